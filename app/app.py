@@ -1,0 +1,16 @@
+"""The Flowdeck app: pages, the REST API under /api, and start-up work."""
+
+from __future__ import annotations
+
+import logging
+
+import reflex as rx
+
+import app.ui.pages  # noqa: F401  (registers every page)
+from app.api import create_api
+from app.lifespan import startup
+
+logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+app = rx.App(api_transformer=create_api())
+app.register_lifespan_task(startup)

@@ -1,0 +1,91 @@
+"""The `flowdeck` command: accounts, API keys and migrations from a shell."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from sqlmodel import select
+
+from app.core.errors import FlowdeckError
+from app.db.settings import SettingsError
+
+
+def _create_user(args: argparse.Namespace) -> int:
+    from app.services import users
+    from app.services.actor import SYSTEM
+
+    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else None
+    if not password:
+        print("error: give the password on standard input with --password-stdin", file=sys.stderr)
+        return 2
+    user = users.create_user(SYSTEM, email=args.email, name=args.name or "", role=args.role,
+                             password=password)
+    print(f"created {user.role} {user.email} (id {user.id})")
+    return 0
+
+
+def _create_api_key(args: argparse.Namespace) -> int:
+    from app.db.engine import session_scope
+    from app.db.models import User
+    from app.services.actor import SYSTEM
+    from app.services.api_keys import create_api_key
+    from app.services.users import normalize_email
+
+    with session_scope() as session:
+        user = session.exec(select(User).where(User.email == normalize_email(args.email))).first()
+        if user is None:
+            print(f"error: no user with email {args.email!r}", file=sys.stderr)
+            return 1
+        user_id = user.id
+    key, row = create_api_key(SYSTEM, user_id=user_id or 0, name=args.name)
+    print(key)
+    print(f"(API key {row.prefix}… for {row.user_email}; it is shown only this once)",
+          file=sys.stderr)
+    return 0
+
+
+def _db_upgrade(_: argparse.Namespace) -> int:
+    from app.db.migrate import upgrade
+
+    upgrade()
+    print("database is up to date")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="flowdeck", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    user = sub.add_parser("create-user", help="create a user")
+    user.add_argument("--email", required=True)
+    user.add_argument("--name", default="")
+    user.add_argument("--role", choices=["admin", "member", "viewer"], default="member")
+    user.add_argument("--password-stdin", action="store_true",
+                      help="read the password from the first line of standard input")
+    user.set_defaults(func=_create_user)
+
+    key = sub.add_parser("create-api-key", help="create an API key and print it once")
+    key.add_argument("--email", required=True)
+    key.add_argument("--name", required=True)
+    key.set_defaults(func=_create_api_key)
+
+    upgrade = sub.add_parser("db-upgrade", help="apply pending database migrations")
+    upgrade.set_defaults(func=_db_upgrade)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except SettingsError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
+    except FlowdeckError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

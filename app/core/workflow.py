@@ -1,0 +1,223 @@
+"""The workflow definition: trigger, ordered actions, and validation that reports every problem.
+
+Definitions arrive from forms, the REST API and imports, in snake_case or camelCase. A person
+fixing one should see every problem at once, each next to its field, so `validate_workflow`
+collects them all with paths such as `actions[2].config.url` and raises one `ValidationFailed`.
+Action config values may hold templates, which only get a type once rendered: a type error on a
+templated value is left for the engine, which validates again after rendering
+(`parse_action_config`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic.alias_generators import to_camel
+
+from app.core.config_models import (
+    ActionConfig,
+    SpecModel,
+    action_config_models,
+    parse_action_config,
+    parse_trigger_config,
+    problem_from,
+    problems_from,
+    register_action_config,
+    trigger_config_models,
+)
+from app.core.errors import Problem, ValidationFailed
+from app.core.retry import RetryPolicy
+from app.core.templates import check_condition, check_template
+
+__all__ = [  # the config models live in config_models; re-exported for one import point
+    "ActionConfig",
+    "ActionSpec",
+    "TriggerSpec",
+    "WorkflowSpec",
+    "action_config_models",
+    "parse_action_config",
+    "parse_trigger_config",
+    "problems_from",
+    "register_action_config",
+    "trigger_config_models",
+    "validate_workflow",
+]
+_ID_PATTERN = "^[a-z][a-z0-9_-]{0,62}$"
+TriggerType = Literal["manual", "schedule", "webhook", "event", "publish"]
+
+
+class TriggerSpec(SpecModel):
+    """What starts a workflow. `config` is checked against the model for `type`."""
+
+    type: TriggerType
+    config: dict[str, Any] = Field(default_factory=dict)
+
+
+class ActionSpec(SpecModel):
+    """One step. `config` is validated against the model registered for `type`.
+
+    `name` defaults to `id`. A blank `condition` means "always run".
+    """
+
+    id: str
+    name: str = Field("", max_length=200)
+    type: str = Field(min_length=1)
+    config: dict[str, Any] = Field(default_factory=dict)
+    condition: str | None = None
+    retry: RetryPolicy | None = None
+    timeout_s: float | None = Field(None, gt=0, le=3600)
+    continue_on_error: bool = False
+
+    @field_validator("id")
+    @classmethod
+    def _slug(cls, value: str) -> str:
+        if not re.fullmatch(_ID_PATTERN, value):
+            raise ValueError(
+                "must start with a lowercase letter and contain only a-z, 0-9, - and _"
+                " (at most 63 characters)"
+            )
+        return value
+
+    @field_validator("condition")
+    @classmethod
+    def _blank_is_none(cls, value: str | None) -> str | None:
+        return value if value and value.strip() else None
+
+    @model_validator(mode="after")
+    def _default_name(self) -> ActionSpec:
+        self.name = self.name.strip() or self.id
+        return self
+
+
+class WorkflowSpec(SpecModel):
+    """A whole workflow definition, as versioned and executed."""
+
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    description: str = ""
+    workflow_type: Literal["n8n", "zapier", "custom", "git", "api"] = "custom"
+    priority: Literal["low", "normal", "high"] = "normal"
+    concurrency_limit: int = Field(1, ge=1, le=100)
+    is_active: bool = True
+    trigger: TriggerSpec
+    actions: list[ActionSpec] = Field(min_length=1, max_length=200)
+
+
+def _has_template(value: Any) -> bool:
+    return isinstance(value, str) and ("{{" in value or "{%" in value)
+
+
+def _raw_at(data: Any, loc: tuple[int | str, ...]) -> Any:
+    """The raw input value a pydantic error location points at (by field name or alias)."""
+    for part in loc:
+        if isinstance(data, Mapping):
+            keys = (part, to_camel(part), part.rstrip("_")) if isinstance(part, str) else (part,)
+            data = next((data[key] for key in keys if key in data), None)
+        elif isinstance(data, list) and isinstance(part, int) and part < len(data):
+            data = data[part]
+        else:
+            return None
+    return data
+
+
+def _parse(model: type[BaseModel], config: Any, prefix: str, lenient: bool) -> list[Problem]:
+    """Problems in `config`; with `lenient`, type errors on templated values are skipped."""
+    try:
+        model.model_validate(config)
+    except ValidationError as exc:
+        errors = [
+            e for e in exc.errors() if not (lenient and _has_template(_raw_at(config, e["loc"])))
+        ]
+        return [problem_from(e, prefix) for e in errors]
+    return []
+
+
+def _template_problems(value: Any, path: str) -> list[Problem]:
+    if isinstance(value, str):
+        problem = check_template(value)
+        return [Problem(path, problem)] if problem else []
+    if isinstance(value, Mapping):
+        items = [(f"{path}.{key}", item) for key, item in value.items()]
+    elif isinstance(value, list):
+        items = [(f"{path}[{index}]", item) for index, item in enumerate(value)]
+    else:
+        return []
+    return [problem for sub, item in items for problem in _template_problems(item, sub)]
+
+
+def _trigger_problems(trigger: Mapping[str, Any]) -> list[Problem]:
+    model = trigger_config_models.get(str(trigger.get("type")))
+    config = trigger.get("config", {})
+    if model is None or not isinstance(config, Mapping):
+        return []  # the spec model already reports a bad type or config
+    problems = _parse(model, config, "trigger.config", lenient=False)
+    event_filter = config.get("filter") if trigger.get("type") == "event" else None
+    if isinstance(event_filter, str) and (problem := check_condition(event_filter)):
+        problems.append(Problem("trigger.config.filter", problem))
+    return problems
+
+
+def _action_problems(actions: list[Any], allowed: set[str]) -> list[Problem]:
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for index, action in enumerate(actions):
+        if not isinstance(action, Mapping):
+            continue
+        at = f"actions[{index}]"
+        action_id, action_type = action.get("id"), action.get("type")
+        if isinstance(action_id, str) and action_id in seen:
+            problems.append(Problem(f"{at}.id", f'duplicate id "{action_id}"'))
+        if isinstance(action_id, str):
+            seen.add(action_id)
+        if isinstance(action_type, str) and action_type and action_type not in allowed:
+            problems.append(Problem(f"{at}.type", f'unknown action type "{action_type}"'))
+        config = action.get("config", {})
+        model = action_config_models.get(action_type) if action_type in allowed else None
+        if model is not None and isinstance(config, Mapping):
+            problems.extend(_parse(model, config, f"{at}.config", lenient=True))
+        problems.extend(_template_problems(config, f"{at}.config"))
+        condition = action.get("condition")
+        if (
+            isinstance(condition, str)
+            and condition.strip()
+            and (problem := check_condition(condition))
+        ):
+            problems.append(Problem(f"{at}.condition", problem))
+    return problems
+
+
+def validate_workflow(data: Any, known_action_types: set[str] | None = None) -> WorkflowSpec:
+    """Parse a workflow definition, or raise `ValidationFailed` listing every problem.
+
+    `known_action_types` is the engine's registry (default: types with a registered config
+    model). The trigger config in the result is normalised (snake_case, defaults filled);
+    action configs are kept as written, since they may hold templates.
+    """
+    if not isinstance(data, Mapping):
+        raise ValidationFailed([Problem("", "a workflow must be an object")])
+    allowed = set(action_config_models if known_action_types is None else known_action_types)
+    problems: list[Problem] = []
+    spec: WorkflowSpec | None = None
+    try:
+        spec = WorkflowSpec.model_validate(data)
+    except ValidationError as exc:
+        problems.extend(problems_from(exc))
+    if isinstance(trigger := data.get("trigger"), Mapping):
+        problems.extend(_trigger_problems(trigger))
+    if isinstance(actions := data.get("actions"), list):
+        problems.extend(_action_problems(actions, allowed))
+    problems = list(dict.fromkeys(problems))
+    if problems or spec is None:
+        raise ValidationFailed(problems)
+    config = parse_trigger_config(spec.trigger.type, spec.trigger.config).model_dump()
+    trigger_spec = spec.trigger.model_copy(update={"config": config})
+    return spec.model_copy(update={"trigger": trigger_spec})

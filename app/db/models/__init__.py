@@ -1,0 +1,35 @@
+"""Every table, importable from one place so that metadata is always complete."""
+
+from app.db.models.accounts import ApiKey, Session, User
+from app.db.models.alerts import Alert, AlertDelivery, Notification
+from app.db.models.audit import AuditEvent
+from app.db.models.content import Article, ContentVersion
+from app.db.models.integrations import Connection, MetricSample, Orchestration, OrchestrationRun
+from app.db.models.workflows import (
+    Execution,
+    ExecutionStep,
+    StepAttempt,
+    Workflow,
+    WorkflowVersion,
+)
+
+__all__ = [
+    "Alert",
+    "AlertDelivery",
+    "ApiKey",
+    "Article",
+    "AuditEvent",
+    "Connection",
+    "ContentVersion",
+    "Execution",
+    "ExecutionStep",
+    "MetricSample",
+    "Notification",
+    "Orchestration",
+    "OrchestrationRun",
+    "Session",
+    "StepAttempt",
+    "User",
+    "Workflow",
+    "WorkflowVersion",
+]

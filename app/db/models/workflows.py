@@ -1,0 +1,137 @@
+"""Workflows, their versions, and every execution, step and attempt."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from app.db.types import fk_column, json_column, ts_column, utcnow
+
+
+class Workflow(SQLModel, table=True):
+    __tablename__ = "workflow"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200, index=True)
+    description: str = Field(default="", max_length=5000)
+    workflow_type: str = Field(default="custom", max_length=16, index=True)
+    priority: str = Field(default="normal", max_length=8)
+    concurrency_limit: int = 1
+    is_active: bool = Field(default=True, index=True)
+    trigger_type: str = Field(default="manual", max_length=16, index=True)
+    trigger_config: dict[str, Any] = Field(default_factory=dict, sa_column=json_column(dict))
+    actions: list[dict[str, Any]] = Field(default_factory=list, sa_column=json_column(list))
+    schedule_cron: str | None = Field(default=None, max_length=120)
+    schedule_timezone: str | None = Field(default=None, max_length=64)
+    hook_id: str | None = Field(default=None, max_length=64, unique=True, index=True)
+    webhook_secret_enc: str | None = Field(default=None, max_length=1000)
+    version: int = 1
+    runs: int = 0
+    successes: int = 0
+    failures: int = 0
+    avg_duration_ms: float = 0.0
+    last_run_at: datetime | None = Field(default=None, sa_column=ts_column(index=True))
+    last_status: str | None = Field(default=None, max_length=16)
+    next_run_at: datetime | None = Field(default=None, sa_column=ts_column(index=True))
+    created_by: int | None = Field(default=None, sa_column=fk_column("user.id", ondelete="SET NULL"))
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=ts_column(nullable=False, index=True)
+    )
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=ts_column(nullable=False))
+
+
+class WorkflowVersion(SQLModel, table=True):
+    __tablename__ = "workflow_version"
+    __table_args__ = (sa.UniqueConstraint("workflow_id", "version_number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workflow_id: int = Field(
+        sa_column=fk_column("workflow.id", ondelete="CASCADE", nullable=False)
+    )
+    version_number: int
+    definition: dict[str, Any] = Field(default_factory=dict, sa_column=json_column(dict))
+    diff: dict[str, Any] = Field(default_factory=dict, sa_column=json_column(dict))
+    change_summary: list[str] = Field(default_factory=list, sa_column=json_column(list))
+    change_description: str = Field(default="", max_length=2000)
+    restored_from: int | None = None
+    reason: str | None = Field(default=None, max_length=2000)
+    created_by: int | None = Field(default=None, sa_column=fk_column("user.id", ondelete="SET NULL"))
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=ts_column(nullable=False, index=True)
+    )
+
+
+class Execution(SQLModel, table=True):
+    __tablename__ = "execution"
+    __table_args__ = (
+        sa.UniqueConstraint("workflow_id", "scheduled_for", name="uq_execution_schedule"),
+        sa.UniqueConstraint("workflow_id", "dedupe_key", name="uq_execution_dedupe"),
+        sa.Index("ix_execution_workflow_started", "workflow_id", "started_at"),
+        sa.Index("ix_execution_status_started", "status", "started_at"),
+        sa.Index("ix_execution_queue", "status", "priority_rank", "queued_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    workflow_id: int = Field(
+        sa_column=fk_column("workflow.id", ondelete="CASCADE", nullable=False, index=False)
+    )
+    workflow_version: int = 1
+    status: str = Field(default="queued", max_length=16)
+    trigger_type: str = Field(default="manual", max_length=16, index=True)
+    trigger_payload: dict[str, Any] = Field(default_factory=dict, sa_column=json_column(dict))
+    priority_rank: int = 1
+    queued_at: datetime = Field(default_factory=utcnow, sa_column=ts_column(nullable=False))
+    started_at: datetime | None = Field(default=None, sa_column=ts_column(index=True))
+    finished_at: datetime | None = Field(default=None, sa_column=ts_column())
+    duration_ms: float | None = None
+    steps_completed: int = 0
+    steps_total: int = 0
+    error: str | None = Field(default=None, max_length=5000)
+    failed_step: str | None = Field(default=None, max_length=64)
+    retry_of: int | None = Field(
+        default=None, sa_column=fk_column("execution.id", ondelete="SET NULL")
+    )
+    scheduled_for: datetime | None = Field(default=None, sa_column=ts_column())
+    dedupe_key: str | None = Field(default=None, max_length=200)
+    created_by: int | None = Field(default=None, sa_column=fk_column("user.id", ondelete="SET NULL"))
+
+
+class ExecutionStep(SQLModel, table=True):
+    __tablename__ = "execution_step"
+    __table_args__ = (sa.UniqueConstraint("execution_id", "position"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    execution_id: int = Field(
+        sa_column=fk_column("execution.id", ondelete="CASCADE", nullable=False)
+    )
+    position: int
+    action_id: str = Field(max_length=64)
+    name: str = Field(default="", max_length=200)
+    type: str = Field(max_length=32)
+    status: str = Field(default="pending", max_length=16)
+    input: dict[str, Any] | None = Field(default=None, sa_column=json_column())
+    output: Any | None = Field(default=None, sa_column=json_column())
+    error: str | None = Field(default=None, max_length=5000)
+    skip_reason: str | None = Field(default=None, max_length=500)
+    attempts: int = 0
+    started_at: datetime | None = Field(default=None, sa_column=ts_column())
+    finished_at: datetime | None = Field(default=None, sa_column=ts_column())
+    duration_ms: float | None = None
+
+
+class StepAttempt(SQLModel, table=True):
+    __tablename__ = "step_attempt"
+    __table_args__ = (sa.UniqueConstraint("step_id", "number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    step_id: int = Field(
+        sa_column=fk_column("execution_step.id", ondelete="CASCADE", nullable=False)
+    )
+    number: int
+    started_at: datetime = Field(default_factory=utcnow, sa_column=ts_column(nullable=False))
+    duration_ms: float | None = None
+    error: str | None = Field(default=None, max_length=5000)
+    failure_kind: str | None = Field(default=None, max_length=32)

@@ -1,0 +1,44 @@
+"""Who is acting: a signed-in person, an API key, or Flowdeck itself.
+
+Every service function takes an `Actor` and checks the role here, so a forged websocket event
+and a REST call meet the same wall.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.core.errors import PermissionDenied
+from app.core.statuses import Role
+
+
+@dataclass(frozen=True)
+class Actor:
+    kind: str  # "user", "api_key" or "system"
+    user_id: int | None
+    email: str
+    role: Role
+    api_key_id: int | None = None
+    ip: str | None = None
+    user_agent: str | None = None
+
+    @property
+    def label(self) -> str:
+        if self.kind == "api_key":
+            return f"{self.email} (API key {self.api_key_id})"
+        return self.email
+
+    def require(self, *roles: Role) -> None:
+        """Raise PermissionDenied unless this actor has one of `roles`."""
+        if self.role not in roles:
+            allowed = " or ".join(r.value for r in roles)
+            raise PermissionDenied(f"this needs the {allowed} role; you are {self.role.value}")
+
+    def require_admin(self) -> None:
+        self.require(Role.ADMIN)
+
+    def require_member(self) -> None:
+        self.require(Role.ADMIN, Role.MEMBER)
+
+
+SYSTEM = Actor(kind="system", user_id=None, email="flowdeck", role=Role.ADMIN)

@@ -1,0 +1,110 @@
+"""/status: the live status widget for every signed-in user."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from app.ui.components.status_badge import status_badge
+from app.ui.states.session import SessionState
+from app.ui.states.status import RecentRow, StatusState
+
+
+def _stat(label: str, value: rx.Var, testid: str) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.text(label, size="2", color=rx.color("gray", 11)),
+            rx.cond(StatusState.loaded, rx.heading(value, size="7", data_testid=testid),
+                    rx.skeleton(rx.heading("000", size="7"))),
+            spacing="1",
+        ),
+        width="100%",
+    )
+
+
+def _system_line() -> rx.Component:
+    return rx.callout(
+        rx.cond(
+            StatusState.degraded,
+            rx.text("Degraded — database: ", StatusState.database, ", scheduler: ",
+                    StatusState.scheduler),
+            rx.text("All systems operational — database ok, scheduler running, ",
+                    StatusState.queue_depth, " queued, ", StatusState.running, " running"),
+        ),
+        icon=rx.cond(StatusState.degraded, "triangle-alert", "circle-check"),
+        color_scheme=rx.cond(StatusState.degraded, "amber", "green"),
+        width="100%",
+        data_testid="system-status",
+    )
+
+
+def _recent(row: RecentRow) -> rx.Component:
+    return rx.hstack(
+        status_badge(row["status"]),
+        rx.text(row["workflow"], weight="medium", size="2"),
+        rx.spacer(),
+        rx.text(row["started"], size="1", color=rx.color("gray", 11)),
+        width="100%",
+        align="center",
+        padding_y="0.4rem",
+        border_bottom=f"1px solid {rx.color('gray', 4)}",
+    )
+
+
+def status_widget() -> rx.Component:
+    return rx.vstack(
+        rx.cond(
+            StatusState.load_error != "",
+            rx.callout(StatusState.load_error, icon="circle-x", color_scheme="red", width="100%"),
+            _system_line(),
+        ),
+        rx.grid(
+            _stat("Active workflows", StatusState.active_workflows, "stat-active"),
+            _stat("Runs (24 h)", StatusState.runs_24h, "stat-runs"),
+            _stat("Success rate (24 h)", StatusState.success_rate, "stat-success"),
+            _stat("Last activity", StatusState.last_activity, "stat-last"),
+            columns=rx.breakpoints(initial="1", sm="2", lg="4"),
+            spacing="4",
+            width="100%",
+        ),
+        rx.card(
+            rx.vstack(
+                rx.heading("Recent activity", size="4"),
+                rx.cond(
+                    StatusState.recent.length() > 0,
+                    rx.vstack(rx.foreach(StatusState.recent, _recent), width="100%",
+                              spacing="0"),
+                    rx.text("Nothing has run yet. Runs appear here as they happen.",
+                            color=rx.color("gray", 11), size="2"),
+                ),
+                width="100%",
+            ),
+            width="100%",
+        ),
+        spacing="4",
+        width="100%",
+    )
+
+
+@rx.page(route="/status", title="Status · Flowdeck", on_load=StatusState.load)
+def status_page() -> rx.Component:
+    return rx.box(
+        rx.cond(
+            rx.State.router.page.params.get("embed", "") == "1",  # type: ignore[attr-defined]
+            rx.fragment(),
+            rx.hstack(
+                rx.hstack(rx.icon("layers", color=rx.color("accent", 9)),
+                          rx.heading("Flowdeck status", size="6"), align="center"),
+                rx.spacer(),
+                rx.text(SessionState.user_email, size="2", color=rx.color("gray", 11)),
+                rx.button("Log out", on_click=SessionState.logout, variant="soft",
+                          color_scheme="gray", size="2"),
+                width="100%",
+                align="center",
+                padding_bottom="1.5rem",
+            ),
+        ),
+        status_widget(),
+        padding="1.5rem",
+        max_width="1100px",
+        margin="0 auto",
+    )
