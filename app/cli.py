@@ -19,8 +19,9 @@ def _create_user(args: argparse.Namespace) -> int:
     if not password:
         print("error: give the password on standard input with --password-stdin", file=sys.stderr)
         return 2
-    user = users.create_user(SYSTEM, email=args.email, name=args.name or "", role=args.role,
-                             password=password)
+    user = users.create_user(
+        SYSTEM, email=args.email, name=args.name or "", role=args.role, password=password
+    )
     print(f"created {user.role} {user.email} (id {user.id})")
     return 0
 
@@ -40,8 +41,9 @@ def _create_api_key(args: argparse.Namespace) -> int:
         user_id = user.id
     key, row = create_api_key(SYSTEM, user_id=user_id or 0, name=args.name)
     print(key)
-    print(f"(API key {row.prefix}… for {row.user_email}; it is shown only this once)",
-          file=sys.stderr)
+    print(
+        f"(API key {row.prefix}… for {row.user_email}; it is shown only this once)", file=sys.stderr
+    )
     return 0
 
 
@@ -61,8 +63,11 @@ def build_parser() -> argparse.ArgumentParser:
     user.add_argument("--email", required=True)
     user.add_argument("--name", default="")
     user.add_argument("--role", choices=["admin", "member", "viewer"], default="member")
-    user.add_argument("--password-stdin", action="store_true",
-                      help="read the password from the first line of standard input")
+    user.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from the first line of standard input",
+    )
     user.set_defaults(func=_create_user)
 
     key = sub.add_parser("create-api-key", help="create an API key and print it once")

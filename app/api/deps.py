@@ -20,6 +20,8 @@ async def current_actor(request: Request) -> Actor:
     if scheme.lower() != "bearer":
         key = ""
     return await run_in_threadpool(
-        authenticate_api_key, key.strip(), ip=client_ip(request),
+        authenticate_api_key,
+        key.strip(),
+        ip=client_ip(request),
         user_agent=request.headers.get("user-agent"),
     )

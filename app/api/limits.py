@@ -44,12 +44,23 @@ class _TooLarge(Exception):
 
 
 async def _too_large(send: Send, max_bytes: int) -> None:
-    body = json.dumps({"error": {
-        "code": "payload_too_large",
-        "message": f"the request body is larger than {max_bytes} bytes",
-        "details": {"max_bytes": max_bytes},
-    }}).encode()
-    await send({"type": "http.response.start", "status": 413, "headers": [
-        (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-    ]})
+    body = json.dumps(
+        {
+            "error": {
+                "code": "payload_too_large",
+                "message": f"the request body is larger than {max_bytes} bytes",
+                "details": {"max_bytes": max_bytes},
+            }
+        }
+    ).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})

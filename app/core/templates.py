@@ -25,12 +25,12 @@ from app.core.errors import InvalidInput
 from app.core.sandbox import (
     MAX_LOOP_ITERATIONS,
     MAX_OUTPUT,
-    MAX_SOURCE,
     FlowdeckSandbox,
     check_size,
     loop_budget,
 )
 
+MAX_SOURCE = 100_000  # characters of one template or condition
 _SINGLE_EXPRESSION = re.compile(r"\{\{-?(?P<expr>.*?)-?\}\}", re.DOTALL)
 
 

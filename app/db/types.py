@@ -53,3 +53,8 @@ def fk_column(target: str, *, ondelete: str, nullable: bool = True, index: bool 
     return sa.Column(
         sa.Integer, sa.ForeignKey(target, ondelete=ondelete), nullable=nullable, index=index
     )
+
+
+def user_fk() -> Any:
+    """`created_by`-style reference to a user that survives the user's deletion."""
+    return fk_column("user.id", ondelete="SET NULL")

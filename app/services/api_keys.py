@@ -7,8 +7,13 @@ from datetime import datetime
 
 from sqlmodel import select
 
-from app.core.errors import AuthenticationFailed, NotFound, PermissionDenied, Problem
-from app.core.errors import ValidationFailed
+from app.core.errors import (
+    AuthenticationFailed,
+    NotFound,
+    PermissionDenied,
+    Problem,
+    ValidationFailed,
+)
 from app.core.statuses import Role
 from app.db.engine import session_scope
 from app.db.models import ApiKey, User
@@ -35,8 +40,14 @@ class ApiKeyPublic:
 
 def _public(key: ApiKey, email: str) -> ApiKeyPublic:
     return ApiKeyPublic(
-        id=key.id or 0, user_id=key.user_id, user_email=email, name=key.name, prefix=key.prefix,
-        created_at=key.created_at, last_used_at=key.last_used_at, revoked_at=key.revoked_at,
+        id=key.id or 0,
+        user_id=key.user_id,
+        user_email=email,
+        name=key.name,
+        prefix=key.prefix,
+        created_at=key.created_at,
+        last_used_at=key.last_used_at,
+        revoked_at=key.revoked_at,
     )
 
 
@@ -56,7 +67,11 @@ def create_api_key(actor: Actor, *, user_id: int, name: str) -> tuple[str, ApiKe
         session.add(row)
         session.flush()
         audit.record(
-            session, actor, "api_key.created", target_type="api_key", target_id=row.id,
+            session,
+            actor,
+            "api_key.created",
+            target_type="api_key",
+            target_id=row.id,
             details={"name": name, "prefix": row.prefix, "user": user.email},
         )
         return key, _public(row, user.email)
@@ -82,15 +97,20 @@ def revoke_api_key(actor: Actor, key_id: int) -> ApiKeyPublic:
         if key.revoked_at is None:
             key.revoked_at = utcnow()
             audit.record(
-                session, actor, "api_key.revoked", target_type="api_key", target_id=key_id,
+                session,
+                actor,
+                "api_key.revoked",
+                target_type="api_key",
+                target_id=key_id,
                 details={"name": key.name, "prefix": key.prefix},
             )
         user = session.get(User, key.user_id)
         return _public(key, user.email if user else "")
 
 
-def authenticate_api_key(key: str | None, *, ip: str | None = None,
-                         user_agent: str | None = None) -> Actor:
+def authenticate_api_key(
+    key: str | None, *, ip: str | None = None, user_agent: str | None = None
+) -> Actor:
     if not key:
         raise AuthenticationFailed("send an API key as 'Authorization: Bearer <key>'")
     with session_scope() as session:
@@ -110,6 +130,11 @@ def authenticate_api_key(key: str | None, *, ip: str | None = None,
         if api_key.last_used_at is None or (now - api_key.last_used_at).total_seconds() > 30:
             api_key.last_used_at = now
         return Actor(
-            kind="api_key", user_id=user.id, email=user.email, role=Role(user.role),
-            api_key_id=api_key.id, ip=ip, user_agent=user_agent,
+            kind="api_key",
+            user_id=user.id,
+            email=user.email,
+            role=Role(user.role),
+            api_key_id=api_key.id,
+            ip=ip,
+            user_agent=user_agent,
         )

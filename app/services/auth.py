@@ -29,7 +29,11 @@ LOGIN_FAILED = "email or password is wrong"
 
 def actor_for(user: User, *, ip: str | None = None, user_agent: str | None = None) -> Actor:
     return Actor(
-        kind="user", user_id=user.id, email=user.email, role=Role(user.role), ip=ip,
+        kind="user",
+        user_id=user.id,
+        email=user.email,
+        role=Role(user.role),
+        ip=ip,
         user_agent=user_agent,
     )
 
@@ -47,12 +51,18 @@ def setup_first_admin(*, email: str, name: str, password: str, ip: str | None = 
     with session_scope() as session:
         if session.exec(select(func.count()).select_from(User)).one():
             raise Conflict("setup is already done; sign in instead")
-        user = User(email=email, name=name.strip(), role=Role.ADMIN, password_hash=hash_password(password))
+        user = User(
+            email=email, name=name.strip(), role=Role.ADMIN, password_hash=hash_password(password)
+        )
         session.add(user)
         session.flush()
         audit.record(
-            session, actor_for(user, ip=ip), "user.created", target_type="user",
-            target_id=user.id, details={"email": email, "role": "admin", "via": "setup"},
+            session,
+            actor_for(user, ip=ip),
+            "user.created",
+            target_type="user",
+            target_id=user.id,
+            details={"email": email, "role": "admin", "via": "setup"},
         )
         return user
 
@@ -68,8 +78,14 @@ def login(
         user = session.exec(select(User).where(User.email == email)).first()
         if user is not None and user.locked_until and user.locked_until > now:
             audit.record(
-                session, None, "auth.login_failed", target_type="user", target_id=user.id,
-                details={"email": email, "reason": "locked"}, ip=ip, user_agent=user_agent,
+                session,
+                None,
+                "auth.login_failed",
+                target_type="user",
+                target_id=user.id,
+                details={"email": email, "reason": "locked"},
+                ip=ip,
+                user_agent=user_agent,
             )
             minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
             raise RateLimited(
@@ -77,8 +93,8 @@ def login(
             )
         ok = verify_password(user.password_hash if user else None, password)
         if not ok or user is None or not user.is_active:
-            reason = "unknown email" if user is None else (
-                "deactivated" if ok else "wrong password"
+            reason = (
+                "unknown email" if user is None else ("deactivated" if ok else "wrong password")
             )
             if user is not None and not ok:
                 user.failed_logins += 1
@@ -86,9 +102,14 @@ def login(
                     user.locked_until = now + timedelta(minutes=settings.login_lock_minutes)
                     user.failed_logins = 0
             audit.record(
-                session, None, "auth.login_failed", target_type="user",
-                target_id=user.id if user else None, details={"email": email, "reason": reason},
-                ip=ip, user_agent=user_agent,
+                session,
+                None,
+                "auth.login_failed",
+                target_type="user",
+                target_id=user.id if user else None,
+                details={"email": email, "reason": reason},
+                ip=ip,
+                user_agent=user_agent,
             )
             session.commit()
             raise AuthenticationFailed(
@@ -102,14 +123,21 @@ def login(
         token = new_token("fds_")
         session.add(
             UserSession(
-                user_id=user.id, token_hash=hash_token(token), created_at=now,
-                expires_at=now + timedelta(hours=settings.session_ttl_hours), last_used_at=now,
-                ip=(ip or "")[:64], user_agent=(user_agent or "")[:300],
+                user_id=user.id,
+                token_hash=hash_token(token),
+                created_at=now,
+                expires_at=now + timedelta(hours=settings.session_ttl_hours),
+                last_used_at=now,
+                ip=(ip or "")[:64],
+                user_agent=(user_agent or "")[:300],
             )
         )
         audit.record(
-            session, actor_for(user, ip=ip, user_agent=user_agent), "auth.login",
-            target_type="user", target_id=user.id,
+            session,
+            actor_for(user, ip=ip, user_agent=user_agent),
+            "auth.login",
+            target_type="user",
+            target_id=user.id,
         )
         return token, user
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from app.core.errors import ValidationFailed, Problem
+from app.core.errors import Problem, ValidationFailed
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 _DUMMY_HASH = _hasher.hash("flowdeck-dummy-password")
@@ -29,8 +29,6 @@ def needs_rehash(password_hash: str) -> bool:
 
 def check_password_rules(password: str, min_length: int, field: str = "password") -> None:
     if len(password) < min_length:
-        raise ValidationFailed(
-            [Problem(field, f"must be at least {min_length} characters long")]
-        )
+        raise ValidationFailed([Problem(field, f"must be at least {min_length} characters long")])
     if len(password) > 1024:
         raise ValidationFailed([Problem(field, "must be at most 1024 characters long")])

@@ -35,8 +35,12 @@ class UserPublic:
     @classmethod
     def of(cls, user: User) -> UserPublic:
         return cls(
-            id=user.id or 0, email=user.email, name=user.name, role=user.role,
-            is_active=user.is_active, last_login_at=user.last_login_at,
+            id=user.id or 0,
+            email=user.email,
+            name=user.name,
+            role=user.role,
+            is_active=user.is_active,
+            last_login_at=user.last_login_at,
             created_at=user.created_at,
             locked=bool(user.locked_until and user.locked_until > utcnow()),
         )
@@ -68,18 +72,26 @@ def list_users(actor: Actor) -> list[UserPublic]:
         return [UserPublic.of(u) for u in session.exec(select(User).order_by(User.email))]
 
 
-def create_user(actor: Actor, *, email: str, name: str = "", role: str, password: str) -> UserPublic:
+def create_user(
+    actor: Actor, *, email: str, name: str = "", role: str, password: str
+) -> UserPublic:
     actor.require_admin()
     email = normalize_email(email)
     validate_new_user(email=email, name=name, role=role, password=password)
     with session_scope() as session:
         if session.exec(select(User).where(User.email == email)).first():
             raise ValidationFailed([Problem("email", "a user with this email already exists")])
-        user = User(email=email, name=name.strip(), role=role, password_hash=hash_password(password))
+        user = User(
+            email=email, name=name.strip(), role=role, password_hash=hash_password(password)
+        )
         session.add(user)
         session.flush()
         audit.record(
-            session, actor, "user.created", target_type="user", target_id=user.id,
+            session,
+            actor,
+            "user.created",
+            target_type="user",
+            target_id=user.id,
             details={"email": email, "role": role},
         )
         return UserPublic.of(user)
@@ -94,9 +106,9 @@ def _get(session: Session, user_id: int) -> User:
 
 def _other_active_admins(session: Session, user_id: int) -> int:
     return session.exec(
-        select(func.count()).select_from(User).where(
-            User.role == Role.ADMIN, User.is_active, User.id != user_id
-        )
+        select(func.count())
+        .select_from(User)
+        .where(User.role == Role.ADMIN, User.is_active, User.id != user_id)
     ).one()
 
 
@@ -115,7 +127,11 @@ def change_role(actor: Actor, user_id: int, role: str) -> UserPublic:
         old, user.role, user.updated_at = user.role, role, utcnow()
         end_sessions(session, user_id)
         audit.record(
-            session, actor, "user.role_changed", target_type="user", target_id=user_id,
+            session,
+            actor,
+            "user.role_changed",
+            target_type="user",
+            target_id=user_id,
             details={"email": user.email, "from": old, "to": role},
         )
         return UserPublic.of(user)
@@ -139,8 +155,12 @@ def set_active(actor: Actor, user_id: int, active: bool) -> UserPublic:
         else:
             user.failed_logins, user.locked_until = 0, None
         audit.record(
-            session, actor, "user.activated" if active else "user.deactivated",
-            target_type="user", target_id=user_id, details={"email": user.email},
+            session,
+            actor,
+            "user.activated" if active else "user.deactivated",
+            target_type="user",
+            target_id=user_id,
+            details={"email": user.email},
         )
         return UserPublic.of(user)
 
@@ -156,7 +176,11 @@ def reset_password(actor: Actor, user_id: int, password: str) -> UserPublic:
         user.failed_logins, user.locked_until, user.updated_at = 0, None, utcnow()
         end_sessions(session, user_id)
         audit.record(
-            session, actor, "user.password_reset", target_type="user", target_id=user_id,
+            session,
+            actor,
+            "user.password_reset",
+            target_type="user",
+            target_id=user_id,
             details={"email": user.email},
         )
         return UserPublic.of(user)

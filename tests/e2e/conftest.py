@@ -19,8 +19,13 @@ from playwright.sync_api import Browser, Page, sync_playwright
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 
@@ -77,9 +82,22 @@ def base_url(app_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) 
     log = tmp_path_factory.mktemp("e2e-log") / "app.log"
     with log.open("w") as out:
         proc = subprocess.Popen(
-            [str(bin_dir / "reflex"), "run", "--env", "prod", "--single-port",
-             "--frontend-port", port, "--backend-port", port],
-            cwd=ROOT, env=app_env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+            [
+                str(bin_dir / "reflex"),
+                "run",
+                "--env",
+                "prod",
+                "--single-port",
+                "--frontend-port",
+                port,
+                "--backend-port",
+                port,
+            ],
+            cwd=ROOT,
+            env=app_env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     base = f"http://127.0.0.1:{port}"
     try:

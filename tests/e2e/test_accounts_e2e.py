@@ -68,7 +68,9 @@ def test_admin_signs_in_creates_a_member_and_signs_out(page: Page, admin_ready) 
 
 def test_wrong_password_shows_an_error(page: Page, admin_ready) -> None:
     sign_in(page, ADMIN[0], "not-the-password")
-    expect(page.get_by_test_id("form-error")).to_contain_text(re.compile("email or password is wrong", re.I))
+    expect(page.get_by_test_id("form-error")).to_contain_text(
+        re.compile("email or password is wrong", re.I)
+    )
     expect(page).to_have_url(re.compile(r"/login/?$"))
 
 

@@ -22,7 +22,10 @@ async def unknown_endpoint(request: Request, path: str) -> JSONResponse:
         methods = getattr(route, "methods", None)
         if match is not Match.NONE and methods and request.method not in methods:
             allowed = ", ".join(sorted(methods))
-            return error_response(405, "method_not_allowed",
-                                  f"{request.method} is not allowed here; use {allowed}",
-                                  headers={"Allow": allowed})
+            return error_response(
+                405,
+                "method_not_allowed",
+                f"{request.method} is not allowed here; use {allowed}",
+                headers={"Allow": allowed},
+            )
     return error_response(404, "not_found", f"no API endpoint at /api/{path}")

@@ -14,5 +14,9 @@ router = APIRouter(tags=["account"])
 
 @router.get("/me", summary="The user behind the API key")
 async def get_me(actor: Annotated[Actor, Depends(current_actor)]) -> dict:
-    return {"id": actor.user_id, "email": actor.email, "role": actor.role.value,
-            "api_key_id": actor.api_key_id}
+    return {
+        "id": actor.user_id,
+        "email": actor.email,
+        "role": actor.role.value,
+        "api_key_id": actor.api_key_id,
+    }

@@ -32,7 +32,9 @@ class Alert(SQLModel, table=True):
     delivered_count: int = 0
     failed_count: int = 0
     last_triggered_at: datetime | None = Field(default=None, sa_column=ts_column())
-    created_by: int | None = Field(default=None, sa_column=fk_column("user.id", ondelete="SET NULL"))
+    created_by: int | None = Field(
+        default=None, sa_column=fk_column("user.id", ondelete="SET NULL")
+    )
     created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column(nullable=False))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=ts_column(nullable=False))
 

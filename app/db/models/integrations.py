@@ -28,7 +28,9 @@ class Connection(SQLModel, table=True):
     verify_error: str | None = Field(default=None, max_length=2000)
     usage_count: int = 0
     last_used_at: datetime | None = Field(default=None, sa_column=ts_column())
-    created_by: int | None = Field(default=None, sa_column=fk_column("user.id", ondelete="SET NULL"))
+    created_by: int | None = Field(
+        default=None, sa_column=fk_column("user.id", ondelete="SET NULL")
+    )
     created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column(nullable=False))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=ts_column(nullable=False))
 
@@ -46,7 +48,9 @@ class Orchestration(SQLModel, table=True):
     runs: int = 0
     last_run_at: datetime | None = Field(default=None, sa_column=ts_column())
     last_status: str | None = Field(default=None, max_length=16)
-    created_by: int | None = Field(default=None, sa_column=fk_column("user.id", ondelete="SET NULL"))
+    created_by: int | None = Field(
+        default=None, sa_column=fk_column("user.id", ondelete="SET NULL")
+    )
     created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column(nullable=False))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=ts_column(nullable=False))
 

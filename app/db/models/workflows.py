@@ -36,7 +36,9 @@ class Workflow(SQLModel, table=True):
     last_run_at: datetime | None = Field(default=None, sa_column=ts_column(index=True))
     last_status: str | None = Field(default=None, max_length=16)
     next_run_at: datetime | None = Field(default=None, sa_column=ts_column(index=True))
-    created_by: int | None = Field(default=None, sa_column=fk_column("user.id", ondelete="SET NULL"))
+    created_by: int | None = Field(
+        default=None, sa_column=fk_column("user.id", ondelete="SET NULL")
+    )
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=ts_column(nullable=False, index=True)
     )
@@ -48,9 +50,7 @@ class WorkflowVersion(SQLModel, table=True):
     __table_args__ = (sa.UniqueConstraint("workflow_id", "version_number"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    workflow_id: int = Field(
-        sa_column=fk_column("workflow.id", ondelete="CASCADE", nullable=False)
-    )
+    workflow_id: int = Field(sa_column=fk_column("workflow.id", ondelete="CASCADE", nullable=False))
     version_number: int
     definition: dict[str, Any] = Field(default_factory=dict, sa_column=json_column(dict))
     diff: dict[str, Any] = Field(default_factory=dict, sa_column=json_column(dict))
@@ -58,7 +58,9 @@ class WorkflowVersion(SQLModel, table=True):
     change_description: str = Field(default="", max_length=2000)
     restored_from: int | None = None
     reason: str | None = Field(default=None, max_length=2000)
-    created_by: int | None = Field(default=None, sa_column=fk_column("user.id", ondelete="SET NULL"))
+    created_by: int | None = Field(
+        default=None, sa_column=fk_column("user.id", ondelete="SET NULL")
+    )
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=ts_column(nullable=False, index=True)
     )
@@ -96,7 +98,9 @@ class Execution(SQLModel, table=True):
     )
     scheduled_for: datetime | None = Field(default=None, sa_column=ts_column())
     dedupe_key: str | None = Field(default=None, max_length=200)
-    created_by: int | None = Field(default=None, sa_column=fk_column("user.id", ondelete="SET NULL"))
+    created_by: int | None = Field(
+        default=None, sa_column=fk_column("user.id", ondelete="SET NULL")
+    )
 
 
 class ExecutionStep(SQLModel, table=True):

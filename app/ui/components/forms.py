@@ -17,12 +17,19 @@ def field(
 ) -> rx.Component:
     return rx.vstack(
         rx.el.label(
-            label, html_for=name,
+            label,
+            html_for=name,
             style={"font_size": "var(--font-size-2)", "font_weight": "500"},
         ),
         rx.input(
-            id=name, name=name, type=type, placeholder=placeholder, required=required,
-            auto_focus=auto_focus, size="3", width="100%",
+            id=name,
+            name=name,
+            type=type,
+            placeholder=placeholder,
+            required=required,
+            auto_focus=auto_focus,
+            size="3",
+            width="100%",
         ),
         rx.cond(
             error != "",
@@ -36,6 +43,12 @@ def field(
 def form_alert(message: rx.Var) -> rx.Component:
     return rx.cond(
         message != "",
-        rx.callout(message, icon="triangle-alert", color_scheme="red", size="1", width="100%",
-                   data_testid="form-error"),
+        rx.callout(
+            message,
+            icon="triangle-alert",
+            color_scheme="red",
+            size="1",
+            width="100%",
+            data_testid="form-error",
+        ),
     )

@@ -67,11 +67,16 @@ def header(title: str) -> rx.Component:
         rx.spacer(),
         rx.color_mode.button(size="2", variant="ghost"),
         rx.badge(SessionState.user_role, variant="soft", data_testid="user-role"),
-        rx.text(SessionState.user_email, size="2", color=rx.color("gray", 11),
-                data_testid="user-email"),
+        rx.text(
+            SessionState.user_email, size="2", color=rx.color("gray", 11), data_testid="user-email"
+        ),
         rx.button(
-            rx.icon("log-out", size=14), "Log out",
-            on_click=SessionState.logout, variant="soft", color_scheme="gray", size="2",
+            rx.icon("log-out", size=14),
+            "Log out",
+            on_click=SessionState.logout,
+            variant="soft",
+            color_scheme="gray",
+            size="2",
             data_testid="logout",
         ),
         align="center",

@@ -42,11 +42,18 @@ def login_page() -> rx.Component:
         form_alert(LoginState.login_error),
         rx.form(
             rx.vstack(
-                field("Email", "email", type="email", required=True, auto_focus=True,
-                      placeholder="you@example.com"),
+                field(
+                    "Email",
+                    "email",
+                    type="email",
+                    required=True,
+                    auto_focus=True,
+                    placeholder="you@example.com",
+                ),
                 field("Password", "password", type="password", required=True),
-                rx.button("Sign in", type="submit", size="3", width="100%",
-                          data_testid="login-submit"),
+                rx.button(
+                    "Sign in", type="submit", size="3", width="100%", data_testid="login-submit"
+                ),
                 spacing="4",
                 width="100%",
             ),
@@ -68,14 +75,36 @@ def setup_page() -> rx.Component:
         rx.form(
             rx.vstack(
                 field("Name", "name", errors.get("name", ""), placeholder="Ada Lovelace"),
-                field("Email", "email", errors.get("email", ""), type="email", required=True,
-                      auto_focus=True),
-                field("Password", "password", errors.get("password", ""), type="password",
-                      required=True, placeholder="at least 10 characters"),
-                field("Repeat password", "confirm", errors.get("confirm", ""),
-                      type="password", required=True),
-                rx.button("Create admin and sign in", type="submit", size="3", width="100%",
-                          data_testid="setup-submit"),
+                field(
+                    "Email",
+                    "email",
+                    errors.get("email", ""),
+                    type="email",
+                    required=True,
+                    auto_focus=True,
+                ),
+                field(
+                    "Password",
+                    "password",
+                    errors.get("password", ""),
+                    type="password",
+                    required=True,
+                    placeholder="at least 10 characters",
+                ),
+                field(
+                    "Repeat password",
+                    "confirm",
+                    errors.get("confirm", ""),
+                    type="password",
+                    required=True,
+                ),
+                rx.button(
+                    "Create admin and sign in",
+                    type="submit",
+                    size="3",
+                    width="100%",
+                    data_testid="setup-submit",
+                ),
                 spacing="4",
                 width="100%",
             ),

@@ -8,20 +8,55 @@ from app.ui.components.layout import admin_page, empty_state
 from app.ui.states.session import SessionState
 
 _PLACEHOLDERS: list[tuple[str, str, str, str, str]] = [
-    ("/admin/workflows", "Workflows", "workflow", "No workflows yet",
-     "Workflows are created through the REST API for now; the builder form comes next."),
-    ("/admin/executions", "Executions", "play", "No executions yet",
-     "Runs of your workflows will be listed here, newest first."),
-    ("/admin/alerts", "Alerts", "bell", "No alerts yet",
-     "Alerts tell Slack, Telegram, email, a webhook or this app when a workflow fails."),
-    ("/admin/versions", "Versions", "git-branch", "No versions yet",
-     "Every save of a workflow or an article becomes a version you can compare and restore."),
-    ("/admin/orchestrations", "Orchestrations", "network", "No orchestrations yet",
-     "Chain API calls in sequence, in parallel, by condition or as a pipeline."),
-    ("/admin/connections", "Connections", "plug", "No connections yet",
-     "Connect n8n, Zapier, Slack, Telegram, GitHub or SMTP; credentials are encrypted at rest."),
-    ("/admin/audit", "Audit", "scroll-text", "Audit trail",
-     "Every sign-in and change is recorded; the audit viewer comes with version control."),
+    (
+        "/admin/workflows",
+        "Workflows",
+        "workflow",
+        "No workflows yet",
+        "Workflows are created through the REST API for now; the builder form comes next.",
+    ),
+    (
+        "/admin/executions",
+        "Executions",
+        "play",
+        "No executions yet",
+        "Runs of your workflows will be listed here, newest first.",
+    ),
+    (
+        "/admin/alerts",
+        "Alerts",
+        "bell",
+        "No alerts yet",
+        "Alerts tell Slack, Telegram, email, a webhook or this app when a workflow fails.",
+    ),
+    (
+        "/admin/versions",
+        "Versions",
+        "git-branch",
+        "No versions yet",
+        "Every save of a workflow or an article becomes a version you can compare and restore.",
+    ),
+    (
+        "/admin/orchestrations",
+        "Orchestrations",
+        "network",
+        "No orchestrations yet",
+        "Chain API calls in sequence, in parallel, by condition or as a pipeline.",
+    ),
+    (
+        "/admin/connections",
+        "Connections",
+        "plug",
+        "No connections yet",
+        "Connect n8n, Zapier, Slack, Telegram, GitHub or SMTP; credentials are encrypted at rest.",
+    ),
+    (
+        "/admin/audit",
+        "Audit",
+        "scroll-text",
+        "Audit trail",
+        "Every sign-in and change is recorded; the audit viewer comes with version control.",
+    ),
 ]
 
 
@@ -29,9 +64,7 @@ def _register(route: str, title: str, icon: str, empty_title: str, hint: str) ->
     def page() -> rx.Component:
         return admin_page(title, empty_state(icon, empty_title, hint))
 
-    rx.page(route=route, title=f"{title} · Flowdeck", on_load=SessionState.guard_admin_area)(
-        page
-    )
+    rx.page(route=route, title=f"{title} · Flowdeck", on_load=SessionState.guard_admin_area)(page)
 
 
 for _section in _PLACEHOLDERS:

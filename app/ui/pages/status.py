@@ -13,8 +13,11 @@ def _stat(label: str, value: rx.Var, testid: str) -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.text(label, size="2", color=rx.color("gray", 11)),
-            rx.cond(StatusState.loaded, rx.heading(value, size="7", data_testid=testid),
-                    rx.skeleton(rx.heading("000", size="7"))),
+            rx.cond(
+                StatusState.loaded,
+                rx.heading(value, size="7", data_testid=testid),
+                rx.skeleton(rx.heading("000", size="7")),
+            ),
             spacing="1",
         ),
         width="100%",
@@ -25,10 +28,19 @@ def _system_line() -> rx.Component:
     return rx.callout(
         rx.cond(
             StatusState.degraded,
-            rx.text("Degraded — database: ", StatusState.database, ", scheduler: ",
-                    StatusState.scheduler),
-            rx.text("All systems operational — database ok, scheduler running, ",
-                    StatusState.queue_depth, " queued, ", StatusState.running, " running"),
+            rx.text(
+                "Degraded — database: ",
+                StatusState.database,
+                ", scheduler: ",
+                StatusState.scheduler,
+            ),
+            rx.text(
+                "All systems operational — database ok, scheduler running, ",
+                StatusState.queue_depth,
+                " queued, ",
+                StatusState.running,
+                " running",
+            ),
         ),
         icon=rx.cond(StatusState.degraded, "triangle-alert", "circle-check"),
         color_scheme=rx.cond(StatusState.degraded, "amber", "green"),
@@ -71,10 +83,12 @@ def status_widget() -> rx.Component:
                 rx.heading("Recent activity", size="4"),
                 rx.cond(
                     StatusState.recent.length() > 0,
-                    rx.vstack(rx.foreach(StatusState.recent, _recent), width="100%",
-                              spacing="0"),
-                    rx.text("Nothing has run yet. Runs appear here as they happen.",
-                            color=rx.color("gray", 11), size="2"),
+                    rx.vstack(rx.foreach(StatusState.recent, _recent), width="100%", spacing="0"),
+                    rx.text(
+                        "Nothing has run yet. Runs appear here as they happen.",
+                        color=rx.color("gray", 11),
+                        size="2",
+                    ),
                 ),
                 width="100%",
             ),
@@ -92,12 +106,20 @@ def status_page() -> rx.Component:
             rx.State.router.page.params.get("embed", "") == "1",  # type: ignore[attr-defined]
             rx.fragment(),
             rx.hstack(
-                rx.hstack(rx.icon("layers", color=rx.color("accent", 9)),
-                          rx.heading("Flowdeck status", size="6"), align="center"),
+                rx.hstack(
+                    rx.icon("layers", color=rx.color("accent", 9)),
+                    rx.heading("Flowdeck status", size="6"),
+                    align="center",
+                ),
                 rx.spacer(),
                 rx.text(SessionState.user_email, size="2", color=rx.color("gray", 11)),
-                rx.button("Log out", on_click=SessionState.logout, variant="soft",
-                          color_scheme="gray", size="2"),
+                rx.button(
+                    "Log out",
+                    on_click=SessionState.logout,
+                    variant="soft",
+                    color_scheme="gray",
+                    size="2",
+                ),
                 width="100%",
                 align="center",
                 padding_bottom="1.5rem",

@@ -23,23 +23,42 @@ def _create_dialog() -> rx.Component:
         ),
         rx.dialog.content(
             rx.dialog.title("New user"),
-            rx.dialog.description("They can sign in right away with this password.",
-                                  size="2", margin_bottom="1rem"),
+            rx.dialog.description(
+                "They can sign in right away with this password.", size="2", margin_bottom="1rem"
+            ),
             form_alert(errors.get("form", "")),
             rx.form(
                 rx.vstack(
-                    field("Email", "email", errors.get("email", ""), type="email",
-                          required=True, auto_focus=True),
+                    field(
+                        "Email",
+                        "email",
+                        errors.get("email", ""),
+                        type="email",
+                        required=True,
+                        auto_focus=True,
+                    ),
                     field("Name", "name", errors.get("name", "")),
-                    rx.vstack(rx.text("Role", size="2", weight="medium"), _role_select(),
-                              spacing="1", width="100%"),
-                    field("Password", "password", errors.get("password", ""), type="password",
-                          required=True),
+                    rx.vstack(
+                        rx.text("Role", size="2", weight="medium"),
+                        _role_select(),
+                        spacing="1",
+                        width="100%",
+                    ),
+                    field(
+                        "Password",
+                        "password",
+                        errors.get("password", ""),
+                        type="password",
+                        required=True,
+                    ),
                     rx.hstack(
-                        rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray",
-                                                  type="button")),
+                        rx.dialog.close(
+                            rx.button("Cancel", variant="soft", color_scheme="gray", type="button")
+                        ),
                         rx.button("Create user", type="submit", data_testid="create-user-submit"),
-                        justify="end", spacing="3", width="100%",
+                        justify="end",
+                        spacing="3",
+                        width="100%",
                     ),
                     spacing="4",
                 ),
@@ -56,32 +75,57 @@ def _create_dialog() -> rx.Component:
 
 def _user_row(user: UserRow) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(rx.vstack(rx.text(user["email"], weight="medium"),
-                                rx.text(user["name"], size="1", color=rx.color("gray", 11)),
-                                spacing="0")),
         rx.table.cell(
-            rx.select(ROLES, value=user["role"], size="1",
-                      on_change=lambda role: UsersState.change_role(user["id"], role))
+            rx.vstack(
+                rx.text(user["email"], weight="medium"),
+                rx.text(user["name"], size="1", color=rx.color("gray", 11)),
+                spacing="0",
+            )
+        ),
+        rx.table.cell(
+            rx.select(
+                ROLES,
+                value=user["role"],
+                size="1",
+                on_change=lambda role: UsersState.change_role(user["id"], role),
+            )
         ),
         rx.table.cell(
             rx.cond(
                 user["is_active"],
-                rx.cond(user["locked"], rx.badge("locked", color_scheme="amber"),
-                        rx.badge("active", color_scheme="green")),
+                rx.cond(
+                    user["locked"],
+                    rx.badge("locked", color_scheme="amber"),
+                    rx.badge("active", color_scheme="green"),
+                ),
                 rx.badge("deactivated", color_scheme="gray"),
             )
         ),
         rx.table.cell(rx.text(user["last_login"], size="2")),
         rx.table.cell(
             rx.hstack(
-                rx.button("Reset password", size="1", variant="soft",
-                          on_click=UsersState.open_reset(user["id"], user["email"])),
+                rx.button(
+                    "Reset password",
+                    size="1",
+                    variant="soft",
+                    on_click=UsersState.open_reset(user["id"], user["email"]),
+                ),
                 rx.cond(
                     user["is_active"],
-                    rx.button("Deactivate", size="1", variant="soft", color_scheme="red",
-                              on_click=UsersState.set_active(user["id"], False)),
-                    rx.button("Activate", size="1", variant="soft", color_scheme="green",
-                              on_click=UsersState.set_active(user["id"], True)),
+                    rx.button(
+                        "Deactivate",
+                        size="1",
+                        variant="soft",
+                        color_scheme="red",
+                        on_click=UsersState.set_active(user["id"], False),
+                    ),
+                    rx.button(
+                        "Activate",
+                        size="1",
+                        variant="soft",
+                        color_scheme="green",
+                        on_click=UsersState.set_active(user["id"], True),
+                    ),
                 ),
                 spacing="2",
             )
@@ -95,17 +139,32 @@ def _reset_dialog() -> rx.Component:
         rx.dialog.content(
             rx.dialog.title("Reset password"),
             rx.dialog.description(
-                rx.text("New password for ", rx.text.strong(UsersState.reset_email),
-                        ". Their open sessions end."), size="2", margin_bottom="1rem"),
+                rx.text(
+                    "New password for ",
+                    rx.text.strong(UsersState.reset_email),
+                    ". Their open sessions end.",
+                ),
+                size="2",
+                margin_bottom="1rem",
+            ),
             rx.form(
                 rx.vstack(
-                    field("New password", "password", UsersState.reset_error, type="password",
-                          required=True, auto_focus=True),
+                    field(
+                        "New password",
+                        "password",
+                        UsersState.reset_error,
+                        type="password",
+                        required=True,
+                        auto_focus=True,
+                    ),
                     rx.hstack(
-                        rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray",
-                                                  type="button")),
+                        rx.dialog.close(
+                            rx.button("Cancel", variant="soft", color_scheme="gray", type="button")
+                        ),
                         rx.button("Set password", type="submit"),
-                        justify="end", spacing="3", width="100%",
+                        justify="end",
+                        spacing="3",
+                        width="100%",
                     ),
                     spacing="4",
                 ),
@@ -121,22 +180,34 @@ def _reset_dialog() -> rx.Component:
 
 def _key_dialog() -> rx.Component:
     return rx.dialog.root(
-        rx.dialog.trigger(rx.button(rx.icon("key-round", size=16), "New API key",
-                                    variant="soft")),
+        rx.dialog.trigger(rx.button(rx.icon("key-round", size=16), "New API key", variant="soft")),
         rx.dialog.content(
             rx.dialog.title("New API key"),
             rx.cond(
                 UsersState.new_key != "",
                 rx.vstack(
-                    rx.callout("Copy the key now: it is shown only this once.",
-                               icon="info", color_scheme="amber"),
-                    rx.code(UsersState.new_key, size="2", data_testid="new-api-key",
-                            style={"word_break": "break-all"}),
+                    rx.callout(
+                        "Copy the key now: it is shown only this once.",
+                        icon="info",
+                        color_scheme="amber",
+                    ),
+                    rx.code(
+                        UsersState.new_key,
+                        size="2",
+                        data_testid="new-api-key",
+                        style={"word_break": "break-all"},
+                    ),
                     rx.hstack(
-                        rx.button(rx.icon("copy", size=14), "Copy",
-                                  on_click=rx.set_clipboard(UsersState.new_key), variant="soft"),
+                        rx.button(
+                            rx.icon("copy", size=14),
+                            "Copy",
+                            on_click=rx.set_clipboard(UsersState.new_key),
+                            variant="soft",
+                        ),
                         rx.dialog.close(rx.button("Done")),
-                        justify="end", spacing="3", width="100%",
+                        justify="end",
+                        spacing="3",
+                        width="100%",
                     ),
                     spacing="3",
                 ),
@@ -149,18 +220,29 @@ def _key_dialog() -> rx.Component:
                             rx.select.root(
                                 rx.select.trigger(placeholder="Pick a user", width="100%"),
                                 rx.select.content(
-                                    rx.foreach(UsersState.rows, lambda u: rx.select.item(
-                                        u["email"], value=u["id"].to_string())),
+                                    rx.foreach(
+                                        UsersState.rows,
+                                        lambda u: rx.select.item(
+                                            u["email"], value=u["id"].to_string()
+                                        ),
+                                    ),
                                 ),
-                                name="user_id", size="3",
+                                name="user_id",
+                                size="3",
                             ),
-                            spacing="1", width="100%",
+                            spacing="1",
+                            width="100%",
                         ),
                         rx.hstack(
-                            rx.dialog.close(rx.button("Cancel", variant="soft",
-                                                      color_scheme="gray", type="button")),
+                            rx.dialog.close(
+                                rx.button(
+                                    "Cancel", variant="soft", color_scheme="gray", type="button"
+                                )
+                            ),
                             rx.button("Create key", type="submit"),
-                            justify="end", spacing="3", width="100%",
+                            justify="end",
+                            spacing="3",
+                            width="100%",
                         ),
                         spacing="4",
                     ),
@@ -186,8 +268,13 @@ def _key_row(key: KeyRow) -> rx.Component:
             rx.cond(
                 key["revoked"],
                 rx.badge("revoked", color_scheme="gray"),
-                rx.button("Revoke", size="1", variant="soft", color_scheme="red",
-                          on_click=UsersState.revoke_key(key["id"])),
+                rx.button(
+                    "Revoke",
+                    size="1",
+                    variant="soft",
+                    color_scheme="red",
+                    on_click=UsersState.revoke_key(key["id"]),
+                ),
             )
         ),
     )
@@ -199,38 +286,55 @@ def users_page() -> rx.Component:
         "Users",
         rx.vstack(
             rx.hstack(
-                rx.text("People who can sign in, and what they may do.",
-                        color=rx.color("gray", 11)),
+                rx.text(
+                    "People who can sign in, and what they may do.", color=rx.color("gray", 11)
+                ),
                 rx.spacer(),
                 _create_dialog(),
-                width="100%", align="center",
+                width="100%",
+                align="center",
             ),
             rx.table.root(
-                rx.table.header(rx.table.row(
-                    *[rx.table.column_header_cell(h)
-                      for h in ("User", "Role", "Status", "Last sign-in", "")]
-                )),
+                rx.table.header(
+                    rx.table.row(
+                        *[
+                            rx.table.column_header_cell(h)
+                            for h in ("User", "Role", "Status", "Last sign-in", "")
+                        ]
+                    )
+                ),
                 rx.table.body(rx.foreach(UsersState.rows, _user_row)),
-                variant="surface", width="100%",
+                variant="surface",
+                width="100%",
             ),
             rx.hstack(
                 rx.heading("API keys", size="4"),
                 rx.spacer(),
                 _key_dialog(),
-                width="100%", align="center", margin_top="2rem",
+                width="100%",
+                align="center",
+                margin_top="2rem",
             ),
             rx.cond(
                 UsersState.keys.length() > 0,
                 rx.table.root(
-                    rx.table.header(rx.table.row(
-                        *[rx.table.column_header_cell(h) for h in
-                          ("Name", "Prefix", "User", "Created", "Last used", "")]
-                    )),
+                    rx.table.header(
+                        rx.table.row(
+                            *[
+                                rx.table.column_header_cell(h)
+                                for h in ("Name", "Prefix", "User", "Created", "Last used", "")
+                            ]
+                        )
+                    ),
                     rx.table.body(rx.foreach(UsersState.keys, _key_row)),
-                    variant="surface", width="100%",
+                    variant="surface",
+                    width="100%",
                 ),
-                rx.text("No API keys yet. Machines use them as 'Authorization: Bearer <key>'.",
-                        color=rx.color("gray", 11), size="2"),
+                rx.text(
+                    "No API keys yet. Machines use them as 'Authorization: Bearer <key>'.",
+                    color=rx.color("gray", 11),
+                    size="2",
+                ),
             ),
             _reset_dialog(),
             spacing="4",

@@ -36,8 +36,10 @@ class LoginState(SessionState):
         try:
             token, user = await run_in_threadpool(
                 lambda: auth.login(
-                    email=str(form.get("email", "")), password=str(form.get("password", "")),
-                    ip=ip, user_agent=user_agent,
+                    email=str(form.get("email", "")),
+                    password=str(form.get("password", "")),
+                    ip=ip,
+                    user_agent=user_agent,
                 )
             )
         except FlowdeckError as exc:

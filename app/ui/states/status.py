@@ -47,14 +47,19 @@ class StatusState(SessionState):
         rate = snap.success_rate_24h
         self.success_rate = "–" if rate is None else f"{rate * 100:.0f}%"
         self.last_activity = (
-            snap.last_activity.strftime("%Y-%m-%d %H:%M UTC") if snap.last_activity
+            snap.last_activity.strftime("%Y-%m-%d %H:%M UTC")
+            if snap.last_activity
             else "no runs yet"
         )
         self.queue_depth, self.running = snap.queue_depth, snap.running
         self.database, self.scheduler, self.degraded = snap.database, snap.scheduler, snap.degraded
         self.recent = [
-            RecentRow(id=r.id, workflow=r.workflow, status=r.status,
-                      started=r.started_at.strftime("%H:%M:%S") if r.started_at else "queued")
+            RecentRow(
+                id=r.id,
+                workflow=r.workflow,
+                status=r.status,
+                started=r.started_at.strftime("%H:%M:%S") if r.started_at else "queued",
+            )
             for r in snap.recent
         ]
         self.loaded = True

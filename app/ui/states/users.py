@@ -50,15 +50,28 @@ class UsersState(SessionState):
     async def _reload(self) -> None:
         listed = await run_service(self, users.list_users)
         self.rows = [
-            UserRow(id=u.id, email=u.email, name=u.name, role=u.role, is_active=u.is_active,
-                    locked=u.locked, last_login=_when(u.last_login_at))
+            UserRow(
+                id=u.id,
+                email=u.email,
+                name=u.name,
+                role=u.role,
+                is_active=u.is_active,
+                locked=u.locked,
+                last_login=_when(u.last_login_at),
+            )
             for u in listed
         ]
         keys = await run_service(self, api_keys.list_api_keys)
         self.keys = [
-            KeyRow(id=k.id, name=k.name, prefix=k.prefix, user_email=k.user_email,
-                   created=_when(k.created_at), last_used=_when(k.last_used_at),
-                   revoked=k.revoked_at is not None)
+            KeyRow(
+                id=k.id,
+                name=k.name,
+                prefix=k.prefix,
+                user_email=k.user_email,
+                created=_when(k.created_at),
+                last_used=_when(k.last_used_at),
+                revoked=k.revoked_at is not None,
+            )
             for k in keys
         ]
 
@@ -91,10 +104,16 @@ class UsersState(SessionState):
     async def create_user(self, form: dict[str, Any]) -> Any:
         self.create_errors = {}
         try:
-            await run_service(self, lambda actor: users.create_user(
-                actor, email=str(form.get("email", "")), name=str(form.get("name", "")),
-                role=str(form.get("role") or "member"), password=str(form.get("password", "")),
-            ))
+            await run_service(
+                self,
+                lambda actor: users.create_user(
+                    actor,
+                    email=str(form.get("email", "")),
+                    name=str(form.get("name", "")),
+                    role=str(form.get("role") or "member"),
+                    password=str(form.get("password", "")),
+                ),
+            )
         except ValidationFailed as exc:
             self.create_errors = {p.path: p.message for p in exc.problems}
             return None
@@ -144,9 +163,12 @@ class UsersState(SessionState):
         self.key_error = ""
         try:
             user_id = int(form.get("user_id") or 0)
-            key, _row = await run_service(self, lambda a: api_keys.create_api_key(
-                a, user_id=user_id, name=str(form.get("name", ""))
-            ))
+            key, _row = await run_service(
+                self,
+                lambda a: api_keys.create_api_key(
+                    a, user_id=user_id, name=str(form.get("name", ""))
+                ),
+            )
         except (FlowdeckError, ValueError) as exc:
             self.key_error = error_text(exc) if isinstance(exc, FlowdeckError) else "Pick a user"
             return None
