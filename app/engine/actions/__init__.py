@@ -1,0 +1,72 @@
+"""Action types, one module each, registered by name.
+
+An action is a pydantic config model plus one async `run(step, config) -> dict`. Adding an
+action type touches its own module (imported below) and its test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel
+
+from app.core.workflow import action_config_models, register_action_config
+
+
+@dataclass
+class StepContext:
+    """What an action may know about the run it is part of."""
+
+    execution_id: int
+    workflow_id: int
+    action_id: str
+    attempt: int
+    context: dict[str, Any]
+    secrets: list[str] = field(default_factory=list)  # values to mask when storing
+
+
+RunFn = Callable[[StepContext, Any], Awaitable[dict[str, Any]]]
+
+
+@dataclass(frozen=True)
+class ActionType:
+    name: str
+    config_model: type[BaseModel]
+    run: RunFn
+    description: str = ""
+
+
+_registry: dict[str, ActionType] = {}
+
+
+def action(name: str, config_model: type[BaseModel], description: str = "") -> Callable:
+    """Decorator registering `run` as the action type `name`."""
+
+    def register(run: RunFn) -> RunFn:
+        register_action_config(name, config_model)
+        _registry[name] = ActionType(name, config_model, run, description)
+        return run
+
+    return register
+
+
+def get_action(name: str) -> ActionType:
+    return _registry[name]
+
+
+def action_types() -> dict[str, ActionType]:
+    return dict(_registry)
+
+
+def parse_config(name: str, rendered: dict[str, Any]) -> Any:
+    from app.core.workflow import parse_action_config
+
+    return parse_action_config(name, rendered)
+
+
+# Registration happens on import; keep this list in step with the modules in this package.
+from app.engine.actions import api_call, delay, transform  # noqa: E402, F401
+
+__all__ = ["ActionType", "StepContext", "action", "action_config_models", "action_types"]

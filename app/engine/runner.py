@@ -1,0 +1,216 @@
+"""The engine: queues runs in the database, starts them within the limits, runs each step.
+
+One `Engine` lives in the Flowdeck process (see `app.engine.runtime`). Waiting runs are
+`queued` rows, ordered by priority then time, so a restart loses none of them. Running a
+step — condition, render, timeout, retries, recording — happens in `steps.run_step`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import Counter
+from datetime import datetime
+from typing import Any
+
+from app.core.errors import Conflict
+from app.core.statuses import ExecutionStatus, StepStatus
+from app.db.settings import get_settings
+from app.db.types import utcnow
+from app.engine import store
+from app.engine.bus import EventBus, bus
+from app.engine.steps import StepOutcome, run_step
+
+log = logging.getLogger("flowdeck.engine")
+PRIORITY_RANK = {"low": 0, "normal": 1, "high": 2}
+
+
+class Engine:
+    def __init__(self, *, max_concurrent: int | None = None, events: EventBus = bus) -> None:
+        self.max_concurrent = max_concurrent or get_settings().max_concurrent_executions
+        self.events = events
+        self._tasks: dict[int, asyncio.Task[None]] = {}
+        self._running_by_workflow: Counter[int] = Counter()
+        self._cancel_requested: set[int] = set()
+        self._stopping = False
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    # -- life cycle -------------------------------------------------------------------------
+
+    async def start(self) -> list[int]:
+        """Mark runs of a dead process `interrupted`, then pick up the queued ones."""
+        self._loop = asyncio.get_running_loop()
+        self._stopping = False
+        interrupted = store.recover_interrupted()
+        for execution_id in interrupted:
+            self.events.publish_nowait("execution.finished", execution_id=execution_id,
+                                       status=ExecutionStatus.INTERRUPTED)
+        if interrupted:
+            log.warning("marked %d execution(s) interrupted after a restart", len(interrupted))
+        self._fill()
+        return interrupted
+
+    async def stop(self) -> None:
+        """Stop running work; unfinished runs are `interrupted`, as after a crash."""
+        self._stopping = True
+        tasks = list(self._tasks.values())
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def drain(self, timeout: float = 30.0) -> None:
+        """Wait until nothing is running or queued in this engine (for tests and benchmarks)."""
+        async with asyncio.timeout(timeout):
+            while self._tasks:
+                await asyncio.gather(*list(self._tasks.values()), return_exceptions=True)
+
+    # -- asking for runs --------------------------------------------------------------------
+
+    def submit(
+        self,
+        workflow_id: int,
+        *,
+        workflow_version: int,
+        priority: str = "normal",
+        trigger_type: str = "manual",
+        payload: dict[str, Any] | None = None,
+        scheduled_for: datetime | None = None,
+        dedupe_key: str | None = None,
+        created_by: int | None = None,
+        retry_of: int | None = None,
+    ) -> tuple[int, bool]:
+        """Write a queued execution and start it if a slot is free. Returns (id, created)."""
+        execution_id, created = store.insert_execution({
+            "workflow_id": workflow_id, "workflow_version": workflow_version,
+            "status": ExecutionStatus.QUEUED, "trigger_type": trigger_type,
+            "trigger_payload": payload or {}, "priority_rank": PRIORITY_RANK.get(priority, 1),
+            "queued_at": utcnow(), "scheduled_for": scheduled_for, "dedupe_key": dedupe_key,
+            "created_by": created_by, "retry_of": retry_of, "steps_completed": 0,
+            "steps_total": 0,
+        })
+        if created:
+            self.events.publish_nowait("execution.queued", execution_id=execution_id,
+                                       workflow_id=workflow_id)
+            self._wake()
+        return execution_id, created
+
+    def _wake(self) -> None:
+        if self._loop is None:
+            return
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is self._loop:
+            self._fill()
+        else:
+            self._loop.call_soon_threadsafe(self._fill)
+
+    async def cancel(self, execution_id: int) -> str:
+        """Cancel a queued or running execution; returns what happened."""
+        task = self._tasks.get(execution_id)
+        if task is not None:
+            self._cancel_requested.add(execution_id)
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await asyncio.shield(task)
+            return "cancelled"
+        if store.cancel_queued(execution_id):
+            self.events.publish_nowait("execution.finished", execution_id=execution_id,
+                                       status=ExecutionStatus.CANCELLED)
+            return "cancelled"
+        raise Conflict(f"execution {execution_id} is not queued or running here")
+
+    # -- dispatching ------------------------------------------------------------------------
+
+    def _fill(self) -> None:
+        if self._stopping:
+            return
+        free = self.max_concurrent - len(self._tasks)
+        if free <= 0:
+            return
+        for execution_id, workflow_id, limit in store.queued_candidates(200):
+            if free <= 0:
+                break
+            if execution_id in self._tasks or self._running_by_workflow[workflow_id] >= limit:
+                continue
+            run = store.claim(execution_id)
+            if run is None:
+                continue
+            free -= 1
+            self._running_by_workflow[workflow_id] += 1
+            task = asyncio.get_running_loop().create_task(self._run(run))
+            self._tasks[execution_id] = task
+            task.add_done_callback(lambda _t, e=execution_id, w=workflow_id: self._done(e, w))
+
+    def _done(self, execution_id: int, workflow_id: int) -> None:
+        self._tasks.pop(execution_id, None)
+        self._cancel_requested.discard(execution_id)
+        self._running_by_workflow[workflow_id] -= 1
+        try:
+            self._fill()
+        except Exception:
+            log.exception("could not start queued executions")
+
+    # -- one run ----------------------------------------------------------------------------
+
+    async def _run(self, run: dict[str, Any]) -> None:
+        execution_id, workflow_id = run["id"], run["workflow_id"]
+        started_at: datetime = run["started_at"]
+        emit = self.events.publish_nowait
+        emit("execution.started", execution_id=execution_id, workflow_id=workflow_id,
+             workflow_name=run["workflow_name"], steps_total=len(run["actions"]))
+        reuse = store.reusable_outputs(run["retry_of"]) if run["retry_of"] else {}
+        context = _context(run, get_settings().env_vars)
+        completed, status = 0, ExecutionStatus.SUCCEEDED
+        error: str | None = None
+        failed_step: str | None = None
+        try:
+            for position, action in enumerate(run["actions"]):
+                outcome: StepOutcome = await run_step(
+                    execution_id=execution_id, workflow_id=workflow_id,
+                    step_id=run["step_ids"][position], position=position, action=action,
+                    context=context, reuse=reuse, retry_of=run["retry_of"], emit=emit,
+                )
+                context["steps"][action["id"]] = {"output": outcome.output,
+                                                  "status": outcome.status.value}
+                if outcome.status in (StepStatus.SUCCEEDED, StepStatus.SKIPPED):
+                    completed += 1
+                elif outcome.status == StepStatus.FAILED and not action.get("continue_on_error"):
+                    status, failed_step = ExecutionStatus.FAILED, action["id"]
+                    error = f"step {action['id']} failed: {outcome.error}"
+                    break
+                elif outcome.status == StepStatus.FAILED:
+                    completed += 1
+        except asyncio.CancelledError:
+            if execution_id in self._cancel_requested:
+                status, error = ExecutionStatus.CANCELLED, "cancelled by request"
+            else:
+                status = ExecutionStatus.INTERRUPTED
+                error = "interrupted: Flowdeck stopped while this execution ran"
+        except Exception as exc:  # a bug in the engine must not leave the run `running`
+            log.exception("execution %s crashed", execution_id)
+            status, error = ExecutionStatus.FAILED, f"internal error: {exc.__class__.__name__}"
+        duration_ms = store.finish_execution(
+            execution_id, workflow_id, status, started_at=started_at,
+            steps_completed=completed, error=error, failed_step=failed_step,
+        )
+        emit("execution.finished", execution_id=execution_id, workflow_id=workflow_id,
+             workflow_name=run["workflow_name"], status=status.value, error=error,
+             failed_step=failed_step, duration_ms=duration_ms)
+
+
+def _context(run: dict[str, Any], env: dict[str, str]) -> dict[str, Any]:
+    return {
+        "trigger": run["trigger_payload"] or {},
+        "steps": {},
+        "workflow": {"id": run["workflow_id"], "name": run["workflow_name"],
+                     "version": run["workflow_version"]},
+        "execution": {"id": run["id"], "trigger_type": run["trigger_type"],
+                      "retry_of": run["retry_of"]},
+        "env": dict(env),
+        "now": utcnow().isoformat(),
+    }
+

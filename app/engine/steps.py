@@ -1,0 +1,135 @@
+"""Running one step: the single place that maps what happened to the step's outcome.
+
+condition → skipped; render + parse config (a bad config fails without retry); then the
+action under its timeout and retry policy, every attempt recorded; output or error stored
+(with secrets masked) and the step's events published.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from tenacity import AsyncRetrying
+
+from app.core.errors import FlowdeckError
+from app.core.redact import redact
+from app.core.retry import NO_RETRY, RetryPolicy, to_tenacity_kwargs
+from app.core.statuses import StepStatus
+from app.core.templates import evaluate_condition, render_value
+from app.db.types import utcnow
+from app.engine import store
+from app.engine.actions import StepContext, get_action, parse_config
+from app.engine.failures import classify, describe
+
+
+@dataclass(frozen=True)
+class StepOutcome:
+    status: StepStatus
+    output: Any = None
+    error: str | None = None
+
+
+async def run_step(
+    *,
+    execution_id: int,
+    workflow_id: int,
+    step_id: int,
+    position: int,
+    action: dict[str, Any],
+    context: dict[str, Any],
+    reuse: dict[str, Any],
+    retry_of: int | None,
+    emit: Callable[..., Any],
+) -> StepOutcome:
+    base = {"execution_id": execution_id, "workflow_id": workflow_id, "step_id": step_id,
+            "position": position, "action_id": action["id"]}
+    if action["id"] in reuse:
+        output = reuse[action["id"]]
+        now = utcnow()
+        store.step_finished(step_id, StepStatus.SUCCEEDED, started_at=now, output=output,
+                            rendered_input={"reused_from_execution": retry_of})
+        emit("step.finished", **base, status=StepStatus.SUCCEEDED.value, reused=True)
+        return StepOutcome(StepStatus.SUCCEEDED, output)
+
+    condition = action.get("condition")
+    if condition:
+        try:
+            go = evaluate_condition(condition, context)
+        except FlowdeckError as exc:
+            return _fail_early(step_id, base, emit, f"condition: {exc.message}")
+        if not go:
+            reason = f"condition is false: {condition}"
+            store.step_finished(step_id, StepStatus.SKIPPED, started_at=None, skip_reason=reason)
+            emit("step.finished", **base, status=StepStatus.SKIPPED.value)
+            return StepOutcome(StepStatus.SKIPPED)
+
+    try:
+        rendered = render_value(action.get("config") or {}, context)
+        config = parse_config(action["type"], rendered)
+    except FlowdeckError as exc:
+        return _fail_early(step_id, base, emit, exc.message)
+
+    stored_input = redact(rendered)
+    started_at = store.step_started(step_id, stored_input)
+    emit("step.started", **base, name=action.get("name") or action["id"])
+    policy = RetryPolicy.model_validate(action["retry"]) if action.get("retry") else NO_RETRY
+    step = StepContext(execution_id=execution_id, workflow_id=workflow_id,
+                       action_id=action["id"], attempt=0, context=context)
+    attempts: list[store.AttemptRecord] = []
+    status, output, error = StepStatus.SUCCEEDED, None, None
+    try:
+        output = await _attempt_loop(action, config, step, policy, attempts)
+    except asyncio.CancelledError:
+        store.step_finished(step_id, StepStatus.CANCELLED, started_at=started_at,
+                            error="cancelled", attempts=attempts)
+        emit("step.finished", **base, status=StepStatus.CANCELLED.value)
+        raise
+    except Exception as exc:
+        status, error = StepStatus.FAILED, describe(exc, action.get("timeout_s"))
+        output = getattr(exc, "output", None)
+    store.step_finished(step_id, status, started_at=started_at, output=redact(output),
+                        error=error, attempts=attempts)
+    emit("step.finished", **base, status=status.value, error=error, attempts=len(attempts))
+    return StepOutcome(status, output, error)
+
+
+async def _attempt_loop(
+    action: dict[str, Any], config: Any, step: StepContext, policy: RetryPolicy,
+    attempts: list[store.AttemptRecord],
+) -> Any:
+    spec = get_action(action["type"])
+    timeout_s = action.get("timeout_s")
+    async for attempt in AsyncRetrying(**to_tenacity_kwargs(policy, classify)):
+        with attempt:
+            number = attempt.retry_state.attempt_number
+            step.attempt = number
+            started, clock = utcnow(), time.perf_counter()
+            try:
+                async with asyncio.timeout(timeout_s):
+                    output = await spec.run(step, config)
+            except asyncio.CancelledError:
+                attempts.append(store.AttemptRecord(
+                    number, started, _ms(clock), "cancelled", "cancelled"))
+                raise
+            except Exception as exc:
+                attempts.append(store.AttemptRecord(
+                    number, started, _ms(clock), describe(exc, timeout_s), classify(exc)))
+                raise
+            attempts.append(store.AttemptRecord(number, started, _ms(clock)))
+    return output
+
+
+def _ms(clock: float) -> float:
+    return round((time.perf_counter() - clock) * 1000, 3)
+
+
+def _fail_early(step_id: int, base: dict[str, Any], emit: Callable[..., Any],
+                error: str) -> StepOutcome:
+    """A step whose condition or config cannot be evaluated fails without any attempt."""
+    store.step_finished(step_id, StepStatus.FAILED, started_at=utcnow(), error=error)
+    emit("step.finished", **base, status=StepStatus.FAILED.value, error=error)
+    return StepOutcome(StepStatus.FAILED, None, error)

@@ -1,0 +1,235 @@
+"""Execution use cases: run a workflow, cancel, retry from the failed step, read, list."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import select
+
+from app.core.errors import Conflict, InvalidInput, NotFound, Problem, ValidationFailed
+from app.core.statuses import ExecutionStatus
+from app.db.engine import session_scope
+from app.db.models import Execution, ExecutionStep, StepAttempt, Workflow
+from app.engine import runtime
+from app.engine.bus import bus
+from app.services import audit
+from app.services.actor import Actor
+
+TRIGGER_TYPES = ("manual", "schedule", "webhook", "event", "publish")
+_RETRYABLE = (ExecutionStatus.FAILED, ExecutionStatus.INTERRUPTED)
+
+
+def start_run(
+    workflow: Workflow,
+    *,
+    trigger_type: str,
+    payload: dict[str, Any] | None = None,
+    created_by: int | None = None,
+    scheduled_for: datetime | None = None,
+    dedupe_key: str | None = None,
+    retry_of: int | None = None,
+    workflow_version: int | None = None,
+) -> tuple[int, bool]:
+    """Ask the engine for a run of `workflow` (call on the engine's event loop)."""
+    return runtime.current().submit(
+        workflow.id or 0, workflow_version=workflow_version or workflow.version,
+        priority=workflow.priority, trigger_type=trigger_type, payload=payload or {},
+        scheduled_for=scheduled_for, dedupe_key=dedupe_key, created_by=created_by,
+        retry_of=retry_of,
+    )
+
+
+async def execute_workflow(
+    actor: Actor, workflow_id: int, *, payload: Any = None, trigger_type: str = "manual",
+    wait_s: float | None = None,
+) -> dict[str, Any]:
+    """Run a workflow by hand (UI or API). With `wait_s`, wait for it to finish."""
+    actor.require_member()
+    if payload is not None and not isinstance(payload, dict):
+        raise ValidationFailed([Problem("payload", "must be a JSON object")])
+    if trigger_type not in TRIGGER_TYPES:
+        raise ValidationFailed([Problem("triggerType", f"must be one of {', '.join(TRIGGER_TYPES)}")])
+    with session_scope() as session:
+        workflow = session.get(Workflow, workflow_id)
+        if workflow is None:
+            raise NotFound(f"workflow {workflow_id} does not exist")
+        if not workflow.is_active:
+            raise Conflict(f"workflow {workflow.name!r} is paused; resume it to run it")
+        audit.record(session, actor, "workflow.run", target_type="workflow",
+                     target_id=workflow_id, details={"trigger_type": trigger_type})
+    execution_id, _ = start_run(workflow, trigger_type=trigger_type, payload=payload,
+                                created_by=actor.user_id)
+    if wait_s:
+        await wait_for_finish(execution_id, wait_s)
+    return get_execution(actor, execution_id)
+
+
+async def wait_for_finish(execution_id: int, timeout_s: float) -> None:
+    """Return when the execution is finished or `timeout_s` has passed."""
+    async with bus.listen() as queue:
+        if _is_finished(execution_id):
+            return
+        try:
+            async with asyncio.timeout(timeout_s):
+                while True:
+                    event = await queue.get()
+                    if (event.name == "execution.finished"
+                            and event.data.get("execution_id") == execution_id):
+                        return
+        except TimeoutError:
+            return
+
+
+def _is_finished(execution_id: int) -> bool:
+    with session_scope() as session:
+        row = session.get(Execution, execution_id)
+        return row is None or ExecutionStatus(row.status).is_terminal
+
+
+async def cancel_execution(actor: Actor, execution_id: int) -> dict[str, Any]:
+    actor.require_member()
+    current = get_execution(actor, execution_id)
+    if ExecutionStatus(current["status"]).is_terminal:
+        raise Conflict(f"execution {execution_id} is already {current['status']}")
+    await runtime.current().cancel(execution_id)
+    with session_scope() as session:
+        audit.record(session, actor, "execution.cancelled", target_type="execution",
+                     target_id=execution_id)
+    return get_execution(actor, execution_id)
+
+
+def retry_execution(actor: Actor, execution_id: int) -> dict[str, Any]:
+    """A new execution that reuses the outputs of the steps that had succeeded."""
+    actor.require_member()
+    with session_scope() as session:
+        original = session.get(Execution, execution_id)
+        if original is None:
+            raise NotFound(f"execution {execution_id} does not exist")
+        if original.status not in _RETRYABLE:
+            raise Conflict(f"only failed or interrupted executions can be retried; "
+                           f"this one is {original.status}")
+        workflow = session.get(Workflow, original.workflow_id)
+        if workflow is None:
+            raise NotFound("the workflow of this execution was deleted")
+        audit.record(session, actor, "execution.retried", target_type="execution",
+                     target_id=execution_id)
+    new_id, _ = start_run(
+        workflow, trigger_type=original.trigger_type, payload=original.trigger_payload,
+        created_by=actor.user_id, retry_of=execution_id,
+        workflow_version=original.workflow_version,
+    )
+    return get_execution(actor, new_id)
+
+
+def get_execution(actor: Actor, execution_id: int) -> dict[str, Any]:
+    actor.require_member()
+    with session_scope() as session:
+        row = session.exec(
+            select(Execution, Workflow.name)
+            .join(Workflow, Workflow.id == Execution.workflow_id)
+            .where(Execution.id == execution_id)
+        ).first()
+        if row is None:
+            raise NotFound(f"execution {execution_id} does not exist")
+        execution, name = row
+        steps = session.exec(
+            select(ExecutionStep).where(ExecutionStep.execution_id == execution_id)
+            .order_by(ExecutionStep.position)  # type: ignore[arg-type]
+        ).all()
+        attempts: dict[int, list[dict[str, Any]]] = {}
+        if steps:
+            for a in session.exec(
+                select(StepAttempt)
+                .where(StepAttempt.step_id.in_([s.id for s in steps]))  # type: ignore[attr-defined]
+                .order_by(StepAttempt.step_id, StepAttempt.number)  # type: ignore[arg-type]
+            ):
+                attempts.setdefault(a.step_id, []).append({
+                    "number": a.number, "started_at": a.started_at.isoformat(),
+                    "duration_ms": a.duration_ms, "error": a.error,
+                    "failure_kind": a.failure_kind,
+                })
+        return {
+            **execution_summary(execution, name),
+            "trigger_payload": execution.trigger_payload,
+            "steps": [
+                {
+                    "id": s.id, "position": s.position, "action_id": s.action_id,
+                    "name": s.name, "type": s.type, "status": s.status, "input": s.input,
+                    "output": s.output, "error": s.error, "skip_reason": s.skip_reason,
+                    "started_at": _iso(s.started_at), "finished_at": _iso(s.finished_at),
+                    "duration_ms": s.duration_ms, "attempts": attempts.get(s.id or 0, []),
+                }
+                for s in steps
+            ],
+        }
+
+
+def execution_summary(e: Execution, workflow_name: str) -> dict[str, Any]:
+    return {
+        "id": e.id, "workflow_id": e.workflow_id, "workflow_name": workflow_name,
+        "workflow_version": e.workflow_version, "status": e.status,
+        "trigger_type": e.trigger_type, "queued_at": _iso(e.queued_at),
+        "started_at": _iso(e.started_at), "finished_at": _iso(e.finished_at),
+        "duration_ms": e.duration_ms, "steps_completed": e.steps_completed,
+        "steps_total": e.steps_total, "error": e.error, "failed_step": e.failed_step,
+        "retry_of": e.retry_of, "scheduled_for": _iso(e.scheduled_for),
+    }
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+@dataclass(frozen=True)
+class ExecutionFilter:
+    workflow_id: int | None = None
+    status: str | None = None
+    trigger_type: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    limit: int = 50
+    cursor: str | None = None
+
+
+def _decode_cursor(cursor: str) -> int:
+    try:
+        return int(json.loads(base64.urlsafe_b64decode(cursor.encode()))["before"])
+    except (ValueError, KeyError, TypeError):
+        raise InvalidInput("cursor is not valid; use next_cursor from the previous page") from None
+
+
+def list_executions(actor: Actor, flt: ExecutionFilter) -> dict[str, Any]:
+    """Newest first, by id, with an opaque cursor: fast at any depth (it walks an index)."""
+    actor.require_member()
+    if flt.status and flt.status not in {s.value for s in ExecutionStatus}:
+        raise ValidationFailed([Problem("status", f"unknown status {flt.status!r}")])
+    limit = min(max(1, flt.limit), 200)
+    query = select(Execution, Workflow.name).join(Workflow, Workflow.id == Execution.workflow_id)
+    if flt.workflow_id is not None:
+        query = query.where(Execution.workflow_id == flt.workflow_id)
+    if flt.status:
+        query = query.where(Execution.status == flt.status)
+    if flt.trigger_type:
+        query = query.where(Execution.trigger_type == flt.trigger_type)
+    if flt.since:
+        query = query.where(Execution.queued_at >= flt.since)
+    if flt.until:
+        query = query.where(Execution.queued_at < flt.until)
+    if flt.cursor:
+        query = query.where(Execution.id < _decode_cursor(flt.cursor))  # type: ignore[operator]
+    with session_scope() as session:
+        rows = session.exec(
+            query.order_by(sa.desc(Execution.id)).limit(limit + 1)  # type: ignore[arg-type]
+        ).all()
+    items = [execution_summary(e, name) for e, name in rows[:limit]]
+    next_cursor = None
+    if len(rows) > limit:
+        token = json.dumps({"before": items[-1]["id"]}).encode()
+        next_cursor = base64.urlsafe_b64encode(token).decode()
+    return {"items": items, "next_cursor": next_cursor}

@@ -1,0 +1,119 @@
+"""Turning API/UI input into a stored workflow definition, and a row back into JSON."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from app.core.cron import describe_cron
+from app.core.workflow import WorkflowSpec, validate_workflow
+from app.db.models import Workflow
+from app.db.settings import get_settings
+from app.engine.actions import action_types
+
+PRIORITY_RANK = {"low": 0, "normal": 1, "high": 2}
+_DEFINITION_FIELDS = (
+    "name", "description", "workflow_type", "priority", "concurrency_limit", "is_active",
+    "trigger", "actions",
+)
+_CAMEL = {
+    "workflowType": "workflow_type", "concurrencyLimit": "concurrency_limit",
+    "isActive": "is_active",
+}
+
+
+def snake_keys(data: dict[str, Any]) -> dict[str, Any]:
+    """Top-level camelCase keys of the original document's examples, in snake_case."""
+    return {_CAMEL.get(k, k): v for k, v in data.items()}
+
+
+def parse_definition(data: dict[str, Any]) -> tuple[WorkflowSpec, str | None]:
+    """Validate a definition; returns it and the webhook secret taken out of it (if any).
+
+    Unknown top-level keys such as `createdBy` from the original examples are dropped
+    before validation: they are not part of the definition.
+    """
+    clean = {k: v for k, v in snake_keys(data).items() if k in _DEFINITION_FIELDS}
+    spec = validate_workflow(clean, set(action_types()))
+    secret = None
+    if spec.trigger.type == "webhook":
+        secret = spec.trigger.config.pop("secret", None)
+    return spec, secret
+
+
+def definition_of(spec: WorkflowSpec) -> dict[str, Any]:
+    """The JSON stored in versions: the full definition without any secret."""
+    return spec.model_dump(mode="json", exclude_none=False)
+
+
+def definition_from_row(row: Workflow) -> dict[str, Any]:
+    return {
+        "name": row.name,
+        "description": row.description,
+        "workflow_type": row.workflow_type,
+        "priority": row.priority,
+        "concurrency_limit": row.concurrency_limit,
+        "is_active": row.is_active,
+        "trigger": {"type": row.trigger_type, "config": dict(row.trigger_config)},
+        "actions": list(row.actions),
+    }
+
+
+def apply_spec(row: Workflow, spec: WorkflowSpec) -> None:
+    row.name, row.description = spec.name, spec.description
+    row.workflow_type, row.priority = spec.workflow_type, spec.priority
+    row.concurrency_limit, row.is_active = spec.concurrency_limit, spec.is_active
+    row.trigger_type = spec.trigger.type
+    row.trigger_config = dict(spec.trigger.config)
+    row.actions = [a.model_dump(mode="json") for a in spec.actions]
+    config = spec.trigger.config
+    is_cron = spec.trigger.type == "schedule" and config.get("cron")
+    row.schedule_cron = config["cron"] if is_cron else None
+    row.schedule_timezone = config.get("timezone") if is_cron else None
+    if spec.trigger.type == "webhook" and not row.hook_id:
+        row.hook_id = secrets.token_urlsafe(24)
+
+
+def webhook_url(row: Workflow) -> str | None:
+    if row.trigger_type != "webhook" or not row.hook_id:
+        return None
+    return f"{get_settings().base_url}/api/hooks/{row.hook_id}"
+
+
+def trigger_summary(row: Workflow) -> str:
+    config = row.trigger_config
+    if row.trigger_type == "schedule":
+        if row.schedule_cron:
+            return describe_cron(row.schedule_cron, row.schedule_timezone or "UTC")
+        return f"Every {config.get('interval_seconds')} seconds"
+    if row.trigger_type == "webhook":
+        return f"Webhook ({config.get('signature', 'none')} signature)"
+    if row.trigger_type == "event":
+        return f"On event {config.get('event')}"
+    if row.trigger_type == "publish":
+        return f"When an article becomes {config.get('article_status', 'ready')}"
+    return "Manual"
+
+
+def to_public(row: Workflow) -> dict[str, Any]:
+    """The workflow as the API and UI show it: no secret, with counters and its hook URL."""
+    success = row.successes / row.runs if row.runs else None
+    return {
+        "id": row.id,
+        **definition_from_row(row),
+        "trigger_summary": trigger_summary(row),
+        "webhook_url": webhook_url(row),
+        "has_webhook_secret": bool(row.webhook_secret_enc),
+        "version": row.version,
+        "runs": row.runs,
+        "successes": row.successes,
+        "failures": row.failures,
+        "success_rate": success,
+        "avg_duration_ms": round(row.avg_duration_ms, 2),
+        "last_run_at": row.last_run_at.isoformat() if row.last_run_at else None,
+        "last_status": row.last_status,
+        "next_run_at": row.next_run_at.isoformat() if row.next_run_at else None,
+        "created_by": row.created_by,
+        "created_at": row.created_at.isoformat(),
+        "updated_at": row.updated_at.isoformat(),
+    }

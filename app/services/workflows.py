@@ -1,0 +1,187 @@
+"""Workflow use cases shared by the UI and the REST API: create, change, list, delete."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import Session, func, select
+
+from app.core.errors import NotFound
+from app.db.engine import session_scope
+from app.db.models import Workflow, WorkflowVersion
+from app.db.types import utcnow
+from app.engine.bus import bus
+from app.integrations.secrets import encrypt
+from app.services import audit
+from app.services.actor import Actor
+from app.services.workflow_defs import (
+    apply_spec,
+    definition_from_row,
+    definition_of,
+    parse_definition,
+    to_public,
+)
+from app.services.workflow_versions import write_version
+
+
+@dataclass(frozen=True)
+class Saved:
+    workflow: dict[str, Any]
+    webhook_secret: str | None = None  # shown once, when Flowdeck generated it
+
+
+def get_row(session: Session, workflow_id: int) -> Workflow:
+    row = session.get(Workflow, workflow_id)
+    if row is None:
+        raise NotFound(f"workflow {workflow_id} does not exist")
+    return row
+
+
+def _store_secret(row: Workflow, given: str | None) -> str | None:
+    """Keep or set the webhook secret; returns a generated one so it can be shown once."""
+    if row.trigger_type != "webhook":
+        row.webhook_secret_enc = None
+        return None
+    signed = row.trigger_config.get("signature", "none") != "none"
+    if given:
+        row.webhook_secret_enc = encrypt(given)
+        return None
+    if signed and not row.webhook_secret_enc:
+        generated = secrets.token_urlsafe(32)
+        row.webhook_secret_enc = encrypt(generated)
+        return generated
+    return None
+
+
+def create_workflow(actor: Actor, data: dict[str, Any]) -> Saved:
+    actor.require_member()
+    spec, secret = parse_definition(data)
+    with session_scope() as session:
+        row = Workflow(created_by=actor.user_id)
+        apply_spec(row, spec)
+        generated = _store_secret(row, secret)
+        session.add(row)
+        session.flush()
+        write_version(
+            session, row, definition_of(spec), actor, description=data.get("change_description")
+            or "created",
+        )
+        audit.record(session, actor, "workflow.created", target_type="workflow",
+                     target_id=row.id, details={"name": row.name})
+        public = to_public(row)
+    bus.publish_nowait("workflow.changed", workflow_id=public["id"])
+    return Saved(public, generated)
+
+
+def update_workflow(actor: Actor, workflow_id: int, data: dict[str, Any]) -> Saved:
+    """Change a workflow; keys left out keep their value (PUT with a partial body works)."""
+    actor.require_member()
+    with session_scope() as session:
+        row = get_row(session, workflow_id)
+        merged = {**definition_from_row(row), **_definition_keys(data)}
+        spec, secret = parse_definition(merged)
+        before = definition_from_row(row)
+        apply_spec(row, spec)
+        generated = _store_secret(row, secret)
+        after = definition_of(spec)
+        if after != before or secret:
+            row.updated_at = utcnow()
+            write_version(session, row, after, actor,
+                          description=data.get("change_description") or "")
+            audit.record(session, actor, "workflow.updated", target_type="workflow",
+                         target_id=row.id, details={"name": row.name, "version": row.version})
+        public = to_public(row)
+    bus.publish_nowait("workflow.changed", workflow_id=workflow_id)
+    return Saved(public, generated)
+
+
+def _definition_keys(data: dict[str, Any]) -> dict[str, Any]:
+    from app.services.workflow_defs import snake_keys
+
+    return {k: v for k, v in snake_keys(data).items() if k != "change_description"}
+
+
+def set_active(actor: Actor, workflow_id: int, active: bool) -> dict[str, Any]:
+    return update_workflow(actor, workflow_id, {
+        "is_active": active, "change_description": "resumed" if active else "paused",
+    }).workflow
+
+
+def duplicate_workflow(actor: Actor, workflow_id: int) -> Saved:
+    actor.require_member()
+    with session_scope() as session:
+        definition = definition_from_row(get_row(session, workflow_id))
+    definition["name"] = f"{definition['name']} (copy)"[:200]
+    definition["is_active"] = False
+    return create_workflow(actor, {**definition, "change_description": "duplicated"})
+
+
+def delete_workflow(actor: Actor, workflow_id: int) -> None:
+    actor.require_member()
+    with session_scope() as session:
+        row = get_row(session, workflow_id)
+        name = row.name
+        session.delete(row)
+        audit.record(session, actor, "workflow.deleted", target_type="workflow",
+                     target_id=workflow_id, details={"name": name})
+    bus.publish_nowait("workflow.changed", workflow_id=workflow_id)
+
+
+def get_workflow(actor: Actor, workflow_id: int) -> dict[str, Any]:
+    actor.require_member()
+    with session_scope() as session:
+        return to_public(get_row(session, workflow_id))
+
+
+@dataclass(frozen=True)
+class WorkflowFilter:
+    search: str = ""
+    workflow_type: str | None = None
+    trigger_type: str | None = None
+    is_active: bool | None = None
+    sort: str = "name"  # name, -last_run_at, -runs, -created_at …
+    limit: int = 50
+    offset: int = 0
+
+
+_SORTS = {
+    "name": Workflow.name, "created_at": Workflow.created_at, "runs": Workflow.runs,
+    "last_run_at": Workflow.last_run_at, "avg_duration_ms": Workflow.avg_duration_ms,
+}
+
+
+def list_workflows(actor: Actor, flt: WorkflowFilter | None = None) -> tuple[list[dict], int]:
+    """A page of workflows and the total that match the filter."""
+    actor.require_member()
+    flt = flt or WorkflowFilter()
+    query = select(Workflow)
+    if flt.search:
+        query = query.where(Workflow.name.ilike(f"%{flt.search}%"))  # type: ignore[attr-defined]
+    if flt.workflow_type:
+        query = query.where(Workflow.workflow_type == flt.workflow_type)
+    if flt.trigger_type:
+        query = query.where(Workflow.trigger_type == flt.trigger_type)
+    if flt.is_active is not None:
+        query = query.where(Workflow.is_active == flt.is_active)
+    column = _SORTS.get(flt.sort.lstrip("-"), Workflow.name)
+    order = column.desc() if flt.sort.startswith("-") else column.asc()  # type: ignore[union-attr]
+    with session_scope() as session:
+        total = session.exec(select(func.count()).select_from(query.subquery())).one()
+        rows = session.exec(
+            query.order_by(order, Workflow.id).offset(max(0, flt.offset))
+            .limit(min(max(1, flt.limit), 500))
+        ).all()
+        return [to_public(r) for r in rows], total
+
+
+def load_version(session: Session, workflow_id: int, number: int) -> WorkflowVersion:
+    version = session.exec(
+        select(WorkflowVersion).where(
+            WorkflowVersion.workflow_id == workflow_id, WorkflowVersion.version_number == number
+        )
+    ).first()
+    if version is None:
+        raise NotFound(f"workflow {workflow_id} has no version {number}")
+    return version
