@@ -44,8 +44,9 @@ class Engine:
         self._stopping = False
         interrupted = store.recover_interrupted()
         for execution_id in interrupted:
-            self.events.publish_nowait("execution.finished", execution_id=execution_id,
-                                       status=ExecutionStatus.INTERRUPTED)
+            self.events.publish_nowait(
+                "execution.finished", execution_id=execution_id, status=ExecutionStatus.INTERRUPTED
+            )
         if interrupted:
             log.warning("marked %d execution(s) interrupted after a restart", len(interrupted))
         self._fill()
@@ -82,17 +83,27 @@ class Engine:
         retry_of: int | None = None,
     ) -> tuple[int, bool]:
         """Write a queued execution and start it if a slot is free. Returns (id, created)."""
-        execution_id, created = store.insert_execution({
-            "workflow_id": workflow_id, "workflow_version": workflow_version,
-            "status": ExecutionStatus.QUEUED, "trigger_type": trigger_type,
-            "trigger_payload": payload or {}, "priority_rank": PRIORITY_RANK.get(priority, 1),
-            "queued_at": utcnow(), "scheduled_for": scheduled_for, "dedupe_key": dedupe_key,
-            "created_by": created_by, "retry_of": retry_of, "steps_completed": 0,
-            "steps_total": 0,
-        })
+        execution_id, created = store.insert_execution(
+            {
+                "workflow_id": workflow_id,
+                "workflow_version": workflow_version,
+                "status": ExecutionStatus.QUEUED,
+                "trigger_type": trigger_type,
+                "trigger_payload": payload or {},
+                "priority_rank": PRIORITY_RANK.get(priority, 1),
+                "queued_at": utcnow(),
+                "scheduled_for": scheduled_for,
+                "dedupe_key": dedupe_key,
+                "created_by": created_by,
+                "retry_of": retry_of,
+                "steps_completed": 0,
+                "steps_total": 0,
+            }
+        )
         if created:
-            self.events.publish_nowait("execution.queued", execution_id=execution_id,
-                                       workflow_id=workflow_id)
+            self.events.publish_nowait(
+                "execution.queued", execution_id=execution_id, workflow_id=workflow_id
+            )
             self._wake()
         return execution_id, created
 
@@ -118,8 +129,9 @@ class Engine:
                 await asyncio.shield(task)
             return "cancelled"
         if store.cancel_queued(execution_id):
-            self.events.publish_nowait("execution.finished", execution_id=execution_id,
-                                       status=ExecutionStatus.CANCELLED)
+            self.events.publish_nowait(
+                "execution.finished", execution_id=execution_id, status=ExecutionStatus.CANCELLED
+            )
             return "cancelled"
         raise Conflict(f"execution {execution_id} is not queued or running here")
 
@@ -160,8 +172,13 @@ class Engine:
         execution_id, workflow_id = run["id"], run["workflow_id"]
         started_at: datetime = run["started_at"]
         emit = self.events.publish_nowait
-        emit("execution.started", execution_id=execution_id, workflow_id=workflow_id,
-             workflow_name=run["workflow_name"], steps_total=len(run["actions"]))
+        emit(
+            "execution.started",
+            execution_id=execution_id,
+            workflow_id=workflow_id,
+            workflow_name=run["workflow_name"],
+            steps_total=len(run["actions"]),
+        )
         reuse = store.reusable_outputs(run["retry_of"]) if run["retry_of"] else {}
         context = _context(run, get_settings().env_vars)
         completed, status = 0, ExecutionStatus.SUCCEEDED
@@ -170,12 +187,20 @@ class Engine:
         try:
             for position, action in enumerate(run["actions"]):
                 outcome: StepOutcome = await run_step(
-                    execution_id=execution_id, workflow_id=workflow_id,
-                    step_id=run["step_ids"][position], position=position, action=action,
-                    context=context, reuse=reuse, retry_of=run["retry_of"], emit=emit,
+                    execution_id=execution_id,
+                    workflow_id=workflow_id,
+                    step_id=run["step_ids"][position],
+                    position=position,
+                    action=action,
+                    context=context,
+                    reuse=reuse,
+                    retry_of=run["retry_of"],
+                    emit=emit,
                 )
-                context["steps"][action["id"]] = {"output": outcome.output,
-                                                  "status": outcome.status.value}
+                context["steps"][action["id"]] = {
+                    "output": outcome.output,
+                    "status": outcome.status.value,
+                }
                 if outcome.status in (StepStatus.SUCCEEDED, StepStatus.SKIPPED):
                     completed += 1
                 elif outcome.status == StepStatus.FAILED and not action.get("continue_on_error"):
@@ -194,23 +219,40 @@ class Engine:
             log.exception("execution %s crashed", execution_id)
             status, error = ExecutionStatus.FAILED, f"internal error: {exc.__class__.__name__}"
         duration_ms = store.finish_execution(
-            execution_id, workflow_id, status, started_at=started_at,
-            steps_completed=completed, error=error, failed_step=failed_step,
+            execution_id,
+            workflow_id,
+            status,
+            started_at=started_at,
+            steps_completed=completed,
+            error=error,
+            failed_step=failed_step,
         )
-        emit("execution.finished", execution_id=execution_id, workflow_id=workflow_id,
-             workflow_name=run["workflow_name"], status=status.value, error=error,
-             failed_step=failed_step, duration_ms=duration_ms)
+        emit(
+            "execution.finished",
+            execution_id=execution_id,
+            workflow_id=workflow_id,
+            workflow_name=run["workflow_name"],
+            status=status.value,
+            error=error,
+            failed_step=failed_step,
+            duration_ms=duration_ms,
+        )
 
 
 def _context(run: dict[str, Any], env: dict[str, str]) -> dict[str, Any]:
     return {
         "trigger": run["trigger_payload"] or {},
         "steps": {},
-        "workflow": {"id": run["workflow_id"], "name": run["workflow_name"],
-                     "version": run["workflow_version"]},
-        "execution": {"id": run["id"], "trigger_type": run["trigger_type"],
-                      "retry_of": run["retry_of"]},
+        "workflow": {
+            "id": run["workflow_id"],
+            "name": run["workflow_name"],
+            "version": run["workflow_version"],
+        },
+        "execution": {
+            "id": run["id"],
+            "trigger_type": run["trigger_type"],
+            "retry_of": run["retry_of"],
+        },
         "env": dict(env),
         "now": utcnow().isoformat(),
     }
-

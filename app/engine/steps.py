@@ -45,13 +45,23 @@ async def run_step(
     retry_of: int | None,
     emit: Callable[..., Any],
 ) -> StepOutcome:
-    base = {"execution_id": execution_id, "workflow_id": workflow_id, "step_id": step_id,
-            "position": position, "action_id": action["id"]}
+    base = {
+        "execution_id": execution_id,
+        "workflow_id": workflow_id,
+        "step_id": step_id,
+        "position": position,
+        "action_id": action["id"],
+    }
     if action["id"] in reuse:
         output = reuse[action["id"]]
         now = utcnow()
-        store.step_finished(step_id, StepStatus.SUCCEEDED, started_at=now, output=output,
-                            rendered_input={"reused_from_execution": retry_of})
+        store.step_finished(
+            step_id,
+            StepStatus.SUCCEEDED,
+            started_at=now,
+            output=output,
+            rendered_input={"reused_from_execution": retry_of},
+        )
         emit("step.finished", **base, status=StepStatus.SUCCEEDED.value, reused=True)
         return StepOutcome(StepStatus.SUCCEEDED, output)
 
@@ -77,49 +87,84 @@ async def run_step(
     started_at = store.step_started(step_id, stored_input)
     emit("step.started", **base, name=action.get("name") or action["id"])
     policy = RetryPolicy.model_validate(action["retry"]) if action.get("retry") else NO_RETRY
-    step = StepContext(execution_id=execution_id, workflow_id=workflow_id,
-                       action_id=action["id"], attempt=0, context=context)
+    step = StepContext(
+        execution_id=execution_id,
+        workflow_id=workflow_id,
+        action_id=action["id"],
+        attempt=0,
+        context=context,
+    )
     attempts: list[store.AttemptRecord] = []
     status, output, error = StepStatus.SUCCEEDED, None, None
     try:
         output = await _attempt_loop(action, config, step, policy, attempts)
     except asyncio.CancelledError:
-        store.step_finished(step_id, StepStatus.CANCELLED, started_at=started_at,
-                            error="cancelled", attempts=attempts)
+        store.step_finished(
+            step_id,
+            StepStatus.CANCELLED,
+            started_at=started_at,
+            error="cancelled",
+            attempts=attempts,
+        )
         emit("step.finished", **base, status=StepStatus.CANCELLED.value)
         raise
     except Exception as exc:
         status, error = StepStatus.FAILED, describe(exc, action.get("timeout_s"))
         output = getattr(exc, "output", None)
-    store.step_finished(step_id, status, started_at=started_at, output=redact(output),
-                        error=error, attempts=attempts)
+    store.step_finished(
+        step_id,
+        status,
+        started_at=started_at,
+        output=redact(output),
+        error=error,
+        attempts=attempts,
+    )
     emit("step.finished", **base, status=status.value, error=error, attempts=len(attempts))
     return StepOutcome(status, output, error)
 
 
 async def _attempt_loop(
-    action: dict[str, Any], config: Any, step: StepContext, policy: RetryPolicy,
+    action: dict[str, Any],
+    config: Any,
+    step: StepContext,
+    policy: RetryPolicy,
     attempts: list[store.AttemptRecord],
 ) -> Any:
-    spec = get_action(action["type"])
-    timeout_s = action.get("timeout_s")
+    if policy.attempts == 1:  # the common case needs no retry machinery
+        return await _attempt(action, config, step, 1, attempts)
     async for attempt in AsyncRetrying(**to_tenacity_kwargs(policy, classify)):
         with attempt:
-            number = attempt.retry_state.attempt_number
-            step.attempt = number
-            started, clock = utcnow(), time.perf_counter()
-            try:
-                async with asyncio.timeout(timeout_s):
-                    output = await spec.run(step, config)
-            except asyncio.CancelledError:
-                attempts.append(store.AttemptRecord(
-                    number, started, _ms(clock), "cancelled", "cancelled"))
-                raise
-            except Exception as exc:
-                attempts.append(store.AttemptRecord(
-                    number, started, _ms(clock), describe(exc, timeout_s), classify(exc)))
-                raise
-            attempts.append(store.AttemptRecord(number, started, _ms(clock)))
+            output = await _attempt(
+                action, config, step, attempt.retry_state.attempt_number, attempts
+            )
+    return output
+
+
+async def _attempt(
+    action: dict[str, Any],
+    config: Any,
+    step: StepContext,
+    number: int,
+    attempts: list[store.AttemptRecord],
+) -> Any:
+    """One try of the action under its timeout, recorded whatever happens."""
+    timeout_s = action.get("timeout_s")
+    step.attempt = number
+    started, clock = utcnow(), time.perf_counter()
+    try:
+        async with asyncio.timeout(timeout_s):
+            output = await get_action(action["type"]).run(step, config)
+    except asyncio.CancelledError:
+        attempts.append(store.AttemptRecord(number, started, _ms(clock), "cancelled", "cancelled"))
+        raise
+    except Exception as exc:
+        attempts.append(
+            store.AttemptRecord(
+                number, started, _ms(clock), describe(exc, timeout_s), classify(exc)
+            )
+        )
+        raise
+    attempts.append(store.AttemptRecord(number, started, _ms(clock)))
     return output
 
 
@@ -127,8 +172,9 @@ def _ms(clock: float) -> float:
     return round((time.perf_counter() - clock) * 1000, 3)
 
 
-def _fail_early(step_id: int, base: dict[str, Any], emit: Callable[..., Any],
-                error: str) -> StepOutcome:
+def _fail_early(
+    step_id: int, base: dict[str, Any], emit: Callable[..., Any], error: str
+) -> StepOutcome:
     """A step whose condition or config cannot be evaluated fails without any attempt."""
     store.step_finished(step_id, StepStatus.FAILED, started_at=utcnow(), error=error)
     emit("step.finished", **base, status=StepStatus.FAILED.value, error=error)

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy import bindparam
 from sqlalchemy.exc import IntegrityError
 
 from app.core.statuses import ExecutionStatus, StepStatus
@@ -24,6 +25,48 @@ ST = ExecutionStep.__table__
 AT = StepAttempt.__table__
 WF = Workflow.__table__
 WV = WorkflowVersion.__table__
+
+# Built once: constructing a statement and its cache key costs more than running it.
+_INSERT_STEPS = ST.insert().returning(ST.c.id, sort_by_parameter_order=True)
+_STEP_STARTED = (
+    ST.update()
+    .where(ST.c.id == bindparam("step_id"))
+    .values(
+        status=bindparam("p_status"),
+        started_at=bindparam("p_started_at"),
+        input=bindparam("p_input"),
+    )
+)
+_STEP_FINISHED = (
+    ST.update()
+    .where(ST.c.id == bindparam("step_id"))
+    .values(
+        status=bindparam("p_status"),
+        started_at=bindparam("p_started_at"),
+        finished_at=bindparam("p_finished_at"),
+        output=bindparam("p_output"),
+        error=bindparam("p_error"),
+        skip_reason=bindparam("p_skip_reason"),
+        attempts=bindparam("p_attempts"),
+        duration_ms=bindparam("p_duration_ms"),
+        input=bindparam("p_input"),
+    )
+)
+_STEP_FINISHED_KEEP_INPUT = (
+    ST.update()
+    .where(ST.c.id == bindparam("step_id"))
+    .values(
+        status=bindparam("p_status"),
+        started_at=bindparam("p_started_at"),
+        finished_at=bindparam("p_finished_at"),
+        output=bindparam("p_output"),
+        error=bindparam("p_error"),
+        skip_reason=bindparam("p_skip_reason"),
+        attempts=bindparam("p_attempts"),
+        duration_ms=bindparam("p_duration_ms"),
+    )
+)
+_INSERT_ATTEMPTS = AT.insert()
 
 
 @dataclass(frozen=True)
@@ -94,24 +137,49 @@ def claim(execution_id: int) -> dict[str, Any] | None:
         )
         if done.rowcount != 1:
             return None
-        step_ids = []
-        for position, spec in enumerate(actions):
-            result = conn.execute(ST.insert().values(
-                execution_id=execution_id, position=position, action_id=spec["id"],
-                name=spec.get("name") or spec["id"], type=spec["type"],
-                status=StepStatus.PENDING, attempts=0,
-            ))
-            step_ids.append(result.inserted_primary_key[0])
-    return {**row, "status": "running", "started_at": now, "actions": actions,
-            "step_ids": step_ids, "workflow_name": workflow.name}
+        step_ids = (
+            list(
+                conn.execute(
+                    _INSERT_STEPS,
+                    [
+                        {
+                            "execution_id": execution_id,
+                            "position": position,
+                            "action_id": spec["id"],
+                            "name": spec.get("name") or spec["id"],
+                            "type": spec["type"],
+                            "status": StepStatus.PENDING,
+                            "attempts": 0,
+                        }
+                        for position, spec in enumerate(actions)
+                    ],
+                ).scalars()
+            )
+            if actions
+            else []
+        )
+    return {
+        **row,
+        "status": "running",
+        "started_at": now,
+        "actions": actions,
+        "step_ids": step_ids,
+        "workflow_name": workflow.name,
+    }
 
 
 def step_started(step_id: int, rendered_input: Any) -> datetime:
     now = utcnow()
     with get_engine().begin() as conn:
-        conn.execute(ST.update().where(ST.c.id == step_id).values(
-            status=StepStatus.RUNNING, started_at=now, input=rendered_input,
-        ))
+        conn.execute(
+            _STEP_STARTED,
+            {
+                "step_id": step_id,
+                "p_status": StepStatus.RUNNING,
+                "p_started_at": now,
+                "p_input": rendered_input,
+            },
+        )
     return now
 
 
@@ -126,24 +194,44 @@ def step_finished(
     attempts: list[AttemptRecord] | None = None,
     rendered_input: Any = None,
 ) -> datetime:
+    """Write the step's end and its attempts in one transaction.
+
+    `rendered_input` None keeps what `step_started` wrote; `started_at` None (a skipped
+    step) records no start.
+    """
     now = utcnow()
-    values: dict[str, Any] = {
-        "status": status, "finished_at": now, "output": output, "error": error,
-        "skip_reason": skip_reason, "attempts": len(attempts or []),
-        "duration_ms": (now - started_at).total_seconds() * 1000 if started_at else None,
+    params = {
+        "step_id": step_id,
+        "p_status": status,
+        "p_finished_at": now,
+        "p_output": output,
+        "p_error": error,
+        "p_skip_reason": skip_reason,
+        "p_attempts": len(attempts or []),
+        "p_started_at": started_at,
+        "p_input": rendered_input,
+        "p_duration_ms": (now - started_at).total_seconds() * 1000 if started_at else None,
     }
-    if rendered_input is not None:
-        values["input"] = rendered_input
-    if started_at is not None:
-        values["started_at"] = started_at
     with get_engine().begin() as conn:
-        conn.execute(ST.update().where(ST.c.id == step_id).values(**values))
+        if rendered_input is None:
+            conn.execute(_STEP_FINISHED_KEEP_INPUT, params)
+        else:
+            conn.execute(_STEP_FINISHED, params)
         if attempts:
-            conn.execute(AT.insert(), [
-                {"step_id": step_id, "number": a.number, "started_at": a.started_at,
-                 "duration_ms": a.duration_ms, "error": a.error, "failure_kind": a.failure_kind}
-                for a in attempts
-            ])
+            conn.execute(
+                _INSERT_ATTEMPTS,
+                [
+                    {
+                        "step_id": step_id,
+                        "number": a.number,
+                        "started_at": a.started_at,
+                        "duration_ms": a.duration_ms,
+                        "error": a.error,
+                        "failure_kind": a.failure_kind,
+                    }
+                    for a in attempts
+                ],
+            )
     return now
 
 
@@ -164,16 +252,23 @@ def finish_execution(
         done = conn.execute(
             EX.update()
             .where(EX.c.id == execution_id, EX.c.status == ExecutionStatus.RUNNING)
-            .values(status=status, finished_at=now, duration_ms=duration_ms,
-                    steps_completed=steps_completed, error=error, failed_step=failed_step)
+            .values(
+                status=status,
+                finished_at=now,
+                duration_ms=duration_ms,
+                steps_completed=steps_completed,
+                error=error,
+                failed_step=failed_step,
+            )
         )
         leftover = ST.update().where(
             ST.c.execution_id == execution_id,
             ST.c.status.in_([StepStatus.PENDING, StepStatus.RUNNING]),
         )
         if status == ExecutionStatus.FAILED:
-            leftover = leftover.values(status=StepStatus.SKIPPED,
-                                       skip_reason=f"not run: step {failed_step} failed")
+            leftover = leftover.values(
+                status=StepStatus.SKIPPED, skip_reason=f"not run: step {failed_step} failed"
+            )
         else:
             leftover = leftover.values(status=StepStatus.CANCELLED, finished_at=now)
         conn.execute(leftover)
@@ -182,10 +277,13 @@ def finish_execution(
     return duration_ms
 
 
-def _count_run(conn: sa.Connection, workflow_id: int, status: str, ms: float,
-               now: datetime) -> None:
+def _count_run(
+    conn: sa.Connection, workflow_id: int, status: str, ms: float, now: datetime
+) -> None:
     conn.execute(
-        WF.update().where(WF.c.id == workflow_id).values(
+        WF.update()
+        .where(WF.c.id == workflow_id)
+        .values(
             runs=WF.c.runs + 1,
             successes=WF.c.successes + (1 if status == ExecutionStatus.SUCCEEDED else 0),
             failures=WF.c.failures + (1 if status == ExecutionStatus.FAILED else 0),
@@ -210,22 +308,28 @@ def recover_interrupted() -> list[int]:
     """Runs left `running` by a dead process become `interrupted`; finished rows untouched."""
     now = utcnow()
     with get_engine().begin() as conn:
-        ids = list(conn.execute(
-            sa.select(EX.c.id).where(EX.c.status == ExecutionStatus.RUNNING)
-        ).scalars())
+        ids = list(
+            conn.execute(sa.select(EX.c.id).where(EX.c.status == ExecutionStatus.RUNNING)).scalars()
+        )
         if not ids:
             return []
         conn.execute(
             EX.update()
             .where(EX.c.id.in_(ids), EX.c.status == ExecutionStatus.RUNNING)
-            .values(status=ExecutionStatus.INTERRUPTED, finished_at=now,
-                    error="interrupted: Flowdeck stopped while this execution ran")
+            .values(
+                status=ExecutionStatus.INTERRUPTED,
+                finished_at=now,
+                error="interrupted: Flowdeck stopped while this execution ran",
+            )
         )
         conn.execute(
             ST.update()
             .where(ST.c.execution_id.in_(ids), ST.c.status == StepStatus.RUNNING)
-            .values(status=StepStatus.FAILED, finished_at=now,
-                    error="interrupted: Flowdeck stopped while this step ran")
+            .values(
+                status=StepStatus.FAILED,
+                finished_at=now,
+                error="interrupted: Flowdeck stopped while this step ran",
+            )
         )
         conn.execute(
             ST.update()
@@ -240,7 +344,8 @@ def reusable_outputs(execution_id: int) -> dict[str, Any]:
     with get_engine().connect() as conn:
         rows = conn.execute(
             sa.select(ST.c.action_id, ST.c.status, ST.c.output)
-            .where(ST.c.execution_id == execution_id).order_by(ST.c.position)
+            .where(ST.c.execution_id == execution_id)
+            .order_by(ST.c.position)
         ).all()
     reusable: dict[str, Any] = {}
     for action_id, status, output in rows:
