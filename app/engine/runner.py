@@ -61,9 +61,9 @@ class Engine:
         if tasks:
             await asyncio.gather(*tasks, return_exceptions=True)
 
-    async def drain(self, timeout: float = 30.0) -> None:
+    async def drain(self, limit_s: float = 30.0) -> None:
         """Wait until nothing is running or queued in this engine (for tests and benchmarks)."""
-        async with asyncio.timeout(timeout):
+        async with asyncio.timeout(limit_s):
             while self._tasks:
                 await asyncio.gather(*list(self._tasks.values()), return_exceptions=True)
 

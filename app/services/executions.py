@@ -54,7 +54,8 @@ async def execute_workflow(
     if payload is not None and not isinstance(payload, dict):
         raise ValidationFailed([Problem("payload", "must be a JSON object")])
     if trigger_type not in TRIGGER_TYPES:
-        raise ValidationFailed([Problem("triggerType", f"must be one of {', '.join(TRIGGER_TYPES)}")])
+        allowed = ", ".join(TRIGGER_TYPES)
+        raise ValidationFailed([Problem("triggerType", f"must be one of {allowed}")])
     with session_scope() as session:
         workflow = session.get(Workflow, workflow_id)
         if workflow is None:

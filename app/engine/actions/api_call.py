@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from typing import Any
 
@@ -34,10 +35,8 @@ async def run(step: StepContext, config: ApiCallConfig) -> dict[str, Any]:
     elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
     body: Any = response.text[:MAX_BODY_CHARS]
     if "json" in response.headers.get("content-type", ""):
-        try:
+        with contextlib.suppress(ValueError):
             body = response.json()
-        except ValueError:
-            pass
     output = {
         "status": response.status_code,
         "headers": dict(response.headers),
