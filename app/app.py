@@ -9,8 +9,10 @@ import reflex as rx
 import app.ui.pages  # noqa: F401  (registers every page)
 from app.api import create_api
 from app.lifespan import startup
+from app.ui.live import live_push
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 app = rx.App(api_transformer=create_api())
 app.register_lifespan_task(startup)
+app.register_lifespan_task(live_push)

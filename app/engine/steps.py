@@ -73,7 +73,13 @@ async def run_step(
             return _fail_early(step_id, base, emit, f"condition: {exc.message}")
         if not go:
             reason = f"condition is false: {condition}"
-            store.step_finished(step_id, StepStatus.SKIPPED, started_at=None, skip_reason=reason)
+            store.step_finished(
+                step_id,
+                StepStatus.SKIPPED,
+                started_at=None,
+                skip_reason=reason,
+                execution_id=execution_id,
+            )
             emit("step.finished", **base, status=StepStatus.SKIPPED.value)
             return StepOutcome(StepStatus.SKIPPED)
 

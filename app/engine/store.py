@@ -67,6 +67,11 @@ _STEP_FINISHED_KEEP_INPUT = (
     )
 )
 _INSERT_ATTEMPTS = AT.insert()
+_STEP_COMPLETED = (
+    EX.update()
+    .where(EX.c.id == bindparam("p_execution_id"))
+    .values(steps_completed=EX.c.steps_completed + 1)
+)
 
 
 @dataclass(frozen=True)
@@ -193,8 +198,9 @@ def step_finished(
     skip_reason: str | None = None,
     attempts: list[AttemptRecord] | None = None,
     rendered_input: Any = None,
+    execution_id: int | None = None,
 ) -> datetime:
-    """Write the step's end and its attempts in one transaction.
+    """Write the step's end, its attempts and the run's progress in one transaction.
 
     `rendered_input` None keeps what `step_started` wrote; `started_at` None (a skipped
     step) records no start.

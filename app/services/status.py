@@ -43,6 +43,11 @@ class StatusSnapshot:
 
 def snapshot(actor: Actor, *, recent: int = 8) -> StatusSnapshot:
     actor.require(Role.ADMIN, Role.MEMBER, Role.VIEWER)
+    return current_snapshot(recent=recent)
+
+
+def current_snapshot(*, recent: int = 8) -> StatusSnapshot:
+    """The snapshot without a permission check, for the server's own live push."""
     db_error = check_database()
     if db_error is not None:
         return StatusSnapshot(0, 0, None, None, 0, 0, db_error, health.scheduler_state())

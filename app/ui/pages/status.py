@@ -5,8 +5,8 @@ from __future__ import annotations
 import reflex as rx
 
 from app.ui.components.status_badge import status_badge
+from app.ui.live import LiveStatus, RecentRow
 from app.ui.states.session import SessionState
-from app.ui.states.status import RecentRow, StatusState
 
 
 def _stat(label: str, value: rx.Var, testid: str) -> rx.Component:
@@ -14,7 +14,7 @@ def _stat(label: str, value: rx.Var, testid: str) -> rx.Component:
         rx.vstack(
             rx.text(label, size="2", color=rx.color("gray", 11)),
             rx.cond(
-                StatusState.loaded,
+                LiveStatus.loaded,
                 rx.heading(value, size="7", data_testid=testid),
                 rx.skeleton(rx.heading("000", size="7")),
             ),
@@ -27,23 +27,23 @@ def _stat(label: str, value: rx.Var, testid: str) -> rx.Component:
 def _system_line() -> rx.Component:
     return rx.callout(
         rx.cond(
-            StatusState.degraded,
+            LiveStatus.degraded,
             rx.text(
                 "Degraded — database: ",
-                StatusState.database,
+                LiveStatus.database,
                 ", scheduler: ",
-                StatusState.scheduler,
+                LiveStatus.scheduler,
             ),
             rx.text(
                 "All systems operational — database ok, scheduler running, ",
-                StatusState.queue_depth,
+                LiveStatus.queue_depth,
                 " queued, ",
-                StatusState.running,
+                LiveStatus.running,
                 " running",
             ),
         ),
-        icon=rx.cond(StatusState.degraded, "triangle-alert", "circle-check"),
-        color_scheme=rx.cond(StatusState.degraded, "amber", "green"),
+        icon=rx.cond(LiveStatus.degraded, "triangle-alert", "circle-check"),
+        color_scheme=rx.cond(LiveStatus.degraded, "amber", "green"),
         width="100%",
         data_testid="system-status",
     )
@@ -65,15 +65,20 @@ def _recent(row: RecentRow) -> rx.Component:
 def status_widget() -> rx.Component:
     return rx.vstack(
         rx.cond(
-            StatusState.load_error != "",
-            rx.callout(StatusState.load_error, icon="circle-x", color_scheme="red", width="100%"),
+            LiveStatus.database.contains("unreachable"),
+            rx.callout(
+                "Flowdeck cannot reach its database right now; the numbers below may be stale.",
+                icon="circle-x",
+                color_scheme="red",
+                width="100%",
+            ),
             _system_line(),
         ),
         rx.grid(
-            _stat("Active workflows", StatusState.active_workflows, "stat-active"),
-            _stat("Runs (24 h)", StatusState.runs_24h, "stat-runs"),
-            _stat("Success rate (24 h)", StatusState.success_rate, "stat-success"),
-            _stat("Last activity", StatusState.last_activity, "stat-last"),
+            _stat("Active workflows", LiveStatus.active_workflows, "stat-active"),
+            _stat("Runs (24 h)", LiveStatus.runs_24h, "stat-runs"),
+            _stat("Success rate (24 h)", LiveStatus.success_rate, "stat-success"),
+            _stat("Last activity", LiveStatus.last_activity, "stat-last"),
             columns=rx.breakpoints(initial="1", sm="2", lg="4"),
             spacing="4",
             width="100%",
@@ -82,8 +87,8 @@ def status_widget() -> rx.Component:
             rx.vstack(
                 rx.heading("Recent activity", size="4"),
                 rx.cond(
-                    StatusState.recent.length() > 0,
-                    rx.vstack(rx.foreach(StatusState.recent, _recent), width="100%", spacing="0"),
+                    LiveStatus.recent.length() > 0,
+                    rx.vstack(rx.foreach(LiveStatus.recent, _recent), width="100%", spacing="0"),
                     rx.text(
                         "Nothing has run yet. Runs appear here as they happen.",
                         color=rx.color("gray", 11),
@@ -99,7 +104,11 @@ def status_widget() -> rx.Component:
     )
 
 
-@rx.page(route="/status", title="Status · Flowdeck", on_load=StatusState.load)
+@rx.page(
+    route="/status",
+    title="Status · Flowdeck",
+    on_load=[SessionState.guard_signed_in, LiveStatus.link],
+)
 def status_page() -> rx.Component:
     return rx.box(
         rx.cond(

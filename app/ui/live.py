@@ -1,0 +1,234 @@
+"""Live push: the engine's events reach every open dashboard without polling.
+
+Two shared states, each linked by the pages that show it: `LiveStatus` (safe for every
+signed-in user: counts and recent runs) and `LiveOps` (members and admins: the newest
+executions with their errors). A bus subscriber marks them dirty; a throttled pusher
+recomputes each snapshot from the database and writes it through `app.modify_state`, so
+an isolated event is on screen in milliseconds and a burst costs one push per window.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any, TypedDict
+
+import reflex as rx
+from reflex.istate.manager.token import BaseStateToken
+from starlette.concurrency import run_in_threadpool
+
+from app.core.errors import AuthenticationFailed, PermissionDenied
+from app.core.statuses import Role
+from app.engine.bus import Event, bus
+from app.services import executions, status
+from app.services.actor import SYSTEM
+from app.ui.states.session import SessionState
+
+log = logging.getLogger("flowdeck.live")
+WINDOW_S = 0.05  # at most one push per state per window; bursts coalesce
+
+
+class RecentRow(TypedDict):
+    id: int
+    workflow: str
+    status: str
+    started: str
+
+
+class ExecRow(TypedDict):
+    id: int
+    workflow_id: int
+    workflow: str
+    status: str
+    trigger: str
+    started: str
+    duration: str
+    steps: str
+    error: str
+
+
+def _clock(iso: str | None) -> str:
+    return iso[11:19] if iso else "—"
+
+
+def duration_text(ms: float | None) -> str:
+    if ms is None:
+        return "—"
+    if ms < 1000:
+        return f"{ms:.0f} ms"
+    if ms < 60_000:
+        return f"{ms / 1000:.1f} s"
+    return f"{ms / 60_000:.1f} min"
+
+
+def exec_row(item: dict[str, Any]) -> ExecRow:
+    return ExecRow(
+        id=item["id"],
+        workflow_id=item["workflow_id"],
+        workflow=item["workflow_name"],
+        status=item["status"],
+        trigger=item["trigger_type"],
+        started=(item["started_at"] or item["queued_at"] or "")[:19].replace("T", " "),
+        duration=duration_text(item["duration_ms"]),
+        steps=f"{item['steps_completed']}/{item['steps_total']}",
+        error=(item["error"] or "")[:140],
+    )
+
+
+class LiveStatus(rx.SharedState):
+    loaded: bool = False
+    active_workflows: int = 0
+    runs_24h: int = 0
+    success_rate: str = "–"
+    last_activity: str = "no runs yet"
+    queue_depth: int = 0
+    running: int = 0
+    database: str = ""
+    scheduler: str = ""
+    degraded: bool = False
+    recent: list[RecentRow] = []
+    pushed_at: float = 0.0
+
+    @rx.event
+    async def link(self) -> Any:
+        """Join the live status feed (any signed-in user)."""
+        session = await self.get_state(SessionState)
+        try:
+            await session._actor()
+        except AuthenticationFailed:
+            return rx.redirect("/login")
+        linked = await self._link_to("status")
+        if not linked.loaded:
+            fill_status(linked, await run_in_threadpool(status.current_snapshot))
+        return None
+
+
+def fill_status(state: LiveStatus, snap: status.StatusSnapshot) -> None:
+    state.active_workflows, state.runs_24h = snap.active_workflows, snap.runs_24h
+    rate = snap.success_rate_24h
+    state.success_rate = "–" if rate is None else f"{rate * 100:.0f}%"
+    state.last_activity = (
+        snap.last_activity.strftime("%Y-%m-%d %H:%M:%S UTC")
+        if snap.last_activity
+        else "no runs yet"
+    )
+    state.queue_depth, state.running = snap.queue_depth, snap.running
+    state.database, state.scheduler, state.degraded = snap.database, snap.scheduler, snap.degraded
+    state.recent = [
+        RecentRow(
+            id=r.id,
+            workflow=r.workflow,
+            status=r.status,
+            started=r.started_at.strftime("%H:%M:%S") if r.started_at else "queued",
+        )
+        for r in snap.recent
+    ]
+    state.loaded = True
+    state.pushed_at = time.time()
+
+
+class LiveOps(rx.SharedState):
+    loaded: bool = False
+    executions: list[ExecRow] = []
+    pushed_at: float = 0.0
+
+    @rx.event
+    async def link(self) -> Any:
+        """Join the operations feed (members and admins only)."""
+        session = await self.get_state(SessionState)
+        try:
+            actor = await session._actor()
+            actor.require(Role.ADMIN, Role.MEMBER)
+        except (AuthenticationFailed, PermissionDenied):
+            return rx.redirect("/login")
+        linked = await self._link_to("ops")
+        if not linked.loaded:
+            fill_ops(linked, await run_in_threadpool(ops_snapshot))
+        return None
+
+
+def ops_snapshot() -> dict[str, Any]:
+    page = executions.list_executions(SYSTEM, executions.ExecutionFilter(limit=25))
+    return {"executions": [exec_row(i) for i in page["items"]]}
+
+
+def fill_ops(state: LiveOps, snap: dict[str, Any]) -> None:
+    state.executions = snap["executions"]
+    state.loaded = True
+    state.pushed_at = time.time()
+
+
+class _Pusher:
+    """Coalesces dirty marks into at most one push per window for one shared state."""
+
+    def __init__(self, name: str, push: Callable[[], Any]) -> None:
+        self.name, self._push = name, push
+        self._last = 0.0
+        self._scheduled: asyncio.TimerHandle | None = None
+        self._running = False
+        self._again = False
+
+    def mark(self) -> None:
+        if self._running:
+            self._again = True
+            return
+        if self._scheduled is not None:
+            return
+        delay = max(0.0, self._last + WINDOW_S - time.monotonic())
+        self._scheduled = asyncio.get_running_loop().call_later(delay, self._fire)
+
+    def _fire(self) -> None:
+        self._scheduled = None
+        self._running = True
+        asyncio.get_running_loop().create_task(self._run())
+
+    async def _run(self) -> None:
+        try:
+            await self._push()
+        except Exception:
+            log.exception("live push of %s failed", self.name)
+        finally:
+            self._last = time.monotonic()
+            self._running = False
+            if self._again:
+                self._again = False
+                self.mark()
+
+
+@asynccontextmanager
+async def live_push(app: rx.App) -> AsyncIterator[None]:
+    """Lifespan task: subscribe to the bus and push snapshots to the linked states."""
+
+    async def push_status() -> None:
+        snap = await run_in_threadpool(status.current_snapshot)
+        async with app.modify_state(BaseStateToken(ident="status", cls=LiveStatus)) as root:
+            fill_status(await root.get_state(LiveStatus), snap)
+
+    async def push_ops() -> None:
+        snap = await run_in_threadpool(ops_snapshot)
+        async with app.modify_state(BaseStateToken(ident="ops", cls=LiveOps)) as root:
+            fill_ops(await root.get_state(LiveOps), snap)
+
+    pushers = [_Pusher("status", push_status), _Pusher("ops", push_ops)]
+
+    def on_event(event: Event) -> None:
+        if event.name.startswith(("execution.", "step.", "workflow.")):
+            for pusher in pushers:
+                pusher.mark()
+
+    bus.subscribe("", on_event)
+    logging.getLogger("reflex").addFilter(_DisconnectedFilter())
+    try:
+        yield
+    finally:
+        bus.unsubscribe(on_event)
+
+
+class _DisconnectedFilter(logging.Filter):
+    """The shared tokens have no socket of their own; Reflex logs that on every push."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "disconnected client" not in record.getMessage()
