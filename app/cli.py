@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import select
 
 from app.core.errors import FlowdeckError
@@ -90,6 +91,21 @@ def main(argv: list[str] | None = None) -> int:
     except FlowdeckError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
         return 1
+    except SQLAlchemyError as exc:
+        print(
+            f"error: cannot use the database at DATABASE_URL: {exc.__class__.__name__}: "
+            f"{str(exc).splitlines()[0]}",
+            file=sys.stderr,
+        )
+        return 2
+    except ModuleNotFoundError as exc:
+        if exc.name and exc.name.startswith("psycopg"):
+            print(
+                "error: DATABASE_URL needs the PostgreSQL driver: pip install -e '.[postgres]'",
+                file=sys.stderr,
+            )
+            return 2
+        raise
 
 
 if __name__ == "__main__":

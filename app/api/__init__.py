@@ -6,10 +6,16 @@ from fastapi import APIRouter, FastAPI
 
 from app.api.errors import install_error_handlers
 from app.api.limits import BodySizeLimit
-from app.api.routes import fallback, health, me
+from app.api.routes import executions, fallback, health, hooks, me, workflows
 from app.db.settings import get_settings
 
-API_ROUTERS: list[APIRouter] = [health.router, me.router]
+API_ROUTERS: list[APIRouter] = [
+    health.router,
+    me.router,
+    workflows.router,
+    executions.router,
+    hooks.router,
+]
 
 
 def create_api() -> FastAPI:

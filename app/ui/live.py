@@ -25,6 +25,7 @@ from app.core.statuses import Role
 from app.engine.bus import Event, bus
 from app.services import executions, status
 from app.services.actor import SYSTEM
+from app.services.workflow_stats import global_stats
 from app.ui.states.session import SessionState
 
 log = logging.getLogger("flowdeck.live")
@@ -133,6 +134,7 @@ def fill_status(state: LiveStatus, snap: status.StatusSnapshot) -> None:
 class LiveOps(rx.SharedState):
     loaded: bool = False
     executions: list[ExecRow] = []
+    cards: dict[str, str] = {}
     pushed_at: float = 0.0
 
     @rx.event
@@ -150,13 +152,32 @@ class LiveOps(rx.SharedState):
         return None
 
 
+def _cards(stats: dict[str, Any]) -> dict[str, str]:
+    rate = stats["success_rate_24h"]
+    last = stats["last_activity_at"]
+    return {
+        "total_workflows": str(stats["total_workflows"]),
+        "active_workflows": str(stats["active_workflows"]),
+        "executions_24h": str(stats["executions_24h"]),
+        "executions_total": str(stats["executions_total"]),
+        "success_rate_24h": "–" if rate is None else f"{rate * 100:.0f}%",
+        "running_now": str(stats["running_now"]),
+        "queued_now": str(stats["queued_now"]),
+        "last_activity": last[:19].replace("T", " ") if last else "no runs yet",
+    }
+
+
 def ops_snapshot() -> dict[str, Any]:
     page = executions.list_executions(SYSTEM, executions.ExecutionFilter(limit=25))
-    return {"executions": [exec_row(i) for i in page["items"]]}
+    return {
+        "executions": [exec_row(i) for i in page["items"]],
+        "cards": _cards(global_stats(SYSTEM)),
+    }
 
 
 def fill_ops(state: LiveOps, snap: dict[str, Any]) -> None:
     state.executions = snap["executions"]
+    state.cards = snap["cards"]
     state.loaded = True
     state.pushed_at = time.time()
 

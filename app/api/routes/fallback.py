@@ -13,19 +13,30 @@ router = APIRouter(include_in_schema=False)
 _METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 
 
+def _allowed_methods(request: Request) -> list[str]:
+    """Methods that some other API route accepts at this path."""
+    allowed: set[str] = set()
+    for route in request.app.routes:
+        if getattr(route, "original_router", None) is router or (
+            getattr(route, "path", None) == "/api/{path:path}"
+        ):
+            continue
+        for method in _METHODS:
+            match, _ = route.matches({**request.scope, "method": method})
+            if match is Match.FULL:
+                allowed.add(method)
+    return sorted(allowed)
+
+
 @router.api_route("/{path:path}", methods=_METHODS)
 async def unknown_endpoint(request: Request, path: str) -> JSONResponse:
-    for route in request.app.routes:
-        if getattr(route, "path", "") == "/api/{path:path}":
-            continue
-        match, _ = route.matches({**request.scope, "method": "GET"})
-        methods = getattr(route, "methods", None)
-        if match is not Match.NONE and methods and request.method not in methods:
-            allowed = ", ".join(sorted(methods))
-            return error_response(
-                405,
-                "method_not_allowed",
-                f"{request.method} is not allowed here; use {allowed}",
-                headers={"Allow": allowed},
-            )
+    allowed = _allowed_methods(request)
+    if allowed:
+        text = ", ".join(allowed)
+        return error_response(
+            405,
+            "method_not_allowed",
+            f"{request.method} is not allowed here; use {text}",
+            headers={"Allow": text},
+        )
     return error_response(404, "not_found", f"no API endpoint at /api/{path}")

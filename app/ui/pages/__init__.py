@@ -1,5 +1,25 @@
 """Importing this package registers every page."""
 
-from app.ui.pages import auth, sections, status, users
+from app.ui.pages import (
+    auth,
+    execution_detail,
+    executions,
+    sections,
+    status,
+    users,
+    workflow_detail,
+    workflow_editor,
+    workflows,
+)
 
-__all__ = ["auth", "sections", "status", "users"]
+__all__ = [
+    "auth",
+    "execution_detail",
+    "executions",
+    "sections",
+    "status",
+    "users",
+    "workflow_detail",
+    "workflow_editor",
+    "workflows",
+]

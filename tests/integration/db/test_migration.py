@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -16,14 +15,29 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, select
 
 import app.db.models  # noqa: F401  (registers every table in SQLModel.metadata)
+from alembic import command
 from app.db.engine import make_engine
 from app.db.migrate import alembic_config, upgrade
 from app.db.models import Execution, ExecutionStep, StepAttempt, User, Workflow
 
 TABLES = {
-    "user", "session", "api_key", "workflow", "workflow_version", "execution",
-    "execution_step", "step_attempt", "alert", "alert_delivery", "notification", "article",
-    "content_version", "orchestration", "orchestration_run", "connection", "audit_event",
+    "user",
+    "session",
+    "api_key",
+    "workflow",
+    "workflow_version",
+    "execution",
+    "execution_step",
+    "step_attempt",
+    "alert",
+    "alert_delivery",
+    "notification",
+    "article",
+    "content_version",
+    "orchestration",
+    "orchestration_run",
+    "connection",
+    "audit_event",
     "metric_sample",
 }
 

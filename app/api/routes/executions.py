@@ -1,0 +1,78 @@
+"""Executions over REST: list with filters and a cursor, read with steps, cancel, retry."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query
+from starlette.concurrency import run_in_threadpool
+
+from app.api.deps import current_actor
+from app.services import executions
+from app.services.actor import Actor
+from app.services.executions import ExecutionFilter
+
+router = APIRouter(prefix="/workflow-orchestration", tags=["executions"])
+
+CurrentActor = Annotated[Actor, Depends(current_actor)]
+ExecutionId = Annotated[int, Path(description="The execution's id")]
+_TIME_HELP = "ISO 8601; without a time zone it is taken as UTC"
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=UTC)
+
+
+@router.get(
+    "/executions",
+    summary="List executions, newest first",
+    description="Filters combine. Pass `next_cursor` of a page as `cursor` to get the next one; "
+    "it is null on the last page.",
+)
+async def list_executions(
+    actor: CurrentActor,
+    workflow_id: Annotated[int | None, Query()] = None,
+    status: Annotated[
+        str | None, Query(description="queued, running, succeeded, failed, cancelled, interrupted")
+    ] = None,
+    trigger_type: Annotated[str | None, Query()] = None,
+    since: Annotated[
+        datetime | None, Query(description=f"Queued at or after; {_TIME_HELP}")
+    ] = None,
+    until: Annotated[datetime | None, Query(description=f"Queued before; {_TIME_HELP}")] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: Annotated[str | None, Query(description="`next_cursor` of the previous page")] = None,
+) -> dict[str, Any]:
+    flt = ExecutionFilter(
+        workflow_id=workflow_id,
+        status=status or None,
+        trigger_type=trigger_type or None,
+        since=_utc(since),
+        until=_utc(until),
+        limit=limit,
+        cursor=cursor or None,
+    )
+    return await run_in_threadpool(executions.list_executions, actor, flt)
+
+
+@router.get("/executions/{execution_id}", summary="One execution with its steps and attempts")
+async def get_execution(execution_id: ExecutionId, actor: CurrentActor) -> dict[str, Any]:
+    return await run_in_threadpool(executions.get_execution, actor, execution_id)
+
+
+@router.post("/executions/{execution_id}/cancel", summary="Cancel a queued or running execution")
+async def cancel_execution(execution_id: ExecutionId, actor: CurrentActor) -> dict[str, Any]:
+    # Async on purpose: cancelling touches the engine's tasks on this event loop.
+    return await executions.cancel_execution(actor, execution_id)
+
+
+@router.post(
+    "/executions/{execution_id}/retry",
+    status_code=202,
+    summary="Retry a failed or interrupted execution from its failed step",
+)
+async def retry_execution(execution_id: ExecutionId, actor: CurrentActor) -> dict[str, Any]:
+    return await run_in_threadpool(executions.retry_execution, actor, execution_id)

@@ -1,0 +1,42 @@
+"""POST /api/hooks/{hook_id}: the inbound webhook trigger (no API key: the hook id is one).
+
+The raw body is read here because a signature covers the exact bytes; `BodySizeLimit` has
+already refused (413) a body over `webhook_max_body_bytes` before it was read in full. The
+checks, the payload shape and the dedupe rules live in `app.services.hooks`.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from app.api.deps import client_ip
+from app.services import hooks
+
+router = APIRouter(tags=["webhooks"])
+
+
+@router.post(
+    "/hooks/{hook_id}",
+    status_code=202,
+    summary="Start a workflow by webhook",
+    responses={
+        200: {"description": "A replayed delivery: the first execution's id"},
+        401: {"description": "Missing or invalid signature"},
+        404: {"description": "No active webhook at this address"},
+        413: {"description": "Body larger than the limit"},
+    },
+)
+async def receive_webhook(hook_id: str, request: Request) -> JSONResponse:
+    """202 `{"execution_id", "status": "queued", "duplicate": false}` for a new delivery."""
+    body = await request.body()
+    # Runs on the event loop on purpose: the engine must be asked from its own loop.
+    delivery = hooks.receive_webhook(
+        hook_id, body=body, headers=request.headers, ip=client_ip(request)
+    )
+    content = {
+        "execution_id": delivery.execution_id,
+        "status": delivery.status,
+        "duplicate": not delivery.created,
+    }
+    return JSONResponse(content, status_code=202 if delivery.created else 200)

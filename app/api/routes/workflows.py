@@ -1,0 +1,221 @@
+"""Workflows over REST: create, read, change, delete, run, pause, duplicate, stats.
+
+Paths are those of the original design document (`/api/workflow-orchestration/...`). Request
+models document the bodies for OpenAPI but do not validate them (`SkipValidation`): the
+services do, and report every problem at once with its path, the same way for the UI and the
+API. Bodies accept camelCase (as in the original document's examples) and snake_case; unknown
+keys such as `createdBy` are passed on and dropped by the service.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field, SkipValidation
+from pydantic.alias_generators import to_camel
+from starlette.concurrency import run_in_threadpool
+
+from app.api.deps import current_actor
+from app.core.statuses import ExecutionStatus
+from app.core.workflow import ActionSpec, TriggerSpec
+from app.services import executions, workflow_stats, workflows
+from app.services.actor import Actor
+from app.services.workflows import Saved, WorkflowFilter
+
+router = APIRouter(prefix="/workflow-orchestration", tags=["workflows"])
+
+CurrentActor = Annotated[Actor, Depends(current_actor)]
+WorkflowId = Annotated[int, Path(description="The workflow's id")]
+_SORT_PATTERN = r"^-?(name|created_at|runs|last_run_at|avg_duration_ms)$"
+
+
+class _Body(BaseModel):
+    """camelCase or snake_case keys; extra keys are kept for the service to judge."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="allow")
+
+    def as_data(self) -> dict[str, Any]:
+        """The keys the caller sent: snake_case for known ones, extras as given."""
+        known = self.model_fields_set & type(self).model_fields.keys()
+        return {**(self.model_extra or {}), **{name: getattr(self, name) for name in known}}
+
+
+_EXAMPLE = {
+    "name": "Auto Publish & Share",
+    "description": "Wait for the article to settle, then announce it",
+    "workflowType": "custom",
+    "trigger": {"type": "publish", "config": {"articleStatus": "ready"}},
+    "actions": [
+        {"id": "settle", "type": "delay", "config": {"seconds": 1}},
+        {
+            "id": "share",
+            "type": "api_call",
+            "config": {
+                "method": "POST",
+                "url": "https://example.com/share",
+                "json": {"article": "{{ trigger.article_id }}"},
+            },
+        },
+    ],
+    "priority": "high",
+}
+
+
+class WorkflowBody(_Body):
+    """A workflow definition; on PUT, omitted keys keep their value.
+
+    A signed webhook trigger without `config.secret` gets a generated secret, returned once
+    as `webhook_secret`.
+    """
+
+    model_config = ConfigDict(json_schema_extra={"examples": [_EXAMPLE]})
+
+    name: SkipValidation[str | None] = Field(None, max_length=200)
+    description: SkipValidation[str | None] = None
+    workflow_type: SkipValidation[Literal["n8n", "zapier", "custom", "git", "api"] | None] = None
+    priority: SkipValidation[Literal["low", "normal", "high"] | None] = None
+    concurrency_limit: SkipValidation[int | None] = Field(None, ge=1, le=100)
+    is_active: SkipValidation[bool | None] = None
+    trigger: SkipValidation[TriggerSpec | None] = None
+    actions: SkipValidation[list[ActionSpec] | None] = None
+    change_description: SkipValidation[str | None] = Field(
+        None, description="Recorded with the new version"
+    )
+
+
+class WorkflowCreate(WorkflowBody):
+    """A new workflow: `name`, `trigger` and `actions` are required."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [_EXAMPLE], "required": ["name", "trigger", "actions"]}
+    )
+
+
+class ExecuteBody(_Body):
+    """How a run is started by hand; both keys are optional."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"triggerType": "manual", "payload": {"article_id": 7}}]}
+    )
+
+    trigger_type: SkipValidation[Literal["manual", "schedule", "webhook", "event", "publish"]] = (
+        "manual"
+    )
+    payload: SkipValidation[dict[str, Any] | None] = Field(
+        None, description="Available to templates as `trigger`"
+    )
+
+
+def _saved(saved: Saved) -> dict[str, Any]:
+    """The workflow JSON, plus a generated webhook secret the one time it can be shown."""
+    if saved.webhook_secret is None:
+        return saved.workflow
+    return {**saved.workflow, "webhook_secret": saved.webhook_secret}
+
+
+@router.post("/workflows", status_code=201, summary="Create a workflow")
+async def create_workflow(body: WorkflowCreate, actor: CurrentActor) -> dict[str, Any]:
+    saved = await run_in_threadpool(workflows.create_workflow, actor, body.as_data())
+    return _saved(saved)
+
+
+@router.get("/workflows", summary="List workflows")
+async def list_workflows(
+    actor: CurrentActor,
+    search: Annotated[str, Query(description="Part of the name")] = "",
+    workflow_type: Annotated[str | None, Query()] = None,
+    trigger_type: Annotated[str | None, Query()] = None,
+    is_active: Annotated[bool | None, Query()] = None,
+    sort: Annotated[
+        str, Query(pattern=_SORT_PATTERN, description="A field; a leading `-` sorts descending")
+    ] = "name",
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> dict[str, Any]:
+    flt = WorkflowFilter(
+        search=search,
+        workflow_type=workflow_type,
+        trigger_type=trigger_type,
+        is_active=is_active,
+        sort=sort,
+        limit=limit,
+        offset=offset,
+    )
+    items, total = await run_in_threadpool(workflows.list_workflows, actor, flt)
+    return {"items": items, "total": total, "limit": limit, "offset": offset}
+
+
+@router.get("/workflows/{workflow_id}", summary="One workflow")
+async def get_workflow(workflow_id: WorkflowId, actor: CurrentActor) -> dict[str, Any]:
+    return await run_in_threadpool(workflows.get_workflow, actor, workflow_id)
+
+
+@router.put("/workflows/{workflow_id}", summary="Change a workflow (omitted keys are kept)")
+async def update_workflow(
+    workflow_id: WorkflowId, body: WorkflowBody, actor: CurrentActor
+) -> dict[str, Any]:
+    saved = await run_in_threadpool(workflows.update_workflow, actor, workflow_id, body.as_data())
+    return _saved(saved)
+
+
+@router.delete("/workflows/{workflow_id}", status_code=204, summary="Delete a workflow")
+async def delete_workflow(workflow_id: WorkflowId, actor: CurrentActor) -> Response:
+    await run_in_threadpool(workflows.delete_workflow, actor, workflow_id)
+    return Response(status_code=204)
+
+
+@router.post(
+    "/workflows/{workflow_id}/execute",
+    status_code=202,
+    summary="Run a workflow",
+    description="Answers 202 with the new execution. With `wait=true`, waits up to `timeout` "
+    "seconds and answers 200 with the finished execution (202 if it is still running).",
+)
+async def execute_workflow(
+    workflow_id: WorkflowId,
+    actor: CurrentActor,
+    body: ExecuteBody | None = None,
+    wait: Annotated[bool, Query(description="Wait for the run to finish")] = False,
+    timeout_s: Annotated[float, Query(alias="timeout", gt=0, le=300)] = 30.0,
+) -> JSONResponse:
+    data = body.as_data() if body else {}
+    # Async on purpose: the engine lives on this event loop.
+    execution = await executions.execute_workflow(
+        actor,
+        workflow_id,
+        payload=data.get("payload"),
+        trigger_type=data.get("trigger_type") or "manual",
+        wait_s=timeout_s if wait else None,
+    )
+    finished = ExecutionStatus(execution["status"]).is_terminal
+    return JSONResponse(execution, status_code=200 if wait and finished else 202)
+
+
+@router.post("/workflows/{workflow_id}/pause", summary="Pause a workflow (no new runs)")
+async def pause_workflow(workflow_id: WorkflowId, actor: CurrentActor) -> dict[str, Any]:
+    return await run_in_threadpool(workflows.set_active, actor, workflow_id, False)
+
+
+@router.post("/workflows/{workflow_id}/resume", summary="Resume a paused workflow")
+async def resume_workflow(workflow_id: WorkflowId, actor: CurrentActor) -> dict[str, Any]:
+    return await run_in_threadpool(workflows.set_active, actor, workflow_id, True)
+
+
+@router.post(
+    "/workflows/{workflow_id}/duplicate", status_code=201, summary="Copy a workflow (paused)"
+)
+async def duplicate_workflow(workflow_id: WorkflowId, actor: CurrentActor) -> dict[str, Any]:
+    saved = await run_in_threadpool(workflows.duplicate_workflow, actor, workflow_id)
+    return _saved(saved)
+
+
+@router.get("/workflows/{workflow_id}/stats", summary="Counters and durations of a workflow")
+async def get_workflow_stats(workflow_id: WorkflowId, actor: CurrentActor) -> dict[str, Any]:
+    return await run_in_threadpool(workflow_stats.workflow_stats, actor, workflow_id)
+
+
+@router.get("/stats", summary="Workflows and executions across the install")
+async def get_global_stats(actor: CurrentActor) -> dict[str, Any]:
+    return await run_in_threadpool(workflow_stats.global_stats, actor)

@@ -1,0 +1,273 @@
+"""The workflow form's flat fields ⇄ a workflow definition, without any UI code.
+
+A form holds strings and booleans only (what inputs bind to); this module turns them into
+the definition the service validates, and a stored definition back into form fields. Bad
+JSON in a field is reported next to that field, with the same path the service would use.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, TypedDict
+
+from app.core.errors import Problem
+
+ACTION_TYPES = ["transform", "api_call", "delay"]
+TRIGGER_TYPES = ["manual", "schedule", "webhook", "event", "publish"]
+CRON_PRESETS: list[tuple[str, str]] = [
+    ("Every minute", "* * * * *"),
+    ("Every 5 minutes", "*/5 * * * *"),
+    ("Hourly", "0 * * * *"),
+    ("Daily at 09:00", "0 9 * * *"),
+    ("Weekdays at 09:00", "0 9 * * 1-5"),
+    ("Mondays at 09:00", "0 9 * * 1"),
+    ("First of the month", "0 0 1 * *"),
+]
+
+
+class ActionForm(TypedDict):
+    id: str
+    name: str
+    type: str
+    seconds: str
+    values_json: str
+    method: str
+    url: str
+    headers_json: str
+    body_json: str
+    expected_status: str
+    timeout_call: str
+    extra_json: str
+    condition: str
+    retry_strategy: str
+    retry_max: str
+    retry_delay: str
+    timeout_s: str
+    continue_on_error: bool
+
+
+class TriggerForm(TypedDict):
+    type: str
+    schedule_kind: str  # "cron" or "interval"
+    cron: str
+    timezone: str
+    misfire: str
+    interval_seconds: str
+    signature: str
+    secret: str
+    event: str
+    filter: str
+    article_status: str
+
+
+def blank_action(index: int, action_type: str = "transform") -> ActionForm:
+    return ActionForm(
+        id=f"step{index + 1}",
+        name="",
+        type=action_type,
+        seconds="1",
+        values_json='{\n  "message": "Hello {{ trigger.name | default(\'world\') }}"\n}',
+        method="GET",
+        url="",
+        headers_json="",
+        body_json="",
+        expected_status="",
+        timeout_call="30",
+        extra_json="{}",
+        condition="",
+        retry_strategy="none",
+        retry_max="3",
+        retry_delay="1",
+        timeout_s="",
+        continue_on_error=False,
+    )
+
+
+def blank_trigger() -> TriggerForm:
+    return TriggerForm(
+        type="manual",
+        schedule_kind="cron",
+        cron="0 9 * * 1",
+        timezone="UTC",
+        misfire="skip",
+        interval_seconds="60",
+        signature="none",
+        secret="",
+        event="article.status_changed",
+        filter="",
+        article_status="ready",
+    )
+
+
+def _json(text: str, path: str, problems: list[Problem], default: Any = None) -> Any:
+    if not text.strip():
+        return default
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        problems.append(Problem(path, f"not valid JSON: {exc.msg} (line {exc.lineno})"))
+        return default
+
+
+def _number(text: str, path: str, problems: list[Problem], kind: type = float) -> Any:
+    if not str(text).strip():
+        return None
+    try:
+        return kind(text)
+    except ValueError:
+        word = "a whole number" if kind is int else "a number"
+        problems.append(Problem(path, f"must be {word}"))
+        return None
+
+
+def _action_config(form: ActionForm, prefix: str, problems: list[Problem]) -> dict[str, Any]:
+    kind = form["type"]
+    if kind == "delay":
+        return {"seconds": _number(form["seconds"], f"{prefix}.config.seconds", problems)}
+    if kind == "transform":
+        return {"values": _json(form["values_json"], f"{prefix}.config.values", problems, {})}
+    if kind == "api_call":
+        config: dict[str, Any] = {"method": form["method"] or "GET", "url": form["url"].strip()}
+        headers = _json(form["headers_json"], f"{prefix}.config.headers", problems)
+        if headers:
+            config["headers"] = headers
+        body = _json(form["body_json"], f"{prefix}.config.json", problems)
+        if body is not None:
+            config["json"] = body
+        codes = [c.strip() for c in form["expected_status"].split(",") if c.strip()]
+        if codes:
+            parsed = [_number(c, f"{prefix}.config.expected_status", problems, int) for c in codes]
+            config["expected_status"] = [c for c in parsed if c is not None]
+        timeout = _number(form["timeout_call"], f"{prefix}.config.timeout_s", problems)
+        if timeout is not None:
+            config["timeout_s"] = timeout
+        return config
+    return _json(form["extra_json"], f"{prefix}.config", problems, {}) or {}
+
+
+def action_to_spec(form: ActionForm, index: int, problems: list[Problem]) -> dict[str, Any]:
+    prefix = f"actions[{index}]"
+    spec: dict[str, Any] = {
+        "id": form["id"].strip(),
+        "name": form["name"].strip(),
+        "type": form["type"],
+        "config": _action_config(form, prefix, problems),
+        "continue_on_error": bool(form["continue_on_error"]),
+    }
+    if form["condition"].strip():
+        spec["condition"] = form["condition"].strip()
+    if form["retry_strategy"] and form["retry_strategy"] != "none":
+        spec["retry"] = {
+            "strategy": form["retry_strategy"],
+            "max_attempts": _number(
+                form["retry_max"], f"{prefix}.retry.max_attempts", problems, int
+            )
+            or 3,
+            "delay_s": _number(form["retry_delay"], f"{prefix}.retry.delay_s", problems) or 0,
+        }
+    timeout = _number(form["timeout_s"], f"{prefix}.timeout_s", problems)
+    if timeout is not None:
+        spec["timeout_s"] = timeout
+    return spec
+
+
+def trigger_to_spec(form: TriggerForm) -> dict[str, Any]:
+    kind = form["type"]
+    config: dict[str, Any] = {}
+    if kind == "schedule":
+        config["misfire"] = form["misfire"] or "skip"
+        if form["schedule_kind"] == "interval":
+            config["interval_seconds"] = form["interval_seconds"].strip() or None
+        else:
+            config["cron"] = form["cron"].strip()
+            config["timezone"] = form["timezone"].strip() or "UTC"
+    elif kind == "webhook":
+        config["signature"] = form["signature"] or "none"
+        if form["secret"].strip():
+            config["secret"] = form["secret"].strip()
+    elif kind == "event":
+        config["event"] = form["event"].strip()
+        if form["filter"].strip():
+            config["filter"] = form["filter"].strip()
+    elif kind == "publish":
+        config["article_status"] = form["article_status"].strip() or "ready"
+    return {"type": kind, "config": config}
+
+
+def form_to_definition(
+    fields: dict[str, str], trigger: TriggerForm, actions: list[ActionForm]
+) -> tuple[dict[str, Any], list[Problem]]:
+    """The definition to save, and the problems found before the service sees it."""
+    problems: list[Problem] = []
+    definition = {
+        "name": fields.get("name", ""),
+        "description": fields.get("description", ""),
+        "workflow_type": fields.get("workflow_type") or "custom",
+        "priority": fields.get("priority") or "normal",
+        "concurrency_limit": _number(
+            fields.get("concurrency_limit", "1"), "concurrency_limit", problems, int
+        )
+        or 1,
+        "is_active": fields.get("is_active", "true") != "false",
+        "trigger": trigger_to_spec(trigger),
+        "actions": [action_to_spec(a, i, problems) for i, a in enumerate(actions)],
+    }
+    return definition, problems
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else json.dumps(value, indent=2)
+
+
+def definition_to_form(
+    definition: dict[str, Any],
+) -> tuple[dict[str, str], TriggerForm, list[ActionForm]]:
+    fields = {
+        "name": definition.get("name", ""),
+        "description": definition.get("description", ""),
+        "workflow_type": definition.get("workflow_type", "custom"),
+        "priority": definition.get("priority", "normal"),
+        "concurrency_limit": str(definition.get("concurrency_limit", 1)),
+        "is_active": "true" if definition.get("is_active", True) else "false",
+    }
+    trigger = blank_trigger()
+    spec = definition.get("trigger") or {}
+    config = spec.get("config") or {}
+    trigger["type"] = spec.get("type", "manual")
+    if config.get("interval_seconds"):
+        trigger["schedule_kind"] = "interval"
+        trigger["interval_seconds"] = str(config["interval_seconds"])
+    for key in ("cron", "timezone", "misfire", "signature", "event", "filter", "article_status"):
+        if config.get(key):
+            trigger[key] = str(config[key])  # type: ignore[literal-required]
+    actions = []
+    for index, action in enumerate(definition.get("actions") or []):
+        form = blank_action(index, action.get("type", "transform"))
+        cfg = action.get("config") or {}
+        retry = action.get("retry") or {}
+        form.update(
+            id=action.get("id", ""),
+            name=action.get("name", ""),
+            condition=action.get("condition") or "",
+            continue_on_error=bool(action.get("continue_on_error")),
+            timeout_s="" if action.get("timeout_s") is None else str(action["timeout_s"]),
+            retry_strategy=retry.get("strategy", "none"),
+            retry_max=str(retry.get("max_attempts", 3)),
+            retry_delay=str(retry.get("delay_s", 1)),
+            extra_json=json.dumps(cfg, indent=2),
+        )
+        if form["type"] == "delay":
+            form["seconds"] = str(cfg.get("seconds", 1))
+        elif form["type"] == "transform":
+            form["values_json"] = json.dumps(cfg.get("values", {}), indent=2)
+        elif form["type"] == "api_call":
+            form.update(
+                method=cfg.get("method", "GET"),
+                url=cfg.get("url", ""),
+                headers_json=_text(cfg.get("headers") or None),
+                body_json=_text(cfg.get("json")),
+                expected_status=", ".join(str(c) for c in cfg.get("expected_status", [])),
+                timeout_call=str(cfg.get("timeout_s", 30)),
+            )
+        actions.append(form)
+    return fields, trigger, actions

@@ -1,0 +1,169 @@
+"""/admin/workflows/[workflow_id]: definition summary, stats, recent runs, run button."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from app.ui.components.layout import admin_page
+from app.ui.components.stat_card import stat_card
+from app.ui.components.status_badge import status_badge
+from app.ui.live import ExecRow
+from app.ui.pages.workflows import run_dialog
+from app.ui.states.workflow_detail import StepSummary
+from app.ui.states.workflow_detail import WorkflowDetailState as S
+
+
+def _step(step: StepSummary) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(step["position"]),
+        rx.table.cell(rx.code(step["id"])),
+        rx.table.cell(step["name"]),
+        rx.table.cell(rx.badge(step["type"], variant="outline")),
+        rx.table.cell(rx.cond(step["condition"] != "", rx.code(step["condition"]), "always")),
+        rx.table.cell(step["retry"]),
+    )
+
+
+def _run(row: ExecRow) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.link("#", row["id"], href="/admin/executions/" + row["id"].to(str))),
+        rx.table.cell(status_badge(row["status"])),
+        rx.table.cell(row["trigger"]),
+        rx.table.cell(row["started"]),
+        rx.table.cell(row["duration"]),
+        rx.table.cell(row["steps"]),
+        rx.table.cell(rx.text(row["error"], size="1", color=rx.color("red", 11))),
+    )
+
+
+def _body() -> rx.Component:
+    w = S.workflow
+    return rx.vstack(
+        rx.hstack(
+            rx.link(
+                rx.hstack(
+                    rx.icon("arrow-left", size=14), "All workflows", align="center", spacing="1"
+                ),
+                href="/admin/workflows",
+                size="2",
+            ),
+            rx.spacer(),
+            rx.link(
+                rx.button(rx.icon("pencil", size=14), "Edit", variant="soft"),
+                href="/admin/workflows/" + w["id"].to(str) + "/edit",
+            ),
+            rx.button(
+                rx.icon("play", size=14),
+                "Run now",
+                on_click=S.ask_run(w["id"], w["name"]),
+                disabled=~w["active"],
+                data_testid="detail-run",
+            ),
+            width="100%",
+            align="center",
+            spacing="3",
+        ),
+        rx.card(
+            rx.vstack(
+                rx.hstack(
+                    rx.heading(w["name"], size="5"),
+                    rx.cond(
+                        w["active"],
+                        rx.badge("active", color_scheme="green"),
+                        rx.badge("paused", color_scheme="gray"),
+                    ),
+                    rx.badge(w["type"], variant="outline"),
+                    rx.badge("version ", S.version, variant="soft"),
+                    align="center",
+                ),
+                rx.cond(S.description != "", rx.text(S.description, color=rx.color("gray", 11))),
+                rx.hstack(rx.icon("zap", size=14), rx.text(w["trigger"], size="2"), align="center"),
+                rx.cond(
+                    S.stats.get("next_runs", "") != "",
+                    rx.text(S.stats.get("next_runs", ""), size="1", color=rx.color("gray", 11)),
+                ),
+                rx.cond(S.webhook_url != "", rx.code(S.webhook_url)),
+                rx.text(
+                    "Priority ",
+                    S.priority,
+                    " · at most ",
+                    S.concurrency,
+                    " run(s) at a time",
+                    size="1",
+                    color=rx.color("gray", 11),
+                ),
+                spacing="2",
+                width="100%",
+            ),
+            width="100%",
+        ),
+        rx.grid(
+            stat_card("Runs", S.stats.get("runs", "0"), "activity", S.found),
+            stat_card("Runs (24 h)", S.stats.get("runs_24h", "0"), "clock", S.found),
+            stat_card("Success rate", S.stats.get("success_rate", "–"), "circle-check", S.found),
+            stat_card(
+                "Duration p50 / p95",
+                S.stats.get("p50", "–").to(str) + " / " + S.stats.get("p95", "–").to(str),
+                "timer",
+                S.found,
+            ),
+            columns=rx.breakpoints(initial="2", md="4"),
+            spacing="3",
+            width="100%",
+        ),
+        rx.heading("Steps", size="3"),
+        rx.table.root(
+            rx.table.header(
+                rx.table.row(
+                    *[
+                        rx.table.column_header_cell(h)
+                        for h in ("#", "Id", "Name", "Type", "Runs if", "Retry")
+                    ]
+                )
+            ),
+            rx.table.body(rx.foreach(S.steps, _step)),
+            variant="surface",
+            width="100%",
+        ),
+        rx.heading("Recent executions", size="3"),
+        rx.cond(
+            S.recent.length() > 0,
+            rx.table.root(
+                rx.table.header(
+                    rx.table.row(
+                        *[
+                            rx.table.column_header_cell(h)
+                            for h in (
+                                "Run",
+                                "Status",
+                                "Trigger",
+                                "Started",
+                                "Duration",
+                                "Steps",
+                                "Error",
+                            )
+                        ]
+                    )
+                ),
+                rx.table.body(rx.foreach(S.recent, _run)),
+                variant="surface",
+                width="100%",
+            ),
+            rx.text("It has not run yet. Press “Run now”.", color=rx.color("gray", 11), size="2"),
+        ),
+        run_dialog(S),
+        spacing="4",
+        width="100%",
+    )
+
+
+@rx.page(route="/admin/workflows/[workflow_id]", title="Workflow · Flowdeck", on_load=S.load_detail)
+def workflow_detail_page() -> rx.Component:
+    return admin_page(
+        "Workflow",
+        rx.cond(
+            S.error != "",
+            rx.callout(S.error, icon="circle-x", color_scheme="red", width="100%"),
+            rx.cond(S.found, _body(), rx.skeleton(rx.box(height="320px", width="100%"))),
+        ),
+    )

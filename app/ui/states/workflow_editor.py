@@ -1,0 +1,256 @@
+"""Create / edit a workflow through a form, with an "Advanced: JSON" view of the same thing."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+import reflex as rx
+
+from app.core.cron import describe_cron, next_fire_times, validate_cron, validate_timezone
+from app.core.errors import FlowdeckError, Problem, ValidationFailed
+from app.services import workflows
+from app.ui.forms.workflow_form import (
+    ActionForm,
+    TriggerForm,
+    blank_action,
+    blank_trigger,
+    definition_to_form,
+    form_to_definition,
+)
+from app.ui.states.session import SessionState, error_text, run_service
+
+_DEFAULT_FIELDS = {
+    "name": "",
+    "description": "",
+    "workflow_type": "custom",
+    "priority": "normal",
+    "concurrency_limit": "1",
+    "is_active": "true",
+}
+
+
+def _sentence(message: str) -> str:
+    return message[:1].upper() + message[1:]
+
+
+class WorkflowEditorState(SessionState):
+    workflow_id: int = 0
+    fields: dict[str, str] = dict(_DEFAULT_FIELDS)
+    trigger: TriggerForm = blank_trigger()
+    actions: list[ActionForm] = []
+    errors: dict[str, str] = {}
+    form_error: str = ""
+    json_mode: bool = False
+    json_text: str = ""
+    cron_words: str = ""
+    next_runs: list[str] = []
+    webhook_url: str = ""
+    secret_once: str = ""
+    saving: bool = False
+
+    # -- loading ----------------------------------------------------------------------------
+
+    def _reset_form(self) -> None:
+        self.workflow_id, self.fields, self.trigger = 0, dict(_DEFAULT_FIELDS), blank_trigger()
+        self.actions = [blank_action(0)]
+        self.errors, self.form_error, self.json_mode, self.json_text = {}, "", False, ""
+        self.webhook_url = self.secret_once = ""
+        self._preview()
+
+    @rx.event
+    async def load_new(self) -> Any:
+        redirect = await self.guard_admin_area()
+        if redirect is not None:
+            return redirect
+        self._reset_form()
+        return None
+
+    @rx.event
+    async def load_edit(self) -> Any:
+        redirect = await self.guard_admin_area()
+        if redirect is not None:
+            return redirect
+        self._reset_form()
+        try:
+            workflow_id = int(self.router.page.params.get("workflow_id", "0"))
+            data = await run_service(self, lambda a: workflows.get_workflow(a, workflow_id))
+        except (ValueError, FlowdeckError) as exc:
+            self.form_error = error_text(exc) if isinstance(exc, FlowdeckError) else "Bad id"
+            return None
+        self.workflow_id = workflow_id
+        self.fields, self.trigger, self.actions = definition_to_form(data)
+        self.webhook_url = data.get("webhook_url") or ""
+        self._preview()
+        return None
+
+    # -- editing ----------------------------------------------------------------------------
+
+    @rx.event
+    def set_field(self, name: str, value: str) -> None:
+        self.fields = {**self.fields, name: value}
+        self.errors = {k: v for k, v in self.errors.items() if k != name}
+
+    @rx.event
+    def set_trigger_field(self, name: str, value: str) -> None:
+        self.trigger = {**self.trigger, name: value}  # type: ignore[assignment]
+        self._preview()
+
+    @rx.event
+    def apply_preset(self, cron: str) -> None:
+        self.trigger = {**self.trigger, "cron": cron, "schedule_kind": "cron"}  # type: ignore
+        self._preview()
+
+    @rx.event
+    def set_action_field(self, index: int, name: str, value: str | bool) -> None:
+        actions = list(self.actions)
+        actions[index] = {**actions[index], name: value}  # type: ignore[assignment]
+        self.actions = actions
+
+    @rx.event
+    def add_action(self, action_type: str = "transform") -> None:
+        self.actions = [*self.actions, blank_action(len(self.actions), action_type)]
+
+    @rx.event
+    def remove_action(self, index: int) -> None:
+        self.actions = [a for i, a in enumerate(self.actions) if i != index]
+
+    @rx.event
+    def move_action(self, index: int, delta: int) -> None:
+        target = index + delta
+        if 0 <= target < len(self.actions):
+            actions = list(self.actions)
+            actions[index], actions[target] = actions[target], actions[index]
+            self.actions = actions
+
+    def _preview(self) -> None:
+        """Plain words and the next three runs of the schedule, in its own time zone."""
+        self.cron_words, self.next_runs = "", []
+        if self.trigger["type"] != "schedule" or self.trigger["schedule_kind"] != "cron":
+            return
+        cron, tz = self.trigger["cron"].strip(), self.trigger["timezone"].strip() or "UTC"
+        problem = validate_cron(cron) or validate_timezone(tz)
+        if problem:
+            self.cron_words = _sentence(problem)
+            return
+        self.cron_words = describe_cron(cron, tz)
+        self.next_runs = [
+            moment.strftime("%a %Y-%m-%d %H:%M %Z")
+            for moment in next_fire_times(cron, tz, datetime.now(UTC), 3)
+        ]
+
+    # -- JSON view --------------------------------------------------------------------------
+
+    @rx.event
+    def toggle_json(self) -> None:
+        if not self.json_mode:
+            definition, problems = form_to_definition(self.fields, self.trigger, self.actions)
+            self.json_text = json.dumps(definition, indent=2)
+            self.json_mode = True
+            self._show(problems)
+            return
+        try:
+            definition = json.loads(self.json_text)
+            if not isinstance(definition, dict):
+                raise ValueError("the definition must be a JSON object")
+        except ValueError as exc:
+            self.errors = {"json": f"Not valid JSON: {exc}"}
+            return
+        self.fields, self.trigger, self.actions = definition_to_form(definition)
+        self.json_mode, self.errors = False, {}
+        self._preview()
+
+    @rx.event
+    def set_json_text(self, value: str) -> None:
+        self.json_text = value
+
+    # -- saving -----------------------------------------------------------------------------
+
+    def _show(self, problems: list[Problem]) -> None:
+        self.errors = {p.path or "form": _sentence(p.message) for p in problems}
+
+    @rx.event
+    async def save(self) -> Any:
+        self.form_error, self.errors = "", {}
+        if self.json_mode:
+            try:
+                definition = json.loads(self.json_text)
+            except ValueError as exc:
+                self.errors = {"json": f"Not valid JSON: {exc}"}
+                return None
+            problems: list[Problem] = []
+        else:
+            definition, problems = form_to_definition(self.fields, self.trigger, self.actions)
+        if problems:
+            self._show(problems)
+            return rx.toast.error("Some fields need attention")
+        workflow_id = self.workflow_id
+        self.saving = True
+        try:
+            saved = await run_service(
+                self,
+                lambda a: (
+                    workflows.update_workflow(a, workflow_id, definition)
+                    if workflow_id
+                    else workflows.create_workflow(a, definition)
+                ),
+            )
+        except ValidationFailed as exc:
+            self._show(exc.problems)
+            if self.json_mode:
+                self.errors = {"json": exc.message}
+            return rx.toast.error("Some fields need attention")
+        except FlowdeckError as exc:
+            self.form_error = error_text(exc)
+            return None
+        finally:
+            self.saving = False
+        self.workflow_id = saved.workflow["id"]
+        self.webhook_url = saved.workflow.get("webhook_url") or ""
+        if saved.webhook_secret:
+            self.secret_once = saved.webhook_secret  # shown once in a dialog, then dropped
+            return rx.toast.success("Saved. Copy the webhook secret now.")
+        return [
+            rx.toast.success(f"Saved {saved.workflow['name']}"),
+            rx.redirect(f"/admin/workflows/{self.workflow_id}"),
+        ]
+
+    @rx.event
+    def close_secret(self, _open: bool = False) -> Any:
+        self.secret_once = ""
+        return rx.redirect(f"/admin/workflows/{self.workflow_id}")
+
+    @rx.var
+    def curl_example(self) -> str:
+        if not self.webhook_url:
+            return ""
+        return (
+            f"curl -X POST '{self.webhook_url}' -H 'Content-Type: application/json' "
+            "-H 'Idempotency-Key: demo-1' -d '{\"hello\": \"world\"}'"
+        )
+
+
+class WorkflowEditorErrors(WorkflowEditorState):
+    """Problems grouped per action card, so each card lists its own next to its fields."""
+
+    @rx.var
+    def action_errors(self) -> list[str]:
+        grouped = []
+        for index in range(len(self.actions)):
+            prefix = f"actions[{index}]"
+            lines = [
+                f"{path.removeprefix(prefix).lstrip('.') or 'action'}: {message}"
+                for path, message in self.errors.items()
+                if path.startswith(prefix)
+            ]
+            grouped.append("\n".join(lines))
+        return grouped
+
+    @rx.var
+    def trigger_error(self) -> str:
+        return "\n".join(
+            f"{path.removeprefix('trigger.config.')}: {message}"
+            for path, message in self.errors.items()
+            if path.startswith("trigger")
+        )

@@ -1,0 +1,195 @@
+"""Admin → Workflows: the table, its filters and the row actions."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any, TypedDict
+
+import reflex as rx
+
+from app.core.cron import next_fire_times
+from app.core.errors import FlowdeckError
+from app.services import executions, workflows
+from app.ui.live import duration_text
+from app.ui.states.session import SessionState, error_text, run_service
+
+PAGE_SIZE = 20
+
+
+class WorkflowRow(TypedDict):
+    id: int
+    name: str
+    type: str
+    trigger: str
+    trigger_type: str
+    next_runs: str
+    active: bool
+    last_status: str
+    last_run: str
+    runs: int
+    success_rate: str
+    avg_duration: str
+
+
+def _rate(value: float | None) -> str:
+    return "–" if value is None else f"{value * 100:.0f}%"
+
+
+def next_runs_text(item: dict[str, Any]) -> str:
+    config = item["trigger"]["config"]
+    if item["trigger"]["type"] != "schedule" or not config.get("cron"):
+        return ""
+    tz = config.get("timezone") or "UTC"
+    moments = next_fire_times(config["cron"], tz, datetime.now(UTC), 3)
+    return "Next runs: " + ", ".join(m.strftime("%a %d %b %H:%M %Z") for m in moments)
+
+
+def workflow_row(item: dict[str, Any]) -> WorkflowRow:
+    return WorkflowRow(
+        id=item["id"],
+        name=item["name"],
+        type=item["workflow_type"],
+        trigger=item["trigger_summary"],
+        trigger_type=item["trigger"]["type"],
+        next_runs=next_runs_text(item),
+        active=item["is_active"],
+        last_status=item["last_status"] or "",
+        last_run=(item["last_run_at"] or "")[:16].replace("T", " "),
+        runs=item["runs"],
+        success_rate=_rate(item["success_rate"]),
+        avg_duration=duration_text(item["avg_duration_ms"] if item["runs"] else None),
+    )
+
+
+class WorkflowsState(SessionState):
+    rows: list[WorkflowRow] = []
+    total: int = 0
+    loaded: bool = False
+    search: str = ""
+    type_filter: str = "all"
+    active_filter: str = "all"
+    trigger_filter: str = "all"
+    sort: str = "name"
+    page: int = 0
+    run_id: int = 0
+    run_name: str = ""
+    run_payload: str = "{}"
+    run_error: str = ""
+    delete_id: int = 0
+    delete_name: str = ""
+
+    async def _reload(self) -> None:
+        flt = workflows.WorkflowFilter(
+            search=self.search.strip(),
+            workflow_type=None if self.type_filter == "all" else self.type_filter,
+            trigger_type=None if self.trigger_filter == "all" else self.trigger_filter,
+            is_active=None if self.active_filter == "all" else self.active_filter == "active",
+            sort=self.sort,
+            limit=PAGE_SIZE,
+            offset=self.page * PAGE_SIZE,
+        )
+        items, self.total = await run_service(self, lambda a: workflows.list_workflows(a, flt))
+        self.rows = [workflow_row(i) for i in items]
+        self.loaded = True
+
+    @rx.event
+    async def load(self) -> Any:
+        redirect = await self.guard_admin_area()
+        if redirect is not None:
+            return redirect
+        await self._reload()
+        return None
+
+    @rx.event
+    async def set_filter(self, name: str, value: str) -> None:
+        setattr(self, name, value)
+        self.page = 0
+        await self._reload()
+
+    @rx.event
+    async def set_sort(self, column: str) -> None:
+        self.sort = f"-{column}" if self.sort == column else column
+        await self._reload()
+
+    @rx.event
+    async def go_page(self, delta: int) -> None:
+        last = max(0, (self.total - 1) // PAGE_SIZE)
+        self.page = min(max(0, self.page + delta), last)
+        await self._reload()
+
+    @rx.var
+    def page_label(self) -> str:
+        if not self.total:
+            return "0 workflows"
+        first = self.page * PAGE_SIZE + 1
+        return f"{first}–{min(self.total, first + PAGE_SIZE - 1)} of {self.total}"
+
+    # -- row actions ------------------------------------------------------------------------
+
+    async def _act(self, call: Any, success: str) -> Any:
+        try:
+            await run_service(self, call)
+            await self._reload()
+        except FlowdeckError as exc:
+            return rx.toast.error(error_text(exc))
+        return rx.toast.success(success)
+
+    @rx.event
+    async def toggle_active(self, workflow_id: int, active: bool) -> Any:
+        word = "Resumed" if active else "Paused"
+        return await self._act(lambda a: workflows.set_active(a, workflow_id, active), word)
+
+    @rx.event
+    async def duplicate(self, workflow_id: int) -> Any:
+        return await self._act(
+            lambda a: workflows.duplicate_workflow(a, workflow_id),
+            "Duplicated (paused until you resume it)",
+        )
+
+    @rx.event
+    def ask_delete(self, workflow_id: int, name: str) -> None:
+        self.delete_id, self.delete_name = workflow_id, name
+
+    @rx.event
+    def close_delete(self, _open: bool = False) -> None:
+        self.delete_id = 0
+
+    @rx.event
+    async def confirm_delete(self) -> Any:
+        workflow_id, self.delete_id = self.delete_id, 0
+        return await self._act(
+            lambda a: workflows.delete_workflow(a, workflow_id), f"Deleted {self.delete_name}"
+        )
+
+    @rx.event
+    def ask_run(self, workflow_id: int, name: str) -> None:
+        self.run_id, self.run_name, self.run_payload, self.run_error = workflow_id, name, "{}", ""
+
+    @rx.event
+    def close_run(self, _open: bool = False) -> None:
+        self.run_id = 0
+
+    @rx.event
+    def set_run_payload(self, value: str) -> None:
+        self.run_payload = value
+
+    @rx.event
+    async def confirm_run(self) -> Any:
+        try:
+            payload = json.loads(self.run_payload or "{}")
+        except ValueError as exc:
+            self.run_error = f"Not valid JSON: {exc}"
+            return None
+        workflow_id = self.run_id
+        try:
+            actor = await self._actor()
+            started = await executions.execute_workflow(actor, workflow_id, payload=payload)
+        except FlowdeckError as exc:
+            self.run_error = error_text(exc)
+            return None
+        self.run_id = 0
+        return [
+            rx.toast.success(f"Started execution #{started['id']}"),
+            rx.redirect(f"/admin/executions/{started['id']}"),
+        ]
