@@ -85,7 +85,9 @@ def path_of(loc: tuple[int | str, ...], prefix: str = "") -> str:
 
 def _message(error: Mapping[str, Any]) -> str:
     kind, text = error["type"], str(error["msg"])
-    if kind == "missing":
+    if kind == "missing" or (
+        kind == "string_too_short" and (error.get("ctx") or {}).get("min_length") == 1
+    ):
         return "required"
     if kind == "extra_forbidden":
         return "unknown field"

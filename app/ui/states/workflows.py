@@ -67,9 +67,9 @@ class WorkflowsState(SessionState):
     total: int = 0
     loaded: bool = False
     search: str = ""
-    type_filter: str = "all"
-    active_filter: str = "all"
-    trigger_filter: str = "all"
+    type_filter: str = "all types"
+    active_filter: str = "active or paused"
+    trigger_filter: str = "any trigger"
     sort: str = "name"
     page: int = 0
     run_id: int = 0
@@ -82,9 +82,10 @@ class WorkflowsState(SessionState):
     async def _reload(self) -> None:
         flt = workflows.WorkflowFilter(
             search=self.search.strip(),
-            workflow_type=None if self.type_filter == "all" else self.type_filter,
-            trigger_type=None if self.trigger_filter == "all" else self.trigger_filter,
-            is_active=None if self.active_filter == "all" else self.active_filter == "active",
+            workflow_type=None if self.type_filter == "all types" else self.type_filter,
+            trigger_type=None if self.trigger_filter == "any trigger" else self.trigger_filter,
+            is_active=(None if self.active_filter not in ("active", "paused")
+                       else self.active_filter == "active"),
             sort=self.sort,
             limit=PAGE_SIZE,
             offset=self.page * PAGE_SIZE,
@@ -103,6 +104,8 @@ class WorkflowsState(SessionState):
 
     @rx.event
     async def set_filter(self, name: str, value: str) -> None:
+        if name not in ("search", "type_filter", "active_filter", "trigger_filter"):
+            return
         setattr(self, name, value)
         self.page = 0
         await self._reload()

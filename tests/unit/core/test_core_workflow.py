@@ -110,7 +110,7 @@ def test_action_configs_keep_templates_for_the_engine() -> None:
 
 
 BAD_INPUTS = [
-    (workflow(name="   "), "name", "at least 1 character"),
+    (workflow(name="   "), "name", "required"),
     (workflow(name="x" * 201), "name", "at most 200"),
     (workflow(workflowType="airflow"), "workflow_type", "'n8n'"),
     (workflow(concurrencyLimit=0), "concurrency_limit", "greater than or equal to 1"),
