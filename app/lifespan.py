@@ -10,13 +10,20 @@ from app.db.engine import check_database
 from app.db.settings import get_settings
 from app.engine import runtime
 from app.engine.runner import Engine
+from app.engine.scheduler import ScheduleClock
+from app.engine.triggers.events import EventTriggers
 
 log = logging.getLogger("flowdeck")
 
 
 @asynccontextmanager
 async def startup() -> AsyncIterator[None]:
-    """Recover and start the engine before serving; stop it (runs → interrupted) at exit."""
+    """Start the engine, then the triggers that feed it; stop them in the reverse order.
+
+    The engine first, so that recovery (running → interrupted, queued picked up) is done before
+    a missed schedule or an event asks for a new run; the triggers stop before the engine so
+    nothing is asked of an engine that is shutting down (its runs become `interrupted`).
+    """
     settings = get_settings()
     problem = check_database()
     if problem:
@@ -24,9 +31,14 @@ async def startup() -> AsyncIterator[None]:
     engine = Engine()
     runtime.install(engine)
     await engine.start()
-    log.info("Flowdeck is serving on %s", settings.base_url)
+    clock, listeners = ScheduleClock(), EventTriggers()
     try:
+        clock.start()
+        listeners.start()
+        log.info("Flowdeck is serving on %s", settings.base_url)
         yield
     finally:
+        listeners.stop()
+        await clock.stop()
         await engine.stop()
         runtime.install(None)

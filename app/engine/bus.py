@@ -33,13 +33,18 @@ class EventBus:
         self._queues: set[asyncio.Queue[Event]] = set()
         self._handlers: list[tuple[str, Handler]] = []
         self._queue_size = queue_size
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def bind_loop(self, loop: asyncio.AbstractEventLoop) -> None:
+        """The loop that owns the queues; events from other threads are handed to it."""
+        self._loop = loop
 
     def subscribe(self, prefix: str, handler: Handler) -> None:
         """Call `handler` for every event whose name starts with `prefix` ("" = all)."""
         self._handlers.append((prefix, handler))
 
     def unsubscribe(self, handler: Handler) -> None:
-        self._handlers = [(p, h) for p, h in self._handlers if h is not handler]
+        self._handlers = [(p, h) for p, h in self._handlers if h != handler]
 
     @contextlib.asynccontextmanager
     async def listen(self) -> AsyncIterator[asyncio.Queue[Event]]:
@@ -52,7 +57,21 @@ class EventBus:
             self._queues.discard(queue)
 
     def publish_nowait(self, event_name: str, /, **data: Any) -> Event:
+        """Deliver at once on the loop's thread; from a worker thread, via the loop."""
         event = Event(event_name, data)
+        loop = self._loop
+        if loop is not None and loop.is_running():
+            try:
+                running = asyncio.get_running_loop()
+            except RuntimeError:
+                running = None
+            if running is not loop:
+                loop.call_soon_threadsafe(self._deliver, event)
+                return event
+        self._deliver(event)
+        return event
+
+    def _deliver(self, event: Event) -> None:
         for queue in list(self._queues):
             if queue.full():
                 with contextlib.suppress(asyncio.QueueEmpty):
@@ -61,7 +80,6 @@ class EventBus:
         for prefix, handler in list(self._handlers):
             if event.name.startswith(prefix):
                 self._call(handler, event)
-        return event
 
     def _call(self, handler: Handler, event: Event) -> None:
         try:

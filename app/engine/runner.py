@@ -41,6 +41,7 @@ class Engine:
     async def start(self) -> list[int]:
         """Mark runs of a dead process `interrupted`, then pick up the queued ones."""
         self._loop = asyncio.get_running_loop()
+        self.events.bind_loop(self._loop)
         self._stopping = False
         interrupted = store.recover_interrupted()
         for execution_id in interrupted:

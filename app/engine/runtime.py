@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 from app.core.errors import FlowdeckError
+from app.db.models import Workflow
 from app.engine.runner import Engine
 
 _current: Engine | None = None
@@ -22,3 +26,28 @@ def current() -> Engine:
     if _current is None:
         raise EngineNotRunning("the execution engine is not running in this process")
     return _current
+
+
+def start_run(
+    workflow: Workflow,
+    *,
+    trigger_type: str,
+    payload: dict[str, Any] | None = None,
+    created_by: int | None = None,
+    scheduled_for: datetime | None = None,
+    dedupe_key: str | None = None,
+    retry_of: int | None = None,
+    workflow_version: int | None = None,
+) -> tuple[int, bool]:
+    """Ask the engine for a run of `workflow` (call on the engine's event loop)."""
+    return current().submit(
+        workflow.id or 0,
+        workflow_version=workflow_version or workflow.version,
+        priority=workflow.priority,
+        trigger_type=trigger_type,
+        payload=payload or {},
+        scheduled_for=scheduled_for,
+        dedupe_key=dedupe_key,
+        created_by=created_by,
+        retry_of=retry_of,
+    )

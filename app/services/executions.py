@@ -18,6 +18,7 @@ from app.db.engine import session_scope
 from app.db.models import Execution, ExecutionStep, StepAttempt, Workflow
 from app.engine import runtime
 from app.engine.bus import bus
+from app.engine.runtime import start_run
 from app.services import audit
 from app.services.actor import Actor
 
@@ -25,28 +26,12 @@ TRIGGER_TYPES = ("manual", "schedule", "webhook", "event", "publish")
 _RETRYABLE = (ExecutionStatus.FAILED, ExecutionStatus.INTERRUPTED)
 
 
-def start_run(
-    workflow: Workflow,
-    *,
-    trigger_type: str,
-    payload: dict[str, Any] | None = None,
-    created_by: int | None = None,
-    scheduled_for: datetime | None = None,
-    dedupe_key: str | None = None,
-    retry_of: int | None = None,
-    workflow_version: int | None = None,
-) -> tuple[int, bool]:
-    """Ask the engine for a run of `workflow` (call on the engine's event loop)."""
-    return runtime.current().submit(
-        workflow.id or 0, workflow_version=workflow_version or workflow.version,
-        priority=workflow.priority, trigger_type=trigger_type, payload=payload or {},
-        scheduled_for=scheduled_for, dedupe_key=dedupe_key, created_by=created_by,
-        retry_of=retry_of,
-    )
-
-
 async def execute_workflow(
-    actor: Actor, workflow_id: int, *, payload: Any = None, trigger_type: str = "manual",
+    actor: Actor,
+    workflow_id: int,
+    *,
+    payload: Any = None,
+    trigger_type: str = "manual",
     wait_s: float | None = None,
 ) -> dict[str, Any]:
     """Run a workflow by hand (UI or API). With `wait_s`, wait for it to finish."""
@@ -62,10 +47,17 @@ async def execute_workflow(
             raise NotFound(f"workflow {workflow_id} does not exist")
         if not workflow.is_active:
             raise Conflict(f"workflow {workflow.name!r} is paused; resume it to run it")
-        audit.record(session, actor, "workflow.run", target_type="workflow",
-                     target_id=workflow_id, details={"trigger_type": trigger_type})
-    execution_id, _ = start_run(workflow, trigger_type=trigger_type, payload=payload,
-                                created_by=actor.user_id)
+        audit.record(
+            session,
+            actor,
+            "workflow.run",
+            target_type="workflow",
+            target_id=workflow_id,
+            details={"trigger_type": trigger_type},
+        )
+    execution_id, _ = start_run(
+        workflow, trigger_type=trigger_type, payload=payload, created_by=actor.user_id
+    )
     if wait_s:
         await wait_for_finish(execution_id, wait_s)
     return get_execution(actor, execution_id)
@@ -80,8 +72,10 @@ async def wait_for_finish(execution_id: int, timeout_s: float) -> None:
             async with asyncio.timeout(timeout_s):
                 while True:
                     event = await queue.get()
-                    if (event.name == "execution.finished"
-                            and event.data.get("execution_id") == execution_id):
+                    if (
+                        event.name == "execution.finished"
+                        and event.data.get("execution_id") == execution_id
+                    ):
                         return
         except TimeoutError:
             return
@@ -100,8 +94,9 @@ async def cancel_execution(actor: Actor, execution_id: int) -> dict[str, Any]:
         raise Conflict(f"execution {execution_id} is already {current['status']}")
     await runtime.current().cancel(execution_id)
     with session_scope() as session:
-        audit.record(session, actor, "execution.cancelled", target_type="execution",
-                     target_id=execution_id)
+        audit.record(
+            session, actor, "execution.cancelled", target_type="execution", target_id=execution_id
+        )
     return get_execution(actor, execution_id)
 
 
@@ -113,16 +108,22 @@ def retry_execution(actor: Actor, execution_id: int) -> dict[str, Any]:
         if original is None:
             raise NotFound(f"execution {execution_id} does not exist")
         if original.status not in _RETRYABLE:
-            raise Conflict(f"only failed or interrupted executions can be retried; "
-                           f"this one is {original.status}")
+            raise Conflict(
+                f"only failed or interrupted executions can be retried; "
+                f"this one is {original.status}"
+            )
         workflow = session.get(Workflow, original.workflow_id)
         if workflow is None:
             raise NotFound("the workflow of this execution was deleted")
-        audit.record(session, actor, "execution.retried", target_type="execution",
-                     target_id=execution_id)
+        audit.record(
+            session, actor, "execution.retried", target_type="execution", target_id=execution_id
+        )
     new_id, _ = start_run(
-        workflow, trigger_type=original.trigger_type, payload=original.trigger_payload,
-        created_by=actor.user_id, retry_of=execution_id,
+        workflow,
+        trigger_type=original.trigger_type,
+        payload=original.trigger_payload,
+        created_by=actor.user_id,
+        retry_of=execution_id,
         workflow_version=original.workflow_version,
     )
     return get_execution(actor, new_id)
@@ -140,7 +141,8 @@ def get_execution(actor: Actor, execution_id: int) -> dict[str, Any]:
             raise NotFound(f"execution {execution_id} does not exist")
         execution, name = row
         steps = session.exec(
-            select(ExecutionStep).where(ExecutionStep.execution_id == execution_id)
+            select(ExecutionStep)
+            .where(ExecutionStep.execution_id == execution_id)
             .order_by(ExecutionStep.position)  # type: ignore[arg-type]
         ).all()
         attempts: dict[int, list[dict[str, Any]]] = {}
@@ -150,21 +152,34 @@ def get_execution(actor: Actor, execution_id: int) -> dict[str, Any]:
                 .where(StepAttempt.step_id.in_([s.id for s in steps]))  # type: ignore[attr-defined]
                 .order_by(StepAttempt.step_id, StepAttempt.number)  # type: ignore[arg-type]
             ):
-                attempts.setdefault(a.step_id, []).append({
-                    "number": a.number, "started_at": a.started_at.isoformat(),
-                    "duration_ms": a.duration_ms, "error": a.error,
-                    "failure_kind": a.failure_kind,
-                })
+                attempts.setdefault(a.step_id, []).append(
+                    {
+                        "number": a.number,
+                        "started_at": a.started_at.isoformat(),
+                        "duration_ms": a.duration_ms,
+                        "error": a.error,
+                        "failure_kind": a.failure_kind,
+                    }
+                )
         return {
             **execution_summary(execution, name),
             "trigger_payload": execution.trigger_payload,
             "steps": [
                 {
-                    "id": s.id, "position": s.position, "action_id": s.action_id,
-                    "name": s.name, "type": s.type, "status": s.status, "input": s.input,
-                    "output": s.output, "error": s.error, "skip_reason": s.skip_reason,
-                    "started_at": _iso(s.started_at), "finished_at": _iso(s.finished_at),
-                    "duration_ms": s.duration_ms, "attempts": attempts.get(s.id or 0, []),
+                    "id": s.id,
+                    "position": s.position,
+                    "action_id": s.action_id,
+                    "name": s.name,
+                    "type": s.type,
+                    "status": s.status,
+                    "input": s.input,
+                    "output": s.output,
+                    "error": s.error,
+                    "skip_reason": s.skip_reason,
+                    "started_at": _iso(s.started_at),
+                    "finished_at": _iso(s.finished_at),
+                    "duration_ms": s.duration_ms,
+                    "attempts": attempts.get(s.id or 0, []),
                 }
                 for s in steps
             ],
@@ -173,13 +188,22 @@ def get_execution(actor: Actor, execution_id: int) -> dict[str, Any]:
 
 def execution_summary(e: Execution, workflow_name: str) -> dict[str, Any]:
     return {
-        "id": e.id, "workflow_id": e.workflow_id, "workflow_name": workflow_name,
-        "workflow_version": e.workflow_version, "status": e.status,
-        "trigger_type": e.trigger_type, "queued_at": _iso(e.queued_at),
-        "started_at": _iso(e.started_at), "finished_at": _iso(e.finished_at),
-        "duration_ms": e.duration_ms, "steps_completed": e.steps_completed,
-        "steps_total": e.steps_total, "error": e.error, "failed_step": e.failed_step,
-        "retry_of": e.retry_of, "scheduled_for": _iso(e.scheduled_for),
+        "id": e.id,
+        "workflow_id": e.workflow_id,
+        "workflow_name": workflow_name,
+        "workflow_version": e.workflow_version,
+        "status": e.status,
+        "trigger_type": e.trigger_type,
+        "queued_at": _iso(e.queued_at),
+        "started_at": _iso(e.started_at),
+        "finished_at": _iso(e.finished_at),
+        "duration_ms": e.duration_ms,
+        "steps_completed": e.steps_completed,
+        "steps_total": e.steps_total,
+        "error": e.error,
+        "failed_step": e.failed_step,
+        "retry_of": e.retry_of,
+        "scheduled_for": _iso(e.scheduled_for),
     }
 
 

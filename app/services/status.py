@@ -12,7 +12,7 @@ from app.core.statuses import ExecutionStatus, Role
 from app.db.engine import check_database, session_scope
 from app.db.models import Execution, Workflow
 from app.db.types import utcnow
-from app.services import health
+from app.engine import health
 from app.services.actor import Actor
 
 

@@ -13,11 +13,18 @@ from app.engine.actions import action_types
 
 PRIORITY_RANK = {"low": 0, "normal": 1, "high": 2}
 _DEFINITION_FIELDS = (
-    "name", "description", "workflow_type", "priority", "concurrency_limit", "is_active",
-    "trigger", "actions",
+    "name",
+    "description",
+    "workflow_type",
+    "priority",
+    "concurrency_limit",
+    "is_active",
+    "trigger",
+    "actions",
 )
 _CAMEL = {
-    "workflowType": "workflow_type", "concurrencyLimit": "concurrency_limit",
+    "workflowType": "workflow_type",
+    "concurrencyLimit": "concurrency_limit",
     "isActive": "is_active",
 }
 

@@ -37,8 +37,13 @@ def write_version(
     number = 1 if before is None else row.version + 1
     diff = {} if before is None else _diff(before, definition)
     version = WorkflowVersion(
-        workflow_id=row.id or 0, version_number=number, definition=definition, diff=diff,
-        change_description=description[:2000], restored_from=restored_from, reason=reason,
+        workflow_id=row.id or 0,
+        version_number=number,
+        definition=definition,
+        diff=diff,
+        change_description=description[:2000],
+        restored_from=restored_from,
+        reason=reason,
         created_by=actor.user_id,
     )
     row.version = number

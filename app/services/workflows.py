@@ -65,11 +65,20 @@ def create_workflow(actor: Actor, data: dict[str, Any]) -> Saved:
         session.add(row)
         session.flush()
         write_version(
-            session, row, definition_of(spec), actor, description=data.get("change_description")
-            or "created",
+            session,
+            row,
+            definition_of(spec),
+            actor,
+            description=data.get("change_description") or "created",
         )
-        audit.record(session, actor, "workflow.created", target_type="workflow",
-                     target_id=row.id, details={"name": row.name})
+        audit.record(
+            session,
+            actor,
+            "workflow.created",
+            target_type="workflow",
+            target_id=row.id,
+            details={"name": row.name},
+        )
         public = to_public(row)
     bus.publish_nowait("workflow.changed", workflow_id=public["id"])
     return Saved(public, generated)
@@ -88,10 +97,17 @@ def update_workflow(actor: Actor, workflow_id: int, data: dict[str, Any]) -> Sav
         after = definition_of(spec)
         if after != before or secret:
             row.updated_at = utcnow()
-            write_version(session, row, after, actor,
-                          description=data.get("change_description") or "")
-            audit.record(session, actor, "workflow.updated", target_type="workflow",
-                         target_id=row.id, details={"name": row.name, "version": row.version})
+            write_version(
+                session, row, after, actor, description=data.get("change_description") or ""
+            )
+            audit.record(
+                session,
+                actor,
+                "workflow.updated",
+                target_type="workflow",
+                target_id=row.id,
+                details={"name": row.name, "version": row.version},
+            )
         public = to_public(row)
     bus.publish_nowait("workflow.changed", workflow_id=workflow_id)
     return Saved(public, generated)
@@ -104,9 +120,14 @@ def _definition_keys(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def set_active(actor: Actor, workflow_id: int, active: bool) -> dict[str, Any]:
-    return update_workflow(actor, workflow_id, {
-        "is_active": active, "change_description": "resumed" if active else "paused",
-    }).workflow
+    return update_workflow(
+        actor,
+        workflow_id,
+        {
+            "is_active": active,
+            "change_description": "resumed" if active else "paused",
+        },
+    ).workflow
 
 
 def duplicate_workflow(actor: Actor, workflow_id: int) -> Saved:
@@ -124,8 +145,14 @@ def delete_workflow(actor: Actor, workflow_id: int) -> None:
         row = get_row(session, workflow_id)
         name = row.name
         session.delete(row)
-        audit.record(session, actor, "workflow.deleted", target_type="workflow",
-                     target_id=workflow_id, details={"name": name})
+        audit.record(
+            session,
+            actor,
+            "workflow.deleted",
+            target_type="workflow",
+            target_id=workflow_id,
+            details={"name": name},
+        )
     bus.publish_nowait("workflow.changed", workflow_id=workflow_id)
 
 
@@ -147,8 +174,11 @@ class WorkflowFilter:
 
 
 _SORTS = {
-    "name": Workflow.name, "created_at": Workflow.created_at, "runs": Workflow.runs,
-    "last_run_at": Workflow.last_run_at, "avg_duration_ms": Workflow.avg_duration_ms,
+    "name": Workflow.name,
+    "created_at": Workflow.created_at,
+    "runs": Workflow.runs,
+    "last_run_at": Workflow.last_run_at,
+    "avg_duration_ms": Workflow.avg_duration_ms,
 }
 
 
@@ -170,7 +200,8 @@ def list_workflows(actor: Actor, flt: WorkflowFilter | None = None) -> tuple[lis
     with session_scope() as session:
         total = session.exec(select(func.count()).select_from(query.subquery())).one()
         rows = session.exec(
-            query.order_by(order, Workflow.id).offset(max(0, flt.offset))
+            query.order_by(order, Workflow.id)
+            .offset(max(0, flt.offset))
             .limit(min(max(1, flt.limit), 500))
         ).all()
         return [to_public(r) for r in rows], total

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -14,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 from cryptography.fernet import Fernet
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -128,3 +129,50 @@ def page(browser: Browser, base_url: str) -> Iterator[Page]:
     pg = context.new_page()
     yield pg
     context.close()
+
+
+ADMIN = ("admin@example.com", "admin-password-1")
+
+
+def _sign_in(page: Page, email: str, password: str) -> None:
+    page.goto("/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_test_id("login-submit").click()
+
+
+@pytest.fixture(scope="session")
+def admin_ready(browser: Browser, base_url: str) -> tuple[str, str]:
+    """The first run: `/` sends a newcomer to /setup, which creates the admin."""
+    context = browser.new_context(base_url=base_url)
+    page = context.new_page()
+    page.goto("/")
+    expect(page).to_have_url(re.compile(r"/setup/?$"), timeout=30_000)
+    page.get_by_label("Email").fill(ADMIN[0])
+    page.get_by_label("Password", exact=True).fill("short")
+    page.get_by_label("Repeat password").fill("short")
+    page.get_by_test_id("setup-submit").click()
+    expect(page.get_by_test_id("error-password")).to_contain_text("at least 10")
+    page.get_by_label("Name").fill("Ada Admin")
+    page.get_by_label("Password", exact=True).fill(ADMIN[1])
+    page.get_by_label("Repeat password").fill(ADMIN[1])
+    page.get_by_test_id("setup-submit").click()
+    expect(page).to_have_url(re.compile(r"/admin/workflows/?$"))
+    page.goto("/setup")
+    expect(page).to_have_url(re.compile(r"/login/?$"))  # setup is gone once an admin exists
+    context.close()
+    return ADMIN
+
+
+@pytest.fixture
+def sign_in():
+    """A helper that signs a page in through the login form."""
+    return _sign_in
+
+
+@pytest.fixture
+def admin_page(page: Page, admin_ready: tuple[str, str]) -> Page:
+    """A page signed in as the admin, on the Workflows tab."""
+    _sign_in(page, *admin_ready)
+    expect(page).to_have_url(re.compile(r"/admin/workflows/?$"))
+    return page

@@ -4,48 +4,18 @@ from __future__ import annotations
 
 import re
 
-import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
-ADMIN = ("admin@example.com", "admin-password-1")
 MEMBER = ("member@example.com", "member-password-1")
 VIEWER = ("viewer@example.com", "viewer-password-1")
 
 
-def sign_in(page: Page, email: str, password: str) -> None:
-    page.goto("/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_test_id("login-submit").click()
-
-
-@pytest.fixture(scope="session")
-def admin_ready(browser: Browser, base_url: str) -> tuple[str, str]:
-    """The first run: `/` sends a newcomer to /setup, which creates the admin."""
-    context = browser.new_context(base_url=base_url)
-    page = context.new_page()
-    page.goto("/")
-    expect(page).to_have_url(re.compile(r"/setup/?$"), timeout=30_000)
-    page.get_by_label("Email").fill(ADMIN[0])
-    page.get_by_label("Password", exact=True).fill("short")
-    page.get_by_label("Repeat password").fill("short")
-    page.get_by_test_id("setup-submit").click()
-    expect(page.get_by_test_id("error-password")).to_contain_text("at least 10")
-    page.get_by_label("Name").fill("Ada Admin")
-    page.get_by_label("Password", exact=True).fill(ADMIN[1])
-    page.get_by_label("Repeat password").fill(ADMIN[1])
-    page.get_by_test_id("setup-submit").click()
-    expect(page).to_have_url(re.compile(r"/admin/workflows/?$"))
-    page.goto("/setup")
-    expect(page).to_have_url(re.compile(r"/login/?$"))  # setup is gone once an admin exists
-    context.close()
-    return ADMIN
-
-
-def test_admin_signs_in_creates_a_member_and_signs_out(page: Page, admin_ready) -> None:
+def test_admin_signs_in_creates_a_member_and_signs_out(
+    page: Page, admin_ready: tuple[str, str], sign_in
+) -> None:
     sign_in(page, *admin_ready)
     expect(page).to_have_url(re.compile(r"/admin/workflows/?$"))
-    expect(page.get_by_test_id("user-email")).to_have_text(ADMIN[0])
+    expect(page.get_by_test_id("user-email")).to_have_text(admin_ready[0])
     for section in ("Executions", "Alerts", "Versions", "Connections", "Audit", "Users"):
         expect(page.get_by_test_id(f"nav-{section.lower()}")).to_be_visible()
     page.get_by_test_id("nav-users").click()
@@ -66,15 +36,15 @@ def test_admin_signs_in_creates_a_member_and_signs_out(page: Page, admin_ready) 
     expect(page).to_have_url(re.compile(r"/login/?$"))
 
 
-def test_wrong_password_shows_an_error(page: Page, admin_ready) -> None:
-    sign_in(page, ADMIN[0], "not-the-password")
+def test_wrong_password_shows_an_error(page: Page, admin_ready: tuple[str, str], sign_in) -> None:
+    sign_in(page, admin_ready[0], "not-the-password")
     expect(page.get_by_test_id("form-error")).to_contain_text(
         re.compile("email or password is wrong", re.I)
     )
     expect(page).to_have_url(re.compile(r"/login/?$"))
 
 
-def test_viewer_is_sent_away_from_admin(page: Page, admin_ready) -> None:
+def test_viewer_is_sent_away_from_admin(page: Page, admin_ready: tuple[str, str], sign_in) -> None:
     sign_in(page, *admin_ready)
     page.get_by_test_id("nav-users").click()
     page.get_by_test_id("new-user").click()

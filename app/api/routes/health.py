@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from app.db.engine import check_database
-from app.services import health
+from app.engine import health
 
 router = APIRouter(tags=["health"])
 

@@ -8,7 +8,7 @@ from app.ui.components.json_view import json_view
 from app.ui.components.layout import admin_page
 from app.ui.components.status_badge import status_badge
 from app.ui.components.timeline import timeline_chart
-from app.ui.pages.executions import testid_badge
+from app.ui.pages.executions import ONE_LINE, testid_badge
 from app.ui.states.execution_detail import AttemptView, ExecutionDetailState, StepView
 from app.ui.states.session import SessionState
 
@@ -135,13 +135,17 @@ def header_card() -> rx.Component:
                 width="100%",
             ),
             rx.cond(
-                E["error"] != "",
-                rx.callout(
-                    E["error"],
-                    icon="circle-x",
-                    color_scheme="red",
-                    width="100%",
-                    data_testid="execution-error",
+                E["status"] == "cancelled",
+                rx.callout(E["error"], icon="circle-slash", color_scheme="gray", width="100%"),
+                rx.cond(
+                    E["error"] != "",
+                    rx.callout(
+                        E["error"],
+                        icon="circle-x",
+                        color_scheme="red",
+                        width="100%",
+                        data_testid="execution-error",
+                    ),
                 ),
             ),
             spacing="4",
@@ -159,7 +163,13 @@ def _attempt_row(attempt: AttemptView) -> rx.Component:
         rx.table.cell(
             rx.cond(
                 attempt["error"] != "",
-                rx.text(attempt["error"], color=rx.color("red", 11)),
+                rx.text(
+                    attempt["error"],
+                    color=rx.color("red", 11),
+                    style=ONE_LINE,
+                    max_width="420px",
+                    title=attempt["error"],
+                ),
                 rx.text("ok", color=rx.color("green", 11)),
             )
         ),
@@ -206,9 +216,11 @@ def _step_content(step: StepView) -> rx.Component:
                     size="1",
                     variant="surface",
                     width="100%",
+                    min_width="600px",
                 ),
                 width="100%",
                 overflow_x="auto",
+                contain="inline-size",  # scroll inside instead of widening the page
             ),
         ),
         spacing="3",
@@ -221,14 +233,21 @@ def _step_item(step: StepView) -> rx.Component:
     return rx.accordion.item(
         header=rx.hstack(
             status_badge(step["status"]),
-            rx.text(step["label"], weight="medium", size="2", truncate=True),
-            rx.code(step["type"], size="1", variant="soft", color_scheme="gray"),
+            rx.text(step["label"], weight="medium", size="2", style=ONE_LINE, min_width="0"),
+            rx.code(
+                step["type"],
+                size="1",
+                variant="soft",
+                color_scheme="gray",
+                display=rx.breakpoints(initial="none", sm="inline"),
+            ),
             rx.spacer(),
             rx.text(step["duration"], size="1", color=rx.color("gray", 11), white_space="nowrap"),
             align="center",
             spacing="3",
             width="100%",
             min_width="0",
+            text_align="left",
         ),
         content=_step_content(step),
         value=step["id"],

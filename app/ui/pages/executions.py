@@ -19,6 +19,12 @@ RANGE_LABELS = [
     ("7d", "Last 7 days"),
     (ALL, "Any time"),
 ]
+ONE_LINE = {
+    "display": "block",
+    "white_space": "nowrap",
+    "overflow": "hidden",
+    "text_overflow": "ellipsis",
+}
 HEADERS = ["Status", "Run", "Workflow", "Trigger", "Started (UTC)", "Duration", "Steps", "Error"]
 
 
@@ -128,6 +134,7 @@ def execution_row(row: ExecRow) -> rx.Component:
                 color=rx.color("gray", 12),
                 weight="medium",
             ),
+            white_space="nowrap",
         ),
         rx.table.cell(rx.badge(row["trigger"], variant="outline", color_scheme="gray")),
         rx.table.cell(rx.text(row["started"], size="2", color=muted), white_space="nowrap"),
@@ -141,7 +148,7 @@ def execution_row(row: ExecRow) -> rx.Component:
                         row["error"],
                         size="2",
                         color=rx.color("red", 11),
-                        truncate=True,
+                        style=ONE_LINE,
                         max_width="280px",
                         data_testid="execution-error",
                     ),
@@ -186,6 +193,7 @@ def table(rows: rx.Var, ready: rx.Var) -> rx.Component:
         ),
         width="100%",
         overflow_x="auto",
+        contain="inline-size",  # scroll inside instead of widening the page
     )
 
 

@@ -84,8 +84,11 @@ class WorkflowsState(SessionState):
             search=self.search.strip(),
             workflow_type=None if self.type_filter == "all types" else self.type_filter,
             trigger_type=None if self.trigger_filter == "any trigger" else self.trigger_filter,
-            is_active=(None if self.active_filter not in ("active", "paused")
-                       else self.active_filter == "active"),
+            is_active=(
+                None
+                if self.active_filter not in ("active", "paused")
+                else self.active_filter == "active"
+            ),
             sort=self.sort,
             limit=PAGE_SIZE,
             offset=self.page * PAGE_SIZE,

@@ -15,16 +15,12 @@ import pytest
 from fastapi import FastAPI, Request
 from pydantic import BaseModel
 from sqlmodel import select
-from starlette.applications import Starlette
-from starlette.responses import HTMLResponse
-from starlette.routing import Route
 
 from app.api import create_api
 from app.api.errors import install_error_handlers
 from app.api.limits import BodySizeLimit
 from app.db.engine import get_engine, session_scope
 from app.db.models import Workflow
-from app.db.settings import get_settings
 from app.services import api_keys, users
 from app.services.actor import SYSTEM
 

@@ -24,13 +24,29 @@ async def _run(member: Actor, engine: Engine, wf: int, payload: dict | None = No
 
 
 async def test_context_passing_and_conditions(engine: Engine, member: Actor) -> None:
-    wf = _workflow(member, [
-        {"id": "first", "type": "transform", "config": {"values": {"n": "{{ trigger.n * 2 }}"}}},
-        {"id": "big", "type": "transform", "condition": "steps.first.output.n > 100",
-         "config": {"values": {"x": 1}}},
-        {"id": "echo", "type": "transform",
-         "config": {"values": {"text": "{{ trigger.raw }}", "n": "{{ steps.first.output.n }}"}}},
-    ])
+    wf = _workflow(
+        member,
+        [
+            {
+                "id": "first",
+                "type": "transform",
+                "config": {"values": {"n": "{{ trigger.n * 2 }}"}},
+            },
+            {
+                "id": "big",
+                "type": "transform",
+                "condition": "steps.first.output.n > 100",
+                "config": {"values": {"x": 1}},
+            },
+            {
+                "id": "echo",
+                "type": "transform",
+                "config": {
+                    "values": {"text": "{{ trigger.raw }}", "n": "{{ steps.first.output.n }}"}
+                },
+            },
+        ],
+    )
     result = await _run(member, engine, wf, {"n": 21, "raw": "{{ 7*7 }}"})
     assert result["status"] == "succeeded"
     steps = {s["action_id"]: s for s in result["steps"]}
@@ -46,10 +62,17 @@ async def test_context_passing_and_conditions(engine: Engine, member: Actor) -> 
 async def test_retries_on_503_then_succeeds(engine: Engine, member: Actor, http_server) -> None:
     url, script = http_server
     script.answers = [(503, {"error": "busy"}), (503, {"error": "busy"}), (200, {"id": 7})]
-    wf = _workflow(member, [{
-        "id": "fetch", "type": "api_call", "config": {"url": f"{url}/items"},
-        "retry": {"strategy": "exponential", "max_attempts": 3, "delay_s": 0.01},
-    }])
+    wf = _workflow(
+        member,
+        [
+            {
+                "id": "fetch",
+                "type": "api_call",
+                "config": {"url": f"{url}/items"},
+                "retry": {"strategy": "exponential", "max_attempts": 3, "delay_s": 0.01},
+            }
+        ],
+    )
     result = await _run(member, engine, wf)
     step = result["steps"][0]
     assert result["status"] == "succeeded"
@@ -62,10 +85,18 @@ async def test_retries_on_503_then_succeeds(engine: Engine, member: Actor, http_
 async def test_404_does_not_retry_and_fails(engine: Engine, member: Actor, http_server) -> None:
     url, script = http_server
     script.answers = [(404, {"error": "missing"})]
-    wf = _workflow(member, [{
-        "id": "fetch", "type": "api_call", "config": {"url": f"{url}/x"},
-        "retry": {"strategy": "immediate", "max_attempts": 3},
-    }, {"id": "after", "type": "transform", "config": {"values": {}}}])
+    wf = _workflow(
+        member,
+        [
+            {
+                "id": "fetch",
+                "type": "api_call",
+                "config": {"url": f"{url}/x"},
+                "retry": {"strategy": "immediate", "max_attempts": 3},
+            },
+            {"id": "after", "type": "transform", "config": {"values": {}}},
+        ],
+    )
     result = await _run(member, engine, wf)
     assert result["status"] == "failed" and result["failed_step"] == "fetch"
     assert len(result["steps"][0]["attempts"]) == 1
@@ -74,8 +105,9 @@ async def test_404_does_not_retry_and_fails(engine: Engine, member: Actor, http_
 
 
 async def test_timeout_fails_the_step(engine: Engine, member: Actor) -> None:
-    wf = _workflow(member, [{"id": "wait", "type": "delay", "config": {"seconds": 5},
-                             "timeout_s": 0.1}])
+    wf = _workflow(
+        member, [{"id": "wait", "type": "delay", "config": {"seconds": 5}, "timeout_s": 0.1}]
+    )
     result = await _run(member, engine, wf)
     assert result["status"] == "failed"
     assert "timed out after 0.1 s" in result["steps"][0]["error"]
@@ -83,11 +115,18 @@ async def test_timeout_fails_the_step(engine: Engine, member: Actor) -> None:
 
 
 async def test_continue_on_error(engine: Engine, member: Actor) -> None:
-    wf = _workflow(member, [
-        {"id": "bad", "type": "transform", "config": {"values": {"x": "{{ nope.x }}"}},
-         "continue_on_error": True},
-        {"id": "good", "type": "transform", "config": {"values": {"y": 1}}},
-    ])
+    wf = _workflow(
+        member,
+        [
+            {
+                "id": "bad",
+                "type": "transform",
+                "config": {"values": {"x": "{{ nope.x }}"}},
+                "continue_on_error": True,
+            },
+            {"id": "good", "type": "transform", "config": {"values": {"y": 1}}},
+        ],
+    )
     result = await _run(member, engine, wf)
     assert result["status"] == "succeeded"
     assert result["steps"][0]["status"] == "failed" and "nope" in result["steps"][0]["error"]
@@ -95,10 +134,13 @@ async def test_continue_on_error(engine: Engine, member: Actor) -> None:
 
 
 async def test_cancel_mid_delay(engine: Engine, member: Actor) -> None:
-    wf = _workflow(member, [
-        {"id": "wait", "type": "delay", "config": {"seconds": 30}},
-        {"id": "never", "type": "transform", "config": {"values": {}}},
-    ])
+    wf = _workflow(
+        member,
+        [
+            {"id": "wait", "type": "delay", "config": {"seconds": 30}},
+            {"id": "never", "type": "transform", "config": {"values": {}}},
+        ],
+    )
     started = await executions.execute_workflow(member, wf)
     await asyncio.sleep(0.1)
     result = await executions.cancel_execution(member, started["id"])
@@ -111,12 +153,21 @@ async def test_cancel_mid_delay(engine: Engine, member: Actor) -> None:
 async def test_retry_from_failed_step(engine: Engine, member: Actor, http_server) -> None:
     url, script = http_server
     script.answers = [(500, {"error": "down"})]
-    wf = _workflow(member, [
-        {"id": "make", "type": "transform", "config": {"values": {"item": "abc"}}},
-        {"id": "send", "type": "api_call",
-         "config": {"url": f"{url}/send", "method": "POST",
-                    "json": {"item": "{{ steps.make.output.item }}"}}},
-    ])
+    wf = _workflow(
+        member,
+        [
+            {"id": "make", "type": "transform", "config": {"values": {"item": "abc"}}},
+            {
+                "id": "send",
+                "type": "api_call",
+                "config": {
+                    "url": f"{url}/send",
+                    "method": "POST",
+                    "json": {"item": "{{ steps.make.output.item }}"},
+                },
+            },
+        ],
+    )
     failed = await _run(member, engine, wf)
     assert failed["status"] == "failed"
     retried = executions.retry_execution(member, failed["id"])
@@ -129,8 +180,9 @@ async def test_retry_from_failed_step(engine: Engine, member: Actor, http_server
 
 
 async def test_concurrency_limit_queues_runs(engine: Engine, member: Actor) -> None:
-    wf = _workflow(member, [{"id": "wait", "type": "delay", "config": {"seconds": 0.2}}],
-                   concurrency_limit=1)
+    wf = _workflow(
+        member, [{"id": "wait", "type": "delay", "config": {"seconds": 0.2}}], concurrency_limit=1
+    )
     first = await executions.execute_workflow(member, wf)
     second = await executions.execute_workflow(member, wf)
     assert executions.get_execution(member, first["id"])["status"] == "running"

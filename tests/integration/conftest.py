@@ -1,4 +1,5 @@
-"""An engine on a real SQLite file, a signed-in member, and a real HTTP server on loopback."""
+"""Shared integration fixtures: the engine on a real SQLite file, a member, a loopback HTTP
+server that plays a remote API, and a REST client that authenticates as the member."""
 
 from __future__ import annotations
 
@@ -8,11 +9,14 @@ from collections.abc import AsyncIterator, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import httpx
 import pytest
 
+from app.api import create_api
 from app.core.statuses import Role
 from app.engine import runtime
 from app.engine.runner import Engine
+from app.services import api_keys
 from app.services.actor import SYSTEM, Actor
 from app.services.users import create_user
 
@@ -29,9 +33,28 @@ async def engine(db: Path) -> AsyncIterator[Engine]:
 
 @pytest.fixture
 def member(db: Path) -> Actor:
-    user = create_user(SYSTEM, email="member@example.com", role="member",
-                       password="member-password")
+    user = create_user(
+        SYSTEM, email="member@example.com", role="member", password="member-password"
+    )
     return Actor(kind="user", user_id=user.id, email=user.email, role=Role.MEMBER)
+
+
+@pytest.fixture
+def member_key(member: Actor) -> str:
+    """A REST API key of the `member` user."""
+    key, _ = api_keys.create_api_key(SYSTEM, user_id=member.user_id or 0, name="tests")
+    return key
+
+
+@pytest.fixture
+async def api(engine: Engine, member_key: str) -> AsyncIterator[httpx.AsyncClient]:
+    """The mounted REST API, called as the member, with the engine running on this loop."""
+    transport = httpx.ASGITransport(app=create_api())
+    headers = {"Authorization": f"Bearer {member_key}"}
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://test", headers=headers
+    ) as client:
+        yield client
 
 
 class Script:
@@ -51,8 +74,14 @@ def http_server() -> Iterator[tuple[str, Script]]:
         def _answer(self) -> None:
             length = int(self.headers.get("content-length") or 0)
             body = self.rfile.read(length) if length else b""
-            script.requests.append({"method": self.command, "path": self.path,
-                                    "headers": dict(self.headers), "body": body.decode()})
+            script.requests.append(
+                {
+                    "method": self.command,
+                    "path": self.path,
+                    "headers": dict(self.headers),
+                    "body": body.decode(),
+                }
+            )
             if script.delay_s:
                 threading.Event().wait(script.delay_s)
             status, payload = script.answers.pop(0) if script.answers else (200, {"ok": True})

@@ -1,0 +1,213 @@
+"""The `schedule` trigger's clock: an APScheduler `AsyncIOScheduler` that only wakes us up.
+
+The database is the source of truth. Every active schedule workflow has one one-shot job at
+its stored `Workflow.next_run_at`; when the job fires it asks the engine for a run with
+`scheduled_for` = that fire time, then stores the next fire (`triggers.schedule.plan_schedule`)
+and sets the next job. One-shot jobs rather than APScheduler's recurring ones because
+APScheduler 3 does not tell a job function which fire time it runs for, and the run must carry
+its exact time: `(workflow_id, scheduled_for)` is unique, so no fire can start two runs.
+
+Jobs are rebuilt from the rows at start-up, where fires missed while Flowdeck was down meet the
+workflow's `misfire` policy, and whenever the bus says `workflow.changed` (created, edited,
+paused, deleted). The grace time is an hour, not APScheduler's 1 s: a busy event loop must not
+silently drop a fire; a fire missed by more than that is handled like downtime.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from apscheduler.events import EVENT_JOB_MISSED, JobExecutionEvent
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.date import DateTrigger
+from sqlmodel import select
+
+from app.core.errors import FlowdeckError
+from app.db.engine import get_engine, session_scope
+from app.db.models import Workflow
+from app.db.types import utcnow
+from app.engine.bus import Event, EventBus, bus
+from app.engine.health import set_scheduler_state
+from app.engine.runtime import start_run
+from app.engine.triggers import call_on_loop
+from app.engine.triggers.schedule import plan_schedule
+
+log = logging.getLogger("flowdeck.scheduler")
+GRACE_S = 3600
+JOB_PREFIX = "schedule:"
+WF = Workflow.__table__
+
+
+def _load(workflow_id: int) -> Workflow | None:
+    with session_scope() as session:
+        return session.get(Workflow, workflow_id)
+
+
+def _known_ids() -> list[int]:
+    """Workflows that have a schedule or a stored next run (to clear a stale one)."""
+    with session_scope() as session:
+        has_next = Workflow.next_run_at.is_not(None)  # type: ignore[union-attr]
+        rows = session.exec(
+            select(Workflow.id).where(sa.or_(Workflow.trigger_type == "schedule", has_next))
+        ).all()
+    return [r for r in rows if r is not None]
+
+
+def _store_next(workflow_id: int, when: datetime | None) -> None:
+    with get_engine().begin() as conn:
+        conn.execute(WF.update().where(WF.c.id == workflow_id).values(next_run_at=when))
+
+
+def _is_scheduled(row: Workflow) -> bool:
+    return row.is_active and row.trigger_type == "schedule"
+
+
+def _key(row: Workflow) -> str:
+    """What the plan depends on; an edit that leaves it alone leaves the job alone."""
+    return json.dumps([row.trigger_config, row.created_at.isoformat()], sort_keys=True)
+
+
+class ScheduleClock:
+    """Keeps one APScheduler job per active schedule workflow, in step with the database."""
+
+    def __init__(self, events: EventBus = bus) -> None:
+        self.events = events
+        self._scheduler = AsyncIOScheduler(
+            timezone=UTC,
+            job_defaults={"misfire_grace_time": GRACE_S, "coalesce": True, "max_instances": 1},
+        )
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._keys: dict[int, str] = {}
+        self._handler = self._on_changed  # one bound method, so that unsubscribe finds it
+
+    @property
+    def running(self) -> bool:
+        return self._loop is not None
+
+    def start(self) -> None:
+        """Start the clock on the running (engine's) loop and sync every schedule from the DB."""
+        self._loop = asyncio.get_running_loop()
+        self._scheduler.add_listener(self._on_missed, EVENT_JOB_MISSED)
+        self._scheduler.start()
+        for workflow_id in _known_ids():
+            self._sync_logged(workflow_id, True)
+        self.events.subscribe("workflow.changed", self._handler)
+        set_scheduler_state("running")
+        log.info("scheduler started with %d schedule(s)", len(self._scheduler.get_jobs()))
+
+    async def stop(self) -> None:
+        """Stop firing. Stored `next_run_at` values stay: the next start-up judges misfires."""
+        self.events.unsubscribe(self._handler)
+        if self._loop is not None:
+            self._scheduler.remove_all_jobs()
+            self._scheduler.shutdown(wait=False)
+            await asyncio.sleep(0)  # AsyncIOScheduler shuts down in a loop callback
+        self._loop = None
+        self._keys.clear()
+        set_scheduler_state("stopped")
+
+    def next_fire_time(self, workflow_id: int) -> datetime | None:
+        """When the clock will next fire for `workflow_id` (None: no job)."""
+        job = self._scheduler.get_job(f"{JOB_PREFIX}{workflow_id}")
+        return job.next_run_time if job else None
+
+    # -- keeping jobs in step with the rows -------------------------------------------------
+
+    def sync(
+        self, workflow_id: int, *, recovering: bool = False, fired: datetime | None = None
+    ) -> None:
+        """Make the job and `next_run_at` of `workflow_id` match its row (call on the loop)."""
+        job_id = f"{JOB_PREFIX}{workflow_id}"
+        row = _load(workflow_id)
+        if row is None or not _is_scheduled(row):
+            self._drop(job_id, workflow_id)
+            if row is not None and row.next_run_at is not None:
+                _store_next(workflow_id, None)
+            return
+        key = _key(row)
+        unchanged = self._keys.get(workflow_id) == key and self._scheduler.get_job(job_id)
+        if unchanged and not recovering and fired is None:
+            return
+        try:
+            plan = plan_schedule(
+                row.trigger_config,
+                anchor=row.created_at,
+                stored=row.next_run_at,
+                now=utcnow(),
+                recovering=recovering,
+                fired=fired,
+            )
+        except FlowdeckError as exc:
+            log.error(
+                "workflow %s has an unusable schedule, not scheduling it: %s",
+                workflow_id,
+                exc.message,
+            )
+            self._drop(job_id, workflow_id)
+            return
+        if plan.catch_up is not None:
+            log.info(
+                "workflow %s missed fires while down: one run for %s",
+                workflow_id,
+                plan.catch_up.isoformat(),
+            )
+            start_run(row, trigger_type="schedule", scheduled_for=plan.catch_up)
+        _store_next(workflow_id, plan.next_run_at)
+        self._keys[workflow_id] = key
+        if plan.next_run_at is None:
+            self._drop(job_id, workflow_id)
+            return
+        self._scheduler.add_job(
+            self._fire,
+            DateTrigger(run_date=plan.next_run_at, timezone=UTC),
+            args=(workflow_id, plan.next_run_at),
+            id=job_id,
+            name=f"workflow {workflow_id}",
+            replace_existing=True,
+        )
+
+    def _drop(self, job_id: str, workflow_id: int) -> None:
+        self._keys.pop(workflow_id, None)
+        if self._scheduler.get_job(job_id):
+            self._scheduler.remove_job(job_id)
+
+    # -- the clock's job and the events it listens to ---------------------------------------
+
+    async def _fire(self, workflow_id: int, fire_time: datetime) -> None:
+        """The job: start the run for `fire_time`, then set the next fire.
+
+        A coroutine although it never awaits: APScheduler runs coroutine jobs on the loop
+        (where the engine must be asked) and plain functions in a thread pool.
+        """
+        try:
+            row = _load(workflow_id)
+            if row is not None and _is_scheduled(row):
+                start_run(row, trigger_type="schedule", scheduled_for=fire_time)
+        finally:
+            self._sync_logged(workflow_id, False, fire_time)
+
+    def _on_changed(self, event: Event) -> None:
+        workflow_id = event.data.get("workflow_id")
+        if isinstance(workflow_id, int) and self._loop is not None:
+            call_on_loop(self._loop, self._sync_logged, workflow_id, False)
+
+    def _on_missed(self, event: JobExecutionEvent) -> None:
+        if event.job_id.startswith(JOB_PREFIX):
+            log.warning(
+                "schedule job %s fired over %d s late; treating it as downtime",
+                event.job_id,
+                GRACE_S,
+            )
+            self._sync_logged(int(event.job_id.removeprefix(JOB_PREFIX)), True)
+
+    def _sync_logged(
+        self, workflow_id: int, recovering: bool, fired: datetime | None = None
+    ) -> None:
+        try:
+            self.sync(workflow_id, recovering=recovering, fired=fired)
+        except Exception:
+            log.exception("could not sync the schedule of workflow %s", workflow_id)

@@ -1,0 +1,69 @@
+"""Workflows in a real browser: build one through the form, run it, watch it live."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Browser, Page, expect
+
+
+def _new_page_signed_in(browser: Browser, base_url: str, sign_in, admin: tuple[str, str]) -> Page:
+    context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 800})
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    sign_in(page, *admin)
+    expect(page).to_have_url(re.compile(r"/admin/workflows/?$"))
+    return page
+
+
+def _build(page: Page, name: str) -> None:
+    page.goto("/admin/workflows/new")
+    page.get_by_label("Name").fill(name)
+    page.get_by_test_id("add-transform").click()
+    second = page.get_by_test_id("action-card").nth(1)
+    second.get_by_test_id("action-values_json").fill(
+        '{"shout": "{{ steps.step1.output.message | upper }}"}'
+    )
+    page.get_by_test_id("save-workflow").click()
+    expect(page).to_have_url(re.compile(r"/admin/workflows/\d+/?$"))
+
+
+def test_bad_form_input_shows_the_field_error(admin_page: Page) -> None:
+    page = admin_page
+    page.goto("/admin/workflows/new")
+    page.get_by_test_id("save-workflow").click()
+    expect(page.get_by_test_id("error-name")).to_contain_text("Required")
+    page.get_by_label("Name").fill("Broken")
+    page.get_by_label("Concurrency limit").fill("many")
+    page.get_by_test_id("action-card").first.get_by_test_id("action-values_json").fill("{oops")
+    page.get_by_test_id("save-workflow").click()
+    expect(page.get_by_test_id("error-concurrency_limit")).to_contain_text("whole number")
+    expect(page.get_by_test_id("error-action").first).to_contain_text("not valid JSON")
+    expect(page).to_have_url(re.compile(r"/admin/workflows/new/?$"))
+
+
+def test_build_run_and_watch_it_live(
+    admin_page: Page, browser: Browser, base_url: str, sign_in, admin_ready: tuple[str, str]
+) -> None:
+    watcher = _new_page_signed_in(browser, base_url, sign_in, admin_ready)
+    watcher.goto("/admin/executions")
+    status = _new_page_signed_in(browser, base_url, sign_in, admin_ready)
+    status.goto("/status")
+    expect(status.get_by_test_id("system-status")).to_be_visible()
+    runs_before = int(status.get_by_test_id("stat-runs").inner_text())
+
+    page = admin_page
+    _build(page, "E2E greeting")
+    page.get_by_test_id("detail-run").click()
+    page.get_by_test_id("run-payload").fill('{"name": "Ada"}')
+    page.get_by_test_id("confirm-run").click()
+    expect(page).to_have_url(re.compile(r"/admin/executions/\d+/?$"))
+    expect(page.get_by_test_id("execution-status")).to_have_text("succeeded")
+    page.get_by_text("2. step2").click()
+    expect(page.get_by_text("HELLO ADA").first).to_be_visible()
+
+    # The other two pages changed by push, without a reload.
+    row = watcher.get_by_test_id("execution-row").filter(has_text="E2E greeting").first
+    expect(row).to_contain_text("succeeded")
+    expect(status.get_by_test_id("stat-runs")).to_have_text(str(runs_before + 1))
+    expect(status.get_by_text("E2E greeting").first).to_be_visible()
