@@ -10,10 +10,10 @@ import httpx
 import pytest
 
 from app.api import create_api
+from app.engine import health
 from app.engine.runner import Engine
 from app.engine.scheduler import ScheduleClock
 from app.engine.triggers.events import EventTriggers
-from app.engine import health
 
 
 async def eventually(condition: Callable[[], bool], *, within: float, step: float = 0.02) -> None:
