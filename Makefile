@@ -45,6 +45,7 @@ test: install-test chromium lint
 
 bench: install-test
 	$(PY) -m bench.engine
+	$(PY) -m bench.webhooks
 
 clean:
 	rm -rf .web .states data
