@@ -56,6 +56,7 @@ def timeline_figure(detail: dict[str, Any], now: datetime) -> go.Figure:
         spans.append((step, (start - origin).total_seconds(), (end - start).total_seconds()))
     total = max([base + width for _, base, width in spans] or [0.0]) or 0.001
     visible = total * 0.006  # a 1 ms step in a 10 s run is still a sliver you can hover
+    scale, unit = (1000.0, "ms") if total < 1 else (1.0, "seconds")  # no "0.001" ticks
 
     fig = go.Figure()
     for status in dict.fromkeys(step["status"] for step in steps):
@@ -65,8 +66,8 @@ def timeline_figure(detail: dict[str, Any], now: datetime) -> go.Figure:
                 name=status,
                 orientation="h",
                 y=[_label(s) for s, _, _ in rows],
-                base=[b for _, b, _ in rows],
-                x=[max(w, visible) if s["started_at"] else 0 for s, _, w in rows],
+                base=[b * scale for _, b, _ in rows],
+                x=[max(w, visible) * scale if s["started_at"] else 0 for s, _, w in rows],
                 customdata=[[status, _ms(w), len(s["attempts"])] for s, _, w in rows],
                 hovertemplate="%{y}<br>%{customdata[0]} · %{customdata[1]}"
                 " · %{customdata[2]} attempt(s)<extra></extra>",
@@ -74,15 +75,16 @@ def timeline_figure(detail: dict[str, Any], now: datetime) -> go.Figure:
                 width=0.55,
             )
         )
-    _add_attempts(fig, steps, origin)
+    _add_attempts(fig, steps, origin, scale)
     fig.update_layout(
         template=go.layout.Template(),  # rx.plotly merges in the light/dark template
         barmode="overlay",
         height=min(max(140, 56 + 40 * len(steps)), 1100),
         margin={"l": 8, "r": 16, "t": 12, "b": 40},
         showlegend=False,  # the bars use the badge colours; the legend below names the ticks
-        xaxis={"title": {"text": "seconds since start"}, "rangemode": "tozero", "zeroline": True},
+        xaxis={"title": {"text": f"{unit} since start"}, "rangemode": "tozero", "zeroline": True},
         yaxis={
+            "ticksuffix": "  ",
             "autorange": "reversed",
             "automargin": True,
             "categoryorder": "array",
@@ -97,7 +99,9 @@ def timeline_figure(detail: dict[str, Any], now: datetime) -> go.Figure:
     return fig
 
 
-def _add_attempts(fig: go.Figure, steps: list[dict[str, Any]], origin: datetime) -> None:
+def _add_attempts(
+    fig: go.Figure, steps: list[dict[str, Any]], origin: datetime, scale: float
+) -> None:
     """A cross at the start of every failed attempt, a tick at each other attempt of a retry.
 
     A step that worked at its first try gets no mark: its bar already says all of it.
@@ -110,7 +114,7 @@ def _add_attempts(fig: go.Figure, steps: list[dict[str, Any]], origin: datetime)
                 continue
             into = failed if attempt.get("error") else ok
             into["x"].append(
-                (datetime.fromisoformat(attempt["started_at"]) - origin).total_seconds()
+                (datetime.fromisoformat(attempt["started_at"]) - origin).total_seconds() * scale
             )
             into["y"].append(_label(step))
             took = attempt.get("duration_ms")

@@ -51,9 +51,10 @@ def _text_field(label: str, key: str, placeholder: str = "") -> rx.Component:
 def _select(label: str, options: list[str], value: rx.Var, on_change, testid: str) -> rx.Component:
     return rx.vstack(
         _label(label),
-        rx.select(options, value=value, on_change=on_change, width="100%", data_testid=testid),
+        rx.select(options, value=value, on_change=on_change, width="100%"),
         spacing="1",
         width="100%",
+        data_testid=testid,
     )
 
 
