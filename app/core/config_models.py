@@ -71,6 +71,23 @@ def parse_action_config(action_type: str, config: Mapping[str, Any]) -> BaseMode
         raise ValidationFailed(problems_from(exc, "config")) from exc
 
 
+def normalize_action_config(action_type: str, config: Mapping[str, Any]) -> dict[str, Any]:
+    """`config` with camelCase keys renamed to the snake_case the API returns.
+
+    Values are kept as written (they may hold templates); only known top-level keys of the
+    type's config model are renamed, so `expectedStatus` is stored as `expected_status`.
+    """
+    model = action_config_models.get(action_type)
+    if model is None:
+        return dict(config)
+    names: dict[str, str] = {}
+    for name, info in model.model_fields.items():
+        out = info.alias if name.endswith("_") and info.alias else name
+        for key in {name, info.alias, to_camel(name)} - {None}:
+            names[key] = out  # type: ignore[index]
+    return {names.get(key, key): value for key, value in config.items()}
+
+
 def path_of(loc: tuple[int | str, ...], prefix: str = "") -> str:
     """`("actions", 2, "config", "url")` -> `actions[2].config.url` (after `prefix`)."""
     path = prefix

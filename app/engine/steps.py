@@ -124,6 +124,7 @@ async def run_step(
         output=redact(output),
         error=error,
         attempts=attempts,
+        execution_id=execution_id,
     )
     emit("step.finished", **base, status=status.value, error=error, attempts=len(attempts))
     return StepOutcome(status, output, error)

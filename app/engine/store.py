@@ -223,6 +223,8 @@ def step_finished(
             conn.execute(_STEP_FINISHED_KEEP_INPUT, params)
         else:
             conn.execute(_STEP_FINISHED, params)
+        if execution_id is not None and status in (StepStatus.SUCCEEDED, StepStatus.SKIPPED):
+            conn.execute(_STEP_COMPLETED, {"p_execution_id": execution_id})
         if attempts:
             conn.execute(
                 _INSERT_ATTEMPTS,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+from app.core.config_models import normalize_action_config
 from app.core.cron import describe_cron
 from app.core.workflow import WorkflowSpec, validate_workflow
 from app.db.models import Workflow
@@ -50,7 +51,10 @@ def parse_definition(data: dict[str, Any]) -> tuple[WorkflowSpec, str | None]:
 
 def definition_of(spec: WorkflowSpec) -> dict[str, Any]:
     """The JSON stored in versions: the full definition without any secret."""
-    return spec.model_dump(mode="json", exclude_none=False)
+    definition = spec.model_dump(mode="json", exclude_none=False)
+    for action in definition["actions"]:
+        action["config"] = normalize_action_config(action["type"], action["config"])
+    return definition
 
 
 def definition_from_row(row: Workflow) -> dict[str, Any]:
@@ -72,7 +76,10 @@ def apply_spec(row: Workflow, spec: WorkflowSpec) -> None:
     row.concurrency_limit, row.is_active = spec.concurrency_limit, spec.is_active
     row.trigger_type = spec.trigger.type
     row.trigger_config = dict(spec.trigger.config)
-    row.actions = [a.model_dump(mode="json") for a in spec.actions]
+    row.actions = [
+        {**a.model_dump(mode="json"), "config": normalize_action_config(a.type, a.config)}
+        for a in spec.actions
+    ]
     config = spec.trigger.config
     is_cron = spec.trigger.type == "schedule" and config.get("cron")
     row.schedule_cron = config["cron"] if is_cron else None

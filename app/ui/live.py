@@ -143,9 +143,12 @@ class LiveOps(rx.SharedState):
         session = await self.get_state(SessionState)
         try:
             actor = await session._actor()
-            actor.require(Role.ADMIN, Role.MEMBER)
-        except (AuthenticationFailed, PermissionDenied):
+        except AuthenticationFailed:
             return rx.redirect("/login")
+        try:
+            actor.require(Role.ADMIN, Role.MEMBER)
+        except PermissionDenied:
+            return rx.redirect("/status")
         linked = await self._link_to("ops")
         if not linked.loaded:
             fill_ops(linked, await run_in_threadpool(ops_snapshot))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.forms import field, form_alert
+from app.ui.states.account import AccountState
 from app.ui.states.session import SessionState
 
 SECTIONS: list[tuple[str, str, str]] = [
@@ -61,14 +63,85 @@ def sidebar() -> rx.Component:
     )
 
 
+def _mobile_menu() -> rx.Component:
+    """The sections as a menu, for screens too narrow for the sidebar."""
+    return rx.box(
+        rx.dropdown_menu.root(
+            rx.dropdown_menu.trigger(
+                rx.icon_button(rx.icon("menu", size=18), variant="soft", aria_label="Menu")
+            ),
+            rx.dropdown_menu.content(
+                *[
+                    rx.dropdown_menu.item(
+                        rx.hstack(rx.icon(icon, size=14), label, align="center"),
+                        on_click=rx.redirect(href),
+                    )
+                    for label, href, icon in [*SECTIONS, ("Status page", "/status", "activity")]
+                ]
+            ),
+        ),
+        display=["block", "block", "none"],
+    )
+
+
+def _password_dialog() -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.trigger(
+            rx.icon_button(
+                rx.icon("key-round", size=16),
+                variant="ghost",
+                aria_label="Change password",
+                title="Change password",
+            )
+        ),
+        rx.dialog.content(
+            rx.dialog.title("Change your password"),
+            rx.dialog.description(
+                "Every browser signed in as you is signed out.", size="2", margin_bottom="1rem"
+            ),
+            form_alert(AccountState.password_error),
+            rx.form(
+                rx.vstack(
+                    field("Current password", "current_password", type="password", required=True),
+                    field("New password", "new_password", type="password", required=True),
+                    field(
+                        "Repeat new password", "confirm_password", type="password", required=True
+                    ),
+                    rx.hstack(
+                        rx.dialog.close(
+                            rx.button("Cancel", variant="soft", color_scheme="gray", type="button")
+                        ),
+                        rx.button("Change password", type="submit"),
+                        justify="end",
+                        spacing="3",
+                        width="100%",
+                    ),
+                    spacing="4",
+                ),
+                on_submit=AccountState.change_password,
+                no_validate=True,
+            ),
+            max_width="420px",
+        ),
+        open=AccountState.password_open,
+        on_open_change=AccountState.set_password_open,
+    )
+
+
 def header(title: str) -> rx.Component:
     return rx.hstack(
+        _mobile_menu(),
         rx.heading(title, size="6"),
         rx.spacer(),
         rx.color_mode.button(size="2", variant="ghost"),
+        _password_dialog(),
         rx.badge(SessionState.user_role, variant="soft", data_testid="user-role"),
         rx.text(
-            SessionState.user_email, size="2", color=rx.color("gray", 11), data_testid="user-email"
+            SessionState.user_email,
+            size="2",
+            color=rx.color("gray", 11),
+            data_testid="user-email",
+            display=["none", "block"],
         ),
         rx.button(
             rx.icon("log-out", size=14),
@@ -93,7 +166,8 @@ def admin_page(title: str, *children: rx.Component) -> rx.Component:
         rx.box(
             header(title),
             *children,
-            padding="1.5rem 2rem",
+            padding=["1rem", "1.5rem 2rem"],
+            min_width="0",
             width="100%",
             max_width="1400px",
         ),

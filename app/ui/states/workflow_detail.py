@@ -43,7 +43,7 @@ class WorkflowDetailState(WorkflowsState):
             return redirect
         self.found, self.error = False, ""
         try:
-            workflow_id = int(self.router.page.params.get("workflow_id", "0"))
+            workflow_id = int(self.rx_router_page.params.get("workflow_id", "0"))
             data = await run_service(self, lambda a: workflows.get_workflow(a, workflow_id))
             stats = await run_service(self, lambda a: workflow_stats(a, workflow_id))
             recent = await run_service(

@@ -74,7 +74,7 @@ class WorkflowEditorState(SessionState):
             return redirect
         self._reset_form()
         try:
-            workflow_id = int(self.router.page.params.get("workflow_id", "0"))
+            workflow_id = int(self.rx_router_page.params.get("workflow_id", "0"))
             data = await run_service(self, lambda a: workflows.get_workflow(a, workflow_id))
         except (ValueError, FlowdeckError) as exc:
             self.form_error = error_text(exc) if isinstance(exc, FlowdeckError) else "Bad id"

@@ -191,3 +191,20 @@ async def test_concurrency_limit_queues_runs(engine: Engine, member: Actor) -> N
     done = [executions.get_execution(member, e["id"]) for e in (first, second)]
     assert [d["status"] for d in done] == ["succeeded", "succeeded"]
     assert done[1]["started_at"] >= done[0]["finished_at"]
+
+
+async def test_progress_is_recorded_as_steps_finish(engine: Engine, member: Actor) -> None:
+    wf = _workflow(
+        member,
+        [
+            {"id": "one", "type": "transform", "config": {"values": {"a": 1}}},
+            {"id": "wait", "type": "delay", "config": {"seconds": 0.5}},
+        ],
+    )
+    started = await executions.execute_workflow(member, wf)
+    await asyncio.sleep(0.2)
+    running = executions.get_execution(member, started["id"])
+    assert running["status"] == "running"
+    assert running["steps_completed"] == 1 and running["steps_total"] == 2
+    await engine.drain()
+    assert executions.get_execution(member, started["id"])["steps_completed"] == 2

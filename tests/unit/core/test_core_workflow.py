@@ -317,3 +317,24 @@ def test_validation_does_not_modify_the_input() -> None:
     before = copy.deepcopy(data)
     validate_workflow(data)
     assert data == before
+
+
+@pytest.mark.parametrize(
+    ("action_type", "given", "stored"),
+    [
+        (
+            "api_call",
+            {"url": "u", "expectedStatus": [201], "timeoutS": 5},
+            {"url": "u", "expected_status": [201], "timeout_s": 5},
+        ),
+        ("api_call", {"url": "u", "json": {"keepCase": 1}}, {"url": "u", "json": {"keepCase": 1}}),
+        ("transform", {"values": {"someName": "{{ x }}"}}, {"values": {"someName": "{{ x }}"}}),
+        ("unknown_type", {"fooBar": 1}, {"fooBar": 1}),
+    ],
+)
+def test_action_config_keys_are_stored_in_snake_case(
+    action_type: str, given: dict, stored: dict
+) -> None:
+    from app.core.config_models import normalize_action_config
+
+    assert normalize_action_config(action_type, given) == stored
