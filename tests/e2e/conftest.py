@@ -4,18 +4,13 @@ from __future__ import annotations
 
 import os
 import re
-import signal
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
-from cryptography.fernet import Fernet
 from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from bench import appserver
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -30,46 +25,9 @@ CHROMIUM_ARGS = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_until_up(base: str, proc: subprocess.Popen, log: Path, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"the app exited early:\n{log.read_text()[-4000:]}")
-        try:
-            if (
-                httpx.get(f"{base}/api/health", timeout=2).status_code == 200
-                and httpx.get(f"{base}/login/", timeout=2).status_code == 200
-            ):
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(1)
-    raise RuntimeError(f"the app did not start in {timeout} s:\n{log.read_text()[-4000:]}")
-
-
 @pytest.fixture(scope="session")
 def app_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    data_dir = tmp_path_factory.mktemp("e2e-data")
-    port = _free_port()
-    env = {
-        **os.environ,
-        "FLOWDECK_DATA_DIR": str(data_dir),
-        "FLOWDECK_SECRET_KEYS": Fernet.generate_key().decode(),
-        "PORT": str(port),
-        "FLOWDECK_BASE_URL": f"http://127.0.0.1:{port}",
-        "PATH": f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}",
-        "REFLEX_USE_NPM": "1",
-        "REFLEX_CHECK_LATEST_VERSION": "0",
-        "REFLEX_TELEMETRY_ENABLED": "false",
-    }
-    env.pop("PYTEST_CURRENT_TEST", None)
-    return env
+    return appserver.app_env(tmp_path_factory.mktemp("e2e-data"), appserver.free_port())
 
 
 @pytest.fixture(scope="session")
@@ -77,39 +35,9 @@ def base_url(app_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) 
     if os.environ.get("FLOWDECK_E2E_URL"):  # reuse an app a developer already runs
         yield os.environ["FLOWDECK_E2E_URL"].rstrip("/")
         return
-    port = app_env["PORT"]
-    bin_dir = Path(sys.executable).parent
-    subprocess.run([str(bin_dir / "flowdeck"), "db-upgrade"], env=app_env, check=True, cwd=ROOT)
     log = tmp_path_factory.mktemp("e2e-log") / "app.log"
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            [
-                str(bin_dir / "reflex"),
-                "run",
-                "--env",
-                "prod",
-                "--single-port",
-                "--frontend-port",
-                port,
-                "--backend-port",
-                port,
-            ],
-            cwd=ROOT,
-            env=app_env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_up(base, proc, log, timeout=600)
+    with appserver.running_app(app_env, log) as base:
         yield base
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
 
 
 @pytest.fixture(scope="session")
