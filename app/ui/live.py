@@ -85,6 +85,7 @@ class LiveStatus(rx.SharedState):
     runs_24h: int = 0
     success_rate: str = "–"
     last_activity: str = "no runs yet"
+    last_activity_day: str = ""
     queue_depth: int = 0
     running: int = 0
     database: str = ""
@@ -111,11 +112,9 @@ def fill_status(state: LiveStatus, snap: status.StatusSnapshot) -> None:
     state.active_workflows, state.runs_24h = snap.active_workflows, snap.runs_24h
     rate = snap.success_rate_24h
     state.success_rate = "–" if rate is None else f"{rate * 100:.0f}%"
-    state.last_activity = (
-        snap.last_activity.strftime("%Y-%m-%d %H:%M:%S UTC")
-        if snap.last_activity
-        else "no runs yet"
-    )
+    moment = snap.last_activity
+    state.last_activity = moment.strftime("%H:%M:%S") if moment else "no runs yet"
+    state.last_activity_day = moment.strftime("%Y-%m-%d UTC") if moment else ""
     state.queue_depth, state.running = snap.queue_depth, snap.running
     state.database, state.scheduler, state.degraded = snap.database, snap.scheduler, snap.degraded
     state.recent = [
@@ -166,7 +165,8 @@ def _cards(stats: dict[str, Any]) -> dict[str, str]:
         "success_rate_24h": "–" if rate is None else f"{rate * 100:.0f}%",
         "running_now": str(stats["running_now"]),
         "queued_now": str(stats["queued_now"]),
-        "last_activity": last[:19].replace("T", " ") if last else "no runs yet",
+        "last_activity": last[11:19] if last else "no runs yet",
+        "last_activity_day": last[:10] if last else "",
     }
 
 

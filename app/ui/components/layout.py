@@ -131,7 +131,7 @@ def _password_dialog() -> rx.Component:
 def header(title: str) -> rx.Component:
     return rx.hstack(
         _mobile_menu(),
-        rx.heading(title, size="6"),
+        rx.heading(title, size=rx.breakpoints(initial="5", sm="6")),
         rx.spacer(),
         rx.color_mode.button(size="2", variant="ghost"),
         _password_dialog(),
@@ -145,8 +145,9 @@ def header(title: str) -> rx.Component:
         ),
         rx.button(
             rx.icon("log-out", size=14),
-            "Log out",
+            rx.text("Log out", display=["none", "inline"]),
             on_click=SessionState.logout,
+            aria_label="Log out",
             variant="soft",
             color_scheme="gray",
             size="2",

@@ -4,24 +4,10 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.stat_card import stat_card
 from app.ui.components.status_badge import status_badge
 from app.ui.live import LiveStatus, RecentRow
 from app.ui.states.session import SessionState
-
-
-def _stat(label: str, value: rx.Var, testid: str) -> rx.Component:
-    return rx.card(
-        rx.vstack(
-            rx.text(label, size="2", color=rx.color("gray", 11)),
-            rx.cond(
-                LiveStatus.loaded,
-                rx.heading(value, size="7", data_testid=testid),
-                rx.skeleton(rx.heading("000", size="7")),
-            ),
-            spacing="1",
-        ),
-        width="100%",
-    )
 
 
 def _system_line() -> rx.Component:
@@ -75,10 +61,31 @@ def status_widget() -> rx.Component:
             _system_line(),
         ),
         rx.grid(
-            _stat("Active workflows", LiveStatus.active_workflows, "stat-active"),
-            _stat("Runs (24 h)", LiveStatus.runs_24h, "stat-runs"),
-            _stat("Success rate (24 h)", LiveStatus.success_rate, "stat-success"),
-            _stat("Last activity", LiveStatus.last_activity, "stat-last"),
+            stat_card(
+                "Active workflows",
+                LiveStatus.active_workflows,
+                "workflow",
+                LiveStatus.loaded,
+                "stat-active",
+            ),
+            stat_card(
+                "Runs (24 h)", LiveStatus.runs_24h, "activity", LiveStatus.loaded, "stat-runs"
+            ),
+            stat_card(
+                "Success rate (24 h)",
+                LiveStatus.success_rate,
+                "circle-check",
+                LiveStatus.loaded,
+                "stat-success",
+            ),
+            stat_card(
+                "Last activity",
+                LiveStatus.last_activity,
+                "clock",
+                LiveStatus.loaded,
+                "stat-last",
+                LiveStatus.last_activity_day,
+            ),
             columns=rx.breakpoints(initial="1", sm="2", lg="4"),
             spacing="4",
             width="100%",
