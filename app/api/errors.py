@@ -50,10 +50,18 @@ def install_error_handlers(api: FastAPI) -> None:
         return error_response(exc.status, exc.code, exc.message, exc.details, headers)
 
     @api.exception_handler(RequestValidationError)
-    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = exc.errors()
         if any(e.get("type") == "json_invalid" for e in errors):
             return error_response(400, "bad_request", "the request body is not valid JSON")
+        content_type = request.headers.get("content-type", "")
+        body_errors = any(tuple(e.get("loc", ())) == ("body",) for e in errors)
+        if body_errors and "json" not in content_type:
+            return error_response(
+                415, "unsupported_media_type",
+                "send the body as JSON with 'Content-Type: application/json'",
+                {"content_type": content_type or None},
+            )
         details = [
             {"path": _path(e.get("loc", ())), "message": str(e.get("msg", "invalid"))}
             for e in errors

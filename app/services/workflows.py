@@ -8,11 +8,12 @@ from typing import Any
 
 from sqlmodel import Session, func, select
 
-from app.core.errors import NotFound
+from app.core.errors import Conflict, NotFound
 from app.db.engine import session_scope
 from app.db.models import Workflow, WorkflowVersion
 from app.db.types import utcnow
 from app.engine.bus import bus
+from app.engine.triggers.schedule import next_fire, schedule_config
 from app.integrations.secrets import encrypt
 from app.services import audit
 from app.services.actor import Actor
@@ -55,12 +56,23 @@ def _store_secret(row: Workflow, given: str | None) -> str | None:
     return None
 
 
+def _plan_next_run(row: Workflow) -> None:
+    """Show the next fire at once; the schedule clock keeps it up to date from then on."""
+    if row.trigger_type != "schedule" or not row.is_active:
+        row.next_run_at = None
+        return
+    row.next_run_at = next_fire(
+        schedule_config(row.trigger_config), after=utcnow(), anchor=row.created_at
+    )
+
+
 def create_workflow(actor: Actor, data: dict[str, Any]) -> Saved:
     actor.require_member()
     spec, secret = parse_definition(data)
     with session_scope() as session:
         row = Workflow(created_by=actor.user_id)
         apply_spec(row, spec)
+        _plan_next_run(row)
         generated = _store_secret(row, secret)
         session.add(row)
         session.flush()
@@ -84,8 +96,20 @@ def create_workflow(actor: Actor, data: dict[str, Any]) -> Saved:
     return Saved(public, generated)
 
 
-def update_workflow(actor: Actor, workflow_id: int, data: dict[str, Any]) -> Saved:
-    """Change a workflow; keys left out keep their value (PUT with a partial body works)."""
+def update_workflow(
+    actor: Actor,
+    workflow_id: int,
+    data: dict[str, Any],
+    *,
+    audit_action: str = "workflow.updated",
+    restored_from: int | None = None,
+    reason: str | None = None,
+) -> Saved:
+    """Change a workflow; keys left out keep their value (PUT with a partial body works).
+
+    Pause/resume and rollback come through here too (so the scheduler resyncs the same way);
+    they name their own audit action, and a rollback records what it restored and why.
+    """
     actor.require_member()
     with session_scope() as session:
         row = get_row(session, workflow_id)
@@ -93,20 +117,35 @@ def update_workflow(actor: Actor, workflow_id: int, data: dict[str, Any]) -> Sav
         spec, secret = parse_definition(merged)
         before = definition_from_row(row)
         apply_spec(row, spec)
+        if before["trigger"] != definition_from_row(row)["trigger"] or (
+            row.is_active and not before["is_active"]
+        ):
+            _plan_next_run(row)
         generated = _store_secret(row, secret)
         after = definition_of(spec)
+        if restored_from is not None and after == before and not secret:
+            raise Conflict(f"workflow {workflow_id} already matches version {restored_from}")
         if after != before or secret:
             row.updated_at = utcnow()
             write_version(
-                session, row, after, actor, description=data.get("change_description") or ""
+                session,
+                row,
+                after,
+                actor,
+                description=data.get("change_description") or "",
+                restored_from=restored_from,
+                reason=reason,
             )
+            details: dict[str, Any] = {"name": row.name, "version": row.version}
+            if restored_from is not None:
+                details |= {"restored_from": restored_from, "reason": reason}
             audit.record(
                 session,
                 actor,
-                "workflow.updated",
+                audit_action,
                 target_type="workflow",
                 target_id=row.id,
-                details={"name": row.name, "version": row.version},
+                details=details,
             )
         public = to_public(row)
     bus.publish_nowait("workflow.changed", workflow_id=workflow_id)
@@ -127,6 +166,7 @@ def set_active(actor: Actor, workflow_id: int, active: bool) -> dict[str, Any]:
             "is_active": active,
             "change_description": "resumed" if active else "paused",
         },
+        audit_action="workflow.resumed" if active else "workflow.paused",
     ).workflow
 
 
