@@ -1,4 +1,4 @@
-"""The `flowdeck` command: accounts, API keys and migrations from a shell."""
+"""The `flowdeck` command: accounts, API keys, migrations and key rotation from a shell."""
 
 from __future__ import annotations
 
@@ -56,6 +56,24 @@ def _db_upgrade(_: argparse.Namespace) -> int:
     return 0
 
 
+def _rotate_keys(_: argparse.Namespace) -> int:
+    from app.db.engine import session_scope
+    from app.integrations.keyring import rotate_all
+    from app.services import audit
+    from app.services.actor import SYSTEM
+
+    with session_scope() as session:
+        counts = rotate_all(session)
+        audit.record(session, SYSTEM, "secrets.rotated", target_type="secrets", details=counts)
+    total = sum(counts.values())
+    print(
+        f"re-encrypted {total} stored secret(s) under the newest key: "
+        + ", ".join(f"{name.replace('_', ' ')} {n}" for name, n in counts.items())
+    )
+    print("the older keys can now be removed from FLOWDECK_SECRET_KEYS", file=sys.stderr)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="flowdeck", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -78,6 +96,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     upgrade = sub.add_parser("db-upgrade", help="apply pending database migrations")
     upgrade.set_defaults(func=_db_upgrade)
+
+    rotate = sub.add_parser(
+        "rotate-keys",
+        help="re-encrypt every stored secret under the newest key of FLOWDECK_SECRET_KEYS",
+    )
+    rotate.set_defaults(func=_rotate_keys)
     return parser
 
 

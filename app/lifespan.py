@@ -1,19 +1,31 @@
-"""Start-up work of the one Flowdeck process: the engine, then the triggers."""
+"""Start-up work of the one Flowdeck process: alerts, the engine, then the triggers."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from app.alerts.delivery import AlertDispatcher
 from app.db.engine import check_database
 from app.db.settings import get_settings
 from app.engine import runtime
+from app.engine.bus import bus
 from app.engine.runner import Engine
 from app.engine.scheduler import ScheduleClock
 from app.engine.triggers.events import EventTriggers
+from app.integrations import keyring
 
 log = logging.getLogger("flowdeck")
+
+
+async def _secrets_canary() -> None:
+    """Fail loudly (log + /api/health) when no configured key can read the stored secrets."""
+    try:
+        await asyncio.to_thread(keyring.canary_check)
+    except Exception:  # the canary must never stop start-up; it reports, it does not block
+        log.exception("the start-up secrets check could not run")
 
 
 @asynccontextmanager
@@ -28,17 +40,26 @@ async def startup() -> AsyncIterator[None]:
     problem = check_database()
     if problem:
         log.error("%s (check DATABASE_URL)", problem)
-    engine = Engine()
-    runtime.install(engine)
-    await engine.start()
-    clock, listeners = ScheduleClock(), EventTriggers()
+    else:
+        await _secrets_canary()
+    # Alerts listen before the engine starts, so runs recovery marks `interrupted` alert too,
+    # and stop after it, so the runs it interrupts on the way down are still reported.
+    dispatcher = AlertDispatcher(bus)
+    await dispatcher.start()
     try:
-        clock.start()
-        listeners.start()
-        log.info("Flowdeck is serving on %s", settings.base_url)
-        yield
+        engine = Engine()
+        runtime.install(engine)
+        await engine.start()
+        clock, listeners = ScheduleClock(), EventTriggers()
+        try:
+            clock.start()
+            listeners.start()
+            log.info("Flowdeck is serving on %s", settings.base_url)
+            yield
+        finally:
+            listeners.stop()
+            await clock.stop()
+            await engine.stop()
+            runtime.install(None)
     finally:
-        listeners.stop()
-        await clock.stop()
-        await engine.stop()
-        runtime.install(None)
+        await dispatcher.stop()

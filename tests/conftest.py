@@ -14,6 +14,7 @@ from cryptography.fernet import Fernet
 _SESSION_DIR = Path(tempfile.mkdtemp(prefix="flowdeck-tests-"))
 os.environ["FLOWDECK_DATA_DIR"] = str(_SESSION_DIR / "default")
 os.environ.setdefault("FLOWDECK_SECRET_KEYS", Fernet.generate_key().decode())
+os.environ["FLOWDECK_OUTBOUND_ALLOW"] = "127.0.0.1/32"  # the loopback test servers
 os.environ.pop("DATABASE_URL", None)
 
 from app.db.engine import get_engine  # noqa: E402

@@ -6,7 +6,20 @@ from fastapi import APIRouter, FastAPI
 
 from app.api.errors import install_error_handlers
 from app.api.limits import BodySizeLimit
-from app.api.routes import executions, fallback, health, hooks, me, workflows
+from app.api.routes import (
+    alerts,
+    articles,
+    audit,
+    connections,
+    executions,
+    fallback,
+    health,
+    hooks,
+    me,
+    notifications,
+    versions,
+    workflows,
+)
 from app.db.settings import get_settings
 
 API_ROUTERS: list[APIRouter] = [
@@ -15,6 +28,12 @@ API_ROUTERS: list[APIRouter] = [
     workflows.router,
     executions.router,
     hooks.router,
+    articles.router,
+    versions.router,
+    audit.router,
+    connections.router,
+    alerts.router,
+    notifications.router,
 ]
 
 

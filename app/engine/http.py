@@ -1,19 +1,12 @@
-"""The one factory for outbound HTTP clients.
+"""The one factory for outbound HTTP clients, as the engine knows it.
 
-Every outbound request (actions, alerts, connection checks) gets its client here, so that
-connection auth and the outbound address guard are added in exactly one place.
+It lives in `app.integrations.http` (with the outbound address guard); this module keeps the
+engine's import path.
 """
 
 from __future__ import annotations
 
-import httpx
+from app.integrations.guard import OutboundBlocked
+from app.integrations.http import USER_AGENT, outbound_client
 
-USER_AGENT = "Flowdeck/0.1 (+workflow automation)"
-
-
-def outbound_client(*, timeout: float = 30.0, follow_redirects: bool = False) -> httpx.AsyncClient:
-    return httpx.AsyncClient(
-        timeout=httpx.Timeout(timeout),
-        follow_redirects=follow_redirects,
-        headers={"user-agent": USER_AGENT},
-    )
+__all__ = ["USER_AGENT", "OutboundBlocked", "outbound_client"]

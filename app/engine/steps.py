@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from tenacity import AsyncRetrying
@@ -117,11 +117,14 @@ async def run_step(
     except Exception as exc:
         status, error = StepStatus.FAILED, describe(exc, action.get("timeout_s"))
         output = getattr(exc, "output", None)
+    if step.secrets:  # values of a connection the action used: masked wherever they are kept
+        error = redact(error, step.secrets)
+        attempts = [replace(a, error=redact(a.error, step.secrets)) for a in attempts]
     store.step_finished(
         step_id,
         status,
         started_at=started_at,
-        output=redact(output),
+        output=redact(output, step.secrets),
         error=error,
         attempts=attempts,
         execution_id=execution_id,

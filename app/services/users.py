@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -70,6 +71,21 @@ def list_users(actor: Actor) -> list[UserPublic]:
     actor.require_admin()
     with session_scope() as session:
         return [UserPublic.of(u) for u in session.exec(select(User).order_by(User.email))]
+
+
+def emails_by_id(actor: Actor, user_ids: Iterable[int | None]) -> dict[int, str]:
+    """Emails of the given users, to say who made each version in a history.
+
+    Members read histories too, so this needs the member role, not admin; it names only the
+    ids asked for (the authors on screen), never lists accounts.
+    """
+    actor.require_member()
+    wanted = sorted({i for i in user_ids if i is not None})
+    if not wanted:
+        return {}
+    query = select(User.id, User.email).where(User.id.in_(wanted))  # type: ignore[union-attr]
+    with session_scope() as session:
+        return {uid: email for uid, email in session.exec(query).all() if uid is not None}
 
 
 def create_user(

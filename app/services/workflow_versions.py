@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from deepdiff import DeepDiff
 from sqlmodel import Session, select
 
+from app.core.versioning import field_diff, summarize_workflow_change
 from app.db.models import Workflow, WorkflowVersion
 from app.services.actor import Actor
 
@@ -35,12 +34,13 @@ def write_version(
     """Append the next version of `row` and move its version counter."""
     before = previous_definition(session, row.id or 0)
     number = 1 if before is None else row.version + 1
-    diff = {} if before is None else _diff(before, definition)
+    diff = {} if before is None else field_diff(before, definition)
     version = WorkflowVersion(
         workflow_id=row.id or 0,
         version_number=number,
         definition=definition,
         diff=diff,
+        change_summary=summarize_workflow_change(before, definition),
         change_description=description[:2000],
         restored_from=restored_from,
         reason=reason,
@@ -49,8 +49,3 @@ def write_version(
     row.version = number
     session.add(version)
     return version
-
-
-def _diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
-    delta = DeepDiff(before, after, ignore_order=False, verbose_level=2)
-    return json.loads(delta.to_json()) if delta else {}

@@ -1,4 +1,4 @@
-"""GET /api/health: is the database reachable, is the scheduler running, which version."""
+"""GET /api/health: database reachable, scheduler running, stored secrets readable, version."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from app.db.engine import check_database
 from app.engine import health
+from app.integrations import keyring
 
 router = APIRouter(tags=["health"])
 
@@ -21,15 +22,17 @@ def _version() -> str:
         return "0.0.0+local"
 
 
-@router.get("/health", summary="Health of the database and the scheduler")
+@router.get("/health", summary="Health of the database, the scheduler and stored secrets")
 async def get_health() -> JSONResponse:
     db_error = await run_in_threadpool(check_database)
     scheduler = health.scheduler_state()
-    ok = db_error is None and scheduler != "stopped"
+    canary = keyring.canary_state()
+    ok = db_error is None and scheduler != "stopped" and canary.healthy
     body = {
         "status": "ok" if ok else "degraded",
         "database": "ok" if db_error is None else db_error,
         "scheduler": scheduler,
+        "secrets": canary.state if canary.healthy else canary.message,
         "version": _version(),
     }
     return JSONResponse(body, status_code=200 if ok else 503)

@@ -1,7 +1,14 @@
-"""`api_call`: one HTTP request; the response is parsed as JSON when it is JSON."""
+"""`api_call`: one HTTP request; the response is parsed as JSON when it is JSON.
+
+With `connection` (an id or a name) the URL is a path on the connection's base URL and the
+request is authenticated by the connection. The credentials are added here, inside the action,
+after the runner stored the rendered input, so they never reach the stored step input; their
+values are handed to the runner (`step.secrets`) to be masked in the stored output and errors.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import time
 from typing import Any
@@ -10,6 +17,7 @@ from app.core.config_models import ApiCallConfig
 from app.engine.actions import StepContext, action
 from app.engine.failures import ActionFailed
 from app.engine.http import outbound_client
+from app.integrations.credentials import load_connection, record_use
 
 MAX_BODY_CHARS = 1_000_000
 
@@ -22,16 +30,27 @@ def _kind_for(status: int) -> str:
 
 @action("api_call", ApiCallConfig, "Call an HTTP API")
 async def run(step: StepContext, config: ApiCallConfig) -> dict[str, Any]:
+    url, headers, connection_id = config.url, dict(config.headers), None
+    if config.connection is not None:
+        connection = await asyncio.to_thread(load_connection, config.connection)
+        step.secrets.extend(v for v in connection.secret_values() if v not in step.secrets)
+        url = connection.url_for(config.url)
+        headers.update(connection.auth_headers())
+        connection_id = connection.id
     started = time.perf_counter()
-    async with outbound_client(timeout=config.timeout_s) as client:
-        response = await client.request(
-            config.method,
-            config.url,
-            params=config.query or None,
-            headers=config.headers or None,
-            json=config.json_ if config.json_ is not None else None,
-            content=config.body.encode() if config.body is not None else None,
-        )
+    try:
+        async with outbound_client(timeout=config.timeout_s) as client:
+            response = await client.request(
+                config.method,
+                url,
+                params=config.query or None,
+                headers=headers or None,
+                json=config.json_ if config.json_ is not None else None,
+                content=config.body.encode() if config.body is not None else None,
+            )
+    finally:
+        if connection_id is not None:
+            await asyncio.to_thread(record_use, connection_id)
     elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
     body: Any = response.text[:MAX_BODY_CHARS]
     if "json" in response.headers.get("content-type", ""):

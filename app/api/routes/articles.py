@@ -1,0 +1,135 @@
+"""Articles over REST: create, list, read, change (partial), delete, publish.
+
+Paths are those of the integrations issue (`/api/workflow-orchestration/articles…`). Bodies
+accept snake_case and camelCase (`metaDescription`, `changeDescription`); the service checks
+every value and reports every problem at once. Each change writes a content version; its
+history lives under `/versions/{articleId}`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query, Response
+from pydantic import BaseModel, ConfigDict, Field, SkipValidation
+from pydantic.alias_generators import to_camel
+from starlette.concurrency import run_in_threadpool
+
+from app.api.deps import current_actor
+from app.services import articles
+from app.services.actor import Actor
+
+router = APIRouter(prefix="/workflow-orchestration", tags=["articles"])
+
+CurrentActor = Annotated[Actor, Depends(current_actor)]
+ArticleId = Annotated[int, Path(description="The article's id")]
+
+
+class CamelBody(BaseModel):
+    """camelCase or snake_case keys; extra keys are kept so the service can name them."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="allow")
+
+    def as_data(self) -> dict[str, Any]:
+        """The keys the caller sent: snake_case for known ones, extras as given."""
+        known = self.model_fields_set & type(self).model_fields.keys()
+        return {**(self.model_extra or {}), **{name: getattr(self, name) for name in known}}
+
+
+_EXAMPLE = {
+    "title": "Ten lessons from a year of automation",
+    "body": "# Lessons\n\nFirst, automate the boring parts.",
+    "status": "draft",
+    "tags": ["automation"],
+    "metaDescription": "What a year of running workflows taught us",
+}
+
+
+class ArticleBody(CamelBody):
+    """An article; on PUT every key is optional and omitted keys keep their value."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [_EXAMPLE]})
+
+    title: SkipValidation[str | None] = Field(None, max_length=300)
+    body: SkipValidation[str | None] = Field(None, description="Markdown")
+    status: SkipValidation[str | None] = Field(None, description="draft, ready, published…")
+    slug: SkipValidation[str | None] = Field(None, description="Made from the title if left out")
+    tags: SkipValidation[list[str] | None] = None
+    meta_description: SkipValidation[str | None] = None
+    change_description: SkipValidation[str | None] = Field(
+        None, description="Recorded with the new version"
+    )
+
+    def changes(self) -> tuple[dict[str, Any], str]:
+        """(field changes, version description); keys sent as null and unknown keys (such as
+        `createdBy` in the original examples) are dropped."""
+        data = {k: v for k, v in self.as_data().items() if v is not None and k in _FIELDS}
+        return data, str(data.pop("change_description", "") or "")
+
+
+_FIELDS = set(ArticleBody.model_fields)
+
+
+class PublishBody(CamelBody):
+    change_description: SkipValidation[str | None] = None
+
+
+@router.post("/articles", status_code=201, summary="Create an article")
+async def create_article(body: ArticleBody, actor: CurrentActor) -> dict[str, Any]:
+    data, description = body.changes()
+    data.setdefault("title", "")
+    return await run_in_threadpool(
+        lambda: articles.create_article(actor, description=description, **data)
+    )
+
+
+@router.get("/articles", summary="List articles (without bodies)")
+async def list_articles(
+    actor: CurrentActor,
+    status: Annotated[str | None, Query(description="draft, ready, published, archived")] = None,
+    search: Annotated[str, Query(description="Part of the title")] = "",
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> dict[str, Any]:
+    items, total = await run_in_threadpool(
+        lambda: articles.list_articles(
+            actor, status=status, search=search, limit=limit, offset=offset
+        )
+    )
+    return {"items": items, "total": total, "limit": limit, "offset": offset}
+
+
+@router.get("/articles/{article_id}", summary="One article")
+async def get_article(article_id: ArticleId, actor: CurrentActor) -> dict[str, Any]:
+    return await run_in_threadpool(articles.get_article, actor, article_id)
+
+
+@router.put("/articles/{article_id}", summary="Change an article (omitted keys are kept)")
+async def update_article(
+    article_id: ArticleId, body: ArticleBody, actor: CurrentActor
+) -> dict[str, Any]:
+    data, description = body.changes()
+    return await run_in_threadpool(
+        lambda: articles.update_article(actor, article_id, description=description, **data)
+    )
+
+
+@router.delete("/articles/{article_id}", status_code=204, summary="Delete an article")
+async def delete_article(article_id: ArticleId, actor: CurrentActor) -> Response:
+    await run_in_threadpool(articles.delete_article, actor, article_id)
+    return Response(status_code=204)
+
+
+@router.post(
+    "/articles/{article_id}/publish",
+    summary="Publish a ready article",
+    description="Sets status and time and records a `published` version. Only a `ready` "
+    "article can be published (409 otherwise); publishing a published one changes nothing.",
+)
+async def publish_article(
+    article_id: ArticleId, actor: CurrentActor, body: PublishBody | None = None
+) -> dict[str, Any]:
+    description = str((body.change_description if body else None) or "")
+    return await run_in_threadpool(
+        lambda: articles.publish_article(actor, article_id, description=description)
+    )

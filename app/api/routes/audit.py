@@ -1,0 +1,97 @@
+"""The audit trail over REST (admins only): filtered pages, a streamed export, pruning.
+
+Filters are the same for the list and the export: `actor` (user id or part of the label),
+`target_type`, `target_id`, `action` (exact, or a prefix ending in `*`), `since`, `until`
+(ISO times; without a zone they are UTC). The export streams CSV or JSON page by page, so an
+export over years of events never sits in memory. Pruning by age is the only delete.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import StreamingResponse
+from pydantic import SkipValidation
+from starlette.concurrency import run_in_threadpool
+
+from app.api.deps import current_actor
+from app.api.routes.articles import CamelBody
+from app.core.errors import Problem, ValidationFailed
+from app.services import audit_query
+from app.services.actor import Actor
+from app.services.audit_query import AuditFilter
+
+router = APIRouter(prefix="/audit", tags=["audit"])
+
+CurrentActor = Annotated[Actor, Depends(current_actor)]
+_MEDIA = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    return value.replace(tzinfo=UTC) if value and value.tzinfo is None else value
+
+
+def audit_filter(
+    actor: Annotated[str | None, Query(description="User id or part of the actor")] = None,
+    target_type: Annotated[str | None, Query(max_length=32)] = None,
+    target_id: Annotated[str | None, Query(max_length=64)] = None,
+    action: Annotated[str | None, Query(max_length=64, description="e.g. workflow.*")] = None,
+    since: Annotated[datetime | None, Query(description="ISO time, inclusive")] = None,
+    until: Annotated[datetime | None, Query(description="ISO time, exclusive")] = None,
+) -> AuditFilter:
+    return AuditFilter(
+        actor=actor,
+        target_type=target_type,
+        target_id=target_id,
+        action=action,
+        since=_aware(since),
+        until=_aware(until),
+    )
+
+
+Filter = Annotated[AuditFilter, Depends(audit_filter)]
+
+
+@router.get("/events", summary="Audit events, newest first (paged by cursor)")
+async def list_events(
+    who: CurrentActor,
+    flt: Filter,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    cursor: Annotated[int | None, Query(ge=1, description="`next_cursor` of the last page")] = None,
+) -> dict[str, Any]:
+    return await run_in_threadpool(
+        lambda: audit_query.list_events(who, flt, limit=limit, cursor=cursor)
+    )
+
+
+@router.get(
+    "/export",
+    summary="Download the filtered events as CSV or JSON",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/csv": {}, "application/json": {}}}},
+)
+async def export_events(
+    who: CurrentActor,
+    flt: Filter,
+    fmt: Annotated[Literal["csv", "json"], Query(alias="format")] = "csv",
+) -> StreamingResponse:
+    # Checks (role, range) run here, before the response starts; the rows stream after.
+    chunks = await run_in_threadpool(audit_query.export_events, who, flt, fmt)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    headers = {"Content-Disposition": f'attachment; filename="flowdeck-audit-{stamp}.{fmt}"'}
+    return StreamingResponse(chunks, media_type=_MEDIA[fmt], headers=headers)
+
+
+class PruneBody(CamelBody):
+    older_than_days: SkipValidation[int | None] = None
+
+
+@router.post("/prune", summary="Delete events older than the retention period (audited)")
+async def prune_events(who: CurrentActor, body: PruneBody | None = None) -> dict[str, Any]:
+    days = body.older_than_days if body else None
+    if days is not None and (isinstance(days, bool) or not isinstance(days, int)):
+        raise ValidationFailed([Problem("older_than_days", "must be a whole number of days")])
+    deleted = await run_in_threadpool(audit_query.prune, who, days)
+    return {"deleted": deleted}

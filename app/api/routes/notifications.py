@@ -1,0 +1,44 @@
+"""The caller's in-app notifications over REST: list (with unread count), mark read.
+
+Each API key sees only its own user's notifications; another user's id answers 404.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query
+from starlette.concurrency import run_in_threadpool
+
+from app.api.deps import current_actor
+from app.services import notifications
+from app.services.actor import Actor
+
+router = APIRouter(prefix="/notifications", tags=["notifications"])
+
+CurrentActor = Annotated[Actor, Depends(current_actor)]
+
+
+@router.get("", summary="My notifications, newest first, with the unread count")
+async def list_notifications(
+    actor: CurrentActor,
+    unread: Annotated[bool, Query(description="Only unread ones")] = False,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> dict[str, Any]:
+    return await run_in_threadpool(
+        notifications.list_notifications, actor, unread_only=unread, limit=limit, offset=offset
+    )
+
+
+@router.post("/read-all", summary="Mark all my notifications read")
+async def mark_all_read(actor: CurrentActor) -> dict[str, int]:
+    return await run_in_threadpool(notifications.mark_all_read, actor)
+
+
+@router.post("/{notification_id}/read", summary="Mark one of my notifications read")
+async def mark_read(
+    notification_id: Annotated[int, Path(description="The notification's id")],
+    actor: CurrentActor,
+) -> dict[str, Any]:
+    return await run_in_threadpool(notifications.mark_read, actor, notification_id)

@@ -1,0 +1,196 @@
+"""Version history over REST: article versions (revert) and workflow versions (rollback).
+
+Article versions keep the original document's paths: `POST /versions` records a version,
+`GET /versions/{articleId}` lists them, `POST /versions/{articleId}/revert` restores one, plus
+`compare` and a single version by number or commit hash. Workflow versions live under the
+workflow (`/workflows/{id}/versions…`, `/workflows/{id}/rollback`), and `/changes` sums up
+who changed which workflows over a period.
+
+`POST /versions` takes the original `createContentVersion` body — `articleId`, `changeType`
+(`edited` by default, or `published`), `changeDescription`, `metadata` — and records a version
+of the article as it is now (a checkpoint, even when nothing changed). Content given as
+`snapshot` or `content` (`title`, `body`, `slug`, `tags`, `metaDescription`, `status`) is applied
+first, in the same version. `changedBy` is ignored: the author is always the caller.
+`created` and `reverted` versions only come from creating and reverting.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query
+from pydantic import Field, SkipValidation
+from starlette.concurrency import run_in_threadpool
+
+from app.api.deps import current_actor
+from app.api.routes.articles import CamelBody
+from app.core.errors import Problem, ValidationFailed
+from app.services import articles, content_versions, workflow_history
+from app.services.actor import Actor
+
+router = APIRouter(prefix="/workflow-orchestration", tags=["versions"])
+
+CurrentActor = Annotated[Actor, Depends(current_actor)]
+ArticleId = Annotated[int, Path(description="The article's id")]
+WorkflowId = Annotated[int, Path(description="The workflow's id")]
+VersionRef = Annotated[str, Query(description="A version number or a commit hash (7+ chars)")]
+_CONTENT_KEYS = {"title", "body", "slug", "tags", "meta_description", "status"}
+_CAMEL = {"metaDescription": "meta_description"}
+
+
+class VersionBody(CamelBody):
+    article_id: SkipValidation[int | None] = None
+    change_type: SkipValidation[str | None] = "edited"
+    change_description: SkipValidation[str | None] = ""
+    metadata: SkipValidation[dict[str, Any] | None] = None
+    snapshot: SkipValidation[dict[str, Any] | None] = None
+    content: SkipValidation[dict[str, Any] | None] = None
+
+
+class RevertBody(CamelBody):
+    version_number: SkipValidation[int | str | None] = Field(
+        None, description="A version number or a commit hash"
+    )
+    change_description: SkipValidation[str | None] = None
+
+
+class RollbackBody(CamelBody):
+    version_number: SkipValidation[int | None] = None
+    reason: SkipValidation[str | None] = Field(None, description="Required: why roll back")
+
+
+def _required(value: Any, path: str) -> Any:
+    if value is None or value == "":
+        raise ValidationFailed([Problem(path, "required")])
+    return value
+
+
+def _content(body: VersionBody) -> dict[str, Any]:
+    for path, part in (("snapshot", body.snapshot), ("content", body.content)):
+        if part is not None and not isinstance(part, dict):
+            raise ValidationFailed([Problem(path, "must be an object")])
+    given = {**(body.snapshot or {}), **(body.content or {})}
+    named = {_CAMEL.get(k, k): v for k, v in given.items()}
+    return {k: v for k, v in named.items() if k in _CONTENT_KEYS}
+
+
+@router.post("/versions", status_code=201, summary="Record a version of an article")
+async def create_version(body: VersionBody, actor: CurrentActor) -> dict[str, Any]:
+    article_id = _required(body.article_id, "articleId")
+    if not isinstance(article_id, int):
+        raise ValidationFailed([Problem("articleId", "must be an article id (a number)")])
+    metadata = body.metadata if isinstance(body.metadata, dict) else {}
+    return await run_in_threadpool(
+        lambda: articles.record_version(
+            actor,
+            article_id,
+            change_type=str(body.change_type or "edited"),
+            description=str(body.change_description or ""),
+            meta=metadata,
+            changes=_content(body),
+        )
+    )
+
+
+@router.get("/versions/{article_id}", summary="An article's versions, newest first")
+async def article_history(article_id: ArticleId, actor: CurrentActor) -> dict[str, Any]:
+    return await run_in_threadpool(content_versions.history, actor, article_id)
+
+
+@router.get("/versions/{article_id}/compare", summary="Compare two versions of an article")
+async def compare_article_versions(
+    article_id: ArticleId, actor: CurrentActor, a: VersionRef, b: VersionRef
+) -> dict[str, Any]:
+    return await run_in_threadpool(content_versions.compare, actor, article_id, a, b)
+
+
+@router.get("/versions/{article_id}/{version}", summary="One version of an article")
+async def article_version(
+    article_id: ArticleId,
+    actor: CurrentActor,
+    version: Annotated[str, Path(description="Number or commit hash")],
+) -> dict[str, Any]:
+    return await run_in_threadpool(content_versions.get_version, actor, article_id, version)
+
+
+@router.post("/versions/{article_id}/revert", summary="Revert an article to a version")
+async def revert_article(
+    article_id: ArticleId, body: RevertBody, actor: CurrentActor
+) -> dict[str, Any]:
+    ref = _required(body.version_number, "version_number")
+    description = str(body.change_description or "")
+    version = await run_in_threadpool(content_versions.revert, actor, article_id, ref, description)
+    article = await run_in_threadpool(articles.get_article, actor, article_id)
+    return {"article": article, "version": version}
+
+
+@router.get("/workflows/{workflow_id}/versions", summary="A workflow's versions, newest first")
+async def workflow_versions(
+    workflow_id: WorkflowId,
+    actor: CurrentActor,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> dict[str, Any]:
+    return await run_in_threadpool(
+        lambda: workflow_history.list_versions(actor, workflow_id, limit=limit, offset=offset)
+    )
+
+
+@router.get(
+    "/workflows/{workflow_id}/versions/compare", summary="Compare two versions of a workflow"
+)
+async def compare_workflow_versions(
+    workflow_id: WorkflowId,
+    actor: CurrentActor,
+    a: Annotated[int | None, Query(ge=1, description="The older version")] = None,
+    b: Annotated[int | None, Query(ge=1, description="The newer version")] = None,
+    version_a: Annotated[int | None, Query(ge=1, include_in_schema=False)] = None,
+    version_b: Annotated[int | None, Query(ge=1, include_in_schema=False)] = None,
+) -> dict[str, Any]:
+    first = _required(a or version_a, "a")
+    second = _required(b or version_b, "b")
+    return await run_in_threadpool(workflow_history.compare, actor, workflow_id, first, second)
+
+
+@router.get("/workflows/{workflow_id}/versions/{number}", summary="One version of a workflow")
+async def workflow_version(
+    workflow_id: WorkflowId, number: Annotated[int, Path(ge=1)], actor: CurrentActor
+) -> dict[str, Any]:
+    return await run_in_threadpool(workflow_history.get_version, actor, workflow_id, number)
+
+
+@router.post(
+    "/workflows/{workflow_id}/rollback",
+    summary="Roll a workflow back to a version (reason required)",
+    description="Makes the version's definition current again as a new version that records "
+    "which version it restored and why. 422 without a reason, 404 for an unknown version, "
+    "409 when the workflow already matches it.",
+)
+async def rollback_workflow(
+    workflow_id: WorkflowId, body: RollbackBody, actor: CurrentActor
+) -> dict[str, Any]:
+    number = _required(body.version_number, "version_number")
+    if not isinstance(number, int):
+        raise ValidationFailed([Problem("version_number", "must be a version number")])
+    reason = str(body.reason or "")
+    return await run_in_threadpool(workflow_history.rollback, actor, workflow_id, number, reason)
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    """Query times without a zone are read as UTC."""
+    return value.replace(tzinfo=UTC) if value and value.tzinfo is None else value
+
+
+@router.get("/changes", summary="Workflow changes over a period: how many, by whom, where")
+async def change_summary(
+    actor: CurrentActor,
+    since: Annotated[datetime | None, Query(description="ISO time, inclusive")] = None,
+    until: Annotated[datetime | None, Query(description="ISO time, exclusive")] = None,
+    days: Annotated[int | None, Query(ge=1, le=3650, description="Instead of since")] = None,
+) -> dict[str, Any]:
+    start = _aware(since)
+    if start is None and days:
+        start = datetime.now(UTC) - timedelta(days=days)
+    end = _aware(until)
+    return await run_in_threadpool(workflow_history.change_summary_report, actor, start, end)

@@ -1,0 +1,90 @@
+"""Article rules without I/O: statuses and their moves, slugs, and checking an edit.
+
+Kept pure so that the service, the REST API and the engine's content actions all meet the same
+checks, and so that the rules are testable without a database.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from typing import Any
+
+from app.core.errors import Conflict, Problem, ValidationFailed
+
+
+class ArticleStatus(StrEnum):
+    DRAFT = "draft"
+    READY = "ready"
+    PUBLISHED = "published"
+    ARCHIVED = "archived"
+
+
+ALLOWED_MOVES: dict[ArticleStatus, frozenset[ArticleStatus]] = {
+    ArticleStatus.DRAFT: frozenset({ArticleStatus.READY, ArticleStatus.ARCHIVED}),
+    ArticleStatus.READY: frozenset(
+        {ArticleStatus.DRAFT, ArticleStatus.PUBLISHED, ArticleStatus.ARCHIVED}
+    ),
+    ArticleStatus.PUBLISHED: frozenset({ArticleStatus.ARCHIVED}),
+    ArticleStatus.ARCHIVED: frozenset({ArticleStatus.DRAFT}),
+}
+EDITABLE = ("title", "body", "slug", "meta_description", "tags")
+_SLUG_CHARS = re.compile(r"[^a-z0-9]+")
+
+
+def parse_status(value: str, path: str = "status") -> ArticleStatus:
+    try:
+        return ArticleStatus(value)
+    except ValueError:
+        allowed = ", ".join(s.value for s in ArticleStatus)
+        raise ValidationFailed(
+            [Problem(path, f"must be one of {allowed}, got {value!r}")]
+        ) from None
+
+
+def check_move(previous: ArticleStatus, target: ArticleStatus) -> None:
+    """Raise `Conflict` unless `previous → target` is allowed (staying put always is)."""
+    if target != previous and target not in ALLOWED_MOVES[previous]:
+        raise Conflict(f"an article that is {previous.value} cannot become {target.value}")
+
+
+def slugify(text: str) -> str:
+    """`"Hello, World!"` -> `hello-world` (ASCII letters and digits joined by dashes)."""
+    return _SLUG_CHARS.sub("-", text.lower()).strip("-")[:280] or "article"
+
+
+def unknown_fields(changes: dict[str, Any]) -> list[Problem]:
+    return [
+        Problem(k, "not a field of an article")
+        for k in sorted(set(changes) - {*EDITABLE, "status"})
+    ]
+
+
+def clean_changes(changes: dict[str, Any]) -> dict[str, Any]:
+    """Validated, normalised edits and status (only the keys given); every problem at once."""
+    problems, clean = [], dict(changes)
+    if "title" in clean:
+        clean["title"] = str(clean["title"] or "").strip()
+        if not clean["title"] or len(clean["title"]) > 300:
+            problems.append(Problem("title", "required, at most 300 characters"))
+    if "slug" in clean and (not clean["slug"] or slugify(str(clean["slug"])) != clean["slug"]):
+        problems.append(Problem("slug", "use lowercase letters, digits and dashes"))
+    if "body" in clean and not isinstance(clean["body"], str):
+        problems.append(Problem("body", "must be text"))
+    if "meta_description" in clean:
+        clean["meta_description"] = str(clean["meta_description"] or "").strip()
+        if len(clean["meta_description"]) > 1000:
+            problems.append(Problem("meta_description", "at most 1000 characters"))
+    if "status" in clean:
+        try:
+            clean["status"] = parse_status(str(clean["status"]))
+        except ValidationFailed as exc:
+            problems.extend(exc.problems)
+    if "tags" in clean:
+        if not isinstance(clean["tags"], list):
+            problems.append(Problem("tags", "must be a list of words"))
+        else:
+            clean["tags"] = [str(t).strip() for t in clean["tags"] if str(t).strip()]
+    if problems:
+        raise ValidationFailed(problems)
+    return clean
