@@ -58,7 +58,8 @@ def install_error_handlers(api: FastAPI) -> None:
         body_errors = any(tuple(e.get("loc", ())) == ("body",) for e in errors)
         if body_errors and "json" not in content_type:
             return error_response(
-                415, "unsupported_media_type",
+                415,
+                "unsupported_media_type",
                 "send the body as JSON with 'Content-Type: application/json'",
                 {"content_type": content_type or None},
             )

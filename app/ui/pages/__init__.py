@@ -2,6 +2,7 @@
 
 from app.ui.pages import (
     auth,
+    connections,
     execution_detail,
     executions,
     sections,
@@ -14,6 +15,7 @@ from app.ui.pages import (
 
 __all__ = [
     "auth",
+    "connections",
     "execution_detail",
     "executions",
     "sections",

@@ -30,13 +30,6 @@ _PLACEHOLDERS: list[tuple[str, str, str, str, str]] = [
         "Chain API calls in sequence, in parallel, by condition or as a pipeline.",
     ),
     (
-        "/admin/connections",
-        "Connections",
-        "plug",
-        "No connections yet",
-        "Connect n8n, Zapier, Slack, Telegram, GitHub or SMTP; credentials are encrypted at rest.",
-    ),
-    (
         "/admin/audit",
         "Audit",
         "scroll-text",

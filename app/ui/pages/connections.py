@@ -1,0 +1,313 @@
+"""/admin/connections: a form per platform asking only for what it needs; Verify runs it."""
+
+from __future__ import annotations
+
+import reflex as rx
+from pydantic import BaseModel
+
+from app.integrations.platforms import SPECS
+from app.ui.components.layout import admin_page, empty_state
+from app.ui.states.connections import ConnectionRow
+from app.ui.states.connections import ConnectionsState as S
+
+_STATUS_COLORS = {"verified": "green", "failed": "red", "unverified": "gray"}
+
+
+def _field_error(name: str) -> rx.Component:
+    message = S.errors.get(name, "")
+    return rx.cond(
+        message != "",
+        rx.text(message, color=rx.color("red", 11), size="1", data_testid=f"error-{name}"),
+    )
+
+
+def _input(name: str, model: type[BaseModel], secret: bool) -> rx.Component:
+    info = model.model_fields[name]
+    label = name.replace("_", " ").capitalize()
+    hint = info.description or ""
+    default = "" if secret else S.edit_config.get(name, "")
+    placeholder = (
+        rx.cond(S.editing_id != 0, "leave empty to keep the stored value", "")
+        if secret
+        else (
+            ""
+            if info.default in (None, ...) or callable(info.default_factory)
+            else str(info.default)
+        )
+    )
+    return rx.vstack(
+        rx.el.label(
+            label,
+            html_for=f"conn-{name}",
+            style={"font_size": "var(--font-size-2)", "font_weight": "500"},
+        ),
+        rx.input(
+            id=f"conn-{name}",
+            name=name,
+            type="password" if secret else "text",
+            default_value=default,
+            placeholder=placeholder,
+            width="100%",
+            auto_complete="off",
+        ),
+        rx.cond(hint != "", rx.text(hint, size="1", color=rx.color("gray", 10))),
+        _field_error(name),
+        spacing="1",
+        width="100%",
+    )
+
+
+def _fields_for(platform: str, connection_type: str) -> rx.Component:
+    spec = SPECS[platform]
+    secrets = spec.secrets[connection_type]
+    return rx.vstack(
+        rx.text("Secret", size="1", weight="bold", color=rx.color("gray", 11)),
+        *[_input(name, secrets, True) for name in secrets.model_fields],
+        rx.text(
+            "Settings", size="1", weight="bold", color=rx.color("gray", 11), margin_top="0.5rem"
+        ),
+        *[
+            _input(name, spec.config, False)
+            for name in spec.config.model_fields
+            if name not in ("test_body", "ca_pem")
+        ],
+        spacing="3",
+        width="100%",
+    )
+
+
+def _platform_fields() -> rx.Component:
+    cases = [
+        (f"{platform}:{kind}", _fields_for(platform, kind))
+        for platform, spec in SPECS.items()
+        for kind in spec.types
+    ]
+    return rx.match(S.platform + ":" + S.connection_type, *cases, rx.fragment())
+
+
+def _dialog() -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title(rx.cond(S.editing_id != 0, "Edit connection", "New connection")),
+            rx.dialog.description(
+                "Secrets are encrypted at rest and never shown again.",
+                size="2",
+                margin_bottom="1rem",
+            ),
+            rx.cond(
+                S.errors.get("form", "") != "",
+                rx.callout(
+                    S.errors.get("form", ""),
+                    icon="triangle-alert",
+                    color_scheme="red",
+                    size="1",
+                    margin_bottom="0.75rem",
+                ),
+            ),
+            rx.form(
+                rx.vstack(
+                    rx.hstack(
+                        rx.vstack(
+                            rx.text("Platform", size="2", weight="medium"),
+                            rx.select(
+                                list(SPECS),
+                                value=S.platform,
+                                on_change=S.set_platform,
+                                disabled=S.editing_id != 0,
+                            ),
+                            spacing="1",
+                            data_testid="conn-platform",
+                        ),
+                        rx.vstack(
+                            rx.text("Type", size="2", weight="medium"),
+                            rx.select(
+                                ["webhook", "api_key", "oauth", "basic", "smtp"],
+                                value=S.connection_type,
+                                on_change=S.set_connection_type,
+                                disabled=S.editing_id != 0,
+                            ),
+                            spacing="1",
+                        ),
+                        spacing="4",
+                        width="100%",
+                    ),
+                    rx.vstack(
+                        rx.el.label(
+                            "Name",
+                            html_for="conn-name",
+                            style={"font_size": "var(--font-size-2)", "font_weight": "500"},
+                        ),
+                        rx.input(
+                            id="conn-name",
+                            name="name",
+                            default_value=S.edit_name,
+                            placeholder="Team Slack",
+                            width="100%",
+                        ),
+                        _field_error("name"),
+                        spacing="1",
+                        width="100%",
+                    ),
+                    _platform_fields(),
+                    rx.hstack(
+                        rx.dialog.close(
+                            rx.button("Cancel", variant="soft", color_scheme="gray", type="button")
+                        ),
+                        rx.button("Save connection", type="submit", data_testid="save-connection"),
+                        justify="end",
+                        spacing="3",
+                        width="100%",
+                    ),
+                    spacing="4",
+                    width="100%",
+                ),
+                on_submit=S.save,
+                reset_on_submit=False,
+                no_validate=True,
+                key=S.editing_id.to(str) + S.platform + S.connection_type,
+            ),
+            max_width="520px",
+        ),
+        open=S.dialog_open,
+        on_open_change=S.set_dialog_open,
+    )
+
+
+def _row(row: ConnectionRow) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.text(row["name"], weight="medium")),
+        rx.table.cell(rx.badge(row["platform"], variant="outline")),
+        rx.table.cell(rx.code(row["secret_hint"])),
+        rx.table.cell(
+            rx.tooltip(
+                rx.badge(
+                    row["status"],
+                    color_scheme=rx.match(row["status"], *list(_STATUS_COLORS.items()), "gray"),
+                    data_testid="connection-status",
+                ),
+                content=rx.cond(
+                    row["verify_error"] != "", row["verify_error"], "checked " + row["verified_at"]
+                ),
+            )
+        ),
+        rx.table.cell(row["usage_count"]),
+        rx.table.cell(row["last_used_at"]),
+        rx.table.cell(
+            rx.hstack(
+                rx.button(
+                    rx.icon("plug-zap", size=14),
+                    "Verify",
+                    size="1",
+                    variant="soft",
+                    loading=S.verifying_id == row["id"],
+                    on_click=S.verify(row["id"]),
+                    data_testid="verify-connection",
+                ),
+                rx.button(
+                    "Edit",
+                    size="1",
+                    variant="soft",
+                    color_scheme="gray",
+                    on_click=S.open_edit(row["id"]),
+                ),
+                rx.button(
+                    "Delete",
+                    size="1",
+                    variant="soft",
+                    color_scheme="red",
+                    on_click=S.ask_delete(row["id"], row["name"]),
+                ),
+                spacing="2",
+            )
+        ),
+        data_testid="connection-row",
+        align="center",
+    )
+
+
+def _delete_dialog() -> rx.Component:
+    return rx.alert_dialog.root(
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("Delete ", S.delete_name, "?"),
+            rx.alert_dialog.description(
+                "Workflow steps and alerts that use it will fail until you pick another.", size="2"
+            ),
+            rx.hstack(
+                rx.alert_dialog.cancel(rx.button("Keep it", variant="soft", color_scheme="gray")),
+                rx.alert_dialog.action(
+                    rx.button("Delete", color_scheme="red", on_click=S.confirm_delete)
+                ),
+                justify="end",
+                spacing="3",
+                margin_top="1rem",
+            ),
+        ),
+        open=S.delete_id != 0,
+        on_open_change=S.close_delete,
+    )
+
+
+@rx.page(route="/admin/connections", title="Connections · Flowdeck", on_load=S.load)
+def connections_page() -> rx.Component:
+    return admin_page(
+        "Connections",
+        rx.vstack(
+            rx.hstack(
+                rx.text(
+                    "Credentials for the platforms your workflows and alerts talk to.",
+                    color=rx.color("gray", 11),
+                ),
+                rx.spacer(),
+                rx.button(
+                    rx.icon("plus", size=16),
+                    "New connection",
+                    on_click=S.open_new,
+                    data_testid="new-connection",
+                ),
+                width="100%",
+                align="center",
+            ),
+            rx.cond(
+                S.rows.length() > 0,
+                rx.box(
+                    rx.table.root(
+                        rx.table.header(
+                            rx.table.row(
+                                *[
+                                    rx.table.column_header_cell(h)
+                                    for h in (
+                                        "Name",
+                                        "Platform",
+                                        "Secret",
+                                        "Status",
+                                        "Uses",
+                                        "Last used",
+                                        "",
+                                    )
+                                ]
+                            )
+                        ),
+                        rx.table.body(rx.foreach(S.rows, _row)),
+                        variant="surface",
+                        width="100%",
+                    ),
+                    overflow_x="auto",
+                    width="100%",
+                ),
+                rx.cond(
+                    S.loaded,
+                    empty_state(
+                        "plug",
+                        "No connections yet",
+                        "Add Slack, Telegram, SMTP, GitHub, n8n, Zapier or any HTTP API; "
+                        "then press Verify to check it really works.",
+                    ),
+                    rx.skeleton(rx.box(height="200px", width="100%")),
+                ),
+            ),
+            _dialog(),
+            _delete_dialog(),
+            spacing="4",
+            width="100%",
+        ),
+    )
