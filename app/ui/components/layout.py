@@ -11,6 +11,7 @@ from app.ui.states.session import SessionState
 SECTIONS: list[tuple[str, str, str]] = [
     ("Workflows", "/admin/workflows", "workflow"),
     ("Executions", "/admin/executions", "play"),
+    ("Articles", "/admin/articles", "file-text"),
     ("Alerts", "/admin/alerts", "bell"),
     ("Versions", "/admin/versions", "git-branch"),
     ("Orchestrations", "/admin/orchestrations", "network"),

@@ -1,6 +1,7 @@
 """Importing this package registers every page."""
 
 from app.ui.pages import (
+    articles,
     auth,
     connections,
     execution_detail,
@@ -14,6 +15,7 @@ from app.ui.pages import (
 )
 
 __all__ = [
+    "articles",
     "auth",
     "connections",
     "execution_detail",

@@ -1,0 +1,157 @@
+"""Admin → Articles: the content that publish, share and optimize work on."""
+
+from __future__ import annotations
+
+from typing import Any, TypedDict
+
+import reflex as rx
+
+from app.core.articles import ALLOWED_MOVES, ArticleStatus
+from app.core.errors import FlowdeckError, ValidationFailed
+from app.services import articles
+from app.ui.states.session import SessionState, error_text, run_service
+
+
+class ArticleRow(TypedDict):
+    id: int
+    title: str
+    slug: str
+    status: str
+    version: int
+    updated: str
+    moves: list[str]
+
+
+def article_row(item: dict[str, Any]) -> ArticleRow:
+    return ArticleRow(
+        id=item["id"],
+        title=item["title"],
+        slug=item["slug"],
+        status=item["status"],
+        version=item["current_version"],
+        updated=item["updated_at"][:16].replace("T", " "),
+        moves=sorted(m.value for m in ALLOWED_MOVES[ArticleStatus(item["status"])]),
+    )
+
+
+class ArticlesState(SessionState):
+    rows: list[ArticleRow] = []
+    loaded: bool = False
+    status_filter: str = "any status"
+    search: str = ""
+    editor_open: bool = False
+    editing_id: int = 0
+    draft: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    delete_id: int = 0
+    delete_title: str = ""
+
+    async def _reload(self) -> None:
+        status = None if self.status_filter == "any status" else self.status_filter
+        items, _total = await run_service(
+            self, lambda a: articles.list_articles(a, status=status, search=self.search.strip())
+        )
+        self.rows = [article_row(i) for i in items]
+        self.loaded = True
+
+    @rx.event
+    async def load(self) -> Any:
+        redirect = await self.guard_admin_area()
+        if redirect is not None:
+            return redirect
+        await self._reload()
+        return None
+
+    @rx.event
+    async def set_filter(self, name: str, value: str) -> None:
+        if name in ("status_filter", "search"):
+            setattr(self, name, value)
+            await self._reload()
+
+    @rx.event
+    def open_new(self) -> None:
+        self.editing_id, self.errors = 0, {}
+        self.draft = {"title": "", "slug": "", "meta_description": "", "tags": "", "body": ""}
+        self.editor_open = True
+
+    @rx.event
+    async def open_edit(self, article_id: int) -> Any:
+        try:
+            item = await run_service(self, lambda a: articles.get_article(a, article_id))
+        except FlowdeckError as exc:
+            return rx.toast.error(error_text(exc))
+        self.editing_id, self.errors = article_id, {}
+        self.draft = {
+            "title": item["title"],
+            "slug": item["slug"],
+            "meta_description": item["meta_description"],
+            "tags": ", ".join(item["tags"]),
+            "body": item["body"],
+        }
+        self.editor_open = True
+        return None
+
+    @rx.event
+    def set_editor_open(self, value: bool) -> None:
+        self.editor_open = value
+
+    @rx.event
+    def set_draft(self, name: str, value: str) -> None:
+        if name in ("title", "slug", "meta_description", "tags", "body"):
+            self.draft = {**self.draft, name: value}
+
+    @rx.event
+    async def save(self) -> Any:
+        self.errors = {}
+        fields = {
+            "title": self.draft.get("title", ""),
+            "body": self.draft.get("body", ""),
+            "meta_description": self.draft.get("meta_description", ""),
+            "tags": [t.strip() for t in self.draft.get("tags", "").split(",") if t.strip()],
+        }
+        slug = self.draft.get("slug", "").strip()
+        editing = self.editing_id
+        try:
+            if editing:
+                changes = {**fields, **({"slug": slug} if slug else {})}
+                await run_service(self, lambda a: articles.update_article(a, editing, **changes))
+            else:
+                await run_service(
+                    self, lambda a: articles.create_article(a, slug=slug or None, **fields)
+                )
+        except ValidationFailed as exc:
+            self.errors = {p.path or "form": p.message for p in exc.problems}
+            return None
+        except FlowdeckError as exc:
+            self.errors = {"form": error_text(exc)}
+            return None
+        self.editor_open = False
+        await self._reload()
+        return rx.toast.success(f"Saved {fields['title']}")
+
+    @rx.event
+    async def move(self, article_id: int, status: str) -> Any:
+        try:
+            await run_service(self, lambda a: articles.set_article_status(a, article_id, status))
+            await self._reload()
+        except FlowdeckError as exc:
+            return rx.toast.error(error_text(exc))
+        return rx.toast.success(f"Article is now {status}")
+
+    @rx.event
+    def ask_delete(self, article_id: int, title: str) -> None:
+        self.delete_id, self.delete_title = article_id, title
+
+    @rx.event
+    def close_delete(self, _open: bool = False) -> None:
+        self.delete_id = 0
+
+    @rx.event
+    async def confirm_delete(self) -> Any:
+        article_id, self.delete_id = self.delete_id, 0
+        try:
+            await run_service(self, lambda a: articles.delete_article(a, article_id))
+            await self._reload()
+        except FlowdeckError as exc:
+            return rx.toast.error(error_text(exc))
+        return rx.toast.success(f"Deleted {self.delete_title}")
