@@ -9,6 +9,7 @@ import reflex as rx
 import app.ui.pages  # noqa: F401  (registers every page)
 from app.api import create_api
 from app.lifespan import startup
+from app.ui.bell import bell_push
 from app.ui.live import live_push
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -16,3 +17,4 @@ logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name
 app = rx.App(api_transformer=create_api())
 app.register_lifespan_task(startup)
 app.register_lifespan_task(live_push)
+app.register_lifespan_task(bell_push)

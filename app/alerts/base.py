@@ -51,8 +51,10 @@ class Target:
     def secret_values(self) -> list[str]:
         """Every value that must be masked in stored errors and logs."""
         values = [self.signing_secret or ""]
-        if SECRET_CHANNEL.get(self.alert_type):
+        if SECRET_CHANNEL.get(self.alert_type) and "://" in self.channel:
             values.append(self.channel)
+            path = _path(self.channel)  # servers echo paths in errors; the path is the secret
+            values += [path] if len(path) >= 8 else []
         if self.connection is not None:
             values += self.connection.secret_values()
         return [v for v in values if v]
@@ -84,6 +86,7 @@ class SendResult:
         kind: str = "error",
         retry_after: float | None = None,
     ) -> SendResult:
+        """A failure; `kind` decides whether it is retried."""
         return cls(False, code, error, kind, retry_after)
 
 
@@ -92,6 +95,13 @@ def http_failure_kind(status_code: int) -> str:
     if status_code == 429:
         return "http_429"
     return "http_5xx" if status_code >= 500 else "error"
+
+
+def _path(url: str) -> str:
+    try:
+        return urlsplit(url).path
+    except ValueError:
+        return ""
 
 
 def http_url_problem(value: str) -> str | None:

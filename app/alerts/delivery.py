@@ -38,6 +38,8 @@ STOPPED = "Flowdeck stopped before this alert was delivered"
 
 
 class BusEvent(Protocol):
+    """What the dispatcher reads of a bus event."""
+
     name: str
     data: dict[str, Any]
     at: float
@@ -95,15 +97,13 @@ class AlertDispatcher:
         self.events.unsubscribe(self.on_event)
         with contextlib.suppress(TimeoutError):
             await self.drain(grace_s)
+        cut_off = list(self._inflight)
         tasks = [t for t in (self._intake_task, *self._tasks) if t is not None]
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-        if self._inflight:
-            ids, far = list(self._inflight), records.stale_before(self.clock(), minutes=-60)
-            await asyncio.to_thread(
-                records.fail_unfinished, created_before=far, reason=STOPPED, ids=ids
-            )
+        if cut_off:
+            await asyncio.to_thread(records.fail_unfinished, reason=STOPPED, ids=cut_off)
         self._intake_task, self._queue = None, None
 
     async def drain(self, limit_s: float = 30.0) -> None:
@@ -113,7 +113,7 @@ class AlertDispatcher:
                 await self._queue.join()
                 if not self._tasks:
                     return
-                await asyncio.gather(*list(self._tasks), return_exceptions=True)
+                await asyncio.wait(list(self._tasks))  # unlike gather, a timeout cancels none
 
     # -- the bus side: fast, never blocks ------------------------------------------------------
 
@@ -187,13 +187,9 @@ class AlertDispatcher:
         except Exception:
             log.exception("alert delivery %s crashed", job.delivery_id)
             with contextlib.suppress(Exception):
-                far = records.stale_before(self.clock(), minutes=-60)
                 reason = "internal error while delivering; see the log"
                 await asyncio.to_thread(
-                    records.fail_unfinished,
-                    created_before=far,
-                    reason=reason,
-                    ids=[job.delivery_id],
+                    records.fail_unfinished, reason=reason, ids=[job.delivery_id]
                 )
         finally:
             self._inflight.discard(job.delivery_id)

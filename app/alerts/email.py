@@ -42,6 +42,7 @@ class EmailOptions(ChannelOptions):
 
 
 def recipients(channel: str) -> list[str]:
+    """The addresses in `channel`, split at commas or semicolons."""
     return [a.strip() for a in re.split(r"[,;]", channel) if a.strip()]
 
 
@@ -55,6 +56,7 @@ def subject_for(message: AlertMessage, template: str | None) -> str:
 
 
 def render_html(message: AlertMessage) -> str:
+    """The HTML part: severity, title, summary and a table of facts, all escaped."""
     esc = html.escape
     colour = _COLOUR.get(message.severity, "#374151")
     rows = "".join(
@@ -98,14 +100,16 @@ def _deliver(conn: ResolvedConnection, mail: EmailMessage) -> None:
     context = tls_context(cfg)
     last: Exception | None = None
     for address in resolve_checked_sync(host, port):
-        smtp = (
-            PinnedSMTPSSL(timeout=timeout, context=context)
-            if security == "ssl"
-            else PinnedSMTP(timeout=timeout)
-        )
-        smtp.pinned_address = address
+        try:  # the constructor connects, to the checked address
+            smtp = (
+                PinnedSMTPSSL(address, host, port, timeout=timeout, context=context)
+                if security == "ssl"
+                else PinnedSMTP(address, host, port, timeout=timeout)
+            )
+        except (ConnectionRefusedError, TimeoutError) as exc:
+            last = exc  # try the host's next address
+            continue
         try:
-            smtp.connect(host, port)
             smtp.ehlo()
             if security == "starttls":
                 smtp.starttls(context=context)
@@ -115,8 +119,6 @@ def _deliver(conn: ResolvedConnection, mail: EmailMessage) -> None:
             smtp.send_message(mail)
             smtp.quit()
             return
-        except (ConnectionRefusedError, TimeoutError) as exc:
-            last = exc  # try the host's next address
         finally:
             smtp.close()
     raise last or OSError(f"no address for {host}")
@@ -149,6 +151,7 @@ def _smtp_failure(exc: Exception) -> SendResult:
 
 
 async def send(target: Target, message: AlertMessage) -> SendResult:
+    """Build the email and send it from a worker thread."""
     conn = target.connection
     if conn is None:
         return SendResult.failed("the alert's SMTP connection no longer exists")
@@ -166,6 +169,7 @@ async def send(target: Target, message: AlertMessage) -> SendResult:
 
 
 def check_channel(channel: str, has_connection: bool) -> str | None:
+    """One to 50 email addresses."""
     addresses = recipients(channel)
     if not addresses:
         return "required: one or more email addresses, separated by commas"

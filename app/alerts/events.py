@@ -50,6 +50,7 @@ class AlertEvent:
 
     @property
     def severity(self) -> Severity:
+        """Fixed per kind (see `EVENT_SEVERITY`)."""
         return EVENT_SEVERITY[self.kind]
 
 

@@ -61,6 +61,7 @@ def _store(target: Target, message: AlertMessage) -> list[tuple[int, int]]:
 
 
 async def send(target: Target, message: AlertMessage) -> SendResult:
+    """Write the rows; the dispatcher announces them once the delivery is recorded."""
     created = await asyncio.to_thread(_store, target, message)
     if not created:
         return SendResult.failed("no active recipient: every listed user is inactive or gone")
@@ -80,6 +81,7 @@ async def send(target: Target, message: AlertMessage) -> SendResult:
 
 
 def check_channel(channel: str, has_connection: bool) -> str | None:
+    """In-app alerts have no channel text: recipients are options."""
     if channel:
         return "in-app alerts have no channel; list user ids in config.recipients"
     return None

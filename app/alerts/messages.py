@@ -107,6 +107,7 @@ def storm_note(suppressed: int) -> str | None:
 
 
 def execution_link(base_url: str, execution_id: int | None) -> str | None:
+    """Where the execution is shown in the admin UI."""
     return f"{base_url.rstrip('/')}/admin/executions/{execution_id}" if execution_id else None
 
 

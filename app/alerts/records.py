@@ -82,19 +82,25 @@ def _previous(session: Session, alert_id: int, event: AlertEvent) -> Previous | 
 
 
 def plan(event: AlertEvent, *, now: datetime, window_s: float, base_url: str) -> list[Job]:
-    """Count the event on every alert that wants it; new deliveries for those not in a storm."""
+    """Count the event on every alert that wants it; new deliveries for those not in a storm.
+
+    Most events interest no alert, so the alerts are looked up before anything else is read.
+    """
     jobs: list[Job] = []
     with session_scope() as session:
-        event = _enrich(session, event)
+        if event.workflow_id is None:
+            event = _enrich(session, event)
         scope = col(Alert.workflow_id).is_(None)
         if event.workflow_id is not None:
             scope = or_(scope, Alert.workflow_id == event.workflow_id)
-        alerts = session.exec(
+        candidates = session.exec(
             select(Alert).where(col(Alert.is_active).is_(True), scope).order_by(Alert.id)
         ).all()
+        alerts = [a for a in candidates if wants(events=a.events, minimum=a.severity, event=event)]
+        if not alerts:
+            return []
+        event = _enrich(session, event)
         for alert in alerts:
-            if not wants(events=alert.events, minimum=alert.severity, event=event):
-                continue
             session.execute(
                 AL.update()
                 .where(AL.c.id == alert.id)
@@ -114,6 +120,7 @@ def plan(event: AlertEvent, *, now: datetime, window_s: float, base_url: str) ->
 
 
 def insert_delivery(session: Session, alert_id: int, message: AlertMessage, now: datetime) -> int:
+    """A `pending` delivery row holding the message text; its id."""
     row = AlertDelivery(
         alert_id=alert_id,
         execution_id=message.execution_id,
@@ -179,9 +186,13 @@ def finish(delivery_id: int, alert_id: int, *, ok: bool, now: datetime, count: b
             )
 
 
-def fail_unfinished(*, created_before: datetime, reason: str, ids: list[int] | None = None) -> int:
+def fail_unfinished(
+    *, reason: str, created_before: datetime | None = None, ids: list[int] | None = None
+) -> int:
     """Mark deliveries still `pending` as failed: after a stop, or left by a dead process."""
-    query = DL.update().where(DL.c.status == "pending", DL.c.created_at < created_before)
+    query = DL.update().where(DL.c.status == "pending")
+    if created_before is not None:
+        query = query.where(DL.c.created_at < created_before)
     if ids is not None:
         query = query.where(DL.c.id.in_(ids))
     with session_scope() as session:

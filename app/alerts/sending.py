@@ -37,6 +37,8 @@ MAX_ERROR = 2000
 
 @dataclass(frozen=True)
 class Outcome:
+    """One attempt's result and how long it took."""
+
     result: SendResult
     latency_ms: float
 

@@ -65,6 +65,7 @@ def blocks(message: AlertMessage) -> list[dict[str, Any]]:
 
 
 def webhook_url(target: Target) -> str:
+    """The alert's own webhook URL, or its Slack connection's."""
     if target.connection is not None:
         return target.connection.base_url()
     return target.channel
@@ -93,6 +94,7 @@ def _seconds(value: str | None) -> float | None:
 
 
 def check_channel(channel: str, has_connection: bool) -> str | None:
+    """The webhook URL, unless a Slack connection supplies it."""
     if has_connection:
         return "leave empty: the webhook URL comes from the connection" if channel else None
     if not channel:

@@ -57,6 +57,7 @@ class AlertSpec:
 
     @property
     def channel_type(self) -> ChannelType | None:
+        """The registered channel of `alert_type` (None if unknown)."""
         return channel_types().get(self.alert_type)
 
     @property
@@ -70,7 +71,9 @@ def channel_hint(url: str) -> str:
     """`https://hooks.slack.com/…••••1234`: the host and the last characters, never the path."""
     try:
         parts = urlsplit(url)
-        origin = f"{parts.scheme}://{parts.hostname}" if parts.hostname else ""
+        port = f":{parts.port}" if parts.port else ""
+        host = f"[{parts.hostname}]" if ":" in (parts.hostname or "") else parts.hostname
+        origin = f"{parts.scheme}://{host}{port}" if host else ""
     except ValueError:
         origin = ""
     return f"{origin}/…{mask(url)}" if origin else mask(url)

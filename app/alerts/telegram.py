@@ -50,6 +50,7 @@ def escape_markdown(text: str) -> str:
 
 
 def render_html(message: AlertMessage) -> str:
+    """The message in Telegram's HTML mode: bold title, facts, the error as <pre>."""
     icon = _ICON.get(message.severity, "")
     lines = [f"{icon} <b>{escape_html(message.title)}</b>", escape_html(message.summary)]
     if message.note:
@@ -65,6 +66,7 @@ def render_html(message: AlertMessage) -> str:
 
 
 def render_markdown(message: AlertMessage) -> str:
+    """The message in MarkdownV2, every special character escaped."""
     icon = _ICON.get(message.severity, "")
     lines = [f"{icon} *{escape_markdown(message.title)}*", escape_markdown(message.summary)]
     if message.note:
@@ -94,6 +96,7 @@ def request_body(chat_id: str, message: AlertMessage, options: dict[str, Any]) -
 
 
 async def send(target: Target, message: AlertMessage) -> SendResult:
+    """One sendMessage call; `ok: true` is success, 429 says how long to wait."""
     conn = target.connection
     if conn is None:
         return SendResult.failed("the alert's Telegram connection no longer exists")
@@ -122,6 +125,7 @@ async def send(target: Target, message: AlertMessage) -> SendResult:
 
 
 def check_channel(channel: str, has_connection: bool) -> str | None:
+    """A chat id or @channel; empty means the connection's default chat."""
     if channel and not _CHAT_ID.match(channel):
         return "must be a chat id (such as -1001234567890) or a public @channelname"
     return None

@@ -54,6 +54,7 @@ def signed_request(
 
 
 async def send(target: Target, message: AlertMessage) -> SendResult:
+    """One signed POST; any 2xx is success (receivers answer what they like)."""
     if not target.signing_secret:
         return SendResult.failed("the alert has no signing secret; save it again to make one")
     body, headers = signed_request(
@@ -88,6 +89,7 @@ async def send(target: Target, message: AlertMessage) -> SendResult:
 
 
 def check_channel(channel: str, has_connection: bool) -> str | None:
+    """A URL of its own, or a path under the connection's URL."""
     if has_connection:
         if channel and ("://" in channel or not channel.startswith("/")):
             return "with a connection, give a path under its URL (such as /alerts) or nothing"

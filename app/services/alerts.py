@@ -208,6 +208,7 @@ def update_alert(actor: Actor, alert_id: int, data: dict[str, Any]) -> dict[str,
 
 
 def delete_alert(actor: Actor, alert_id: int) -> None:
+    """Delete an alert and its deliveries (audited)."""
     actor.require_member()
     with session_scope() as session:
         row = _row(session, alert_id)
@@ -223,6 +224,7 @@ def delete_alert(actor: Actor, alert_id: int) -> None:
 
 
 def get_alert(actor: Actor, alert_id: int) -> dict[str, Any]:
+    """One alert, secrets masked."""
     actor.require_member()
     with session_scope() as session:
         row = _row(session, alert_id)
@@ -247,7 +249,12 @@ def list_alerts(
         query = query.where(Alert.is_active == is_active)
     with session_scope() as session:
         rows = session.exec(query).all()
-        names = dict(session.exec(select(Workflow.id, Workflow.name)).all())
+        wanted = {row.workflow_id for row in rows if row.workflow_id}
+        names = dict(
+            session.exec(
+                select(Workflow.id, Workflow.name).where(col(Workflow.id).in_(wanted))
+            ).all()
+        )
         return [to_public(row, names.get(row.workflow_id)) for row in rows]
 
 

@@ -30,6 +30,7 @@ def _user_id(actor: Actor) -> int:
 
 
 def to_public(row: Notification) -> dict[str, Any]:
+    """A notification as the API and the bell show it."""
     return {
         "id": row.id,
         "title": row.title,

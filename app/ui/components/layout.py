@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.bell import bell
 from app.ui.components.forms import field, form_alert
 from app.ui.states.account import AccountState
 from app.ui.states.session import SessionState
@@ -136,6 +137,7 @@ def header(title: str) -> rx.Component:
         rx.spacer(),
         rx.color_mode.button(size="2", variant="ghost"),
         _password_dialog(),
+        bell(),
         rx.badge(SessionState.user_role, variant="soft", data_testid="user-role"),
         rx.text(
             SessionState.user_email,

@@ -1,6 +1,7 @@
 """Importing this package registers every page."""
 
 from app.ui.pages import (
+    alerts,
     articles,
     auth,
     connections,
@@ -15,6 +16,7 @@ from app.ui.pages import (
 )
 
 __all__ = [
+    "alerts",
     "articles",
     "auth",
     "connections",

@@ -9,13 +9,6 @@ from app.ui.states.session import SessionState
 
 _PLACEHOLDERS: list[tuple[str, str, str, str, str]] = [
     (
-        "/admin/alerts",
-        "Alerts",
-        "bell",
-        "No alerts yet",
-        "Alerts tell Slack, Telegram, email, a webhook or this app when a workflow fails.",
-    ),
-    (
         "/admin/versions",
         "Versions",
         "git-branch",

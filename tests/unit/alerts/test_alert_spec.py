@@ -93,6 +93,7 @@ def test_webhook_secret_is_taken_out_of_the_options() -> None:
         ("https://hooks.slack.com/services/...", "https://hooks.slack.com/…••••/..."),
         ("https://user:pw@example.com/hook", "https://example.com/…••••hook"),
         ("http://x/a", "http://x/…••••"),
+        ("http://[::1]:8080/hooks/abcdefghijkl", "http://[::1]:8080/…••••ijkl"),
     ],
 )
 def test_channel_hint_shows_the_host_and_the_last_characters_only(url: str, hint: str) -> None:

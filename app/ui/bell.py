@@ -1,0 +1,188 @@
+"""The notification bell: unread count and the newest notifications, live per user.
+
+Each user's browsers link a shared state to `user<id>`; when the in-app alert channel
+creates a notification (or one is read), the bus event names the user and only that user's
+bell is recomputed and pushed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any, TypedDict
+
+import reflex as rx
+from reflex.istate.manager.token import BaseStateToken
+from starlette.concurrency import run_in_threadpool
+
+from app.core.errors import AuthenticationFailed, FlowdeckError
+from app.core.statuses import Role
+from app.engine.bus import Event, bus
+from app.services import notifications
+from app.services.actor import Actor
+from app.ui.states.session import SessionState
+
+log = logging.getLogger("flowdeck.bell")
+
+
+class NotificationItem(TypedDict):
+    id: int
+    title: str
+    severity: str
+    link: str
+    read: bool
+    at: str
+
+
+def _snapshot(actor: Actor) -> tuple[int, list[NotificationItem]]:
+    page = notifications.list_notifications(actor, limit=8)
+    return page["unread"], [
+        NotificationItem(
+            id=n["id"],
+            title=n["title"],
+            severity=n["severity"],
+            link=n["link"] or "",
+            read=n["read"],
+            at=n["created_at"][11:19],
+        )
+        for n in page["items"]
+    ]
+
+
+class LiveBell(rx.SharedState):
+    unread: int = 0
+    items: list[NotificationItem] = []
+
+    @rx.event
+    async def link(self) -> Any:
+        session = await self.get_state(SessionState)
+        try:
+            actor = await session._actor()
+        except AuthenticationFailed:
+            return None
+        linked = await self._link_to(f"user{actor.user_id}")
+        linked.unread, linked.items = await run_in_threadpool(_snapshot, actor)
+        return None
+
+    @rx.event
+    async def mark_all_read(self) -> Any:
+        session = await self.get_state(SessionState)
+        try:
+            actor = await session._actor()
+            await run_in_threadpool(notifications.mark_all_read, actor)
+        except FlowdeckError as exc:
+            return rx.toast.error(exc.message)
+        return None
+
+
+@asynccontextmanager
+async def bell_push(app: rx.App) -> AsyncIterator[None]:
+    """Lifespan task: recompute one user's bell when their notifications change."""
+
+    async def push(user_id: int) -> None:
+        actor = Actor(kind="user", user_id=user_id, email="", role=Role.VIEWER)
+        unread, items = await run_in_threadpool(_snapshot, actor)
+        token = BaseStateToken(ident=f"user{user_id}", cls=LiveBell)
+        async with app.modify_state(token) as root:
+            bell = await root.get_state(LiveBell)
+            bell.unread, bell.items = unread, items
+
+    async def on_event(event: Event) -> None:
+        user_id = event.data.get("user_id")
+        if isinstance(user_id, int):
+            try:
+                await push(user_id)
+            except Exception:
+                log.exception("bell push for user %s failed", user_id)
+
+    bus.subscribe("notification.", on_event)
+    try:
+        yield
+    finally:
+        bus.unsubscribe(on_event)
+
+
+def bell() -> rx.Component:
+    """The bell in the admin header; its menu lists the newest notifications."""
+    return rx.popover.root(
+        rx.popover.trigger(
+            rx.box(
+                rx.icon_button(
+                    rx.icon("bell", size=16),
+                    variant="ghost",
+                    aria_label="Notifications",
+                    data_testid="bell",
+                ),
+                rx.cond(
+                    LiveBell.unread > 0,
+                    rx.badge(
+                        LiveBell.unread,
+                        color_scheme="red",
+                        variant="solid",
+                        radius="full",
+                        size="1",
+                        position="absolute",
+                        top="-6px",
+                        right="-8px",
+                        pointer_events="none",
+                        data_testid="bell-count",
+                    ),
+                ),
+                position="relative",
+                on_mount=LiveBell.link,
+            )
+        ),
+        rx.popover.content(
+            rx.vstack(
+                rx.hstack(
+                    rx.text("Notifications", weight="bold"),
+                    rx.spacer(),
+                    rx.button(
+                        "Mark all read", size="1", variant="ghost", on_click=LiveBell.mark_all_read
+                    ),
+                    width="100%",
+                    align="center",
+                ),
+                rx.cond(
+                    LiveBell.items.length() > 0,
+                    rx.foreach(
+                        LiveBell.items,
+                        lambda n: rx.link(
+                            rx.hstack(
+                                rx.cond(
+                                    n["read"],
+                                    rx.box(width="8px"),
+                                    rx.box(
+                                        width="8px",
+                                        height="8px",
+                                        border_radius="50%",
+                                        background=rx.color("accent", 9),
+                                    ),
+                                ),
+                                rx.text(
+                                    n["title"],
+                                    size="2",
+                                    weight=rx.cond(n["read"], "regular", "medium"),
+                                ),
+                                rx.spacer(),
+                                rx.text(n["at"], size="1", color=rx.color("gray", 10)),
+                                align="center",
+                                width="100%",
+                            ),
+                            href=n["link"],
+                            underline="none",
+                            width="100%",
+                        ),
+                    ),
+                    rx.text(
+                        "Nothing yet. In-app alerts appear here.",
+                        size="2",
+                        color=rx.color("gray", 11),
+                    ),
+                ),
+                spacing="2",
+                width="320px",
+            ),
+        ),
+    )

@@ -1,0 +1,354 @@
+"""/admin/alerts: alert forms for team members, Send test with the result inline."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from app.ui.components.layout import admin_page, empty_state
+from app.ui.components.status_badge import status_badge
+from app.ui.states.alerts import EVENTS, AlertRow, DeliveryRow
+from app.ui.states.alerts import AlertsState as S
+
+CHANNEL_HINTS = [
+    ("slack", "Slack incoming-webhook URL (https://hooks.slack.com/services/…)"),
+    ("telegram", "Chat id (needs a Telegram connection with the bot token)"),
+    ("email", "Address to mail (needs an SMTP connection)"),
+    ("webhook", "URL that receives a signed JSON POST"),
+    ("in_app", "Leave empty: every admin and member gets a notification"),
+]
+_SEVERITY_COLORS = [("info", "blue"), ("warning", "amber"), ("error", "red"), ("critical", "red")]
+
+
+def _label(text: str, html_for: str = "") -> rx.Component:
+    return rx.el.label(
+        text,
+        html_for=html_for or None,
+        style={"font_size": "var(--font-size-2)", "font_weight": "500"},
+    )
+
+
+def _error(key: str) -> rx.Component:
+    message = S.errors.get(key, "")
+    return rx.cond(
+        message != "",
+        rx.text(message, color=rx.color("red", 11), size="1", data_testid=f"error-{key}"),
+    )
+
+
+def _select(label: str, key: str, options: list[str] | rx.Var) -> rx.Component:
+    return rx.vstack(
+        _label(label),
+        rx.select(
+            options, value=S.form.get(key, ""), on_change=lambda v: S.set_form(key, v), width="100%"
+        ),
+        _error(key if key not in ("workflow", "connection") else f"{key}_id"),
+        spacing="1",
+        width="100%",
+        data_testid=f"alert-{key}",
+    )
+
+
+def _event_box(event: str) -> rx.Component:
+    return rx.checkbox(
+        event.replace("_", " "),
+        checked=S.events.contains(event),
+        on_change=lambda on: S.toggle_event(event, on),
+        data_testid=f"event-{event}",
+    )
+
+
+def _dialog() -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title(rx.cond(S.editing_id != 0, "Edit alert", "New alert")),
+            rx.cond(
+                S.errors.get("form", "") != "",
+                rx.callout(
+                    S.errors.get("form", ""),
+                    icon="triangle-alert",
+                    color_scheme="red",
+                    size="1",
+                    margin_bottom="0.5rem",
+                ),
+            ),
+            rx.form(
+                rx.vstack(
+                    rx.vstack(
+                        _label("Name", "alert-name"),
+                        rx.input(
+                            id="alert-name",
+                            value=S.form.get("name", ""),
+                            placeholder="Failures to #ops",
+                            width="100%",
+                            on_change=lambda v: S.set_form("name", v),
+                        ),
+                        _error("name"),
+                        spacing="1",
+                        width="100%",
+                    ),
+                    rx.grid(
+                        _select("Channel", "alert_type", [c for c, _ in CHANNEL_HINTS]),
+                        _select(
+                            "Minimum severity", "severity", ["info", "warning", "error", "critical"]
+                        ),
+                        columns="2",
+                        spacing="3",
+                        width="100%",
+                    ),
+                    rx.vstack(
+                        _label("Send to", "alert-channel"),
+                        rx.input(
+                            id="alert-channel",
+                            name="channel",
+                            default_value="",
+                            width="100%",
+                            auto_complete="off",
+                            placeholder=rx.cond(
+                                S.editing_id != 0, "leave empty to keep the stored target", ""
+                            ),
+                        ),
+                        rx.text(
+                            rx.match(S.form.get("alert_type", ""), *CHANNEL_HINTS, ""),
+                            size="1",
+                            color=rx.color("gray", 10),
+                        ),
+                        _error("channel"),
+                        spacing="1",
+                        width="100%",
+                    ),
+                    rx.grid(
+                        _select("Workflow", "workflow", S.workflow_names),
+                        _select("Connection", "connection", S.connection_names),
+                        columns="2",
+                        spacing="3",
+                        width="100%",
+                    ),
+                    rx.vstack(
+                        _label("When"),
+                        rx.hstack(
+                            *[_event_box(event) for event in EVENTS], wrap="wrap", spacing="4"
+                        ),
+                        _error("events"),
+                        spacing="1",
+                        width="100%",
+                    ),
+                    rx.hstack(
+                        rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray")),
+                        rx.button("Save alert", type="submit", data_testid="save-alert"),
+                        justify="end",
+                        spacing="3",
+                        width="100%",
+                    ),
+                    spacing="4",
+                    width="100%",
+                ),
+                on_submit=S.save,
+                reset_on_submit=False,
+                no_validate=True,
+                key=S.editing_id.to(str) + S.form.get("alert_type", ""),
+            ),
+            max_width="560px",
+        ),
+        open=S.dialog_open,
+        on_open_change=S.set_dialog_open,
+    )
+
+
+def _row(row: AlertRow) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(
+            rx.vstack(
+                rx.text(row["name"], weight="medium"),
+                rx.text(row["channel"], size="1", color=rx.color("gray", 10)),
+                spacing="0",
+            )
+        ),
+        rx.table.cell(rx.badge(row["alert_type"], variant="outline")),
+        rx.table.cell(row["workflow"]),
+        rx.table.cell(rx.text(row["events"], size="2")),
+        rx.table.cell(
+            rx.badge(
+                row["severity"],
+                variant="soft",
+                color_scheme=rx.match(row["severity"], *_SEVERITY_COLORS, "gray"),
+            )
+        ),
+        rx.table.cell(
+            rx.switch(checked=row["active"], on_change=lambda on: S.toggle_active(row["id"], on))
+        ),
+        rx.table.cell(
+            rx.link(
+                row["counts"], on_click=S.show_deliveries(row["id"]), size="2", cursor="pointer"
+            )
+        ),
+        rx.table.cell(
+            rx.vstack(
+                rx.hstack(
+                    rx.button(
+                        rx.icon("send", size=14),
+                        "Send test",
+                        size="1",
+                        variant="soft",
+                        loading=S.testing_id == row["id"],
+                        on_click=S.send_test(row["id"]),
+                        data_testid="test-alert",
+                    ),
+                    rx.button(
+                        "Edit",
+                        size="1",
+                        variant="soft",
+                        color_scheme="gray",
+                        on_click=S.open_edit(row["id"]),
+                    ),
+                    rx.icon_button(
+                        rx.icon("trash-2", size=14),
+                        size="1",
+                        variant="ghost",
+                        color_scheme="red",
+                        aria_label="Delete",
+                        on_click=S.delete(row["id"]),
+                    ),
+                    spacing="2",
+                    align="center",
+                ),
+                rx.cond(
+                    row["last_test"] != "",
+                    rx.text(
+                        row["last_test"],
+                        size="1",
+                        data_testid="test-result",
+                        color=rx.cond(
+                            row["last_test_ok"], rx.color("green", 11), rx.color("red", 11)
+                        ),
+                    ),
+                ),
+                spacing="1",
+            )
+        ),
+        data_testid="alert-row",
+        align="center",
+    )
+
+
+def _delivery(row: DeliveryRow) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(row["at"]),
+        rx.table.cell(row["event"]),
+        rx.table.cell(status_badge(row["status"])),
+        rx.table.cell(row["attempts"]),
+        rx.table.cell(row["code"]),
+        rx.table.cell(row["latency"]),
+        rx.table.cell(rx.text(row["error"], size="1", color=rx.color("red", 11))),
+    )
+
+
+def _deliveries_dialog() -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title("Deliveries"),
+            rx.cond(
+                S.deliveries.length() > 0,
+                rx.box(
+                    rx.table.root(
+                        rx.table.header(
+                            rx.table.row(
+                                *[
+                                    rx.table.column_header_cell(h)
+                                    for h in (
+                                        "When (UTC)",
+                                        "Event",
+                                        "Status",
+                                        "Tries",
+                                        "Code",
+                                        "Latency",
+                                        "Error",
+                                    )
+                                ]
+                            )
+                        ),
+                        rx.table.body(rx.foreach(S.deliveries, _delivery)),
+                        size="1",
+                        width="100%",
+                    ),
+                    overflow_x="auto",
+                ),
+                rx.text("Nothing sent yet.", color=rx.color("gray", 11)),
+            ),
+            rx.hstack(
+                rx.dialog.close(rx.button("Close", variant="soft")),
+                justify="end",
+                margin_top="1rem",
+            ),
+            max_width="860px",
+        ),
+        open=S.deliveries_for != 0,
+        on_open_change=S.close_deliveries,
+    )
+
+
+@rx.page(route="/admin/alerts", title="Alerts · Flowdeck", on_load=S.load)
+def alerts_page() -> rx.Component:
+    return admin_page(
+        "Alerts",
+        rx.vstack(
+            rx.hstack(
+                rx.text(
+                    "Tell Slack, Telegram, email, a webhook or this app when workflows "
+                    "start, finish or fail.",
+                    color=rx.color("gray", 11),
+                ),
+                rx.spacer(),
+                rx.button(
+                    rx.icon("plus", size=16),
+                    "New alert",
+                    on_click=S.open_new,
+                    data_testid="new-alert",
+                ),
+                width="100%",
+                align="center",
+            ),
+            rx.cond(
+                S.rows.length() > 0,
+                rx.box(
+                    rx.table.root(
+                        rx.table.header(
+                            rx.table.row(
+                                *[
+                                    rx.table.column_header_cell(h)
+                                    for h in (
+                                        "Alert",
+                                        "Channel",
+                                        "Workflow",
+                                        "When",
+                                        "Severity",
+                                        "On",
+                                        "Sent",
+                                        "",
+                                    )
+                                ]
+                            )
+                        ),
+                        rx.table.body(rx.foreach(S.rows, _row)),
+                        variant="surface",
+                        width="100%",
+                    ),
+                    overflow_x="auto",
+                    width="100%",
+                ),
+                rx.cond(
+                    S.loaded,
+                    empty_state(
+                        "bell",
+                        "No alerts yet",
+                        "Create one with “New alert”: pick a channel, the events and a minimum "
+                        "severity, then press Send test.",
+                    ),
+                    rx.skeleton(rx.box(height="200px", width="100%")),
+                ),
+            ),
+            _dialog(),
+            _deliveries_dialog(),
+            spacing="4",
+            width="100%",
+        ),
+    )

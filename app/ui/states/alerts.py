@@ -1,0 +1,253 @@
+"""Admin → Alerts: who hears about which workflow events, and did the message arrive."""
+
+from __future__ import annotations
+
+from typing import Any, TypedDict
+
+import reflex as rx
+
+from app.core.errors import FlowdeckError, ValidationFailed
+from app.services import alerts, connections, workflows
+from app.ui.states.session import SessionState, error_text, run_service
+
+EVENTS = ["workflow_start", "workflow_complete", "workflow_fail", "step_fail"]
+ALL_WORKFLOWS = "all workflows"
+NO_CONNECTION = "none"
+
+
+class AlertRow(TypedDict):
+    id: int
+    name: str
+    alert_type: str
+    channel: str
+    workflow: str
+    events: str
+    severity: str
+    active: bool
+    counts: str
+    last_test: str
+    last_test_ok: bool
+
+
+class DeliveryRow(TypedDict):
+    id: int
+    event: str
+    status: str
+    attempts: int
+    code: str
+    latency: str
+    error: str
+    at: str
+
+
+def alert_row(item: dict[str, Any]) -> AlertRow:
+    return AlertRow(
+        id=item["id"],
+        name=item["name"],
+        alert_type=item["alert_type"],
+        channel=item["channel"] or "—",
+        workflow=item["workflow_name"] or "All workflows",
+        events=", ".join(e.replace("_", " ") for e in item["events"]),
+        severity=item["severity"],
+        active=item["is_active"],
+        counts=f"{item['delivered_count']} sent · {item['failed_count']} failed",
+        last_test="",
+        last_test_ok=False,
+    )
+
+
+class AlertsState(SessionState):
+    rows: list[AlertRow] = []
+    loaded: bool = False
+    workflow_names: list[str] = [ALL_WORKFLOWS]
+    connection_names: list[str] = [NO_CONNECTION]
+    dialog_open: bool = False
+    editing_id: int = 0
+    form: dict[str, str] = {}
+    events: list[str] = []
+    errors: dict[str, str] = {}
+    testing_id: int = 0
+    deliveries_for: int = 0
+    deliveries: list[DeliveryRow] = []
+    _workflow_ids: dict[str, int] = {}
+    _connection_ids: dict[str, int] = {}
+
+    async def _reload(self) -> None:
+        items = await run_service(self, alerts.list_alerts)
+        results = {r["id"]: (r["last_test"], r["last_test_ok"]) for r in self.rows}
+        self.rows = []
+        for item in items:
+            row = alert_row(item)
+            row["last_test"], row["last_test_ok"] = results.get(item["id"], ("", False))
+            self.rows.append(row)
+        listed, _ = await run_service(self, workflows.list_workflows)
+        self._workflow_ids = {w["name"]: w["id"] for w in listed}
+        self.workflow_names = [ALL_WORKFLOWS, *self._workflow_ids]
+        conns = await run_service(self, connections.list_connections)
+        self._connection_ids = {f"{c['name']} ({c['platform']})": c["id"] for c in conns}
+        self.connection_names = [NO_CONNECTION, *self._connection_ids]
+        self.loaded = True
+
+    @rx.event
+    async def load(self) -> Any:
+        redirect = await self.guard_admin_area()
+        if redirect is not None:
+            return redirect
+        await self._reload()
+        return None
+
+    @rx.event
+    def open_new(self) -> None:
+        self.editing_id, self.errors = 0, {}
+        self.form = {
+            "name": "",
+            "alert_type": "slack",
+            "channel": "",
+            "severity": "warning",
+            "workflow": ALL_WORKFLOWS,
+            "connection": NO_CONNECTION,
+        }
+        self.events = ["workflow_fail", "step_fail"]
+        self.dialog_open = True
+
+    @rx.event
+    async def open_edit(self, alert_id: int) -> Any:
+        try:
+            item = await run_service(self, lambda a: alerts.get_alert(a, alert_id))
+        except FlowdeckError as exc:
+            return rx.toast.error(error_text(exc))
+        names = {v: k for k, v in self._workflow_ids.items()}
+        conns = {v: k for k, v in self._connection_ids.items()}
+        self.editing_id, self.errors = alert_id, {}
+        self.form = {
+            "name": item["name"],
+            "alert_type": item["alert_type"],
+            "severity": item["severity"],
+            "workflow": names.get(item["workflow_id"], ALL_WORKFLOWS),
+            "connection": conns.get(item["connection_id"], NO_CONNECTION),
+        }
+        self.events = list(item["events"])
+        self.dialog_open = True
+        return None
+
+    @rx.event
+    def set_dialog_open(self, value: bool) -> None:
+        self.dialog_open = value
+
+    @rx.event
+    def set_form(self, name: str, value: str) -> None:
+        self.form = {**self.form, name: value}
+
+    @rx.event
+    def toggle_event(self, event: str, on: bool) -> None:
+        self.events = [
+            e for e in EVENTS if (e == event and on) or (e != event and e in self.events)
+        ]
+
+    def _body(self, channel: str) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "name": self.form.get("name", ""),
+            "alertType": self.form.get("alert_type"),
+            "severity": self.form.get("severity"),
+            "events": list(self.events),
+            "workflowId": self._workflow_ids.get(self.form.get("workflow", "")),
+            "connectionId": self._connection_ids.get(self.form.get("connection", "")),
+        }
+        channel = channel.strip()
+        if channel or not self.editing_id:
+            body["channel"] = channel
+        return body
+
+    @rx.event
+    async def save(self, submitted: dict[str, Any]) -> Any:
+        """The target comes from the form submission only: it may be a secret URL, so it
+        never becomes a state var."""
+        self.errors = {}
+        body, editing = self._body(str(submitted.get("channel", ""))), self.editing_id
+        try:
+            await run_service(
+                self,
+                lambda a: (
+                    alerts.update_alert(a, editing, body)
+                    if editing
+                    else alerts.create_alert(a, body)
+                ),
+            )
+        except ValidationFailed as exc:
+            self.errors = {p.path.split(".")[0] or "form": p.message for p in exc.problems}
+            return None
+        except FlowdeckError as exc:
+            self.errors = {"form": error_text(exc)}
+            return None
+        self.dialog_open = False
+        await self._reload()
+        return rx.toast.success("Alert saved. Use Send test to check the channel.")
+
+    @rx.event
+    async def send_test(self, alert_id: int) -> Any:
+        self.testing_id = alert_id
+        try:
+            actor = await self._actor()
+            result = await alerts.send_test(actor, alert_id)
+        except FlowdeckError as exc:
+            return rx.toast.error(error_text(exc))
+        finally:
+            self.testing_id = 0
+        text = (
+            f"Delivered ({result.get('response_code') or 'ok'}, "
+            f"{result.get('latency_ms') or 0:.0f} ms)"
+            if result["ok"]
+            else f"Failed: {result.get('error') or 'no answer'}"
+        )
+        await self._reload()
+        for row in self.rows:
+            if row["id"] == alert_id:
+                row["last_test"], row["last_test_ok"] = text, bool(result["ok"])
+        self.rows = list(self.rows)
+        return None
+
+    @rx.event
+    async def toggle_active(self, alert_id: int, active: bool) -> Any:
+        try:
+            await run_service(
+                self, lambda a: alerts.update_alert(a, alert_id, {"isActive": active})
+            )
+            await self._reload()
+        except FlowdeckError as exc:
+            return rx.toast.error(error_text(exc))
+        return rx.toast.success("Alert on" if active else "Alert off")
+
+    @rx.event
+    async def delete(self, alert_id: int) -> Any:
+        try:
+            await run_service(self, lambda a: alerts.delete_alert(a, alert_id))
+            await self._reload()
+        except FlowdeckError as exc:
+            return rx.toast.error(error_text(exc))
+        return rx.toast.success("Alert deleted")
+
+    @rx.event
+    async def show_deliveries(self, alert_id: int) -> Any:
+        try:
+            page = await run_service(self, lambda a: alerts.list_deliveries(a, alert_id))
+        except FlowdeckError as exc:
+            return rx.toast.error(error_text(exc))
+        self.deliveries_for = alert_id
+        self.deliveries = [
+            DeliveryRow(
+                id=d["id"],
+                event=d["event"],
+                status=d["status"],
+                attempts=d["attempts"],
+                code=str(d.get("response_code") or "—"),
+                latency=f"{d['latency_ms']:.0f} ms" if d.get("latency_ms") else "—",
+                error=d.get("error") or "",
+                at=(d.get("created_at") or "")[:19],
+            )
+            for d in page["items"]
+        ]
+        return None
+
+    @rx.event
+    def close_deliveries(self, _open: bool = False) -> None:
+        self.deliveries_for = 0
