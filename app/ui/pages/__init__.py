@@ -3,6 +3,7 @@
 from app.ui.pages import (
     alerts,
     articles,
+    audit,
     auth,
     connections,
     execution_detail,
@@ -10,6 +11,7 @@ from app.ui.pages import (
     sections,
     status,
     users,
+    versions,
     workflow_detail,
     workflow_editor,
     workflows,
@@ -18,6 +20,7 @@ from app.ui.pages import (
 __all__ = [
     "alerts",
     "articles",
+    "audit",
     "auth",
     "connections",
     "execution_detail",
@@ -25,6 +28,7 @@ __all__ = [
     "sections",
     "status",
     "users",
+    "versions",
     "workflow_detail",
     "workflow_editor",
     "workflows",

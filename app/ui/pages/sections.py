@@ -9,25 +9,11 @@ from app.ui.states.session import SessionState
 
 _PLACEHOLDERS: list[tuple[str, str, str, str, str]] = [
     (
-        "/admin/versions",
-        "Versions",
-        "git-branch",
-        "No versions yet",
-        "Every save of a workflow or an article becomes a version you can compare and restore.",
-    ),
-    (
         "/admin/orchestrations",
         "Orchestrations",
         "network",
         "No orchestrations yet",
         "Chain API calls in sequence, in parallel, by condition or as a pipeline.",
-    ),
-    (
-        "/admin/audit",
-        "Audit",
-        "scroll-text",
-        "Audit trail",
-        "Every sign-in and change is recorded; the audit viewer comes with version control.",
     ),
 ]
 
