@@ -28,41 +28,11 @@ from app.db.engine import session_scope
 from app.db.models import Article
 from app.db.types import utcnow
 from app.engine.bus import bus
+from app.engine.content import ChangeType, article_public, free_slug
 from app.services import audit, content_versions
 from app.services.actor import Actor
-from app.services.content_versions import ChangeType
 
-
-def _free_slug(session: Session, wanted: str) -> str:
-    taken = set(
-        session.exec(
-            select(Article.slug).where(Article.slug.startswith(wanted))  # type: ignore[attr-defined]
-        ).all()
-    )
-    slug, number = wanted, 1
-    while slug in taken:
-        number += 1
-        slug = f"{wanted}-{number}"
-    return slug
-
-
-def to_public(article: Article, *, with_body: bool = True) -> dict[str, Any]:
-    public = {
-        "id": article.id,
-        "title": article.title,
-        "slug": article.slug,
-        "meta_description": article.meta_description,
-        "status": article.status,
-        "tags": list(article.tags),
-        "current_version": article.current_version,
-        "published_at": article.published_at.isoformat() if article.published_at else None,
-        "created_by": article.created_by,
-        "created_at": article.created_at.isoformat(),
-        "updated_at": article.updated_at.isoformat(),
-    }
-    if with_body:
-        public["body"] = article.body
-    return public
+to_public = article_public  # the article's public view (shared with the engine)
 
 
 def _get(session: Session, article_id: int) -> Article:
@@ -93,7 +63,7 @@ def create_article(
     with session_scope() as session:
         article = Article(
             **{k: v for k, v in clean.items() if k != "slug"},
-            slug=_free_slug(session, clean.get("slug") or slugify(clean["title"])),
+            slug=free_slug(session, clean.get("slug") or slugify(clean["title"])),
             status=initial,
             created_by=actor.user_id,
             published_at=utcnow() if initial == ArticleStatus.PUBLISHED else None,

@@ -11,70 +11,31 @@ by number within their article, or by their commit hash (or a prefix of at least
 from __future__ import annotations
 
 import difflib
-from enum import StrEnum
 from typing import Any
 
 from sqlmodel import Session, select
 
 from app.core.errors import Conflict, NotFound, Problem, ValidationFailed
-from app.core.redact import redact
-from app.core.versioning import ChainLink, commit_hash, field_diff, line_diff, verify_chain
+from app.core.versioning import ChainLink, field_diff, line_diff, verify_chain
 from app.db.engine import session_scope
 from app.db.models import Article, ContentVersion
 from app.db.types import utcnow
 from app.engine.bus import bus
+from app.engine.content import (  # shared with the engine's content actions
+    SNAPSHOT_FIELDS,
+    ChangeType,
+    append_version,
+    hash_meta,
+    snapshot_of,
+)
+from app.engine.content import without_body as _fields
 from app.services import audit
 from app.services.actor import Actor
 
-SNAPSHOT_FIELDS = ("title", "slug", "body", "meta_description", "status", "tags")
+__all__ = ["SNAPSHOT_FIELDS", "ChangeType", "hash_meta", "snapshot_of", "write_version"]
+
 RESTORED_FIELDS = ("title", "slug", "body", "meta_description", "tags")  # status stays
-STORED_CONTEXT = 3  # unchanged lines kept around each change in a stored body diff
 _MIN_HASH_PREFIX = 7
-
-
-class ChangeType(StrEnum):
-    CREATED = "created"
-    EDITED = "edited"
-    PUBLISHED = "published"
-    REVERTED = "reverted"
-
-
-def snapshot_of(article: Article) -> dict[str, Any]:
-    return {
-        "title": article.title,
-        "slug": article.slug,
-        "body": article.body,
-        "meta_description": article.meta_description,
-        "status": str(article.status),
-        "tags": list(article.tags),
-    }
-
-
-def hash_meta(version: ContentVersion) -> dict[str, Any]:
-    """The metadata covered by the commit hash (everything but the later `git_commit`)."""
-    return {
-        "article_id": version.article_id,
-        "version_number": version.version_number,
-        "change_type": version.change_type,
-        "change_description": version.change_description,
-        "changed_by": version.changed_by,
-        "meta": version.meta,
-        "restored_from": version.restored_from,
-        "created_at": version.created_at.isoformat(),
-    }
-
-
-def _fields(snapshot: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in snapshot.items() if k != "body"}
-
-
-def _latest(session: Session, article_id: int) -> ContentVersion | None:
-    return session.exec(
-        select(ContentVersion)
-        .where(ContentVersion.article_id == article_id)
-        .order_by(ContentVersion.version_number.desc())  # type: ignore[attr-defined]
-        .limit(1)
-    ).first()
 
 
 def write_version(
@@ -87,33 +48,16 @@ def write_version(
     meta: dict[str, Any] | None = None,
     restored_from: int | None = None,
 ) -> ContentVersion:
-    """Append the next version of `article` (already flushed, so it has an id)."""
-    parent = _latest(session, article.id or 0)
-    snapshot = snapshot_of(article)
-    diff: dict[str, Any] = {}
-    if parent is not None:
-        diff = {
-            "fields": field_diff(_fields(parent.snapshot), _fields(snapshot)),
-            "body": line_diff(parent.snapshot.get("body", ""), snapshot["body"], STORED_CONTEXT),
-        }
-    version = ContentVersion(
-        article_id=article.id or 0,
-        version_number=1 if parent is None else parent.version_number + 1,
-        snapshot=snapshot,
-        change_type=change_type.value,
-        change_description=(description or change_type.value)[:2000],
+    """Append the next version of `article` (already flushed, so it has an id), by `actor`."""
+    return append_version(
+        session,
+        article,
+        change_type,
         changed_by=actor.user_id,
-        meta=redact(meta or {}),
-        parent_hash=parent.commit_hash if parent else None,
+        description=description,
+        meta=meta,
         restored_from=restored_from,
-        diff=diff,
-        created_at=utcnow(),
-        commit_hash="",
     )
-    version.commit_hash = commit_hash(snapshot, version.parent_hash, hash_meta(version))
-    article.current_version = version.version_number
-    session.add(version)
-    return version
 
 
 def to_public(version: ContentVersion, *, with_snapshot: bool = True) -> dict[str, Any]:

@@ -67,6 +67,16 @@ def parse_config(name: str, rendered: dict[str, Any]) -> Any:
 
 
 # Registration happens on import; keep this list in step with the modules in this package.
-from app.engine.actions import api_call, delay, transform  # noqa: E402, F401
+from app.engine.actions import (  # noqa: E402, F401
+    api_call,
+    delay,
+    git_commit,
+    monitor,
+    notify,
+    optimize,
+    publish,
+    share,
+    transform,
+)
 
 __all__ = ["ActionType", "StepContext", "action", "action_config_models", "action_types"]

@@ -250,10 +250,10 @@ def test_non_object_input() -> None:
 
 
 def test_known_action_types_come_from_the_engine() -> None:
-    data = with_action(1, type="notify", config={"channel": "ops"})
-    with pytest.raises(ValidationFailed, match='unknown action type "notify"'):
+    data = with_action(1, type="tweet", config={"channel": "ops"})  # no engine action "tweet"
+    with pytest.raises(ValidationFailed, match='unknown action type "tweet"'):
         validate_workflow(data)
-    spec = validate_workflow(data, known_action_types={"api_call", "notify"})
+    spec = validate_workflow(data, known_action_types={"api_call", "tweet"})
     assert spec.actions[1].config == {"channel": "ops"}
     with pytest.raises(ValidationFailed, match='unknown action type "api_call"'):
         validate_workflow(workflow(), known_action_types={"delay"})
