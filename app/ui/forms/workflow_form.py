@@ -12,7 +12,17 @@ from typing import Any, TypedDict
 
 from app.core.errors import Problem
 
-ACTION_TYPES = ["transform", "api_call", "delay"]
+ACTION_TYPES = [
+    "transform",
+    "api_call",
+    "delay",
+    "publish",
+    "share",
+    "monitor",
+    "optimize",
+    "notify",
+    "git_commit",
+]
 TRIGGER_TYPES = ["manual", "schedule", "webhook", "event", "publish"]
 CRON_PRESETS: list[tuple[str, str]] = [
     ("Every minute", "* * * * *"),
@@ -38,6 +48,15 @@ class ActionForm(TypedDict):
     expected_status: str
     timeout_call: str
     extra_json: str
+    article: str
+    connection: str
+    message: str
+    list_text: str
+    paths_json: str
+    thresholds_json: str
+    severity: str
+    flag: bool
+    alert: str
     condition: str
     retry_strategy: str
     retry_max: str
@@ -74,6 +93,15 @@ def blank_action(index: int, action_type: str = "transform") -> ActionForm:
         expected_status="",
         timeout_call="30",
         extra_json="{}",
+        article="",
+        connection="",
+        message="New article: {{ trigger.title }}",
+        list_text="",
+        paths_json="",
+        thresholds_json="",
+        severity="info",
+        flag=False,
+        alert="",
         condition="",
         retry_strategy="none",
         retry_max="3",
@@ -142,7 +170,54 @@ def _action_config(form: ActionForm, prefix: str, problems: list[Problem]) -> di
         if timeout is not None:
             config["timeout_s"] = timeout
         return config
+    if kind in _DOMAIN:
+        return _domain_config(form, prefix, problems)
     return _json(form["extra_json"], f"{prefix}.config", problems, {}) or {}
+
+
+_DOMAIN = ("publish", "share", "monitor", "optimize", "notify", "git_commit")
+
+
+def _ref(text: str) -> int | str | None:
+    """A connection or article reference: an id, a name or a template; empty means none."""
+    text = text.strip()
+    if not text:
+        return None
+    return int(text) if text.isdigit() else text
+
+
+def _items(text: str, sep: str = ",") -> list[str]:
+    return [item.strip() for item in text.replace("\n", sep).split(sep) if item.strip()]
+
+
+def _domain_config(form: ActionForm, prefix: str, problems: list[Problem]) -> dict[str, Any]:
+    """The content actions' configs from the shared form fields (empty fields left out)."""
+    kind = form["type"]
+    config: dict[str, Any] = {}
+    if kind in ("publish", "optimize", "git_commit", "share"):
+        config["article"] = _ref(form["article"])
+    if kind in ("publish", "notify", "git_commit"):
+        config["connection"] = _ref(form["connection"])
+    if kind in ("share", "notify", "git_commit"):
+        config["message"] = form["message"].strip() or None
+    if kind == "share":
+        config["connections"] = [_ref(c) for c in _items(form["list_text"])]
+        config["fail_on_any"] = bool(form["flag"])
+    elif kind == "monitor":
+        config["urls"] = _items(form["list_text"], "\n")
+        config["json_paths"] = _json(
+            form["paths_json"], f"{prefix}.config.json_paths", problems, {}
+        )
+        config["thresholds"] = _json(
+            form["thresholds_json"], f"{prefix}.config.thresholds", problems, {}
+        )
+    elif kind == "optimize":
+        config["keywords"] = _items(form["list_text"])
+        config["apply"] = bool(form["flag"])
+    elif kind == "notify":
+        config["alert"] = _ref(form["alert"])
+        config["severity"] = form["severity"] or "info"
+    return {k: v for k, v in config.items() if v is not None}
 
 
 def action_to_spec(form: ActionForm, index: int, problems: list[Problem]) -> dict[str, Any]:
@@ -260,6 +335,19 @@ def definition_to_form(
             form["seconds"] = str(cfg.get("seconds", 1))
         elif form["type"] == "transform":
             form["values_json"] = json.dumps(cfg.get("values", {}), indent=2)
+        elif form["type"] in _DOMAIN:
+            refs = cfg.get("connections") or cfg.get("urls") or cfg.get("keywords") or []
+            form.update(
+                article=str(cfg.get("article") or ""),
+                connection=str(cfg.get("connection") or ""),
+                message=cfg.get("message") or "",
+                alert=str(cfg.get("alert") or ""),
+                severity=cfg.get("severity") or "info",
+                flag=bool(cfg.get("apply") or cfg.get("fail_on_any")),
+                list_text=("\n" if form["type"] == "monitor" else ", ").join(str(r) for r in refs),
+                paths_json=_text(cfg.get("json_paths") or None),
+                thresholds_json=_text(cfg.get("thresholds") or None),
+            )
         elif form["type"] == "api_call":
             form.update(
                 method=cfg.get("method", "GET"),

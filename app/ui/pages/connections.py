@@ -140,7 +140,8 @@ def _dialog() -> rx.Component:
                         rx.input(
                             id="conn-name",
                             name="name",
-                            default_value=S.edit_name,
+                            value=S.edit_name,
+                            on_change=S.set_edit_name,
                             placeholder="Team Slack",
                             width="100%",
                         ),

@@ -380,8 +380,123 @@ def _action_config(index: rx.Var, action: rx.Var) -> rx.Component:
                 width="100%",
             ),
         ),
+        *_domain_cases(index, action),
         _action_json(index, action, "extra_json", "Config (JSON)"),
     )
+
+
+def _switch(index: rx.Var, action: rx.Var, label: str) -> rx.Component:
+    return rx.hstack(
+        rx.switch(checked=action["flag"], on_change=lambda v: S.set_action_field(index, "flag", v)),
+        rx.text(label, size="2"),
+        align="center",
+    )
+
+
+def _domain_cases(index: rx.Var, action: rx.Var) -> list[tuple[str, rx.Component]]:
+    """Fields of the content actions; article ids default to the trigger's article."""
+    article = _action_input(
+        index, action, "article", "Article id (empty: the trigger's)", "{{ trigger.article_id }}"
+    )
+    connection = _action_input(index, action, "connection", "Connection (id or name)")
+    message = _action_json(index, action, "message", "Message ({{ templates }} allowed)")
+    return [
+        ("publish", rx.grid(article, connection, columns="2", spacing="3", width="100%")),
+        (
+            "share",
+            rx.vstack(
+                _action_input(
+                    index,
+                    action,
+                    "list_text",
+                    "Connections (ids or names, comma-separated)",
+                    "Team Slack, Ops Telegram",
+                ),
+                message,
+                _switch(index, action, "Fail the step if any platform fails"),
+                spacing="3",
+                width="100%",
+            ),
+        ),
+        (
+            "monitor",
+            rx.vstack(
+                _action_json(index, action, "list_text", "URLs (one per line)"),
+                rx.grid(
+                    _action_json(
+                        index,
+                        action,
+                        "paths_json",
+                        'Values from JSON bodies ({"name": "url|$.path"})',
+                    ),
+                    _action_json(
+                        index, action, "thresholds_json", 'Thresholds ({"name": {"max": 500}})'
+                    ),
+                    columns=rx.breakpoints(initial="1", md="2"),
+                    spacing="3",
+                    width="100%",
+                ),
+                spacing="3",
+                width="100%",
+            ),
+        ),
+        (
+            "optimize",
+            rx.vstack(
+                rx.grid(
+                    article,
+                    _action_input(
+                        index,
+                        action,
+                        "list_text",
+                        "Keywords (comma-separated)",
+                        "automation, workflows",
+                    ),
+                    columns="2",
+                    spacing="3",
+                    width="100%",
+                ),
+                _switch(
+                    index, action, "Apply safe fixes (slug, meta description) as a new version"
+                ),
+                spacing="3",
+                width="100%",
+            ),
+        ),
+        (
+            "notify",
+            rx.vstack(
+                rx.grid(
+                    _action_input(index, action, "alert", "Alert id"),
+                    connection,
+                    rx.vstack(
+                        _label("Severity"),
+                        rx.select(
+                            ["info", "warning", "error", "critical"],
+                            value=action["severity"],
+                            on_change=lambda v: S.set_action_field(index, "severity", v),
+                        ),
+                        spacing="1",
+                    ),
+                    columns="3",
+                    spacing="3",
+                    width="100%",
+                ),
+                message,
+                spacing="3",
+                width="100%",
+            ),
+        ),
+        (
+            "git_commit",
+            rx.vstack(
+                rx.grid(article, connection, columns="2", spacing="3", width="100%"),
+                message,
+                spacing="3",
+                width="100%",
+            ),
+        ),
+    ]
 
 
 def _action_card(action: rx.Var, index: rx.Var) -> rx.Component:
@@ -501,8 +616,28 @@ def _actions() -> rx.Component:
                     on_click=S.add_action(kind),
                     data_testid=f"add-{kind}",
                 )
-                for kind in ACTION_TYPES
+                for kind in ACTION_TYPES[:3]
             ],
+            rx.dropdown_menu.root(
+                rx.dropdown_menu.trigger(
+                    rx.button(
+                        rx.icon("plus", size=14),
+                        "content step",
+                        size="1",
+                        variant="soft",
+                        type="button",
+                        data_testid="add-content-step",
+                    )
+                ),
+                rx.dropdown_menu.content(
+                    *[
+                        rx.dropdown_menu.item(
+                            kind, on_click=S.add_action(kind), data_testid=f"add-{kind}"
+                        )
+                        for kind in ACTION_TYPES[3:]
+                    ]
+                ),
+            ),
             width="100%",
             align="center",
         ),

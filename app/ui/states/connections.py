@@ -112,6 +112,10 @@ class ConnectionsState(SessionState):
         self.dialog_open = value
 
     @rx.event
+    def set_edit_name(self, value: str) -> None:
+        self.edit_name = value
+
+    @rx.event
     def set_platform(self, platform: str) -> None:
         if platform in SPECS:
             self.platform, self.connection_type = platform, SPECS[platform].types[0]
