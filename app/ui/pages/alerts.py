@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import reflex as rx
 
-from app.ui.components.layout import admin_page, empty_state
+from app.ui.components.layout import admin_page
 from app.ui.components.status_badge import status_badge
+from app.ui.components.tables import data_table, toolbar
 from app.ui.states.alerts import EVENTS, AlertRow, DeliveryRow
 from app.ui.states.alerts import AlertsState as S
 
@@ -77,6 +78,7 @@ def _dialog() -> rx.Component:
                         _label("Name", "alert-name"),
                         rx.input(
                             id="alert-name",
+                            name="alert_name",
                             value=S.form.get("name", ""),
                             placeholder="Failures to #ops",
                             width="100%",
@@ -291,59 +293,26 @@ def alerts_page() -> rx.Component:
     return admin_page(
         "Alerts",
         rx.vstack(
-            rx.hstack(
-                rx.text(
-                    "Tell Slack, Telegram, email, a webhook or this app when workflows "
-                    "start, finish or fail.",
-                    color=rx.color("gray", 11),
-                ),
-                rx.spacer(),
+            toolbar(
+                "Tell Slack, Telegram, email, a webhook or this app when workflows start, "
+                "finish or fail.",
                 rx.button(
                     rx.icon("plus", size=16),
                     "New alert",
                     on_click=S.open_new,
                     data_testid="new-alert",
                 ),
-                width="100%",
-                align="center",
             ),
-            rx.cond(
-                S.rows.length() > 0,
-                rx.box(
-                    rx.table.root(
-                        rx.table.header(
-                            rx.table.row(
-                                *[
-                                    rx.table.column_header_cell(h)
-                                    for h in (
-                                        "Alert",
-                                        "Channel",
-                                        "Workflow",
-                                        "When",
-                                        "Severity",
-                                        "On",
-                                        "Sent",
-                                        "",
-                                    )
-                                ]
-                            )
-                        ),
-                        rx.table.body(rx.foreach(S.rows, _row)),
-                        variant="surface",
-                        width="100%",
-                    ),
-                    overflow_x="auto",
-                    width="100%",
-                ),
-                rx.cond(
-                    S.loaded,
-                    empty_state(
-                        "bell",
-                        "No alerts yet",
-                        "Create one with “New alert”: pick a channel, the events and a minimum "
-                        "severity, then press Send test.",
-                    ),
-                    rx.skeleton(rx.box(height="200px", width="100%")),
+            data_table(
+                ["Alert", "Channel", "Workflow", "When", "Severity", "On", "Sent", ""],
+                S.rows,
+                _row,
+                loaded=S.loaded,
+                empty=(
+                    "bell",
+                    "No alerts yet",
+                    "Create one with “New alert”: pick a channel, the events and a minimum "
+                    "severity, then press Send test.",
                 ),
             ),
             _dialog(),

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
-from app.ui.components.layout import admin_page, empty_state
+from app.ui.components.layout import admin_page
+from app.ui.components.tables import confirm_dialog, data_table
 from app.ui.states.articles import ArticleRow
 from app.ui.states.articles import ArticlesState as S
 
@@ -165,22 +166,11 @@ def _row(row: ArticleRow) -> rx.Component:
 
 
 def _delete_dialog() -> rx.Component:
-    return rx.alert_dialog.root(
-        rx.alert_dialog.content(
-            rx.alert_dialog.title("Delete ", S.delete_title, "?"),
-            rx.alert_dialog.description(
-                "The article and its version history are removed.", size="2"
-            ),
-            rx.hstack(
-                rx.alert_dialog.cancel(rx.button("Keep it", variant="soft", color_scheme="gray")),
-                rx.alert_dialog.action(
-                    rx.button("Delete", color_scheme="red", on_click=S.confirm_delete)
-                ),
-                justify="end",
-                spacing="3",
-                margin_top="1rem",
-            ),
-        ),
+    return confirm_dialog(
+        rx.text("Delete ", S.delete_title, "?"),
+        "The article and its version history are removed.",
+        confirm="Delete",
+        on_confirm=S.confirm_delete,
         open=S.delete_id != 0,
         on_open_change=S.close_delete,
     )
@@ -217,34 +207,16 @@ def articles_page() -> rx.Component:
                 wrap="wrap",
                 spacing="3",
             ),
-            rx.cond(
-                S.rows.length() > 0,
-                rx.box(
-                    rx.table.root(
-                        rx.table.header(
-                            rx.table.row(
-                                *[
-                                    rx.table.column_header_cell(h)
-                                    for h in ("Article", "Status", "Version", "Updated (UTC)", "")
-                                ]
-                            )
-                        ),
-                        rx.table.body(rx.foreach(S.rows, _row)),
-                        variant="surface",
-                        width="100%",
-                    ),
-                    overflow_x="auto",
-                    width="100%",
-                ),
-                rx.cond(
-                    S.loaded,
-                    empty_state(
-                        "file-text",
-                        "No articles yet",
-                        "Write one with “New article”. Moving it to ready can start a workflow "
-                        "with a publish trigger.",
-                    ),
-                    rx.skeleton(rx.box(height="200px", width="100%")),
+            data_table(
+                ["Article", "Status", "Version", "Updated (UTC)", ""],
+                S.rows,
+                _row,
+                loaded=S.loaded,
+                empty=(
+                    "file-text",
+                    "No articles yet",
+                    "Write one with “New article”. Moving it to ready can start a workflow "
+                    "with a publish trigger.",
                 ),
             ),
             _editor(),

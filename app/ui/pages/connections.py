@@ -6,7 +6,8 @@ import reflex as rx
 from pydantic import BaseModel
 
 from app.integrations.platforms import SPECS
-from app.ui.components.layout import admin_page, empty_state
+from app.ui.components.layout import admin_page
+from app.ui.components.tables import confirm_dialog, data_table, toolbar
 from app.ui.states.connections import ConnectionRow
 from app.ui.states.connections import ConnectionsState as S
 
@@ -227,22 +228,11 @@ def _row(row: ConnectionRow) -> rx.Component:
 
 
 def _delete_dialog() -> rx.Component:
-    return rx.alert_dialog.root(
-        rx.alert_dialog.content(
-            rx.alert_dialog.title("Delete ", S.delete_name, "?"),
-            rx.alert_dialog.description(
-                "Workflow steps and alerts that use it will fail until you pick another.", size="2"
-            ),
-            rx.hstack(
-                rx.alert_dialog.cancel(rx.button("Keep it", variant="soft", color_scheme="gray")),
-                rx.alert_dialog.action(
-                    rx.button("Delete", color_scheme="red", on_click=S.confirm_delete)
-                ),
-                justify="end",
-                spacing="3",
-                margin_top="1rem",
-            ),
-        ),
+    return confirm_dialog(
+        rx.text("Delete ", S.delete_name, "?"),
+        "Workflow steps and alerts that use it will fail until you pick another.",
+        confirm="Delete",
+        on_confirm=S.confirm_delete,
         open=S.delete_id != 0,
         on_open_change=S.close_delete,
     )
@@ -253,57 +243,25 @@ def connections_page() -> rx.Component:
     return admin_page(
         "Connections",
         rx.vstack(
-            rx.hstack(
-                rx.text(
-                    "Credentials for the platforms your workflows and alerts talk to.",
-                    color=rx.color("gray", 11),
-                ),
-                rx.spacer(),
+            toolbar(
+                "Credentials for the platforms your workflows and alerts talk to.",
                 rx.button(
                     rx.icon("plus", size=16),
                     "New connection",
                     on_click=S.open_new,
                     data_testid="new-connection",
                 ),
-                width="100%",
-                align="center",
             ),
-            rx.cond(
-                S.rows.length() > 0,
-                rx.box(
-                    rx.table.root(
-                        rx.table.header(
-                            rx.table.row(
-                                *[
-                                    rx.table.column_header_cell(h)
-                                    for h in (
-                                        "Name",
-                                        "Platform",
-                                        "Secret",
-                                        "Status",
-                                        "Uses",
-                                        "Last used",
-                                        "",
-                                    )
-                                ]
-                            )
-                        ),
-                        rx.table.body(rx.foreach(S.rows, _row)),
-                        variant="surface",
-                        width="100%",
-                    ),
-                    overflow_x="auto",
-                    width="100%",
-                ),
-                rx.cond(
-                    S.loaded,
-                    empty_state(
-                        "plug",
-                        "No connections yet",
-                        "Add Slack, Telegram, SMTP, GitHub, n8n, Zapier or any HTTP API; "
-                        "then press Verify to check it really works.",
-                    ),
-                    rx.skeleton(rx.box(height="200px", width="100%")),
+            data_table(
+                ["Name", "Platform", "Secret", "Status", "Uses", "Last used", ""],
+                S.rows,
+                _row,
+                loaded=S.loaded,
+                empty=(
+                    "plug",
+                    "No connections yet",
+                    "Add Slack, Telegram, SMTP, GitHub, n8n, Zapier or any HTTP API; "
+                    "then press Verify to check it really works.",
                 ),
             ),
             _dialog(),

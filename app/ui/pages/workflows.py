@@ -7,6 +7,7 @@ import reflex as rx
 from app.ui.components.layout import admin_page, empty_state
 from app.ui.components.stat_card import stat_card
 from app.ui.components.status_badge import status_badge
+from app.ui.components.tables import confirm_dialog
 from app.ui.live import LiveOps
 from app.ui.states.session import SessionState
 from app.ui.states.workflows import WorkflowRow
@@ -244,29 +245,11 @@ def run_dialog(state=S) -> rx.Component:
 
 
 def _delete_dialog() -> rx.Component:
-    return rx.alert_dialog.root(
-        rx.alert_dialog.content(
-            rx.alert_dialog.title("Delete ", S.delete_name, "?"),
-            rx.alert_dialog.description(
-                "The workflow, its versions and all its executions "
-                "are removed. This cannot be undone.",
-                size="2",
-            ),
-            rx.hstack(
-                rx.alert_dialog.cancel(rx.button("Keep it", variant="soft", color_scheme="gray")),
-                rx.alert_dialog.action(
-                    rx.button(
-                        "Delete",
-                        color_scheme="red",
-                        on_click=S.confirm_delete,
-                        data_testid="confirm-delete",
-                    )
-                ),
-                justify="end",
-                spacing="3",
-                margin_top="1rem",
-            ),
-        ),
+    return confirm_dialog(
+        rx.text("Delete ", S.delete_name, "?"),
+        "The workflow, its versions and all its executions are removed. This cannot be undone.",
+        confirm="Delete",
+        on_confirm=S.confirm_delete,
         open=S.delete_id != 0,
         on_open_change=S.close_delete,
     )
