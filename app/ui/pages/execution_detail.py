@@ -115,7 +115,17 @@ def header_card() -> rx.Component:
                 width="100%",
             ),
             rx.grid(
-                _fact("Workflow", _workflow_link(), " · v", E["version"]),
+                _fact(
+                    "Workflow",
+                    _workflow_link(),
+                    " · ",
+                    rx.link(
+                        "v",
+                        E["version"],
+                        href=f"/admin/versions?workflow={E['workflow_id']}",
+                        data_testid="execution-version",
+                    ),
+                ),
                 _fact("Trigger", E["trigger"]),
                 _fact("Steps", rx.text.span(E["steps"], data_testid="detail-steps")),
                 _fact("Duration", E["duration"]),

@@ -73,7 +73,11 @@ def _body() -> rx.Component:
                         rx.badge("paused", color_scheme="gray"),
                     ),
                     rx.badge(w["type"], variant="outline"),
-                    rx.badge("version ", S.version, variant="soft"),
+                    rx.link(
+                        rx.badge("version ", S.version, variant="soft"),
+                        href="/admin/versions?workflow=" + w["id"].to(str),
+                        title="History of this workflow",
+                    ),
                     align="center",
                 ),
                 rx.cond(S.description != "", rx.text(S.description, color=rx.color("gray", 11))),
