@@ -1,0 +1,365 @@
+"""The steps section of the workflow form: one card per action, fields by action type."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from app.ui.components.editor_fields import error, field_label
+from app.ui.forms.workflow_form import ACTION_TYPES
+from app.ui.states.workflow_editor import WorkflowEditorErrors as S
+
+RETRY_STRATEGIES = ["none", "immediate", "linear", "exponential"]
+
+
+def _action_input(
+    index: rx.Var, action: rx.Var, key: str, label: str, placeholder: str = "", mono: bool = False
+) -> rx.Component:
+    return rx.vstack(
+        field_label(label),
+        rx.input(
+            value=action[key],
+            placeholder=placeholder,
+            width="100%",
+            font_family="monospace" if mono else None,
+            on_change=lambda v: S.set_action_field(index, key, v),
+            data_testid=f"action-{key}",
+        ),
+        spacing="1",
+        width="100%",
+    )
+
+
+def _action_json(index: rx.Var, action: rx.Var, key: str, label: str) -> rx.Component:
+    return rx.vstack(
+        field_label(label),
+        rx.text_area(
+            value=action[key],
+            font_family="monospace",
+            rows="5",
+            width="100%",
+            on_change=lambda v: S.set_action_field(index, key, v),
+            data_testid=f"action-{key}",
+        ),
+        spacing="1",
+        width="100%",
+    )
+
+
+def _action_config(index: rx.Var, action: rx.Var) -> rx.Component:
+    return rx.match(
+        action["type"],
+        ("delay", _action_input(index, action, "seconds", "Seconds to wait")),
+        (
+            "transform",
+            _action_json(
+                index, action, "values_json", "Values (JSON; strings may be {{ templates }})"
+            ),
+        ),
+        (
+            "api_call",
+            rx.vstack(
+                rx.grid(
+                    rx.vstack(
+                        field_label("Method"),
+                        rx.select(
+                            ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"],
+                            value=action["method"],
+                            on_change=lambda v: S.set_action_field(index, "method", v),
+                        ),
+                        spacing="1",
+                    ),
+                    _action_input(index, action, "url", "URL", "https://api.example.com/items"),
+                    columns="1fr 4fr",
+                    spacing="3",
+                    width="100%",
+                ),
+                rx.grid(
+                    _action_json(index, action, "headers_json", "Headers (JSON object)"),
+                    _action_json(index, action, "body_json", "JSON body"),
+                    columns=rx.breakpoints(initial="1", md="2"),
+                    spacing="3",
+                    width="100%",
+                ),
+                rx.grid(
+                    _action_input(
+                        index,
+                        action,
+                        "expected_status",
+                        "Expected status codes",
+                        "200, 201 (empty: any 2xx)",
+                    ),
+                    _action_input(index, action, "timeout_call", "Request timeout (s)"),
+                    columns="2",
+                    spacing="3",
+                    width="100%",
+                ),
+                spacing="3",
+                width="100%",
+            ),
+        ),
+        *_domain_cases(index, action),
+        _action_json(index, action, "extra_json", "Config (JSON)"),
+    )
+
+
+def _switch(index: rx.Var, action: rx.Var, label: str) -> rx.Component:
+    return rx.hstack(
+        rx.switch(checked=action["flag"], on_change=lambda v: S.set_action_field(index, "flag", v)),
+        rx.text(label, size="2"),
+        align="center",
+    )
+
+
+def _domain_cases(index: rx.Var, action: rx.Var) -> list[tuple[str, rx.Component]]:
+    """Fields of the content actions; article ids default to the trigger's article."""
+    article = _action_input(
+        index, action, "article", "Article id (empty: the trigger's)", "{{ trigger.article_id }}"
+    )
+    connection = _action_input(index, action, "connection", "Connection (id or name)")
+    message = _action_json(index, action, "message", "Message ({{ templates }} allowed)")
+    return [
+        ("publish", rx.grid(article, connection, columns="2", spacing="3", width="100%")),
+        (
+            "share",
+            rx.vstack(
+                _action_input(
+                    index,
+                    action,
+                    "list_text",
+                    "Connections (ids or names, comma-separated)",
+                    "Team Slack, Ops Telegram",
+                ),
+                message,
+                _switch(index, action, "Fail the step if any platform fails"),
+                spacing="3",
+                width="100%",
+            ),
+        ),
+        (
+            "monitor",
+            rx.vstack(
+                _action_json(index, action, "list_text", "URLs (one per line)"),
+                rx.grid(
+                    _action_json(
+                        index,
+                        action,
+                        "paths_json",
+                        'Values from JSON bodies ({"name": "url|$.path"})',
+                    ),
+                    _action_json(
+                        index, action, "thresholds_json", 'Thresholds ({"name": {"max": 500}})'
+                    ),
+                    columns=rx.breakpoints(initial="1", md="2"),
+                    spacing="3",
+                    width="100%",
+                ),
+                spacing="3",
+                width="100%",
+            ),
+        ),
+        (
+            "optimize",
+            rx.vstack(
+                rx.grid(
+                    article,
+                    _action_input(
+                        index,
+                        action,
+                        "list_text",
+                        "Keywords (comma-separated)",
+                        "automation, workflows",
+                    ),
+                    columns="2",
+                    spacing="3",
+                    width="100%",
+                ),
+                _switch(
+                    index, action, "Apply safe fixes (slug, meta description) as a new version"
+                ),
+                spacing="3",
+                width="100%",
+            ),
+        ),
+        (
+            "notify",
+            rx.vstack(
+                rx.grid(
+                    _action_input(index, action, "alert", "Alert id"),
+                    connection,
+                    rx.vstack(
+                        field_label("Severity"),
+                        rx.select(
+                            ["info", "warning", "error", "critical"],
+                            value=action["severity"],
+                            on_change=lambda v: S.set_action_field(index, "severity", v),
+                        ),
+                        spacing="1",
+                    ),
+                    columns="3",
+                    spacing="3",
+                    width="100%",
+                ),
+                message,
+                spacing="3",
+                width="100%",
+            ),
+        ),
+        (
+            "git_commit",
+            rx.vstack(
+                rx.grid(article, connection, columns="2", spacing="3", width="100%"),
+                message,
+                spacing="3",
+                width="100%",
+            ),
+        ),
+    ]
+
+
+def _action_card(action: rx.Var, index: rx.Var) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.badge(index + 1, variant="solid", radius="full"),
+                rx.select(
+                    ACTION_TYPES,
+                    value=action["type"],
+                    size="2",
+                    on_change=lambda v: S.set_action_field(index, "type", v),
+                ),
+                rx.spacer(),
+                rx.icon_button(
+                    rx.icon("arrow-up", size=14),
+                    size="1",
+                    variant="ghost",
+                    type="button",
+                    on_click=S.move_action(index, -1),
+                    aria_label="Move up",
+                ),
+                rx.icon_button(
+                    rx.icon("arrow-down", size=14),
+                    size="1",
+                    variant="ghost",
+                    type="button",
+                    on_click=S.move_action(index, 1),
+                    aria_label="Move down",
+                ),
+                rx.icon_button(
+                    rx.icon("trash-2", size=14),
+                    size="1",
+                    variant="ghost",
+                    color_scheme="red",
+                    type="button",
+                    on_click=S.remove_action(index),
+                    aria_label="Remove step",
+                ),
+                width="100%",
+                align="center",
+            ),
+            rx.grid(
+                _action_input(
+                    index, action, "id", "Step id (used as steps.<id>)", "fetch", mono=True
+                ),
+                _action_input(index, action, "name", "Name", "Fetch the article"),
+                columns="2",
+                spacing="3",
+                width="100%",
+            ),
+            _action_config(index, action),
+            rx.grid(
+                _action_input(
+                    index,
+                    action,
+                    "condition",
+                    "Run only if (condition)",
+                    "steps.fetch.output.status == 200",
+                    mono=True,
+                ),
+                _action_input(index, action, "timeout_s", "Timeout (s)", "none"),
+                columns="3fr 1fr",
+                spacing="3",
+                width="100%",
+            ),
+            rx.grid(
+                rx.vstack(
+                    field_label("Retry"),
+                    rx.select(
+                        RETRY_STRATEGIES,
+                        value=action["retry_strategy"],
+                        on_change=lambda v: S.set_action_field(index, "retry_strategy", v),
+                    ),
+                    spacing="1",
+                ),
+                _action_input(index, action, "retry_max", "Max attempts"),
+                _action_input(index, action, "retry_delay", "Delay (s)"),
+                rx.vstack(
+                    field_label("On error"),
+                    rx.hstack(
+                        rx.switch(
+                            checked=action["continue_on_error"],
+                            on_change=lambda v: S.set_action_field(index, "continue_on_error", v),
+                        ),
+                        rx.text("continue", size="2"),
+                        align="center",
+                        height="32px",
+                    ),
+                    spacing="1",
+                ),
+                columns=rx.breakpoints(initial="2", md="4"),
+                spacing="3",
+                width="100%",
+            ),
+            error(S.action_errors[index], "error-action"),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+        data_testid="action-card",
+    )
+
+
+def steps_section() -> rx.Component:
+    return rx.vstack(
+        rx.hstack(
+            rx.heading("Steps", size="3"),
+            rx.spacer(),
+            *[
+                rx.button(
+                    rx.icon("plus", size=14),
+                    kind,
+                    size="1",
+                    variant="soft",
+                    type="button",
+                    on_click=S.add_action(kind),
+                    data_testid=f"add-{kind}",
+                )
+                for kind in ACTION_TYPES[:3]
+            ],
+            rx.dropdown_menu.root(
+                rx.dropdown_menu.trigger(
+                    rx.button(
+                        rx.icon("plus", size=14),
+                        "content step",
+                        size="1",
+                        variant="soft",
+                        type="button",
+                        data_testid="add-content-step",
+                    )
+                ),
+                rx.dropdown_menu.content(
+                    *[
+                        rx.dropdown_menu.item(
+                            kind, on_click=S.add_action(kind), data_testid=f"add-{kind}"
+                        )
+                        for kind in ACTION_TYPES[3:]
+                    ]
+                ),
+            ),
+            width="100%",
+            align="center",
+        ),
+        rx.foreach(S.actions, _action_card),
+        error(S.errors.get("actions", ""), "error-actions"),
+        spacing="3",
+        width="100%",
+    )
