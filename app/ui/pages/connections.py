@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Literal, get_args, get_origin
+
 import reflex as rx
 from pydantic import BaseModel
+from pydantic.fields import FieldInfo
 
 from app.integrations.platforms import SPECS
 from app.ui.components.layout import admin_page
@@ -22,6 +25,17 @@ def _field_error(name: str) -> rx.Component:
     )
 
 
+def _choice(name: str, info: FieldInfo) -> rx.Component:
+    """A fixed set of values (such as SMTP security) as a select that the form submits."""
+    options = [str(v) for v in get_args(info.annotation)]
+    default = str(info.default or options[0])
+    return rx.box(
+        rx.select(options, name=name, default_value=S.edit_config.get(name, default), width="100%"),
+        data_testid=f"conn-{name}",
+        width="100%",
+    )
+
+
 def _input(name: str, model: type[BaseModel], secret: bool) -> rx.Component:
     info = model.model_fields[name]
     label = name.replace("_", " ").capitalize()
@@ -32,7 +46,7 @@ def _input(name: str, model: type[BaseModel], secret: bool) -> rx.Component:
         if secret
         else (
             ""
-            if info.default in (None, ...) or callable(info.default_factory)
+            if info.is_required() or info.default is None or callable(info.default_factory)
             else str(info.default)
         )
     )
@@ -42,7 +56,9 @@ def _input(name: str, model: type[BaseModel], secret: bool) -> rx.Component:
             html_for=f"conn-{name}",
             style={"font_size": "var(--font-size-2)", "font_weight": "500"},
         ),
-        rx.input(
+        _choice(name, info)
+        if get_origin(info.annotation) is Literal
+        else rx.input(
             id=f"conn-{name}",
             name=name,
             type="password" if secret else "text",
