@@ -28,44 +28,30 @@ WV = WorkflowVersion.__table__
 
 # Built once: constructing a statement and its cache key costs more than running it.
 _INSERT_STEPS = ST.insert().returning(ST.c.id, sort_by_parameter_order=True)
-_STEP_STARTED = (
-    ST.update()
-    .where(ST.c.id == bindparam("step_id"))
-    .values(
-        status=bindparam("p_status"),
-        started_at=bindparam("p_started_at"),
-        input=bindparam("p_input"),
+
+
+def _step_update(*columns: str) -> sa.Update:
+    """`UPDATE execution_step SET <column> = :p_<column>, … WHERE id = :step_id`."""
+    return (
+        ST.update()
+        .where(ST.c.id == bindparam("step_id"))
+        .values({name: bindparam(f"p_{name}") for name in columns})
     )
+
+
+_FINISH_COLUMNS = (
+    "status",
+    "started_at",
+    "finished_at",
+    "output",
+    "error",
+    "skip_reason",
+    "attempts",
+    "duration_ms",
 )
-_STEP_FINISHED = (
-    ST.update()
-    .where(ST.c.id == bindparam("step_id"))
-    .values(
-        status=bindparam("p_status"),
-        started_at=bindparam("p_started_at"),
-        finished_at=bindparam("p_finished_at"),
-        output=bindparam("p_output"),
-        error=bindparam("p_error"),
-        skip_reason=bindparam("p_skip_reason"),
-        attempts=bindparam("p_attempts"),
-        duration_ms=bindparam("p_duration_ms"),
-        input=bindparam("p_input"),
-    )
-)
-_STEP_FINISHED_KEEP_INPUT = (
-    ST.update()
-    .where(ST.c.id == bindparam("step_id"))
-    .values(
-        status=bindparam("p_status"),
-        started_at=bindparam("p_started_at"),
-        finished_at=bindparam("p_finished_at"),
-        output=bindparam("p_output"),
-        error=bindparam("p_error"),
-        skip_reason=bindparam("p_skip_reason"),
-        attempts=bindparam("p_attempts"),
-        duration_ms=bindparam("p_duration_ms"),
-    )
-)
+_STEP_STARTED = _step_update("status", "started_at", "input")
+_STEP_FINISHED = _step_update(*_FINISH_COLUMNS, "input")
+_STEP_FINISHED_KEEP_INPUT = _step_update(*_FINISH_COLUMNS)
 _INSERT_ATTEMPTS = AT.insert()
 _STEP_COMPLETED = (
     EX.update()
