@@ -35,6 +35,8 @@ class Engine:
         self._cancel_requested: set[int] = set()
         self._stopping = False
         self._loop: asyncio.AbstractEventLoop | None = None
+        # False once a look at the queue found nothing left waiting; every submit sets it.
+        self._maybe_queued = True
 
     # -- life cycle -------------------------------------------------------------------------
 
@@ -43,6 +45,7 @@ class Engine:
         self._loop = asyncio.get_running_loop()
         self.events.bind_loop(self._loop)
         self._stopping = False
+        self._maybe_queued = True
         interrupted = store.recover_interrupted()
         for execution_id in interrupted:
             self.events.publish_nowait(
@@ -102,6 +105,7 @@ class Engine:
             }
         )
         if created:
+            self._maybe_queued = True
             self.events.publish_nowait(
                 "execution.queued", execution_id=execution_id, workflow_id=workflow_id
             )
@@ -118,7 +122,12 @@ class Engine:
         if running is self._loop:
             self._fill()
         else:
-            self._loop.call_soon_threadsafe(self._fill)
+            self._loop.call_soon_threadsafe(self._fill_after_submit)
+
+    def _fill_after_submit(self) -> None:
+        # Set again on the loop: a `_fill` that ran between the insert and now cleared it.
+        self._maybe_queued = True
+        self._fill()
 
     async def cancel(self, execution_id: int) -> str:
         """Cancel a queued or running execution; returns what happened."""
@@ -139,15 +148,19 @@ class Engine:
     # -- dispatching ------------------------------------------------------------------------
 
     def _fill(self) -> None:
-        if self._stopping:
+        if self._stopping or not self._maybe_queued:
             return
         free = self.max_concurrent - len(self._tasks)
         if free <= 0:
             return
-        for execution_id, workflow_id, limit in store.queued_candidates(200):
+        candidates = store.queued_candidates(200)
+        left_waiting = False
+        for execution_id, workflow_id, limit in candidates:
             if free <= 0:
+                left_waiting = True
                 break
             if execution_id in self._tasks or self._running_by_workflow[workflow_id] >= limit:
+                left_waiting = True
                 continue
             run = store.claim(execution_id)
             if run is None:
@@ -157,6 +170,8 @@ class Engine:
             task = asyncio.get_running_loop().create_task(self._run(run))
             self._tasks[execution_id] = task
             task.add_done_callback(lambda _t, e=execution_id, w=workflow_id: self._done(e, w))
+        if not left_waiting and len(candidates) < 200:
+            self._maybe_queued = False
 
     def _done(self, execution_id: int, workflow_id: int) -> None:
         self._tasks.pop(execution_id, None)

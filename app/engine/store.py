@@ -58,6 +58,64 @@ _STEP_COMPLETED = (
     .where(EX.c.id == bindparam("p_execution_id"))
     .values(steps_completed=EX.c.steps_completed + 1)
 )
+_INSERT_EXECUTION = EX.insert()
+_QUEUED = (
+    sa.select(EX.c.id, EX.c.workflow_id, WF.c.concurrency_limit)
+    .join(WF, WF.c.id == EX.c.workflow_id)
+    .where(EX.c.status == ExecutionStatus.QUEUED)
+    .order_by(EX.c.priority_rank.desc(), EX.c.queued_at, EX.c.id)
+    .limit(bindparam("p_limit"))
+)
+_EXECUTION = sa.select(EX).where(EX.c.id == bindparam("p_execution_id"))
+_DEFINITION = sa.select(WV.c.definition).where(
+    WV.c.workflow_id == bindparam("p_workflow_id"),
+    WV.c.version_number == bindparam("p_version"),
+)
+_WORKFLOW_ACTIONS = sa.select(WF.c.name, WF.c.actions).where(WF.c.id == bindparam("p_workflow_id"))
+_CLAIM = (
+    EX.update()
+    .where(EX.c.id == bindparam("p_execution_id"), EX.c.status == ExecutionStatus.QUEUED)
+    .values(
+        status=ExecutionStatus.RUNNING,
+        started_at=bindparam("p_started_at"),
+        steps_total=bindparam("p_steps_total"),
+    )
+)
+_FINISH = (
+    EX.update()
+    .where(EX.c.id == bindparam("p_execution_id"), EX.c.status == ExecutionStatus.RUNNING)
+    .values(
+        status=bindparam("p_status"),
+        finished_at=bindparam("p_finished_at"),
+        duration_ms=bindparam("p_duration_ms"),
+        steps_completed=bindparam("p_steps_completed"),
+        error=bindparam("p_error"),
+        failed_step=bindparam("p_failed_step"),
+    )
+)
+_UNFINISHED_STEPS = ST.update().where(
+    ST.c.execution_id == bindparam("p_execution_id"),
+    ST.c.status.in_([StepStatus.PENDING, StepStatus.RUNNING]),
+)
+_SKIP_UNFINISHED = _UNFINISHED_STEPS.values(
+    status=StepStatus.SKIPPED, skip_reason=bindparam("p_skip_reason")
+)
+_CANCEL_UNFINISHED = _UNFINISHED_STEPS.values(
+    status=StepStatus.CANCELLED, finished_at=bindparam("p_finished_at")
+)
+_COUNT_RUN = (
+    WF.update()
+    .where(WF.c.id == bindparam("p_workflow_id"))
+    .values(
+        runs=WF.c.runs + 1,
+        successes=WF.c.successes + bindparam("p_success", type_=sa.Integer),
+        failures=WF.c.failures + bindparam("p_failure", type_=sa.Integer),
+        avg_duration_ms=WF.c.avg_duration_ms
+        + (bindparam("p_duration_ms", type_=sa.Float) - WF.c.avg_duration_ms) / (WF.c.runs + 1),
+        last_run_at=bindparam("p_finished_at"),
+        last_status=bindparam("p_status"),
+    )
+)
 
 
 @dataclass(frozen=True)
@@ -73,7 +131,7 @@ def insert_execution(values: dict[str, Any]) -> tuple[int, bool]:
     """Insert a queued execution; returns (id, created). A duplicate returns the first id."""
     try:
         with get_engine().begin() as conn:
-            return conn.execute(EX.insert().values(**values)).inserted_primary_key[0], True
+            return conn.execute(_INSERT_EXECUTION, values).inserted_primary_key[0], True
     except IntegrityError:
         key = (
             EX.c.dedupe_key == values["dedupe_key"]
@@ -92,13 +150,7 @@ def insert_execution(values: dict[str, Any]) -> tuple[int, bool]:
 def queued_candidates(limit: int) -> list[tuple[int, int, int]]:
     """(execution id, workflow id, workflow concurrency limit) of waiting runs, in order."""
     with get_engine().connect() as conn:
-        rows = conn.execute(
-            sa.select(EX.c.id, EX.c.workflow_id, WF.c.concurrency_limit)
-            .join(WF, WF.c.id == EX.c.workflow_id)
-            .where(EX.c.status == ExecutionStatus.QUEUED)
-            .order_by(EX.c.priority_rank.desc(), EX.c.queued_at, EX.c.id)
-            .limit(limit)
-        ).all()
+        rows = conn.execute(_QUEUED, {"p_limit": limit}).all()
     return [(r[0], r[1], r[2]) for r in rows]
 
 
@@ -106,25 +158,20 @@ def claim(execution_id: int) -> dict[str, Any] | None:
     """queued → running and the step rows, in one transaction; None if someone was faster."""
     now = utcnow()
     with get_engine().begin() as conn:
-        row = conn.execute(sa.select(EX).where(EX.c.id == execution_id)).mappings().first()
+        row = conn.execute(_EXECUTION, {"p_execution_id": execution_id}).mappings().first()
         if row is None or row["status"] != ExecutionStatus.QUEUED:
             return None
+        workflow_key = {"p_workflow_id": row["workflow_id"]}
         definition = conn.execute(
-            sa.select(WV.c.definition).where(
-                WV.c.workflow_id == row["workflow_id"],
-                WV.c.version_number == row["workflow_version"],
-            )
+            _DEFINITION, {**workflow_key, "p_version": row["workflow_version"]}
         ).scalar()
-        workflow = conn.execute(
-            sa.select(WF.c.name, WF.c.actions).where(WF.c.id == row["workflow_id"])
-        ).first()
+        workflow = conn.execute(_WORKFLOW_ACTIONS, workflow_key).first()
         if workflow is None:
             return None
         actions = (definition or {}).get("actions") or workflow.actions
         done = conn.execute(
-            EX.update()
-            .where(EX.c.id == execution_id, EX.c.status == ExecutionStatus.QUEUED)
-            .values(status=ExecutionStatus.RUNNING, started_at=now, steps_total=len(actions))
+            _CLAIM,
+            {"p_execution_id": execution_id, "p_started_at": now, "p_steps_total": len(actions)},
         )
         if done.rowcount != 1:
             return None
@@ -242,50 +289,38 @@ def finish_execution(
     """Close the run and move the workflow's counters, in one transaction. Returns ms."""
     now = utcnow()
     duration_ms = (now - started_at).total_seconds() * 1000
+    key = {"p_execution_id": execution_id}
     with get_engine().begin() as conn:
         done = conn.execute(
-            EX.update()
-            .where(EX.c.id == execution_id, EX.c.status == ExecutionStatus.RUNNING)
-            .values(
-                status=status,
-                finished_at=now,
-                duration_ms=duration_ms,
-                steps_completed=steps_completed,
-                error=error,
-                failed_step=failed_step,
-            )
-        )
-        leftover = ST.update().where(
-            ST.c.execution_id == execution_id,
-            ST.c.status.in_([StepStatus.PENDING, StepStatus.RUNNING]),
+            _FINISH,
+            {
+                **key,
+                "p_status": status,
+                "p_finished_at": now,
+                "p_duration_ms": duration_ms,
+                "p_steps_completed": steps_completed,
+                "p_error": error,
+                "p_failed_step": failed_step,
+            },
         )
         if status == ExecutionStatus.FAILED:
-            leftover = leftover.values(
-                status=StepStatus.SKIPPED, skip_reason=f"not run: step {failed_step} failed"
-            )
+            reason = f"not run: step {failed_step} failed"
+            conn.execute(_SKIP_UNFINISHED, {**key, "p_skip_reason": reason})
         else:
-            leftover = leftover.values(status=StepStatus.CANCELLED, finished_at=now)
-        conn.execute(leftover)
+            conn.execute(_CANCEL_UNFINISHED, {**key, "p_finished_at": now})
         if done.rowcount == 1:
-            _count_run(conn, workflow_id, status, duration_ms, now)
+            conn.execute(
+                _COUNT_RUN,
+                {
+                    "p_workflow_id": workflow_id,
+                    "p_success": int(status == ExecutionStatus.SUCCEEDED),
+                    "p_failure": int(status == ExecutionStatus.FAILED),
+                    "p_duration_ms": duration_ms,
+                    "p_finished_at": now,
+                    "p_status": status,
+                },
+            )
     return duration_ms
-
-
-def _count_run(
-    conn: sa.Connection, workflow_id: int, status: str, ms: float, now: datetime
-) -> None:
-    conn.execute(
-        WF.update()
-        .where(WF.c.id == workflow_id)
-        .values(
-            runs=WF.c.runs + 1,
-            successes=WF.c.successes + (1 if status == ExecutionStatus.SUCCEEDED else 0),
-            failures=WF.c.failures + (1 if status == ExecutionStatus.FAILED else 0),
-            avg_duration_ms=WF.c.avg_duration_ms + (ms - WF.c.avg_duration_ms) / (WF.c.runs + 1),
-            last_run_at=now,
-            last_status=status,
-        )
-    )
 
 
 def cancel_queued(execution_id: int) -> bool:

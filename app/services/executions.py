@@ -14,7 +14,7 @@ from sqlmodel import select
 
 from app.core.errors import Conflict, InvalidInput, NotFound, Problem, ValidationFailed
 from app.core.statuses import ExecutionStatus
-from app.db.engine import session_scope
+from app.db.engine import get_engine, session_scope
 from app.db.models import Execution, ExecutionStep, StepAttempt, Workflow
 from app.engine import runtime
 from app.engine.bus import bus
@@ -129,29 +129,41 @@ def retry_execution(actor: Actor, execution_id: int) -> dict[str, Any]:
     return get_execution(actor, new_id)
 
 
+_EX = Execution.__table__  # type: ignore[attr-defined]
+_ST = ExecutionStep.__table__  # type: ignore[attr-defined]
+_AT = StepAttempt.__table__  # type: ignore[attr-defined]
+_WF = Workflow.__table__  # type: ignore[attr-defined]
+# Built once: the detail is read after every run (API, UI, `?wait`), so it skips the ORM.
+_DETAIL = (
+    sa.select(_EX, _WF.c.name.label("workflow_name"))
+    .join(_WF, _WF.c.id == _EX.c.workflow_id)
+    .where(_EX.c.id == sa.bindparam("p_execution_id"))
+)
+_STEPS = (
+    sa.select(_ST)
+    .where(_ST.c.execution_id == sa.bindparam("p_execution_id"))
+    .order_by(_ST.c.position)
+)
+_ATTEMPTS = (
+    sa.select(_AT)
+    .join(_ST, _ST.c.id == _AT.c.step_id)
+    .where(_ST.c.execution_id == sa.bindparam("p_execution_id"))
+    .order_by(_AT.c.step_id, _AT.c.number)
+)
+
+
 def get_execution(actor: Actor, execution_id: int) -> dict[str, Any]:
+    """One execution with its steps and every attempt of each step."""
     actor.require_member()
-    with session_scope() as session:
-        row = session.exec(
-            select(Execution, Workflow.name)
-            .join(Workflow, Workflow.id == Execution.workflow_id)
-            .where(Execution.id == execution_id)
-        ).first()
-        if row is None:
+    key = {"p_execution_id": execution_id}
+    with get_engine().connect() as conn:
+        execution = conn.execute(_DETAIL, key).first()
+        if execution is None:
             raise NotFound(f"execution {execution_id} does not exist")
-        execution, name = row
-        steps = session.exec(
-            select(ExecutionStep)
-            .where(ExecutionStep.execution_id == execution_id)
-            .order_by(ExecutionStep.position)  # type: ignore[arg-type]
-        ).all()
+        steps = conn.execute(_STEPS, key).all()
         attempts: dict[int, list[dict[str, Any]]] = {}
         if steps:
-            for a in session.exec(
-                select(StepAttempt)
-                .where(StepAttempt.step_id.in_([s.id for s in steps]))  # type: ignore[attr-defined]
-                .order_by(StepAttempt.step_id, StepAttempt.number)  # type: ignore[arg-type]
-            ):
+            for a in conn.execute(_ATTEMPTS, key):
                 attempts.setdefault(a.step_id, []).append(
                     {
                         "number": a.number,
@@ -161,32 +173,33 @@ def get_execution(actor: Actor, execution_id: int) -> dict[str, Any]:
                         "failure_kind": a.failure_kind,
                     }
                 )
-        return {
-            **execution_summary(execution, name),
-            "trigger_payload": execution.trigger_payload,
-            "steps": [
-                {
-                    "id": s.id,
-                    "position": s.position,
-                    "action_id": s.action_id,
-                    "name": s.name,
-                    "type": s.type,
-                    "status": s.status,
-                    "input": s.input,
-                    "output": s.output,
-                    "error": s.error,
-                    "skip_reason": s.skip_reason,
-                    "started_at": _iso(s.started_at),
-                    "finished_at": _iso(s.finished_at),
-                    "duration_ms": s.duration_ms,
-                    "attempts": attempts.get(s.id or 0, []),
-                }
-                for s in steps
-            ],
-        }
+    return {
+        **execution_summary(execution, execution.workflow_name),
+        "trigger_payload": execution.trigger_payload,
+        "steps": [
+            {
+                "id": s.id,
+                "position": s.position,
+                "action_id": s.action_id,
+                "name": s.name,
+                "type": s.type,
+                "status": s.status,
+                "input": s.input,
+                "output": s.output,
+                "error": s.error,
+                "skip_reason": s.skip_reason,
+                "started_at": _iso(s.started_at),
+                "finished_at": _iso(s.finished_at),
+                "duration_ms": s.duration_ms,
+                "attempts": attempts.get(s.id, []),
+            }
+            for s in steps
+        ],
+    }
 
 
-def execution_summary(e: Execution, workflow_name: str) -> dict[str, Any]:
+def execution_summary(e: Execution | sa.Row[Any], workflow_name: str) -> dict[str, Any]:
+    """The list fields of an execution (an ORM object or a Core row)."""
     return {
         "id": e.id,
         "workflow_id": e.workflow_id,

@@ -7,7 +7,11 @@ import asyncio
 import pytest
 
 from app.core.errors import Conflict
+from app.db.engine import session_scope
+from app.db.models import Workflow
+from app.engine import runtime
 from app.engine.runner import Engine
+from app.engine.runtime import start_run
 from app.services import executions, workflows
 from app.services.actor import Actor
 
@@ -208,3 +212,36 @@ async def test_progress_is_recorded_as_steps_finish(engine: Engine, member: Acto
     assert running["steps_completed"] == 1 and running["steps_total"] == 2
     await engine.drain()
     assert executions.get_execution(member, started["id"])["steps_completed"] == 2
+
+
+async def test_global_limit_starts_waiting_runs_as_slots_free(member: Actor, db) -> None:
+    engine = Engine(max_concurrent=2)
+    runtime.install(engine)
+    await engine.start()
+    try:
+        wf = _workflow(
+            member,
+            [{"id": "wait", "type": "delay", "config": {"seconds": 0.1}}],
+            concurrency_limit=10,
+        )
+        ids = [(await executions.execute_workflow(member, wf))["id"] for _ in range(5)]
+        statuses = [executions.get_execution(member, i)["status"] for i in ids]
+        assert statuses == ["running", "running", "queued", "queued", "queued"]
+        await engine.drain()
+        assert {executions.get_execution(member, i)["status"] for i in ids} == {"succeeded"}
+    finally:
+        await engine.stop()
+        runtime.install(None)
+
+
+async def test_a_run_submitted_from_another_thread_starts(engine: Engine, member: Actor) -> None:
+    """Schedules and thread-pool callers submit off the loop; the engine must still wake."""
+
+    wf = _workflow(member, [{"id": "one", "type": "transform", "config": {"values": {"a": 1}}}])
+    with session_scope() as session:
+        workflow = session.get(Workflow, wf)
+    await _run(member, engine, wf)  # the engine has looked at an empty queue since
+    execution_id, created = await asyncio.to_thread(start_run, workflow, trigger_type="manual")
+    assert created
+    await executions.wait_for_finish(execution_id, 5)
+    assert executions.get_execution(member, execution_id)["status"] == "succeeded"
