@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from app.core.errors import FlowdeckError
-from app.db.models import Workflow
 from app.engine.runner import Engine
 
 _current: Engine | None = None
@@ -28,8 +27,19 @@ def current() -> Engine:
     return _current
 
 
+class RunTarget(Protocol):
+    """What starting a run needs of a workflow: a `Workflow` row or a lighter record."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def version(self) -> int: ...
+    @property
+    def priority(self) -> str: ...
+
+
 def start_run(
-    workflow: Workflow,
+    workflow: RunTarget,
     *,
     trigger_type: str,
     payload: dict[str, Any] | None = None,

@@ -32,11 +32,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlmodel import select
+import sqlalchemy as sa
 
 from app.core.errors import AuthenticationFailed, NotFound
 from app.core.signatures import verify_flowdeck, verify_github
-from app.db.engine import session_scope
+from app.db.engine import get_engine, session_scope
 from app.db.models import Execution, Workflow
 from app.engine.runtime import start_run
 from app.integrations.secrets import decrypt
@@ -111,16 +111,43 @@ def signature_problem(
     return None if good else "signature does not match, or its timestamp is out of tolerance"
 
 
-def _active_hook(hook_id: str) -> Workflow:
-    with session_scope() as session:
-        row = session.exec(select(Workflow).where(Workflow.hook_id == hook_id)).first()
-    if row is None or not row.is_active or row.trigger_type != "webhook":
+@dataclass(frozen=True)
+class _Hook:
+    """The columns of a webhook workflow that a delivery needs (read without the ORM)."""
+
+    id: int
+    name: str
+    version: int
+    priority: str
+    trigger_config: dict[str, Any]
+    webhook_secret_enc: str | None
+
+
+_WF = Workflow.__table__  # type: ignore[attr-defined]
+_HOOK = sa.select(
+    _WF.c.id,
+    _WF.c.name,
+    _WF.c.version,
+    _WF.c.priority,
+    _WF.c.trigger_config,
+    _WF.c.webhook_secret_enc,
+).where(
+    _WF.c.hook_id == sa.bindparam("p_hook_id"),
+    _WF.c.is_active.is_(True),
+    _WF.c.trigger_type == "webhook",
+)
+
+
+def _active_hook(hook_id: str) -> _Hook:
+    with get_engine().connect() as conn:
+        row = conn.execute(_HOOK, {"p_hook_id": hook_id}).first()
+    if row is None:
         raise NotFound("no active webhook at this address")
-    return row
+    return _Hook(**row._mapping)
 
 
 def _reject(
-    row: Workflow,
+    row: _Hook,
     scheme: str,
     reason: str,
     headers: Mapping[str, str],
@@ -162,7 +189,7 @@ def receive_webhook(
     audited) for a bad signature.
     """
     row = _active_hook(hook_id)
-    scheme = str(row.trigger_config.get("signature") or "none")
+    scheme = str((row.trigger_config or {}).get("signature") or "none")
     stored = row.webhook_secret_enc if scheme != "none" else None
     secret = decrypt(stored) if stored else None
     now = time.time() if now is None else now
