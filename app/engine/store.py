@@ -71,7 +71,8 @@ _DEFINITION = sa.select(WV.c.definition).where(
     WV.c.workflow_id == bindparam("p_workflow_id"),
     WV.c.version_number == bindparam("p_version"),
 )
-_WORKFLOW_ACTIONS = sa.select(WF.c.name, WF.c.actions).where(WF.c.id == bindparam("p_workflow_id"))
+_WORKFLOW_NAME = sa.select(WF.c.name).where(WF.c.id == bindparam("p_workflow_id"))
+_WORKFLOW_ACTIONS = sa.select(WF.c.actions).where(WF.c.id == bindparam("p_workflow_id"))
 _CLAIM = (
     EX.update()
     .where(EX.c.id == bindparam("p_execution_id"), EX.c.status == ExecutionStatus.QUEUED)
@@ -165,10 +166,12 @@ def claim(execution_id: int) -> dict[str, Any] | None:
         definition = conn.execute(
             _DEFINITION, {**workflow_key, "p_version": row["workflow_version"]}
         ).scalar()
-        workflow = conn.execute(_WORKFLOW_ACTIONS, workflow_key).first()
-        if workflow is None:
+        name = conn.execute(_WORKFLOW_NAME, workflow_key).scalar()
+        if name is None:
             return None
-        actions = (definition or {}).get("actions") or workflow.actions
+        actions = (definition or {}).get("actions")
+        if not actions:  # a run of a version that was never recorded: the current actions
+            actions = conn.execute(_WORKFLOW_ACTIONS, workflow_key).scalar() or []
         done = conn.execute(
             _CLAIM,
             {"p_execution_id": execution_id, "p_started_at": now, "p_steps_total": len(actions)},
@@ -202,7 +205,7 @@ def claim(execution_id: int) -> dict[str, Any] | None:
         "started_at": now,
         "actions": actions,
         "step_ids": step_ids,
-        "workflow_name": workflow.name,
+        "workflow_name": name,
     }
 
 

@@ -25,6 +25,15 @@ from app.services.actor import Actor
 TRIGGER_TYPES = ("manual", "schedule", "webhook", "event", "publish")
 _RETRYABLE = (ExecutionStatus.FAILED, ExecutionStatus.INTERRUPTED)
 
+_EX = Execution.__table__  # type: ignore[attr-defined]
+_ST = ExecutionStep.__table__  # type: ignore[attr-defined]
+_AT = StepAttempt.__table__  # type: ignore[attr-defined]
+_WF = Workflow.__table__  # type: ignore[attr-defined]
+# What a run by hand needs of its workflow (read without loading its JSON columns).
+_RUNNABLE = sa.select(_WF.c.id, _WF.c.name, _WF.c.is_active, _WF.c.version, _WF.c.priority).where(
+    _WF.c.id == sa.bindparam("p_workflow_id")
+)
+
 
 async def execute_workflow(
     actor: Actor,
@@ -42,7 +51,7 @@ async def execute_workflow(
         allowed = ", ".join(TRIGGER_TYPES)
         raise ValidationFailed([Problem("triggerType", f"must be one of {allowed}")])
     with session_scope() as session:
-        workflow = session.get(Workflow, workflow_id)
+        workflow = session.connection().execute(_RUNNABLE, {"p_workflow_id": workflow_id}).first()
         if workflow is None:
             raise NotFound(f"workflow {workflow_id} does not exist")
         if not workflow.is_active:
@@ -129,10 +138,6 @@ def retry_execution(actor: Actor, execution_id: int) -> dict[str, Any]:
     return get_execution(actor, new_id)
 
 
-_EX = Execution.__table__  # type: ignore[attr-defined]
-_ST = ExecutionStep.__table__  # type: ignore[attr-defined]
-_AT = StepAttempt.__table__  # type: ignore[attr-defined]
-_WF = Workflow.__table__  # type: ignore[attr-defined]
 # Built once: the detail is read after every run (API, UI, `?wait`), so it skips the ORM.
 _DETAIL = (
     sa.select(_EX, _WF.c.name.label("workflow_name"))
