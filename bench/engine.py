@@ -30,6 +30,7 @@ from app.engine import runtime  # noqa: E402
 from app.engine.runner import Engine  # noqa: E402
 from app.services import executions, workflows  # noqa: E402
 from app.services.actor import SYSTEM  # noqa: E402
+from bench.reference import machine_line  # noqa: E402
 
 
 def _workflow(name: str, actions: list[dict], concurrency: int = 1) -> int:
@@ -112,6 +113,7 @@ async def main() -> None:
     print(f"(b) 10 concurrent executions of delay 0.5 s:      {b:.3f} s   (target < 0.6 s)")
     print(f"(c) 100 executions of a 3-step workflow:          {c:.3f} s   (target < 1 s)")
     print(f"database: {_DIR / 'flowdeck.db'} (SQLite, WAL)")
+    print(machine_line())
 
 
 if __name__ == "__main__":

@@ -21,12 +21,17 @@ from app.alerts.spec import public_options
 from app.alerts.storage import SIGNING, stored_body
 from app.alerts.storm import Previous, collapse_into, unreported
 from app.core.errors import NotFound
-from app.db.engine import session_scope
+from app.db.engine import get_engine, session_scope
 from app.db.models import Alert, AlertDelivery, Execution, ExecutionStep, Workflow
 from app.integrations.credentials import load_connection
 
 AL = Alert.__table__
 DL = AlertDelivery.__table__
+# The alerts that could want an event of one workflow; built once, as it runs on every event.
+_CANDIDATES = sa.select(AL.c.events, AL.c.severity).where(
+    AL.c.is_active.is_(True),
+    sa.or_(AL.c.workflow_id.is_(None), AL.c.workflow_id == sa.bindparam("p_workflow_id")),
+)
 
 
 @dataclass(frozen=True)
@@ -86,6 +91,8 @@ def plan(event: AlertEvent, *, now: datetime, window_s: float, base_url: str) ->
 
     Most events interest no alert, so the alerts are looked up before anything else is read.
     """
+    if event.workflow_id is not None and not _any_wants(event):
+        return []
     jobs: list[Job] = []
     with session_scope() as session:
         if event.workflow_id is None:
@@ -117,6 +124,13 @@ def plan(event: AlertEvent, *, now: datetime, window_s: float, base_url: str) ->
             delivery_id = insert_delivery(session, alert.id or 0, message, now)
             jobs.append(Job(delivery_id, alert.id or 0, replace(message, delivery_id=delivery_id)))
     return jobs
+
+
+def _any_wants(event: AlertEvent) -> bool:
+    """A quick look (no ORM, no transaction) whether any alert wants `event`."""
+    with get_engine().connect() as conn:
+        rows = conn.execute(_CANDIDATES, {"p_workflow_id": event.workflow_id}).all()
+    return any(wants(events=r.events, minimum=r.severity, event=event) for r in rows)
 
 
 def insert_delivery(session: Session, alert_id: int, message: AlertMessage, now: datetime) -> int:
