@@ -25,6 +25,8 @@ from app.engine import store
 from app.engine.actions import StepContext, get_action, parse_config
 from app.engine.failures import classify, describe
 
+RUNNING_MARK_AFTER_S = 0.02  # well under the live view's push window and a person's eye
+
 
 @dataclass(frozen=True)
 class StepOutcome:
@@ -90,7 +92,12 @@ async def run_step(
         return _fail_early(step_id, base, emit, exc.message)
 
     stored_input = redact(rendered)
-    started_at = store.step_started(step_id, stored_input)
+    started_at = utcnow()
+    # A step that is still going after a moment is written `running`; a quicker one goes
+    # straight to its end in one write (its start and input are part of that write).
+    mark_running = asyncio.get_running_loop().call_later(
+        RUNNING_MARK_AFTER_S, store.step_started, step_id, stored_input, started_at
+    )
     emit("step.started", **base, name=action.get("name") or action["id"])
     policy = RetryPolicy.model_validate(action["retry"]) if action.get("retry") else NO_RETRY
     step = StepContext(
@@ -105,18 +112,21 @@ async def run_step(
     try:
         output = await _attempt_loop(action, config, step, policy, attempts)
     except asyncio.CancelledError:
+        mark_running.cancel()
         store.step_finished(
             step_id,
             StepStatus.CANCELLED,
             started_at=started_at,
             error="cancelled",
             attempts=attempts,
+            rendered_input=stored_input,
         )
         emit("step.finished", **base, status=StepStatus.CANCELLED.value)
         raise
     except Exception as exc:
         status, error = StepStatus.FAILED, describe(exc, action.get("timeout_s"))
         output = getattr(exc, "output", None)
+    mark_running.cancel()
     if step.secrets:  # values of a connection the action used: masked wherever they are kept
         error = redact(error, step.secrets)
         attempts = [replace(a, error=redact(a.error, step.secrets)) for a in attempts]
@@ -127,6 +137,7 @@ async def run_step(
         output=redact(output, step.secrets),
         error=error,
         attempts=attempts,
+        rendered_input=stored_input,
         execution_id=execution_id,
     )
     emit("step.finished", **base, status=status.value, error=error, attempts=len(attempts))

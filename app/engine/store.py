@@ -209,19 +209,17 @@ def claim(execution_id: int) -> dict[str, Any] | None:
     }
 
 
-def step_started(step_id: int, rendered_input: Any) -> datetime:
-    now = utcnow()
+def step_started(step_id: int, rendered_input: Any, started_at: datetime) -> None:
     with get_engine().begin() as conn:
         conn.execute(
             _STEP_STARTED,
             {
                 "step_id": step_id,
                 "p_status": StepStatus.RUNNING,
-                "p_started_at": now,
+                "p_started_at": started_at,
                 "p_input": rendered_input,
             },
         )
-    return now
 
 
 def step_finished(

@@ -245,3 +245,17 @@ async def test_a_run_submitted_from_another_thread_starts(engine: Engine, member
     assert created
     await executions.wait_for_finish(execution_id, 5)
     assert executions.get_execution(member, execution_id)["status"] == "succeeded"
+
+
+async def test_a_long_step_is_written_running_with_its_input(engine: Engine, member: Actor) -> None:
+    """Quick steps go to their end in one write; one still going is marked running."""
+    wf = _workflow(member, [{"id": "wait", "type": "delay", "config": {"seconds": 0.4}}])
+    started = await executions.execute_workflow(member, wf)
+    await asyncio.sleep(0.15)
+    step = executions.get_execution(member, started["id"])["steps"][0]
+    assert step["status"] == "running"
+    assert step["input"] == {"seconds": 0.4} and step["started_at"] is not None
+    await engine.drain()
+    done = executions.get_execution(member, started["id"])["steps"][0]
+    assert done["status"] == "succeeded" and done["input"] == {"seconds": 0.4}
+    assert done["started_at"] == step["started_at"]
