@@ -142,3 +142,38 @@ def global_stats(actor: Actor, *, now: datetime | None = None) -> dict[str, Any]
         "queued_now": waiting[ExecutionStatus.QUEUED.value],
         "last_activity_at": _iso(max(moments) if moments else None),
     }
+
+
+LIVE_COUNTERS_LIMIT = 500
+_WF = Workflow.__table__  # type: ignore[attr-defined]
+_COUNTERS = (
+    sa.select(
+        _WF.c.id,
+        _WF.c.last_status,
+        _WF.c.last_run_at,
+        _WF.c.runs,
+        _WF.c.successes,
+        _WF.c.avg_duration_ms,
+    )
+    .where(_WF.c.last_run_at.is_not(None))
+    .order_by(_WF.c.last_run_at.desc())
+    .limit(LIVE_COUNTERS_LIMIT)
+)
+
+
+def recent_counters(actor: Actor) -> list[dict[str, Any]]:
+    """The run counters of the workflows that ran most recently (for live tables)."""
+    actor.require_member()
+    with session_scope() as session:
+        rows = session.connection().execute(_COUNTERS).all()
+    return [
+        {
+            "id": r.id,
+            "last_status": r.last_status,
+            "last_run_at": _iso(r.last_run_at),
+            "runs": r.runs,
+            "success_rate": r.successes / r.runs if r.runs else None,
+            "avg_duration_ms": r.avg_duration_ms,
+        }
+        for r in rows
+    ]

@@ -1,8 +1,8 @@
 """The notification bell: unread count and the newest notifications, live per user.
 
-Each user's browsers link a shared state to `user<id>`; when the in-app alert channel
-creates a notification (or one is read), the bus event names the user and only that user's
-bell is recomputed and pushed.
+Each of a user's tabs joins the feed `user<id>` (see `app.ui.feeds`); when the in-app alert
+channel creates a notification (or one is read), the bus event names the user and only that
+user's bell is recomputed and pushed to their tabs.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from contextlib import asynccontextmanager
 from typing import Any, TypedDict
 
 import reflex as rx
-from reflex.istate.manager.token import BaseStateToken
 from starlette.concurrency import run_in_threadpool
 
 from app.core.errors import AuthenticationFailed, FlowdeckError
@@ -21,6 +20,8 @@ from app.core.statuses import Role
 from app.engine.bus import Event, bus
 from app.services import notifications
 from app.services.actor import Actor
+from app.ui.feeds import feeds, tab_token
+from app.ui.feeds import push as feeds_push
 from app.ui.states.session import SessionState
 
 log = logging.getLogger("flowdeck.bell")
@@ -50,7 +51,7 @@ def _snapshot(actor: Actor) -> tuple[int, list[NotificationItem]]:
     ]
 
 
-class LiveBell(rx.SharedState):
+class LiveBell(rx.State):
     unread: int = 0
     items: list[NotificationItem] = []
 
@@ -61,8 +62,8 @@ class LiveBell(rx.SharedState):
             actor = await session._actor()
         except AuthenticationFailed:
             return None
-        linked = await self._link_to(f"user{actor.user_id}")
-        linked.unread, linked.items = await run_in_threadpool(_snapshot, actor)
+        feeds.join(f"user{actor.user_id}", tab_token(self))
+        self.unread, self.items = await run_in_threadpool(_snapshot, actor)
         return None
 
     @rx.event
@@ -83,10 +84,11 @@ async def bell_push(app: rx.App) -> AsyncIterator[None]:
     async def push(user_id: int) -> None:
         actor = Actor(kind="user", user_id=user_id, email="", role=Role.VIEWER)
         unread, items = await run_in_threadpool(_snapshot, actor)
-        token = BaseStateToken(ident=f"user{user_id}", cls=LiveBell)
-        async with app.modify_state(token) as root:
-            bell = await root.get_state(LiveBell)
+
+        def fill(bell: LiveBell) -> None:
             bell.unread, bell.items = unread, items
+
+        await feeds_push(app, f"user{user_id}", LiveBell, fill)
 
     async def on_event(event: Event) -> None:
         user_id = event.data.get("user_id")

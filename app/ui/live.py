@@ -1,10 +1,11 @@
 """Live push: the engine's events reach every open dashboard without polling.
 
-Two shared states, each linked by the pages that show it: `LiveStatus` (safe for every
-signed-in user: counts and recent runs) and `LiveOps` (members and admins: the newest
-executions with their errors). A bus subscriber marks them dirty; a throttled pusher
-recomputes each snapshot from the database and writes it through `app.modify_state`, so
-an isolated event is on screen in milliseconds and a burst costs one push per window.
+Two feeds (see `app.ui.feeds`): `status` (safe for every signed-in user: counts and recent
+runs, shown by `LiveStatus`) and `ops` (members and admins: the newest executions with their
+errors, the cards, the Workflows table's run columns, shown by `LiveOps`). A bus subscriber
+marks them dirty; a throttled pusher computes each snapshot once from the database and writes
+it into every watching tab, so an isolated event is on screen in milliseconds and a burst
+costs one push per window.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from contextlib import asynccontextmanager
 from typing import Any, TypedDict
 
 import reflex as rx
-from reflex.istate.manager.token import BaseStateToken
 from starlette.concurrency import run_in_threadpool
 
 from app.core.errors import AuthenticationFailed, PermissionDenied
@@ -25,7 +25,8 @@ from app.core.statuses import Role
 from app.engine.bus import Event, bus
 from app.services import executions, status
 from app.services.actor import SYSTEM
-from app.services.workflow_stats import global_stats
+from app.services.workflow_stats import global_stats, recent_counters
+from app.ui.feeds import feeds, push, tab_token
 from app.ui.states.session import SessionState
 
 log = logging.getLogger("flowdeck.live")
@@ -49,6 +50,28 @@ class ExecRow(TypedDict):
     duration: str
     steps: str
     error: str
+
+
+class WorkflowCounters(TypedDict):
+    """The run columns of a Workflows table row, pushed live as runs finish."""
+
+    last_status: str
+    last_run: str
+    runs: int
+    success_rate: str
+    avg_duration: str
+
+
+def counters_texts(item: dict[str, Any]) -> WorkflowCounters:
+    """Table texts from a workflow's counters (`to_public` or `recent_counters` shape)."""
+    rate = item["success_rate"]
+    return WorkflowCounters(
+        last_status=item["last_status"] or "",
+        last_run=(item["last_run_at"] or "")[:16].replace("T", " "),
+        runs=item["runs"],
+        success_rate="–" if rate is None else f"{rate * 100:.0f}%",
+        avg_duration=duration_text(item["avg_duration_ms"] if item["runs"] else None),
+    )
 
 
 def _clock(iso: str | None) -> str:
@@ -79,7 +102,7 @@ def exec_row(item: dict[str, Any]) -> ExecRow:
     )
 
 
-class LiveStatus(rx.SharedState):
+class LiveStatus(rx.State):
     loaded: bool = False
     active_workflows: int = 0
     runs_24h: int = 0
@@ -102,9 +125,8 @@ class LiveStatus(rx.SharedState):
             await session._actor()
         except AuthenticationFailed:
             return rx.redirect("/login")
-        linked = await self._link_to("status")
-        if not linked.loaded:
-            fill_status(linked, await run_in_threadpool(status.current_snapshot))
+        feeds.join("status", tab_token(self))
+        fill_status(self, await run_in_threadpool(status.current_snapshot))
         return None
 
 
@@ -130,10 +152,12 @@ def fill_status(state: LiveStatus, snap: status.StatusSnapshot) -> None:
     state.pushed_at = time.time()
 
 
-class LiveOps(rx.SharedState):
+class LiveOps(rx.State):
     loaded: bool = False
     executions: list[ExecRow] = []
     cards: dict[str, str] = {}
+    # by workflow id (as text): what the Workflows table shows in its run columns
+    counters: dict[str, WorkflowCounters] = {}
     pushed_at: float = 0.0
 
     @rx.event
@@ -148,9 +172,8 @@ class LiveOps(rx.SharedState):
             actor.require(Role.ADMIN, Role.MEMBER)
         except PermissionDenied:
             return rx.redirect("/status")
-        linked = await self._link_to("ops")
-        if not linked.loaded:
-            fill_ops(linked, await run_in_threadpool(ops_snapshot))
+        feeds.join("ops", tab_token(self))
+        fill_ops(self, await run_in_threadpool(ops_snapshot))
         return None
 
 
@@ -175,12 +198,14 @@ def ops_snapshot() -> dict[str, Any]:
     return {
         "executions": [exec_row(i) for i in page["items"]],
         "cards": _cards(global_stats(SYSTEM)),
+        "counters": {str(c["id"]): counters_texts(c) for c in recent_counters(SYSTEM)},
     }
 
 
 def fill_ops(state: LiveOps, snap: dict[str, Any]) -> None:
     state.executions = snap["executions"]
     state.cards = snap["cards"]
+    state.counters = snap["counters"]
     state.loaded = True
     state.pushed_at = time.time()
 
@@ -224,17 +249,15 @@ class _Pusher:
 
 @asynccontextmanager
 async def live_push(app: rx.App) -> AsyncIterator[None]:
-    """Lifespan task: subscribe to the bus and push snapshots to the linked states."""
+    """Lifespan task: subscribe to the bus and push snapshots to the watching tabs."""
 
     async def push_status() -> None:
         snap = await run_in_threadpool(status.current_snapshot)
-        async with app.modify_state(BaseStateToken(ident="status", cls=LiveStatus)) as root:
-            fill_status(await root.get_state(LiveStatus), snap)
+        await push(app, "status", LiveStatus, lambda state: fill_status(state, snap))
 
     async def push_ops() -> None:
         snap = await run_in_threadpool(ops_snapshot)
-        async with app.modify_state(BaseStateToken(ident="ops", cls=LiveOps)) as root:
-            fill_ops(await root.get_state(LiveOps), snap)
+        await push(app, "ops", LiveOps, lambda state: fill_ops(state, snap))
 
     pushers = [_Pusher("status", push_status), _Pusher("ops", push_ops)]
 
@@ -244,15 +267,7 @@ async def live_push(app: rx.App) -> AsyncIterator[None]:
                 pusher.mark()
 
     bus.subscribe("", on_event)
-    logging.getLogger("reflex").addFilter(_DisconnectedFilter())
     try:
         yield
     finally:
         bus.unsubscribe(on_event)
-
-
-class _DisconnectedFilter(logging.Filter):
-    """The shared tokens have no socket of their own; Reflex logs that on every push."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return "disconnected client" not in record.getMessage()

@@ -54,6 +54,10 @@ def test_build_run_and_watch_it_live(
 
     page = admin_page
     _build(page, "E2E greeting")
+    table = _new_page_signed_in(browser, base_url, sign_in, admin_ready)  # lands on the table
+    table_row = table.get_by_test_id("workflow-row").filter(has_text="E2E greeting")
+    expect(table_row.get_by_test_id("workflow-runs")).to_have_text("0")
+    expect(table_row).to_contain_text("never")
     page.get_by_test_id("detail-run").click()
     page.get_by_test_id("run-payload").fill('{"name": "Ada"}')
     page.get_by_test_id("confirm-run").click()
@@ -63,11 +67,14 @@ def test_build_run_and_watch_it_live(
     page.get_by_test_id("step-item").nth(1).click()
     expect(page.get_by_text("HELLO ADA").first).to_be_visible()
 
-    # The other two pages changed by push, without a reload.
+    # The other pages changed by push, without a reload.
     row = watcher.get_by_test_id("execution-row").filter(has_text="E2E greeting").first
     expect(row).to_contain_text("succeeded")
     expect(status.get_by_test_id("stat-runs")).to_have_text(str(runs_before + 1))
     expect(status.get_by_text("E2E greeting").first).to_be_visible()
+    expect(table_row.get_by_test_id("workflow-runs")).to_have_text("1")
+    expect(table_row).to_contain_text("succeeded")
+    expect(table_row).to_contain_text("100%")
 
 
 def test_pause_stops_its_schedule(admin_page: Page) -> None:

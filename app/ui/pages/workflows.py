@@ -125,6 +125,12 @@ def _sortable(label: str, column: str) -> rx.Component:
     )
 
 
+def _live(row: WorkflowRow, field: str) -> rx.Var:
+    """A run column: the pushed counters once the workflow has run, else the loaded row."""
+    key = row["id"].to(str)
+    return rx.cond(LiveOps.counters.contains(key), LiveOps.counters[key][field], row[field])
+
+
 def _row(row: WorkflowRow) -> rx.Component:
     return rx.table.row(
         rx.table.cell(
@@ -146,18 +152,18 @@ def _row(row: WorkflowRow) -> rx.Component:
         ),
         rx.table.cell(
             rx.cond(
-                row["last_status"] != "",
+                _live(row, "last_status") != "",
                 rx.vstack(
-                    status_badge(row["last_status"]),
-                    rx.text(row["last_run"], size="1", color=rx.color("gray", 11)),
+                    status_badge(_live(row, "last_status")),
+                    rx.text(_live(row, "last_run"), size="1", color=rx.color("gray", 11)),
                     spacing="1",
                 ),
                 rx.text("never", size="2", color=rx.color("gray", 10)),
             )
         ),
-        rx.table.cell(row["runs"]),
-        rx.table.cell(row["success_rate"]),
-        rx.table.cell(row["avg_duration"]),
+        rx.table.cell(_live(row, "runs"), data_testid="workflow-runs"),
+        rx.table.cell(_live(row, "success_rate")),
+        rx.table.cell(_live(row, "avg_duration")),
         rx.table.cell(_row_menu(row)),
         data_testid="workflow-row",
         align="center",

@@ -11,7 +11,7 @@ import reflex as rx
 from app.core.cron import next_fire_times
 from app.core.errors import FlowdeckError
 from app.services import executions, workflows
-from app.ui.live import duration_text
+from app.ui.live import counters_texts
 from app.ui.states.session import SessionState, error_text, run_service
 
 PAGE_SIZE = 20
@@ -32,10 +32,6 @@ class WorkflowRow(TypedDict):
     avg_duration: str
 
 
-def _rate(value: float | None) -> str:
-    return "–" if value is None else f"{value * 100:.0f}%"
-
-
 def next_runs_text(item: dict[str, Any]) -> str:
     config = item["trigger"]["config"]
     if item["trigger"]["type"] != "schedule" or not config.get("cron"):
@@ -54,11 +50,7 @@ def workflow_row(item: dict[str, Any]) -> WorkflowRow:
         trigger_type=item["trigger"]["type"],
         next_runs=next_runs_text(item),
         active=item["is_active"],
-        last_status=item["last_status"] or "",
-        last_run=(item["last_run_at"] or "")[:16].replace("T", " "),
-        runs=item["runs"],
-        success_rate=_rate(item["success_rate"]),
-        avg_duration=duration_text(item["avg_duration_ms"] if item["runs"] else None),
+        **counters_texts(item),
     )
 
 
