@@ -211,7 +211,7 @@ def fill_ops(state: LiveOps, snap: dict[str, Any]) -> None:
 
 
 class _Pusher:
-    """Coalesces dirty marks into at most one push per window for one shared state."""
+    """Coalesces dirty marks into at most one push per window for one feed."""
 
     def __init__(self, name: str, push: Callable[[], Any]) -> None:
         self.name, self._push = name, push
