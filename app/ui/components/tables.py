@@ -77,3 +77,15 @@ def confirm_dialog(
         open=open,
         on_open_change=on_open_change,
     )
+
+
+def delete_dialog(state: Any, consequence: str) -> rx.Component:
+    """The "Delete <name>?" dialog of a state using `DeleteConfirm`."""
+    return confirm_dialog(
+        rx.text("Delete ", state.delete_name, "?"),
+        consequence,
+        confirm="Delete",
+        on_confirm=state.confirm_delete,
+        open=state.delete_id != 0,
+        on_open_change=state.close_delete,
+    )

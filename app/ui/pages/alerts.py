@@ -6,7 +6,7 @@ import reflex as rx
 
 from app.ui.components.layout import admin_page
 from app.ui.components.status_badge import status_badge
-from app.ui.components.tables import data_table, toolbar
+from app.ui.components.tables import data_table, delete_dialog, toolbar
 from app.ui.states.alerts import EVENTS, AlertRow, DeliveryRow
 from app.ui.states.alerts import AlertsState as S
 
@@ -208,7 +208,7 @@ def _row(row: AlertRow) -> rx.Component:
                         variant="ghost",
                         color_scheme="red",
                         aria_label="Delete",
-                        on_click=S.delete(row["id"]),
+                        on_click=S.ask_delete(row["id"], row["name"]),
                     ),
                     spacing="2",
                     align="center",
@@ -317,6 +317,7 @@ def alerts_page() -> rx.Component:
             ),
             _dialog(),
             _deliveries_dialog(),
+            delete_dialog(S, "Its delivery history goes with it; workflows are not changed."),
             spacing="4",
             width="100%",
         ),

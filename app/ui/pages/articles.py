@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from app.ui.components.layout import admin_page
-from app.ui.components.tables import confirm_dialog, data_table
+from app.ui.components.tables import data_table, delete_dialog
 from app.ui.states.articles import ArticleRow
 from app.ui.states.articles import ArticlesState as S
 
@@ -165,17 +165,6 @@ def _row(row: ArticleRow) -> rx.Component:
     )
 
 
-def _delete_dialog() -> rx.Component:
-    return confirm_dialog(
-        rx.text("Delete ", S.delete_title, "?"),
-        "The article and its version history are removed.",
-        confirm="Delete",
-        on_confirm=S.confirm_delete,
-        open=S.delete_id != 0,
-        on_open_change=S.close_delete,
-    )
-
-
 @rx.page(route="/admin/articles", title="Articles · Flowdeck", on_load=S.load)
 def articles_page() -> rx.Component:
     return admin_page(
@@ -220,7 +209,7 @@ def articles_page() -> rx.Component:
                 ),
             ),
             _editor(),
-            _delete_dialog(),
+            delete_dialog(S, "The article and its version history are removed."),
             spacing="4",
             width="100%",
         ),

@@ -10,7 +10,7 @@ from pydantic.fields import FieldInfo
 
 from app.integrations.platforms import SPECS
 from app.ui.components.layout import admin_page
-from app.ui.components.tables import confirm_dialog, data_table, toolbar
+from app.ui.components.tables import data_table, delete_dialog, toolbar
 from app.ui.states.connections import ConnectionRow
 from app.ui.states.connections import ConnectionsState as S
 
@@ -243,17 +243,6 @@ def _row(row: ConnectionRow) -> rx.Component:
     )
 
 
-def _delete_dialog() -> rx.Component:
-    return confirm_dialog(
-        rx.text("Delete ", S.delete_name, "?"),
-        "Workflow steps and alerts that use it will fail until you pick another.",
-        confirm="Delete",
-        on_confirm=S.confirm_delete,
-        open=S.delete_id != 0,
-        on_open_change=S.close_delete,
-    )
-
-
 @rx.page(route="/admin/connections", title="Connections · Flowdeck", on_load=S.load)
 def connections_page() -> rx.Component:
     return admin_page(
@@ -281,7 +270,9 @@ def connections_page() -> rx.Component:
                 ),
             ),
             _dialog(),
-            _delete_dialog(),
+            delete_dialog(
+                S, "Workflow steps and alerts that use it will fail until you pick another."
+            ),
             spacing="4",
             width="100%",
         ),

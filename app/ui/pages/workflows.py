@@ -7,7 +7,7 @@ import reflex as rx
 from app.ui.components.layout import admin_page, empty_state
 from app.ui.components.stat_card import stat_card
 from app.ui.components.status_badge import status_badge
-from app.ui.components.tables import confirm_dialog
+from app.ui.components.tables import delete_dialog
 from app.ui.live import LiveOps
 from app.ui.states.session import SessionState
 from app.ui.states.workflows import WorkflowRow
@@ -250,17 +250,6 @@ def run_dialog(state=S) -> rx.Component:
     )
 
 
-def _delete_dialog() -> rx.Component:
-    return confirm_dialog(
-        rx.text("Delete ", S.delete_name, "?"),
-        "The workflow, its versions and all its executions are removed. This cannot be undone.",
-        confirm="Delete",
-        on_confirm=S.confirm_delete,
-        open=S.delete_id != 0,
-        on_open_change=S.close_delete,
-    )
-
-
 def _table() -> rx.Component:
     return rx.cond(
         S.rows.length() > 0,
@@ -335,7 +324,11 @@ def workflows_page() -> rx.Component:
             _filters(),
             _table(),
             run_dialog(),
-            _delete_dialog(),
+            delete_dialog(
+                S,
+                "The workflow, its versions and all its executions are removed. "
+                "This cannot be undone.",
+            ),
             spacing="4",
             width="100%",
         ),

@@ -8,6 +8,7 @@ import reflex as rx
 
 from app.core.errors import FlowdeckError, ValidationFailed
 from app.services import alerts, connections, workflows
+from app.ui.states.delete_confirm import DeleteConfirm
 from app.ui.states.session import SessionState, error_text, run_service
 
 EVENTS = ["workflow_start", "workflow_complete", "workflow_fail", "step_fail"]
@@ -56,7 +57,7 @@ def alert_row(item: dict[str, Any]) -> AlertRow:
     )
 
 
-class AlertsState(SessionState):
+class AlertsState(DeleteConfirm, SessionState):
     rows: list[AlertRow] = []
     loaded: bool = False
     workflow_names: list[str] = [ALL_WORKFLOWS]
@@ -217,14 +218,9 @@ class AlertsState(SessionState):
             return rx.toast.error(error_text(exc))
         return rx.toast.success("Alert on" if active else "Alert off")
 
-    @rx.event
-    async def delete(self, alert_id: int) -> Any:
-        try:
-            await run_service(self, lambda a: alerts.delete_alert(a, alert_id))
-            await self._reload()
-        except FlowdeckError as exc:
-            return rx.toast.error(error_text(exc))
-        return rx.toast.success("Alert deleted")
+    async def _delete(self, target_id: int) -> None:
+        await run_service(self, lambda a: alerts.delete_alert(a, target_id))
+        await self._reload()
 
     @rx.event
     async def show_deliveries(self, alert_id: int) -> Any:

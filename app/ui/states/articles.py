@@ -9,6 +9,7 @@ import reflex as rx
 from app.core.articles import ALLOWED_MOVES, ArticleStatus
 from app.core.errors import FlowdeckError, ValidationFailed
 from app.services import articles
+from app.ui.states.delete_confirm import DeleteConfirm
 from app.ui.states.session import SessionState, error_text, run_service
 
 
@@ -34,7 +35,7 @@ def article_row(item: dict[str, Any]) -> ArticleRow:
     )
 
 
-class ArticlesState(SessionState):
+class ArticlesState(DeleteConfirm, SessionState):
     rows: list[ArticleRow] = []
     loaded: bool = False
     status_filter: str = "any status"
@@ -43,8 +44,6 @@ class ArticlesState(SessionState):
     editing_id: int = 0
     draft: dict[str, str] = {}
     errors: dict[str, str] = {}
-    delete_id: int = 0
-    delete_title: str = ""
 
     async def _reload(self) -> None:
         status = None if self.status_filter == "any status" else self.status_filter
@@ -138,20 +137,6 @@ class ArticlesState(SessionState):
             return rx.toast.error(error_text(exc))
         return rx.toast.success(f"Article is now {status}")
 
-    @rx.event
-    def ask_delete(self, article_id: int, title: str) -> None:
-        self.delete_id, self.delete_title = article_id, title
-
-    @rx.event
-    def close_delete(self, _open: bool = False) -> None:
-        self.delete_id = 0
-
-    @rx.event
-    async def confirm_delete(self) -> Any:
-        article_id, self.delete_id = self.delete_id, 0
-        try:
-            await run_service(self, lambda a: articles.delete_article(a, article_id))
-            await self._reload()
-        except FlowdeckError as exc:
-            return rx.toast.error(error_text(exc))
-        return rx.toast.success(f"Deleted {self.delete_title}")
+    async def _delete(self, target_id: int) -> None:
+        await run_service(self, lambda a: articles.delete_article(a, target_id))
+        await self._reload()

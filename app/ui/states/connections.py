@@ -9,6 +9,7 @@ import reflex as rx
 from app.core.errors import FlowdeckError, ValidationFailed
 from app.integrations.platforms import SPECS
 from app.services import connections
+from app.ui.states.delete_confirm import DeleteConfirm
 from app.ui.states.session import SessionState, error_text, run_service
 
 
@@ -62,7 +63,7 @@ def form_to_body(platform: str, connection_type: str, form: dict[str, Any]) -> d
     return body
 
 
-class ConnectionsState(SessionState):
+class ConnectionsState(DeleteConfirm, SessionState):
     rows: list[ConnectionRow] = []
     loaded: bool = False
     dialog_open: bool = False
@@ -72,8 +73,6 @@ class ConnectionsState(SessionState):
     edit_name: str = ""
     edit_config: dict[str, str] = {}
     errors: dict[str, str] = {}
-    delete_id: int = 0
-    delete_name: str = ""
     verifying_id: int = 0
 
     async def _reload(self) -> None:
@@ -166,20 +165,6 @@ class ConnectionsState(SessionState):
             return rx.toast.success(f"{result['name']} works ({check.get('elapsed_ms', 0):.0f} ms)")
         return rx.toast.error(f"{result['name']}: {check.get('message') or 'verification failed'}")
 
-    @rx.event
-    def ask_delete(self, connection_id: int, name: str) -> None:
-        self.delete_id, self.delete_name = connection_id, name
-
-    @rx.event
-    def close_delete(self, _open: bool = False) -> None:
-        self.delete_id = 0
-
-    @rx.event
-    async def confirm_delete(self) -> Any:
-        connection_id, self.delete_id = self.delete_id, 0
-        try:
-            await run_service(self, lambda a: connections.delete_connection(a, connection_id))
-            await self._reload()
-        except FlowdeckError as exc:
-            return rx.toast.error(error_text(exc))
-        return rx.toast.success(f"Deleted {self.delete_name}")
+    async def _delete(self, target_id: int) -> None:
+        await run_service(self, lambda a: connections.delete_connection(a, target_id))
+        await self._reload()

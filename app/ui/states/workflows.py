@@ -12,6 +12,7 @@ from app.core.cron import next_fire_times
 from app.core.errors import FlowdeckError
 from app.services import executions, workflows
 from app.ui.live import counters_texts
+from app.ui.states.delete_confirm import DeleteConfirm
 from app.ui.states.session import SessionState, error_text, run_service
 
 PAGE_SIZE = 20
@@ -54,7 +55,7 @@ def workflow_row(item: dict[str, Any]) -> WorkflowRow:
     )
 
 
-class WorkflowsState(SessionState):
+class WorkflowsState(DeleteConfirm, SessionState):
     rows: list[WorkflowRow] = []
     total: int = 0
     loaded: bool = False
@@ -68,8 +69,6 @@ class WorkflowsState(SessionState):
     run_name: str = ""
     run_payload: str = "{}"
     run_error: str = ""
-    delete_id: int = 0
-    delete_name: str = ""
 
     async def _reload(self) -> None:
         flt = workflows.WorkflowFilter(
@@ -145,20 +144,9 @@ class WorkflowsState(SessionState):
             "Duplicated (paused until you resume it)",
         )
 
-    @rx.event
-    def ask_delete(self, workflow_id: int, name: str) -> None:
-        self.delete_id, self.delete_name = workflow_id, name
-
-    @rx.event
-    def close_delete(self, _open: bool = False) -> None:
-        self.delete_id = 0
-
-    @rx.event
-    async def confirm_delete(self) -> Any:
-        workflow_id, self.delete_id = self.delete_id, 0
-        return await self._act(
-            lambda a: workflows.delete_workflow(a, workflow_id), f"Deleted {self.delete_name}"
-        )
+    async def _delete(self, target_id: int) -> None:
+        await run_service(self, lambda a: workflows.delete_workflow(a, target_id))
+        await self._reload()
 
     @rx.event
     def ask_run(self, workflow_id: int, name: str) -> None:
