@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
-from app.alerts.messages import AlertMessage
+from app.alerts.messages import MAX_TEMPLATE, AlertMessage
 from app.integrations.credentials import ResolvedConnection
 
 #: Seconds one HTTP or SMTP attempt may take before it counts as a timeout.
@@ -25,7 +25,11 @@ SEND_TIMEOUT_S = 15.0
 
 
 class ChannelOptions(BaseModel):
-    """Base of a channel's `config` model: camelCase or snake_case in, typos refused."""
+    """Base of a channel's `config` model: camelCase or snake_case in, typos refused.
+
+    `message`, on every channel: a template for the message's main line (see
+    `app.alerts.messages.with_template`).
+    """
 
     model_config = ConfigDict(
         alias_generator=to_camel,
@@ -34,6 +38,8 @@ class ChannelOptions(BaseModel):
         extra="forbid",
         str_strip_whitespace=True,
     )
+
+    message: str | None = Field(default=None, max_length=MAX_TEMPLATE)
 
 
 @dataclass(frozen=True)

@@ -7,12 +7,14 @@ names and errors come from users and remote services.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from app.alerts.events import AlertEvent
+from app.core.templates import TemplateError, render_value
 
 MAX_ERROR = 1000
+MAX_TEMPLATE = 2000
 _TITLES = {
     "workflow_start": "Workflow started",
     "workflow_complete": "Workflow succeeded",
@@ -70,7 +72,7 @@ class AlertMessage:
         }
 
     def template_context(self) -> dict[str, Any]:
-        """What an email subject template may use."""
+        """What an alert's message template and an email subject template may use."""
         return {
             "event": self.event,
             "severity": self.severity,
@@ -83,6 +85,26 @@ class AlertMessage:
             "error": self.error or "",
             "link": self.link or "",
         }
+
+
+def with_template(message: AlertMessage, template: str | None) -> AlertMessage:
+    """`message` with its main line written by the alert's own template (Jinja2 sandbox).
+
+    Only the summary changes: the title, the facts and the link stay, so every channel still
+    shows what happened and where. A template that fails at send time (a variable it needs
+    is missing) leaves the default line, with the reason, rather than losing the alert.
+    """
+    if not template:
+        return message
+    try:
+        text = str(render_value(template, message.template_context())).strip()
+    except TemplateError as exc:
+        return replace(message, note=_joined(message.note, f"(message template: {exc.message})"))
+    return replace(message, summary=text[:MAX_TEMPLATE] or message.summary)
+
+
+def _joined(*parts: str | None) -> str:
+    return " ".join(p for p in parts if p)
 
 
 def duration_text(ms: float | None) -> str:

@@ -16,7 +16,7 @@ from sqlmodel import Session, col, or_, select
 
 from app.alerts.base import SendResult, Target
 from app.alerts.events import AlertEvent, wants
-from app.alerts.messages import AlertMessage, build_message
+from app.alerts.messages import AlertMessage, build_message, with_template
 from app.alerts.spec import public_options
 from app.alerts.storage import SIGNING, stored_body
 from app.alerts.storm import Previous, collapse_into, unreported
@@ -120,7 +120,10 @@ def plan(event: AlertEvent, *, now: datetime, window_s: float, base_url: str) ->
                     DL.update().where(DL.c.id == absorbing).values(occurrences=DL.c.occurrences + 1)
                 )
                 continue
-            message = build_message(event, base_url=base_url, suppressed=unreported(previous))
+            message = with_template(
+                build_message(event, base_url=base_url, suppressed=unreported(previous)),
+                (alert.config or {}).get("message"),
+            )
             delivery_id = insert_delivery(session, alert.id or 0, message, now)
             jobs.append(Job(delivery_id, alert.id or 0, replace(message, delivery_id=delivery_id)))
     return jobs

@@ -130,12 +130,12 @@ def _options(ctype: ChannelType, raw: Any, problems: list[Problem]) -> tuple[dic
         problems += problems_from(exc, "config")
         return {}, {}
     secrets = {k: str(checked.pop(k)) for k in ctype.secret_options if checked.get(k)}
-    subject = checked.get("subject")
-    if subject:
-        try:
-            render_value(subject, _sample_message().template_context())
-        except TemplateError as exc:
-            problems.append(Problem("config.subject", exc.message))
+    for key in ("subject", "message"):  # templates: refused now rather than at send time
+        if checked.get(key):
+            try:
+                render_value(checked[key], _sample_message().template_context())
+            except TemplateError as exc:
+                problems.append(Problem(f"config.{key}", exc.message))
     return checked, secrets
 
 

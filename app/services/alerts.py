@@ -19,7 +19,7 @@ from typing import Any
 from sqlmodel import Session, col, func, select
 
 from app.alerts import channel_types
-from app.alerts.messages import probe_message
+from app.alerts.messages import probe_message, with_template
 from app.alerts.records import Job, insert_delivery
 from app.alerts.sending import deliver
 from app.alerts.spec import CHANNEL_ENC, ENC_SUFFIX, FIELDS, AlertSpec, parse_alert, public_options
@@ -284,11 +284,14 @@ def _start_test(alert_id: int) -> Job:
     now = utcnow()
     with session_scope() as session:
         row = _row(session, alert_id)
-        message = probe_message(
-            alert_name=row.name,
-            severity=row.severity,
-            base_url=get_settings().base_url,
-            at=now.isoformat(),
+        message = with_template(
+            probe_message(
+                alert_name=row.name,
+                severity=row.severity,
+                base_url=get_settings().base_url,
+                at=now.isoformat(),
+            ),
+            (row.config or {}).get("message"),
         )
         delivery_id = insert_delivery(session, alert_id, message, now)
     return Job(delivery_id, alert_id, replace(message, delivery_id=delivery_id))

@@ -126,6 +126,28 @@ def _dialog() -> rx.Component:
                         width="100%",
                     ),
                     rx.vstack(
+                        _label("Message (optional)", "alert-message"),
+                        rx.text_area(
+                            id="alert-message",
+                            value=S.form.get("message", ""),
+                            placeholder="{{ workflow }} failed at {{ step }}: {{ error }}",
+                            rows="2",
+                            width="100%",
+                            on_change=lambda v: S.set_form("message", v),
+                            data_testid="alert-message",
+                        ),
+                        rx.text(
+                            "Replaces the main line; the title, details and link stay. "
+                            "Variables: workflow, step, error, severity, event, link, "
+                            "execution_id.",
+                            size="1",
+                            color=rx.color("gray", 10),
+                        ),
+                        _error("message"),
+                        spacing="1",
+                        width="100%",
+                    ),
+                    rx.vstack(
                         _label("When"),
                         rx.hstack(
                             *[_event_box(event) for event in EVENTS], wrap="wrap", spacing="4"

@@ -6,7 +6,7 @@ from typing import Any, TypedDict
 
 import reflex as rx
 
-from app.core.errors import FlowdeckError, ValidationFailed
+from app.core.errors import FlowdeckError, Problem, ValidationFailed
 from app.services import alerts, connections, workflows
 from app.ui.states.delete_confirm import DeleteConfirm
 from app.ui.states.session import SessionState, error_text, run_service
@@ -55,6 +55,24 @@ def alert_row(item: dict[str, Any]) -> AlertRow:
         last_test="",
         last_test_ok=False,
     )
+
+
+# The fields the form shows an error under; any other problem goes to the form's callout.
+_FIELDS = {"name", "alert_type", "severity", "channel", "workflow_id", "connection_id", "events",
+           "message"}  # fmt: skip
+
+
+def form_errors(problems: list[Problem]) -> dict[str, str]:
+    """Problems by form field (`config.message` → `message`, `events[1]` → `events`)."""
+    errors: dict[str, str] = {}
+    for problem in problems:
+        field = problem.path.removeprefix("config.").split(".")[0].split("[")[0]
+        if field in _FIELDS:
+            errors.setdefault(field, problem.message)
+        else:
+            text = f"{problem.path}: {problem.message}" if problem.path else problem.message
+            errors["form"] = f"{errors['form']}; {text}" if "form" in errors else text
+    return errors
 
 
 class AlertsState(DeleteConfirm, SessionState):
@@ -107,6 +125,7 @@ class AlertsState(DeleteConfirm, SessionState):
             "severity": "warning",
             "workflow": ALL_WORKFLOWS,
             "connection": NO_CONNECTION,
+            "message": "",
         }
         self.events = ["workflow_fail", "step_fail"]
         self.dialog_open = True
@@ -126,6 +145,7 @@ class AlertsState(DeleteConfirm, SessionState):
             "severity": item["severity"],
             "workflow": names.get(item["workflow_id"], ALL_WORKFLOWS),
             "connection": conns.get(item["connection_id"], NO_CONNECTION),
+            "message": (item.get("config") or {}).get("message") or "",
         }
         self.events = list(item["events"])
         self.dialog_open = True
@@ -153,6 +173,8 @@ class AlertsState(DeleteConfirm, SessionState):
             "events": list(self.events),
             "workflowId": self._workflow_ids.get(self.form.get("workflow", "")),
             "connectionId": self._connection_ids.get(self.form.get("connection", "")),
+            # null removes a stored template
+            "config": {"message": self.form.get("message", "").strip() or None},
         }
         channel = channel.strip()
         if channel or not self.editing_id:
@@ -175,7 +197,7 @@ class AlertsState(DeleteConfirm, SessionState):
                 ),
             )
         except ValidationFailed as exc:
-            self.errors = {p.path.split(".")[0] or "form": p.message for p in exc.problems}
+            self.errors = form_errors(exc.problems)
             return None
         except FlowdeckError as exc:
             self.errors = {"form": error_text(exc)}

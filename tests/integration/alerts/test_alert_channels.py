@@ -316,3 +316,33 @@ async def test_an_interrupted_run_found_at_start_up_alerts_with_its_workflow(
     assert text.startswith("[ERROR] Workflow interrupted: Crashy")
     assert f"/admin/executions/{execution_id}" in text
     assert _deliveries(alert["id"])[0].status == "delivered"
+
+
+async def test_an_alert_with_its_own_message_template(
+    engine: Engine, dispatcher: AlertDispatcher, member: Actor, counterparts: Counterparts
+) -> None:
+    wf = failing_workflow(member, counterparts.base_url)
+    alert = alerts.create_alert(
+        member,
+        {"workflowId": wf, "alertType": "slack", "channel": counterparts.base_url + SLACK_HOOK,
+         "events": ["workflow_fail"], "severity": "error",
+         "config": {"message": "Ops: {{ workflow }} stopped at {{ step }} ({{ severity }})"}},
+    )  # fmt: skip
+    assert alert["config"] == {
+        "message": "Ops: {{ workflow }} stopped at {{ step }} ({{ severity }})"
+    }
+    (execution_id,) = await run(member, engine, dispatcher, wf)
+
+    (request,) = counterparts.slack
+    text = json.loads(request["body"])["text"]
+    assert text.splitlines()[0] == "[ERROR] Workflow failed: Nightly import"
+    assert text.splitlines()[1] == "Ops: Nightly import stopped at fetch (error)"
+    assert f"/admin/executions/{execution_id}" in text  # the link stays
+
+    # Send test shows the template too; removing it (null) brings the default line back.
+    await alerts.send_test(member, alert["id"])
+    assert json.loads(counterparts.slack[-1]["body"])["text"].splitlines()[1].startswith("Ops: ")
+    alerts.update_alert(member, alert["id"], {"config": {"message": None}})
+    await alerts.send_test(member, alert["id"])
+    second_line = json.loads(counterparts.slack[-1]["body"])["text"].splitlines()[1]
+    assert second_line == "If you can read this, Flowdeck can reach this channel."

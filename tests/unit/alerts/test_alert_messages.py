@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 
@@ -10,7 +11,13 @@ import pytest
 
 from app.alerts.email import build_email, recipients, subject_for
 from app.alerts.events import AlertEvent
-from app.alerts.messages import AlertMessage, build_message, duration_text, storm_note
+from app.alerts.messages import (
+    AlertMessage,
+    build_message,
+    duration_text,
+    storm_note,
+    with_template,
+)
 from app.alerts.slack import blocks
 from app.alerts.slack import escape as slack_escape
 from app.alerts.telegram import escape_markdown, render_html, request_body
@@ -189,3 +196,28 @@ def test_webhook_signature_verifies_over_the_exact_body() -> None:
     }
     assert payload["alert"] == {"id": 3, "name": "ops"}
     assert headers["X-Flowdeck-Delivery"] == "5" and headers["X-Flowdeck-Event"] == "workflow_fail"
+
+
+def test_a_message_template_writes_the_main_line_and_keeps_the_rest() -> None:
+    message = with_template(_failed(), "{{ workflow }} broke at {{ step }}: {{ error }}")
+    assert message.summary == (
+        "Import <orders> & bills broke at fetch: step fetch failed: HTTP 500 <html>"
+    )
+    assert message.title == _failed().title and message.facts == _failed().facts
+    assert message.link == _failed().link
+    assert message.text().splitlines()[1] == message.summary
+    # each channel still escapes what the template produced
+    assert "&lt;orders&gt;" in render_html(message)
+
+
+def test_data_in_a_template_is_never_evaluated_again() -> None:
+    message = with_template(replace(_failed(), error="{{ 7*7 }}"), "Error: {{ error }}")
+    assert message.summary == "Error: {{ 7*7 }}"
+
+
+def test_a_template_that_fails_when_sending_keeps_the_default_line_and_says_why() -> None:
+    message = with_template(_failed(), "{{ error.missing_attribute.deeper }}")
+    assert message.summary == _failed().summary
+    assert message.note is not None and message.note.startswith("(message template:")
+    assert with_template(_failed(), None) == _failed()
+    assert with_template(_failed(), "") == _failed()

@@ -62,6 +62,12 @@ def test_snake_case_is_accepted_too() -> None:
          {"channel", "connection_id", "config.recipients"}),
         ({"alertType": "in_app", "events": ["workflow_fail"], "workflowId": "x", "name": 5,
           "isActive": "yes"}, {"workflow_id", "name", "is_active"}),
+        ({"alertType": "slack", "channel": SLACK_URL, "events": ["workflow_fail"],
+          "config": {"message": "{{ workflow.__class__.__mro__ }}"}}, {"config.message"}),
+        ({"alertType": "in_app", "events": ["workflow_fail"],
+          "config": {"message": "{{ missing_variable }}"}}, {"config.message"}),
+        ({"alertType": "webhook", "channel": "https://example.com/in", "events": ["workflow_fail"],
+          "config": {"message": "x" * 2001}}, {"config.message"}),
     ],
 )  # fmt: skip
 def test_every_problem_is_reported_with_its_path(body: dict, paths: set[str]) -> None:

@@ -1,13 +1,13 @@
-"""Deleting from a list page asks first; the service's role check still decides."""
+"""The Alerts tab: deleting asks first, form problems land next to their fields."""
 
 from __future__ import annotations
 
 import pytest
 import reflex as rx
 
-from app.core.errors import NotFound
+from app.core.errors import NotFound, Problem
 from app.services import alerts, auth
-from app.ui.states.alerts import AlertsState
+from app.ui.states.alerts import AlertsState, form_errors
 from tests.unit.ui import test_state_guards as guards
 from tests.unit.ui.test_state_guards import People, call, database, toasts
 
@@ -57,3 +57,34 @@ async def test_a_viewer_forging_the_events_is_refused(people: People) -> None:
     [(kind, _message)] = toasts(await call(tab, "confirm_delete"))
     assert kind == "error"
     assert database() == before
+
+
+def test_form_errors_land_under_their_fields() -> None:
+    problems = [
+        Problem("config.message", "bad template"),
+        Problem("events[1]", "unknown event"),
+        Problem("config.subject", "bad subject"),
+        Problem("", "no way"),
+    ]
+    assert form_errors(problems) == {
+        "message": "bad template",
+        "events": "unknown event",
+        "form": "config.subject: bad subject; no way",
+    }
+
+
+async def test_a_bad_message_template_is_shown_next_to_its_field(people: People) -> None:
+    tab = await alerts_tab(people.tokens["member"])
+    await call(tab, "open_new")
+    await call(tab, "set_form", "alert_type", "in_app")
+    await call(tab, "set_form", "message", "{{ workflow }} {{ no_such_thing }}")
+    before = database()
+    await call(tab, "save", {"channel": ""})
+    assert "no_such_thing" in tab.errors["message"]
+    assert tab.dialog_open and database() == before
+    await call(tab, "set_form", "message", "{{ workflow }} needs a look")
+    await call(tab, "save", {"channel": ""})
+    assert tab.errors == {} and not tab.dialog_open
+    member = auth.authenticate(people.tokens["member"])
+    [saved] = alerts.list_alerts(member)
+    assert saved["config"]["message"] == "{{ workflow }} needs a look"
