@@ -16,13 +16,11 @@
 from __future__ import annotations
 
 import json
-import ssl
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
 SLACK_HOOK = "/services/T0001/B0001/Xk9fLq2ZsQw8RtYv3NmPa7Hc"
@@ -33,18 +31,6 @@ GITHUB_REPO = "octo-org/site"
 N8N_HOOK = "/webhook/4f1b7c2e-9a0d-4e55-b1c3-7d2f9e8a6b10"
 API_KEY = "sk-live-4b8e1d9c7a2f6e3b5d0c"
 SMTP_USER, SMTP_PASSWORD = "mailer@example.com", "smtp-Pa55word-9f3k2"
-
-
-@dataclass
-class Cert:
-    pem: str
-    cert_file: Path
-    key_file: Path
-
-    def server_context(self) -> ssl.SSLContext:
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        context.load_cert_chain(self.cert_file, self.key_file)
-        return context
 
 
 @dataclass

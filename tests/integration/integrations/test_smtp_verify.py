@@ -10,7 +10,8 @@ import pytest
 
 from app.services import connections
 from app.services.actor import Actor
-from tests.integration.integrations.fakes import SMTP_PASSWORD, SMTP_USER, Cert
+from tests.integration.integrations.fakes import SMTP_PASSWORD, SMTP_USER
+from tests.integration.smtp_servers import Cert
 
 
 def _smtp(member: Actor, port: int, *, security: str, login: bool, **config) -> int:
