@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from app.core.errors import Conflict, InvalidInput, NotFound, Problem, ValidationFailed
 from app.core.statuses import Role
@@ -86,6 +86,21 @@ def emails_by_id(actor: Actor, user_ids: Iterable[int | None]) -> dict[int, str]
     query = select(User.id, User.email).where(User.id.in_(wanted))  # type: ignore[union-attr]
     with session_scope() as session:
         return {uid: email for uid, email in session.exec(query).all() if uid is not None}
+
+
+def alert_recipients(actor: Actor) -> list[tuple[int, str]]:
+    """(id, "Name <email>") of the users an in-app alert can go to, for the alert form.
+
+    Active admins and members: viewers see only /status, never the bell. Members configure
+    alerts, so this needs the member role.
+    """
+    actor.require_member()
+    query = select(User.id, User.name, User.email).where(
+        col(User.is_active).is_(True), col(User.role).in_([Role.ADMIN.value, Role.MEMBER.value])
+    )
+    with session_scope() as session:
+        rows = session.exec(query.order_by(User.email)).all()
+    return [(uid, f"{name} <{email}>" if name else email) for uid, name, email in rows if uid]
 
 
 def create_user(

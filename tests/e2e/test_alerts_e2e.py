@@ -60,6 +60,9 @@ def test_in_app_alert_rings_the_bell_live(admin_page: Page) -> None:
     page.get_by_label("Name").fill("Inbox")
     page.get_by_test_id("alert-alert_type").get_by_role("combobox").click()
     page.get_by_role("option", name="in_app").click()
+    # an in-app alert picks people (none picked: everyone), it has no address to send to
+    expect(page.get_by_test_id("alert-recipients")).to_contain_text("admin@example.com")
+    expect(page.get_by_label("Send to")).to_have_count(0)
     page.get_by_test_id("event-workflow_complete").click()
     page.get_by_test_id("alert-severity").get_by_role("combobox").click()
     page.get_by_role("option", name="info").click()

@@ -7,7 +7,7 @@ import reflex as rx
 from app.ui.components.layout import admin_page
 from app.ui.components.status_badge import status_badge
 from app.ui.components.tables import data_table, delete_dialog, toolbar
-from app.ui.states.alerts import EVENTS, AlertRow, DeliveryRow
+from app.ui.states.alerts import EVENTS, AlertRow, DeliveryRow, Person
 from app.ui.states.alerts import AlertsState as S
 
 CHANNEL_HINTS = [
@@ -15,7 +15,7 @@ CHANNEL_HINTS = [
     ("telegram", "Chat id (needs a Telegram connection with the bot token)"),
     ("email", "Address to mail (needs an SMTP connection)"),
     ("webhook", "URL that receives a signed JSON POST"),
-    ("in_app", "Leave empty: every admin and member gets a notification"),
+    ("in_app", ""),
 ]
 _SEVERITY_COLORS = [("info", "blue"), ("warning", "amber"), ("error", "red"), ("critical", "red")]
 
@@ -46,6 +46,14 @@ def _select(label: str, key: str, options: list[str] | rx.Var) -> rx.Component:
         spacing="1",
         width="100%",
         data_testid=f"alert-{key}",
+    )
+
+
+def _person_box(person: Person) -> rx.Component:
+    return rx.checkbox(
+        person["label"],
+        checked=S.recipients.contains(person["id"]),
+        on_change=lambda on: S.toggle_recipient(person["id"], on),
     )
 
 
@@ -97,26 +105,29 @@ def _dialog() -> rx.Component:
                         spacing="3",
                         width="100%",
                     ),
-                    rx.vstack(
-                        _label("Send to", "alert-channel"),
-                        rx.input(
-                            id="alert-channel",
-                            name="channel",
-                            default_value="",
-                            width="100%",
-                            auto_complete="off",
-                            placeholder=rx.cond(
-                                S.editing_id != 0, "leave empty to keep the stored target", ""
+                    rx.cond(  # an in-app alert picks its recipients below instead
+                        S.form.get("alert_type", "") != "in_app",
+                        rx.vstack(
+                            _label("Send to", "alert-channel"),
+                            rx.input(
+                                id="alert-channel",
+                                name="channel",
+                                default_value="",
+                                width="100%",
+                                auto_complete="off",
+                                placeholder=rx.cond(
+                                    S.editing_id != 0, "leave empty to keep the stored target", ""
+                                ),
                             ),
+                            rx.text(
+                                rx.match(S.form.get("alert_type", ""), *CHANNEL_HINTS, ""),
+                                size="1",
+                                color=rx.color("gray", 10),
+                            ),
+                            _error("channel"),
+                            spacing="1",
+                            width="100%",
                         ),
-                        rx.text(
-                            rx.match(S.form.get("alert_type", ""), *CHANNEL_HINTS, ""),
-                            size="1",
-                            color=rx.color("gray", 10),
-                        ),
-                        _error("channel"),
-                        spacing="1",
-                        width="100%",
                     ),
                     rx.grid(
                         _select("Workflow", "workflow", S.workflow_names),
@@ -124,6 +135,26 @@ def _dialog() -> rx.Component:
                         columns="2",
                         spacing="3",
                         width="100%",
+                    ),
+                    rx.cond(
+                        S.form.get("alert_type", "") == "in_app",
+                        rx.vstack(
+                            _label("Recipients"),
+                            rx.hstack(
+                                rx.foreach(S.people, _person_box),
+                                wrap="wrap",
+                                spacing="4",
+                            ),
+                            rx.text(
+                                "None picked: every active admin and member.",
+                                size="1",
+                                color=rx.color("gray", 10),
+                            ),
+                            _error("recipients"),
+                            spacing="1",
+                            width="100%",
+                            data_testid="alert-recipients",
+                        ),
                     ),
                     rx.vstack(
                         _label("Message (optional)", "alert-message"),

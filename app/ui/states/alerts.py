@@ -7,7 +7,7 @@ from typing import Any, TypedDict
 import reflex as rx
 
 from app.core.errors import FlowdeckError, Problem, ValidationFailed
-from app.services import alerts, connections, workflows
+from app.services import alerts, connections, users, workflows
 from app.ui.states.delete_confirm import DeleteConfirm
 from app.ui.states.session import SessionState, error_text, run_service
 
@@ -28,6 +28,11 @@ class AlertRow(TypedDict):
     counts: str
     last_test: str
     last_test_ok: bool
+
+
+class Person(TypedDict):
+    id: int
+    label: str
 
 
 class DeliveryRow(TypedDict):
@@ -59,7 +64,7 @@ def alert_row(item: dict[str, Any]) -> AlertRow:
 
 # The fields the form shows an error under; any other problem goes to the form's callout.
 _FIELDS = {"name", "alert_type", "severity", "channel", "workflow_id", "connection_id", "events",
-           "message"}  # fmt: skip
+           "message", "recipients"}  # fmt: skip
 
 
 def form_errors(problems: list[Problem]) -> dict[str, str]:
@@ -84,6 +89,8 @@ class AlertsState(DeleteConfirm, SessionState):
     editing_id: int = 0
     form: dict[str, str] = {}
     events: list[str] = []
+    people: list[Person] = []  # who an in-app alert can go to
+    recipients: list[int] = []  # picked for this alert; none = every admin and member
     errors: dict[str, str] = {}
     testing_id: int = 0
     deliveries_for: int = 0
@@ -102,6 +109,10 @@ class AlertsState(DeleteConfirm, SessionState):
         listed, _ = await run_service(self, workflows.list_workflows)
         self._workflow_ids = {w["name"]: w["id"] for w in listed}
         self.workflow_names = [ALL_WORKFLOWS, *self._workflow_ids]
+        self.people = [
+            Person(id=uid, label=label)
+            for uid, label in await run_service(self, users.alert_recipients)
+        ]
         conns = await run_service(self, connections.list_connections)
         self._connection_ids = {f"{c['name']} ({c['platform']})": c["id"] for c in conns}
         self.connection_names = [NO_CONNECTION, *self._connection_ids]
@@ -128,6 +139,7 @@ class AlertsState(DeleteConfirm, SessionState):
             "message": "",
         }
         self.events = ["workflow_fail", "step_fail"]
+        self.recipients = []
         self.dialog_open = True
 
     @rx.event
@@ -148,6 +160,7 @@ class AlertsState(DeleteConfirm, SessionState):
             "message": (item.get("config") or {}).get("message") or "",
         }
         self.events = list(item["events"])
+        self.recipients = list((item.get("config") or {}).get("recipients") or [])
         self.dialog_open = True
         return None
 
@@ -165,6 +178,11 @@ class AlertsState(DeleteConfirm, SessionState):
             e for e in EVENTS if (e == event and on) or (e != event and e in self.events)
         ]
 
+    @rx.event
+    def toggle_recipient(self, user_id: int, on: bool) -> None:
+        picked = {*self.recipients, user_id} if on else set(self.recipients) - {user_id}
+        self.recipients = [p["id"] for p in self.people if p["id"] in picked]
+
     def _body(self, channel: str) -> dict[str, Any]:
         body: dict[str, Any] = {
             "name": self.form.get("name", ""),
@@ -176,6 +194,8 @@ class AlertsState(DeleteConfirm, SessionState):
             # null removes a stored template
             "config": {"message": self.form.get("message", "").strip() or None},
         }
+        if self.form.get("alert_type") == "in_app":  # none picked (null): everyone
+            body["config"]["recipients"] = list(self.recipients) or None
         channel = channel.strip()
         if channel or not self.editing_id:
             body["channel"] = channel

@@ -88,3 +88,28 @@ async def test_a_bad_message_template_is_shown_next_to_its_field(people: People)
     member = auth.authenticate(people.tokens["member"])
     [saved] = alerts.list_alerts(member)
     assert saved["config"]["message"] == "{{ workflow }} needs a look"
+
+
+async def test_in_app_recipients_are_picked_in_the_form(people: People) -> None:
+    tab = await alerts_tab(people.tokens["member"])
+    await call(tab, "load")
+    labels = {p["id"]: p["label"] for p in tab.people}
+    # active admins and members (viewers never see the bell), by email
+    assert labels == {people.admin_id: "admin@example.com", people.member_id: "member@example.com"}
+    await call(tab, "open_new")
+    await call(tab, "set_form", "alert_type", "in_app")
+    await call(tab, "toggle_recipient", people.member_id, True)
+    await call(tab, "toggle_recipient", people.admin_id, True)
+    await call(tab, "toggle_recipient", people.admin_id, False)
+    await call(tab, "save", {"channel": ""})
+    assert tab.errors == {}
+    member = auth.authenticate(people.tokens["member"])
+    [saved] = alerts.list_alerts(member)
+    assert saved["config"]["recipients"] == [people.member_id]
+
+    await call(tab, "open_edit", saved["id"])
+    assert tab.recipients == [people.member_id]
+    await call(tab, "toggle_recipient", people.member_id, False)
+    await call(tab, "save", {"channel": ""})
+    [saved] = alerts.list_alerts(member)
+    assert "recipients" not in saved["config"]  # none picked: everyone again
