@@ -87,17 +87,27 @@ class AlertMessage:
         }
 
 
-def with_template(message: AlertMessage, template: str | None) -> AlertMessage:
+#: What "Send test" fills in where a test message has no workflow, so a template shows its shape.
+EXAMPLE_VALUES = {"workflow": "Example workflow", "step": "example_step", "error": "example error"}
+
+
+def with_template(
+    message: AlertMessage, template: str | None, *, example: bool = False
+) -> AlertMessage:
     """`message` with its main line written by the alert's own template (Jinja2 sandbox).
 
     Only the summary changes: the title, the facts and the link stay, so every channel still
     shows what happened and where. A template that fails at send time (a variable it needs
     is missing) leaves the default line, with the reason, rather than losing the alert.
+    `example` fills the empty workflow, step and error with `EXAMPLE_VALUES` (a test message).
     """
     if not template:
         return message
+    context = message.template_context()
+    if example:
+        context |= {key: value for key, value in EXAMPLE_VALUES.items() if not context[key]}
     try:
-        text = str(render_value(template, message.template_context())).strip()
+        text = str(render_value(template, context)).strip()
     except TemplateError as exc:
         return replace(message, note=_joined(message.note, f"(message template: {exc.message})"))
     return replace(message, summary=text[:MAX_TEMPLATE] or message.summary)

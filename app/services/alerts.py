@@ -292,6 +292,7 @@ def _start_test(alert_id: int) -> Job:
                 at=now.isoformat(),
             ),
             (row.config or {}).get("message"),
+            example=True,
         )
         delivery_id = insert_delivery(session, alert_id, message, now)
     return Job(delivery_id, alert_id, replace(message, delivery_id=delivery_id))

@@ -339,9 +339,10 @@ async def test_an_alert_with_its_own_message_template(
     assert text.splitlines()[1] == "Ops: Nightly import stopped at fetch (error)"
     assert f"/admin/executions/{execution_id}" in text  # the link stays
 
-    # Send test shows the template too; removing it (null) brings the default line back.
+    # Send test shows the template with example values; null removes it: the default line.
     await alerts.send_test(member, alert["id"])
-    assert json.loads(counterparts.slack[-1]["body"])["text"].splitlines()[1].startswith("Ops: ")
+    test_line = json.loads(counterparts.slack[-1]["body"])["text"].splitlines()[1]
+    assert test_line == "Ops: Example workflow stopped at example_step (error)"
     alerts.update_alert(member, alert["id"], {"config": {"message": None}})
     await alerts.send_test(member, alert["id"])
     second_line = json.loads(counterparts.slack[-1]["body"])["text"].splitlines()[1]
