@@ -9,6 +9,22 @@ from app.ui.forms.workflow_form import CRON_PRESETS, TRIGGER_TYPES
 from app.ui.states.workflow_editor import WorkflowEditorErrors as S
 
 
+def _trigger_input(label: str, key: str, html_id: str, **props: str) -> rx.Component:
+    """A labelled input bound to the trigger's `key`."""
+    return rx.vstack(
+        field_label(label, html_id),
+        rx.input(
+            id=html_id,
+            value=S.trigger[key],
+            on_change=lambda v: S.set_trigger_field(key, v),
+            width="100%",
+            **props,
+        ),
+        spacing="1",
+        width="100%",
+    )
+
+
 def _schedule_fields() -> rx.Component:
     t = S.trigger
     return rx.vstack(
@@ -36,26 +52,8 @@ def _schedule_fields() -> rx.Component:
                     spacing="2",
                 ),
                 rx.grid(
-                    rx.vstack(
-                        field_label("Cron (5 fields)", "wf-cron"),
-                        rx.input(
-                            id="wf-cron",
-                            value=t["cron"],
-                            font_family="monospace",
-                            on_change=lambda v: S.set_trigger_field("cron", v),
-                        ),
-                        spacing="1",
-                    ),
-                    rx.vstack(
-                        field_label("Time zone", "wf-tz"),
-                        rx.input(
-                            id="wf-tz",
-                            value=t["timezone"],
-                            placeholder="Europe/Berlin",
-                            on_change=lambda v: S.set_trigger_field("timezone", v),
-                        ),
-                        spacing="1",
-                    ),
+                    _trigger_input("Cron (5 fields)", "cron", "wf-cron", font_family="monospace"),
+                    _trigger_input("Time zone", "timezone", "wf-tz", placeholder="Europe/Berlin"),
                     columns="2",
                     spacing="4",
                     width="100%",
@@ -73,15 +71,7 @@ def _schedule_fields() -> rx.Component:
                 spacing="3",
                 width="100%",
             ),
-            rx.vstack(
-                field_label("Every (seconds)", "wf-interval"),
-                rx.input(
-                    id="wf-interval",
-                    value=t["interval_seconds"],
-                    on_change=lambda v: S.set_trigger_field("interval_seconds", v),
-                ),
-                spacing="1",
-            ),
+            _trigger_input("Every (seconds)", "interval_seconds", "wf-interval"),
         ),
         select_field(
             "Missed runs while Flowdeck was down",
@@ -105,16 +95,11 @@ def _webhook_fields() -> rx.Component:
             lambda v: S.set_trigger_field("signature", v),
             "wf-signature",
         ),
-        rx.vstack(
-            field_label("Secret (leave empty to keep or to have one generated)", "wf-secret"),
-            rx.input(
-                id="wf-secret",
-                type="password",
-                value=t["secret"],
-                on_change=lambda v: S.set_trigger_field("secret", v),
-            ),
-            spacing="1",
-            width="100%",
+        _trigger_input(
+            "Secret (leave empty to keep or to have one generated)",
+            "secret",
+            "wf-secret",
+            type="password",
         ),
         rx.cond(
             S.webhook_url != "",
@@ -154,24 +139,12 @@ def trigger_section() -> rx.Component:
                 (
                     "event",
                     rx.grid(
-                        rx.vstack(
-                            field_label("Event name", "wf-event"),
-                            rx.input(
-                                id="wf-event",
-                                value=t["event"],
-                                on_change=lambda v: S.set_trigger_field("event", v),
-                            ),
-                            spacing="1",
-                        ),
-                        rx.vstack(
-                            field_label("Filter (condition on `event`)", "wf-filter"),
-                            rx.input(
-                                id="wf-filter",
-                                value=t["filter"],
-                                placeholder="event.status == 'ready'",
-                                on_change=lambda v: S.set_trigger_field("filter", v),
-                            ),
-                            spacing="1",
+                        _trigger_input("Event name", "event", "wf-event"),
+                        _trigger_input(
+                            "Filter (condition on `event`)",
+                            "filter",
+                            "wf-filter",
+                            placeholder="event.status == 'ready'",
                         ),
                         columns="2",
                         spacing="4",
