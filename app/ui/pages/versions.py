@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.change_report import change_report
 from app.ui.components.diff_view import change_words, field_changes, inline_diff, side_by_side
 from app.ui.components.layout import admin_page, empty_state
+from app.ui.states.change_report import ChangeReportState
 from app.ui.states.session import SessionState
 from app.ui.states.versions import ItemOption, VersionRow
 from app.ui.states.versions import VersionsState as S
@@ -345,12 +347,13 @@ def _content() -> rx.Component:
 @rx.page(
     route="/admin/versions",
     title="Versions · Flowdeck",
-    on_load=[SessionState.guard_admin_area, S.load],
+    on_load=[SessionState.guard_admin_area, S.load, ChangeReportState.load],
 )
 def versions_page() -> rx.Component:
     return admin_page(
         "Versions",
         rx.vstack(
+            rx.cond(S.kind == "workflows", change_report()),
             _toolbar(),
             rx.cond(
                 S.problem != "",
