@@ -41,6 +41,9 @@ def test_edit_compare_roll_back_and_audit(admin_page: Page) -> None:
 
     page.get_by_test_id("nav-versions").click()
     expect(page).to_have_url(re.compile(r"/admin/versions/?$"))
+    report = page.get_by_test_id("change-report")  # three versions of it: made, edited twice
+    expect(report.get_by_role("link", name=NAME)).to_be_visible()
+    expect(report.get_by_role("link", name=NAME).locator("xpath=..")).to_contain_text("3")
     page.get_by_test_id("version-item").filter(has_text=NAME).click()
     expect(page.get_by_test_id("versions-title")).to_have_text(NAME)
     entries = page.get_by_test_id("version-entry")
