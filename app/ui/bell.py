@@ -20,7 +20,7 @@ from app.core.statuses import Role
 from app.engine.bus import Event, bus
 from app.services import notifications
 from app.services.actor import Actor
-from app.ui.feeds import feeds, tab_token
+from app.ui.feeds import feeds, signed_in, tab_token
 from app.ui.feeds import push as feeds_push
 from app.ui.states.session import SessionState
 
@@ -88,7 +88,7 @@ async def bell_push(app: rx.App) -> AsyncIterator[None]:
         def fill(bell: LiveBell) -> None:
             bell.unread, bell.items = unread, items
 
-        await feeds_push(app, f"user{user_id}", LiveBell, fill)
+        await feeds_push(app, f"user{user_id}", LiveBell, fill, signed_in(*Role, user_id=user_id))
 
     async def on_event(event: Event) -> None:
         user_id = event.data.get("user_id")

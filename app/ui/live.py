@@ -26,7 +26,7 @@ from app.engine.bus import Event, bus
 from app.services import executions, status
 from app.services.actor import SYSTEM
 from app.services.workflow_stats import global_stats, recent_counters
-from app.ui.feeds import feeds, push, tab_token
+from app.ui.feeds import feeds, push, signed_in, tab_token
 from app.ui.states.session import SessionState
 
 log = logging.getLogger("flowdeck.live")
@@ -253,11 +253,12 @@ async def live_push(app: rx.App) -> AsyncIterator[None]:
 
     async def push_status() -> None:
         snap = await run_in_threadpool(status.current_snapshot)
-        await push(app, "status", LiveStatus, lambda state: fill_status(state, snap))
+        await push(app, "status", LiveStatus, lambda s: fill_status(s, snap), signed_in(*Role))
 
     async def push_ops() -> None:
         snap = await run_in_threadpool(ops_snapshot)
-        await push(app, "ops", LiveOps, lambda state: fill_ops(state, snap))
+        staff = signed_in(Role.ADMIN, Role.MEMBER)
+        await push(app, "ops", LiveOps, lambda s: fill_ops(s, snap), staff)
 
     pushers = [_Pusher("status", push_status), _Pusher("ops", push_ops)]
 
