@@ -16,8 +16,26 @@ from app.engine.runner import Engine
 from app.engine.scheduler import ScheduleClock
 from app.engine.triggers.events import EventTriggers
 from app.integrations import keyring
+from app.services import audit_query
+from app.services.actor import SYSTEM
 
 log = logging.getLogger("flowdeck")
+PRUNE_EVERY_S = 24 * 3600
+
+
+async def _keep_audit_retention() -> None:
+    """With FLOWDECK_AUDIT_RETENTION_DAYS set: prune the audit trail at start, then daily.
+
+    Each prune is the audited delete of `audit_query.prune`, made by the system actor.
+    """
+    while True:
+        try:
+            deleted = await asyncio.to_thread(audit_query.prune, SYSTEM)
+            if deleted:
+                log.info("audit retention: removed %d event(s)", deleted)
+        except Exception:  # a failed prune must not end the loop: it tries again tomorrow
+            log.exception("audit retention: the prune failed")
+        await asyncio.sleep(PRUNE_EVERY_S)
 
 
 async def _secrets_canary() -> None:
@@ -46,6 +64,11 @@ async def startup() -> AsyncIterator[None]:
     # and stop after it, so the runs it interrupts on the way down are still reported.
     dispatcher = AlertDispatcher(bus)
     await dispatcher.start()
+    retention = (
+        asyncio.get_running_loop().create_task(_keep_audit_retention())
+        if settings.audit_retention_days > 0
+        else None
+    )
     try:
         engine = Engine()
         runtime.install(engine)
@@ -62,4 +85,6 @@ async def startup() -> AsyncIterator[None]:
             await engine.stop()
             runtime.install(None)
     finally:
+        if retention is not None:
+            retention.cancel()
         await dispatcher.stop()

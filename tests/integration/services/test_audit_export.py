@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
@@ -20,6 +21,7 @@ from app.db.engine import get_engine, session_scope
 from app.db.models import AuditEvent
 from app.db.settings import get_settings
 from app.db.types import utcnow
+from app.lifespan import startup
 from app.services import audit_query
 from app.services.actor import Actor
 from app.services.audit_query import AuditFilter
@@ -155,3 +157,26 @@ def test_prune_removes_only_old_rows_and_is_audited(
         get_settings.cache_clear()
     remaining = [e["action"] for e in audit_query.list_events(ADMIN)["items"]]
     assert remaining == ["audit.pruned", "audit.pruned", "workflow.deleted"]
+
+
+async def test_a_running_flowdeck_keeps_the_retention_by_itself(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With FLOWDECK_AUDIT_RETENTION_DAYS set, start-up prunes (and then once a day)."""
+    _sample()
+    monkeypatch.setenv("FLOWDECK_AUDIT_RETENTION_DAYS", "2")
+    get_settings.cache_clear()
+    try:
+        async with startup():
+            for _ in range(200):
+                found = audit_query.list_events(ADMIN, AuditFilter(action="audit.pruned"))
+                if found["items"]:
+                    break
+                await asyncio.sleep(0.02)
+    finally:
+        monkeypatch.delenv("FLOWDECK_AUDIT_RETENTION_DAYS")
+        get_settings.cache_clear()
+    [pruned] = found["items"]
+    assert pruned["actor_label"] == "flowdeck" and pruned["details"]["deleted"] == 3
+    remaining = [e["action"] for e in audit_query.list_events(ADMIN)["items"]]
+    assert remaining == ["audit.pruned", "workflow.deleted"]
