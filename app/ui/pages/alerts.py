@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.editor_fields import field_label
 from app.ui.components.layout import admin_page
 from app.ui.components.status_badge import status_badge
 from app.ui.components.tables import data_table, delete_dialog, toolbar
@@ -20,14 +21,6 @@ CHANNEL_HINTS = [
 _SEVERITY_COLORS = [("info", "blue"), ("warning", "amber"), ("error", "red"), ("critical", "red")]
 
 
-def _label(text: str, html_for: str = "") -> rx.Component:
-    return rx.el.label(
-        text,
-        html_for=html_for or None,
-        style={"font_size": "var(--font-size-2)", "font_weight": "500"},
-    )
-
-
 def _error(key: str) -> rx.Component:
     message = S.errors.get(key, "")
     return rx.cond(
@@ -36,9 +29,24 @@ def _error(key: str) -> rx.Component:
     )
 
 
+def _field(
+    label: str, control: rx.Component, hint: str | rx.Var, key: str, html_for: str = "", **props
+) -> rx.Component:
+    """A form field: its label, the control, a grey hint and the error for `key`."""
+    return rx.vstack(
+        field_label(label, html_for),
+        control,
+        rx.text(hint, size="1", color=rx.color("gray", 10)),
+        _error(key),
+        spacing="1",
+        width="100%",
+        **props,
+    )
+
+
 def _select(label: str, key: str, options: list[str] | rx.Var) -> rx.Component:
     return rx.vstack(
-        _label(label),
+        field_label(label),
         rx.select(
             options, value=S.form.get(key, ""), on_change=lambda v: S.set_form(key, v), width="100%"
         ),
@@ -83,7 +91,7 @@ def _dialog() -> rx.Component:
             rx.form(
                 rx.vstack(
                     rx.vstack(
-                        _label("Name", "alert-name"),
+                        field_label("Name", "alert-name"),
                         rx.input(
                             id="alert-name",
                             name="alert_name",
@@ -107,8 +115,8 @@ def _dialog() -> rx.Component:
                     ),
                     rx.cond(  # an in-app alert picks its recipients below instead
                         S.form.get("alert_type", "") != "in_app",
-                        rx.vstack(
-                            _label("Send to", "alert-channel"),
+                        _field(
+                            "Send to",
                             rx.input(
                                 id="alert-channel",
                                 name="channel",
@@ -119,14 +127,9 @@ def _dialog() -> rx.Component:
                                     S.editing_id != 0, "leave empty to keep the stored target", ""
                                 ),
                             ),
-                            rx.text(
-                                rx.match(S.form.get("alert_type", ""), *CHANNEL_HINTS, ""),
-                                size="1",
-                                color=rx.color("gray", 10),
-                            ),
-                            _error("channel"),
-                            spacing="1",
-                            width="100%",
+                            rx.match(S.form.get("alert_type", ""), *CHANNEL_HINTS, ""),
+                            "channel",
+                            "alert-channel",
                         ),
                     ),
                     rx.grid(
@@ -138,26 +141,16 @@ def _dialog() -> rx.Component:
                     ),
                     rx.cond(
                         S.form.get("alert_type", "") == "in_app",
-                        rx.vstack(
-                            _label("Recipients"),
-                            rx.hstack(
-                                rx.foreach(S.people, _person_box),
-                                wrap="wrap",
-                                spacing="4",
-                            ),
-                            rx.text(
-                                "None picked: every active admin and member.",
-                                size="1",
-                                color=rx.color("gray", 10),
-                            ),
-                            _error("recipients"),
-                            spacing="1",
-                            width="100%",
+                        _field(
+                            "Recipients",
+                            rx.hstack(rx.foreach(S.people, _person_box), wrap="wrap", spacing="4"),
+                            "None picked: every active admin and member.",
+                            "recipients",
                             data_testid="alert-recipients",
                         ),
                     ),
-                    rx.vstack(
-                        _label("Message (optional)", "alert-message"),
+                    _field(
+                        "Message (optional)",
                         rx.text_area(
                             id="alert-message",
                             value=S.form.get("message", ""),
@@ -167,19 +160,13 @@ def _dialog() -> rx.Component:
                             on_change=lambda v: S.set_form("message", v),
                             data_testid="alert-message",
                         ),
-                        rx.text(
-                            "Replaces the main line; the title, details and link stay. "
-                            "Variables: workflow, step, error, severity, event, link, "
-                            "execution_id.",
-                            size="1",
-                            color=rx.color("gray", 10),
-                        ),
-                        _error("message"),
-                        spacing="1",
-                        width="100%",
+                        "Replaces the main line; the title, details and link stay. "
+                        "Variables: workflow, step, error, severity, event, link, execution_id.",
+                        "message",
+                        "alert-message",
                     ),
                     rx.vstack(
-                        _label("When"),
+                        field_label("When"),
                         rx.hstack(
                             *[_event_box(event) for event in EVENTS], wrap="wrap", spacing="4"
                         ),
