@@ -16,6 +16,8 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet
 
+from app.core.redact import is_secret_key
+
 log = logging.getLogger("flowdeck.settings")
 
 
@@ -38,7 +40,15 @@ class Settings:
     webhook_max_body_bytes: int = 1_048_576
     outbound_allow: tuple[str, ...] = field(default_factory=tuple)
     audit_retention_days: int = 0
+    max_step_data_bytes: int = 1_048_576
     env_vars: dict[str, str] = field(default_factory=dict)
+    #: Names (without the FLOWDECK_ENV_ prefix) of env vars whose values are secrets: masked
+    #: by value wherever a run's data is stored, logged or sent in an alert.
+    secret_env_names: frozenset[str] = frozenset()
+
+    @property
+    def secret_env_values(self) -> tuple[str, ...]:
+        return tuple(self.env_vars[name] for name in self.secret_env_names if self.env_vars[name])
 
     @property
     def is_sqlite(self) -> bool:
@@ -62,7 +72,8 @@ def _data_dir(env: dict[str, str]) -> Path:
     path = Path(env.get("FLOWDECK_DATA_DIR") or "./data").expanduser().resolve()
     try:
         path.mkdir(parents=True, exist_ok=True)
-        probe = path / ".write-test"
+        # A name of its own: processes starting together must not remove each other's probe.
+        probe = path / f".write-test.{os.getpid()}.{os.urandom(4).hex()}"
         probe.write_text("ok")
         probe.unlink()
     except OSError as exc:
@@ -87,25 +98,52 @@ def _secret_keys(env: dict[str, str], data_dir: Path) -> tuple[str, ...]:
     raw = env.get("FLOWDECK_SECRET_KEYS", "").strip()
     if raw:
         keys = tuple(k.strip() for k in raw.split(",") if k.strip())
-        for index, key in enumerate(keys):
-            try:
-                Fernet(key.encode())
-            except (ValueError, TypeError):
-                raise SettingsError(
-                    f"FLOWDECK_SECRET_KEYS entry {index + 1} is not a valid Fernet key "
-                    "(32 url-safe base64-encoded bytes)"
-                ) from None
-        return keys
-    key_file = data_dir / "secret.key"
+        return _check_keys(keys, "FLOWDECK_SECRET_KEYS")
+    return _key_file(data_dir / "secret.key")
+
+
+def _check_keys(keys: tuple[str, ...], where: str) -> tuple[str, ...]:
+    for index, key in enumerate(keys):
+        try:
+            Fernet(key.encode())
+        except (ValueError, TypeError):
+            raise SettingsError(
+                f"{where} entry {index + 1} is not a valid Fernet key "
+                "(32 url-safe base64-encoded bytes)"
+            ) from None
+    return keys
+
+
+def _read_key_file(key_file: Path) -> tuple[str, ...]:
+    keys = tuple(k.strip() for k in key_file.read_text().split(",") if k.strip())
+    if not keys:
+        raise SettingsError(f"{key_file} is empty; set FLOWDECK_SECRET_KEYS or remove it")
+    return _check_keys(keys, str(key_file))
+
+
+def _key_file(key_file: Path) -> tuple[str, ...]:
+    """The keys in `key_file`, creating it with a new key on first use.
+
+    The new key is written to a private temporary file and then hard-linked into place, so a
+    second process starting at the same moment either wins the link or reads a complete file;
+    it never sees a half-written key nor replaces the key the first one already uses.
+    """
     if key_file.exists():
-        keys = tuple(k.strip() for k in key_file.read_text().split(",") if k.strip())
-        if not keys:
-            raise SettingsError(f"{key_file} is empty; set FLOWDECK_SECRET_KEYS or remove it")
-        return keys
+        return _read_key_file(key_file)
     key = Fernet.generate_key().decode()
-    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, stat.S_IRUSR | stat.S_IWUSR)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(key + "\n")
+    temp = key_file.with_name(f".secret.key.{os.getpid()}.{os.urandom(4).hex()}")
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, stat.S_IRUSR | stat.S_IWUSR)
+    try:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(key + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            os.link(temp, key_file)
+        except FileExistsError:
+            return _read_key_file(key_file)  # another process created it first: use theirs
+    finally:
+        temp.unlink(missing_ok=True)
     log.warning(
         "FLOWDECK_SECRET_KEYS is not set: generated a new key into %s (mode 0600). "
         "Back it up: stored credentials cannot be read without it.",
@@ -135,6 +173,9 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
     base_url = (env.get("FLOWDECK_BASE_URL") or f"http://localhost:{port}").rstrip("/")
     if not base_url.startswith(("http://", "https://")):
         raise SettingsError(f"FLOWDECK_BASE_URL must start with http:// or https://: {base_url}")
+    env_vars = {
+        k.removeprefix("FLOWDECK_ENV_"): v for k, v in env.items() if k.startswith("FLOWDECK_ENV_")
+    }
     return Settings(
         data_dir=data_dir,
         database_url=_database_url(env, data_dir),
@@ -148,12 +189,25 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         min_password_length=_int(env, "FLOWDECK_MIN_PASSWORD_LENGTH", 10, low=8, high=128),
         outbound_allow=_outbound_allow(env),
         audit_retention_days=_int(env, "FLOWDECK_AUDIT_RETENTION_DAYS", 0, low=0, high=36500),
-        env_vars={
-            k.removeprefix("FLOWDECK_ENV_"): v
-            for k, v in env.items()
-            if k.startswith("FLOWDECK_ENV_")
-        },
+        max_step_data_bytes=_int(
+            env, "FLOWDECK_MAX_STEP_DATA_BYTES", 1_048_576, low=1_024, high=64 * 1_048_576
+        ),
+        env_vars=env_vars,
+        secret_env_names=_secret_env_names(env, env_vars),
     )
+
+
+def _secret_env_names(env: dict[str, str], env_vars: dict[str, str]) -> frozenset[str]:
+    """Env vars whose name says secret (TOKEN, PASSWORD, API_KEY...) or that are listed in
+    FLOWDECK_SECRET_ENV (comma-separated names, without the FLOWDECK_ENV_ prefix)."""
+    listed = {n.strip() for n in env.get("FLOWDECK_SECRET_ENV", "").split(",") if n.strip()}
+    unknown = sorted(listed - env_vars.keys())
+    if unknown:
+        raise SettingsError(
+            f"FLOWDECK_SECRET_ENV names {', '.join(unknown)}, but no FLOWDECK_ENV_<NAME> "
+            "variable of that name is set"
+        )
+    return frozenset(name for name in env_vars if name in listed or is_secret_key(name))
 
 
 @lru_cache(maxsize=1)
