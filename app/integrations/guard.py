@@ -5,9 +5,10 @@ Three places, each cheap:
 - `check_url` (no DNS): the scheme must be http or https; literal addresses in any spelling
   and cloud metadata host names are judged at once. Called when a request is built and again
   by the transport for every request it sends, so each redirect hop is checked too.
-- `GuardedNetworkBackend.connect_tcp`: resolves the host, checks *every* address it resolves
-  to, and connects to one of those checked addresses (pinned), so a DNS answer that changes
-  between the check and the connection (rebinding) cannot slip through.
+- `GuardedNetworkBackend.connect_tcp` (httpcore's public network-backend interface, used by
+  `GuardedTransport`, a plain `httpx.AsyncBaseTransport`): resolves the host, checks *every*
+  address it resolves to, and connects to one of those checked addresses (pinned), so a DNS
+  answer that changes between the check and the connection (rebinding) cannot slip through.
 - `resolve_checked_sync`: the same for plain sockets (SMTP runs in a thread).
 
     IntegrationError
@@ -16,6 +17,7 @@ Three places, each cheap:
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import ssl
 import typing
@@ -189,8 +191,62 @@ def _ssl_context(verify: bool) -> ssl.SSLContext:
     return httpx.create_ssl_context(verify=verify, trust_env=True)
 
 
-class GuardedTransport(httpx.AsyncHTTPTransport):
-    """httpx's transport: each request's URL is checked, each connection is guarded."""
+# httpcore's exceptions and the httpx ones a caller of `httpx.AsyncClient` expects, most
+# specific first (both are public API of their packages).
+_HTTPCORE_ERRORS: tuple[tuple[type[Exception], type[httpx.HTTPError]], ...] = (
+    (httpcore.ConnectTimeout, httpx.ConnectTimeout),
+    (httpcore.ReadTimeout, httpx.ReadTimeout),
+    (httpcore.WriteTimeout, httpx.WriteTimeout),
+    (httpcore.PoolTimeout, httpx.PoolTimeout),
+    (httpcore.TimeoutException, httpx.TimeoutException),
+    (httpcore.ConnectError, httpx.ConnectError),
+    (httpcore.ReadError, httpx.ReadError),
+    (httpcore.WriteError, httpx.WriteError),
+    (httpcore.NetworkError, httpx.NetworkError),
+    (httpcore.ProxyError, httpx.ProxyError),
+    (httpcore.UnsupportedProtocol, httpx.UnsupportedProtocol),
+    (httpcore.LocalProtocolError, httpx.LocalProtocolError),
+    (httpcore.RemoteProtocolError, httpx.RemoteProtocolError),
+    (httpcore.ProtocolError, httpx.ProtocolError),
+)
+
+
+@contextlib.contextmanager
+def _httpx_errors() -> typing.Iterator[None]:
+    """Re-raise an httpcore error as its httpx counterpart; anything else passes unchanged."""
+    try:
+        yield
+    except Exception as exc:
+        for source, target in _HTTPCORE_ERRORS:
+            if isinstance(exc, source):
+                raise target(str(exc)) from exc
+        raise
+
+
+class _ResponseStream(httpx.AsyncByteStream):
+    def __init__(self, inner: typing.AsyncIterable[bytes]) -> None:
+        self._inner = inner
+
+    async def __aiter__(self) -> typing.AsyncIterator[bytes]:
+        with _httpx_errors():
+            async for part in self._inner:
+                yield part
+
+    async def aclose(self) -> None:
+        close = getattr(self._inner, "aclose", None)
+        if close is not None:
+            await close()
+
+
+class GuardedTransport(httpx.AsyncBaseTransport):
+    """An httpx transport (the public extension point) over an httpcore connection pool
+    whose network backend is the guarded one (httpcore's public extension point).
+
+    Each request's URL is checked here, so every redirect hop is (httpx follows redirects
+    above the transport); each new connection resolves, checks and pins its address in
+    `GuardedNetworkBackend`. Nothing private of httpx or httpcore is touched, so a minor
+    release of either cannot switch the guard off silently.
+    """
 
     def __init__(
         self,
@@ -199,16 +255,37 @@ class GuardedTransport(httpx.AsyncHTTPTransport):
         limits: httpx.Limits = httpx.Limits(max_connections=20, max_keepalive_connections=5),
     ) -> None:
         context = verify if isinstance(verify, ssl.SSLContext) else _ssl_context(verify)
-        super().__init__(verify=context, limits=limits, trust_env=False)
-        # Replace the parent's pool with one on the guarded network backend.
-        self._pool = httpcore.AsyncConnectionPool(
+        self.network_backend = GuardedNetworkBackend()
+        self.pool = httpcore.AsyncConnectionPool(
             ssl_context=context,
             max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,
             keepalive_expiry=limits.keepalive_expiry,
-            network_backend=GuardedNetworkBackend(),
+            network_backend=self.network_backend,
         )
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         check_url(request.url)
-        return await super().handle_async_request(request)
+        core_request = httpcore.Request(
+            method=request.method,
+            url=httpcore.URL(
+                scheme=request.url.raw_scheme,
+                host=request.url.raw_host,
+                port=request.url.port,
+                target=request.url.raw_path,
+            ),
+            headers=request.headers.raw,
+            content=typing.cast(typing.AsyncIterable[bytes], request.stream),
+            extensions=request.extensions,
+        )
+        with _httpx_errors():
+            response = await self.pool.handle_async_request(core_request)
+        return httpx.Response(
+            status_code=response.status,
+            headers=response.headers,
+            stream=_ResponseStream(typing.cast(typing.AsyncIterable[bytes], response.stream)),
+            extensions=response.extensions,
+        )
+
+    async def aclose(self) -> None:
+        await self.pool.aclose()
