@@ -109,8 +109,44 @@ async def cancel_execution(actor: Actor, execution_id: int) -> dict[str, Any]:
     return get_execution(actor, execution_id)
 
 
-def retry_execution(actor: Actor, execution_id: int) -> dict[str, Any]:
-    """A new execution that reuses the outputs of the steps that had succeeded."""
+@dataclass(frozen=True)
+class Retry:
+    """A retry request's answer: the retry execution, and whether this request created it."""
+
+    execution: dict[str, Any]
+    created: bool
+
+
+def retry_key(execution_id: int, after: int | None) -> str:
+    """The dedupe key of "the retry of `execution_id` made after its retry `after`".
+
+    Requests that saw the same latest retry (or none) compute the same key, so the unique
+    (workflow, dedupe_key) constraint lets exactly one of them insert: this holds across
+    threads and processes, on SQLite and on PostgreSQL, with no lock in this process.
+    """
+    return f"retry:{execution_id}:after:{after or 0}"
+
+
+def _latest_retry(session: Any, execution_id: int) -> sa.Row[Any] | None:
+    return (
+        session.connection()
+        .execute(
+            sa.select(_EX.c.id, _EX.c.status)
+            .where(_EX.c.retry_of == execution_id)
+            .order_by(_EX.c.id.desc())
+            .limit(1)
+        )
+        .first()
+    )
+
+
+def request_retry(actor: Actor, execution_id: int) -> Retry:
+    """Retry a failed or interrupted execution from its failed step, idempotently.
+
+    While a retry of it is unfinished, asking again returns that retry (`created` False);
+    two requests at the same moment get one retry. Once it has finished, a new retry is
+    allowed. The retry reuses the outputs of the steps that had succeeded.
+    """
     actor.require_member()
     with session_scope() as session:
         original = session.get(Execution, execution_id)
@@ -121,21 +157,41 @@ def retry_execution(actor: Actor, execution_id: int) -> dict[str, Any]:
                 f"only failed or interrupted executions can be retried; "
                 f"this one is {original.status}"
             )
-        workflow = session.get(Workflow, original.workflow_id)
+        workflow = (
+            session.connection().execute(_RUNNABLE, {"p_workflow_id": original.workflow_id}).first()
+        )
         if workflow is None:
             raise NotFound("the workflow of this execution was deleted")
-        audit.record(
-            session, actor, "execution.retried", target_type="execution", target_id=execution_id
-        )
-    new_id, _ = start_run(
+        latest = _latest_retry(session, execution_id)
+        trigger_type, payload = original.trigger_type, original.trigger_payload
+        version = original.workflow_version
+    if latest is not None and not ExecutionStatus(latest.status).is_terminal:
+        return Retry(get_execution(actor, latest.id), created=False)
+    new_id, created = start_run(
         workflow,
-        trigger_type=original.trigger_type,
-        payload=original.trigger_payload,
+        trigger_type=trigger_type,
+        payload=payload,
         created_by=actor.user_id,
         retry_of=execution_id,
-        workflow_version=original.workflow_version,
+        workflow_version=version,
+        dedupe_key=retry_key(execution_id, latest.id if latest else None),
     )
-    return get_execution(actor, new_id)
+    if created:
+        with session_scope() as session:
+            audit.record(
+                session,
+                actor,
+                "execution.retried",
+                target_type="execution",
+                target_id=execution_id,
+                details={"retry": new_id},
+            )
+    return Retry(get_execution(actor, new_id), created=created)
+
+
+def retry_execution(actor: Actor, execution_id: int) -> dict[str, Any]:
+    """`request_retry`, for callers that only need the retry execution."""
+    return request_retry(actor, execution_id).execution
 
 
 # Built once: the detail is read after every run (API, UI, `?wait`), so it skips the ORM.

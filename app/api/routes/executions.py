@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Response
 from starlette.concurrency import run_in_threadpool
 
 from app.api.deps import current_actor
@@ -73,6 +73,14 @@ async def cancel_execution(execution_id: ExecutionId, actor: CurrentActor) -> di
     "/executions/{execution_id}/retry",
     status_code=202,
     summary="Retry a failed or interrupted execution from its failed step",
+    description="202 with the new retry execution. Idempotent: while a retry of this execution "
+    "is unfinished, asking again answers 200 with that retry instead of starting another.",
+    responses={200: {"description": "A retry of this execution is already under way: that one"}},
 )
-async def retry_execution(execution_id: ExecutionId, actor: CurrentActor) -> dict[str, Any]:
-    return await run_in_threadpool(executions.retry_execution, actor, execution_id)
+async def retry_execution(
+    execution_id: ExecutionId, actor: CurrentActor, response: Response
+) -> dict[str, Any]:
+    retry = await run_in_threadpool(executions.request_retry, actor, execution_id)
+    if not retry.created:
+        response.status_code = 200
+    return retry.execution
