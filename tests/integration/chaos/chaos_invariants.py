@@ -15,6 +15,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from tests.integration.chaos.chaos_support import UNFINISHED, read_only
 
@@ -121,7 +122,7 @@ def counters(conn: sqlite3.Connection) -> list[str]:
     return problems
 
 
-def check(db_file, expected: Expected) -> list[str]:  # noqa: ANN001 (a Path)
+def check(db_file: Path, expected: Expected) -> list[str]:
     """Every invariant, in one snapshot of the database, plus `PRAGMA integrity_check`."""
     conn = read_only(db_file)
     try:
