@@ -6,6 +6,14 @@ refuses private attributes (except data keys such as `_id`), `str.format`, every
 outside a small allow-list, `self`, imports and macros, and it bounds `range`, loop iterations,
 `**`, `*`, `+`, `~`, `%`, filter inputs and outputs. It raises Jinja's `SecurityError`;
 `app.core.templates` turns that into Flowdeck's `TemplateError`.
+
+Loop iterations and output are counted against a `RenderBudget` shared by everything one step
+renders (its condition and every string of its config), not per string: a config of 200
+strings gets the same budget as a config of one. The budget also carries a deadline and a
+`cancelled` flag. A render runs in a worker thread, which cannot be killed, so every loop
+iteration, concatenation, filter call, function call and output chunk checks the budget and
+raises `RenderStopped` once it is cancelled or past its deadline: the thread stops within one
+step of the template, not when the template is done.
 """
 
 from __future__ import annotations
@@ -14,6 +22,7 @@ import functools
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextvars import ContextVar
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -26,7 +35,9 @@ from jinja2.visitor import NodeTransformer
 MAX_OUTPUT = 1_000_000  # characters of output, and the size of any intermediate value
 MAX_REPEAT = 100_000  # length of a string or list made with `*`
 MAX_RANGE = 1_000
-MAX_LOOP_ITERATIONS = 100_000  # per render, across all loops
+MAX_LOOP_ITERATIONS = 100_000  # per render, across all loops (a render outside a step)
+STEP_LOOP_ITERATIONS = 1_000_000  # per step: its condition and every string of its config
+STEP_OUTPUT = 4_000_000  # characters rendered per step, all strings together
 MAX_EXPONENT = 100
 MAX_POWER_BASE = 10**6
 MAX_INT_BITS = 4_096
@@ -54,8 +65,67 @@ _SAFE_METHODS: dict[type, frozenset[str]] = {
     LoopContext: frozenset({"cycle", "changed"}),
 }
 _PERCENT_SPEC = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(\*|\d+)?(?:\.(\*|\d+))?")
-#: Loop iterations left in the current render; `templates` sets a fresh one per render.
-loop_budget: ContextVar[list[int] | None] = ContextVar("flowdeck_loop_budget", default=None)
+
+
+class RenderStopped(Exception):  # noqa: N818 - not an error of the template: it was stopped
+    """The render was cancelled or ran past its deadline (`reason` says which)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"rendering stopped: {reason}")
+        self.reason = reason
+
+
+@dataclass
+class RenderBudget:
+    """What one step may spend rendering: loop iterations, output characters and time.
+
+    `deadline` is a value of `clock` (the caller passes both, e.g. `time.monotonic`), so this
+    module never reads a clock of its own. `cancel()` may be called from another thread.
+    """
+
+    loop_iterations: int = MAX_LOOP_ITERATIONS
+    output_chars: int = MAX_OUTPUT
+    deadline: float | None = None
+    clock: Callable[[], float] | None = None
+    cancelled: bool = False
+    loops_left: int = field(init=False)
+    output_left: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.loops_left = self.loop_iterations
+        self.output_left = self.output_chars
+
+    def cancel(self) -> None:
+        self.cancelled = True
+
+    def check(self) -> None:
+        """Raise `RenderStopped` if the render must stop now."""
+        if self.cancelled:
+            raise RenderStopped("cancelled")
+        if self.deadline is not None and self.clock is not None and self.clock() > self.deadline:
+            raise RenderStopped("timeout")
+
+    def spend_loop(self) -> None:
+        self.check()
+        self.loops_left -= 1
+        if self.loops_left < 0:
+            raise SecurityError(f"loops are limited to {self.loop_iterations} iterations")
+
+    def spend_output(self, chars: int) -> None:
+        self.check()
+        self.output_left -= chars
+        if self.output_left < 0:
+            raise SecurityError(f"output is limited to {self.output_chars} characters")
+
+
+#: The budget of the current render; `templates` sets one per render (or per step).
+current_budget: ContextVar[RenderBudget | None] = ContextVar("flowdeck_budget", default=None)
+
+
+def _check_budget() -> None:
+    budget = current_budget.get()
+    if budget is not None:
+        budget.check()
 
 
 def approx_size(value: Any, limit: int = MAX_OUTPUT) -> int:
@@ -158,6 +228,7 @@ def _guard_filter(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(func)
     def guarded(*args: Any, **kwargs: Any) -> Any:
+        _check_budget()
         if len(args) > offset:
             value = args[offset]
             if isinstance(value, Iterator):
@@ -203,6 +274,12 @@ def _call_env(name: str, args: list[nodes.Expr], lineno: int) -> nodes.Call:
     return nodes.Call(nodes.EnvironmentAttribute(name), args, [], None, None, lineno=lineno)
 
 
+def _finalize(value: Any) -> Any:
+    _check_budget()
+    check_size(value, "the output")
+    return value
+
+
 class FlowdeckSandbox(ImmutableSandboxedEnvironment):
     """Jinja's immutable sandbox with Flowdeck's extra refusals and limits."""
 
@@ -213,7 +290,7 @@ class FlowdeckSandbox(ImmutableSandboxedEnvironment):
             undefined=StrictUndefined,
             autoescape=False,
             keep_trailing_newline=True,
-            finalize=lambda value: check_size(value, "the output") or value,
+            finalize=_finalize,
         )
         for name in _REMOVED_GLOBALS:
             self.globals.pop(name, None)
@@ -262,6 +339,7 @@ class FlowdeckSandbox(ImmutableSandboxedEnvironment):
         )
 
     def call(self, context: Context, obj: Any, /, *args: Any, **kwargs: Any) -> Any:
+        _check_budget()
         if isinstance(obj, Undefined):
             return obj()  # StrictUndefined raises, naming the missing variable
         if not self.is_safe_callable(obj):
@@ -276,6 +354,7 @@ class FlowdeckSandbox(ImmutableSandboxedEnvironment):
         return context.call(obj, *args, **kwargs)
 
     def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
+        _check_budget()
         if operator == "**":
             _check_power(left, right)
         elif operator == "*":
@@ -287,13 +366,12 @@ class FlowdeckSandbox(ImmutableSandboxedEnvironment):
         return super().call_binop(context, operator, left, right)
 
     def guarded_iter(self, iterable: Iterable[Any]) -> Iterator[Any]:
-        budget = loop_budget.get() or [MAX_LOOP_ITERATIONS]
+        budget = current_budget.get() or RenderBudget()
         for item in iterable:
-            budget[0] -= 1
-            if budget[0] < 0:
-                raise SecurityError(f"loops are limited to {MAX_LOOP_ITERATIONS} iterations")
+            budget.spend_loop()
             yield item
 
     def guarded_concat(self, *parts: Any) -> str:
+        _check_budget()
         check_size(parts, "the joined text")
         return "".join(str(part) for part in parts)

@@ -7,6 +7,11 @@ from anyone, so on top of Jinja's immutable sandbox this refuses private attribu
 bounds what can eat memory or CPU: `range`, loop iterations, `**`, repetition, concatenation,
 filter inputs and output size. Data is only ever passed *into* templates, never compiled, so a
 payload value `{{ 7*7 }}` stays that literal text.
+
+The engine renders a step's condition and config with one `RenderBudget` (loop iterations,
+output characters, a deadline, a cancel flag) in a worker thread; `RenderStopped` from the
+sandbox passes through unchanged so that the engine can report a timeout. Calls without a
+budget (alert messages, checks) get a fresh default budget per call.
 """
 
 from __future__ import annotations
@@ -23,11 +28,13 @@ from jinja2.runtime import Undefined
 
 from app.core.errors import InvalidInput
 from app.core.sandbox import (
-    MAX_LOOP_ITERATIONS,
     MAX_OUTPUT,
     FlowdeckSandbox,
+    RenderBudget,
+    RenderStopped,
+    approx_size,
     check_size,
-    loop_budget,
+    current_budget,
 )
 
 MAX_SOURCE = 100_000  # characters of one template or condition
@@ -58,12 +65,22 @@ def _compile_expression(source: str) -> TemplateExpression:
 
 
 @contextmanager
+def _budgeted(budget: RenderBudget | None) -> Iterator[RenderBudget]:
+    """Make `budget` (or a fresh default one) the budget of everything rendered inside."""
+    budget = budget or RenderBudget()
+    token = current_budget.set(budget)
+    try:
+        yield budget
+    finally:
+        current_budget.reset(token)
+
+
+@contextmanager
 def _sandboxed() -> Iterator[None]:
-    """Give the render a fresh loop budget and turn every failure into `TemplateError`."""
-    token = loop_budget.set([MAX_LOOP_ITERATIONS])
+    """Turn every failure of a template into `TemplateError` (a stopped render stays as is)."""
     try:
         yield
-    except TemplateError:
+    except (TemplateError, RenderStopped):
         raise
     except TemplateSyntaxError as exc:
         raise TemplateError(f"template error: syntax: {exc.message} (line {exc.lineno})") from exc
@@ -73,8 +90,6 @@ def _sandboxed() -> Iterator[None]:
         raise TemplateError(f"template error: not allowed: {exc.message}") from exc
     except Exception as exc:  # anything a user's template can raise is the template's fault
         raise TemplateError(f"template error: {type(exc).__name__}: {exc}") from exc
-    finally:
-        loop_budget.reset(token)
 
 
 def _has_syntax(text: str) -> bool:
@@ -102,7 +117,7 @@ def _native(value: Any) -> Any:
     return value
 
 
-def _render_string(text: str, context: Mapping[str, Any]) -> Any:
+def _render_string(text: str, context: Mapping[str, Any], budget: RenderBudget) -> Any:
     if not _has_syntax(text):
         return text
     expression = _single_expression(text)
@@ -112,42 +127,52 @@ def _render_string(text: str, context: Mapping[str, Any]) -> Any:
             check_size(result, "the value")
             result = _native(result)
             check_size(result, "the value")
+            budget.spend_output(approx_size(result))
             return result
         chunks, length = [], 0
         for chunk in _compile_template(text).generate(context):
             length += len(chunk)
             if length > MAX_OUTPUT:
                 raise SecurityError(f"output is limited to {MAX_OUTPUT} characters")
+            budget.spend_output(len(chunk))
             chunks.append(chunk)
         return "".join(chunks)
 
 
-def render_value(value: Any, context: Mapping[str, Any]) -> Any:
+def _render(value: Any, context: Mapping[str, Any], budget: RenderBudget) -> Any:
+    if isinstance(value, str):
+        return _render_string(value, context, budget)
+    if isinstance(value, Mapping):
+        return {key: _render(item, context, budget) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_render(item, context, budget) for item in value]
+    return value
+
+
+def render_value(value: Any, context: Mapping[str, Any], budget: RenderBudget | None = None) -> Any:
     """Render every string in `value` (recursing into dicts and lists) against `context`.
 
     A string that is exactly one `{{ expr }}` becomes the expression's native value (an int,
     a dict...), so `{"count": "{{ steps.a.output.n }}"}` keeps a number; any other string with
-    template syntax renders to text. Dict keys and non-strings are returned unchanged.
+    template syntax renders to text. Dict keys and non-strings are returned unchanged. Every
+    string spends from `budget` (a fresh default one when None).
     """
-    if isinstance(value, str):
-        return _render_string(value, context)
-    if isinstance(value, Mapping):
-        return {key: render_value(item, context) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [render_value(item, context) for item in value]
-    return value
+    with _budgeted(budget) as spent:
+        return _render(value, context, spent)
 
 
 def _condition_source(expr: str) -> str:
     return _single_expression(expr.strip()) or expr.strip()
 
 
-def evaluate_condition(expr: str, context: Mapping[str, Any]) -> bool:
+def evaluate_condition(
+    expr: str, context: Mapping[str, Any], budget: RenderBudget | None = None
+) -> bool:
     """Truth of a condition such as `steps.fetch.output.status == 200` (`{{ }}` optional)."""
     source = _condition_source(expr)
     if not source:
         raise TemplateError("template error: the condition is empty")
-    with _sandboxed():
+    with _budgeted(budget), _sandboxed():
         return bool(_compile_expression(source)(context))
 
 
@@ -157,7 +182,7 @@ def check_template(text: str) -> str | None:
         return None
     expression = _single_expression(text)
     try:
-        with _sandboxed():
+        with _budgeted(None), _sandboxed():
             if expression is not None:
                 _compile_expression(expression)
             else:
@@ -173,7 +198,7 @@ def check_condition(expr: str) -> str | None:
     if not source:
         return "template error: the condition is empty"
     try:
-        with _sandboxed():
+        with _budgeted(None), _sandboxed():
             _compile_expression(source)
     except TemplateError as exc:
         return exc.message

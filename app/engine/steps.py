@@ -1,6 +1,7 @@
 """Running one step: the single place that maps what happened to the step's outcome.
 
-condition → skipped; render + parse config (a bad config fails without retry); then the
+condition → skipped; render + parse config in a thread under the step's render budget and
+timeout (see `rendering`; a bad config or a render past the time fails without retry); then the
 action under its timeout and retry policy, every attempt recorded; output or error stored
 (with secrets masked) and the step's events published.
 """
@@ -15,15 +16,14 @@ from typing import Any
 
 from tenacity import AsyncRetrying
 
-from app.core.errors import FlowdeckError
 from app.core.redact import redact
 from app.core.retry import NO_RETRY, RetryPolicy, to_tenacity_kwargs
 from app.core.statuses import StepStatus
-from app.core.templates import evaluate_condition, render_value
 from app.db.types import utcnow
 from app.engine import store
-from app.engine.actions import StepContext, get_action, parse_config
+from app.engine.actions import StepContext, get_action
 from app.engine.failures import classify, describe
+from app.engine.rendering import prepare_step
 
 RUNNING_MARK_AFTER_S = 0.02  # well under the live view's push window and a person's eye
 
@@ -67,29 +67,20 @@ async def run_step(
         emit("step.finished", **base, status=StepStatus.SUCCEEDED.value, reused=True)
         return StepOutcome(StepStatus.SUCCEEDED, output)
 
-    condition = action.get("condition")
-    if condition:
-        try:
-            go = evaluate_condition(condition, context)
-        except FlowdeckError as exc:
-            return _fail_early(step_id, base, emit, f"condition: {exc.message}")
-        if not go:
-            reason = f"condition is false: {condition}"
-            store.step_finished(
-                step_id,
-                StepStatus.SKIPPED,
-                started_at=None,
-                skip_reason=reason,
-                execution_id=execution_id,
-            )
-            emit("step.finished", **base, status=StepStatus.SKIPPED.value)
-            return StepOutcome(StepStatus.SKIPPED)
-
-    try:
-        rendered = render_value(action.get("config") or {}, context)
-        config = parse_config(action["type"], rendered)
-    except FlowdeckError as exc:
-        return _fail_early(step_id, base, emit, exc.message)
+    prepared = await prepare_step(action, context)
+    if prepared.error is not None:
+        return _fail_early(step_id, base, emit, prepared.error)
+    if prepared.skip_reason is not None:
+        store.step_finished(
+            step_id,
+            StepStatus.SKIPPED,
+            started_at=None,
+            skip_reason=prepared.skip_reason,
+            execution_id=execution_id,
+        )
+        emit("step.finished", **base, status=StepStatus.SKIPPED.value)
+        return StepOutcome(StepStatus.SKIPPED)
+    rendered, config = prepared.rendered, prepared.config
 
     stored_input = redact(rendered)
     started_at = utcnow()

@@ -1,0 +1,83 @@
+"""A step's condition and config, evaluated off the event loop under one budget per step.
+
+Everything a step renders (its condition and every string of its config) spends one
+`RenderBudget`: `STEP_LOOP_ITERATIONS` loop iterations, `STEP_OUTPUT` characters, and time:
+the step's `timeout_s`, or `DEFAULT_RENDER_TIMEOUT_S` (10 s) for a step without one. The
+render runs in a worker thread (`offload.render`); when the time is up the step fails with
+`timed out after N s (rendering …)` and the thread stops at its next budget check. A config
+with no template syntax and no condition is only validated, on the loop: there is nothing to
+render and the hop to a thread would cost more than the check.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from app.core.errors import FlowdeckError
+from app.core.sandbox import STEP_LOOP_ITERATIONS, STEP_OUTPUT, RenderBudget, RenderStopped
+from app.core.templates import evaluate_condition, render_value
+from app.engine import offload
+from app.engine.actions import parse_config
+
+DEFAULT_RENDER_TIMEOUT_S = 10.0
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """What the step will do: skip (`skip_reason`), fail (`error`) or run `config`."""
+
+    rendered: dict[str, Any] | None = None
+    config: Any = None
+    skip_reason: str | None = None
+    error: str | None = None
+
+
+def step_budget(timeout_s: float) -> RenderBudget:
+    return RenderBudget(
+        loop_iterations=STEP_LOOP_ITERATIONS,
+        output_chars=STEP_OUTPUT,
+        deadline=time.monotonic() + timeout_s,
+        clock=time.monotonic,
+    )
+
+
+def prepare(action: dict[str, Any], context: dict[str, Any], budget: RenderBudget) -> Prepared:
+    """Evaluate the condition, render and parse the config (blocking: call in a thread)."""
+    condition = action.get("condition")
+    if condition:
+        try:
+            go = evaluate_condition(condition, context, budget)
+        except FlowdeckError as exc:
+            return Prepared(error=f"condition: {exc.message}")
+        if not go:
+            return Prepared(skip_reason=f"condition is false: {condition}")
+    try:
+        rendered = render_value(action.get("config") or {}, context, budget)
+        return Prepared(rendered=rendered, config=parse_config(action["type"], rendered))
+    except FlowdeckError as exc:
+        return Prepared(error=exc.message)
+
+
+def _has_template(value: Any) -> bool:
+    if isinstance(value, str):
+        return "{{" in value or "{%" in value or "{#" in value
+    if isinstance(value, dict):
+        return any(_has_template(item) for item in value.values())
+    if isinstance(value, list | tuple):
+        return any(_has_template(item) for item in value)
+    return False
+
+
+async def prepare_step(action: dict[str, Any], context: dict[str, Any]) -> Prepared:
+    """`prepare` in a render thread, under the step's timeout and budget."""
+    timeout_s = action.get("timeout_s") or DEFAULT_RENDER_TIMEOUT_S
+    budget = step_budget(timeout_s)
+    if not action.get("condition") and not _has_template(action.get("config")):
+        return prepare(action, context, budget)
+    try:
+        return await offload.render(lambda: prepare(action, context, budget), budget, timeout_s)
+    except (TimeoutError, RenderStopped):
+        what = "the condition and config" if action.get("condition") else "the config"
+        return Prepared(error=f"timed out after {timeout_s:g} s (rendering {what})")
