@@ -28,6 +28,11 @@ class Workflow(SQLModel, table=True):
     schedule_timezone: str | None = Field(default=None, max_length=64)
     hook_id: str | None = Field(default=None, max_length=64, unique=True, index=True)
     webhook_secret_enc: str | None = Field(default=None, max_length=1000)
+    # What start-up recovery does with a run of this workflow that a dead process left
+    # behind: "leave" it interrupted, or "retry" it once (see app.services.recovery).
+    on_interrupted: str = Field(
+        default="leave", max_length=8, sa_column_kwargs={"server_default": "leave"}
+    )
     version: int = 1
     runs: int = 0
     successes: int = 0
