@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from typing import Any
 
 from app.core.config_models import normalize_action_config
 from app.core.cron import describe_cron
+from app.core.errors import Problem, ValidationFailed
 from app.core.workflow import WorkflowSpec, validate_workflow
 from app.db.models import Workflow
 from app.db.settings import get_settings
 from app.engine.actions import action_types
 
 PRIORITY_RANK = {"low": 0, "normal": 1, "high": 2}
+#: What start-up recovery does with a run that a dead process left `interrupted`.
+ON_INTERRUPTED = ("leave", "retry")
 _DEFINITION_FIELDS = (
     "name",
     "description",
@@ -27,6 +31,7 @@ _CAMEL = {
     "workflowType": "workflow_type",
     "concurrencyLimit": "concurrency_limit",
     "isActive": "is_active",
+    "onInterrupted": "on_interrupted",
 }
 
 
@@ -35,25 +40,53 @@ def snake_keys(data: dict[str, Any]) -> dict[str, Any]:
     return {_CAMEL.get(k, k): v for k, v in data.items()}
 
 
-def parse_definition(data: dict[str, Any]) -> tuple[WorkflowSpec, str | None]:
-    """Validate a definition; returns it and the webhook secret taken out of it (if any).
+@dataclass(frozen=True)
+class Definition:
+    """A checked definition: the spec, the recovery policy, and a webhook secret taken out."""
+
+    spec: WorkflowSpec
+    on_interrupted: str = "leave"
+    secret: str | None = None
+
+
+def _policy(data: dict[str, Any]) -> tuple[str, list[Problem]]:
+    value = data.get("on_interrupted")
+    if value is None:
+        return "leave", []
+    if value in ON_INTERRUPTED:
+        return value, []
+    message = f"must be leave or retry (what to do with a run Flowdeck stopped), not {value!r}"
+    return "leave", [Problem("on_interrupted", message)]
+
+
+def parse_definition(data: dict[str, Any]) -> Definition:
+    """Validate a definition, reporting every problem at once.
 
     Unknown top-level keys such as `createdBy` from the original examples are dropped
-    before validation: they are not part of the definition.
+    before validation: they are not part of the definition. A missing `on_interrupted`
+    is "leave".
     """
-    clean = {k: v for k, v in snake_keys(data).items() if k in _DEFINITION_FIELDS}
-    spec = validate_workflow(clean, set(action_types()))
+    data = snake_keys(data)
+    on_interrupted, problems = _policy(data)
+    clean = {k: v for k, v in data.items() if k in _DEFINITION_FIELDS}
+    try:
+        spec = validate_workflow(clean, set(action_types()))
+    except ValidationFailed as exc:
+        raise ValidationFailed([*exc.problems, *problems]) from None
+    if problems:
+        raise ValidationFailed(problems)
     secret = None
     if spec.trigger.type == "webhook":
         secret = spec.trigger.config.pop("secret", None)
-    return spec, secret
+    return Definition(spec, on_interrupted, secret)
 
 
-def definition_of(spec: WorkflowSpec) -> dict[str, Any]:
+def definition_of(parsed: Definition) -> dict[str, Any]:
     """The JSON stored in versions: the full definition without any secret."""
-    definition = spec.model_dump(mode="json", exclude_none=False)
+    definition = parsed.spec.model_dump(mode="json", exclude_none=False)
     for action in definition["actions"]:
         action["config"] = normalize_action_config(action["type"], action["config"])
+    definition["on_interrupted"] = parsed.on_interrupted
     return definition
 
 
@@ -67,10 +100,13 @@ def definition_from_row(row: Workflow) -> dict[str, Any]:
         "is_active": row.is_active,
         "trigger": {"type": row.trigger_type, "config": dict(row.trigger_config)},
         "actions": list(row.actions),
+        "on_interrupted": row.on_interrupted,
     }
 
 
-def apply_spec(row: Workflow, spec: WorkflowSpec) -> None:
+def apply_spec(row: Workflow, parsed: Definition) -> None:
+    spec = parsed.spec
+    row.on_interrupted = parsed.on_interrupted
     row.name, row.description = spec.name, spec.description
     row.workflow_type, row.priority = spec.workflow_type, spec.priority
     row.concurrency_limit, row.is_active = spec.concurrency_limit, spec.is_active

@@ -68,18 +68,18 @@ def _plan_next_run(row: Workflow) -> None:
 
 def create_workflow(actor: Actor, data: dict[str, Any]) -> Saved:
     actor.require_member()
-    spec, secret = parse_definition(data)
+    parsed = parse_definition(data)
     with session_scope() as session:
         row = Workflow(created_by=actor.user_id)
-        apply_spec(row, spec)
+        apply_spec(row, parsed)
         _plan_next_run(row)
-        generated = _store_secret(row, secret)
+        generated = _store_secret(row, parsed.secret)
         session.add(row)
         session.flush()
         write_version(
             session,
             row,
-            definition_of(spec),
+            definition_of(parsed),
             actor,
             description=data.get("change_description") or "created",
         )
@@ -114,15 +114,16 @@ def update_workflow(
     with session_scope() as session:
         row = get_row(session, workflow_id)
         merged = {**definition_from_row(row), **_definition_keys(data)}
-        spec, secret = parse_definition(merged)
+        parsed = parse_definition(merged)
+        secret = parsed.secret
         before = definition_from_row(row)
-        apply_spec(row, spec)
+        apply_spec(row, parsed)
         if before["trigger"] != definition_from_row(row)["trigger"] or (
             row.is_active and not before["is_active"]
         ):
             _plan_next_run(row)
         generated = _store_secret(row, secret)
-        after = definition_of(spec)
+        after = definition_of(parsed)
         if restored_from is not None and after == before and not secret:
             raise Conflict(f"workflow {workflow_id} already matches version {restored_from}")
         if after != before or secret:

@@ -80,6 +80,11 @@ class WorkflowBody(_Body):
     is_active: SkipValidation[bool | None] = None
     trigger: SkipValidation[TriggerSpec | None] = None
     actions: SkipValidation[list[ActionSpec] | None] = None
+    on_interrupted: SkipValidation[Literal["leave", "retry"] | None] = Field(
+        None,
+        description="A run that Flowdeck stopped mid-way (crash, restart): `leave` it "
+        "interrupted (default) or `retry` it once, automatically, after start-up",
+    )
     change_description: SkipValidation[str | None] = Field(
         None, description="Recorded with the new version"
     )
