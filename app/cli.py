@@ -48,6 +48,15 @@ def _create_api_key(args: argparse.Namespace) -> int:
     return 0
 
 
+def _unlock_user(args: argparse.Namespace) -> int:
+    from app.services import users
+    from app.services.actor import SYSTEM
+
+    user = users.unlock_user(SYSTEM, users.user_id_by_email(SYSTEM, args.email))
+    print(f"unlocked {user.email}: its failed sign-ins are forgotten")
+    return 0
+
+
 def _db_upgrade(_: argparse.Namespace) -> int:
     from app.db.migrate import upgrade
 
@@ -93,6 +102,12 @@ def build_parser() -> argparse.ArgumentParser:
     key.add_argument("--email", required=True)
     key.add_argument("--name", required=True)
     key.set_defaults(func=_create_api_key)
+
+    unlock = sub.add_parser(
+        "unlock-user", help="clear an account's sign-in back-off after failed attempts (audited)"
+    )
+    unlock.add_argument("--email", required=True)
+    unlock.set_defaults(func=_unlock_user)
 
     upgrade = sub.add_parser("db-upgrade", help="apply pending database migrations")
     upgrade.set_defaults(func=_db_upgrade)

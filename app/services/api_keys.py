@@ -52,7 +52,12 @@ def _public(key: ApiKey, email: str) -> ApiKeyPublic:
 
 
 def create_api_key(actor: Actor, *, user_id: int, name: str) -> tuple[str, ApiKeyPublic]:
-    """A new key for `user_id`: admins for anyone, others only for themselves."""
+    """A new key for `user_id`: admins for anyone (viewers included), members for themselves.
+
+    A viewer never mints a key: keys for viewers come only from an admin.
+    """
+    if actor.role == Role.VIEWER:
+        raise PermissionDenied("viewers cannot create API keys; ask an admin for one")
     if actor.role != Role.ADMIN and actor.user_id != user_id:
         raise PermissionDenied("only admins create API keys for other users")
     name = (name or "").strip()

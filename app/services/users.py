@@ -215,3 +215,29 @@ def reset_password(actor: Actor, user_id: int, password: str) -> UserPublic:
             details={"email": user.email},
         )
         return UserPublic.of(user)
+
+
+def unlock_user(actor: Actor, user_id: int) -> UserPublic:
+    """Clear the account's sign-in back-off (strangers' failed attempts), audited."""
+    actor.require_admin()
+    with session_scope() as session:
+        user = _get(session, user_id)
+        failures, user.failed_logins, user.locked_until = user.failed_logins, 0, None
+        audit.record(
+            session,
+            actor,
+            "user.unlocked",
+            target_type="user",
+            target_id=user_id,
+            details={"email": user.email, "failed_logins": failures},
+        )
+        return UserPublic.of(user)
+
+
+def user_id_by_email(actor: Actor, email: str) -> int:
+    actor.require_admin()
+    with session_scope() as session:
+        user = session.exec(select(User).where(User.email == normalize_email(email))).first()
+        if user is None or user.id is None:
+            raise NotFound(f"no user with email {email!r}")
+        return user.id
