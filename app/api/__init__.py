@@ -10,6 +10,7 @@ from app.api.routes import (
     alerts,
     articles,
     audit,
+    auth,
     connections,
     executions,
     fallback,
@@ -25,6 +26,7 @@ from app.db.settings import get_settings
 API_ROUTERS: list[APIRouter] = [
     health.router,
     me.router,
+    auth.router,
     workflows.router,
     executions.router,
     hooks.router,
