@@ -21,6 +21,7 @@ from app.alerts.events import ALERT_EVENTS, AlertEvent
 from app.alerts.messages import build_message
 from app.core.config_models import problems_from
 from app.core.errors import Problem
+from app.core.ids import is_id
 from app.core.redact import is_secret_key, mask
 from app.core.statuses import Severity
 from app.core.templates import TemplateError, render_value
@@ -84,7 +85,7 @@ def _optional_id(value: Any, path: str, problems: list[Problem]) -> int | None:
         return None
     if isinstance(value, str) and value.strip().isdigit():
         value = int(value.strip())
-    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+    if is_id(value):
         return value
     problems.append(Problem(path, "must be a positive whole number (an id) or null"))
     return None

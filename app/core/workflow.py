@@ -181,7 +181,8 @@ def _action_problems(actions: list[Any], allowed: set[str]) -> list[Problem]:
         if isinstance(action_type, str) and action_type and action_type not in allowed:
             problems.append(Problem(f"{at}.type", f'unknown action type "{action_type}"'))
         config = action.get("config", {})
-        model = action_config_models.get(action_type) if action_type in allowed else None
+        known = isinstance(action_type, str) and action_type in allowed  # a list is unhashable
+        model = action_config_models.get(action_type) if known else None
         if model is not None and isinstance(config, Mapping):
             problems.extend(_parse(model, config, f"{at}.config", lenient=True))
         problems.extend(_template_problems(config, f"{at}.config"))

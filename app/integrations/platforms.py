@@ -201,6 +201,15 @@ def snake_keys(data: dict[str, Any] | None) -> dict[str, Any]:
     return {to_snake(str(k)): v for k, v in (data or {}).items()}
 
 
+def object_problems(data: dict[str, Any]) -> list[Problem]:
+    """`credentials` and `config` (snake_case keys) must be objects when given."""
+    return [
+        Problem(half, "must be an object")
+        for half in ("credentials", "config")
+        if data.get(half) is not None and not isinstance(data[half], dict)
+    ]
+
+
 def _split(
     spec: PlatformSpec, conn_type: str, data: dict[str, Any]
 ) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -236,6 +245,8 @@ def parse_connection(data: dict[str, Any]) -> ConnectionSpec:
         allowed = ", ".join(spec.types)
         problems.append(Problem("connection_type", f"{platform} connections use {allowed}"))
         raise ValidationFailed(problems)
+    if not_objects := object_problems(data):
+        raise ValidationFailed(problems + not_objects)
     credentials, config = _split(spec, conn_type, data)
     if data.get("webhook_url") and "webhook_url" not in spec.secrets[conn_type].model_fields:
         problems.append(Problem("webhook_url", f"{platform} connections have no webhook URL"))

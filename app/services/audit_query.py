@@ -30,6 +30,7 @@ from app.services.actor import Actor
 
 EXPORT_PAGE = 500
 MAX_LIMIT = 500
+MAX_RETENTION_DAYS = 36_500  # a hundred years; more would step past datetime's range
 FORMATS = ("csv", "json")
 COLUMNS = (
     "id",
@@ -222,8 +223,11 @@ def prune(actor: Actor, older_than_days: int | None = None, *, now: datetime | N
     """
     actor.require_admin()
     days = older_than_days if older_than_days is not None else get_settings().audit_retention_days
-    if not isinstance(days, int) or days < 1:
-        message = "give a number of days of at least 1 (or set FLOWDECK_AUDIT_RETENTION_DAYS)"
+    if not isinstance(days, int) or not 1 <= days <= MAX_RETENTION_DAYS:
+        message = (
+            f"give a number of days from 1 to {MAX_RETENTION_DAYS}"
+            " (or set FLOWDECK_AUDIT_RETENTION_DAYS)"
+        )
         raise ValidationFailed([Problem("older_than_days", message)])
     cutoff = (now or utcnow()) - timedelta(days=days)
     with session_scope() as session:

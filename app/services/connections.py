@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from app.core.errors import Conflict
+from app.core.errors import Conflict, ValidationFailed
 from app.db.engine import session_scope
 from app.db.models import Connection
 from app.db.types import utcnow
@@ -30,7 +30,12 @@ from app.integrations.credentials import (
     resolve_credentials,
     resolved,
 )
-from app.integrations.platforms import ConnectionSpec, parse_connection, snake_keys
+from app.integrations.platforms import (
+    ConnectionSpec,
+    object_problems,
+    parse_connection,
+    snake_keys,
+)
 from app.integrations.secrets import SecretUnreadable, encrypt_json
 from app.integrations.verify import VerifyResult, verify
 from app.services import audit
@@ -141,6 +146,8 @@ def _merged(row: Connection, data: dict[str, Any]) -> tuple[dict[str, Any], dict
     old secret fields no longer apply and are dropped.
     """
     given = snake_keys(data)
+    if not_objects := object_problems(given):
+        raise ValidationFailed(not_objects)
     platform = given.get("platform") or row.platform
     conn_type = given.get("connection_type") or (
         row.connection_type if platform == row.platform else None

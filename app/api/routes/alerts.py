@@ -12,19 +12,19 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, ConfigDict, Field, SkipValidation
 from pydantic.alias_generators import to_camel
 from starlette.concurrency import run_in_threadpool
 
 from app.api.deps import current_actor
+from app.api.params import MAX_ID, AlertId, Offset, limit_query, optional_id_query
 from app.services import alerts
 from app.services.actor import Actor
 
 router = APIRouter(prefix="/workflow-orchestration", tags=["alerts"])
 
 CurrentActor = Annotated[Actor, Depends(current_actor)]
-AlertId = Annotated[int, Path(description="The alert's id")]
 AlertType = Literal["slack", "telegram", "email", "webhook", "in_app"]
 Event = Literal["workflow_start", "workflow_complete", "workflow_fail", "step_fail"]
 Severity = Literal["info", "warning", "error", "critical"]
@@ -57,7 +57,9 @@ class AlertBody(BaseModel):
     )
 
     name: SkipValidation[str | None] = Field(None, max_length=200)
-    workflow_id: SkipValidation[int | None] = Field(None, description="null: every workflow")
+    workflow_id: SkipValidation[int | None] = Field(
+        None, ge=1, le=MAX_ID, description="null: every workflow"
+    )
     alert_type: SkipValidation[AlertType | None] = None
     channel: SkipValidation[str | None] = Field(
         None,
@@ -65,7 +67,10 @@ class AlertBody(BaseModel):
         "email addresses; empty for in_app",
     )
     connection_id: SkipValidation[int | None] = Field(
-        None, description="Telegram and email: the connection holding the bot token / SMTP login"
+        None,
+        ge=1,
+        le=MAX_ID,
+        description="Telegram and email: the connection holding the bot token / SMTP login",
     )
     events: SkipValidation[list[Event] | None] = None
     severity: SkipValidation[Severity | None] = Field(None, description="The minimum severity")
@@ -99,7 +104,7 @@ async def create_alert(body: AlertCreate, actor: CurrentActor) -> dict[str, Any]
 async def list_alerts(
     actor: CurrentActor,
     workflow_id: Annotated[
-        int | None, Query(description="Alerts of this workflow and those for all")
+        int | None, optional_id_query("Alerts of this workflow and those for all")
     ] = None,
     alert_type: Annotated[AlertType | None, Query()] = None,
     is_active: Annotated[bool | None, Query()] = None,
@@ -145,8 +150,8 @@ async def list_deliveries(
     alert_id: AlertId,
     actor: CurrentActor,
     status: Annotated[Literal["pending", "delivered", "failed"] | None, Query()] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, limit_query(500)] = 50,
+    offset: Offset = 0,
 ) -> dict[str, Any]:
     return await run_in_threadpool(
         alerts.list_deliveries, actor, alert_id, status=status, limit=limit, offset=offset

@@ -10,19 +10,19 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, ConfigDict, Field, SkipValidation
 from pydantic.alias_generators import to_camel
 from starlette.concurrency import run_in_threadpool
 
 from app.api.deps import current_actor
+from app.api.params import ArticleId, Offset, limit_query
 from app.services import articles
 from app.services.actor import Actor
 
 router = APIRouter(prefix="/workflow-orchestration", tags=["articles"])
 
 CurrentActor = Annotated[Actor, Depends(current_actor)]
-ArticleId = Annotated[int, Path(description="The article's id")]
 
 
 class CamelBody(BaseModel):
@@ -88,8 +88,8 @@ async def list_articles(
     actor: CurrentActor,
     status: Annotated[str | None, Query(description="draft, ready, published, archived")] = None,
     search: Annotated[str, Query(description="Part of the title")] = "",
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, limit_query(500)] = 50,
+    offset: Offset = 0,
 ) -> dict[str, Any]:
     items, total = await run_in_threadpool(
         lambda: articles.list_articles(

@@ -13,15 +13,16 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import StreamingResponse
-from pydantic import SkipValidation
+from pydantic import Field, SkipValidation
 from starlette.concurrency import run_in_threadpool
 
 from app.api.deps import current_actor
+from app.api.params import MAX_ID, limit_query
 from app.api.routes.articles import CamelBody
 from app.core.errors import Problem, ValidationFailed
 from app.services import audit_query
 from app.services.actor import Actor
-from app.services.audit_query import AuditFilter
+from app.services.audit_query import MAX_RETENTION_DAYS, AuditFilter
 
 router = APIRouter(prefix="/audit", tags=["audit"])
 
@@ -58,8 +59,10 @@ Filter = Annotated[AuditFilter, Depends(audit_filter)]
 async def list_events(
     who: CurrentActor,
     flt: Filter,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    cursor: Annotated[int | None, Query(ge=1, description="`next_cursor` of the last page")] = None,
+    limit: Annotated[int, limit_query(500)] = 50,
+    cursor: Annotated[
+        int | None, Query(ge=1, le=MAX_ID, description="`next_cursor` of the last page")
+    ] = None,
 ) -> dict[str, Any]:
     return await run_in_threadpool(
         lambda: audit_query.list_events(who, flt, limit=limit, cursor=cursor)
@@ -85,7 +88,7 @@ async def export_events(
 
 
 class PruneBody(CamelBody):
-    older_than_days: SkipValidation[int | None] = None
+    older_than_days: SkipValidation[int | None] = Field(None, ge=1, le=MAX_RETENTION_DAYS)
 
 
 @router.post("/prune", summary="Delete events older than the retention period (audited)")

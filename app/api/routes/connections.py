@@ -10,19 +10,19 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, ConfigDict, Field, SkipValidation
 from pydantic.alias_generators import to_camel
 from starlette.concurrency import run_in_threadpool
 
 from app.api.deps import current_actor
+from app.api.params import ConnectionId
 from app.services import connections
 from app.services.actor import Actor
 
 router = APIRouter(prefix="/workflow-orchestration", tags=["connections"])
 
 CurrentActor = Annotated[Actor, Depends(current_actor)]
-ConnectionId = Annotated[int, Path(description="The connection's id")]
 Platform = Literal["n8n", "zapier", "slack", "telegram", "github", "smtp", "http"]
 
 _EXAMPLES = [

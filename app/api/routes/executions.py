@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 from starlette.concurrency import run_in_threadpool
 
 from app.api.deps import current_actor
+from app.api.params import ExecutionId, limit_query, optional_id_query
 from app.services import executions
 from app.services.actor import Actor
 from app.services.executions import ExecutionFilter
@@ -16,7 +17,6 @@ from app.services.executions import ExecutionFilter
 router = APIRouter(prefix="/workflow-orchestration", tags=["executions"])
 
 CurrentActor = Annotated[Actor, Depends(current_actor)]
-ExecutionId = Annotated[int, Path(description="The execution's id")]
 _TIME_HELP = "ISO 8601; without a time zone it is taken as UTC"
 
 
@@ -34,7 +34,7 @@ def _utc(value: datetime | None) -> datetime | None:
 )
 async def list_executions(
     actor: CurrentActor,
-    workflow_id: Annotated[int | None, Query()] = None,
+    workflow_id: Annotated[int | None, optional_id_query("Only runs of this workflow")] = None,
     status: Annotated[
         str | None, Query(description="queued, running, succeeded, failed, cancelled, interrupted")
     ] = None,
@@ -43,7 +43,7 @@ async def list_executions(
         datetime | None, Query(description=f"Queued at or after; {_TIME_HELP}")
     ] = None,
     until: Annotated[datetime | None, Query(description=f"Queued before; {_TIME_HELP}")] = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    limit: Annotated[int, limit_query(200)] = 50,
     cursor: Annotated[str | None, Query(description="`next_cursor` of the previous page")] = None,
 ) -> dict[str, Any]:
     flt = ExecutionFilter(

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Query
 from starlette.concurrency import run_in_threadpool
 
 from app.api.deps import current_actor
+from app.api.params import NotificationId, Offset, limit_query
 from app.services import notifications
 from app.services.actor import Actor
 
@@ -23,8 +24,8 @@ CurrentActor = Annotated[Actor, Depends(current_actor)]
 async def list_notifications(
     actor: CurrentActor,
     unread: Annotated[bool, Query(description="Only unread ones")] = False,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, limit_query(200)] = 50,
+    offset: Offset = 0,
 ) -> dict[str, Any]:
     return await run_in_threadpool(
         notifications.list_notifications, actor, unread_only=unread, limit=limit, offset=offset
@@ -38,7 +39,7 @@ async def mark_all_read(actor: CurrentActor) -> dict[str, int]:
 
 @router.post("/{notification_id}/read", summary="Mark one of my notifications read")
 async def mark_read(
-    notification_id: Annotated[int, Path(description="The notification's id")],
+    notification_id: NotificationId,
     actor: CurrentActor,
 ) -> dict[str, Any]:
     return await run_in_threadpool(notifications.mark_read, actor, notification_id)

@@ -24,23 +24,23 @@ from pydantic import Field, SkipValidation
 from starlette.concurrency import run_in_threadpool
 
 from app.api.deps import current_actor
+from app.api.params import MAX_ID, ArticleId, Offset, VersionNumber, WorkflowId, limit_query
 from app.api.routes.articles import CamelBody
 from app.core.errors import Problem, ValidationFailed
+from app.core.ids import is_id
 from app.services import articles, content_versions, workflow_history
 from app.services.actor import Actor
 
 router = APIRouter(prefix="/workflow-orchestration", tags=["versions"])
 
 CurrentActor = Annotated[Actor, Depends(current_actor)]
-ArticleId = Annotated[int, Path(description="The article's id")]
-WorkflowId = Annotated[int, Path(description="The workflow's id")]
 VersionRef = Annotated[str, Query(description="A version number or a commit hash (7+ chars)")]
 _CONTENT_KEYS = {"title", "body", "slug", "tags", "meta_description", "status"}
 _CAMEL = {"metaDescription": "meta_description"}
 
 
 class VersionBody(CamelBody):
-    article_id: SkipValidation[int | None] = None
+    article_id: SkipValidation[int | None] = Field(None, ge=1, le=MAX_ID)
     change_type: SkipValidation[str | None] = "edited"
     change_description: SkipValidation[str | None] = ""
     metadata: SkipValidation[dict[str, Any] | None] = None
@@ -56,7 +56,7 @@ class RevertBody(CamelBody):
 
 
 class RollbackBody(CamelBody):
-    version_number: SkipValidation[int | None] = None
+    version_number: SkipValidation[int | None] = Field(None, ge=1, le=MAX_ID)
     reason: SkipValidation[str | None] = Field(None, description="Required: why roll back")
 
 
@@ -78,7 +78,7 @@ def _content(body: VersionBody) -> dict[str, Any]:
 @router.post("/versions", status_code=201, summary="Record a version of an article")
 async def create_version(body: VersionBody, actor: CurrentActor) -> dict[str, Any]:
     article_id = _required(body.article_id, "articleId")
-    if not isinstance(article_id, int):
+    if not is_id(article_id):
         raise ValidationFailed([Problem("articleId", "must be an article id (a number)")])
     metadata = body.metadata if isinstance(body.metadata, dict) else {}
     return await run_in_threadpool(
@@ -129,8 +129,8 @@ async def revert_article(
 async def workflow_versions(
     workflow_id: WorkflowId,
     actor: CurrentActor,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, limit_query(500)] = 50,
+    offset: Offset = 0,
 ) -> dict[str, Any]:
     return await run_in_threadpool(
         lambda: workflow_history.list_versions(actor, workflow_id, limit=limit, offset=offset)
@@ -143,10 +143,10 @@ async def workflow_versions(
 async def compare_workflow_versions(
     workflow_id: WorkflowId,
     actor: CurrentActor,
-    a: Annotated[int | None, Query(ge=1, description="The older version")] = None,
-    b: Annotated[int | None, Query(ge=1, description="The newer version")] = None,
-    version_a: Annotated[int | None, Query(ge=1, include_in_schema=False)] = None,
-    version_b: Annotated[int | None, Query(ge=1, include_in_schema=False)] = None,
+    a: Annotated[int | None, Query(ge=1, le=MAX_ID, description="The older version")] = None,
+    b: Annotated[int | None, Query(ge=1, le=MAX_ID, description="The newer version")] = None,
+    version_a: Annotated[int | None, Query(ge=1, le=MAX_ID, include_in_schema=False)] = None,
+    version_b: Annotated[int | None, Query(ge=1, le=MAX_ID, include_in_schema=False)] = None,
 ) -> dict[str, Any]:
     first = _required(a or version_a, "a")
     second = _required(b or version_b, "b")
@@ -155,7 +155,7 @@ async def compare_workflow_versions(
 
 @router.get("/workflows/{workflow_id}/versions/{number}", summary="One version of a workflow")
 async def workflow_version(
-    workflow_id: WorkflowId, number: Annotated[int, Path(ge=1)], actor: CurrentActor
+    workflow_id: WorkflowId, number: VersionNumber, actor: CurrentActor
 ) -> dict[str, Any]:
     return await run_in_threadpool(workflow_history.get_version, actor, workflow_id, number)
 
@@ -171,7 +171,7 @@ async def rollback_workflow(
     workflow_id: WorkflowId, body: RollbackBody, actor: CurrentActor
 ) -> dict[str, Any]:
     number = _required(body.version_number, "version_number")
-    if not isinstance(number, int):
+    if not is_id(number):
         raise ValidationFailed([Problem("version_number", "must be a version number")])
     reason = str(body.reason or "")
     return await run_in_threadpool(workflow_history.rollback, actor, workflow_id, number, reason)

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, SkipValidation
 from pydantic.alias_generators import to_camel
 from starlette.concurrency import run_in_threadpool
 
 from app.api.deps import current_actor
+from app.api.params import Offset, WorkflowId, limit_query
 from app.core.statuses import ExecutionStatus
 from app.core.workflow import ActionSpec, TriggerSpec
 from app.services import executions, workflow_stats, workflows
@@ -27,7 +28,6 @@ from app.services.workflows import Saved, WorkflowFilter
 router = APIRouter(prefix="/workflow-orchestration", tags=["workflows"])
 
 CurrentActor = Annotated[Actor, Depends(current_actor)]
-WorkflowId = Annotated[int, Path(description="The workflow's id")]
 _SORT_PATTERN = r"^-?(name|created_at|runs|last_run_at|avg_duration_ms)$"
 
 
@@ -136,8 +136,8 @@ async def list_workflows(
     sort: Annotated[
         str, Query(pattern=_SORT_PATTERN, description="A field; a leading `-` sorts descending")
     ] = "name",
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, limit_query(500)] = 50,
+    offset: Offset = 0,
 ) -> dict[str, Any]:
     flt = WorkflowFilter(
         search=search,
