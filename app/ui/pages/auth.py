@@ -39,6 +39,17 @@ def login_page() -> rx.Component:
     return _card(
         "Sign in",
         "Use the email and password your admin gave you.",
+        rx.cond(
+            LoginState.notice != "",
+            rx.callout(
+                LoginState.notice,
+                icon="info",
+                color_scheme="green",
+                size="1",
+                width="100%",
+                data_testid="form-notice",
+            ),
+        ),
         form_alert(LoginState.login_error),
         rx.form(
             rx.vstack(

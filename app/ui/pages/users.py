@@ -111,6 +111,17 @@ def _user_row(user: UserRow) -> rx.Component:
                     on_click=UsersState.open_reset(user["id"], user["email"]),
                 ),
                 rx.cond(
+                    user["locked"],
+                    rx.button(
+                        "Unlock",
+                        size="1",
+                        variant="soft",
+                        color_scheme="amber",
+                        on_click=UsersState.unlock(user["id"]),
+                        data_testid="unlock-user",
+                    ),
+                ),
+                rx.cond(
                     user["is_active"],
                     rx.button(
                         "Deactivate",

@@ -9,7 +9,7 @@ from starlette.concurrency import run_in_threadpool
 
 from app.core.errors import FlowdeckError, ValidationFailed
 from app.services import auth
-from app.ui.states.session import SESSION_COOKIE, SessionState, error_text
+from app.ui.states.session import SessionState, error_text, sign_out_script
 
 
 class AccountState(SessionState):
@@ -40,9 +40,6 @@ class AccountState(SessionState):
         except FlowdeckError as exc:
             self.password_error = error_text(exc)
             return None
-        self.password_open, self.token = False, ""
-        return [
-            rx.remove_cookie(SESSION_COOKIE, {"path": "/"}),
-            rx.toast.success("Password changed. Sign in again with the new one."),
-            rx.redirect("/login"),
-        ]
+        self.password_open = False
+        self.user_email = self.user_name = self.user_role = ""
+        return sign_out_script("/login?notice=password-changed")

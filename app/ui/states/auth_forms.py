@@ -1,4 +1,8 @@
-"""The sign-in and first-run setup forms."""
+"""The sign-in and first-run setup forms.
+
+Signing in happens here, over the websocket; the session then reaches the browser as an
+HttpOnly cookie through a one-time code (see `app.services.web_session`).
+"""
 
 from __future__ import annotations
 
@@ -9,30 +13,37 @@ from starlette.concurrency import run_in_threadpool
 
 from app.core.errors import FlowdeckError, ValidationFailed
 from app.core.statuses import Role
-from app.services import auth
-from app.ui.states.session import SessionState, error_text, home_for
+from app.services import auth, web_session
+from app.ui.states.session import SessionState, error_text, home_for, sign_in_script
+
+NOTICES = {"password-changed": "Password changed. Sign in again with the new one."}
 
 
 def _client(state: rx.State) -> tuple[str | None, str | None]:
+    """The client address Reflex saw for this socket (X-Forwarded-For only when rxconfig
+    trusts proxy hops) and the browser's user agent."""
     info = state.router.headers
     return (state.router.session.client_ip or None, info.user_agent or None)
 
 
 class LoginState(SessionState):
     login_error: str = ""
+    notice: str = ""
     busy: bool = False
 
     @rx.event
     async def open_login(self) -> Any:
         self.login_error = ""
+        self.notice = NOTICES.get(self.router.url.query_parameters.get("notice", ""), "")
         if await run_in_threadpool(auth.needs_setup):
             return rx.redirect("/setup")
         return None
 
     @rx.event
     async def submit(self, form: dict[str, Any]) -> Any:
-        self.login_error = ""
+        self.login_error = self.notice = ""
         ip, user_agent = _client(self)
+        device = self.device_token
         try:
             token, user = await run_in_threadpool(
                 lambda: auth.login(
@@ -40,14 +51,15 @@ class LoginState(SessionState):
                     password=str(form.get("password", "")),
                     ip=ip,
                     user_agent=user_agent,
+                    device=device,
                 )
             )
         except FlowdeckError as exc:
             self.login_error = error_text(exc)
             return None
-        self.token = token
         self.user_email, self.user_name, self.user_role = user.email, user.name, user.role
-        return rx.redirect(home_for(Role(user.role)))
+        code = web_session.hand_off(token, user.id or 0, home_for(Role(user.role)))
+        return sign_in_script(code)
 
 
 class SetupState(SessionState):
@@ -85,6 +97,5 @@ class SetupState(SessionState):
         except FlowdeckError as exc:
             self.form_error = error_text(exc)
             return None
-        self.token = token
         self.user_email, self.user_name, self.user_role = user.email, user.name, user.role
-        return [rx.toast.success("Welcome to Flowdeck"), rx.redirect("/admin/workflows")]
+        return sign_in_script(web_session.hand_off(token, user.id or 0, "/admin/workflows"))

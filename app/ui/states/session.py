@@ -1,7 +1,14 @@
-"""The signed-in person of this browser tab, and the guards every page runs on load."""
+"""The signed-in person of this browser tab, and the guards every page runs on load.
+
+The session token lives in an HttpOnly cookie that only the REST API sets
+(`app.api.routes.auth`). The browser sends it with the websocket handshake; Reflex keeps the
+handshake's headers on the server (`router.headers.cookie`, never sent to the page), and
+`SessionState.token` reads the token from there. No state var holds it.
+"""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -12,17 +19,27 @@ from app.core.errors import AuthenticationFailed, FlowdeckError
 from app.core.statuses import Role
 from app.services import auth
 from app.services.actor import Actor
+from app.services.tokens import cookie_value
+from app.services.web_session import DEVICE_COOKIE, SESSION_COOKIE
 
-SESSION_COOKIE = "flowdeck_session"
+__all__ = ["SESSION_COOKIE", "SessionState", "error_text", "home_for", "run_service"]
 
 
 class SessionState(rx.State):
-    """Holds only the opaque session token (the browser's own cookie) and display facts."""
+    """Display facts about the signed-in person; the token itself is read per event."""
 
-    token: str = rx.Cookie("", name=SESSION_COOKIE, same_site="strict", path="/")
     user_email: str = ""
     user_name: str = ""
     user_role: str = ""
+
+    @property
+    def token(self) -> str:
+        """The session token from the HttpOnly cookie of this tab's websocket handshake."""
+        return cookie_value(self.router.headers.cookie, SESSION_COOKIE)
+
+    @property
+    def device_token(self) -> str:
+        return cookie_value(self.router.headers.cookie, DEVICE_COOKIE)
 
     async def _actor(self) -> Actor:
         """The actor for this tab; every handler that reads or changes data starts here."""
@@ -69,13 +86,30 @@ class SessionState(rx.State):
     @rx.event
     async def logout(self) -> Any:
         await run_in_threadpool(auth.logout, self.token)
-        self.token = ""
         self.user_email = self.user_name = self.user_role = ""
-        return [rx.remove_cookie(SESSION_COOKIE, {"path": "/"}), rx.redirect("/login")]
+        return sign_out_script("/login")
 
     @rx.var
     def is_admin(self) -> bool:
         return self.user_role == Role.ADMIN.value
+
+
+def sign_in_script(code: str) -> Any:
+    """Load the page that turns the sign-in form's one-time code into HttpOnly cookies.
+
+    A full page load, so the next websocket handshake carries the new cookie.
+    """
+    url = "/api/auth/session?code=" + code
+    return rx.call_script(f"window.location.replace({json.dumps(url)})")
+
+
+def sign_out_script(next_path: str) -> Any:
+    """Clear the HttpOnly cookie through the API (page code cannot), then load `next_path`."""
+    target = json.dumps(next_path)
+    return rx.call_script(
+        "fetch('/api/auth/logout', {method: 'POST', credentials: 'same-origin'})"
+        f".finally(() => window.location.replace({target}))"
+    )
 
 
 def home_for(role: Role) -> str:

@@ -83,13 +83,20 @@ class UsersState(SessionState):
             return rx.toast.error(error_text(exc))
         return rx.toast.success(success)
 
+    async def _refresh(self) -> Any:
+        """Reload the lists after a change; a refusal becomes a toast with its message."""
+        try:
+            await self._reload()
+        except FlowdeckError as exc:
+            return rx.toast.error(error_text(exc))
+        return None
+
     @rx.event
     async def load(self) -> Any:
         redirect = await self._guard_admin()
         if redirect is not None:
             return redirect
-        await self._reload()
-        return None
+        return await self._refresh()
 
     async def _guard_admin(self) -> Any:
         from app.core.statuses import Role
@@ -121,8 +128,7 @@ class UsersState(SessionState):
             self.create_errors = {"form": error_text(exc)}
             return None
         self.create_open = False
-        await self._reload()
-        return rx.toast.success(f"Created {form.get('email')}")
+        return await self._refresh() or rx.toast.success(f"Created {form.get('email')}")
 
     @rx.event
     async def change_role(self, user_id: int, role: str) -> Any:
@@ -132,6 +138,10 @@ class UsersState(SessionState):
     async def set_active(self, user_id: int, active: bool) -> Any:
         word = "activated" if active else "deactivated"
         return await self._act(lambda a: users.set_active(a, user_id, active), f"User {word}")
+
+    @rx.event
+    async def unlock(self, user_id: int) -> Any:
+        return await self._act(lambda a: users.unlock_user(a, user_id), "Sign-in back-off cleared")
 
     @rx.event
     def open_reset(self, user_id: int, email: str) -> None:
@@ -174,8 +184,7 @@ class UsersState(SessionState):
             return None
         # Shown once in this dialog and dropped from state when it closes.
         self.new_key = key
-        await self._reload()
-        return None
+        return await self._refresh()
 
     @rx.event
     async def revoke_key(self, key_id: int) -> Any:

@@ -9,6 +9,7 @@ from app.core.errors import NotFound, Problem
 from app.services import alerts, auth
 from app.ui.states.alerts import AlertsState, form_errors
 from tests.unit.ui import test_state_guards as guards
+from tests.unit.ui.tabs import sign_in_tab
 from tests.unit.ui.test_state_guards import People, call, database, toasts
 
 people_template = guards.people_template
@@ -17,7 +18,7 @@ people = guards.people
 
 async def alerts_tab(token: str) -> AlertsState:
     state = await rx.State().get_state(AlertsState)
-    state.token = token
+    sign_in_tab(state, token)
     return state
 
 

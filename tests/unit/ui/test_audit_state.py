@@ -23,6 +23,7 @@ from app.services.actor import Actor
 from app.ui.states import audit as audit_state
 from app.ui.states.audit import AuditState, action_color, details_summary
 from tests.unit.ui import test_state_guards as guards
+from tests.unit.ui.tabs import sign_in_tab
 from tests.unit.ui.test_state_guards import People, call, database, redirect_target, toasts
 
 people_template = guards.people_template
@@ -62,7 +63,7 @@ def actor(people: People, who: str) -> Actor:
 
 async def tab(token: str) -> AuditState:
     state = await rx.State().get_state(AuditState)
-    state.token = token
+    sign_in_tab(state, token)
     return state
 
 

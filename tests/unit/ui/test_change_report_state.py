@@ -7,6 +7,7 @@ import reflex as rx
 from app.services import auth, workflows
 from app.ui.states.change_report import ChangeReportState
 from tests.unit.ui import test_state_guards as guards
+from tests.unit.ui.tabs import sign_in_tab
 from tests.unit.ui.test_state_guards import People, call
 
 people_template = guards.people_template
@@ -15,7 +16,7 @@ people = guards.people
 
 async def report_tab(token: str) -> ChangeReportState:
     state = await rx.State().get_state(ChangeReportState)
-    state.token = token
+    sign_in_tab(state, token)
     return state
 
 

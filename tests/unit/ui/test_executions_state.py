@@ -31,6 +31,7 @@ from app.ui.states.execution_detail import (
 )
 from app.ui.states.executions import ExecutionsState
 from tests.unit.ui import test_state_guards as guards
+from tests.unit.ui.tabs import sign_in_tab
 from tests.unit.ui.test_state_guards import People, call, database, redirect_target, toasts
 
 people_template = guards.people_template  # users and sessions made once per module
@@ -92,7 +93,7 @@ async def running(member: Actor, actions: list[dict]) -> int:
 
 async def list_tab(token: str) -> ExecutionsState:
     state = await rx.State().get_state(ExecutionsState)
-    state.token = token
+    sign_in_tab(state, token)
     return state
 
 
@@ -102,7 +103,7 @@ async def detail_tab(token: str, execution_id: int) -> ExecutionDetailState:
         path="/admin/executions/[execution_id]", params={"execution_id": str(execution_id)}
     )
     state = await root.get_state(ExecutionDetailState)
-    state.token = token
+    sign_in_tab(state, token)
     return state
 
 

@@ -11,6 +11,7 @@ from app.services import auth
 from app.ui.feeds import FORGET_AFTER_S, SESSION_RECHECK_S, Feeds, signed_in
 from app.ui.states.session import SessionState
 from tests.unit.ui import test_state_guards as guards
+from tests.unit.ui.tabs import sign_in_tab
 from tests.unit.ui.test_state_guards import People
 
 people_template = guards.people_template
@@ -51,7 +52,7 @@ def test_leave() -> None:
 async def test_a_tab_keeps_its_feed_only_while_its_session_allows_it(people: People) -> None:
     async def tab(who: str) -> rx.State:
         root = rx.State()
-        (await root.get_state(SessionState)).token = people.tokens[who]
+        sign_in_tab(await root.get_state(SessionState), people.tokens[who])
         return root
 
     staff = signed_in(Role.ADMIN, Role.MEMBER)

@@ -31,6 +31,7 @@ from app.services.actor import SYSTEM
 from app.ui.states.session import SessionState
 from app.ui.states.users import UsersState
 from tests.conftest import use_data_dir
+from tests.unit.ui.tabs import sign_in_tab
 
 PASSWORD = "s3cret-password"
 NEW_PASSWORD = "another-s3cret-password"
@@ -58,7 +59,7 @@ async def call(state: rx.State, name: str, *args: Any) -> Any:
 async def users_tab(token: str) -> UsersState:
     root = rx.State()
     state = await root.get_state(UsersState)
-    state.token = token
+    sign_in_tab(state, token)
     return state
 
 
@@ -177,6 +178,7 @@ ATTEMPTS: dict[str, Call] = {
     "reset_password": _reset_admin_password,
     "create_key": lambda s, p: call(s, "create_key", {"user_id": str(p.admin_id), "name": "x"}),
     "revoke_key": lambda s, p: call(s, "revoke_key", p.admin_key_id),
+    "unlock": lambda s, p: call(s, "unlock", p.admin_id),
 }
 
 
@@ -331,5 +333,5 @@ async def test_admin_creates_and_revokes_a_key(people: People) -> None:
 async def test_page_guards(people: People, handler: str, who: str, target: str | None) -> None:
     root = rx.State()
     state = await root.get_state(SessionState)
-    state.token = people.tokens[who]
+    sign_in_tab(state, people.tokens[who])
     assert redirect_target(await call(state, handler)) == target

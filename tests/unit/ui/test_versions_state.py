@@ -19,6 +19,7 @@ from app.services.actor import Actor
 from app.ui.components.diff_view import flatten_diff, inline_lines, side_rows
 from app.ui.states.versions import VersionsState
 from tests.unit.ui import test_state_guards as guards
+from tests.unit.ui.tabs import sign_in_tab
 from tests.unit.ui.test_state_guards import People, call, database, redirect_target, toasts
 
 people_template = guards.people_template
@@ -56,7 +57,7 @@ async def tab(token: str, **params: str) -> VersionsState:
     root = rx.State()
     root.rx_router_page = PageData(path="/admin/versions", params=params)
     state = await root.get_state(VersionsState)
-    state.token = token
+    sign_in_tab(state, token)
     return state
 
 
