@@ -22,6 +22,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query
 from pydantic import Field, SkipValidation
 from starlette.concurrency import run_in_threadpool
+from starlette.convertors import StringConvertor, register_url_convertor
 
 from app.api.deps import current_actor
 from app.api.params import MAX_ID, ArticleId, Offset, VersionNumber, WorkflowId, limit_query
@@ -105,11 +106,22 @@ async def compare_article_versions(
     return await run_in_threadpool(content_versions.compare, actor, article_id, a, b)
 
 
-@router.get("/versions/{article_id}/{version}", summary="One version of an article")
+class _VersionRef(StringConvertor):
+    """A version number or a commit hash: hex digits, so `revert` and `compare` never match."""
+
+    regex = "[0-9A-Fa-f]+"
+
+
+register_url_convertor("version_ref", _VersionRef())
+
+
+@router.get("/versions/{article_id}/{version:version_ref}", summary="One version of an article")
 async def article_version(
     article_id: ArticleId,
     actor: CurrentActor,
-    version: Annotated[str, Path(description="Number or commit hash")],
+    version: Annotated[
+        str, Path(pattern="^[0-9A-Fa-f]+$", max_length=64, description="Number or commit hash")
+    ],
 ) -> dict[str, Any]:
     return await run_in_threadpool(content_versions.get_version, actor, article_id, version)
 
