@@ -6,17 +6,19 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import datetime
 
 from app.alerts.delivery import AlertDispatcher
 from app.db.engine import check_database
 from app.db.settings import get_settings
+from app.db.types import utcnow
 from app.engine import runtime
 from app.engine.bus import bus
 from app.engine.runner import Engine
 from app.engine.scheduler import ScheduleClock
 from app.engine.triggers.events import EventTriggers
 from app.integrations import keyring
-from app.services import audit_query
+from app.services import audit_query, recovery
 from app.services.actor import SYSTEM
 
 log = logging.getLogger("flowdeck")
@@ -46,12 +48,27 @@ async def _secrets_canary() -> None:
         log.exception("the start-up secrets check could not run")
 
 
+async def _retry_interrupted(
+    execution_ids: list[int] | None = None, *, since: datetime | None = None
+) -> None:
+    """Apply each workflow's `on_interrupted` policy to these runs, or to those interrupted
+    `since` a moment (see `app.services.recovery`)."""
+    try:
+        if since is not None:
+            execution_ids = await asyncio.to_thread(recovery.interrupted_since, since)
+        if execution_ids:
+            await asyncio.to_thread(recovery.retry_interrupted, execution_ids)
+    except Exception:  # recovery must never stop start-up or shut-down; the runs stay visible
+        log.exception("could not apply the on_interrupted policy")
+
+
 @asynccontextmanager
 async def startup() -> AsyncIterator[None]:
     """Start the engine, then the triggers that feed it; stop them in the reverse order.
 
-    The engine first, so that recovery (running → interrupted, queued picked up) is done before
-    a missed schedule or an event asks for a new run; the triggers stop before the engine so
+    The engine first, so that recovery (running → interrupted, queued picked up, and a retry
+    for each interrupted run whose workflow says `on_interrupted: retry`) is done before a
+    missed schedule or an event asks for a new run; the triggers stop before the engine so
     nothing is asked of an engine that is shutting down (its runs become `interrupted`).
     """
     settings = get_settings()
@@ -72,7 +89,8 @@ async def startup() -> AsyncIterator[None]:
     try:
         engine = Engine()
         runtime.install(engine)
-        await engine.start()
+        interrupted = await engine.start()
+        await _retry_interrupted(interrupted or [])
         clock, listeners = ScheduleClock(), EventTriggers()
         try:
             clock.start()
@@ -82,7 +100,10 @@ async def startup() -> AsyncIterator[None]:
         finally:
             listeners.stop()
             await clock.stop()
+            stopping_at = utcnow()
             await engine.stop()
+            # Runs the stop interrupted get their retries queued now; they start next time.
+            await _retry_interrupted(since=stopping_at)
             runtime.install(None)
     finally:
         if retention is not None:

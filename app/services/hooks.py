@@ -19,7 +19,10 @@ with only the headers that were sent, names in lower case (`trigger.headers["x-g
 
 Dedupe: the `Idempotency-Key` header, else `X-GitHub-Delivery`, becomes the execution's dedupe
 key. The unique constraint on (workflow, dedupe_key) makes a replay, even one arriving at the
-same moment as the original, return the first execution instead of starting another.
+same moment as the original, return the first execution instead of starting another. A replay
+never re-runs work: when the first execution failed or was interrupted, the answer names its
+newest retry too (`retry_execution_id`: a person's retry, or the automatic one of a workflow
+with `on_interrupted: retry`), so the caller can follow that one.
 Accepted deliveries are not audited (a busy hook would drown the trail); rejections are.
 """
 
@@ -60,6 +63,7 @@ class Delivery:
     execution_id: int
     created: bool
     status: str
+    retry_execution_id: int | None = None  # a replay of a failed/interrupted run: its retry
 
 
 def _no_constant(name: str) -> Any:
@@ -138,6 +142,16 @@ _HOOK = sa.select(
 )
 
 
+_EX = Execution.__table__  # type: ignore[attr-defined]
+_STATUS = sa.select(_EX.c.status).where(_EX.c.id == sa.bindparam("p_id"))
+_LATEST_RETRY = (
+    sa.select(_EX.c.id)
+    .where(_EX.c.retry_of == sa.bindparam("p_id"))
+    .order_by(_EX.c.id.desc())
+    .limit(1)
+)
+
+
 def _active_hook(hook_id: str) -> _Hook:
     with get_engine().connect() as conn:
         row = conn.execute(_HOOK, {"p_hook_id": hook_id}).first()
@@ -204,7 +218,7 @@ def receive_webhook(
     )
     if created:
         return Delivery(execution_id, True, "queued")
-    with session_scope() as session:
-        first = session.get(Execution, execution_id)
-        status = first.status if first else "queued"
-    return Delivery(execution_id, False, status)
+    with get_engine().connect() as conn:
+        status = conn.execute(_STATUS, {"p_id": execution_id}).scalar() or "queued"
+        retry_id = conn.execute(_LATEST_RETRY, {"p_id": execution_id}).scalar()
+    return Delivery(execution_id, False, status, retry_id)

@@ -21,7 +21,10 @@ router = APIRouter(tags=["webhooks"])
     status_code=202,
     summary="Start a workflow by webhook",
     responses={
-        200: {"description": "A replayed delivery: the first execution's id"},
+        200: {
+            "description": "A replayed delivery: the first execution's id and status, and "
+            "`retry_execution_id` when that execution failed or was interrupted and was retried"
+        },
         401: {"description": "Missing or invalid signature"},
         404: {"description": "No active webhook at this address"},
         413: {"description": "Body larger than the limit"},
@@ -39,4 +42,6 @@ async def receive_webhook(hook_id: str, request: Request) -> JSONResponse:
         "status": delivery.status,
         "duplicate": not delivery.created,
     }
+    if delivery.retry_execution_id is not None:
+        content["retry_execution_id"] = delivery.retry_execution_id
     return JSONResponse(content, status_code=202 if delivery.created else 200)
