@@ -120,6 +120,33 @@ def _webhook_fields() -> rx.Component:
     )
 
 
+def _recovery_field() -> rx.Component:
+    """The workflow's `on_interrupted` policy, in words."""
+    return rx.vstack(
+        field_label("If Flowdeck stops mid-run", "wf-on-interrupted"),
+        rx.select.root(
+            rx.select.trigger(id="wf-on-interrupted", width="100%"),
+            rx.select.content(
+                rx.select.item("Leave it interrupted", value="leave"),
+                rx.select.item("Retry once after restart", value="retry"),
+            ),
+            value=S.fields["on_interrupted"],
+            on_change=lambda v: S.set_field("on_interrupted", v),
+        ),
+        rx.text(
+            "A crash or a restart interrupts the runs in progress. Retry starts each again "
+            "once, from the step that was cut off, reusing the steps that had finished; "
+            "choose it only when running those steps twice is harmless.",
+            size="1",
+            color=rx.color("gray", 11),
+        ),
+        error(S.errors.get("on_interrupted", ""), "error-on_interrupted"),
+        spacing="1",
+        width="100%",
+        data_testid="wf-on-interrupted",
+    )
+
+
 def trigger_section() -> rx.Component:
     t = S.trigger
     return rx.card(
@@ -168,6 +195,7 @@ def trigger_section() -> rx.Component:
                 ),
             ),
             error(S.trigger_error, "error-trigger"),
+            _recovery_field(),
             spacing="3",
             width="100%",
         ),

@@ -284,6 +284,7 @@ def form_to_definition(
         )
         or 1,
         "is_active": fields.get("is_active", "true") != "false",
+        "on_interrupted": fields.get("on_interrupted") or "leave",
         "trigger": trigger_to_spec(trigger),
         "actions": [action_to_spec(a, i, problems) for i, a in enumerate(actions)],
     }
@@ -304,6 +305,7 @@ def definition_to_form(
         "priority": definition.get("priority", "normal"),
         "concurrency_limit": str(definition.get("concurrency_limit", 1)),
         "is_active": "true" if definition.get("is_active", True) else "false",
+        "on_interrupted": definition.get("on_interrupted") or "leave",
     }
     trigger = blank_trigger()
     spec = definition.get("trigger") or {}

@@ -28,6 +28,7 @@ _DEFAULT_FIELDS = {
     "priority": "normal",
     "concurrency_limit": "1",
     "is_active": "true",
+    "on_interrupted": "leave",
 }
 
 

@@ -10,6 +10,12 @@ import pytest
 from app.core.errors import ValidationFailed
 from app.services import workflow_history, workflows
 from app.services.actor import Actor
+from app.ui.forms.workflow_form import (
+    blank_action,
+    blank_trigger,
+    definition_to_form,
+    form_to_definition,
+)
 
 BASE = "/api/workflow-orchestration"
 
@@ -72,3 +78,16 @@ async def test_rest_accepts_camel_and_snake_case(api: httpx.AsyncClient) -> None
     schema = (await api.get("/api/openapi.json")).json()
     body = schema["components"]["schemas"]["WorkflowCreate"]["properties"]
     assert "onInterrupted" in body
+
+
+def test_the_workflow_form_round_trips_the_policy(member: Actor) -> None:
+    fields = {"name": "from the form", "on_interrupted": "retry"}
+    trigger, actions = blank_trigger(), [blank_action(0)]
+    definition, problems = form_to_definition(fields, trigger, actions)
+    assert problems == [] and definition["on_interrupted"] == "retry"
+    saved = workflows.create_workflow(member, definition).workflow
+    assert saved["on_interrupted"] == "retry"
+    assert definition_to_form(saved)[0]["on_interrupted"] == "retry"
+    # a form that never showed the field (an older page) saves the default
+    unset, _ = form_to_definition({"name": "plain"}, trigger, actions)
+    assert workflows.create_workflow(member, unset).workflow["on_interrupted"] == "leave"
