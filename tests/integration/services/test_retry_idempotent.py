@@ -17,15 +17,21 @@ from app.services.executions import Retry
 from tests.integration.triggers.conftest import eventually
 
 BASE = "/api/workflow-orchestration"
-# Fails at once in the original run; in a retry the same step waits `seconds` (then succeeds).
-SLOW_RETRY = [
-    {"id": "make", "type": "transform", "config": {"values": {"item": "abc"}}},
-    {
-        "id": "wait",
-        "type": "delay",
-        "config": {"seconds": "{{ trigger.retry_wait_s if execution.retry_of else 'no' }}"},
-    },
-]
+
+
+def slow_retry(wait: str = "trigger.retry_wait_s") -> list[dict]:
+    """Fails at once in the original run; in a retry the same step waits (then succeeds)."""
+    return [
+        {"id": "make", "type": "transform", "config": {"values": {"item": "abc"}}},
+        {
+            "id": "wait",
+            "type": "delay",
+            "config": {"seconds": f"{{{{ {wait} if execution.retry_of else 'no' }}}}"},
+        },
+    ]
+
+
+SLOW_RETRY = slow_retry()
 
 
 async def _failed_run(member: Actor, engine: Engine, retry_wait_s: float = 30) -> int:
@@ -125,3 +131,30 @@ async def test_rest_answers_202_for_a_new_retry_and_200_for_the_running_one(
     fourth = await api.post(url)
     assert fourth.status_code == 202 and fourth.json()["id"] != first.json()["id"]
     await _cancel_once_waiting(member, fourth.json()["id"])
+
+
+async def test_a_replayed_webhook_names_the_retry_of_its_failed_run(
+    engine: Engine, member: Actor, api: httpx.AsyncClient
+) -> None:
+    actions = slow_retry("trigger.body.retry_wait_s")
+    body = {"name": "hooked", "trigger": {"type": "webhook"}, "actions": actions}
+    hook = workflows.create_workflow(member, body).workflow["webhook_url"].rsplit("/", 1)[1]
+    send = {"json": {"retry_wait_s": 30}, "headers": {"Idempotency-Key": "delivery-1"}}
+    first = await api.post(f"/api/hooks/{hook}", **send)
+    assert first.status_code == 202 and "retry_execution_id" not in first.json()
+    failed = first.json()["execution_id"]
+    await engine.drain()
+    replay = await api.post(f"/api/hooks/{hook}", **send)
+    assert replay.status_code == 200
+    assert replay.json() == {"execution_id": failed, "status": "failed", "duplicate": True}
+
+    retry = await api.post(f"{BASE}/executions/{failed}/retry")
+    assert retry.status_code == 202
+    replay = await api.post(f"/api/hooks/{hook}", **send)
+    assert replay.status_code == 200 and replay.json() == {
+        "execution_id": failed,
+        "status": "failed",
+        "duplicate": True,
+        "retry_execution_id": retry.json()["id"],
+    }
+    await _cancel_once_waiting(member, retry.json()["id"])
