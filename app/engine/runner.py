@@ -3,6 +3,11 @@
 One `Engine` lives in the Flowdeck process (see `app.engine.runtime`). Waiting runs are
 `queued` rows, ordered by priority then time, so a restart loses none of them. Running a
 step — condition, render, timeout, retries, recording — happens in `steps.run_step`.
+
+Every database call of the engine runs on the writer thread (`offload.db`), never on the event
+loop: starting queued runs is a task (`_fill_queue`), one at a time, that runs again when
+something changed while it worked. `submit` stays synchronous (services call it from worker
+threads): its insert runs on the caller's thread.
 """
 
 from __future__ import annotations
@@ -18,9 +23,9 @@ from app.core.errors import Conflict
 from app.core.statuses import ExecutionStatus, StepStatus
 from app.db.settings import get_settings
 from app.db.types import utcnow
-from app.engine import store
+from app.engine import offload, store
 from app.engine.bus import EventBus, bus
-from app.engine.steps import StepOutcome, run_step
+from app.engine.steps import RunScope, StepOutcome, run_step
 
 log = logging.getLogger("flowdeck.engine")
 PRIORITY_RANK = {"low": 0, "normal": 1, "high": 2}
@@ -37,6 +42,9 @@ class Engine:
         self._loop: asyncio.AbstractEventLoop | None = None
         # False once a look at the queue found nothing left waiting; every submit sets it.
         self._maybe_queued = True
+        self._submits = 0  # counts submits seen on the loop, so a look cannot miss one
+        self._filler: asyncio.Task[None] | None = None
+        self._fill_again = False
 
     # -- life cycle -------------------------------------------------------------------------
 
@@ -46,7 +54,7 @@ class Engine:
         self.events.bind_loop(self._loop)
         self._stopping = False
         self._maybe_queued = True
-        interrupted = store.recover_interrupted()
+        interrupted = await offload.db(store.recover_interrupted)
         for execution_id in interrupted:
             self.events.publish_nowait(
                 "execution.finished", execution_id=execution_id, status=ExecutionStatus.INTERRUPTED
@@ -60,6 +68,8 @@ class Engine:
         """Stop running work; unfinished runs are `interrupted`, as after a crash."""
         self._stopping = True
         tasks = list(self._tasks.values())
+        if self._filler is not None:
+            tasks.append(self._filler)
         for task in tasks:
             task.cancel()
         if tasks:
@@ -68,8 +78,14 @@ class Engine:
     async def drain(self, limit_s: float = 30.0) -> None:
         """Wait until nothing is running or queued in this engine (for tests and benchmarks)."""
         async with asyncio.timeout(limit_s):
-            while self._tasks:
-                await asyncio.gather(*list(self._tasks.values()), return_exceptions=True)
+            while pending := self._pending():
+                await asyncio.gather(*pending, return_exceptions=True)
+
+    def _pending(self) -> list[asyncio.Task[None]]:
+        pending = list(self._tasks.values())
+        if self._filler is not None and not self._filler.done():
+            pending.append(self._filler)
+        return pending
 
     # -- asking for runs --------------------------------------------------------------------
 
@@ -120,17 +136,22 @@ class Engine:
         except RuntimeError:
             running = None
         if running is self._loop:
-            self._fill()
+            self._fill_after_submit()
         else:
             self._loop.call_soon_threadsafe(self._fill_after_submit)
 
     def _fill_after_submit(self) -> None:
-        # Set again on the loop: a `_fill` that ran between the insert and now cleared it.
+        # Set again on the loop: a look at the queue that ran since the insert cleared it.
         self._maybe_queued = True
+        self._submits += 1
         self._fill()
 
     async def cancel(self, execution_id: int) -> str:
         """Cancel a queued or running execution; returns what happened."""
+        if self._filler is not None and not self._filler.done():
+            # It may be claiming this very execution: let the claim land first.
+            with contextlib.suppress(Exception):
+                await asyncio.shield(self._filler)
         task = self._tasks.get(execution_id)
         if task is not None:
             self._cancel_requested.add(execution_id)
@@ -138,7 +159,7 @@ class Engine:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await asyncio.shield(task)
             return "cancelled"
-        if store.cancel_queued(execution_id):
+        if await offload.db(store.cancel_queued, execution_id):
             self.events.publish_nowait(
                 "execution.finished", execution_id=execution_id, status=ExecutionStatus.CANCELLED
             )
@@ -148,29 +169,46 @@ class Engine:
     # -- dispatching ------------------------------------------------------------------------
 
     def _fill(self) -> None:
+        """Start queued runs in free slots (in a task: the queue is read off the loop)."""
         if self._stopping or not self._maybe_queued:
             return
+        if self._filler is not None and not self._filler.done():
+            self._fill_again = True  # looked at too early: look once more when done
+            return
+        self._filler = asyncio.get_running_loop().create_task(self._fill_queue())
+
+    async def _fill_queue(self) -> None:
+        try:
+            self._fill_again = True
+            while self._fill_again and not self._stopping and self._maybe_queued:
+                self._fill_again = False
+                await self._fill_once()
+        except Exception:
+            log.exception("could not start queued executions")
+
+    async def _fill_once(self) -> None:
         free = self.max_concurrent - len(self._tasks)
         if free <= 0:
             return
-        candidates = store.queued_candidates(200)
+        submits = self._submits
+        candidates = await offload.db(store.queued_candidates, 200)
         left_waiting = False
         for execution_id, workflow_id, limit in candidates:
-            if free <= 0:
+            free = self.max_concurrent - len(self._tasks)
+            if free <= 0 or self._stopping:
                 left_waiting = True
                 break
             if execution_id in self._tasks or self._running_by_workflow[workflow_id] >= limit:
                 left_waiting = True
                 continue
-            run = store.claim(execution_id)
+            run = await offload.db(store.claim, execution_id)
             if run is None:
                 continue
-            free -= 1
             self._running_by_workflow[workflow_id] += 1
             task = asyncio.get_running_loop().create_task(self._run(run))
             self._tasks[execution_id] = task
             task.add_done_callback(lambda _t, e=execution_id, w=workflow_id: self._done(e, w))
-        if not left_waiting and len(candidates) < 200:
+        if not left_waiting and len(candidates) < 200 and submits == self._submits:
             self._maybe_queued = False
 
     def _done(self, execution_id: int, workflow_id: int) -> None:
@@ -195,23 +233,28 @@ class Engine:
             workflow_name=run["workflow_name"],
             steps_total=len(run["actions"]),
         )
-        reuse = store.reusable_outputs(run["retry_of"]) if run["retry_of"] else {}
         context = _context(run, get_settings().env_vars)
+        scope = RunScope(
+            execution_id=execution_id,
+            workflow_id=workflow_id,
+            retry_of=run["retry_of"],
+            emit=emit,
+        )
         completed, status = 0, ExecutionStatus.SUCCEEDED
         error: str | None = None
         failed_step: str | None = None
         try:
+            reuse = (
+                await offload.db(store.reusable_outputs, run["retry_of"]) if run["retry_of"] else {}
+            )
             for position, action in enumerate(run["actions"]):
                 outcome: StepOutcome = await run_step(
-                    execution_id=execution_id,
-                    workflow_id=workflow_id,
+                    scope,
                     step_id=run["step_ids"][position],
                     position=position,
                     action=action,
                     context=context,
                     reuse=reuse,
-                    retry_of=run["retry_of"],
-                    emit=emit,
                 )
                 context["steps"][action["id"]] = {
                     "output": outcome.output,
@@ -234,7 +277,8 @@ class Engine:
         except Exception as exc:  # a bug in the engine must not leave the run `running`
             log.exception("execution %s crashed", execution_id)
             status, error = ExecutionStatus.FAILED, f"internal error: {exc.__class__.__name__}"
-        duration_ms = store.finish_execution(
+        duration_ms = await offload.db(
+            store.finish_execution,
             execution_id,
             workflow_id,
             status,

@@ -3,28 +3,30 @@
 condition → skipped; render + parse config in a thread under the step's render budget and
 timeout (see `rendering`; a bad config or a render past the time fails without retry); then the
 action under its timeout and retry policy, every attempt recorded; output or error stored
-(with secrets masked) and the step's events published.
+(secrets masked: see `records`) and the step's events published.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from tenacity import AsyncRetrying
 
-from app.core.redact import redact
 from app.core.retry import NO_RETRY, RetryPolicy, to_tenacity_kwargs
 from app.core.statuses import StepStatus
 from app.db.types import utcnow
-from app.engine import store
+from app.engine import offload, records, store
 from app.engine.actions import StepContext, get_action
 from app.engine.failures import classify, describe
+from app.engine.records import Masking
 from app.engine.rendering import prepare_step
 
+log = logging.getLogger("flowdeck.engine")
 RUNNING_MARK_AFTER_S = 0.02  # well under the live view's push window and a person's eye
 
 
@@ -35,103 +37,121 @@ class StepOutcome:
     error: str | None = None
 
 
+@dataclass
+class RunScope:
+    """What every step of one execution shares."""
+
+    execution_id: int
+    workflow_id: int
+    retry_of: int | None
+    emit: Callable[..., Any]
+
+    def masking(self, secrets: list[str]) -> Masking:
+        return Masking(tuple(secrets))
+
+
 async def run_step(
+    scope: RunScope,
     *,
-    execution_id: int,
-    workflow_id: int,
     step_id: int,
     position: int,
     action: dict[str, Any],
     context: dict[str, Any],
     reuse: dict[str, Any],
-    retry_of: int | None,
-    emit: Callable[..., Any],
 ) -> StepOutcome:
     base = {
-        "execution_id": execution_id,
-        "workflow_id": workflow_id,
+        "execution_id": scope.execution_id,
+        "workflow_id": scope.workflow_id,
         "step_id": step_id,
         "position": position,
         "action_id": action["id"],
     }
     if action["id"] in reuse:
         output = reuse[action["id"]]
-        now = utcnow()
-        store.step_finished(
+        _record_end(
+            scope,
+            [],
+            {**base, "status": StepStatus.SUCCEEDED.value, "reused": True},
             step_id,
             StepStatus.SUCCEEDED,
-            started_at=now,
+            started_at=utcnow(),
             output=output,
-            rendered_input={"reused_from_execution": retry_of},
+            rendered_input={"reused_from_execution": scope.retry_of},
         )
-        emit("step.finished", **base, status=StepStatus.SUCCEEDED.value, reused=True)
         return StepOutcome(StepStatus.SUCCEEDED, output)
 
     prepared = await prepare_step(action, context)
     if prepared.error is not None:
-        return _fail_early(step_id, base, emit, prepared.error)
+        return _fail_early(scope, step_id, base, prepared.error)
     if prepared.skip_reason is not None:
-        store.step_finished(
+        _record_end(
+            scope,
+            [],
+            {**base, "status": StepStatus.SKIPPED.value},
             step_id,
             StepStatus.SKIPPED,
             started_at=None,
             skip_reason=prepared.skip_reason,
-            execution_id=execution_id,
+            execution_id=scope.execution_id,
         )
-        emit("step.finished", **base, status=StepStatus.SKIPPED.value)
         return StepOutcome(StepStatus.SKIPPED)
     rendered, config = prepared.rendered, prepared.config
 
-    stored_input = redact(rendered)
     started_at = utcnow()
-    # A step that is still going after a moment is written `running`; a quicker one goes
-    # straight to its end in one write (its start and input are part of that write).
-    mark_running = asyncio.get_running_loop().call_later(
-        RUNNING_MARK_AFTER_S, store.step_started, step_id, stored_input, started_at
-    )
-    emit("step.started", **base, name=action.get("name") or action["id"])
-    policy = RetryPolicy.model_validate(action["retry"]) if action.get("retry") else NO_RETRY
     step = StepContext(
-        execution_id=execution_id,
-        workflow_id=workflow_id,
+        execution_id=scope.execution_id,
+        workflow_id=scope.workflow_id,
         action_id=action["id"],
         attempt=0,
         context=context,
     )
+    # A step that is still going after a moment is written `running`; a quicker one goes
+    # straight to its end in one write (its start and input are part of that write). The
+    # writer thread takes writes in order, so the mark always lands before the step's end.
+    mark_running = asyncio.get_running_loop().call_later(
+        RUNNING_MARK_AFTER_S,
+        lambda: offload.submit_db_logged(
+            records.step_started, step_id, rendered, started_at, scope.masking(step.secrets)
+        ),
+    )
+    scope.emit("step.started", **base, name=action.get("name") or action["id"])
+    policy = RetryPolicy.model_validate(action["retry"]) if action.get("retry") else NO_RETRY
     attempts: list[store.AttemptRecord] = []
     status, output, error = StepStatus.SUCCEEDED, None, None
     try:
         output = await _attempt_loop(action, config, step, policy, attempts)
     except asyncio.CancelledError:
         mark_running.cancel()
-        store.step_finished(
+        _record_end(
+            scope,
+            step.secrets,
+            {**base, "status": StepStatus.CANCELLED.value},
             step_id,
             StepStatus.CANCELLED,
             started_at=started_at,
             error="cancelled",
             attempts=attempts,
-            rendered_input=stored_input,
+            rendered_input=rendered,
         )
-        emit("step.finished", **base, status=StepStatus.CANCELLED.value)
         raise
     except Exception as exc:
         status, error = StepStatus.FAILED, describe(exc, action.get("timeout_s"))
         output = getattr(exc, "output", None)
     mark_running.cancel()
-    if step.secrets:  # values of a connection the action used: masked wherever they are kept
-        error = redact(error, step.secrets)
-        attempts = [replace(a, error=redact(a.error, step.secrets)) for a in attempts]
-    store.step_finished(
+    error = scope.masking(step.secrets).error(error)  # what is stored, published and reported
+    _record_end(
+        scope,
+        step.secrets,
+        {**base, "status": status.value, "error": error, "attempts": len(attempts)},
         step_id,
         status,
         started_at=started_at,
-        output=redact(output, step.secrets),
+        output=output,
         error=error,
         attempts=attempts,
-        rendered_input=stored_input,
-        execution_id=execution_id,
+        rendered_input=rendered,
+        execution_id=scope.execution_id,
     )
-    emit("step.finished", **base, status=status.value, error=error, attempts=len(attempts))
     return StepOutcome(status, output, error)
 
 
@@ -184,10 +204,33 @@ def _ms(clock: float) -> float:
     return round((time.perf_counter() - clock) * 1000, 3)
 
 
-def _fail_early(
-    step_id: int, base: dict[str, Any], emit: Callable[..., Any], error: str
-) -> StepOutcome:
+def _fail_early(scope: RunScope, step_id: int, base: dict[str, Any], error: str) -> StepOutcome:
     """A step whose condition or config cannot be evaluated fails without any attempt."""
-    store.step_finished(step_id, StepStatus.FAILED, started_at=utcnow(), error=error)
-    emit("step.finished", **base, status=StepStatus.FAILED.value, error=error)
+    error = scope.masking([]).error(error) or ""
+    event = {**base, "status": StepStatus.FAILED.value, "error": error}
+    _record_end(scope, [], event, step_id, StepStatus.FAILED, started_at=utcnow(), error=error)
     return StepOutcome(StepStatus.FAILED, None, error)
+
+
+def _record_end(
+    scope: RunScope,
+    secrets: list[str],
+    event: dict[str, Any],
+    step_id: int,
+    status: StepStatus,
+    **fields: Any,
+) -> None:
+    """Queue the step's end on the writer thread; publish `step.finished` once it is written.
+
+    The run goes on without waiting: writes land in order, and the execution's own end waits
+    for all of them. Listeners that read the database on the event find the step written.
+    """
+    masking = scope.masking(secrets)
+    written = offload.submit_db(records.step_finished, step_id, status, masking, **fields)
+
+    def publish(future: asyncio.Future[Any]) -> None:
+        if not future.cancelled() and future.exception() is not None:
+            log.error("could not record the end of step %s", step_id, exc_info=future.exception())
+        scope.emit("step.finished", **event)
+
+    written.add_done_callback(publish)

@@ -21,6 +21,16 @@ def _workflow(member: Actor, actions: list[dict], **extra) -> int:
     return workflows.create_workflow(member, data).workflow["id"]
 
 
+async def _statuses(member: Actor, ids: list[int], expected: list[str]) -> list[str]:
+    """The runs' statuses once they are `expected` (starting a run is a task on the loop)."""
+    for _ in range(100):
+        statuses = [executions.get_execution(member, i)["status"] for i in ids]
+        if statuses == expected:
+            break
+        await asyncio.sleep(0.01)
+    return statuses
+
+
 async def _run(member: Actor, engine: Engine, wf: int, payload: dict | None = None) -> dict:
     started = await executions.execute_workflow(member, wf, payload=payload)
     await engine.drain()
@@ -189,8 +199,8 @@ async def test_concurrency_limit_queues_runs(engine: Engine, member: Actor) -> N
     )
     first = await executions.execute_workflow(member, wf)
     second = await executions.execute_workflow(member, wf)
-    assert executions.get_execution(member, first["id"])["status"] == "running"
-    assert executions.get_execution(member, second["id"])["status"] == "queued"
+    expected = ["running", "queued"]
+    assert await _statuses(member, [first["id"], second["id"]], expected) == expected
     await engine.drain()
     done = [executions.get_execution(member, e["id"]) for e in (first, second)]
     assert [d["status"] for d in done] == ["succeeded", "succeeded"]
@@ -225,8 +235,8 @@ async def test_global_limit_starts_waiting_runs_as_slots_free(member: Actor, db)
             concurrency_limit=10,
         )
         ids = [(await executions.execute_workflow(member, wf))["id"] for _ in range(5)]
-        statuses = [executions.get_execution(member, i)["status"] for i in ids]
-        assert statuses == ["running", "running", "queued", "queued", "queued"]
+        expected = ["running", "running", "queued", "queued", "queued"]
+        assert await _statuses(member, ids, expected) == expected
         await engine.drain()
         assert {executions.get_execution(member, i)["status"] for i in ids} == {"succeeded"}
     finally:

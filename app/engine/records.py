@@ -1,0 +1,56 @@
+"""The stored copy of a step's data: secrets masked.
+
+These wrap `store`'s writes and run on the writer thread with them, so that masking a big
+output never happens on the event loop. The run keeps the full,
+unmasked values in memory for its next steps; only what is written goes through `Masking`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from app.core.redact import redact
+from app.core.statuses import StepStatus
+from app.engine import store
+
+
+@dataclass(frozen=True)
+class Masking:
+    """What stored data goes through: secret-named keys and these secret values masked."""
+
+    secrets: tuple[str, ...]
+
+    def value(self, value: Any) -> Any:
+        return redact(value, self.secrets)
+
+    def error(self, error: str | None) -> str | None:
+        return None if error is None else str(redact(error, self.secrets))
+
+
+def step_started(step_id: int, rendered: Any, started_at: datetime, masking: Masking) -> None:
+    store.step_started(step_id, masking.value(rendered), started_at)
+
+
+def step_finished(
+    step_id: int,
+    status: StepStatus,
+    masking: Masking,
+    *,
+    output: Any = None,
+    rendered_input: Any = None,
+    error: str | None = None,
+    attempts: list[store.AttemptRecord] | None = None,
+    **fields: Any,
+) -> None:
+    """`store.step_finished` with the input, output, error and attempt errors made safe."""
+    store.step_finished(
+        step_id,
+        status,
+        output=masking.value(output),
+        rendered_input=None if rendered_input is None else masking.value(rendered_input),
+        error=masking.error(error),
+        attempts=[replace(a, error=masking.error(a.error)) for a in attempts or ()],
+        **fields,
+    )
