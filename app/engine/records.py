@@ -1,7 +1,7 @@
-"""The stored copy of a step's data: secrets masked.
+"""The stored copy of a step's data: secrets masked, then capped (see `app.core.stored_data`).
 
-These wrap `store`'s writes and run on the writer thread with them, so that masking a big
-output never happens on the event loop. The run keeps the full,
+These wrap `store`'s writes and run on the writer thread with them, so that masking and
+measuring a multi-megabyte output never happens on the event loop. The run keeps the full,
 unmasked values in memory for its next steps; only what is written goes through `Masking`.
 """
 
@@ -11,22 +11,23 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from app.core.redact import redact
 from app.core.statuses import StepStatus
+from app.core.stored_data import stored_error, stored_value
 from app.engine import store
 
 
 @dataclass(frozen=True)
 class Masking:
-    """What stored data goes through: secret-named keys and these secret values masked."""
+    """What stored data goes through: these secret values masked, then `limit` bytes kept."""
 
     secrets: tuple[str, ...]
+    limit: int
 
     def value(self, value: Any) -> Any:
-        return redact(value, self.secrets)
+        return stored_value(value, self.secrets, self.limit)
 
     def error(self, error: str | None) -> str | None:
-        return None if error is None else str(redact(error, self.secrets))
+        return stored_error(error, self.secrets, self.limit)
 
 
 def step_started(step_id: int, rendered: Any, started_at: datetime, masking: Masking) -> None:

@@ -233,12 +233,14 @@ class Engine:
             workflow_name=run["workflow_name"],
             steps_total=len(run["actions"]),
         )
-        context = _context(run, get_settings().env_vars)
+        settings = get_settings()
+        context = _context(run, settings.env_vars)
         scope = RunScope(
             execution_id=execution_id,
             workflow_id=workflow_id,
             retry_of=run["retry_of"],
             emit=emit,
+            max_data_bytes=settings.max_step_data_bytes,
         )
         completed, status = 0, ExecutionStatus.SUCCEEDED
         error: str | None = None
@@ -277,6 +279,7 @@ class Engine:
         except Exception as exc:  # a bug in the engine must not leave the run `running`
             log.exception("execution %s crashed", execution_id)
             status, error = ExecutionStatus.FAILED, f"internal error: {exc.__class__.__name__}"
+        error = scope.masking([]).error(error)
         duration_ms = await offload.db(
             store.finish_execution,
             execution_id,

@@ -3,7 +3,8 @@
 condition → skipped; render + parse config in a thread under the step's render budget and
 timeout (see `rendering`; a bad config or a render past the time fails without retry); then the
 action under its timeout and retry policy, every attempt recorded; output or error stored
-(secrets masked: see `records`) and the step's events published.
+(secrets masked, capped to FLOWDECK_MAX_STEP_DATA_BYTES: see `records`) and the step's events
+published. The full output stays in memory for the next steps.
 """
 
 from __future__ import annotations
@@ -45,9 +46,10 @@ class RunScope:
     workflow_id: int
     retry_of: int | None
     emit: Callable[..., Any]
+    max_data_bytes: int
 
     def masking(self, secrets: list[str]) -> Masking:
-        return Masking(tuple(secrets))
+        return Masking(tuple(secrets), self.max_data_bytes)
 
 
 async def run_step(
