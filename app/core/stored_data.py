@@ -14,8 +14,9 @@ What a capped value looks like (always plain JSON, and always visibly cut):
   `{"_truncated": true, "original_bytes": 5452595, "preview": "{\"body\": \"aaaa…"}`,
   whose `preview` is the start of the value's JSON text.
 
-Either way the stored JSON is at most the limit plus `MARKER_OVERHEAD` bytes. Secrets are
-masked *before* capping, so a secret cut in half at the end of a preview is never kept.
+Either way the stored JSON stays within the limit (the suffix or marker is counted in it), so
+capping twice changes nothing. Secrets are masked *before* capping, so a secret cut in half at
+the end of a preview is never kept.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from typing import Any
 
 from app.core.redact import redact
 
-MARKER_OVERHEAD = 200  # bytes a marker or suffix may add to the limit
+MARKER_OVERHEAD = 200  # bytes kept free for the marker's keys around a preview
 ERROR_CHARS = 5_000  # the error columns are VARCHAR(5000)
 TRUNCATED_KEY = "_truncated"
 
@@ -66,12 +67,15 @@ def _prefix_within(text: str, limit: int) -> str:
 
 
 def cap_text(text: str, limit: int) -> str:
-    """`text`, or its first part and a `… [truncated: …]` suffix if it is over `limit` bytes."""
+    """`text`, or its first part and a `… [truncated: …]` suffix if it is over `limit` bytes.
+
+    The result is within `limit` itself, so capping a capped text changes nothing.
+    """
     size = json_size(text)
     if size <= limit:
         return text
-    shown = _prefix_within(text, limit)
-    return f"{shown}… [truncated: {human_bytes(size)}, showing the first {_limit_label(limit)}]"
+    suffix = f"… [truncated: {human_bytes(size)}, showing the first {_limit_label(limit)}]"
+    return _prefix_within(text, max(0, limit - json_size(suffix))) + suffix
 
 
 def cap_value(value: Any, limit: int) -> Any:
@@ -84,7 +88,8 @@ def cap_value(value: Any, limit: int) -> Any:
     size = len(text.encode())
     if size <= limit:
         return value
-    return {TRUNCATED_KEY: True, "original_bytes": size, "preview": _prefix_within(text, limit)}
+    preview = _prefix_within(text, max(0, limit - MARKER_OVERHEAD))
+    return {TRUNCATED_KEY: True, "original_bytes": size, "preview": preview}
 
 
 def is_truncated(value: Any) -> bool:
@@ -101,4 +106,4 @@ def stored_error(error: str | None, secrets: Iterable[str], limit: int) -> str |
     """What to store of an error: secrets masked, capped to `limit` and the error column."""
     if error is None:
         return None
-    return cap_text(str(redact(error, secrets)), min(limit, ERROR_CHARS - MARKER_OVERHEAD))
+    return cap_text(str(redact(error, secrets)), min(limit, ERROR_CHARS))

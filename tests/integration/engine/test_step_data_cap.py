@@ -51,7 +51,7 @@ async def test_a_multi_megabyte_output_is_stored_capped_and_passed_on_whole(
     for stored in (big["output"], big["input"]):
         assert is_truncated(stored), str(stored)[:200]
         assert stored["original_bytes"] > VALUES * 100_000
-        assert json_size(stored) <= MIB + MARKER_OVERHEAD
+        assert MIB - MARKER_OVERHEAD - 10 < json_size(stored) <= MIB
     assert big["output"]["preview"].startswith('{"v0": "xxxx')
 
     response = await api.get(f"/api/workflow-orchestration/executions/{run['id']}")
