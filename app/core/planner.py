@@ -1,0 +1,236 @@
+"""What an execution does next, decided from its graph and the state of every step.
+
+The runner calls `plan` whenever something changed (start, a step ended, an approval was
+decided, pause, resume, cancel) and carries out the answer: start these steps, record these
+skips with their reasons, mark these cancelled, finish with this outcome. The planner never
+sleeps, reads a clock or touches a database, so every rule below is a row in a table test.
+
+Decisions, and why:
+- A failure does not stop the graph (Airflow's way, not fail-fast): independent branches go on,
+  dependents apply their trigger rule, so `all_done` clean-up and notify steps still run. The
+  execution fails at the end if any step failed without `continue_on_error`, whatever ran after
+  it (unlike Airflow, a clean-up step that succeeds last does not turn a failure green). In a
+  plain chain this is exactly today's behaviour: the steps after a failed one do not run.
+- `continue_on_error` keeps its meaning: a tolerated failure lets the next step run
+  (`all_succeeded` and `none_failed` accept it) and does not fail the execution. Likewise a step
+  skipped by its own `condition` passes through: its dependents run, as in today's chains. Only
+  `any_succeeded` wants a dependency that really ran and succeeded (a fallback should not fire
+  because the first try was tolerated).
+- Skips propagate at once and in one answer: once a dependency failed or a branch went the other
+  way, the dependent is skipped without waiting for the rest, and so on downstream.
+- Steps start in definition order while fewer than `max_parallel` are running; waiting steps
+  (approvals, timed waits) hold no slot. Paused: running steps finish, nothing new starts.
+- A cancel request or a cancelled step ends the execution as cancelled; an interrupted step ends
+  it as interrupted. In both cases nothing new starts and the outcome comes once none runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from app.core.graph import Dependency, Graph, Node, TriggerRule
+
+DEFAULT_MAX_PARALLEL = 8
+STEP_STATUSES = frozenset(
+    {"pending", "running", "waiting", "succeeded", "failed", "skipped", "cancelled", "interrupted"}
+)
+_UNFINISHED = frozenset({"pending", "running", "waiting"})
+
+
+class Outcome(StrEnum):
+    """How the execution stands once nothing is running; values match `ExecutionStatus`."""
+
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    WAITING = "waiting"
+    PAUSED = "paused"
+    CANCELLED = "cancelled"
+    INTERRUPTED = "interrupted"
+
+
+@dataclass(frozen=True)
+class StepState:
+    """What the planner needs to know of one step.
+
+    `status` is a `StepStatus` value; `output` is the output a branch step chose (`"true"`,
+    `"approved"`, a switch case); `by_condition` marks a step skipped by its own `condition`,
+    which passes through rather than skipping its dependents.
+    """
+
+    status: str = "pending"
+    output: str | None = None
+    by_condition: bool = False
+
+
+PENDING = StepState()
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The next decisions. `outcome` is None while the execution still has something to do.
+
+    `skip` maps step → reason, in topological order. `cancel` lists pending and waiting steps to
+    mark cancelled (the runner cancels the tasks of running ones itself). `failed_step` is the
+    first step, in definition order, whose failure failed the execution.
+    """
+
+    start: tuple[str, ...] = ()
+    skip: Mapping[str, str] = field(default_factory=dict)
+    cancel: tuple[str, ...] = ()
+    outcome: Outcome | None = None
+    failed_step: str | None = None
+
+
+class _Edge(StrEnum):
+    """What one dependency means to the step waiting on it."""
+
+    SUCCEEDED = "succeeded"
+    TOLERATED = "tolerated"  # failed with continue_on_error, or skipped by its own condition
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+def plan(
+    graph: Graph,
+    states: Mapping[str, StepState],
+    *,
+    max_parallel: int = DEFAULT_MAX_PARALLEL,
+    paused: bool = False,
+    cancel_requested: bool = False,
+) -> Plan:
+    """The next decisions for an execution whose steps are in `states` (missing = pending)."""
+    if max_parallel < 1:
+        raise ValueError(f"max_parallel must be at least 1, got {max_parallel}")
+    current = {step_id: states.get(step_id, PENDING) for step_id in graph.order}
+    unknown = {s.status for s in current.values()} - STEP_STATUSES
+    if unknown:
+        raise ValueError(f"unknown step status {sorted(unknown)[0]!r}")
+    running = sum(1 for state in current.values() if state.status == "running")
+    halt = _halt(current, cancel_requested)
+    if halt is not None:
+        cancel = () if halt == Outcome.INTERRUPTED else _to_cancel(graph, current)
+        return Plan(cancel=cancel, outcome=None if running else halt)
+    skip: dict[str, str] = {}
+    ready: list[Node] = []
+    for step_id in graph.order:
+        if current[step_id].status != "pending":
+            continue
+        node = graph.nodes[step_id]
+        verdict, reason = _decide(node, graph, current)
+        if verdict == "skip":
+            skip[step_id] = reason
+            current[step_id] = StepState("skipped")
+        elif verdict == "start":
+            ready.append(node)
+    slots = 0 if paused else max(0, max_parallel - running)
+    start = tuple(node.id for node in sorted(ready, key=lambda n: n.index)[:slots])
+    outcome, failed_step = _outcome(graph, current, busy=running + len(start), paused=paused)
+    return Plan(start=start, skip=skip, outcome=outcome, failed_step=failed_step)
+
+
+def _halt(current: Mapping[str, StepState], cancel_requested: bool) -> Outcome | None:
+    statuses = {state.status for state in current.values()}
+    if cancel_requested or "cancelled" in statuses:
+        return Outcome.CANCELLED
+    return Outcome.INTERRUPTED if "interrupted" in statuses else None
+
+
+def _to_cancel(graph: Graph, current: Mapping[str, StepState]) -> tuple[str, ...]:
+    waiting = {"pending", "waiting"}
+    return tuple(s for s in graph.nodes if s in current and current[s].status in waiting)
+
+
+def _outcome(
+    graph: Graph, current: Mapping[str, StepState], *, busy: int, paused: bool
+) -> tuple[Outcome | None, str | None]:
+    if busy:
+        return None, None
+    statuses = {state.status for state in current.values()}
+    if statuses & _UNFINISHED:
+        if paused:
+            return Outcome.PAUSED, None
+        if "waiting" in statuses:
+            return Outcome.WAITING, None
+        raise AssertionError("planner: pending steps with nothing running or waiting")
+    failed = [
+        step_id
+        for step_id, node in graph.nodes.items()
+        if current[step_id].status == "failed" and not node.continue_on_error
+    ]
+    return (Outcome.FAILED, failed[0]) if failed else (Outcome.SUCCEEDED, None)
+
+
+def _decide(node: Node, graph: Graph, current: Mapping[str, StepState]) -> tuple[str, str]:
+    """("start" | "skip" | "wait", reason) for a pending step, by its trigger rule."""
+    if not node.depends_on:
+        return "start", ""
+    edges = [_edge(d, graph.nodes[d.source], current[d.source]) for d in node.depends_on]
+    ended = [edge for edge in edges if edge is not None]
+    kinds = {kind for kind, _ in ended}
+    all_ended = len(ended) == len(edges)
+    first = {kind: reason for kind, reason in reversed(ended)}  # first reason of each kind
+    rule = node.trigger_rule
+    if rule == TriggerRule.ALL_DONE:
+        return ("start", "") if all_ended else ("wait", "")
+    if rule == TriggerRule.ANY_SUCCEEDED:
+        if _Edge.SUCCEEDED in kinds:
+            return "start", ""
+        return ("skip", "no dependency succeeded") if all_ended else ("wait", "")
+    if _Edge.FAILED in kinds:
+        return "skip", first[_Edge.FAILED]
+    if rule == TriggerRule.ALL_SUCCEEDED and _Edge.SKIPPED in kinds:
+        return "skip", first[_Edge.SKIPPED]
+    if not all_ended:
+        return "wait", ""
+    if kinds & {_Edge.SUCCEEDED, _Edge.TOLERATED}:
+        return "start", ""
+    return "skip", f"every dependency was skipped ({first[_Edge.SKIPPED]})"
+
+
+def _edge(dependency: Dependency, source: Node, state: StepState) -> tuple[_Edge, str] | None:
+    """What `dependency` amounts to now, with the reason a skip would give; None: not ended."""
+    name, wanted = f'"{source.id}"', dependency.output
+    status = state.status
+    if status in _UNFINISHED:
+        return None
+    if status == "succeeded":
+        if wanted is None or state.output == wanted:
+            return _Edge.SUCCEEDED, ""
+        return (
+            _Edge.SKIPPED,
+            f'branch "{wanted}" of {name} was not taken (it chose "{state.output}")',
+        )
+    if status == "failed" and source.continue_on_error:
+        if wanted is None:
+            return _Edge.TOLERATED, ""
+        return _Edge.SKIPPED, f'{name} failed, so its branch "{wanted}" was not taken'
+    if status == "skipped" and state.by_condition:
+        if wanted is None:
+            return _Edge.TOLERATED, ""
+        return _Edge.SKIPPED, f"{name} was skipped by its condition, so no branch was taken"
+    if status == "skipped":
+        return _Edge.SKIPPED, f"dependency {name} was skipped"
+    return _Edge.FAILED, f"dependency {name} {'failed' if status == 'failed' else 'was ' + status}"
+
+
+def reusable_steps(graph: Graph, previous: Mapping[str, StepState]) -> frozenset[str]:
+    """The steps a retry reuses: those that succeeded with nothing upstream to re-run.
+
+    A retry re-runs every step that failed (tolerated or not), was cancelled or interrupted, or
+    never finished, and everything downstream of those. Skipped steps are not re-run roots: the
+    planner decides them again from the reused branch choices, exactly as today's retry walks
+    past skipped steps. The reused steps start the retry as succeeded, with their outputs.
+    """
+    rerun = {
+        step_id
+        for step_id in graph.nodes
+        if previous.get(step_id, PENDING).status not in ("succeeded", "skipped")
+    }
+    again = graph.downstream(rerun)
+    return frozenset(
+        step_id
+        for step_id in graph.nodes
+        if step_id not in again and previous.get(step_id, PENDING).status == "succeeded"
+    )
