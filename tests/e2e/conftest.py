@@ -63,10 +63,18 @@ ADMIN = ("admin@example.com", "admin-password-1")
 
 
 def _sign_in(page: Page, email: str, password: str) -> None:
+    """Sign in through the form and wait for its answer: an error in the form, or the page
+    load that took the session cookie (`/api/auth/session`) and landed on a signed-in page."""
     page.goto("/login")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_test_id("login-submit").click()
+    answered = (
+        page.get_by_test_id("form-error")
+        .or_(page.get_by_test_id("user-email"))
+        .or_(page.get_by_test_id("system-status"))
+    )
+    expect(answered.first).to_be_visible()
 
 
 @pytest.fixture(scope="session")

@@ -11,6 +11,14 @@ VIEWER = ("viewer@example.com", "viewer-password-1")
 GUESSED = ("guessed@example.com", "guessed-password-1")
 
 
+def _sign_out(page: Page) -> None:
+    """Sign out and wait for the sign-out's own page load (it clears the cookie first)."""
+    page.get_by_test_id("logout").click()
+    expect(page).to_have_url(re.compile(r"/login/?$"))
+    page.wait_for_load_state()
+    expect(page.get_by_test_id("login-submit")).to_be_visible()
+
+
 def _create_user(page: Page, email: str, password: str, role: str = "member") -> None:
     """On the Users page, as the admin."""
     page.get_by_test_id("new-user").click()
@@ -44,8 +52,7 @@ def test_admin_signs_in_creates_a_member_and_signs_out(
     dialog.get_by_test_id("create-user-submit").click()
     expect(page.get_by_role("dialog")).to_have_count(0)
     expect(page.get_by_test_id("user-row").filter(has_text=MEMBER[0])).to_be_visible()
-    page.get_by_test_id("logout").click()
-    expect(page).to_have_url(re.compile(r"/login/?$"))
+    _sign_out(page)
     page.goto("/admin/users")
     expect(page).to_have_url(re.compile(r"/login/?$"))
 
@@ -69,7 +76,7 @@ def test_viewer_is_sent_away_from_admin(page: Page, admin_ready: tuple[str, str]
     dialog.get_by_label("Password").fill(VIEWER[1])
     dialog.get_by_test_id("create-user-submit").click()
     expect(page.get_by_test_id("user-row").filter(has_text=VIEWER[0])).to_be_visible()
-    page.get_by_test_id("logout").click()
+    _sign_out(page)
     sign_in(page, *VIEWER)
     expect(page).to_have_url(re.compile(r"/status/?$"))
     expect(page.get_by_test_id("system-status")).to_be_visible()
@@ -94,8 +101,7 @@ def test_the_session_cookie_is_httponly_and_strict(
     # The signed-in pages work from the cookie alone: a reload stays signed in.
     page.reload()
     expect(page.get_by_test_id("user-email")).to_have_text(admin_ready[0])
-    page.get_by_test_id("logout").click()
-    expect(page).to_have_url(re.compile(r"/login/?$"))
+    _sign_out(page)
     assert "flowdeck_session" not in {c["name"] for c in page.context.cookies()}
 
 
@@ -105,8 +111,7 @@ def test_too_many_wrong_passwords_show_the_wait(
     sign_in(page, *admin_ready)
     page.get_by_test_id("nav-users").click()
     _create_user(page, *GUESSED)
-    page.get_by_test_id("logout").click()
-    expect(page).to_have_url(re.compile(r"/login/?$"))
+    _sign_out(page)
     error = page.get_by_test_id("form-error")
     page.get_by_label("Email").fill(GUESSED[0])
     page.get_by_label("Password").fill("not-the-password")
