@@ -201,6 +201,14 @@ PROBLEMS = [
      [check("c1"), check("c2", "c1:true"), step("x", "c2:true"), step("y", "c1:false"),
       step("j", "x", "y")],
      [(DEPS.format(4), BOTH_SIDES.format("c1"))]),
+    ("join-keeps-what-both-sides-share",
+     [check("c1"), check("c2", "c1:true"), step("x", "c2:true"), step("y", "c2:false"),
+      step("j2", "x", "y", trigger_rule="none_failed"), step("z", "c1:false"),
+      step("k", "j2", "z")],
+     [(DEPS.format(6), BOTH_SIDES.format("c1"))]),
+    ("broken-edges-first",
+     [check(), step("y", "check:maybe"), step("n", "check:false"), step("j", "y", "n")],
+     [(DEPS.format(1) + "[0]", '"check" has no output "maybe"; its outputs are "true", "false"')]),
 ]  # fmt: skip
 
 
