@@ -157,13 +157,19 @@ def raw_dependencies(steps: Sequence[Any], position: int) -> tuple[list[Any], bo
     return ([previous_id] if isinstance(previous_id, str) else []), True
 
 
-def topological_order(nodes: Mapping[str, Node]) -> tuple[str, ...]:
-    """Kahn's algorithm, smallest definition index first; steps on a cycle are left out."""
-    waiting = {step_id: len({d.source for d in node.depends_on}) for step_id, node in nodes.items()}
+def dependents_of(nodes: Mapping[str, Node]) -> dict[str, tuple[str, ...]]:
+    """For each step, the steps that wait on it, in definition order."""
     dependents: dict[str, list[str]] = {step_id: [] for step_id in nodes}
     for node in nodes.values():
         for source in dict.fromkeys(d.source for d in node.depends_on):
             dependents[source].append(node.id)
+    return {step_id: tuple(children) for step_id, children in dependents.items()}
+
+
+def topological_order(nodes: Mapping[str, Node]) -> tuple[str, ...]:
+    """Kahn's algorithm, smallest definition index first; steps on a cycle are left out."""
+    waiting = {step_id: len({d.source for d in node.depends_on}) for step_id, node in nodes.items()}
+    dependents = dependents_of(nodes)
     ready = [(node.index, step_id) for step_id, node in nodes.items() if waiting[step_id] == 0]
     heapq.heapify(ready)
     order: list[str] = []
@@ -224,12 +230,4 @@ def build_graph(steps: Sequence[Any]) -> Graph:
     if problems:
         raise ValidationFailed(problems)
     nodes = nodes_of(steps)
-    dependents: dict[str, list[str]] = {step_id: [] for step_id in nodes}
-    for node in nodes.values():
-        for source in dict.fromkeys(d.source for d in node.depends_on):
-            dependents[source].append(node.id)
-    return Graph(
-        nodes=nodes,
-        order=topological_order(nodes),
-        dependents={key: tuple(value) for key, value in dependents.items()},
-    )
+    return Graph(nodes=nodes, order=topological_order(nodes), dependents=dependents_of(nodes))
