@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.core.errors import FlowdeckError
@@ -26,6 +27,38 @@ _HTTP_CODES = {
     422: "validation_failed",
     429: "rate_limited",
 }
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(description="Stable and machine-readable, e.g. `validation_failed`")
+    message: str = Field(description="For people")
+    details: Any = Field(description="For a 422, a list of `{path, message}`; else often null")
+
+
+class ErrorEnvelope(BaseModel):
+    """The body of every API error."""
+
+    error: ErrorDetail
+
+
+_WHY = {
+    400: "The body is not valid JSON, or a value was refused (e.g. a blocked address)",
+    401: "No API key, or not a valid one (`Authorization: Bearer <key>`)",
+    403: "The key's role does not allow this",
+    404: "Not found",
+    409: "Clashes with the current state",
+    413: "The request body is larger than the limit",
+    415: "The body was not sent as JSON (`Content-Type: application/json`)",
+    422: "Invalid input: `details` lists every problem with its path",
+    429: "Too many attempts; see Retry-After",
+    502: "A remote service failed or answered badly",
+    503: "Not available right now (the execution engine is not running)",
+}
+
+
+def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` for error statuses, each with the error envelope."""
+    return {code: {"model": ErrorEnvelope, "description": _WHY[code]} for code in codes}
 
 
 def error_response(

@@ -18,7 +18,9 @@ from pydantic.alias_generators import to_camel
 from starlette.concurrency import run_in_threadpool
 
 from app.api.deps import current_actor
+from app.api.errors import error_responses
 from app.api.params import MAX_ID, AlertId, Offset, limit_query, optional_id_query
+from app.api.schemas.ops import Alert, AlertList, DeliveryPage, SavedAlert, TestDelivery
 from app.services import alerts
 from app.services.actor import Actor
 
@@ -95,12 +97,24 @@ class AlertCreate(AlertBody):
     )
 
 
-@router.post("/alerts", status_code=201, summary="Create an alert")
+@router.post(
+    "/alerts",
+    status_code=201,
+    summary="Create an alert",
+    response_model=SavedAlert,
+    response_model_exclude_unset=True,
+    responses=error_responses(400, 401, 403, 413, 415, 422, 409),
+)
 async def create_alert(body: AlertCreate, actor: CurrentActor) -> dict[str, Any]:
     return await run_in_threadpool(alerts.create_alert, actor, body.as_data())
 
 
-@router.get("/alerts", summary="List alerts (secrets masked)")
+@router.get(
+    "/alerts",
+    summary="List alerts (secrets masked)",
+    response_model=AlertList,
+    responses=error_responses(401, 403, 422),
+)
 async def list_alerts(
     actor: CurrentActor,
     workflow_id: Annotated[
@@ -119,17 +133,34 @@ async def list_alerts(
     return {"items": items, "total": len(items)}
 
 
-@router.get("/alerts/{alert_id}", summary="One alert (secrets masked)")
+@router.get(
+    "/alerts/{alert_id}",
+    summary="One alert (secrets masked)",
+    response_model=Alert,
+    responses=error_responses(401, 403, 404, 422),
+)
 async def get_alert(alert_id: AlertId, actor: CurrentActor) -> dict[str, Any]:
     return await run_in_threadpool(alerts.get_alert, actor, alert_id)
 
 
-@router.put("/alerts/{alert_id}", summary="Change an alert (omitted keys are kept)")
+@router.put(
+    "/alerts/{alert_id}",
+    summary="Change an alert (omitted keys are kept)",
+    response_model=SavedAlert,
+    response_model_exclude_unset=True,
+    responses=error_responses(400, 401, 403, 413, 415, 422, 404, 409),
+)
 async def update_alert(alert_id: AlertId, body: AlertBody, actor: CurrentActor) -> dict[str, Any]:
     return await run_in_threadpool(alerts.update_alert, actor, alert_id, body.as_data())
 
 
-@router.delete("/alerts/{alert_id}", status_code=204, summary="Delete an alert")
+@router.delete(
+    "/alerts/{alert_id}",
+    status_code=204,
+    summary="Delete an alert",
+    response_class=Response,
+    responses=error_responses(401, 403, 404, 422),
+)
 async def delete_alert(alert_id: AlertId, actor: CurrentActor) -> Response:
     await run_in_threadpool(alerts.delete_alert, actor, alert_id)
     return Response(status_code=204)
@@ -140,12 +171,19 @@ async def delete_alert(alert_id: AlertId, actor: CurrentActor) -> Response:
     summary="Send a test message now",
     description="One attempt, no retries; answers 200 with `ok` and the recorded delivery "
     "(`status`, `response_code`, `latency_ms`, `error`), whether or not it was delivered.",
+    response_model=TestDelivery,
+    responses=error_responses(401, 403, 404, 409, 422),
 )
 async def send_test(alert_id: AlertId, actor: CurrentActor) -> dict[str, Any]:
     return await alerts.send_test(actor, alert_id)  # async: HTTP on this event loop
 
 
-@router.get("/alerts/{alert_id}/deliveries", summary="Deliveries of an alert, newest first")
+@router.get(
+    "/alerts/{alert_id}/deliveries",
+    summary="Deliveries of an alert, newest first",
+    response_model=DeliveryPage,
+    responses=error_responses(401, 403, 404, 422),
+)
 async def list_deliveries(
     alert_id: AlertId,
     actor: CurrentActor,

@@ -16,7 +16,9 @@ from pydantic.alias_generators import to_camel
 from starlette.concurrency import run_in_threadpool
 
 from app.api.deps import current_actor
+from app.api.errors import error_responses
 from app.api.params import ArticleId, Offset, limit_query
+from app.api.schemas.content import Article, ArticlePage
 from app.services import articles
 from app.services.actor import Actor
 
@@ -74,7 +76,13 @@ class PublishBody(CamelBody):
     change_description: SkipValidation[str | None] = None
 
 
-@router.post("/articles", status_code=201, summary="Create an article")
+@router.post(
+    "/articles",
+    status_code=201,
+    summary="Create an article",
+    response_model=Article,
+    responses=error_responses(400, 401, 403, 413, 415, 422, 409),
+)
 async def create_article(body: ArticleBody, actor: CurrentActor) -> dict[str, Any]:
     data, description = body.changes()
     data.setdefault("title", "")
@@ -83,7 +91,12 @@ async def create_article(body: ArticleBody, actor: CurrentActor) -> dict[str, An
     )
 
 
-@router.get("/articles", summary="List articles (without bodies)")
+@router.get(
+    "/articles",
+    summary="List articles (without bodies)",
+    response_model=ArticlePage,
+    responses=error_responses(401, 403, 422),
+)
 async def list_articles(
     actor: CurrentActor,
     status: Annotated[str | None, Query(description="draft, ready, published, archived")] = None,
@@ -99,12 +112,22 @@ async def list_articles(
     return {"items": items, "total": total, "limit": limit, "offset": offset}
 
 
-@router.get("/articles/{article_id}", summary="One article")
+@router.get(
+    "/articles/{article_id}",
+    summary="One article",
+    response_model=Article,
+    responses=error_responses(401, 403, 404, 422),
+)
 async def get_article(article_id: ArticleId, actor: CurrentActor) -> dict[str, Any]:
     return await run_in_threadpool(articles.get_article, actor, article_id)
 
 
-@router.put("/articles/{article_id}", summary="Change an article (omitted keys are kept)")
+@router.put(
+    "/articles/{article_id}",
+    summary="Change an article (omitted keys are kept)",
+    response_model=Article,
+    responses=error_responses(400, 401, 403, 413, 415, 422, 404, 409),
+)
 async def update_article(
     article_id: ArticleId, body: ArticleBody, actor: CurrentActor
 ) -> dict[str, Any]:
@@ -114,7 +137,13 @@ async def update_article(
     )
 
 
-@router.delete("/articles/{article_id}", status_code=204, summary="Delete an article")
+@router.delete(
+    "/articles/{article_id}",
+    status_code=204,
+    summary="Delete an article",
+    response_class=Response,
+    responses=error_responses(401, 403, 404, 409, 422),
+)
 async def delete_article(article_id: ArticleId, actor: CurrentActor) -> Response:
     await run_in_threadpool(articles.delete_article, actor, article_id)
     return Response(status_code=204)
@@ -125,6 +154,8 @@ async def delete_article(article_id: ArticleId, actor: CurrentActor) -> Response
     summary="Publish a ready article",
     description="Sets status and time and records a `published` version. Only a `ready` "
     "article can be published (409 otherwise); publishing a published one changes nothing.",
+    response_model=Article,
+    responses=error_responses(400, 401, 403, 413, 415, 422, 404, 409),
 )
 async def publish_article(
     article_id: ArticleId, actor: CurrentActor, body: PublishBody | None = None

@@ -17,8 +17,11 @@ from pydantic import Field, SkipValidation
 from starlette.concurrency import run_in_threadpool
 
 from app.api.deps import current_actor
+from app.api.errors import error_responses
 from app.api.params import MAX_ID, limit_query
 from app.api.routes.articles import CamelBody
+from app.api.schemas import Deleted
+from app.api.schemas.ops import AuditPage
 from app.core.errors import Problem, ValidationFailed
 from app.services import audit_query
 from app.services.actor import Actor
@@ -55,7 +58,12 @@ def audit_filter(
 Filter = Annotated[AuditFilter, Depends(audit_filter)]
 
 
-@router.get("/events", summary="Audit events, newest first (paged by cursor)")
+@router.get(
+    "/events",
+    summary="Audit events, newest first (paged by cursor)",
+    response_model=AuditPage,
+    responses=error_responses(401, 403, 422),
+)
 async def list_events(
     who: CurrentActor,
     flt: Filter,
@@ -73,7 +81,10 @@ async def list_events(
     "/export",
     summary="Download the filtered events as CSV or JSON",
     response_class=StreamingResponse,
-    responses={200: {"content": {"text/csv": {}, "application/json": {}}}},
+    responses={
+        200: {"content": {"text/csv": {}, "application/json": {}}},
+        **error_responses(401, 403, 422),
+    },
 )
 async def export_events(
     who: CurrentActor,
@@ -91,7 +102,12 @@ class PruneBody(CamelBody):
     older_than_days: SkipValidation[int | None] = Field(None, ge=1, le=MAX_RETENTION_DAYS)
 
 
-@router.post("/prune", summary="Delete events older than the retention period (audited)")
+@router.post(
+    "/prune",
+    summary="Delete events older than the retention period (audited)",
+    response_model=Deleted,
+    responses=error_responses(400, 401, 403, 413, 415, 422),
+)
 async def prune_events(who: CurrentActor, body: PruneBody | None = None) -> dict[str, Any]:
     days = body.older_than_days if body else None
     if days is not None and (isinstance(days, bool) or not isinstance(days, int)):

@@ -16,7 +16,9 @@ from pydantic.alias_generators import to_camel
 from starlette.concurrency import run_in_threadpool
 
 from app.api.deps import current_actor
+from app.api.errors import error_responses
 from app.api.params import ConnectionId
+from app.api.schemas.ops import Connection, ConnectionList, VerifiedConnection
 from app.services import connections
 from app.services.actor import Actor
 
@@ -81,12 +83,23 @@ class ConnectionBody(BaseModel):
         return {**(self.model_extra or {}), **{name: getattr(self, name) for name in known}}
 
 
-@router.post("/connections", status_code=201, summary="Create a connection")
+@router.post(
+    "/connections",
+    status_code=201,
+    summary="Create a connection",
+    response_model=Connection,
+    responses=error_responses(400, 401, 403, 413, 415, 422, 409),
+)
 async def create_connection(body: ConnectionBody, actor: CurrentActor) -> dict[str, Any]:
     return await run_in_threadpool(connections.create_connection, actor, body.as_data())
 
 
-@router.get("/connections", summary="List connections (secrets masked)")
+@router.get(
+    "/connections",
+    summary="List connections (secrets masked)",
+    response_model=ConnectionList,
+    responses=error_responses(401, 403, 422),
+)
 async def list_connections(
     actor: CurrentActor,
     platform: Annotated[Platform | None, Query()] = None,
@@ -98,12 +111,22 @@ async def list_connections(
     return {"items": items, "total": len(items)}
 
 
-@router.get("/connections/{connection_id}", summary="One connection (secrets masked)")
+@router.get(
+    "/connections/{connection_id}",
+    summary="One connection (secrets masked)",
+    response_model=Connection,
+    responses=error_responses(401, 403, 404, 422),
+)
 async def get_connection(connection_id: ConnectionId, actor: CurrentActor) -> dict[str, Any]:
     return await run_in_threadpool(connections.get_connection, actor, connection_id)
 
 
-@router.put("/connections/{connection_id}", summary="Change a connection (omitted keys kept)")
+@router.put(
+    "/connections/{connection_id}",
+    summary="Change a connection (omitted keys kept)",
+    response_model=Connection,
+    responses=error_responses(400, 401, 403, 413, 415, 422, 404, 409),
+)
 async def update_connection(
     connection_id: ConnectionId, body: ConnectionBody, actor: CurrentActor
 ) -> dict[str, Any]:
@@ -112,7 +135,13 @@ async def update_connection(
     )
 
 
-@router.delete("/connections/{connection_id}", status_code=204, summary="Delete a connection")
+@router.delete(
+    "/connections/{connection_id}",
+    status_code=204,
+    summary="Delete a connection",
+    response_class=Response,
+    responses=error_responses(401, 403, 404, 409, 422),
+)
 async def delete_connection(connection_id: ConnectionId, actor: CurrentActor) -> Response:
     await run_in_threadpool(connections.delete_connection, actor, connection_id)
     return Response(status_code=204)
@@ -123,6 +152,8 @@ async def delete_connection(connection_id: ConnectionId, actor: CurrentActor) ->
     summary="Verify a connection with a real request to its platform",
     description="Answers 200 with the connection (status `verified` or `failed`, "
     "`verify_error`) and `verification`: `{ok, message, status_code, elapsed_ms}`.",
+    response_model=VerifiedConnection,
+    responses=error_responses(401, 403, 404, 409, 422),
 )
 async def verify_connection(connection_id: ConnectionId, actor: CurrentActor) -> dict[str, Any]:
     return await connections.verify_connection(actor, connection_id)

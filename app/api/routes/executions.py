@@ -9,7 +9,9 @@ from fastapi import APIRouter, Depends, Query, Response
 from starlette.concurrency import run_in_threadpool
 
 from app.api.deps import current_actor
+from app.api.errors import error_responses
 from app.api.params import ExecutionId, limit_query, optional_id_query
+from app.api.schemas.workflows import Execution, ExecutionPage
 from app.services import executions
 from app.services.actor import Actor
 from app.services.executions import ExecutionFilter
@@ -31,6 +33,8 @@ def _utc(value: datetime | None) -> datetime | None:
     summary="List executions, newest first",
     description="Filters combine. Pass `next_cursor` of a page as `cursor` to get the next one; "
     "it is null on the last page.",
+    response_model=ExecutionPage,
+    responses=error_responses(400, 401, 403, 422),
 )
 async def list_executions(
     actor: CurrentActor,
@@ -58,12 +62,22 @@ async def list_executions(
     return await run_in_threadpool(executions.list_executions, actor, flt)
 
 
-@router.get("/executions/{execution_id}", summary="One execution with its steps and attempts")
+@router.get(
+    "/executions/{execution_id}",
+    summary="One execution with its steps and attempts",
+    response_model=Execution,
+    responses=error_responses(401, 403, 404, 422),
+)
 async def get_execution(execution_id: ExecutionId, actor: CurrentActor) -> dict[str, Any]:
     return await run_in_threadpool(executions.get_execution, actor, execution_id)
 
 
-@router.post("/executions/{execution_id}/cancel", summary="Cancel a queued or running execution")
+@router.post(
+    "/executions/{execution_id}/cancel",
+    summary="Cancel a queued or running execution",
+    response_model=Execution,
+    responses=error_responses(401, 403, 404, 409, 422, 503),
+)
 async def cancel_execution(execution_id: ExecutionId, actor: CurrentActor) -> dict[str, Any]:
     # Async on purpose: cancelling touches the engine's tasks on this event loop.
     return await executions.cancel_execution(actor, execution_id)
@@ -75,7 +89,14 @@ async def cancel_execution(execution_id: ExecutionId, actor: CurrentActor) -> di
     summary="Retry a failed or interrupted execution from its failed step",
     description="202 with the new retry execution. Idempotent: while a retry of this execution "
     "is unfinished, asking again answers 200 with that retry instead of starting another.",
-    responses={200: {"description": "A retry of this execution is already under way: that one"}},
+    response_model=Execution,
+    responses={
+        200: {
+            "model": Execution,
+            "description": "A retry of this execution is already under way: that one",
+        },
+        **error_responses(401, 403, 404, 409, 422, 503),
+    },
 )
 async def retry_execution(
     execution_id: ExecutionId, actor: CurrentActor, response: Response

@@ -8,6 +8,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
+from app.api.schemas.ops import Health
 from app.db.engine import check_database
 from app.engine import health
 from app.integrations import keyring
@@ -22,7 +23,12 @@ def _version() -> str:
         return "0.0.0+local"
 
 
-@router.get("/health", summary="Health of the database, the scheduler and stored secrets")
+@router.get(
+    "/health",
+    summary="Health of the database, the scheduler and stored secrets",
+    response_model=Health,
+    responses={503: {"model": Health, "description": "Degraded: the body says what is wrong"}},
+)
 async def get_health() -> JSONResponse:
     db_error = await run_in_threadpool(check_database)
     scheduler = health.scheduler_state()

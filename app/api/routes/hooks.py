@@ -11,6 +11,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from app.api.deps import client_ip
+from app.api.errors import ErrorEnvelope, error_responses
+from app.api.schemas.ops import WebhookDelivery
 from app.services import hooks
 
 router = APIRouter(tags=["webhooks"])
@@ -20,14 +22,16 @@ router = APIRouter(tags=["webhooks"])
     "/hooks/{hook_id}",
     status_code=202,
     summary="Start a workflow by webhook",
+    response_model=WebhookDelivery,
     responses={
         200: {
+            "model": WebhookDelivery,
             "description": "A replayed delivery: the first execution's id and status, and "
-            "`retry_execution_id` when that execution failed or was interrupted and was retried"
+            "`retry_execution_id` when that execution failed or was interrupted and was retried",
         },
-        401: {"description": "Missing or invalid signature"},
-        404: {"description": "No active webhook at this address"},
-        413: {"description": "Body larger than the limit"},
+        **error_responses(413, 422, 503),
+        401: {"model": ErrorEnvelope, "description": "Missing or invalid signature"},
+        404: {"model": ErrorEnvelope, "description": "No active webhook at this address"},
     },
 )
 async def receive_webhook(hook_id: str, request: Request) -> JSONResponse:

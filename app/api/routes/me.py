@@ -7,12 +7,16 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 
 from app.api.deps import current_actor
+from app.api.errors import error_responses
+from app.api.schemas.ops import Me
 from app.services.actor import Actor
 
 router = APIRouter(tags=["account"])
 
 
-@router.get("/me", summary="The user behind the API key")
+@router.get(
+    "/me", summary="The user behind the API key", response_model=Me, responses=error_responses(401)
+)
 async def get_me(actor: Annotated[Actor, Depends(current_actor)]) -> dict:
     return {
         "id": actor.user_id,

@@ -11,7 +11,9 @@ from fastapi import APIRouter, Depends, Query
 from starlette.concurrency import run_in_threadpool
 
 from app.api.deps import current_actor
+from app.api.errors import error_responses
 from app.api.params import NotificationId, Offset, limit_query
+from app.api.schemas.ops import MarkedRead, Notification, NotificationPage
 from app.services import notifications
 from app.services.actor import Actor
 
@@ -20,7 +22,12 @@ router = APIRouter(prefix="/notifications", tags=["notifications"])
 CurrentActor = Annotated[Actor, Depends(current_actor)]
 
 
-@router.get("", summary="My notifications, newest first, with the unread count")
+@router.get(
+    "",
+    summary="My notifications, newest first, with the unread count",
+    response_model=NotificationPage,
+    responses=error_responses(401, 403, 422),
+)
 async def list_notifications(
     actor: CurrentActor,
     unread: Annotated[bool, Query(description="Only unread ones")] = False,
@@ -32,12 +39,22 @@ async def list_notifications(
     )
 
 
-@router.post("/read-all", summary="Mark all my notifications read")
+@router.post(
+    "/read-all",
+    summary="Mark all my notifications read",
+    response_model=MarkedRead,
+    responses=error_responses(401, 403),
+)
 async def mark_all_read(actor: CurrentActor) -> dict[str, int]:
     return await run_in_threadpool(notifications.mark_all_read, actor)
 
 
-@router.post("/{notification_id}/read", summary="Mark one of my notifications read")
+@router.post(
+    "/{notification_id}/read",
+    summary="Mark one of my notifications read",
+    response_model=Notification,
+    responses=error_responses(401, 403, 404, 422),
+)
 async def mark_read(
     notification_id: NotificationId,
     actor: CurrentActor,

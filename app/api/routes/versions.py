@@ -25,8 +25,17 @@ from starlette.concurrency import run_in_threadpool
 from starlette.convertors import StringConvertor, register_url_convertor
 
 from app.api.deps import current_actor
+from app.api.errors import error_responses
 from app.api.params import MAX_ID, ArticleId, Offset, VersionNumber, WorkflowId, limit_query
 from app.api.routes.articles import CamelBody
+from app.api.schemas.content import ArticleComparison, ArticleHistory, ContentVersion, Reverted
+from app.api.schemas.workflows import (
+    ChangeReport,
+    RolledBack,
+    WorkflowComparison,
+    WorkflowVersion,
+    WorkflowVersionPage,
+)
 from app.core.errors import Problem, ValidationFailed
 from app.core.ids import is_id
 from app.services import articles, content_versions, workflow_history
@@ -76,7 +85,13 @@ def _content(body: VersionBody) -> dict[str, Any]:
     return {k: v for k, v in named.items() if k in _CONTENT_KEYS}
 
 
-@router.post("/versions", status_code=201, summary="Record a version of an article")
+@router.post(
+    "/versions",
+    status_code=201,
+    summary="Record a version of an article",
+    response_model=ContentVersion,
+    responses=error_responses(400, 401, 403, 413, 415, 422, 404, 409),
+)
 async def create_version(body: VersionBody, actor: CurrentActor) -> dict[str, Any]:
     article_id = _required(body.article_id, "articleId")
     if not is_id(article_id):
@@ -94,12 +109,22 @@ async def create_version(body: VersionBody, actor: CurrentActor) -> dict[str, An
     )
 
 
-@router.get("/versions/{article_id}", summary="An article's versions, newest first")
+@router.get(
+    "/versions/{article_id}",
+    summary="An article's versions, newest first",
+    response_model=ArticleHistory,
+    responses=error_responses(401, 403, 404, 422),
+)
 async def article_history(article_id: ArticleId, actor: CurrentActor) -> dict[str, Any]:
     return await run_in_threadpool(content_versions.history, actor, article_id)
 
 
-@router.get("/versions/{article_id}/compare", summary="Compare two versions of an article")
+@router.get(
+    "/versions/{article_id}/compare",
+    summary="Compare two versions of an article",
+    response_model=ArticleComparison,
+    responses=error_responses(401, 403, 404, 422),
+)
 async def compare_article_versions(
     article_id: ArticleId, actor: CurrentActor, a: VersionRef, b: VersionRef
 ) -> dict[str, Any]:
@@ -115,7 +140,12 @@ class _VersionRef(StringConvertor):
 register_url_convertor("version_ref", _VersionRef())
 
 
-@router.get("/versions/{article_id}/{version:version_ref}", summary="One version of an article")
+@router.get(
+    "/versions/{article_id}/{version:version_ref}",
+    summary="One version of an article",
+    response_model=ContentVersion,
+    responses=error_responses(401, 403, 404, 422),
+)
 async def article_version(
     article_id: ArticleId,
     actor: CurrentActor,
@@ -126,7 +156,12 @@ async def article_version(
     return await run_in_threadpool(content_versions.get_version, actor, article_id, version)
 
 
-@router.post("/versions/{article_id}/revert", summary="Revert an article to a version")
+@router.post(
+    "/versions/{article_id}/revert",
+    summary="Revert an article to a version",
+    response_model=Reverted,
+    responses=error_responses(400, 401, 403, 413, 415, 422, 404, 409),
+)
 async def revert_article(
     article_id: ArticleId, body: RevertBody, actor: CurrentActor
 ) -> dict[str, Any]:
@@ -137,7 +172,12 @@ async def revert_article(
     return {"article": article, "version": version}
 
 
-@router.get("/workflows/{workflow_id}/versions", summary="A workflow's versions, newest first")
+@router.get(
+    "/workflows/{workflow_id}/versions",
+    summary="A workflow's versions, newest first",
+    response_model=WorkflowVersionPage,
+    responses=error_responses(401, 403, 404, 422),
+)
 async def workflow_versions(
     workflow_id: WorkflowId,
     actor: CurrentActor,
@@ -150,7 +190,10 @@ async def workflow_versions(
 
 
 @router.get(
-    "/workflows/{workflow_id}/versions/compare", summary="Compare two versions of a workflow"
+    "/workflows/{workflow_id}/versions/compare",
+    summary="Compare two versions of a workflow",
+    response_model=WorkflowComparison,
+    responses=error_responses(401, 403, 404, 422),
 )
 async def compare_workflow_versions(
     workflow_id: WorkflowId,
@@ -165,7 +208,12 @@ async def compare_workflow_versions(
     return await run_in_threadpool(workflow_history.compare, actor, workflow_id, first, second)
 
 
-@router.get("/workflows/{workflow_id}/versions/{number}", summary="One version of a workflow")
+@router.get(
+    "/workflows/{workflow_id}/versions/{number}",
+    summary="One version of a workflow",
+    response_model=WorkflowVersion,
+    responses=error_responses(401, 403, 404, 422),
+)
 async def workflow_version(
     workflow_id: WorkflowId, number: VersionNumber, actor: CurrentActor
 ) -> dict[str, Any]:
@@ -178,6 +226,8 @@ async def workflow_version(
     description="Makes the version's definition current again as a new version that records "
     "which version it restored and why. 422 without a reason, 404 for an unknown version, "
     "409 when the workflow already matches it.",
+    response_model=RolledBack,
+    responses=error_responses(400, 401, 403, 413, 415, 422, 404, 409),
 )
 async def rollback_workflow(
     workflow_id: WorkflowId, body: RollbackBody, actor: CurrentActor
@@ -194,7 +244,12 @@ def _aware(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC) if value and value.tzinfo is None else value
 
 
-@router.get("/changes", summary="Workflow changes over a period: how many, by whom, where")
+@router.get(
+    "/changes",
+    summary="Workflow changes over a period: how many, by whom, where",
+    response_model=ChangeReport,
+    responses=error_responses(401, 403, 422),
+)
 async def change_summary(
     actor: CurrentActor,
     since: Annotated[datetime | None, Query(description="ISO time, inclusive")] = None,

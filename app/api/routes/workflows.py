@@ -18,7 +18,16 @@ from pydantic.alias_generators import to_camel
 from starlette.concurrency import run_in_threadpool
 
 from app.api.deps import current_actor
+from app.api.errors import error_responses
 from app.api.params import Offset, WorkflowId, limit_query
+from app.api.schemas.workflows import (
+    Execution,
+    GlobalStats,
+    SavedWorkflow,
+    Workflow,
+    WorkflowPage,
+    WorkflowStats,
+)
 from app.core.statuses import ExecutionStatus
 from app.core.workflow import ActionSpec, TriggerSpec
 from app.services import executions, workflow_stats, workflows
@@ -26,6 +35,8 @@ from app.services.actor import Actor
 from app.services.workflows import Saved, WorkflowFilter
 
 router = APIRouter(prefix="/workflow-orchestration", tags=["workflows"])
+_BODY_ERRORS = (400, 401, 403, 413, 415, 422)
+_ID_ERRORS = (401, 403, 404, 422)
 
 CurrentActor = Annotated[Actor, Depends(current_actor)]
 _SORT_PATTERN = r"^-?(name|created_at|runs|last_run_at|avg_duration_ms)$"
@@ -120,13 +131,25 @@ def _saved(saved: Saved) -> dict[str, Any]:
     return {**saved.workflow, "webhook_secret": saved.webhook_secret}
 
 
-@router.post("/workflows", status_code=201, summary="Create a workflow")
+@router.post(
+    "/workflows",
+    status_code=201,
+    summary="Create a workflow",
+    response_model=SavedWorkflow,
+    response_model_exclude_unset=True,
+    responses=error_responses(*_BODY_ERRORS, 409),
+)
 async def create_workflow(body: WorkflowCreate, actor: CurrentActor) -> dict[str, Any]:
     saved = await run_in_threadpool(workflows.create_workflow, actor, body.as_data())
     return _saved(saved)
 
 
-@router.get("/workflows", summary="List workflows")
+@router.get(
+    "/workflows",
+    summary="List workflows",
+    response_model=WorkflowPage,
+    responses=error_responses(401, 403, 422),
+)
 async def list_workflows(
     actor: CurrentActor,
     search: Annotated[str, Query(description="Part of the name")] = "",
@@ -152,12 +175,23 @@ async def list_workflows(
     return {"items": items, "total": total, "limit": limit, "offset": offset}
 
 
-@router.get("/workflows/{workflow_id}", summary="One workflow")
+@router.get(
+    "/workflows/{workflow_id}",
+    summary="One workflow",
+    response_model=Workflow,
+    responses=error_responses(*_ID_ERRORS),
+)
 async def get_workflow(workflow_id: WorkflowId, actor: CurrentActor) -> dict[str, Any]:
     return await run_in_threadpool(workflows.get_workflow, actor, workflow_id)
 
 
-@router.put("/workflows/{workflow_id}", summary="Change a workflow (omitted keys are kept)")
+@router.put(
+    "/workflows/{workflow_id}",
+    summary="Change a workflow (omitted keys are kept)",
+    response_model=SavedWorkflow,
+    response_model_exclude_unset=True,
+    responses=error_responses(*_BODY_ERRORS, 404, 409),
+)
 async def update_workflow(
     workflow_id: WorkflowId, body: WorkflowBody, actor: CurrentActor
 ) -> dict[str, Any]:
@@ -165,7 +199,13 @@ async def update_workflow(
     return _saved(saved)
 
 
-@router.delete("/workflows/{workflow_id}", status_code=204, summary="Delete a workflow")
+@router.delete(
+    "/workflows/{workflow_id}",
+    status_code=204,
+    summary="Delete a workflow",
+    response_class=Response,
+    responses=error_responses(*_ID_ERRORS, 409),
+)
 async def delete_workflow(workflow_id: WorkflowId, actor: CurrentActor) -> Response:
     await run_in_threadpool(workflows.delete_workflow, actor, workflow_id)
     return Response(status_code=204)
@@ -177,6 +217,11 @@ async def delete_workflow(workflow_id: WorkflowId, actor: CurrentActor) -> Respo
     summary="Run a workflow",
     description="Answers 202 with the new execution. With `wait=true`, waits up to `timeout` "
     "seconds and answers 200 with the finished execution (202 if it is still running).",
+    response_model=Execution,
+    responses={
+        200: {"model": Execution, "description": "With `wait=true`: the finished execution"},
+        **error_responses(*_BODY_ERRORS, 404, 409, 503),
+    },
 )
 async def execute_workflow(
     workflow_id: WorkflowId,
@@ -198,29 +243,54 @@ async def execute_workflow(
     return JSONResponse(execution, status_code=200 if wait and finished else 202)
 
 
-@router.post("/workflows/{workflow_id}/pause", summary="Pause a workflow (no new runs)")
+@router.post(
+    "/workflows/{workflow_id}/pause",
+    summary="Pause a workflow (no new runs)",
+    response_model=Workflow,
+    responses=error_responses(*_ID_ERRORS),
+)
 async def pause_workflow(workflow_id: WorkflowId, actor: CurrentActor) -> dict[str, Any]:
     return await run_in_threadpool(workflows.set_active, actor, workflow_id, False)
 
 
-@router.post("/workflows/{workflow_id}/resume", summary="Resume a paused workflow")
+@router.post(
+    "/workflows/{workflow_id}/resume",
+    summary="Resume a paused workflow",
+    response_model=Workflow,
+    responses=error_responses(*_ID_ERRORS),
+)
 async def resume_workflow(workflow_id: WorkflowId, actor: CurrentActor) -> dict[str, Any]:
     return await run_in_threadpool(workflows.set_active, actor, workflow_id, True)
 
 
 @router.post(
-    "/workflows/{workflow_id}/duplicate", status_code=201, summary="Copy a workflow (paused)"
+    "/workflows/{workflow_id}/duplicate",
+    status_code=201,
+    summary="Copy a workflow (paused)",
+    response_model=SavedWorkflow,
+    response_model_exclude_unset=True,
+    responses=error_responses(*_ID_ERRORS, 409),
 )
 async def duplicate_workflow(workflow_id: WorkflowId, actor: CurrentActor) -> dict[str, Any]:
     saved = await run_in_threadpool(workflows.duplicate_workflow, actor, workflow_id)
     return _saved(saved)
 
 
-@router.get("/workflows/{workflow_id}/stats", summary="Counters and durations of a workflow")
+@router.get(
+    "/workflows/{workflow_id}/stats",
+    summary="Counters and durations of a workflow",
+    response_model=WorkflowStats,
+    responses=error_responses(*_ID_ERRORS),
+)
 async def get_workflow_stats(workflow_id: WorkflowId, actor: CurrentActor) -> dict[str, Any]:
     return await run_in_threadpool(workflow_stats.workflow_stats, actor, workflow_id)
 
 
-@router.get("/stats", summary="Workflows and executions across the install")
+@router.get(
+    "/stats",
+    summary="Workflows and executions across the install",
+    response_model=GlobalStats,
+    responses=error_responses(401, 403),
+)
 async def get_global_stats(actor: CurrentActor) -> dict[str, Any]:
     return await run_in_threadpool(workflow_stats.global_stats, actor)
