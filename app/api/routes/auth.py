@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from app.api.deps import client_ip
-from app.api.errors import error_response
+from app.api.errors import ErrorEnvelope, error_response
 from app.core.errors import RateLimited
 from app.db.settings import get_settings
 from app.services import auth
@@ -51,16 +51,6 @@ class SignedIn(BaseModel):
 
 class SignedOut(BaseModel):
     signed_out: bool = Field(description="False when the request carried no live session")
-
-
-class ErrorDetail(BaseModel):
-    code: str
-    message: str
-    details: Any = None
-
-
-class ErrorEnvelope(BaseModel):
-    error: ErrorDetail
 
 
 def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
