@@ -34,15 +34,17 @@ async def test_a_fresh_httpx_client_with_the_transport_is_guarded(http_server) -
     assert [r["path"] for r in script.requests] == ["/through"]
 
 
-async def test_network_errors_come_back_as_httpx_errors(http_server) -> None:
+async def test_network_errors_come_back_as_httpx_errors() -> None:
     """Callers catch `httpx.HTTPError`; the transport maps httpcore's errors to those."""
     with socket.socket() as probe:  # a port with nothing listening on it
         probe.bind(("127.0.0.1", 0))
         free_port = probe.getsockname()[1]
-    url, script = http_server
-    script.delay_s = 1.0
-    async with httpx.AsyncClient(transport=GuardedTransport()) as client:
-        with pytest.raises(httpx.ConnectError):
-            await client.get(f"http://127.0.0.1:{free_port}/", timeout=2)
-        with pytest.raises(httpx.ReadTimeout):
-            await client.get(f"{url}/slow", timeout=0.2)
+    with socket.socket() as silent:  # accepts the connection, never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        port = silent.getsockname()[1]
+        async with httpx.AsyncClient(transport=GuardedTransport()) as client:
+            with pytest.raises(httpx.ConnectError):
+                await client.get(f"http://127.0.0.1:{free_port}/", timeout=2)
+            with pytest.raises(httpx.ReadTimeout):
+                await client.get(f"http://127.0.0.1:{port}/slow", timeout=0.2)
