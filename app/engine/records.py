@@ -3,6 +3,11 @@
 These wrap `store`'s writes and run on the writer thread with them, so that masking and
 measuring a multi-megabyte output never happens on the event loop. The run keeps the full,
 unmasked values in memory for its next steps; only what is written goes through `Masking`.
+
+Secrets are masked by value with every secret the execution knows *when the data is written*.
+A step may load a credential after earlier steps were stored (a server can echo in step 1 what
+step 3's connection holds); `remask_execution` then goes over the execution's stored data once
+more, at its end, with the full set.
 """
 
 from __future__ import annotations
@@ -11,9 +16,15 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+import sqlalchemy as sa
+from sqlalchemy import bindparam
+
+from app.core.redact import redact
 from app.core.statuses import StepStatus
 from app.core.stored_data import stored_error, stored_value
+from app.db.engine import get_engine
 from app.engine import store
+from app.engine.store import AT, ST
 
 
 @dataclass(frozen=True)
@@ -55,3 +66,44 @@ def step_finished(
         attempts=[replace(a, error=masking.error(a.error)) for a in attempts or ()],
         **fields,
     )
+
+
+_REWRITE_STEP = (
+    ST.update()
+    .where(ST.c.id == bindparam("step_id"))
+    .values(input=bindparam("p_input"), output=bindparam("p_output"), error=bindparam("p_error"))
+)
+_REWRITE_ATTEMPT = (
+    AT.update().where(AT.c.id == bindparam("attempt_id")).values(error=bindparam("p_error"))
+)
+
+
+def remask_execution(execution_id: int, secrets: tuple[str, ...]) -> int:
+    """Mask `secrets` in everything stored for the execution's steps; returns rows changed."""
+    with get_engine().begin() as conn:
+        steps = conn.execute(
+            sa.select(ST.c.id, ST.c.input, ST.c.output, ST.c.error).where(
+                ST.c.execution_id == execution_id
+            )
+        ).all()
+        attempts = conn.execute(
+            sa.select(AT.c.id, AT.c.error)
+            .join(ST, ST.c.id == AT.c.step_id)
+            .where(ST.c.execution_id == execution_id, AT.c.error.is_not(None))
+        ).all()
+        step_rows = []
+        for step_id, *data in steps:
+            masked = [redact(item, secrets) for item in data]
+            if masked != data:
+                step_rows.append(dict(zip(("p_input", "p_output", "p_error"), masked, strict=True)))
+                step_rows[-1]["step_id"] = step_id
+        attempt_rows = [
+            {"attempt_id": attempt_id, "p_error": masked}
+            for attempt_id, error in attempts
+            if (masked := redact(error, secrets)) != error
+        ]
+        if step_rows:
+            conn.execute(_REWRITE_STEP, step_rows)
+        if attempt_rows:
+            conn.execute(_REWRITE_ATTEMPT, attempt_rows)
+    return len(step_rows) + len(attempt_rows)

@@ -20,12 +20,14 @@ from datetime import datetime
 from typing import Any
 
 from app.core.errors import Conflict
+from app.core.redact import SecretValues
 from app.core.statuses import ExecutionStatus, StepStatus
 from app.db.settings import get_settings
 from app.db.types import utcnow
-from app.engine import offload, store
+from app.engine import offload, records, store
 from app.engine.bus import EventBus, bus
 from app.engine.steps import RunScope, StepOutcome, run_step
+from app.integrations.secrets import SecretUnreadable, decrypt
 
 log = logging.getLogger("flowdeck.engine")
 PRIORITY_RANK = {"low": 0, "normal": 1, "high": 2}
@@ -241,6 +243,7 @@ class Engine:
             retry_of=run["retry_of"],
             emit=emit,
             max_data_bytes=settings.max_step_data_bytes,
+            secrets=_run_secrets(run, settings.secret_env_values),
         )
         completed, status = 0, ExecutionStatus.SUCCEEDED
         error: str | None = None
@@ -279,7 +282,9 @@ class Engine:
         except Exception as exc:  # a bug in the engine must not leave the run `running`
             log.exception("execution %s crashed", execution_id)
             status, error = ExecutionStatus.FAILED, f"internal error: {exc.__class__.__name__}"
-        error = scope.masking([]).error(error)
+        error = scope.masking().error(error)
+        if scope.learned_secrets_late:  # steps stored before a credential was loaded
+            await offload.db(records.remask_execution, execution_id, scope.secrets.snapshot())
         duration_ms = await offload.db(
             store.finish_execution,
             execution_id,
@@ -300,6 +305,17 @@ class Engine:
             failed_step=failed_step,
             duration_ms=duration_ms,
         )
+
+
+def _run_secrets(run: dict[str, Any], env_secrets: tuple[str, ...]) -> SecretValues:
+    """The secrets a run knows from its start: secret env values and its webhook secret."""
+    secrets = SecretValues(env_secrets)
+    if run.get("webhook_secret_enc"):
+        try:
+            secrets.append(decrypt(run["webhook_secret_enc"]))
+        except SecretUnreadable:  # the keyring check reports it; the run need not fail
+            log.warning("execution %s: the webhook secret cannot be read to mask it", run["id"])
+    return secrets
 
 
 def _context(run: dict[str, Any], env: dict[str, str]) -> dict[str, Any]:

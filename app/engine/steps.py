@@ -13,11 +13,12 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from tenacity import AsyncRetrying
 
+from app.core.redact import SecretValues
 from app.core.retry import NO_RETRY, RetryPolicy, to_tenacity_kwargs
 from app.core.statuses import StepStatus
 from app.db.types import utcnow
@@ -47,9 +48,21 @@ class RunScope:
     retry_of: int | None
     emit: Callable[..., Any]
     max_data_bytes: int
+    #: Every secret value of the run: secret env values, the webhook secret, and each
+    #: credential a step loads (the actions add them through `StepContext.secrets`).
+    secrets: SecretValues = field(default_factory=SecretValues)
+    #: How many secrets were known at the first write; more since means a final re-mask.
+    known_at_first_write: int | None = None
 
-    def masking(self, secrets: list[str]) -> Masking:
-        return Masking(tuple(secrets), self.max_data_bytes)
+    def masking(self) -> Masking:
+        if self.known_at_first_write is None:
+            self.known_at_first_write = len(self.secrets)
+        return Masking(self.secrets.snapshot(), self.max_data_bytes)
+
+    @property
+    def learned_secrets_late(self) -> bool:
+        first = self.known_at_first_write
+        return first is not None and len(self.secrets) > first
 
 
 async def run_step(
@@ -72,7 +85,6 @@ async def run_step(
         output = reuse[action["id"]]
         _record_end(
             scope,
-            [],
             {**base, "status": StepStatus.SUCCEEDED.value, "reused": True},
             step_id,
             StepStatus.SUCCEEDED,
@@ -88,7 +100,6 @@ async def run_step(
     if prepared.skip_reason is not None:
         _record_end(
             scope,
-            [],
             {**base, "status": StepStatus.SKIPPED.value},
             step_id,
             StepStatus.SKIPPED,
@@ -106,6 +117,7 @@ async def run_step(
         action_id=action["id"],
         attempt=0,
         context=context,
+        secrets=scope.secrets,
     )
     # A step that is still going after a moment is written `running`; a quicker one goes
     # straight to its end in one write (its start and input are part of that write). The
@@ -113,7 +125,7 @@ async def run_step(
     mark_running = asyncio.get_running_loop().call_later(
         RUNNING_MARK_AFTER_S,
         lambda: offload.submit_db_logged(
-            records.step_started, step_id, rendered, started_at, scope.masking(step.secrets)
+            records.step_started, step_id, rendered, started_at, scope.masking()
         ),
     )
     scope.emit("step.started", **base, name=action.get("name") or action["id"])
@@ -126,7 +138,6 @@ async def run_step(
         mark_running.cancel()
         _record_end(
             scope,
-            step.secrets,
             {**base, "status": StepStatus.CANCELLED.value},
             step_id,
             StepStatus.CANCELLED,
@@ -140,10 +151,9 @@ async def run_step(
         status, error = StepStatus.FAILED, describe(exc, action.get("timeout_s"))
         output = getattr(exc, "output", None)
     mark_running.cancel()
-    error = scope.masking(step.secrets).error(error)  # what is stored, published and reported
+    error = scope.masking().error(error)  # what is stored, published and reported
     _record_end(
         scope,
-        step.secrets,
         {**base, "status": status.value, "error": error, "attempts": len(attempts)},
         step_id,
         status,
@@ -208,15 +218,14 @@ def _ms(clock: float) -> float:
 
 def _fail_early(scope: RunScope, step_id: int, base: dict[str, Any], error: str) -> StepOutcome:
     """A step whose condition or config cannot be evaluated fails without any attempt."""
-    error = scope.masking([]).error(error) or ""
+    error = scope.masking().error(error) or ""
     event = {**base, "status": StepStatus.FAILED.value, "error": error}
-    _record_end(scope, [], event, step_id, StepStatus.FAILED, started_at=utcnow(), error=error)
+    _record_end(scope, event, step_id, StepStatus.FAILED, started_at=utcnow(), error=error)
     return StepOutcome(StepStatus.FAILED, None, error)
 
 
 def _record_end(
     scope: RunScope,
-    secrets: list[str],
     event: dict[str, Any],
     step_id: int,
     status: StepStatus,
@@ -227,7 +236,7 @@ def _record_end(
     The run goes on without waiting: writes land in order, and the execution's own end waits
     for all of them. Listeners that read the database on the event find the step written.
     """
-    masking = scope.masking(secrets)
+    masking = scope.masking()
     written = offload.submit_db(records.step_finished, step_id, status, masking, **fields)
 
     def publish(future: asyncio.Future[Any]) -> None:

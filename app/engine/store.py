@@ -71,7 +71,9 @@ _DEFINITION = sa.select(WV.c.definition).where(
     WV.c.workflow_id == bindparam("p_workflow_id"),
     WV.c.version_number == bindparam("p_version"),
 )
-_WORKFLOW_NAME = sa.select(WF.c.name).where(WF.c.id == bindparam("p_workflow_id"))
+_WORKFLOW_NAME = sa.select(WF.c.name, WF.c.webhook_secret_enc).where(
+    WF.c.id == bindparam("p_workflow_id")
+)
 _WORKFLOW_ACTIONS = sa.select(WF.c.actions).where(WF.c.id == bindparam("p_workflow_id"))
 _CLAIM = (
     EX.update()
@@ -156,7 +158,10 @@ def queued_candidates(limit: int) -> list[tuple[int, int, int]]:
 
 
 def claim(execution_id: int) -> dict[str, Any] | None:
-    """queued → running and the step rows, in one transaction; None if someone was faster."""
+    """queued → running and the step rows, in one transaction; None if someone was faster.
+
+    The run also carries its workflow's encrypted webhook secret, masked in what it stores.
+    """
     now = utcnow()
     with get_engine().begin() as conn:
         row = conn.execute(_EXECUTION, {"p_execution_id": execution_id}).mappings().first()
@@ -166,8 +171,8 @@ def claim(execution_id: int) -> dict[str, Any] | None:
         definition = conn.execute(
             _DEFINITION, {**workflow_key, "p_version": row["workflow_version"]}
         ).scalar()
-        name = conn.execute(_WORKFLOW_NAME, workflow_key).scalar()
-        if name is None:
+        workflow = conn.execute(_WORKFLOW_NAME, workflow_key).first()
+        if workflow is None:
             return None
         actions = (definition or {}).get("actions")
         if not actions:  # a run of a version that was never recorded: the current actions
@@ -205,7 +210,8 @@ def claim(execution_id: int) -> dict[str, Any] | None:
         "started_at": now,
         "actions": actions,
         "step_ids": step_ids,
-        "workflow_name": name,
+        "workflow_name": workflow.name,
+        "webhook_secret_enc": workflow.webhook_secret_enc,
     }
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from app.core.redact import SecretValues
 from app.core.workflow import action_config_models, register_action_config
 
 
@@ -24,7 +25,9 @@ class StepContext:
     action_id: str
     attempt: int
     context: dict[str, Any]
-    secrets: list[str] = field(default_factory=list)  # values to mask when storing
+    #: The execution's secret values, shared by all its steps: an action adds the credentials
+    #: it loads, and everything the run stores or publishes from then on is masked with them.
+    secrets: SecretValues = field(default_factory=SecretValues)
 
 
 RunFn = Callable[[StepContext, Any], Awaitable[dict[str, Any]]]
