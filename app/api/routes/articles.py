@@ -8,7 +8,7 @@ history lives under `/versions/{articleId}`.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, ConfigDict, Field, SkipValidation
@@ -99,7 +99,7 @@ async def create_article(body: ArticleBody, actor: CurrentActor) -> dict[str, An
 )
 async def list_articles(
     actor: CurrentActor,
-    status: Annotated[str | None, Query(description="draft, ready, published, archived")] = None,
+    status: Annotated[Literal["draft", "ready", "published", "archived"] | None, Query()] = None,
     search: Annotated[str, Query(description="Part of the title")] = "",
     limit: Annotated[int, limit_query(500)] = 50,
     offset: Offset = 0,

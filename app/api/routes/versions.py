@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
-from pydantic import Field, SkipValidation
+from pydantic import ConfigDict, Field, SkipValidation
 from starlette.concurrency import run_in_threadpool
 from starlette.convertors import StringConvertor, register_url_convertor
 
@@ -44,7 +44,14 @@ from app.services.actor import Actor
 router = APIRouter(prefix="/workflow-orchestration", tags=["versions"])
 
 CurrentActor = Annotated[Actor, Depends(current_actor)]
-VersionRef = Annotated[str, Query(description="A version number or a commit hash (7+ chars)")]
+VersionRef = Annotated[
+    str,
+    Query(
+        pattern="^[0-9A-Fa-f]+$",
+        max_length=64,
+        description="A version number or a commit hash (7+ chars)",
+    ),
+]
 _CONTENT_KEYS = {"title", "body", "slug", "tags", "meta_description", "status"}
 _CAMEL = {"metaDescription": "meta_description"}
 
@@ -59,15 +66,21 @@ class VersionBody(CamelBody):
 
 
 class RevertBody(CamelBody):
-    version_number: SkipValidation[int | str | None] = Field(
+    model_config = ConfigDict(json_schema_extra={"required": ["versionNumber"]})
+
+    version_number: SkipValidation[int | str] = Field(
         None, description="A version number or a commit hash"
     )
     change_description: SkipValidation[str | None] = None
 
 
 class RollbackBody(CamelBody):
-    version_number: SkipValidation[int | None] = Field(None, ge=1, le=MAX_ID)
-    reason: SkipValidation[str | None] = Field(None, description="Required: why roll back")
+    model_config = ConfigDict(json_schema_extra={"required": ["versionNumber", "reason"]})
+
+    version_number: SkipValidation[int] = Field(None, ge=1, le=MAX_ID)
+    reason: SkipValidation[str] = Field(
+        None, min_length=1, max_length=2000, pattern=r"\S", description="Why roll back"
+    )
 
 
 def _required(value: Any, path: str) -> Any:
@@ -96,7 +109,9 @@ async def create_version(body: VersionBody, actor: CurrentActor) -> dict[str, An
     article_id = _required(body.article_id, "articleId")
     if not is_id(article_id):
         raise ValidationFailed([Problem("articleId", "must be an article id (a number)")])
-    metadata = body.metadata if isinstance(body.metadata, dict) else {}
+    if body.metadata is not None and not isinstance(body.metadata, dict):
+        raise ValidationFailed([Problem("metadata", "must be an object")])
+    metadata = body.metadata or {}
     return await run_in_threadpool(
         lambda: articles.record_version(
             actor,

@@ -158,3 +158,15 @@ async def test_credentials_or_config_that_is_not_an_object_is_a_422(
     assert created.status_code == 201, created.text
     path = f"{BASE}/connections/{created.json()['id']}"
     assert problems(await admin.put(path, json={half: value}))[half] == "must be an object"
+
+
+async def test_what_the_schema_refuses_is_refused(admin: httpx.AsyncClient) -> None:
+    """Values outside the published schema are 422, as the document says (not ignored)."""
+    assert "status" in problems(await admin.get(f"{BASE}/articles?status=bogus"))
+    assert "a" in problems(await admin.get(f"{BASE}/versions/1/compare?a=&b=1"))
+    article = await admin.post(f"{BASE}/articles", json={"title": "T", "body": "b"})
+    assert article.status_code == 201, article.text
+    version = {"articleId": article.json()["id"], "metadata": [None, None]}
+    assert problems(await admin.post(f"{BASE}/versions", json=version)) == {
+        "metadata": "must be an object"
+    }
