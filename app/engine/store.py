@@ -376,7 +376,13 @@ def recover_interrupted() -> list[int]:
 
 
 def reusable_outputs(execution_id: int) -> dict[str, Any]:
-    """Outputs of the steps that succeeded before the first failure of `execution_id`."""
+    """Outputs of the steps that succeeded before the first failure of `execution_id`.
+
+    These are the stored outputs: masked, and capped. A step whose output was over
+    FLOWDECK_MAX_STEP_DATA_BYTES hands its `{"_truncated": true, …}` marker to the retry, not
+    the full value; running it again could repeat what it did (post, publish), so it is
+    reused all the same, and a later template that reads a field of it fails, naming it.
+    """
     with get_engine().connect() as conn:
         rows = conn.execute(
             sa.select(ST.c.action_id, ST.c.status, ST.c.output)
