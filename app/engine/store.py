@@ -372,6 +372,23 @@ def recover_interrupted() -> list[int]:
             .where(ST.c.execution_id.in_(ids), ST.c.status == StepStatus.PENDING)
             .values(status=StepStatus.CANCELLED)
         )
+        # An interrupted run counts as a run, as it does when a graceful stop interrupts it
+        # (`finish_execution`); its duration is unknown, so the average keeps its value.
+        per_workflow = conn.execute(
+            sa.select(EX.c.workflow_id, sa.func.count())
+            .where(EX.c.id.in_(ids))
+            .group_by(EX.c.workflow_id)
+        ).all()
+        for workflow_id, count in per_workflow:
+            conn.execute(
+                WF.update()
+                .where(WF.c.id == workflow_id)
+                .values(
+                    runs=WF.c.runs + count,
+                    last_run_at=now,
+                    last_status=ExecutionStatus.INTERRUPTED,
+                )
+            )
     return ids
 
 

@@ -107,6 +107,12 @@ async def test_kill_9_mid_execution_then_restart(db: Path, tmp_path: Path) -> No
         assert greet["status"] == "succeeded"
         assert greet["output"] == {"greeting": "hello crash"}
         assert wait["status"] == "failed" and "interrupted" in wait["error"]
+        # the crash-interrupted run counts as a run, as one interrupted by a clean stop does
+        assert _query(
+            db,
+            f"SELECT runs, successes, failures, last_status FROM workflow "
+            f"WHERE id = {dead['workflow_id']}",
+        ) == [(1, 0, 0, "interrupted")]
 
         retry = executions.retry_execution(SYSTEM, execution_id)
         assert retry["retry_of"] == execution_id
