@@ -47,6 +47,9 @@ class Engine:
         self._submits = 0  # counts submits seen on the loop, so a look cannot miss one
         self._filler: asyncio.Task[None] | None = None
         self._fill_again = False
+        self._entered: set[int] = set()  # runs whose task began (a task cancelled before it
+        # began never runs its body, so `_done` records its end instead)
+        self._closers: set[asyncio.Task[None]] = set()
 
     # -- life cycle -------------------------------------------------------------------------
 
@@ -76,6 +79,8 @@ class Engine:
             task.cancel()
         if tasks:
             await asyncio.gather(*tasks, return_exceptions=True)
+        if self._closers:
+            await asyncio.gather(*self._closers, return_exceptions=True)
 
     async def drain(self, limit_s: float = 30.0) -> None:
         """Wait until nothing is running or queued in this engine (for tests and benchmarks)."""
@@ -84,7 +89,7 @@ class Engine:
                 await asyncio.gather(*pending, return_exceptions=True)
 
     def _pending(self) -> list[asyncio.Task[None]]:
-        pending = list(self._tasks.values())
+        pending = [*self._tasks.values(), *self._closers]
         if self._filler is not None and not self._filler.done():
             pending.append(self._filler)
         return pending
@@ -209,12 +214,20 @@ class Engine:
             self._running_by_workflow[workflow_id] += 1
             task = asyncio.get_running_loop().create_task(self._run(run))
             self._tasks[execution_id] = task
-            task.add_done_callback(lambda _t, e=execution_id, w=workflow_id: self._done(e, w))
+            task.add_done_callback(lambda t, r=run: self._done(t, r))
         if not left_waiting and len(candidates) < 200 and submits == self._submits:
             self._maybe_queued = False
 
-    def _done(self, execution_id: int, workflow_id: int) -> None:
+    def _done(self, task: asyncio.Task[None], run: dict[str, Any]) -> None:
+        execution_id, workflow_id = run["id"], run["workflow_id"]
         self._tasks.pop(execution_id, None)
+        if task.cancelled() and execution_id not in self._entered:
+            closer = asyncio.get_running_loop().create_task(
+                self._close_unstarted(run, execution_id in self._cancel_requested)
+            )
+            self._closers.add(closer)
+            closer.add_done_callback(self._closers.discard)
+        self._entered.discard(execution_id)
         self._cancel_requested.discard(execution_id)
         self._running_by_workflow[workflow_id] -= 1
         try:
@@ -222,10 +235,39 @@ class Engine:
         except Exception:
             log.exception("could not start queued executions")
 
+    async def _close_unstarted(self, run: dict[str, Any], requested: bool) -> None:
+        """End a claimed run whose task was cancelled before it began (never left `running`)."""
+        if requested:
+            status, error = ExecutionStatus.CANCELLED, "cancelled by request"
+        else:
+            status = ExecutionStatus.INTERRUPTED
+            error = "interrupted: Flowdeck stopped while this execution ran"
+        duration_ms = await offload.db(
+            store.finish_execution,
+            run["id"],
+            run["workflow_id"],
+            status,
+            started_at=run["started_at"],
+            steps_completed=0,
+            error=error,
+            failed_step=None,
+        )
+        self.events.publish_nowait(
+            "execution.finished",
+            execution_id=run["id"],
+            workflow_id=run["workflow_id"],
+            workflow_name=run["workflow_name"],
+            status=status.value,
+            error=error,
+            failed_step=None,
+            duration_ms=duration_ms,
+        )
+
     # -- one run ----------------------------------------------------------------------------
 
     async def _run(self, run: dict[str, Any]) -> None:
         execution_id, workflow_id = run["id"], run["workflow_id"]
+        self._entered.add(execution_id)
         started_at: datetime = run["started_at"]
         emit = self.events.publish_nowait
         emit(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import httpx
@@ -292,7 +293,11 @@ async def test_stats_after_a_few_runs(api: httpx.AsyncClient, engine: Engine) ->
         {**simple("slow"), "actions": [{"id": "wait", "type": "delay", "config": {"seconds": 30}}]},
     )
     running = (await api.post(f"{BASE}/workflows/{slow['id']}/execute")).json()
-    slow_stats = (await api.get(f"{BASE}/workflows/{slow['id']}/stats")).json()
+    for _ in range(200):  # the run starts a moment after it is queued
+        slow_stats = (await api.get(f"{BASE}/workflows/{slow['id']}/stats")).json()
+        if slow_stats["running_now"]:
+            break
+        await asyncio.sleep(0.01)
     assert (slow_stats["running_now"], slow_stats["runs_24h"]) == (1, 1)
     overall = (await api.get(f"{BASE}/stats")).json()
     assert overall == {
