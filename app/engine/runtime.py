@@ -49,7 +49,7 @@ def start_run(
     retry_of: int | None = None,
     workflow_version: int | None = None,
 ) -> tuple[int, bool]:
-    """Ask the engine for a run of `workflow` (call on the engine's event loop)."""
+    """Ask the engine for a run of `workflow` (from any thread: the run starts on its loop)."""
     return current().submit(
         workflow.id or 0,
         workflow_version=workflow_version or workflow.version,

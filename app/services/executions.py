@@ -50,6 +50,16 @@ async def execute_workflow(
     if trigger_type not in TRIGGER_TYPES:
         allowed = ", ".join(TRIGGER_TYPES)
         raise ValidationFailed([Problem("triggerType", f"must be one of {allowed}")])
+    # The reads and writes of starting a run block: they run in a thread, never on the loop.
+    execution_id = await asyncio.to_thread(
+        _start_by_hand, actor, workflow_id, trigger_type, payload
+    )
+    if wait_s:
+        await wait_for_finish(execution_id, wait_s)
+    return await asyncio.to_thread(get_execution, actor, execution_id)
+
+
+def _start_by_hand(actor: Actor, workflow_id: int, trigger_type: str, payload: Any) -> int:
     with session_scope() as session:
         workflow = session.connection().execute(_RUNNABLE, {"p_workflow_id": workflow_id}).first()
         if workflow is None:
@@ -67,15 +77,13 @@ async def execute_workflow(
     execution_id, _ = start_run(
         workflow, trigger_type=trigger_type, payload=payload, created_by=actor.user_id
     )
-    if wait_s:
-        await wait_for_finish(execution_id, wait_s)
-    return get_execution(actor, execution_id)
+    return execution_id
 
 
 async def wait_for_finish(execution_id: int, timeout_s: float) -> None:
     """Return when the execution is finished or `timeout_s` has passed."""
     async with bus.listen() as queue:
-        if _is_finished(execution_id):
+        if await asyncio.to_thread(_is_finished, execution_id):
             return
         try:
             async with asyncio.timeout(timeout_s):
@@ -98,15 +106,19 @@ def _is_finished(execution_id: int) -> bool:
 
 async def cancel_execution(actor: Actor, execution_id: int) -> dict[str, Any]:
     actor.require_member()
-    current = get_execution(actor, execution_id)
+    current = await asyncio.to_thread(get_execution, actor, execution_id)
     if ExecutionStatus(current["status"]).is_terminal:
         raise Conflict(f"execution {execution_id} is already {current['status']}")
     await runtime.current().cancel(execution_id)
+    await asyncio.to_thread(_record_cancel, actor, execution_id)
+    return await asyncio.to_thread(get_execution, actor, execution_id)
+
+
+def _record_cancel(actor: Actor, execution_id: int) -> None:
     with session_scope() as session:
         audit.record(
             session, actor, "execution.cancelled", target_type="execution", target_id=execution_id
         )
-    return get_execution(actor, execution_id)
 
 
 @dataclass(frozen=True)

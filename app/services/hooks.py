@@ -197,7 +197,7 @@ def receive_webhook(
     ip: str | None = None,
     now: float | None = None,
 ) -> Delivery:
-    """Check and queue one webhook call (call on the engine's event loop).
+    """Check and queue one webhook call (blocking: call it from a thread, not the loop).
 
     Raises `NotFound` for an unknown hook or a paused workflow and `SignatureRejected` (401,
     audited) for a bad signature.

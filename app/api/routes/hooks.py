@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 
 from app.api.deps import client_ip
 from app.api.errors import ErrorEnvelope, error_responses
@@ -37,9 +38,12 @@ router = APIRouter(tags=["webhooks"])
 async def receive_webhook(hook_id: str, request: Request) -> JSONResponse:
     """202 `{"execution_id", "status": "queued", "duplicate": false}` for a new delivery."""
     body = await request.body()
-    # Runs on the event loop on purpose: the engine must be asked from its own loop.
-    delivery = hooks.receive_webhook(
-        hook_id, body=body, headers=request.headers, ip=client_ip(request)
+    # Checking the signature and writing the delivery block: a thread, never the event loop
+    # (the engine accepts a submit from any thread and starts the run on its own loop).
+    delivery = await run_in_threadpool(
+        lambda: hooks.receive_webhook(
+            hook_id, body=body, headers=request.headers, ip=client_ip(request)
+        )
     )
     content = {
         "execution_id": delivery.execution_id,

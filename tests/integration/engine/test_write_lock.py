@@ -86,3 +86,48 @@ async def test_a_held_write_lock_leaves_the_app_answering(
     # The bound leaves room for a busy machine descheduling the test now and then.
     assert max(lags) < 1000, lags
     assert statistics.quantiles(lags, n=20)[-1] < 50, lags
+
+
+async def test_webhooks_and_runs_by_hand_wait_for_the_lock_off_the_loop(
+    db: Path, engine: Engine, member: Actor, api: httpx.AsyncClient
+) -> None:
+    """A webhook delivery and a run by hand both write; with the lock held they wait in a
+    thread, and the loop keeps answering."""
+    hook = workflows.create_workflow(
+        member,
+        {
+            "name": "hooked",
+            "trigger": {"type": "webhook"},
+            "actions": [{"id": "t", "type": "transform", "config": {"values": {"ok": True}}}],
+        },
+    ).workflow
+    by_hand = workflows.create_workflow(
+        member,
+        {
+            "name": "by hand",
+            "trigger": {"type": "manual"},
+            "actions": [{"id": "t", "type": "transform", "config": {"values": {"ok": True}}}],
+        },
+    ).workflow
+    hook_path = "/api/hooks/" + hook["webhook_url"].rsplit("/", 1)[-1]
+    lock = sqlite3.connect(db / "flowdeck.db", isolation_level=None)
+    lock.execute("BEGIN IMMEDIATE")
+    stop, lags = asyncio.Event(), []
+    probe = asyncio.create_task(_loop_lag(stop, lags))
+    try:
+        delivery = asyncio.create_task(api.post(hook_path, json={"n": 1}))
+        run = asyncio.create_task(
+            api.post(f"/api/workflow-orchestration/workflows/{by_hand['id']}/execute")
+        )
+        await asyncio.sleep(1.0)
+        assert not delivery.done() and not run.done()  # both are waiting for the lock
+    finally:
+        lock.execute("ROLLBACK")
+        lock.close()
+    answers = await asyncio.gather(delivery, run)
+    stop.set()
+    await probe
+    assert [a.status_code for a in answers] == [202, 202], [a.text for a in answers]
+    # Waiting for the lock on the loop would have stalled it for the whole second.
+    assert max(lags) < 500, lags
+    assert statistics.quantiles(lags, n=20)[-1] < 50, lags
