@@ -76,11 +76,20 @@ def _path(loc: tuple | list) -> str:
     return text
 
 
+def _headers(exc: FlowdeckError) -> dict[str, str] | None:
+    """401 names the scheme; 429 says when to come back (`details.retry_after`, seconds)."""
+    if exc.status == 401:
+        return {"WWW-Authenticate": "Bearer"}
+    if exc.status == 429:
+        after = exc.details.get("retry_after") if isinstance(exc.details, dict) else None
+        return {"Retry-After": str(after if isinstance(after, int) and after > 0 else 1)}
+    return None
+
+
 def install_error_handlers(api: FastAPI) -> None:
     @api.exception_handler(FlowdeckError)
     async def _flowdeck(_: Request, exc: FlowdeckError) -> JSONResponse:
-        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
-        return error_response(exc.status, exc.code, exc.message, exc.details, headers)
+        return error_response(exc.status, exc.code, exc.message, exc.details, _headers(exc))
 
     @api.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:

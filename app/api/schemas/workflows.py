@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -16,6 +16,9 @@ class Workflow(Out):
     workflow_type: str
     priority: str
     concurrency_limit: int
+    on_interrupted: Literal["leave", "retry"] = Field(
+        description="After a crash or stop mid-run: leave it interrupted, or retry it once"
+    )
     is_active: bool
     trigger: JsonObject = Field(description="`{type, config}`")
     actions: list[JsonObject]
