@@ -85,8 +85,14 @@ class Engine:
     async def drain(self, limit_s: float = 30.0) -> None:
         """Wait until nothing is running or queued in this engine (for tests and benchmarks)."""
         async with asyncio.timeout(limit_s):
-            while pending := self._pending():
-                await asyncio.gather(*pending, return_exceptions=True)
+            while True:
+                while pending := self._pending():
+                    await asyncio.gather(*pending, return_exceptions=True)
+                # A run submitted from another thread may not have reached the loop yet.
+                if not await offload.db(store.queued_candidates, 1):
+                    return
+                self._fill_after_submit()
+                await asyncio.sleep(0)
 
     def _pending(self) -> list[asyncio.Task[None]]:
         pending = [*self._tasks.values(), *self._closers]

@@ -110,7 +110,13 @@ class EventTriggers:
 
     def _on_event(self, event: Event) -> None:
         if self._loop is not None:
-            call_on_loop(self._loop, self._dispatch_logged, event)
+            call_on_loop(self._loop, self._dispatch_in_thread, event)
+
+    def _dispatch_in_thread(self, event: Event) -> None:
+        # Reading the workflows, evaluating filters and queueing runs block: a worker thread,
+        # never the loop (the engine accepts runs from any thread).
+        if self._loop is not None:
+            self._loop.run_in_executor(None, self._dispatch_logged, event)
 
     def _dispatch_logged(self, event: Event) -> None:
         try:

@@ -65,6 +65,15 @@ async def test_event_trigger_with_matching_and_failing_filters(
     with caplog.at_level(logging.WARNING, logger="flowdeck.triggers"):
         articles.set_article_status(member, launch["id"], "ready")
         articles.set_article_status(member, essay["id"], "ready")
+        # The trigger reads the workflows and queues the runs in a worker thread.
+        await eventually(
+            lambda: (
+                len(_payloads(any_ready)) == 2
+                and bool(_payloads(launches))
+                and caplog.text.count("event.nothing.here") >= 2
+            ),
+            within=2,
+        )
     await engine.drain()
     assert [p["article_id"] for p in _payloads(any_ready)] == [launch["id"], essay["id"]]
     assert _payloads(launches) == [
@@ -93,12 +102,16 @@ async def test_publish_trigger_fires_when_an_article_becomes_ready(
     articles.set_article_status(member, article["id"], "ready")
     articles.set_article_status(member, article["id"], "ready")  # no change, no second run
     expected = {"article_id": article["id"], "status": "ready", "title": "Hello, World!"}
+    # The trigger reads the workflows and queues the runs in a worker thread.
+    await eventually(lambda: bool(_payloads(on_ready) and _payloads(original_doc)), within=2)
+    await engine.drain()
     assert _payloads(on_ready) == [expected] == _payloads(original_doc)
     assert _payloads(on_published) == []
     articles.set_article_status(member, article["id"], "published")
+    await eventually(lambda: bool(_payloads(on_published)), within=2)
+    await engine.drain()
     assert _payloads(on_ready) == [expected]
     assert _payloads(on_published) == [{**expected, "status": "published"}]
-    await engine.drain()
 
 
 async def test_event_from_a_worker_thread_starts_the_run_on_the_loop(
