@@ -9,15 +9,20 @@ its exact time: `(workflow_id, scheduled_for)` is unique, so no fire can start t
 
 Jobs are rebuilt from the rows at start-up, where fires missed while Flowdeck was down meet the
 workflow's `misfire` policy, and whenever the bus says `workflow.changed` (created, edited,
-paused, deleted). The grace time is an hour, not APScheduler's 1 s: a busy event loop must not
+paused, deleted). Every sync and fire reads and writes the database, so it runs on one worker
+thread of the clock's own (one thread: syncs of a workflow never race each other), never on
+the event loop; APScheduler 3's job methods are thread-safe and wake the loop themselves. The
+grace time is an hour, not APScheduler's 1 s: a busy event loop must not
 silently drop a fire; a fire missed by more than that is handled like downtime.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -33,7 +38,6 @@ from app.db.types import utcnow
 from app.engine.bus import Event, EventBus, bus
 from app.engine.health import set_scheduler_state
 from app.engine.runtime import start_run
-from app.engine.triggers import call_on_loop
 from app.engine.triggers.schedule import plan_schedule
 
 log = logging.getLogger("flowdeck.scheduler")
@@ -81,6 +85,7 @@ class ScheduleClock:
             job_defaults={"misfire_grace_time": GRACE_S, "coalesce": True, "max_instances": 1},
         )
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._worker: ThreadPoolExecutor | None = None
         self._keys: dict[int, str] = {}
         self._handler = self._on_changed  # one bound method, so that unsubscribe finds it
 
@@ -91,6 +96,7 @@ class ScheduleClock:
     def start(self) -> None:
         """Start the clock on the running (engine's) loop and sync every schedule from the DB."""
         self._loop = asyncio.get_running_loop()
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="flowdeck-clock")
         self._scheduler.add_listener(self._on_missed, EVENT_JOB_MISSED)
         self._scheduler.start()
         for workflow_id in _known_ids():
@@ -106,9 +112,17 @@ class ScheduleClock:
             self._scheduler.remove_all_jobs()
             self._scheduler.shutdown(wait=False)
             await asyncio.sleep(0)  # AsyncIOScheduler shuts down in a loop callback
+        if self._worker is not None:
+            worker, self._worker = self._worker, None
+            await asyncio.to_thread(worker.shutdown, wait=True)
         self._loop = None
         self._keys.clear()
         set_scheduler_state("stopped")
+
+    async def settle(self) -> None:
+        """Wait until every sync asked for so far has been done (the worker runs in order)."""
+        if self._worker is not None:
+            await asyncio.get_running_loop().run_in_executor(self._worker, lambda: None)
 
     def next_fire_time(self, workflow_id: int) -> datetime | None:
         """When the clock will next fire for `workflow_id` (None: no job)."""
@@ -120,7 +134,7 @@ class ScheduleClock:
     def sync(
         self, workflow_id: int, *, recovering: bool = False, fired: datetime | None = None
     ) -> None:
-        """Make the job and `next_run_at` of `workflow_id` match its row (call on the loop)."""
+        """Make the job and `next_run_at` of `workflow_id` match its row (blocking)."""
         job_id = f"{JOB_PREFIX}{workflow_id}"
         row = _load(workflow_id)
         if row is None or not _is_scheduled(row):
@@ -178,11 +192,12 @@ class ScheduleClock:
     # -- the clock's job and the events it listens to ---------------------------------------
 
     async def _fire(self, workflow_id: int, fire_time: datetime) -> None:
-        """The job: start the run for `fire_time`, then set the next fire.
+        """The job: start the run for `fire_time`, then set the next fire (on the worker)."""
+        if self._worker is not None:
+            loop = asyncio.get_running_loop()
+            await loop.run_in_executor(self._worker, self._fire_blocking, workflow_id, fire_time)
 
-        A coroutine although it never awaits: APScheduler runs coroutine jobs on the loop
-        (where the engine must be asked) and plain functions in a thread pool.
-        """
+    def _fire_blocking(self, workflow_id: int, fire_time: datetime) -> None:
         try:
             row = _load(workflow_id)
             if row is not None and _is_scheduled(row):
@@ -192,8 +207,8 @@ class ScheduleClock:
 
     def _on_changed(self, event: Event) -> None:
         workflow_id = event.data.get("workflow_id")
-        if isinstance(workflow_id, int) and self._loop is not None:
-            call_on_loop(self._loop, self._sync_logged, workflow_id, False)
+        if isinstance(workflow_id, int):
+            self._in_worker(workflow_id, False)
 
     def _on_missed(self, event: JobExecutionEvent) -> None:
         if event.job_id.startswith(JOB_PREFIX):
@@ -202,7 +217,14 @@ class ScheduleClock:
                 event.job_id,
                 GRACE_S,
             )
-            self._sync_logged(int(event.job_id.removeprefix(JOB_PREFIX)), True)
+            self._in_worker(int(event.job_id.removeprefix(JOB_PREFIX)), True)
+
+    def _in_worker(self, workflow_id: int, recovering: bool) -> None:
+        worker = self._worker
+        if worker is not None:
+            # RuntimeError: shut down meanwhile; the next start-up syncs every row anyway.
+            with contextlib.suppress(RuntimeError):
+                worker.submit(self._sync_logged, workflow_id, recovering)
 
     def _sync_logged(
         self, workflow_id: int, recovering: bool, fired: datetime | None = None

@@ -16,6 +16,8 @@ async def test_rollback_moves_the_next_fire_time_back(clock: ScheduleClock, memb
     ).workflow["id"]
     later = {"type": "schedule", "config": {"cron": "0 17 * * *", "timezone": "UTC"}}
     workflows.update_workflow(member, wf, {"trigger": later})
+    await clock.settle()
     assert clock.next_fire_time(wf).hour == 17
     workflow_history.rollback(member, wf, 1, "the evening run clashes with backups")
+    await clock.settle()
     assert clock.next_fire_time(wf).hour == 9
