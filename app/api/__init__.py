@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from fastapi import APIRouter, FastAPI
 
 from app.api.errors import install_error_handlers
@@ -21,6 +24,7 @@ from app.api.routes import (
     versions,
     workflows,
 )
+from app.core.ids import MAX_ID
 from app.db.settings import get_settings
 
 API_ROUTERS: list[APIRouter] = [
@@ -39,6 +43,32 @@ API_ROUTERS: list[APIRouter] = [
 ]
 
 
+def _exact_bounds(schema: Any) -> None:
+    """Integer bounds as integers. Through `SkipValidation` FastAPI writes them as floats, and
+    2^63-1 as a float is 2^63: more than SQLite holds, so a client (or a fuzzer) may send it."""
+    if isinstance(schema, list):
+        for item in schema:
+            _exact_bounds(item)
+    elif isinstance(schema, dict):
+        if schema.get("type") == "integer":
+            for key in ("minimum", "maximum"):
+                if isinstance(schema.get(key), float):
+                    schema[key] = MAX_ID if schema[key] >= MAX_ID else int(schema[key])
+        for value in schema.values():
+            _exact_bounds(value)
+
+
+def _with_exact_bounds(api: FastAPI) -> Callable[[], dict[str, Any]]:
+    generate = api.openapi
+
+    def openapi() -> dict[str, Any]:
+        if api.openapi_schema is None:
+            _exact_bounds(generate())
+        return api.openapi_schema  # type: ignore[return-value]
+
+    return openapi
+
+
 def create_api() -> FastAPI:
     api = FastAPI(
         title="Flowdeck API",
@@ -51,5 +81,6 @@ def create_api() -> FastAPI:
     for router in API_ROUTERS:
         api.include_router(router, prefix="/api")
     api.include_router(fallback.router, prefix="/api")  # last: answers unknown /api paths
+    api.openapi = _with_exact_bounds(api)  # type: ignore[method-assign]
     api.add_middleware(BodySizeLimit, max_bytes=get_settings().webhook_max_body_bytes)
     return api

@@ -6,9 +6,12 @@ Every integer the API takes is bounded, so a value SQLite cannot hold (2^63 and 
 
 from __future__ import annotations
 
+import re
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Path, Query
+from pydantic import BeforeValidator, Field
 
 from app.core.ids import MAX_ID
 
@@ -30,8 +33,24 @@ ConnectionId = Annotated[int, id_path("connection")]
 AlertId = Annotated[int, id_path("alert")]
 NotificationId = Annotated[int, id_path("notification")]
 VersionNumber = Annotated[int, Path(ge=1, le=MAX_ID, description="The version number")]
+BodyId = Annotated[int, Field(ge=1, le=MAX_ID)]
+"""An id in a body (bounded inside the type, so the schema keeps the exact integer bound)."""
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Items to skip")]
 
 
 def optional_id_query(description: str) -> Any:
     return Query(ge=1, le=MAX_ID, description=description)
+
+
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
+def _not_a_number(value: Any) -> Any:
+    """Times are ISO 8601 text, as documented; a bare number is not read as Unix seconds."""
+    if isinstance(value, int | float) or (isinstance(value, str) and _NUMBER.fullmatch(value)):
+        raise ValueError("give an ISO 8601 time such as 2026-01-31T12:00:00Z, not a number")
+    return value
+
+
+IsoTime = Annotated[datetime, BeforeValidator(_not_a_number)]
+"""A query time: ISO 8601 (`format: date-time` in the schema); a number is a 422."""

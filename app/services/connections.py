@@ -148,10 +148,11 @@ def _merged(row: Connection, data: dict[str, Any]) -> tuple[dict[str, Any], dict
     given = snake_keys(data)
     if not_objects := object_problems(given):
         raise ValidationFailed(not_objects)
-    platform = given.get("platform") or row.platform
-    conn_type = given.get("connection_type") or (
-        row.connection_type if platform == row.platform else None
-    )
+    # Only a missing or null key keeps the stored value: "" is judged (and refused) as sent.
+    platform = row.platform if given.get("platform") is None else given["platform"]
+    conn_type = given.get("connection_type")
+    if conn_type is None:
+        conn_type = row.connection_type if platform == row.platform else None
     try:
         stored: dict[str, str] | None = decrypt_row(row)
     except SecretUnreadable:

@@ -13,13 +13,13 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Response
-from pydantic import BaseModel, ConfigDict, Field, SkipValidation
-from pydantic.alias_generators import to_camel
+from pydantic import ConfigDict, Field, SkipValidation
 from starlette.concurrency import run_in_threadpool
 
+from app.api.bodies import CamelBody
 from app.api.deps import current_actor
 from app.api.errors import error_responses
-from app.api.params import MAX_ID, AlertId, Offset, limit_query, optional_id_query
+from app.api.params import AlertId, BodyId, Offset, limit_query, optional_id_query
 from app.api.schemas.ops import Alert, AlertList, DeliveryPage, SavedAlert, TestDelivery
 from app.services import alerts
 from app.services.actor import Actor
@@ -48,30 +48,23 @@ _EXAMPLES = [
 ]  # fmt: skip
 
 
-class AlertBody(BaseModel):
+class AlertBody(CamelBody):
     """An alert; on PUT omitted keys keep their value (and omitted secrets are kept)."""
 
     model_config = ConfigDict(
-        alias_generator=to_camel,
-        populate_by_name=True,
-        extra="allow",
         json_schema_extra={"examples": _EXAMPLES},
     )
 
     name: SkipValidation[str | None] = Field(None, max_length=200)
-    workflow_id: SkipValidation[int | None] = Field(
-        None, ge=1, le=MAX_ID, description="null: every workflow"
-    )
+    workflow_id: SkipValidation[BodyId | None] = Field(None, description="null: every workflow")
     alert_type: SkipValidation[AlertType | None] = None
     channel: SkipValidation[str | None] = Field(
         None,
         description="Slack / webhook URL (a secret: stored encrypted), Telegram chat id, "
         "email addresses; empty for in_app",
     )
-    connection_id: SkipValidation[int | None] = Field(
+    connection_id: SkipValidation[BodyId | None] = Field(
         None,
-        ge=1,
-        le=MAX_ID,
         description="Telegram and email: the connection holding the bot token / SMTP login",
     )
     events: SkipValidation[list[Event] | None] = None
@@ -83,11 +76,6 @@ class AlertBody(BaseModel):
     )
     is_active: SkipValidation[bool | None] = None
 
-    def as_data(self) -> dict[str, Any]:
-        """The keys the caller sent: snake_case for known ones, extras as given."""
-        known = self.model_fields_set & type(self).model_fields.keys()
-        return {**(self.model_extra or {}), **{name: getattr(self, name) for name in known}}
-
 
 class AlertCreate(AlertBody):
     """A new alert: `alertType` and `events` are required, `channel` for most types."""
@@ -95,6 +83,10 @@ class AlertCreate(AlertBody):
     model_config = ConfigDict(
         json_schema_extra={"examples": _EXAMPLES, "required": ["alertType", "events"]}
     )
+
+    # Defaults so that a missing key reaches the service, which names every problem at once.
+    alert_type: SkipValidation[AlertType] = None
+    events: SkipValidation[list[Event]] = None
 
 
 @router.post(

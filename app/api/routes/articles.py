@@ -11,10 +11,10 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Response
-from pydantic import BaseModel, ConfigDict, Field, SkipValidation
-from pydantic.alias_generators import to_camel
+from pydantic import ConfigDict, Field, SkipValidation
 from starlette.concurrency import run_in_threadpool
 
+from app.api.bodies import CamelBody
 from app.api.deps import current_actor
 from app.api.errors import error_responses
 from app.api.params import ArticleId, Offset, limit_query
@@ -27,17 +27,6 @@ router = APIRouter(prefix="/workflow-orchestration", tags=["articles"])
 CurrentActor = Annotated[Actor, Depends(current_actor)]
 
 
-class CamelBody(BaseModel):
-    """camelCase or snake_case keys; extra keys are kept so the service can name them."""
-
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="allow")
-
-    def as_data(self) -> dict[str, Any]:
-        """The keys the caller sent: snake_case for known ones, extras as given."""
-        known = self.model_fields_set & type(self).model_fields.keys()
-        return {**(self.model_extra or {}), **{name: getattr(self, name) for name in known}}
-
-
 _EXAMPLE = {
     "title": "Ten lessons from a year of automation",
     "body": "# Lessons\n\nFirst, automate the boring parts.",
@@ -47,17 +36,25 @@ _EXAMPLE = {
 }
 
 
+Status = Literal["draft", "ready", "published", "archived"]
+
+
 class ArticleBody(CamelBody):
     """An article; on PUT every key is optional and omitted keys keep their value."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [_EXAMPLE]})
 
-    title: SkipValidation[str | None] = Field(None, max_length=300)
+    title: SkipValidation[str | None] = Field(None, max_length=300, pattern=r"\S")
     body: SkipValidation[str | None] = Field(None, description="Markdown")
-    status: SkipValidation[str | None] = Field(None, description="draft, ready, published…")
-    slug: SkipValidation[str | None] = Field(None, description="Made from the title if left out")
+    status: SkipValidation[Status | None] = None
+    slug: SkipValidation[str | None] = Field(
+        None,
+        max_length=280,
+        pattern="^[a-z0-9]+(-[a-z0-9]+)*$",
+        description="Made from the title if left out",
+    )
     tags: SkipValidation[list[str] | None] = None
-    meta_description: SkipValidation[str | None] = None
+    meta_description: SkipValidation[str | None] = Field(None, max_length=1000)
     change_description: SkipValidation[str | None] = Field(
         None, description="Recorded with the new version"
     )
@@ -72,6 +69,15 @@ class ArticleBody(CamelBody):
 _FIELDS = set(ArticleBody.model_fields)
 
 
+class ArticleCreate(ArticleBody):
+    """A new article: `title` is required."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [_EXAMPLE], "required": ["title"]})
+
+    # A default so that a missing title reaches the service, which names every problem at once.
+    title: SkipValidation[str] = Field(None, max_length=300, pattern=r"\S")
+
+
 class PublishBody(CamelBody):
     change_description: SkipValidation[str | None] = None
 
@@ -83,7 +89,7 @@ class PublishBody(CamelBody):
     response_model=Article,
     responses=error_responses(400, 401, 403, 413, 415, 422, 409),
 )
-async def create_article(body: ArticleBody, actor: CurrentActor) -> dict[str, Any]:
+async def create_article(body: ArticleCreate, actor: CurrentActor) -> dict[str, Any]:
     data, description = body.changes()
     data.setdefault("title", "")
     return await run_in_threadpool(
@@ -99,7 +105,7 @@ async def create_article(body: ArticleBody, actor: CurrentActor) -> dict[str, An
 )
 async def list_articles(
     actor: CurrentActor,
-    status: Annotated[Literal["draft", "ready", "published", "archived"] | None, Query()] = None,
+    status: Annotated[Status | None, Query()] = None,
     search: Annotated[str, Query(description="Part of the title")] = "",
     limit: Annotated[int, limit_query(500)] = 50,
     offset: Offset = 0,
@@ -160,7 +166,8 @@ async def delete_article(article_id: ArticleId, actor: CurrentActor) -> Response
 async def publish_article(
     article_id: ArticleId, actor: CurrentActor, body: PublishBody | None = None
 ) -> dict[str, Any]:
-    description = str((body.change_description if body else None) or "")
+    data = body.as_data() if body else {}
+    description = str(data.get("change_description") or "")
     return await run_in_threadpool(
         lambda: articles.publish_article(actor, article_id, description=description)
     )

@@ -16,10 +16,10 @@ from fastapi.responses import StreamingResponse
 from pydantic import Field, SkipValidation
 from starlette.concurrency import run_in_threadpool
 
+from app.api.bodies import CamelBody
 from app.api.deps import current_actor
 from app.api.errors import error_responses
-from app.api.params import MAX_ID, limit_query
-from app.api.routes.articles import CamelBody
+from app.api.params import MAX_ID, IsoTime, limit_query
 from app.api.schemas import Deleted
 from app.api.schemas.ops import AuditPage
 from app.core.errors import Problem, ValidationFailed
@@ -42,8 +42,8 @@ def audit_filter(
     target_type: Annotated[str | None, Query(max_length=32)] = None,
     target_id: Annotated[str | None, Query(max_length=64)] = None,
     action: Annotated[str | None, Query(max_length=64, description="e.g. workflow.*")] = None,
-    since: Annotated[datetime | None, Query(description="ISO time, inclusive")] = None,
-    until: Annotated[datetime | None, Query(description="ISO time, exclusive")] = None,
+    since: Annotated[IsoTime | None, Query(description="ISO time, inclusive")] = None,
+    until: Annotated[IsoTime | None, Query(description="ISO time, exclusive")] = None,
 ) -> AuditFilter:
     return AuditFilter(
         actor=actor,

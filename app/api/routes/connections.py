@@ -11,10 +11,10 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Response
-from pydantic import BaseModel, ConfigDict, Field, SkipValidation
-from pydantic.alias_generators import to_camel
+from pydantic import ConfigDict, Field, SkipValidation
 from starlette.concurrency import run_in_threadpool
 
+from app.api.bodies import CamelBody
 from app.api.deps import current_actor
 from app.api.errors import error_responses
 from app.api.params import ConnectionId
@@ -52,13 +52,10 @@ _EXAMPLES = [
 ]  # fmt: skip
 
 
-class ConnectionBody(BaseModel):
+class ConnectionBody(CamelBody):
     """A connection; on PUT omitted keys keep their value (omit `credentials` to keep them)."""
 
     model_config = ConfigDict(
-        alias_generator=to_camel,
-        populate_by_name=True,
-        extra="allow",
         json_schema_extra={"examples": _EXAMPLES},
     )
 
@@ -76,11 +73,6 @@ class ConnectionBody(BaseModel):
     config: SkipValidation[dict[str, Any] | None] = Field(
         None, description="Non-secret settings: api_base, base_url, test_path, host, port, …"
     )
-
-    def as_data(self) -> dict[str, Any]:
-        """The keys the caller sent: snake_case for known ones, extras as given."""
-        known = self.model_fields_set & type(self).model_fields.keys()
-        return {**(self.model_extra or {}), **{name: getattr(self, name) for name in known}}
 
 
 @router.post(

@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from app.api.deps import current_actor
 from app.api.errors import error_responses
-from app.api.params import ExecutionId, limit_query, optional_id_query
+from app.api.params import ExecutionId, IsoTime, limit_query, optional_id_query
 from app.api.schemas.workflows import Execution, ExecutionPage
 from app.services import executions
 from app.services.actor import Actor
@@ -43,10 +43,8 @@ async def list_executions(
         str | None, Query(description="queued, running, succeeded, failed, cancelled, interrupted")
     ] = None,
     trigger_type: Annotated[str | None, Query()] = None,
-    since: Annotated[
-        datetime | None, Query(description=f"Queued at or after; {_TIME_HELP}")
-    ] = None,
-    until: Annotated[datetime | None, Query(description=f"Queued before; {_TIME_HELP}")] = None,
+    since: Annotated[IsoTime | None, Query(description=f"Queued at or after; {_TIME_HELP}")] = None,
+    until: Annotated[IsoTime | None, Query(description=f"Queued before; {_TIME_HELP}")] = None,
     limit: Annotated[int, limit_query(200)] = 50,
     cursor: Annotated[str | None, Query(description="`next_cursor` of the previous page")] = None,
 ) -> dict[str, Any]:

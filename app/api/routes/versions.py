@@ -17,17 +17,26 @@ first, in the same version. `changedBy` is ignored: the author is always the cal
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query
 from pydantic import ConfigDict, Field, SkipValidation
 from starlette.concurrency import run_in_threadpool
 from starlette.convertors import StringConvertor, register_url_convertor
 
+from app.api.bodies import CamelBody
 from app.api.deps import current_actor
 from app.api.errors import error_responses
-from app.api.params import MAX_ID, ArticleId, Offset, VersionNumber, WorkflowId, limit_query
-from app.api.routes.articles import CamelBody
+from app.api.params import (
+    MAX_ID,
+    ArticleId,
+    BodyId,
+    IsoTime,
+    Offset,
+    VersionNumber,
+    WorkflowId,
+    limit_query,
+)
 from app.api.schemas.content import ArticleComparison, ArticleHistory, ContentVersion, Reverted
 from app.api.schemas.workflows import (
     ChangeReport,
@@ -44,21 +53,26 @@ from app.services.actor import Actor
 router = APIRouter(prefix="/workflow-orchestration", tags=["versions"])
 
 CurrentActor = Annotated[Actor, Depends(current_actor)]
+# A version number (up to 6 digits: 7 digits already read as a hash prefix) or a commit hash.
+_REF_PATTERN = "^([0-9]{1,6}|[0-9A-Fa-f]{7,64})$"
 VersionRef = Annotated[
     str,
     Query(
-        pattern="^[0-9A-Fa-f]+$",
+        pattern=_REF_PATTERN,
         max_length=64,
-        description="A version number or a commit hash (7+ chars)",
+        description="A version number or a commit hash (7+ hex digits)",
     ),
 ]
+VersionRefText = Annotated[str, Field(pattern=_REF_PATTERN, max_length=64)]
 _CONTENT_KEYS = {"title", "body", "slug", "tags", "meta_description", "status"}
 _CAMEL = {"metaDescription": "meta_description"}
 
 
 class VersionBody(CamelBody):
-    article_id: SkipValidation[int | None] = Field(None, ge=1, le=MAX_ID)
-    change_type: SkipValidation[str | None] = "edited"
+    model_config = ConfigDict(json_schema_extra={"required": ["articleId"]})
+
+    article_id: SkipValidation[BodyId] = None
+    change_type: SkipValidation[Literal["edited", "published"] | None] = "edited"
     change_description: SkipValidation[str | None] = ""
     metadata: SkipValidation[dict[str, Any] | None] = None
     snapshot: SkipValidation[dict[str, Any] | None] = None
@@ -68,8 +82,8 @@ class VersionBody(CamelBody):
 class RevertBody(CamelBody):
     model_config = ConfigDict(json_schema_extra={"required": ["versionNumber"]})
 
-    version_number: SkipValidation[int | str] = Field(
-        None, description="A version number or a commit hash"
+    version_number: SkipValidation[BodyId | VersionRefText] = Field(
+        None, description="A version number, or a commit hash (7+ hex digits) or a number as text"
     )
     change_description: SkipValidation[str | None] = None
 
@@ -77,7 +91,7 @@ class RevertBody(CamelBody):
 class RollbackBody(CamelBody):
     model_config = ConfigDict(json_schema_extra={"required": ["versionNumber", "reason"]})
 
-    version_number: SkipValidation[int] = Field(None, ge=1, le=MAX_ID)
+    version_number: SkipValidation[BodyId] = None
     reason: SkipValidation[str] = Field(
         None, min_length=1, max_length=2000, pattern=r"\S", description="Why roll back"
     )
@@ -106,7 +120,7 @@ def _content(body: VersionBody) -> dict[str, Any]:
     responses=error_responses(400, 401, 403, 413, 415, 422, 404, 409),
 )
 async def create_version(body: VersionBody, actor: CurrentActor) -> dict[str, Any]:
-    article_id = _required(body.article_id, "articleId")
+    article_id = _required(body.as_data().get("article_id"), "articleId")
     if not is_id(article_id):
         raise ValidationFailed([Problem("articleId", "must be an article id (a number)")])
     if body.metadata is not None and not isinstance(body.metadata, dict):
@@ -180,8 +194,9 @@ async def article_version(
 async def revert_article(
     article_id: ArticleId, body: RevertBody, actor: CurrentActor
 ) -> dict[str, Any]:
-    ref = _required(body.version_number, "version_number")
-    description = str(body.change_description or "")
+    data = body.as_data()
+    ref = _required(data.get("version_number"), "version_number")
+    description = str(data.get("change_description") or "")
     version = await run_in_threadpool(content_versions.revert, actor, article_id, ref, description)
     article = await run_in_threadpool(articles.get_article, actor, article_id)
     return {"article": article, "version": version}
@@ -204,17 +219,31 @@ async def workflow_versions(
     )
 
 
+def _version_param(name: str, description: str) -> dict[str, Any]:
+    schema = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+    return {"name": name, "in": "query", "required": True, "schema": schema,
+            "description": description}  # fmt: skip
+
+
 @router.get(
     "/workflows/{workflow_id}/versions/compare",
     summary="Compare two versions of a workflow",
+    description="`version_a` and `version_b` are accepted as other names of `a` and `b`.",
     response_model=WorkflowComparison,
     responses=error_responses(401, 403, 404, 422),
+    # Published by hand: `a` and `b` are required, but may come as `version_a` / `version_b`.
+    openapi_extra={
+        "parameters": [
+            _version_param("a", "The older version"),
+            _version_param("b", "The newer version"),
+        ]
+    },
 )
 async def compare_workflow_versions(
     workflow_id: WorkflowId,
     actor: CurrentActor,
-    a: Annotated[int | None, Query(ge=1, le=MAX_ID, description="The older version")] = None,
-    b: Annotated[int | None, Query(ge=1, le=MAX_ID, description="The newer version")] = None,
+    a: Annotated[int | None, Query(ge=1, le=MAX_ID, include_in_schema=False)] = None,
+    b: Annotated[int | None, Query(ge=1, le=MAX_ID, include_in_schema=False)] = None,
     version_a: Annotated[int | None, Query(ge=1, le=MAX_ID, include_in_schema=False)] = None,
     version_b: Annotated[int | None, Query(ge=1, le=MAX_ID, include_in_schema=False)] = None,
 ) -> dict[str, Any]:
@@ -247,7 +276,7 @@ async def workflow_version(
 async def rollback_workflow(
     workflow_id: WorkflowId, body: RollbackBody, actor: CurrentActor
 ) -> dict[str, Any]:
-    number = _required(body.version_number, "version_number")
+    number = _required(body.as_data().get("version_number"), "version_number")
     if not is_id(number):
         raise ValidationFailed([Problem("version_number", "must be a version number")])
     reason = str(body.reason or "")
@@ -267,8 +296,8 @@ def _aware(value: datetime | None) -> datetime | None:
 )
 async def change_summary(
     actor: CurrentActor,
-    since: Annotated[datetime | None, Query(description="ISO time, inclusive")] = None,
-    until: Annotated[datetime | None, Query(description="ISO time, exclusive")] = None,
+    since: Annotated[IsoTime | None, Query(description="ISO time, inclusive")] = None,
+    until: Annotated[IsoTime | None, Query(description="ISO time, exclusive")] = None,
     days: Annotated[int | None, Query(ge=1, le=3650, description="Instead of since")] = None,
 ) -> dict[str, Any]:
     start = _aware(since)

@@ -1,10 +1,10 @@
 """Workflows over REST: create, read, change, delete, run, pause, duplicate, stats.
 
 Paths are those of the original design document (`/api/workflow-orchestration/...`). Request
-models document the bodies for OpenAPI but do not validate them (`SkipValidation`): the
-services do, and report every problem at once with its path, the same way for the UI and the
-API. Bodies accept camelCase (as in the original document's examples) and snake_case; unknown
-keys such as `createdBy` are passed on and dropped by the service.
+models check the JSON type of every key (see `app.api.bodies`); the services check the rest
+and report every problem at once with its path, the same way for the UI and the API. Bodies
+accept camelCase (as in the original document's examples) and snake_case; unknown keys such
+as `createdBy` are passed on and dropped by the service.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Response
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field, SkipValidation
-from pydantic.alias_generators import to_camel
+from pydantic import ConfigDict, Field, SkipValidation
 from starlette.concurrency import run_in_threadpool
 
+from app.api.bodies import CamelBody
 from app.api.deps import current_actor
 from app.api.errors import error_responses
 from app.api.params import Offset, WorkflowId, limit_query
@@ -42,17 +42,6 @@ CurrentActor = Annotated[Actor, Depends(current_actor)]
 _SORT_PATTERN = r"^-?(name|created_at|runs|last_run_at|avg_duration_ms)$"
 
 
-class _Body(BaseModel):
-    """camelCase or snake_case keys; extra keys are kept for the service to judge."""
-
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="allow")
-
-    def as_data(self) -> dict[str, Any]:
-        """The keys the caller sent: snake_case for known ones, extras as given."""
-        known = self.model_fields_set & type(self).model_fields.keys()
-        return {**(self.model_extra or {}), **{name: getattr(self, name) for name in known}}
-
-
 _EXAMPLE = {
     "name": "Auto Publish & Share",
     "description": "Wait for the article to settle, then announce it",
@@ -74,7 +63,12 @@ _EXAMPLE = {
 }
 
 
-class WorkflowBody(_Body):
+Name = Annotated[str, Field(min_length=1, max_length=200, pattern=r"\S")]
+WorkflowType = Literal["n8n", "zapier", "custom", "git", "api"]
+_PRIORITY = Literal["low", "normal", "high"]
+
+
+class WorkflowBody(CamelBody):
     """A workflow definition; on PUT, omitted keys keep their value.
 
     A signed webhook trigger without `config.secret` gets a generated secret, returned once
@@ -82,15 +76,18 @@ class WorkflowBody(_Body):
     """
 
     model_config = ConfigDict(json_schema_extra={"examples": [_EXAMPLE]})
+    # The definition's keys are not nullable (the service refuses null); the defaults only
+    # let a key be left out: on PUT it is kept, on POST the service names every missing one.
+    nested = {"trigger": TriggerSpec, "actions": list[ActionSpec]}
 
-    name: SkipValidation[str | None] = Field(None, max_length=200)
-    description: SkipValidation[str | None] = None
-    workflow_type: SkipValidation[Literal["n8n", "zapier", "custom", "git", "api"] | None] = None
-    priority: SkipValidation[Literal["low", "normal", "high"] | None] = None
-    concurrency_limit: SkipValidation[int | None] = Field(None, ge=1, le=100)
-    is_active: SkipValidation[bool | None] = None
-    trigger: SkipValidation[TriggerSpec | None] = None
-    actions: SkipValidation[list[ActionSpec] | None] = None
+    name: SkipValidation[Name] = None
+    description: SkipValidation[str] = None
+    workflow_type: SkipValidation[WorkflowType] = None
+    priority: SkipValidation[_PRIORITY] = None
+    concurrency_limit: SkipValidation[int] = Field(None, ge=1, le=100)
+    is_active: SkipValidation[bool] = None
+    trigger: SkipValidation[TriggerSpec] = None
+    actions: SkipValidation[list[ActionSpec]] = Field(None, min_length=1, max_length=200)
     on_interrupted: SkipValidation[Literal["leave", "retry"] | None] = Field(
         None,
         description="A run that Flowdeck stopped mid-way (crash, restart): `leave` it "
@@ -102,14 +99,14 @@ class WorkflowBody(_Body):
 
 
 class WorkflowCreate(WorkflowBody):
-    """A new workflow: `name`, `trigger` and `actions` are required."""
+    """A new workflow: `name`, `trigger` and `actions` are required (and not null)."""
 
     model_config = ConfigDict(
         json_schema_extra={"examples": [_EXAMPLE], "required": ["name", "trigger", "actions"]}
     )
 
 
-class ExecuteBody(_Body):
+class ExecuteBody(CamelBody):
     """How a run is started by hand; both keys are optional."""
 
     model_config = ConfigDict(
