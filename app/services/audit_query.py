@@ -219,7 +219,7 @@ def prune(actor: Actor, older_than_days: int | None = None, *, now: datetime | N
     """Delete events older than the retention period; the one delete, and itself audited.
 
     Uses `FLOWDECK_AUDIT_RETENTION_DAYS` when `older_than_days` is not given; with neither set
-    there is no retention and nothing is deleted. Returns how many rows went.
+    it refuses (422 at `older_than_days`) rather than guess an age. Returns how many rows went.
     """
     actor.require_admin()
     days = older_than_days if older_than_days is not None else get_settings().audit_retention_days
