@@ -103,18 +103,23 @@ def plan(
     """The next decisions for an execution whose steps are in `states` (missing = pending)."""
     if max_parallel < 1:
         raise ValueError(f"max_parallel must be at least 1, got {max_parallel}")
-    current = {step_id: states.get(step_id, PENDING) for step_id in graph.order}
-    unknown = {s.status for s in current.values()} - STEP_STATUSES
+    current: dict[str, StepState] = {}
+    statuses: set[str] = set()
+    running = 0
+    for step_id in graph.order:  # one pass: this runs after every step of every execution
+        state = current[step_id] = states.get(step_id, PENDING)
+        statuses.add(state.status)
+        running += state.status == "running"
+    unknown = statuses - STEP_STATUSES
     if unknown:
         raise ValueError(f"unknown step status {sorted(unknown)[0]!r}")
-    running = sum(1 for state in current.values() if state.status == "running")
-    halt = _halt(current, cancel_requested)
+    halt = _halt(statuses, cancel_requested)
     if halt is not None:
         cancel = () if halt == Outcome.INTERRUPTED else _to_cancel(graph, current)
         return Plan(cancel=cancel, outcome=None if running else halt)
     skip: dict[str, str] = {}
     ready: list[Node] = []
-    for step_id in graph.order:
+    for step_id in graph.order if "pending" in statuses else ():
         if current[step_id].status != "pending":
             continue
         node = graph.nodes[step_id]
@@ -130,8 +135,7 @@ def plan(
     return Plan(start=start, skip=skip, outcome=outcome, failed_step=failed_step)
 
 
-def _halt(current: Mapping[str, StepState], cancel_requested: bool) -> Outcome | None:
-    statuses = {state.status for state in current.values()}
+def _halt(statuses: set[str], cancel_requested: bool) -> Outcome | None:
     if cancel_requested or "cancelled" in statuses:
         return Outcome.CANCELLED
     return Outcome.INTERRUPTED if "interrupted" in statuses else None
@@ -166,6 +170,11 @@ def _decide(node: Node, graph: Graph, current: Mapping[str, StepState]) -> tuple
     """("start" | "skip" | "wait", reason) for a pending step, by its trigger rule."""
     if not node.depends_on:
         return "start", ""
+    for dependency in node.depends_on:  # the common case first, cheaply: none has ended yet
+        if current[dependency.source].status not in _UNFINISHED:
+            break
+    else:
+        return "wait", ""
     edges = [_edge(d, graph.nodes[d.source], current[d.source]) for d in node.depends_on]
     ended = [edge for edge in edges if edge is not None]
     kinds = {kind for kind, _ in ended}

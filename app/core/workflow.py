@@ -17,9 +17,11 @@ from typing import Annotated, Any, Literal
 from pydantic import (
     BaseModel,
     Field,
+    SerializerFunctionWrapHandler,
     StringConstraints,
     ValidationError,
     field_validator,
+    model_serializer,
     model_validator,
 )
 from pydantic.alias_generators import to_camel
@@ -36,6 +38,8 @@ from app.core.config_models import (
     trigger_config_models,
 )
 from app.core.errors import Problem, ValidationFailed
+from app.core.graph import MAX_STEPS, TriggerRule, validate_graph
+from app.core.planner import DEFAULT_MAX_PARALLEL
 from app.core.retry import RetryPolicy
 from app.core.templates import check_condition, check_template
 
@@ -66,7 +70,10 @@ class TriggerSpec(SpecModel):
 class ActionSpec(SpecModel):
     """One step. `config` is validated against the model registered for `type`.
 
-    `name` defaults to `id`. A blank `condition` means "always run".
+    `name` defaults to `id`. A blank `condition` means "always run". `depends_on` omitted
+    (None) means "after the previous step" (see `app.core.graph`); it and `trigger_rule` are
+    left out of the dump while they hold their defaults, so a workflow saved before graphs
+    existed dumps exactly as it did (no phantom change in its version history).
     """
 
     id: str
@@ -77,6 +84,8 @@ class ActionSpec(SpecModel):
     retry: RetryPolicy | None = None
     timeout_s: float | None = Field(None, gt=0, le=3600)
     continue_on_error: bool = False
+    depends_on: list[str] | None = None
+    trigger_rule: TriggerRule = TriggerRule.ALL_SUCCEEDED
 
     @field_validator("id")
     @classmethod
@@ -98,6 +107,17 @@ class ActionSpec(SpecModel):
         self.name = self.name.strip() or self.id
         return self
 
+    @model_serializer(mode="wrap")
+    def _drop_graph_defaults(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data = handler(self)
+        if self.depends_on is None:
+            data.pop("depends_on", None)
+            data.pop("dependsOn", None)
+        if self.trigger_rule == TriggerRule.ALL_SUCCEEDED:
+            data.pop("trigger_rule", None)
+            data.pop("triggerRule", None)
+        return data
+
 
 class WorkflowSpec(SpecModel):
     """A whole workflow definition, as versioned and executed."""
@@ -108,8 +128,10 @@ class WorkflowSpec(SpecModel):
     priority: Literal["low", "normal", "high"] = "normal"
     concurrency_limit: int = Field(1, ge=1, le=100)
     is_active: bool = True
+    #: How many steps of one execution may run at the same time.
+    max_parallel: int = Field(DEFAULT_MAX_PARALLEL, ge=1, le=64)
     trigger: TriggerSpec
-    actions: list[ActionSpec] = Field(min_length=1, max_length=200)
+    actions: list[ActionSpec] = Field(min_length=1, max_length=MAX_STEPS)
 
 
 def _has_template(value: Any) -> bool:
@@ -196,6 +218,16 @@ def _action_problems(actions: list[Any], allowed: set[str]) -> list[Problem]:
     return problems
 
 
+def _graph_problems(actions: list[Any], found: list[Problem]) -> list[Problem]:
+    """The graph's problems (`app.core.graph_checks`) at paths nothing above reported yet.
+
+    A `depends_on` that is not a list, or a misspelled `trigger_rule`, is already named by the
+    spec model; saying it twice in other words would only clutter the form.
+    """
+    taken = {problem.path for problem in found}
+    return [problem for problem in validate_graph(actions) if problem.path not in taken]
+
+
 def validate_workflow(data: Any, known_action_types: set[str] | None = None) -> WorkflowSpec:
     """Parse a workflow definition, or raise `ValidationFailed` listing every problem.
 
@@ -216,6 +248,7 @@ def validate_workflow(data: Any, known_action_types: set[str] | None = None) -> 
         problems.extend(_trigger_problems(trigger))
     if isinstance(actions := data.get("actions"), list):
         problems.extend(_action_problems(actions, allowed))
+        problems.extend(_graph_problems(actions, problems))
     problems = list(dict.fromkeys(problems))
     if problems or spec is None:
         raise ValidationFailed(problems)

@@ -19,7 +19,7 @@ from app.core.errors import FlowdeckError
 from app.core.sandbox import STEP_LOOP_ITERATIONS, STEP_OUTPUT, RenderBudget, RenderStopped
 from app.core.templates import evaluate_condition, render_value
 from app.engine import offload
-from app.engine.actions import parse_config
+from app.engine.actions import get_action, parse_config
 
 DEFAULT_RENDER_TIMEOUT_S = 10.0
 
@@ -53,11 +53,27 @@ def prepare(action: dict[str, Any], context: dict[str, Any], budget: RenderBudge
             return Prepared(error=f"condition: {exc.message}")
         if not go:
             return Prepared(skip_reason=f"condition is false: {condition}")
+    config = action.get("config") or {}
+    expressions = {k: v for k in _expressions(action) if isinstance(v := config.get(k), str)}
     try:
-        rendered = render_value(action.get("config") or {}, context, budget)
+        rendered = render_value(
+            {k: v for k, v in config.items() if k not in expressions}, context, budget
+        )
+        for key, source in expressions.items():  # `if`'s condition: a truth, not a text
+            try:
+                rendered[key] = evaluate_condition(source, context, budget)
+            except FlowdeckError as exc:
+                return Prepared(error=f"{key}: {exc.message}")
         return Prepared(rendered=rendered, config=parse_config(action["type"], rendered))
     except FlowdeckError as exc:
         return Prepared(error=exc.message)
+
+
+def _expressions(action: dict[str, Any]) -> tuple[str, ...]:
+    try:
+        return get_action(action["type"]).expressions
+    except KeyError:
+        return ()
 
 
 def _has_template(value: Any) -> bool:
@@ -74,7 +90,11 @@ async def prepare_step(action: dict[str, Any], context: dict[str, Any]) -> Prepa
     """`prepare` in a render thread, under the step's timeout and budget."""
     timeout_s = action.get("timeout_s") or DEFAULT_RENDER_TIMEOUT_S
     budget = step_budget(timeout_s)
-    if not action.get("condition") and not _has_template(action.get("config")):
+    if (
+        not action.get("condition")
+        and not _has_template(action.get("config"))
+        and not _expressions(action)
+    ):
         return prepare(action, context, budget)
     try:
         return await offload.render(lambda: prepare(action, context, budget), budget, timeout_s)

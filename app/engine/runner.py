@@ -1,8 +1,9 @@
 """The engine: queues runs in the database, starts them within the limits, runs each step.
 
 One `Engine` lives in the Flowdeck process (see `app.engine.runtime`). Waiting runs are
-`queued` rows, ordered by priority then time, so a restart loses none of them. Running a
-step — condition, render, timeout, retries, recording — happens in `steps.run_step`.
+`queued` rows, ordered by priority then time, so a restart loses none of them. Walking a
+run's graph of steps as the planner decides happens in `graph_run`; running one step —
+condition, render, timeout, retries, recording — in `steps.run_step`.
 
 Every database call of the engine runs on the writer thread (`offload.db`), never on the event
 loop: starting queued runs is a task (`_fill_queue`), one at a time, that runs again when
@@ -14,19 +15,23 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 from collections import Counter
 from datetime import datetime
 from typing import Any
 
-from app.core.errors import Conflict
+from app.core.errors import Conflict, ValidationFailed
+from app.core.graph import Graph, build_graph
+from app.core.planner import DEFAULT_MAX_PARALLEL, STEP_STATUSES, StepState, reusable_steps
 from app.core.redact import SecretValues
-from app.core.statuses import ExecutionStatus, StepStatus
+from app.core.statuses import ExecutionStatus
 from app.db.settings import get_settings
 from app.db.types import utcnow
 from app.engine import offload, records, store
 from app.engine.bus import EventBus, bus
-from app.engine.steps import RunScope, StepOutcome, run_step
+from app.engine.graph_run import GraphRun
+from app.engine.steps import RunScope
 from app.integrations.secrets import SecretUnreadable, decrypt
 
 log = logging.getLogger("flowdeck.engine")
@@ -293,43 +298,27 @@ class Engine:
             max_data_bytes=settings.max_step_data_bytes,
             secrets=_run_secrets(run, settings.secret_env_values),
         )
-        completed, status = 0, ExecutionStatus.SUCCEEDED
-        error: str | None = None
-        failed_step: str | None = None
+        status, error, failed_step = ExecutionStatus.SUCCEEDED, None, None
+        walk: GraphRun | None = None
         try:
-            reuse = (
-                await offload.db(store.reusable_outputs, run["retry_of"]) if run["retry_of"] else {}
-            )
-            for position, action in enumerate(run["actions"]):
-                outcome: StepOutcome = await run_step(
-                    scope,
-                    step_id=run["step_ids"][position],
-                    position=position,
-                    action=action,
-                    context=context,
-                    reuse=reuse,
-                )
-                context["steps"][action["id"]] = {
-                    "output": outcome.output,
-                    "status": outcome.status.value,
-                }
-                if outcome.status in (StepStatus.SUCCEEDED, StepStatus.SKIPPED):
-                    completed += 1
-                elif outcome.status == StepStatus.FAILED and not action.get("continue_on_error"):
-                    status, failed_step = ExecutionStatus.FAILED, action["id"]
-                    error = f"step {action['id']} failed: {outcome.error}"
-                    break
-                elif outcome.status == StepStatus.FAILED:
-                    completed += 1
+            walk = await self._graph_run(run, scope, context)
+            decision = await walk.walk()
+            status = ExecutionStatus(decision.outcome)
+            if decision.failed_step is not None:
+                failed_step = decision.failed_step
+                error = f"step {failed_step} failed: {walk.errors.get(failed_step)}"
         except asyncio.CancelledError:
             if execution_id in self._cancel_requested:
                 status, error = ExecutionStatus.CANCELLED, "cancelled by request"
             else:
                 status = ExecutionStatus.INTERRUPTED
                 error = "interrupted: Flowdeck stopped while this execution ran"
+        except ValidationFailed as exc:  # a stored definition the graph checks refuse
+            status, error = ExecutionStatus.FAILED, f"the steps do not form a valid graph: {exc}"
         except Exception as exc:  # a bug in the engine must not leave the run `running`
             log.exception("execution %s crashed", execution_id)
             status, error = ExecutionStatus.FAILED, f"internal error: {exc.__class__.__name__}"
+        completed = walk.completed if walk is not None else 0
         error = scope.masking().error(error)
         if scope.learned_secrets_late:  # steps stored before a credential was loaded
             await offload.db(records.remask_execution, execution_id, scope.secrets.snapshot())
@@ -353,6 +342,50 @@ class Engine:
             failed_step=failed_step,
             duration_ms=duration_ms,
         )
+
+    async def _graph_run(
+        self, run: dict[str, Any], scope: RunScope, context: dict[str, Any]
+    ) -> GraphRun:
+        """The walk of this run's steps; a retry starts with the steps it reuses succeeded."""
+        graph = _graph_of(run["actions"])
+        reuse: dict[str, Any] = {}
+        if run["retry_of"]:
+            previous = await offload.db(store.step_results, run["retry_of"])
+            states = {
+                step: StepState(status)
+                for step, (status, _) in previous.items()
+                if step in graph.nodes and status in STEP_STATUSES
+            }
+            reuse = {step: previous[step][1] for step in reusable_steps(graph, states)}
+        return GraphRun(
+            scope,
+            graph=graph,
+            actions=run["actions"],
+            step_ids=run["step_ids"],
+            context=context,
+            reuse=reuse,
+            max_parallel=run.get("max_parallel") or DEFAULT_MAX_PARALLEL,
+        )
+
+
+_GRAPHS: dict[str, Graph] = {}
+_GRAPHS_KEPT = 64
+
+
+def _graph_of(actions: list[dict[str, Any]]) -> Graph:
+    """The graph of a run's steps; built (and checked) once per distinct definition.
+
+    Checking a graph costs more than planning a short run, and most runs repeat a definition
+    (a version's steps never change). Graphs are frozen, so runs may share one.
+    """
+    key = json.dumps(actions, sort_keys=True, default=str)
+    graph = _GRAPHS.get(key)
+    if graph is None:
+        graph = build_graph(actions)
+        if len(_GRAPHS) >= _GRAPHS_KEPT:
+            _GRAPHS.pop(next(iter(_GRAPHS)))
+        _GRAPHS[key] = graph
+    return graph
 
 
 def _run_secrets(run: dict[str, Any], env_secrets: tuple[str, ...]) -> SecretValues:

@@ -65,6 +65,41 @@ class RunScope:
         return first is not None and len(self.secrets) > first
 
 
+def _base(scope: RunScope, step_id: int, position: int, action: dict[str, Any]) -> dict:
+    return {
+        "execution_id": scope.execution_id,
+        "workflow_id": scope.workflow_id,
+        "step_id": step_id,
+        "position": position,
+        "action_id": action["id"],
+    }
+
+
+def record_skip(
+    scope: RunScope,
+    *,
+    step_id: int,
+    position: int,
+    action: dict[str, Any],
+    reason: str,
+    counts: bool,
+) -> StepOutcome:
+    """A step the planner skipped (a branch not taken, a failed dependency), with the reason.
+
+    `counts`: whether it moves the execution's progress (not when a failure caused it).
+    """
+    _record_end(
+        scope,
+        {**_base(scope, step_id, position, action), "status": StepStatus.SKIPPED.value},
+        step_id,
+        StepStatus.SKIPPED,
+        started_at=None,
+        skip_reason=reason,
+        execution_id=scope.execution_id if counts else None,
+    )
+    return StepOutcome(StepStatus.SKIPPED)
+
+
 async def run_step(
     scope: RunScope,
     *,
@@ -73,14 +108,9 @@ async def run_step(
     action: dict[str, Any],
     context: dict[str, Any],
     reuse: dict[str, Any],
+    depends_on: tuple[str, ...] = (),
 ) -> StepOutcome:
-    base = {
-        "execution_id": scope.execution_id,
-        "workflow_id": scope.workflow_id,
-        "step_id": step_id,
-        "position": position,
-        "action_id": action["id"],
-    }
+    base = _base(scope, step_id, position, action)
     if action["id"] in reuse:
         output = reuse[action["id"]]
         _record_end(
@@ -117,6 +147,7 @@ async def run_step(
         action_id=action["id"],
         attempt=0,
         context=context,
+        depends_on=depends_on,
         secrets=scope.secrets,
     )
     # A step that is still going after a moment is written `running`; a quicker one goes

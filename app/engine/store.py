@@ -71,7 +71,7 @@ _DEFINITION = sa.select(WV.c.definition).where(
     WV.c.workflow_id == bindparam("p_workflow_id"),
     WV.c.version_number == bindparam("p_version"),
 )
-_WORKFLOW_NAME = sa.select(WF.c.name, WF.c.webhook_secret_enc).where(
+_WORKFLOW_NAME = sa.select(WF.c.name, WF.c.webhook_secret_enc, WF.c.max_parallel).where(
     WF.c.id == bindparam("p_workflow_id")
 )
 _WORKFLOW_ACTIONS = sa.select(WF.c.actions).where(WF.c.id == bindparam("p_workflow_id"))
@@ -212,6 +212,7 @@ def claim(execution_id: int) -> dict[str, Any] | None:
         "step_ids": step_ids,
         "workflow_name": workflow.name,
         "webhook_secret_enc": workflow.webhook_secret_enc,
+        "max_parallel": (definition or {}).get("max_parallel") or workflow.max_parallel,
     }
 
 
@@ -392,13 +393,14 @@ def recover_interrupted() -> list[int]:
     return ids
 
 
-def reusable_outputs(execution_id: int) -> dict[str, Any]:
-    """Outputs of the steps that succeeded before the first failure of `execution_id`.
+def step_results(execution_id: int) -> dict[str, tuple[str, Any]]:
+    """Each step of `execution_id`: (status, stored output), for a retry to pick from.
 
     These are the stored outputs: masked, and capped. A step whose output was over
     FLOWDECK_MAX_STEP_DATA_BYTES hands its `{"_truncated": true, …}` marker to the retry, not
     the full value; running it again could repeat what it did (post, publish), so it is
     reused all the same, and a later template that reads a field of it fails, naming it.
+    Which steps a retry reuses is the planner's call (`app.core.planner.reusable_steps`).
     """
     with get_engine().connect() as conn:
         rows = conn.execute(
@@ -406,10 +408,4 @@ def reusable_outputs(execution_id: int) -> dict[str, Any]:
             .where(ST.c.execution_id == execution_id)
             .order_by(ST.c.position)
         ).all()
-    reusable: dict[str, Any] = {}
-    for action_id, status, output in rows:
-        if status not in (StepStatus.SUCCEEDED, StepStatus.SKIPPED):
-            break
-        if status == StepStatus.SUCCEEDED:
-            reusable[action_id] = output
-    return reusable
+    return {action_id: (str(status), output) for action_id, status, output in rows}

@@ -23,6 +23,7 @@ _DEFINITION_FIELDS = (
     "workflow_type",
     "priority",
     "concurrency_limit",
+    "max_parallel",
     "is_active",
     "trigger",
     "actions",
@@ -30,6 +31,7 @@ _DEFINITION_FIELDS = (
 _CAMEL = {
     "workflowType": "workflow_type",
     "concurrencyLimit": "concurrency_limit",
+    "maxParallel": "max_parallel",
     "isActive": "is_active",
     "onInterrupted": "on_interrupted",
 }
@@ -97,6 +99,7 @@ def definition_from_row(row: Workflow) -> dict[str, Any]:
         "workflow_type": row.workflow_type,
         "priority": row.priority,
         "concurrency_limit": row.concurrency_limit,
+        "max_parallel": row.max_parallel,
         "is_active": row.is_active,
         "trigger": {"type": row.trigger_type, "config": dict(row.trigger_config)},
         "actions": list(row.actions),
@@ -110,6 +113,7 @@ def apply_spec(row: Workflow, parsed: Definition) -> None:
     row.name, row.description = spec.name, spec.description
     row.workflow_type, row.priority = spec.workflow_type, spec.priority
     row.concurrency_limit, row.is_active = spec.concurrency_limit, spec.is_active
+    row.max_parallel = spec.max_parallel
     row.trigger_type = spec.trigger.type
     row.trigger_config = dict(spec.trigger.config)
     row.actions = [

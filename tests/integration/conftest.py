@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import AsyncIterator, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -74,16 +75,17 @@ def http_server() -> Iterator[tuple[str, Script]]:
         def _answer(self) -> None:
             length = int(self.headers.get("content-length") or 0)
             body = self.rfile.read(length) if length else b""
-            script.requests.append(
-                {
-                    "method": self.command,
-                    "path": self.path,
-                    "headers": dict(self.headers),
-                    "body": body.decode(),
-                }
-            )
+            record = {
+                "method": self.command,
+                "path": self.path,
+                "headers": dict(self.headers),
+                "body": body.decode(),
+                "received_at": time.monotonic(),
+            }
+            script.requests.append(record)
             if script.delay_s:
                 threading.Event().wait(script.delay_s)
+            record["answered_at"] = time.monotonic()  # when the answer starts going out
             status, payload = script.answers.pop(0) if script.answers else (200, {"ok": True})
             data = json.dumps(payload).encode()
             self.send_response(status)

@@ -16,6 +16,7 @@ class Workflow(Out):
     workflow_type: str
     priority: str
     concurrency_limit: int
+    max_parallel: int = Field(description="How many steps of one run may run at once (1–64)")
     on_interrupted: Literal["leave", "retry"] = Field(
         description="After a crash or stop mid-run: leave it interrupted, or retry it once"
     )

@@ -33,6 +33,8 @@ class Workflow(SQLModel, table=True):
     on_interrupted: str = Field(
         default="leave", max_length=8, sa_column_kwargs={"server_default": "leave"}
     )
+    # How many steps of one execution may run at the same time (graph workflows).
+    max_parallel: int = Field(default=8, sa_column_kwargs={"server_default": "8"})
     version: int = 1
     runs: int = 0
     successes: int = 0

@@ -25,12 +25,14 @@ class StepContext:
     action_id: str
     attempt: int
     context: dict[str, Any]
+    #: The ids of the steps this one depends on, in the order written (`merge` reads them).
+    depends_on: tuple[str, ...] = ()
     #: The execution's secret values, shared by all its steps: an action adds the credentials
     #: it loads, and everything the run stores or publishes from then on is masked with them.
     secrets: SecretValues = field(default_factory=SecretValues)
 
 
-RunFn = Callable[[StepContext, Any], Awaitable[dict[str, Any]]]
+RunFn = Callable[[StepContext, Any], Awaitable[Any]]
 
 
 @dataclass(frozen=True)
@@ -39,17 +41,30 @@ class ActionType:
     config_model: type[BaseModel]
     run: RunFn
     description: str = ""
+    #: Config keys holding a condition (`if`'s `condition`): evaluated like a step's own
+    #: `condition` (`{{ }}` optional) to True/False instead of being rendered as a template.
+    expressions: tuple[str, ...] = ()
 
 
 _registry: dict[str, ActionType] = {}
 
 
-def action(name: str, config_model: type[BaseModel], description: str = "") -> Callable:
-    """Decorator registering `run` as the action type `name`."""
+def action(
+    name: str,
+    config_model: type[BaseModel],
+    description: str = "",
+    *,
+    expressions: tuple[str, ...] = (),
+) -> Callable:
+    """Decorator registering `run` as the action type `name`.
+
+    A branch type (`if`, `switch`) returns `{"branch": <output>, ...}`: the runner hands that
+    output to the planner, which follows the edges written `"<id>:<output>"`.
+    """
 
     def register(run: RunFn) -> RunFn:
         register_action_config(name, config_model)
-        _registry[name] = ActionType(name, config_model, run, description)
+        _registry[name] = ActionType(name, config_model, run, description, expressions)
         return run
 
     return register
@@ -74,11 +89,14 @@ from app.engine.actions import (  # noqa: E402, F401
     api_call,
     delay,
     git_commit,
+    if_step,
+    merge,
     monitor,
     notify,
     optimize,
     publish,
     share,
+    switch,
     transform,
 )
 

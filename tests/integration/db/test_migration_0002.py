@@ -9,7 +9,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from alembic import command
-from app.db.migrate import alembic_config, upgrade
+from app.db.migrate import alembic_config
 
 WORKFLOW = {
     "id": 7,
@@ -79,7 +79,7 @@ def test_upgrading_a_0001_database_keeps_every_row_and_adds_leave(tmp_path: Path
     executions_before = _rows(url, "SELECT * FROM execution")
     assert "on_interrupted" not in before[0]
 
-    upgrade(url)
+    command.upgrade(alembic_config(url), "0002")
 
     after = _rows(url, "SELECT * FROM workflow")
     assert len(after) == 1
@@ -98,7 +98,7 @@ def test_a_new_row_without_the_column_gets_leave_and_downgrade_removes_it(
 ) -> None:
     url = f"sqlite:///{tmp_path / 'new.db'}"
     _at_0001(url)
-    upgrade(url)
+    command.upgrade(alembic_config(url), "0002")
     engine = sa.create_engine(url)
     with engine.begin() as conn:  # a writer that does not know the column (server default)
         conn.execute(

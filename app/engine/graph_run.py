@@ -1,0 +1,161 @@
+"""One execution's steps, walked as the planner decides: start these, skip those, finish.
+
+The runner builds a `GraphRun` for each execution and awaits `walk()`. Each round asks the
+pure planner (`app.core.planner.plan`) what to do with the current step states, records the
+skips it names (with their reasons), starts the steps it names and waits for one of them to
+end, then asks again, until the planner gives the outcome. Running one step (condition,
+render, retries, recording) stays in `steps.run_step`.
+
+Concurrency: steps that are ready together run as tasks, up to the workflow's
+`max_parallel` (the planner counts the running ones). When the planner starts a single step
+and nothing else runs (every step of a plain chain), it is awaited inline: no task, so a
+chain costs what it did before graphs. Each step renders against a snapshot of the outputs
+known when it starts, so a step that ends meanwhile never changes a render under way.
+
+Branches: a branch action (`if`, `switch`) returns `{"branch": <output>, …}`; that output is
+what the planner compares with the `"<id>:<output>"` edges. A retried execution's reused
+branch step hands on the branch its stored output names.
+
+Progress (`steps_completed`): steps that succeeded, were skipped (by their own condition or a
+branch not taken) or failed with `continue_on_error`. A step skipped because something
+upstream failed does not count, as it did not in a chain.
+
+Cancel and stop: the walk's task is cancelled; every running step task is cancelled and
+awaited (each records itself `cancelled`), and the runner closes the execution.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from typing import Any
+
+from app.core.graph import Graph
+from app.core.planner import Plan, StepState, plan
+from app.core.statuses import StepStatus
+from app.engine.steps import RunScope, StepOutcome, record_skip, run_step
+
+_RUNNING = StepState("running")
+
+
+class GraphRun:
+    """The state of one execution's steps while it runs (see the module docstring)."""
+
+    def __init__(
+        self,
+        scope: RunScope,
+        *,
+        graph: Graph,
+        actions: list[dict[str, Any]],
+        step_ids: list[int],
+        context: dict[str, Any],
+        reuse: Mapping[str, Any],
+        max_parallel: int,
+    ) -> None:
+        self.scope = scope
+        self.graph = graph
+        self.actions = actions
+        self.step_ids = step_ids
+        self.context = context
+        self.reuse = dict(reuse)
+        self.max_parallel = max_parallel
+        self.states: dict[str, StepState] = {}
+        self.errors: dict[str, str | None] = {}
+        self.completed = 0
+        self._blocked: set[str] = set()  # failed, or skipped because something failed
+        self._tasks: dict[asyncio.Task[StepOutcome], str] = {}
+
+    async def walk(self) -> Plan:
+        """Run the steps to the planner's outcome; returns its last decision."""
+        try:
+            while True:
+                decision = plan(self.graph, self.states, max_parallel=self.max_parallel)
+                self._skip(decision.skip)
+                if decision.outcome is not None:
+                    return decision
+                if len(decision.start) == 1 and not self._tasks:
+                    step = decision.start[0]
+                    self.states[step] = _RUNNING
+                    self._absorb(step, await self._run(step))
+                    continue
+                for step in decision.start:
+                    self.states[step] = _RUNNING
+                    task = asyncio.create_task(self._run(step), name=f"step {step}")
+                    self._tasks[task] = step
+                if not self._tasks:
+                    raise RuntimeError("planner: nothing to start, nothing running, no outcome")
+                done, _ = await asyncio.wait(self._tasks, return_when=asyncio.FIRST_COMPLETED)
+                for task in sorted(done, key=lambda t: self.graph.nodes[self._tasks[t]].index):
+                    self._absorb(self._tasks.pop(task), task.result())
+        finally:
+            await self._stop_tasks()
+
+    async def _stop_tasks(self) -> None:
+        """Cancel and await the step tasks still running (after a cancel or an engine bug)."""
+        tasks = list(self._tasks)
+        self._tasks.clear()
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def _run(self, step: str) -> StepOutcome:
+        node = self.graph.nodes[step]
+        results = self.context["steps"]
+        return await run_step(
+            self.scope,
+            step_id=self.step_ids[node.index],
+            position=node.index,
+            action=self.actions[node.index],
+            context={**self.context, "steps": dict(results)},
+            reuse=self.reuse,
+            depends_on=tuple(dict.fromkeys(d.source for d in node.depends_on)),
+        )
+
+    def _absorb(self, step: str, outcome: StepOutcome) -> None:
+        """Take a step's end into the states the planner reads, the context and the counters."""
+        node = self.graph.nodes[step]
+        self.context["steps"][step] = {"output": outcome.output, "status": outcome.status.value}
+        status = outcome.status
+        if status == StepStatus.SUCCEEDED:
+            self.completed += 1
+            self.states[step] = StepState("succeeded", output=_branch(node.outputs, outcome))
+        elif status == StepStatus.SKIPPED:
+            self.completed += 1
+            self.states[step] = StepState("skipped", by_condition=True)
+        elif status == StepStatus.FAILED:
+            self.errors[step] = outcome.error
+            if node.continue_on_error:
+                self.completed += 1
+            else:
+                self._blocked.add(step)
+            self.states[step] = StepState("failed")
+        else:
+            self.states[step] = StepState(status.value)
+
+    def _skip(self, skips: Mapping[str, str]) -> None:
+        for step, reason in skips.items():
+            node = self.graph.nodes[step]
+            counts = not any(d.source in self._blocked for d in node.depends_on)
+            if counts:
+                self.completed += 1
+            else:
+                self._blocked.add(step)
+            record_skip(
+                self.scope,
+                step_id=self.step_ids[node.index],
+                position=node.index,
+                action=self.actions[node.index],
+                reason=reason,
+                counts=counts,
+            )
+            self.states[step] = StepState("skipped")
+            self.context["steps"][step] = {"output": None, "status": "skipped"}
+
+
+def _branch(outputs: tuple[str, ...], outcome: StepOutcome) -> str | None:
+    """The output a branch step chose: `output["branch"]`; None for other steps."""
+    if not outputs or not isinstance(outcome.output, Mapping):
+        return None
+    branch = outcome.output.get("branch")
+    return branch if isinstance(branch, str) else None
