@@ -28,6 +28,7 @@ from app.api.schemas.workflows import (
     WorkflowPage,
     WorkflowStats,
 )
+from app.core.graph import MAX_STEPS
 from app.core.statuses import ExecutionStatus
 from app.core.workflow import ActionSpec, TriggerSpec
 from app.services import executions, workflow_stats, workflows
@@ -87,7 +88,10 @@ class WorkflowBody(CamelBody):
     concurrency_limit: SkipValidation[int] = Field(None, ge=1, le=100)
     is_active: SkipValidation[bool] = None
     trigger: SkipValidation[TriggerSpec] = None
-    actions: SkipValidation[list[ActionSpec]] = Field(None, min_length=1, max_length=200)
+    actions: SkipValidation[list[ActionSpec]] = Field(None, min_length=1, max_length=MAX_STEPS)
+    max_parallel: SkipValidation[int] = Field(
+        None, ge=1, le=64, description="Steps of one execution that may run at once (default 8)"
+    )
     on_interrupted: SkipValidation[Literal["leave", "retry"] | None] = Field(
         None,
         description="A run that Flowdeck stopped mid-way (crash, restart): `leave` it "
