@@ -11,14 +11,19 @@ event, starts every active workflow whose trigger is
 
 The engine's own events (`execution.*`, `step.*`, `workflow.*`) are not offered: a workflow
 triggered by its own runs would loop forever, and they are far too frequent to query for.
+
+Matching reads the database and evaluates filters, so it runs on one worker thread of the
+trigger's own (never the event loop), one event after another in the order they happened.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from sqlmodel import col, select
@@ -28,7 +33,6 @@ from app.db.engine import session_scope
 from app.db.models import Workflow
 from app.engine.bus import Event, EventBus, bus
 from app.engine.runtime import start_run
-from app.engine.triggers import call_on_loop
 
 log = logging.getLogger("flowdeck.triggers")
 DOMAIN_PREFIXES = ("article.",)
@@ -96,27 +100,31 @@ class EventTriggers:
     def __init__(self, events: EventBus = bus) -> None:
         self.events = events
         self._loop: asyncio.AbstractEventLoop | None = None
+        # One thread: events start their runs in the order they happened.
+        self._worker: ThreadPoolExecutor | None = None
         self._handler = self._on_event  # one bound method, so that unsubscribe finds it
 
     def start(self) -> None:
         """Listen from now on; runs are started on the running (engine's) loop."""
         self._loop = asyncio.get_running_loop()
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="flowdeck-events")
         for prefix in DOMAIN_PREFIXES:
             self.events.subscribe(prefix, self._handler)
 
     def stop(self) -> None:
         self.events.unsubscribe(self._handler)
         self._loop = None
+        if self._worker is not None:
+            self._worker.shutdown(wait=False)  # what is queued still starts its runs
+            self._worker = None
 
     def _on_event(self, event: Event) -> None:
-        if self._loop is not None:
-            call_on_loop(self._loop, self._dispatch_in_thread, event)
-
-    def _dispatch_in_thread(self, event: Event) -> None:
-        # Reading the workflows, evaluating filters and queueing runs block: a worker thread,
-        # never the loop (the engine accepts runs from any thread).
-        if self._loop is not None:
-            self._loop.run_in_executor(None, self._dispatch_logged, event)
+        # Reading the workflows, evaluating filters and queueing runs block: the trigger's
+        # worker thread, never the loop (the engine accepts runs from any thread).
+        worker = self._worker
+        if worker is not None:
+            with contextlib.suppress(RuntimeError):  # stopped meanwhile
+                worker.submit(self._dispatch_logged, event)
 
     def _dispatch_logged(self, event: Event) -> None:
         try:
