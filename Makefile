@@ -47,6 +47,7 @@ test: install-test chromium lint
 bench: install-test
 	$(PY) -m bench.engine
 	$(PY) -m bench.webhooks
+	$(PY) -m bench.graph
 
 clean:
 	rm -rf .web .states data
