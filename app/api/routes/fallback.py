@@ -7,7 +7,7 @@ the path does not take answers 405 with the same `Allow` header.
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
-from starlette.routing import Match
+from starlette.routing import Match, Mount
 
 from app.api.errors import error_response
 
@@ -17,9 +17,15 @@ _METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 
 
 def _allowed_methods(request: Request) -> list[str]:
-    """Methods that some other API route accepts at this path, plus OPTIONS (answered here)."""
+    """Methods that some other API route accepts at this path, plus OPTIONS (answered here).
+
+    Mounts do not count: Reflex mounts the whole web app at "" inside this API, and that mount
+    matches every path and method.
+    """
     allowed: set[str] = set()
     for route in request.app.routes:
+        if isinstance(route, Mount):
+            continue
         if getattr(route, "original_router", None) is router or (
             getattr(route, "path", None) == "/api/{path:path}"
         ):

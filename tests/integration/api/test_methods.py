@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -18,9 +19,17 @@ from app.api import create_api
 METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE"}
 
 
+async def _web_app(scope: dict, receive: object, send: Any) -> None:
+    """Stands in for the Reflex web app, which Reflex mounts at "" inside the API app."""
+    await send({"type": "http.response.start", "status": 200, "headers": []})
+    await send({"type": "http.response.body", "body": b"<html></html>"})
+
+
 @pytest.fixture
 async def client(db: Path) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=create_api())
+    api = create_api()
+    api.mount("", _web_app)  # as `rx.App(api_transformer=...)` does in the running app
+    transport = httpx.ASGITransport(app=api)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
         yield client
 
