@@ -5,7 +5,8 @@ from __future__ import annotations
 import reflex as rx
 
 from app.ui.components.editor_fields import error, field_label
-from app.ui.forms.workflow_form import ACTION_TYPES
+from app.ui.components.workflow_graph_fields import flow_cases, graph_fields
+from app.ui.forms.step_kinds import ACTION_TYPES, BASIC_TYPES, CONTENT_TYPES, FLOW_TYPES
 from app.ui.states.workflow_editor import WorkflowEditorErrors as S
 
 RETRY_STRATEGIES = ["none", "immediate", "linear", "exponential"]
@@ -98,6 +99,7 @@ def _action_config(index: rx.Var, action: rx.Var) -> rx.Component:
             ),
         ),
         *_domain_cases(index, action),
+        *flow_cases(index, action),
         _action_json(index, action, "extra_json", "Config (JSON)"),
     )
 
@@ -266,6 +268,7 @@ def _action_card(action: rx.Var, index: rx.Var) -> rx.Component:
                 width="100%",
             ),
             _action_config(index, action),
+            graph_fields(index, action),
             rx.grid(
                 _action_input(
                     index,
@@ -318,6 +321,27 @@ def _action_card(action: rx.Var, index: rx.Var) -> rx.Component:
     )
 
 
+def _add_menu(label: str, kinds: list[str]) -> rx.Component:
+    return rx.dropdown_menu.root(
+        rx.dropdown_menu.trigger(
+            rx.button(
+                rx.icon("plus", size=14),
+                label,
+                size="1",
+                variant="soft",
+                type="button",
+                data_testid=f"add-{label.replace(' ', '-')}",
+            )
+        ),
+        rx.dropdown_menu.content(
+            *[
+                rx.dropdown_menu.item(kind, on_click=S.add_action(kind), data_testid=f"add-{kind}")
+                for kind in kinds
+            ]
+        ),
+    )
+
+
 def steps_section() -> rx.Component:
     return rx.vstack(
         rx.hstack(
@@ -333,28 +357,10 @@ def steps_section() -> rx.Component:
                     on_click=S.add_action(kind),
                     data_testid=f"add-{kind}",
                 )
-                for kind in ACTION_TYPES[:3]
+                for kind in BASIC_TYPES
             ],
-            rx.dropdown_menu.root(
-                rx.dropdown_menu.trigger(
-                    rx.button(
-                        rx.icon("plus", size=14),
-                        "content step",
-                        size="1",
-                        variant="soft",
-                        type="button",
-                        data_testid="add-content-step",
-                    )
-                ),
-                rx.dropdown_menu.content(
-                    *[
-                        rx.dropdown_menu.item(
-                            kind, on_click=S.add_action(kind), data_testid=f"add-{kind}"
-                        )
-                        for kind in ACTION_TYPES[3:]
-                    ]
-                ),
-            ),
+            _add_menu("flow step", FLOW_TYPES),
+            _add_menu("content step", CONTENT_TYPES),
             width="100%",
             align="center",
         ),

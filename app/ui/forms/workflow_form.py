@@ -11,18 +11,18 @@ import json
 from typing import Any, TypedDict
 
 from app.core.errors import Problem
+from app.ui.forms.step_kinds import (
+    ACTION_TYPES,
+    DEFAULT_RULE,
+    FLOW_FIELDS,
+    flow_config,
+    flow_defaults,
+    flow_form,
+    graph_form,
+    graph_spec,
+)
 
-ACTION_TYPES = [
-    "transform",
-    "api_call",
-    "delay",
-    "publish",
-    "share",
-    "monitor",
-    "optimize",
-    "notify",
-    "git_commit",
-]
+__all__ = ["ACTION_TYPES", "ActionForm", "TriggerForm", "definition_to_form", "form_to_definition"]
 TRIGGER_TYPES = ["manual", "schedule", "webhook", "event", "publish"]
 CRON_PRESETS: list[tuple[str, str]] = [
     ("Every minute", "* * * * *"),
@@ -63,6 +63,13 @@ class ActionForm(TypedDict):
     retry_delay: str
     timeout_s: str
     continue_on_error: bool
+    branch_condition: str
+    switch_value: str
+    cases_json: str
+    merge_mode: str
+    depends_on: list[str]
+    at_start: bool
+    trigger_rule: str
 
 
 class TriggerForm(TypedDict):
@@ -108,6 +115,10 @@ def blank_action(index: int, action_type: str = "transform") -> ActionForm:
         retry_delay="1",
         timeout_s="",
         continue_on_error=False,
+        depends_on=[],
+        at_start=False,
+        trigger_rule=DEFAULT_RULE,
+        **flow_defaults(),  # type: ignore[typeddict-item]
     )
 
 
@@ -172,6 +183,8 @@ def _action_config(form: ActionForm, prefix: str, problems: list[Problem]) -> di
         return config
     if kind in _DOMAIN:
         return _domain_config(form, prefix, problems)
+    if kind in FLOW_FIELDS:
+        return flow_config(form, prefix, problems)
     return _json(form["extra_json"], f"{prefix}.config", problems, {}) or {}
 
 
@@ -243,6 +256,7 @@ def action_to_spec(form: ActionForm, index: int, problems: list[Problem]) -> dic
     timeout = _number(form["timeout_s"], f"{prefix}.timeout_s", problems)
     if timeout is not None:
         spec["timeout_s"] = timeout
+    spec.update(graph_spec(form))
     return spec
 
 
@@ -269,6 +283,12 @@ def trigger_to_spec(form: TriggerForm) -> dict[str, Any]:
     return {"type": kind, "config": config}
 
 
+def _max_parallel(fields: dict[str, str], problems: list[Problem]) -> int:
+    """The typed number (the service checks 1-64); empty means the default, 8."""
+    number = _number(fields.get("max_parallel", ""), "max_parallel", problems, int)
+    return 8 if number is None else number
+
+
 def form_to_definition(
     fields: dict[str, str], trigger: TriggerForm, actions: list[ActionForm]
 ) -> tuple[dict[str, Any], list[Problem]]:
@@ -283,6 +303,7 @@ def form_to_definition(
             fields.get("concurrency_limit", "1"), "concurrency_limit", problems, int
         )
         or 1,
+        "max_parallel": _max_parallel(fields, problems),
         "is_active": fields.get("is_active", "true") != "false",
         "on_interrupted": fields.get("on_interrupted") or "leave",
         "trigger": trigger_to_spec(trigger),
@@ -304,6 +325,7 @@ def definition_to_form(
         "workflow_type": definition.get("workflow_type", "custom"),
         "priority": definition.get("priority", "normal"),
         "concurrency_limit": str(definition.get("concurrency_limit", 1)),
+        "max_parallel": str(definition.get("max_parallel", 8)),
         "is_active": "true" if definition.get("is_active", True) else "false",
         "on_interrupted": definition.get("on_interrupted") or "leave",
     }
@@ -332,7 +354,9 @@ def definition_to_form(
             retry_max=str(retry.get("max_attempts", 3)),
             retry_delay=str(retry.get("delay_s", 1)),
             extra_json=json.dumps(cfg, indent=2),
+            **graph_form(action),
         )
+        form.update(flow_form(form["type"], cfg))  # type: ignore[typeddict-item]
         if form["type"] == "delay":
             form["seconds"] = str(cfg.get("seconds", 1))
         elif form["type"] == "transform":

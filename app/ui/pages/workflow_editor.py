@@ -32,6 +32,7 @@ def _basics() -> rx.Component:
                     "wf-priority",
                 ),
                 text_field("Concurrency limit", "concurrency_limit", "1"),
+                text_field("Max parallel steps (1-64)", "max_parallel", "8"),
                 columns=rx.breakpoints(initial="1", md="2"),
                 spacing="4",
                 width="100%",

@@ -11,6 +11,13 @@ import reflex as rx
 from app.core.cron import describe_cron, next_fire_times, validate_cron, validate_timezone
 from app.core.errors import FlowdeckError, Problem, ValidationFailed
 from app.services import workflows
+from app.ui.forms.step_kinds import (
+    FLOW_FIELDS,
+    DepOption,
+    dependency_options,
+    drop_dependency,
+    rename_dependency,
+)
 from app.ui.forms.workflow_form import (
     ActionForm,
     TriggerForm,
@@ -27,6 +34,7 @@ _DEFAULT_FIELDS = {
     "workflow_type": "custom",
     "priority": "normal",
     "concurrency_limit": "1",
+    "max_parallel": "8",
     "is_active": "true",
     "on_interrupted": "leave",
 }
@@ -106,8 +114,35 @@ class WorkflowEditorState(SessionState):
     @rx.event
     def set_action_field(self, index: int, name: str, value: str | bool) -> None:
         actions = list(self.actions)
-        actions[index] = {**actions[index], name: value}  # type: ignore[assignment]
+        old = actions[index]
+        actions[index] = {**old, name: value}  # type: ignore[assignment]
+        if name == "id":  # steps that run after this one follow the new id
+            actions = [
+                {**a, "depends_on": rename_dependency(a["depends_on"], old["id"], str(value))}  # type: ignore[misc]
+                for a in actions
+            ]
         self.actions = actions
+
+    def _set_graph(self, index: int, depends_on: list[str], at_start: bool) -> None:
+        actions = list(self.actions)
+        actions[index] = {**actions[index], "depends_on": depends_on, "at_start": at_start}  # type: ignore[assignment]
+        self.actions = actions
+        prefix = f"actions[{index}].depends_on"
+        self.errors = {k: v for k, v in self.errors.items() if not k.startswith(prefix)}
+
+    @rx.event
+    def toggle_dependency(self, index: int, value: str, checked: bool) -> None:
+        """Check or uncheck one "Runs after" choice (a step id or "<id>:<output>")."""
+        chosen = [d for d in self.actions[index]["depends_on"] if d != value]
+        self._set_graph(index, [*chosen, value] if checked else chosen, False)
+
+    @rx.event
+    def run_after_previous(self, index: int, _checked: bool = True) -> None:
+        self._set_graph(index, [], False)
+
+    @rx.event
+    def run_at_start(self, index: int, checked: bool = True) -> None:
+        self._set_graph(index, [], bool(checked))
 
     @rx.event
     def add_action(self, action_type: str = "transform") -> None:
@@ -115,7 +150,12 @@ class WorkflowEditorState(SessionState):
 
     @rx.event
     def remove_action(self, index: int) -> None:
-        self.actions = [a for i, a in enumerate(self.actions) if i != index]
+        gone = self.actions[index]["id"] if 0 <= index < len(self.actions) else ""
+        self.actions = [
+            {**a, "depends_on": drop_dependency(a["depends_on"], gone)}  # type: ignore[misc]
+            for i, a in enumerate(self.actions)
+            if i != index
+        ]
 
     @rx.event
     def move_action(self, index: int, delta: int) -> None:
@@ -232,21 +272,69 @@ class WorkflowEditorState(SessionState):
         )
 
 
+def _field_of(action: ActionForm, rest: str) -> str:
+    """The card field a problem path (after `actions[i].`) belongs under, or "" for the card."""
+    keys = ["depends_on", "trigger_rule"]
+    keys += [f"config.{f.config_key}" for f in FLOW_FIELDS.get(action["type"], ())]
+    for key in keys:
+        if rest == key or rest.startswith((f"{key}[", f"{key}.")):
+            return key
+    return ""
+
+
+def _dependency_line(action: ActionForm, rest: str, message: str) -> str:
+    """`depends_on[1]: …` said with the choice it is about: `check:maybe: …`."""
+    position = rest.removeprefix("depends_on[").partition("]")[0]
+    chosen = action["depends_on"]
+    if position.isdigit() and int(position) < len(chosen):
+        return f"{chosen[int(position)]}: {message}"
+    return message
+
+
 class WorkflowEditorErrors(WorkflowEditorState):
     """Problems grouped per action card, so each card lists its own next to its fields."""
 
+    def _card_problems(self, index: int) -> list[tuple[str, str]]:
+        prefix = f"actions[{index}]"
+        return [
+            (path.removeprefix(prefix).lstrip("."), message)
+            for path, message in self.errors.items()
+            if path == prefix or path.startswith((f"{prefix}.", f"{prefix}["))
+        ]
+
     @rx.var
     def action_errors(self) -> list[str]:
+        """Per card, the problems no field of its own shows."""
         grouped = []
-        for index in range(len(self.actions)):
-            prefix = f"actions[{index}]"
+        for index, action in enumerate(self.actions):
             lines = [
-                f"{path.removeprefix(prefix).lstrip('.') or 'action'}: {message}"
-                for path, message in self.errors.items()
-                if path.startswith(prefix)
+                f"{rest or 'action'}: {message}"
+                for rest, message in self._card_problems(index)
+                if not _field_of(action, rest)
             ]
             grouped.append("\n".join(lines))
         return grouped
+
+    @rx.var
+    def action_field_errors(self) -> list[dict[str, str]]:
+        """Per card, field → its problems ("depends_on", "trigger_rule", "config.cases"…)."""
+        grouped = []
+        for index, action in enumerate(self.actions):
+            fields: dict[str, list[str]] = {}
+            for rest, message in self._card_problems(index):
+                if key := _field_of(action, rest):
+                    line = (
+                        _dependency_line(action, rest, message) if key == "depends_on" else message
+                    )
+                    fields.setdefault(key, []).append(line)
+            grouped.append({key: "\n".join(lines) for key, lines in fields.items()})
+        return grouped
+
+    @rx.var
+    def dependency_options(self) -> list[list[DepOption]]:
+        """Per card, what it may run after: the other steps and their branch outputs."""
+        actions = [dict(a) for a in self.actions]
+        return [dependency_options(actions, index) for index in range(len(actions))]
 
     @rx.var
     def trigger_error(self) -> str:

@@ -1,0 +1,201 @@
+"""Which step types the form offers, the fields of the flow steps, and a step's place in the graph.
+
+The type list comes from the engine's registry (`action_types()`), so a registered type shows
+up in the form by itself; `GROUPS` only says where its "add" button goes. The flow steps
+(`if`, `switch`, `merge`) are described once, as `FlowField`s: the same list builds their
+inputs, their config and the form fields read back from a stored config.
+
+"Runs after" holds the chosen dependencies (`"fetch"`, `"check:true"`); nothing chosen means
+the previous step (`depends_on` left out), and `at_start` means `depends_on: []`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, TypedDict
+
+from app.core.errors import Problem
+from app.core.graph import TriggerRule, branch_outputs
+from app.engine.actions import action_types
+
+#: Where each type's "add" button goes; a registered type not named here is a content step.
+GROUPS: dict[str, str] = {
+    "transform": "basic",
+    "api_call": "basic",
+    "delay": "basic",
+    "if": "flow",
+    "switch": "flow",
+    "merge": "flow",
+}
+_GROUP_ORDER = ("basic", "flow", "content")
+
+
+def _group(kind: str) -> str:
+    return GROUPS.get(kind, "content")
+
+
+def _order(kind: str) -> tuple[int, int, str]:
+    named = list(GROUPS)
+    return (_GROUP_ORDER.index(_group(kind)), named.index(kind) if kind in named else 0, kind)
+
+
+ACTION_TYPES: list[str] = sorted(action_types(), key=_order)
+BASIC_TYPES = [k for k in ACTION_TYPES if _group(k) == "basic"]
+FLOW_TYPES = [k for k in ACTION_TYPES if _group(k) == "flow"]
+CONTENT_TYPES = [k for k in ACTION_TYPES if _group(k) == "content"]
+
+TRIGGER_RULES: list[str] = [rule.value for rule in TriggerRule]
+TRIGGER_RULE_HINTS: dict[str, str] = {
+    "all_succeeded": "Every dependency succeeded",
+    "none_failed": "None failed: the join after a branch",
+    "all_done": "Always, once all ended (e.g. clean-up)",
+    "any_succeeded": "As soon as one succeeded",
+}
+DEFAULT_RULE = TriggerRule.ALL_SUCCEEDED.value
+
+
+@dataclass(frozen=True)
+class FlowField:
+    """One input of a flow step: form key, config key, label, kind (text|json|select)."""
+
+    key: str
+    config_key: str
+    label: str
+    kind: str = "text"
+    placeholder: str = ""
+    options: tuple[str, ...] = ()
+    default: str = ""
+
+
+FLOW_FIELDS: dict[str, tuple[FlowField, ...]] = {
+    "if": (
+        FlowField(
+            "branch_condition",
+            "condition",
+            "Condition (true → true, else false)",
+            placeholder="trigger.n > 1",
+        ),
+    ),
+    "switch": (
+        FlowField("switch_value", "value", "Value", placeholder="{{ trigger.kind }}"),
+        FlowField(
+            "cases_json",
+            "cases",
+            'Cases (JSON: {"case name": match})',
+            "json",
+            default='{\n  "small": 1,\n  "large": 2\n}',
+        ),
+    ),
+    "merge": (
+        FlowField(
+            "merge_mode", "mode", "Mode", "select", options=("object", "append"), default="object"
+        ),
+    ),
+}
+FLOW_KEYS: tuple[str, ...] = tuple(f.key for fields in FLOW_FIELDS.values() for f in fields)
+
+
+def flow_defaults() -> dict[str, str]:
+    return {f.key: f.default for fields in FLOW_FIELDS.values() for f in fields}
+
+
+def flow_config(form: Mapping[str, Any], prefix: str, problems: list[Problem]) -> dict[str, Any]:
+    """The config of a flow step from its form fields (bad JSON reported at the config path)."""
+    config: dict[str, Any] = {}
+    for f in FLOW_FIELDS[form["type"]]:
+        text = str(form.get(f.key) or "")
+        if f.kind != "json":
+            config[f.config_key] = text.strip() if f.kind == "select" else text
+            continue
+        try:
+            config[f.config_key] = json.loads(text) if text.strip() else {}
+        except json.JSONDecodeError as exc:
+            path = f"{prefix}.config.{f.config_key}"
+            problems.append(Problem(path, f"not valid JSON: {exc.msg} (line {exc.lineno})"))
+    return config
+
+
+def flow_form(kind: str, config: Mapping[str, Any]) -> dict[str, str]:
+    """The form fields of a stored flow step's config."""
+    fields: dict[str, str] = {}
+    for f in FLOW_FIELDS.get(kind, ()):
+        value = config.get(f.config_key)
+        if value is None:
+            continue
+        if f.kind == "json" or not isinstance(value, str):
+            fields[f.key] = json.dumps(value, indent=2) if f.kind == "json" else json.dumps(value)
+        else:
+            fields[f.key] = value
+    return fields
+
+
+def graph_spec(form: Mapping[str, Any]) -> dict[str, Any]:
+    """`depends_on` / `trigger_rule` for a step's spec; defaults are left out."""
+    spec: dict[str, Any] = {}
+    if form.get("at_start"):
+        spec["depends_on"] = []
+    elif form.get("depends_on"):
+        spec["depends_on"] = list(form["depends_on"])
+    rule = form.get("trigger_rule") or DEFAULT_RULE
+    if rule != DEFAULT_RULE:
+        spec["trigger_rule"] = rule
+    return spec
+
+
+def graph_form(action: Mapping[str, Any]) -> dict[str, Any]:
+    """The "Runs after" and "Trigger rule" fields of a stored step (snake or camel case)."""
+    written = action.get("depends_on", action.get("dependsOn"))
+    rule = action.get("trigger_rule", action.get("triggerRule")) or DEFAULT_RULE
+    deps = [str(d) for d in written] if isinstance(written, list) else []
+    return {"depends_on": deps, "at_start": written == [], "trigger_rule": str(rule)}
+
+
+class DepOption(TypedDict):
+    value: str
+    label: str
+
+
+def _outputs(form: Mapping[str, Any]) -> tuple[str, ...]:
+    config: dict[str, Any] = {}
+    if form["type"] == "switch":
+        try:
+            cases = json.loads(str(form.get("cases_json") or "{}"))
+        except json.JSONDecodeError:
+            cases = {}
+        config["cases"] = cases if isinstance(cases, dict) else {}
+    return branch_outputs({"type": form["type"], "config": config})
+
+
+def dependency_options(actions: list[Mapping[str, Any]], index: int) -> list[DepOption]:
+    """What step `index` may run after: the other steps, and each branch output of theirs.
+
+    A chosen dependency no step offers any more (renamed case, removed output) stays listed,
+    so it can be unchecked.
+    """
+    options: list[DepOption] = []
+    for position, other in enumerate(actions):
+        step_id = str(other["id"]).strip()
+        if position == index or not step_id:
+            continue
+        options.append(DepOption(value=step_id, label=step_id))
+        for output in _outputs(other):
+            options.append(DepOption(value=f"{step_id}:{output}", label=f"{step_id}: {output}"))
+    offered = {o["value"] for o in options}
+    chosen = actions[index].get("depends_on") or [] if index < len(actions) else []
+    options += [DepOption(value=d, label=f"{d} (not found)") for d in chosen if d not in offered]
+    return options
+
+
+def rename_dependency(deps: list[str], old: str, new: str) -> list[str]:
+    """`deps` with the step `old` (and its outputs) renamed to `new`."""
+    renamed = []
+    for dep in deps:
+        source, colon, output = dep.partition(":")
+        renamed.append(f"{new}{colon}{output}" if source == old and old else dep)
+    return renamed
+
+
+def drop_dependency(deps: list[str], step_id: str) -> list[str]:
+    return [d for d in deps if d.partition(":")[0] != step_id]
