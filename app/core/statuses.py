@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from enum import StrEnum
 from types import MappingProxyType
+from typing import TypeVar
 
 from app.core.errors import InvalidInput
 
@@ -18,11 +19,15 @@ class ExecutionStatus(StrEnum):
     """Status of one run of a workflow.
 
     `failed` means a step raised; `interrupted` means the process died mid-run. Both are final:
-    a retry creates a new execution that points back with `retry_of`.
+    a retry creates a new execution that points back with `retry_of`. `waiting` (only
+    approvals or waits are pending) and `paused` are not final: a waiting run keeps waiting
+    across a restart.
     """
 
     QUEUED = "queued"
     RUNNING = "running"
+    WAITING = "waiting"
+    PAUSED = "paused"
     SUCCEEDED = "succeeded"
     FAILED = "failed"
     CANCELLED = "cancelled"
@@ -34,57 +39,66 @@ class ExecutionStatus(StrEnum):
 
 
 class StepStatus(StrEnum):
-    """Status of one action inside an execution."""
+    """Status of one action inside an execution.
+
+    `interrupted`: the step was running when the process died (set by crash recovery).
+    """
 
     PENDING = "pending"
     RUNNING = "running"
+    WAITING = "waiting"
     SUCCEEDED = "succeeded"
     FAILED = "failed"
     SKIPPED = "skipped"
     CANCELLED = "cancelled"
+    INTERRUPTED = "interrupted"
 
     @property
     def is_terminal(self) -> bool:
         return self in STEP_TERMINAL
 
 
+_E, _S = ExecutionStatus, StepStatus
+
 EXECUTION_TERMINAL: frozenset[ExecutionStatus] = frozenset(
-    {
-        ExecutionStatus.SUCCEEDED,
-        ExecutionStatus.FAILED,
-        ExecutionStatus.CANCELLED,
-        ExecutionStatus.INTERRUPTED,
-    }
+    {_E.SUCCEEDED, _E.FAILED, _E.CANCELLED, _E.INTERRUPTED}
 )
 STEP_TERMINAL: frozenset[StepStatus] = frozenset(
-    {StepStatus.SUCCEEDED, StepStatus.FAILED, StepStatus.SKIPPED, StepStatus.CANCELLED}
+    {_S.SUCCEEDED, _S.FAILED, _S.SKIPPED, _S.CANCELLED, _S.INTERRUPTED}
 )
 
+#: Every move the engine makes, and only those (tests/unit/core checks the table is closed).
+#: queued → running: a claim; → cancelled: a cancel before the start. running → the four
+#: ends (interrupted: a stop, or crash recovery), → waiting when only approvals/waits are
+#: pending, → paused on request. waiting and paused go back to running or are cancelled.
 EXECUTION_TRANSITIONS: Mapping[ExecutionStatus, frozenset[ExecutionStatus]] = MappingProxyType(
     {
-        ExecutionStatus.QUEUED: frozenset({ExecutionStatus.RUNNING, ExecutionStatus.CANCELLED}),
-        ExecutionStatus.RUNNING: frozenset(
-            {
-                ExecutionStatus.SUCCEEDED,
-                ExecutionStatus.FAILED,
-                ExecutionStatus.CANCELLED,
-                ExecutionStatus.INTERRUPTED,
-            }
+        _E.QUEUED: frozenset({_E.RUNNING, _E.CANCELLED}),
+        _E.RUNNING: frozenset(
+            {_E.WAITING, _E.PAUSED, _E.SUCCEEDED, _E.FAILED, _E.CANCELLED, _E.INTERRUPTED}
         ),
+        _E.WAITING: frozenset({_E.RUNNING, _E.PAUSED, _E.CANCELLED}),
+        _E.PAUSED: frozenset({_E.RUNNING, _E.CANCELLED}),
         **{status: frozenset() for status in EXECUTION_TERMINAL},
     }
 )
+#: pending → an end directly: a step that finishes within `RUNNING_MARK_AFTER_S` is written
+#: once (succeeded, failed, cancelled), a reused one succeeded, a skipped one skipped.
+#: running → its end, or interrupted by crash recovery; → waiting on an approval or a wait,
+#: which resumes (running) or ends (succeeded, failed, cancelled).
 STEP_TRANSITIONS: Mapping[StepStatus, frozenset[StepStatus]] = MappingProxyType(
     {
-        StepStatus.PENDING: frozenset(
-            {StepStatus.RUNNING, StepStatus.SKIPPED, StepStatus.CANCELLED}
+        _S.PENDING: frozenset(
+            {_S.RUNNING, _S.WAITING, _S.SUCCEEDED, _S.FAILED, _S.SKIPPED, _S.CANCELLED}
         ),
-        StepStatus.RUNNING: frozenset(
-            {StepStatus.SUCCEEDED, StepStatus.FAILED, StepStatus.CANCELLED}
-        ),
+        _S.RUNNING: frozenset({_S.WAITING, _S.SUCCEEDED, _S.FAILED, _S.CANCELLED, _S.INTERRUPTED}),
+        _S.WAITING: frozenset({_S.RUNNING, _S.SUCCEEDED, _S.FAILED, _S.CANCELLED}),
         **{status: frozenset() for status in STEP_TERMINAL},
     }
 )
+
+
+_Status = TypeVar("_Status", ExecutionStatus, StepStatus)
 
 
 def _table(current: ExecutionStatus | StepStatus) -> Mapping:
@@ -109,6 +123,16 @@ def check_transition(current: ExecutionStatus | StepStatus, target: str) -> None
     if not can_transition(current, target):
         kind = "execution" if isinstance(current, ExecutionStatus) else "step"
         raise InvalidInput(f"a {kind} cannot move from {current!s} to {target!s}")
+
+
+def sources_of(target: _Status) -> tuple[_Status, ...]:
+    """The statuses that may move to `target`, in declaration order (for a conditional write).
+
+    A write of `target` guarded by `status IN sources_of(target)` changes no row whose status
+    the table does not allow to move there.
+    """
+    table = _table(target)
+    return tuple(status for status in type(target) if target in table[status])
 
 
 class Severity(StrEnum):

@@ -127,6 +127,9 @@ async def test_kill_9_then_restart_retries_once_only_where_asked(db: Path, tmp_p
         assert done["steps"][0]["input"] == {"reused_from_execution": retry_run}
         assert executions.get_execution(SYSTEM, retry_run)["status"] == "interrupted"
         assert executions.get_execution(SYSTEM, leave_run)["status"] == "interrupted"
+        for dead in (retry_run, leave_run):  # the delay the kill cut short: interrupted
+            steps = executions.get_execution(SYSTEM, dead)["steps"]
+            assert [s["status"] for s in steps] == ["succeeded", "interrupted"]
         assert _retries_of(leave_run) == []
 
         # a re-sent delivery gets the interrupted run back, and names its retry

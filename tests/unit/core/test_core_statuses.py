@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pytest
 
 from app.core.errors import InvalidInput
+from app.core.planner import STEP_STATUSES
 from app.core.statuses import (
     EXECUTION_TERMINAL,
+    EXECUTION_TRANSITIONS,
     STEP_TERMINAL,
+    STEP_TRANSITIONS,
     ExecutionStatus,
     Role,
     Severity,
     StepStatus,
     can_transition,
     check_transition,
+    sources_of,
 )
 
 E, S = ExecutionStatus, StepStatus
@@ -21,19 +27,51 @@ E, S = ExecutionStatus, StepStatus
 ALLOWED_EXECUTION = {
     (E.QUEUED, E.RUNNING),
     (E.QUEUED, E.CANCELLED),
+    (E.RUNNING, E.WAITING),
+    (E.RUNNING, E.PAUSED),
     (E.RUNNING, E.SUCCEEDED),
     (E.RUNNING, E.FAILED),
     (E.RUNNING, E.CANCELLED),
     (E.RUNNING, E.INTERRUPTED),
+    (E.WAITING, E.RUNNING),
+    (E.WAITING, E.PAUSED),
+    (E.WAITING, E.CANCELLED),
+    (E.PAUSED, E.RUNNING),
+    (E.PAUSED, E.CANCELLED),
 }
 ALLOWED_STEP = {
     (S.PENDING, S.RUNNING),
+    (S.PENDING, S.WAITING),
+    (S.PENDING, S.SUCCEEDED),  # a step done before its `running` mark, or a reused one
+    (S.PENDING, S.FAILED),
     (S.PENDING, S.SKIPPED),
     (S.PENDING, S.CANCELLED),
+    (S.RUNNING, S.WAITING),
     (S.RUNNING, S.SUCCEEDED),
     (S.RUNNING, S.FAILED),
     (S.RUNNING, S.CANCELLED),
+    (S.RUNNING, S.INTERRUPTED),  # crash recovery
+    (S.WAITING, S.RUNNING),
+    (S.WAITING, S.SUCCEEDED),
+    (S.WAITING, S.FAILED),
+    (S.WAITING, S.CANCELLED),
 }
+# Moves that must stay refused: out of an end, back to the start, a skip of a started step.
+FORBIDDEN_SAMPLE = [
+    (E.CANCELLED, E.RUNNING),
+    (E.SUCCEEDED, E.FAILED),
+    (E.INTERRUPTED, E.QUEUED),
+    (E.QUEUED, E.SUCCEEDED),
+    (E.QUEUED, E.INTERRUPTED),
+    (E.WAITING, E.INTERRUPTED),  # a waiting run keeps waiting across a restart
+    (S.CANCELLED, S.SUCCEEDED),
+    (S.RUNNING, S.SKIPPED),
+    (S.RUNNING, S.PENDING),
+    (S.PENDING, S.INTERRUPTED),
+    (S.WAITING, S.INTERRUPTED),
+    (S.INTERRUPTED, S.RUNNING),
+    (S.SKIPPED, S.SUCCEEDED),
+]
 
 
 @pytest.mark.parametrize("current", list(E))
@@ -48,11 +86,56 @@ def test_step_transitions(current: StepStatus, target: StepStatus) -> None:
     assert can_transition(current, target) == ((current, target) in ALLOWED_STEP)
 
 
+@pytest.mark.parametrize(("current", "target"), FORBIDDEN_SAMPLE)
+def test_forbidden_sample(current: ExecutionStatus | StepStatus, target: str) -> None:
+    assert not can_transition(current, target)
+    with pytest.raises(InvalidInput, match="cannot move"):
+        check_transition(current, target)
+
+
+@pytest.mark.parametrize(
+    ("table", "kind"),
+    [(EXECUTION_TRANSITIONS, E), (STEP_TRANSITIONS, S)],
+    ids=["execution", "step"],
+)
+def test_tables_are_closed(table: Mapping, kind: type) -> None:
+    """Every status has a row, every target is a status of the same kind, no self-loops,
+    terminal means no way out, and every non-initial status can be reached."""
+    assert set(table) == set(kind)
+    for current, targets in table.items():
+        assert all(isinstance(t, kind) for t in targets) and current not in targets
+        assert (not targets) == current.is_terminal
+    initial = {E.QUEUED, S.PENDING}
+    assert {t for targets in table.values() for t in targets} == set(kind) - initial
+
+
+def test_expected_statuses() -> None:
+    assert [s.value for s in E] == [
+        "queued", "running", "waiting", "paused", "succeeded", "failed", "cancelled",
+        "interrupted",
+    ]  # fmt: skip
+    assert [s.value for s in S] == [
+        "pending", "running", "waiting", "succeeded", "failed", "skipped", "cancelled",
+        "interrupted",
+    ]  # fmt: skip
+    assert {s.value for s in S} == STEP_STATUSES  # the planner knows every step status
+
+
+@pytest.mark.parametrize("target", [*E, *S])
+def test_sources_of_is_the_table_read_backwards(target: ExecutionStatus | StepStatus) -> None:
+    allowed = ALLOWED_EXECUTION if isinstance(target, E) else ALLOWED_STEP
+    expected = {current for current, to in allowed if to == target}
+    assert set(sources_of(target)) == expected
+    assert list(sources_of(target)) == [s for s in type(target) if s in expected]
+
+
 def test_terminal_sets() -> None:
     assert {E.SUCCEEDED, E.FAILED, E.CANCELLED, E.INTERRUPTED} == EXECUTION_TERMINAL
-    assert {S.SUCCEEDED, S.FAILED, S.SKIPPED, S.CANCELLED} == STEP_TERMINAL
+    assert {S.SUCCEEDED, S.FAILED, S.SKIPPED, S.CANCELLED, S.INTERRUPTED} == STEP_TERMINAL
     assert E.INTERRUPTED.is_terminal and not E.RUNNING.is_terminal
-    assert S.SKIPPED.is_terminal and not S.PENDING.is_terminal
+    assert not E.WAITING.is_terminal and not E.PAUSED.is_terminal
+    assert S.SKIPPED.is_terminal and S.INTERRUPTED.is_terminal and not S.PENDING.is_terminal
+    assert not S.WAITING.is_terminal
 
 
 def test_check_transition_raises_invalid_input() -> None:
