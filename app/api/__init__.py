@@ -80,7 +80,7 @@ def create_api() -> FastAPI:
     install_error_handlers(api)
     for router in API_ROUTERS:
         api.include_router(router, prefix="/api")
-    api.include_router(fallback.router, prefix="/api")  # last: answers unknown /api paths
+    api.router.routes.append(fallback.route)  # last: answers unknown /api paths and methods
     api.openapi = _with_exact_bounds(api)  # type: ignore[method-assign]
     api.add_middleware(BodySizeLimit, max_bytes=get_settings().webhook_max_body_bytes)
     return api

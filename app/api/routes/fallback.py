@@ -6,13 +6,13 @@ the path does not take answers 405 with the same `Allow` header.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
-from starlette.routing import Match, Mount
+from fastapi import Request, Response
+from starlette.routing import Match, Mount, Route
+from starlette.types import Receive, Scope, Send
 
 from app.api.errors import error_response
 
-router = APIRouter(include_in_schema=False)
-
+PATH = "/api/{path:path}"
 _METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 
 
@@ -26,9 +26,7 @@ def _allowed_methods(request: Request) -> list[str]:
     for route in request.app.routes:
         if isinstance(route, Mount):
             continue
-        if getattr(route, "original_router", None) is router or (
-            getattr(route, "path", None) == "/api/{path:path}"
-        ):
+        if getattr(route, "path", None) == PATH:
             continue
         for method in _METHODS:
             match, _ = route.matches({**request.scope, "method": method})
@@ -37,8 +35,8 @@ def _allowed_methods(request: Request) -> list[str]:
     return sorted(allowed | {"OPTIONS"}) if allowed else []
 
 
-@router.api_route("/{path:path}", methods=_METHODS)
-async def unknown_endpoint(request: Request, path: str) -> Response:
+async def unknown_endpoint(request: Request) -> Response:
+    path = request.path_params["path"]
     allowed = _allowed_methods(request)
     if not allowed:
         return error_response(404, "not_found", f"no API endpoint at /api/{path}")
@@ -51,3 +49,16 @@ async def unknown_endpoint(request: Request, path: str) -> Response:
         f"{request.method} is not allowed here; use {text}",
         headers={"Allow": text},
     )
+
+
+class _AnyMethod:
+    """The fallback as a plain ASGI app: Starlette limits a function endpoint to GET/HEAD when
+    it names no methods, an ASGI app takes every method (TRACE, … too), so nothing under /api
+    falls through to the web app that Reflex mounts at "" behind the API's routes."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = await unknown_endpoint(Request(scope, receive))
+        await response(scope, receive, send)
+
+
+route = Route(PATH, endpoint=_AnyMethod(), include_in_schema=False)

@@ -38,13 +38,13 @@ from schemathesis.checks import (
 )
 from starlette.types import Receive, Scope, Send
 
-from app.api import create_api
 from app.core.statuses import Role
 from app.db.settings import get_settings
 from app.engine import runtime
 from app.engine.runner import Engine
 from app.services import alerts, api_keys, articles, connections, users, workflows
 from app.services.actor import SYSTEM, Actor
+from tests.integration.api.deployed import deployed_api
 
 MAX_EXAMPLES = int(os.environ.get("FLOWDECK_FUZZ_EXAMPLES", "25"))
 CHECKS = [
@@ -113,7 +113,7 @@ class _ApiWithEngine:
     """The REST API; the first request of a test starts an engine on the serving loop."""
 
     def __init__(self) -> None:
-        self.api = create_api()
+        self.api = deployed_api()
         self.engine: Engine | None = None
         self.loop: asyncio.AbstractEventLoop | None = None
         self.wanted = False

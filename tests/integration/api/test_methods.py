@@ -9,27 +9,18 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 
-from app.api import create_api
+from tests.integration.api.deployed import deployed_api
 
 METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE"}
 
 
-async def _web_app(scope: dict, receive: object, send: Any) -> None:
-    """Stands in for the Reflex web app, which Reflex mounts at "" inside the API app."""
-    await send({"type": "http.response.start", "status": 200, "headers": []})
-    await send({"type": "http.response.body", "body": b"<html></html>"})
-
-
 @pytest.fixture
 async def client(db: Path) -> AsyncIterator[httpx.AsyncClient]:
-    api = create_api()
-    api.mount("", _web_app)  # as `rx.App(api_transformer=...)` does in the running app
-    transport = httpx.ASGITransport(app=api)
+    transport = httpx.ASGITransport(app=deployed_api())
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
         yield client
 
@@ -78,3 +69,14 @@ async def test_options_on_an_unknown_path_is_404(client: httpx.AsyncClient) -> N
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
     assert "allow" not in response.headers
+
+
+@pytest.mark.parametrize("method", ["TRACE", "PROPFIND"])
+async def test_a_method_no_route_names_stays_in_the_api(
+    client: httpx.AsyncClient, method: str
+) -> None:
+    """Not the web app's HTML: the API's own 405 with the path's methods."""
+    response = await client.request(method, "/api/me")
+    assert response.status_code == 405, response.text
+    assert response.headers["allow"] == "GET, OPTIONS"
+    assert response.json()["error"]["code"] == "method_not_allowed"
