@@ -46,7 +46,7 @@ def unfinished_steps(conn: sqlite3.Connection) -> list[str]:
     rows = conn.execute(
         "SELECT s.execution_id, s.action_id, s.status, e.status FROM execution_step s "
         "JOIN execution e ON e.id = s.execution_id "
-        f"WHERE s.status IN ('pending', 'running') AND e.status IN {TERMINAL}"
+        f"WHERE s.status IN ('pending', 'running', 'waiting') AND e.status IN {TERMINAL}"
     ).fetchall()
     return [f"execution {e} is {es} but its step {a} is {s}" for e, a, s, es in rows]
 
