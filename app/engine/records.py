@@ -24,7 +24,7 @@ from app.core.statuses import StepStatus
 from app.core.stored_data import stored_error, stored_value
 from app.db.engine import get_engine
 from app.engine import store
-from app.engine.store import AT, ST
+from app.engine.statements import AT, ST
 
 
 @dataclass(frozen=True)

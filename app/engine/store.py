@@ -4,9 +4,8 @@ The runner persists every state change (execution, step, attempt) the moment it 
 Plain SQLAlchemy Core keeps each write to one short transaction (tens of microseconds on
 SQLite in WAL mode), which is what lets a 40-step run finish in milliseconds.
 
-Every status write is conditional: its WHERE names the statuses the transition tables of
-`app.core.statuses` allow to move to the new one, so an illegal move changes no row (and is
-refused with `Conflict`), and of two writers racing for one row only the first wins.
+Every status write is conditional (see `statements`): an illegal move changes no row, and
+is refused with `Conflict` (a step) or logged (a run closed twice).
 """
 
 from __future__ import annotations
@@ -14,164 +13,19 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy import bindparam
 from sqlalchemy.exc import IntegrityError
 
 from app.core.errors import Conflict, InvalidInput
-from app.core.statuses import ExecutionStatus, StepStatus, check_transition, sources_of
+from app.core.statuses import ExecutionStatus, StepStatus
 from app.db.engine import get_engine
-from app.db.models import Execution, ExecutionStep, StepAttempt, Workflow, WorkflowVersion
 from app.db.types import utcnow
-
-EX = Execution.__table__
-ST = ExecutionStep.__table__
-AT = StepAttempt.__table__
-WF = Workflow.__table__
-WV = WorkflowVersion.__table__
+from app.engine import statements as q
+from app.engine.statements import EX, ST, WF
 
 log = logging.getLogger("flowdeck.engine")
-_Status = TypeVar("_Status", ExecutionStatus, StepStatus)
-
-# Built once: constructing a statement and its cache key costs more than running it.
-_INSERT_STEPS = ST.insert().returning(ST.c.id, sort_by_parameter_order=True)
-
-
-def _moving(column: sa.Column, target: _Status, *sources: _Status) -> sa.ColumnElement[bool]:
-    """`column IN (<sources>)`: the rows a write of `target` may change.
-
-    Without `sources`, every status the table allows to move to `target`; with them, those
-    (each checked against the table when the statement is built, at import).
-    """
-    for source in sources:
-        check_transition(source, target)
-    return column.in_(sources or sources_of(target))
-
-
-def _step_update(target: StepStatus, *columns: str) -> sa.Update:
-    """`UPDATE execution_step SET status = <target>, <column> = :p_<column>, …
-    WHERE id = :step_id AND status IN (<statuses that may move to target>)`."""
-    return (
-        ST.update()
-        .where(ST.c.id == bindparam("step_id"), _moving(ST.c.status, target))
-        .values({"status": target, **{name: bindparam(f"p_{name}") for name in columns}})
-    )
-
-
-_FINISH_COLUMNS = (
-    "started_at",
-    "finished_at",
-    "output",
-    "error",
-    "skip_reason",
-    "attempts",
-    "duration_ms",
-)
-_STEP_STARTED = _step_update(StepStatus.RUNNING, "started_at", "input")
-_STEP_ENDS = tuple(status for status in StepStatus if status.is_terminal and sources_of(status))
-#: (end status, whether the write replaces the input) → its statement
-_STEP_FINISHED = {
-    (status, with_input): _step_update(status, *_FINISH_COLUMNS, *(("input",) * with_input))
-    for status in _STEP_ENDS
-    for with_input in (True, False)
-}
-_STEP_STATUS = sa.select(ST.c.status).where(ST.c.id == bindparam("step_id"))
-_INSERT_ATTEMPTS = AT.insert()
-_STEP_COMPLETED = (
-    EX.update()
-    .where(EX.c.id == bindparam("p_execution_id"))
-    .values(steps_completed=EX.c.steps_completed + 1)
-)
-_INSERT_EXECUTION = EX.insert()
-_QUEUED = (
-    sa.select(EX.c.id, EX.c.workflow_id, WF.c.concurrency_limit)
-    .join(WF, WF.c.id == EX.c.workflow_id)
-    .where(EX.c.status == ExecutionStatus.QUEUED)
-    .order_by(EX.c.priority_rank.desc(), EX.c.queued_at, EX.c.id)
-    .limit(bindparam("p_limit"))
-)
-_EXECUTION = sa.select(EX).where(EX.c.id == bindparam("p_execution_id"))
-_DEFINITION = sa.select(WV.c.definition).where(
-    WV.c.workflow_id == bindparam("p_workflow_id"),
-    WV.c.version_number == bindparam("p_version"),
-)
-_WORKFLOW_NAME = sa.select(WF.c.name, WF.c.webhook_secret_enc, WF.c.max_parallel).where(
-    WF.c.id == bindparam("p_workflow_id")
-)
-_WORKFLOW_ACTIONS = sa.select(WF.c.actions).where(WF.c.id == bindparam("p_workflow_id"))
-_CLAIM = (
-    EX.update()
-    .where(
-        EX.c.id == bindparam("p_execution_id"),
-        _moving(EX.c.status, ExecutionStatus.RUNNING, ExecutionStatus.QUEUED),
-    )
-    .values(
-        status=ExecutionStatus.RUNNING,
-        started_at=bindparam("p_started_at"),
-        steps_total=bindparam("p_steps_total"),
-    )
-)
-
-
-def _finish(target: ExecutionStatus) -> sa.Update:
-    """Close a started run (any status the table lets move to `target` except `queued`)."""
-    started = [s for s in sources_of(target) if s != ExecutionStatus.QUEUED]
-    return (
-        EX.update()
-        .where(EX.c.id == bindparam("p_execution_id"), _moving(EX.c.status, target, *started))
-        .values(
-            status=target,
-            finished_at=bindparam("p_finished_at"),
-            duration_ms=bindparam("p_duration_ms"),
-            steps_completed=bindparam("p_steps_completed"),
-            error=bindparam("p_error"),
-            failed_step=bindparam("p_failed_step"),
-        )
-    )
-
-
-_FINISH = {status: _finish(status) for status in ExecutionStatus if status.is_terminal}
-_OF_EXECUTION = ST.c.execution_id == bindparam("p_execution_id")
-# A failed run's steps that never started are skipped ("not run: …"); whatever else is left
-# unfinished (a step whose end could not be written, a wait) is cancelled.
-_SKIP_PENDING = (
-    ST.update()
-    .where(_OF_EXECUTION, _moving(ST.c.status, StepStatus.SKIPPED, StepStatus.PENDING))
-    .values(status=StepStatus.SKIPPED, skip_reason=bindparam("p_skip_reason"))
-)
-_CANCEL_UNFINISHED = (
-    ST.update()
-    .where(_OF_EXECUTION, _moving(ST.c.status, StepStatus.CANCELLED))
-    .values(status=StepStatus.CANCELLED, finished_at=bindparam("p_finished_at"))
-)
-_CANCEL_QUEUED = (
-    EX.update()
-    .where(
-        EX.c.id == bindparam("p_execution_id"),
-        _moving(EX.c.status, ExecutionStatus.CANCELLED, ExecutionStatus.QUEUED),
-    )
-    .values(status=ExecutionStatus.CANCELLED, finished_at=bindparam("p_finished_at"))
-)
-# Crash recovery: what a dead process left running is interrupted; its unstarted steps are
-# cancelled. Waiting and paused runs keep their status (nothing of theirs runs in a process).
-_RECOVER_WHERE = _moving(EX.c.status, ExecutionStatus.INTERRUPTED, ExecutionStatus.RUNNING)
-_RECOVER_STEP_RUNNING = _moving(ST.c.status, StepStatus.INTERRUPTED, StepStatus.RUNNING)
-_RECOVER_STEP_PENDING = _moving(ST.c.status, StepStatus.CANCELLED, StepStatus.PENDING)
-_COUNT_RUN = (
-    WF.update()
-    .where(WF.c.id == bindparam("p_workflow_id"))
-    .values(
-        runs=WF.c.runs + 1,
-        successes=WF.c.successes + bindparam("p_success", type_=sa.Integer),
-        failures=WF.c.failures + bindparam("p_failure", type_=sa.Integer),
-        avg_duration_ms=WF.c.avg_duration_ms
-        + (bindparam("p_duration_ms", type_=sa.Float) - WF.c.avg_duration_ms) / (WF.c.runs + 1),
-        last_run_at=bindparam("p_finished_at"),
-        last_status=bindparam("p_status"),
-    )
-)
 
 
 @dataclass(frozen=True)
@@ -187,7 +41,7 @@ def insert_execution(values: dict[str, Any]) -> tuple[int, bool]:
     """Insert a queued execution; returns (id, created). A duplicate returns the first id."""
     try:
         with get_engine().begin() as conn:
-            return conn.execute(_INSERT_EXECUTION, values).inserted_primary_key[0], True
+            return conn.execute(q.INSERT_EXECUTION, values).inserted_primary_key[0], True
     except IntegrityError:
         key = (
             EX.c.dedupe_key == values["dedupe_key"]
@@ -206,7 +60,7 @@ def insert_execution(values: dict[str, Any]) -> tuple[int, bool]:
 def queued_candidates(limit: int) -> list[tuple[int, int, int]]:
     """(execution id, workflow id, workflow concurrency limit) of waiting runs, in order."""
     with get_engine().connect() as conn:
-        rows = conn.execute(_QUEUED, {"p_limit": limit}).all()
+        rows = conn.execute(q.QUEUED, {"p_limit": limit}).all()
     return [(r[0], r[1], r[2]) for r in rows]
 
 
@@ -217,21 +71,21 @@ def claim(execution_id: int) -> dict[str, Any] | None:
     """
     now = utcnow()
     with get_engine().begin() as conn:
-        row = conn.execute(_EXECUTION, {"p_execution_id": execution_id}).mappings().first()
+        row = conn.execute(q.EXECUTION, {"p_execution_id": execution_id}).mappings().first()
         if row is None or row["status"] != ExecutionStatus.QUEUED:
             return None
         workflow_key = {"p_workflow_id": row["workflow_id"]}
         definition = conn.execute(
-            _DEFINITION, {**workflow_key, "p_version": row["workflow_version"]}
+            q.DEFINITION, {**workflow_key, "p_version": row["workflow_version"]}
         ).scalar()
-        workflow = conn.execute(_WORKFLOW_NAME, workflow_key).first()
+        workflow = conn.execute(q.WORKFLOW_NAME, workflow_key).first()
         if workflow is None:
             return None
         actions = (definition or {}).get("actions")
         if not actions:  # a run of a version that was never recorded: the current actions
-            actions = conn.execute(_WORKFLOW_ACTIONS, workflow_key).scalar() or []
+            actions = conn.execute(q.WORKFLOW_ACTIONS, workflow_key).scalar() or []
         done = conn.execute(
-            _CLAIM,
+            q.CLAIM,
             {"p_execution_id": execution_id, "p_started_at": now, "p_steps_total": len(actions)},
         )
         if done.rowcount != 1:
@@ -239,7 +93,7 @@ def claim(execution_id: int) -> dict[str, Any] | None:
         step_ids = (
             list(
                 conn.execute(
-                    _INSERT_STEPS,
+                    q.INSERT_STEPS,
                     [
                         {
                             "execution_id": execution_id,
@@ -271,7 +125,7 @@ def claim(execution_id: int) -> dict[str, Any] | None:
 
 def _refuse_step(conn: sa.Connection, step_id: int, target: StepStatus) -> None:
     """Raise for a step write that changed no row: say what the step is instead."""
-    current = conn.execute(_STEP_STATUS, {"step_id": step_id}).scalar()
+    current = conn.execute(q.STEP_STATUS, {"step_id": step_id}).scalar()
     if current is None:
         raise Conflict(f"step {step_id} does not exist")
     raise Conflict(f"step {step_id} is {current}: it cannot move to {target}")
@@ -281,7 +135,7 @@ def step_started(step_id: int, rendered_input: Any, started_at: datetime) -> Non
     """pending (or waiting) → running; `Conflict` (nothing written) from any other status."""
     with get_engine().begin() as conn:
         done = conn.execute(
-            _STEP_STARTED,
+            q.STEP_STARTED,
             {"step_id": step_id, "p_started_at": started_at, "p_input": rendered_input},
         )
         if done.rowcount != 1:
@@ -306,7 +160,7 @@ def step_finished(
     step) records no start. A move the transition table forbids (a cancelled step written
     succeeded) raises `Conflict` and writes nothing.
     """
-    if status not in _STEP_ENDS:
+    if status not in q.STEP_ENDS:
         raise InvalidInput(f"{status} is not how a step ends")
     now = utcnow()
     params = {
@@ -321,14 +175,14 @@ def step_finished(
         "p_duration_ms": (now - started_at).total_seconds() * 1000 if started_at else None,
     }
     with get_engine().begin() as conn:
-        done = conn.execute(_STEP_FINISHED[status, rendered_input is not None], params)
+        done = conn.execute(q.STEP_FINISHED[status, rendered_input is not None], params)
         if done.rowcount != 1:
             _refuse_step(conn, step_id, status)
         if execution_id is not None and status in (StepStatus.SUCCEEDED, StepStatus.SKIPPED):
-            conn.execute(_STEP_COMPLETED, {"p_execution_id": execution_id})
+            conn.execute(q.STEP_COMPLETED, {"p_execution_id": execution_id})
         if attempts:
             conn.execute(
-                _INSERT_ATTEMPTS,
+                q.INSERT_ATTEMPTS,
                 [
                     {
                         "step_id": step_id,
@@ -359,7 +213,7 @@ def finish_execution(
     A run that is no longer open (another writer closed it) is left as it is, steps and
     counters included, and the refusal logged.
     """
-    statement = _FINISH.get(status)
+    statement = q.FINISH.get(status)
     if statement is None:
         raise InvalidInput(f"{status} is not how an execution ends")
     now = utcnow()
@@ -382,10 +236,10 @@ def finish_execution(
             return duration_ms
         if status == ExecutionStatus.FAILED:
             reason = f"not run: step {failed_step} failed"
-            conn.execute(_SKIP_PENDING, {**key, "p_skip_reason": reason})
-        conn.execute(_CANCEL_UNFINISHED, {**key, "p_finished_at": now})
+            conn.execute(q.SKIP_PENDING, {**key, "p_skip_reason": reason})
+        conn.execute(q.CANCEL_UNFINISHED, {**key, "p_finished_at": now})
         conn.execute(
-            _COUNT_RUN,
+            q.COUNT_RUN,
             {
                 "p_workflow_id": workflow_id,
                 "p_success": int(status == ExecutionStatus.SUCCEEDED),
@@ -402,7 +256,7 @@ def cancel_queued(execution_id: int) -> bool:
     """queued → cancelled; False (nothing written) if it is not queued any more."""
     with get_engine().begin() as conn:
         done = conn.execute(
-            _CANCEL_QUEUED, {"p_execution_id": execution_id, "p_finished_at": utcnow()}
+            q.CANCEL_QUEUED, {"p_execution_id": execution_id, "p_finished_at": utcnow()}
         )
     return done.rowcount == 1
 
@@ -412,12 +266,12 @@ def recover_interrupted() -> list[int]:
     their pending steps are cancelled. Finished, waiting and queued rows are untouched."""
     now = utcnow()
     with get_engine().begin() as conn:
-        ids = list(conn.execute(sa.select(EX.c.id).where(_RECOVER_WHERE)).scalars())
+        ids = list(conn.execute(sa.select(EX.c.id).where(q.RECOVER_WHERE)).scalars())
         if not ids:
             return []
         conn.execute(
             EX.update()
-            .where(EX.c.id.in_(ids), _RECOVER_WHERE)
+            .where(EX.c.id.in_(ids), q.RECOVER_WHERE)
             .values(
                 status=ExecutionStatus.INTERRUPTED,
                 finished_at=now,
@@ -426,7 +280,7 @@ def recover_interrupted() -> list[int]:
         )
         conn.execute(
             ST.update()
-            .where(ST.c.execution_id.in_(ids), _RECOVER_STEP_RUNNING)
+            .where(ST.c.execution_id.in_(ids), q.RECOVER_STEP_RUNNING)
             .values(
                 status=StepStatus.INTERRUPTED,
                 finished_at=now,
@@ -435,7 +289,7 @@ def recover_interrupted() -> list[int]:
         )
         conn.execute(
             ST.update()
-            .where(ST.c.execution_id.in_(ids), _RECOVER_STEP_PENDING)
+            .where(ST.c.execution_id.in_(ids), q.RECOVER_STEP_PENDING)
             .values(status=StepStatus.CANCELLED)
         )
         # An interrupted run counts as a run, as it does when a graceful stop interrupts it
