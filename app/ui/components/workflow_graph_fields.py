@@ -41,7 +41,8 @@ def runs_after(index: rx.Var, action: rx.Var) -> rx.Component:
                 ),
             ),
             wrap="wrap",
-            gap="2 4",
+            column_gap="var(--space-4)",
+            row_gap="var(--space-1)",
             padding="6px 8px",
             border=f"1px solid {rx.color('gray', 6)}",
             border_radius="var(--radius-2)",
@@ -65,7 +66,6 @@ def trigger_rule(index: rx.Var, action: rx.Var) -> rx.Component:
             value=rule,
             width="100%",
             on_change=lambda v: S.set_action_field(index, "trigger_rule", v),
-            data_testid="action-trigger_rule",
         ),
         rx.text(
             rx.match(rule, *TRIGGER_RULE_HINTS.items(), ""),
@@ -76,6 +76,7 @@ def trigger_rule(index: rx.Var, action: rx.Var) -> rx.Component:
         _field_error(index, "trigger_rule"),
         spacing="1",
         width="100%",
+        data_testid="action-trigger_rule",
     )
 
 
@@ -94,20 +95,27 @@ def _flow_input(index: rx.Var, action: rx.Var, f: FlowField) -> rx.Component:
         "value": action[f.key],
         "width": "100%",
         "on_change": lambda v: S.set_action_field(index, f.key, v),
-        "data_testid": f"action-{f.key}",
     }
-    if f.kind == "select":
+    if f.kind == "select":  # a select's test id goes on its box (see the return)
         control = rx.select(list(f.options), **common)
     elif f.kind == "json":
-        control = rx.text_area(font_family="monospace", rows="4", **common)
+        control = rx.text_area(
+            font_family="monospace", rows="4", data_testid=f"action-{f.key}", **common
+        )
     else:
-        control = rx.input(placeholder=f.placeholder, font_family="monospace", **common)
+        control = rx.input(
+            placeholder=f.placeholder,
+            font_family="monospace",
+            data_testid=f"action-{f.key}",
+            **common,
+        )
     return rx.vstack(
         field_label(f.label),
         control,
         _field_error(index, f"config.{f.config_key}"),
         spacing="1",
         width="100%",
+        data_testid=f"field-{f.key}" if f.kind == "select" else None,
     )
 
 
