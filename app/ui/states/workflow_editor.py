@@ -116,7 +116,10 @@ class WorkflowEditorState(SessionState):
         actions = list(self.actions)
         old = actions[index]
         actions[index] = {**old, name: value}  # type: ignore[assignment]
-        if name == "id":  # steps that run after this one follow the new id
+        others = {a["id"] for i, a in enumerate(actions) if i != index}
+        if name == "id" and not others & {old["id"], value}:
+            # Steps that ran after this one follow the new id; not when the old or the new id
+            # is another step's too (the references would merge into that step's).
             actions = [
                 {**a, "depends_on": rename_dependency(a["depends_on"], old["id"], str(value))}  # type: ignore[misc]
                 for a in actions

@@ -103,6 +103,10 @@ async def test_renaming_or_removing_a_step_follows_in_runs_after(people: People)
     await build_branch(state)
     await _set(state, 0, id="gate")
     assert state.actions[1]["depends_on"] == ["gate:true"]
+    await _set(state, 1, id="no")  # "yes" takes the id of "no" for a moment …
+    await _set(state, 1, id="yes2")  # … which must not carry "no"'s followers along
+    assert state.actions[3]["depends_on"] == ["yes", "no"]
+    await _set(state, 1, id="yes")
     await call(state, "remove_action", 1)  # "yes"
     assert state.actions[2]["id"] == "join" and state.actions[2]["depends_on"] == ["no"]
 
