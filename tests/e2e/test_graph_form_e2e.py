@@ -55,6 +55,14 @@ def test_build_a_branch_in_the_form_and_run_it(admin_page: Page, tmp_path: Path)
     page.screenshot(path=str(tmp_path / "graph-form.png"), full_page=True)
     Path("/tmp/graph-form.png").write_bytes((tmp_path / "graph-form.png").read_bytes())
 
+    # A cycle (check after join) is named under check's "Runs after", and nothing is saved.
+    check.get_by_role("checkbox", name="join", exact=True).click()
+    page.get_by_test_id("save-workflow").click()
+    expect(check.get_by_test_id("error-action-depends_on")).to_contain_text("Cycle")
+    expect(page).to_have_url(re.compile(r"/admin/workflows/new/?$"))
+    check.get_by_role("checkbox", name="(previous step)").click()
+    expect(check.get_by_test_id("error-action-depends_on")).to_have_count(0)
+
     page.get_by_test_id("save-workflow").click()
     expect(page).to_have_url(re.compile(r"/admin/workflows/\d+/?$"))
     workflow_url = page.url
