@@ -48,3 +48,13 @@ def db(tmp_path: Path, migrated_template: Path) -> Iterator[Path]:
     use_data_dir(data_dir)
     yield data_dir
     get_engine().dispose()
+
+
+@pytest.fixture(autouse=True)
+def _scheduler_health_reset() -> Iterator[None]:
+    """A clock a test started and stopped (often through `startup()`) must not leave
+    `/api/health` reporting "stopped" to the tests after it."""
+    yield
+    from app.engine import health
+
+    health.set_scheduler_state("not started")

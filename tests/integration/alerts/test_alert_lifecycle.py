@@ -4,18 +4,16 @@ failed (not left pending), and those a dead process left behind are closed at th
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
 from sqlmodel import select
 
 from app.alerts.delivery import STOPPED, AlertDispatcher
 from app.db.engine import session_scope
 from app.db.models import AlertDelivery
 from app.db.types import utcnow
-from app.engine import health, runtime
+from app.engine import runtime
 from app.engine.bus import bus
 from app.engine.runner import Engine
 from app.lifespan import startup
@@ -39,14 +37,8 @@ def _slack(member: Actor, counterparts: Counterparts, wf: int) -> None:
     )  # fmt: skip
 
 
-@pytest.fixture
-def _health_reset() -> Iterator[None]:
-    yield
-    health.set_scheduler_state("not started")  # the stopped clock must not leak
-
-
 async def test_start_up_delivers_alerts_off_the_bus(
-    db: Path, member: Actor, counterparts: Counterparts, _health_reset: None
+    db: Path, member: Actor, counterparts: Counterparts
 ) -> None:
     wf = failing_workflow(member, counterparts.base_url)
     _slack(member, counterparts, wf)

@@ -194,16 +194,12 @@ def test_cli_rotate_keys_reencrypts_audits_and_prints_counts(
 async def test_start_up_runs_the_canary(
     member: Actor, settings_env, keep_canary, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from app.engine import health
     from app.lifespan import startup
 
     settings_env(FLOWDECK_SECRET_KEYS=K1)
     _store_some(member)
     settings_env(FLOWDECK_SECRET_KEYS=K2)
-    try:
-        with caplog.at_level(logging.ERROR, logger="flowdeck.secrets"):
-            async with startup():
-                assert keyring.canary_state().state == "unreadable"
-    finally:
-        health.set_scheduler_state("not started")  # a stopped clock must not leak
+    with caplog.at_level(logging.ERROR, logger="flowdeck.secrets"):
+        async with startup():
+            assert keyring.canary_state().state == "unreadable"
     assert "SECRETS CANARY FAILED" in caplog.text

@@ -4,13 +4,12 @@ client of the real mounted API (webhooks need no API key)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 
 import httpx
 import pytest
 
 from app.api import create_api
-from app.engine import health
 from app.engine.runner import Engine
 from app.engine.scheduler import ScheduleClock
 from app.engine.triggers.events import EventTriggers
@@ -26,15 +25,7 @@ async def eventually(condition: Callable[[], bool], *, within: float, step: floa
 
 
 @pytest.fixture
-def _health_reset() -> Iterator[None]:
-    yield
-    health.set_scheduler_state("not started")  # a stopped clock must not leak into other tests
-
-
-@pytest.fixture
-async def start_clock(
-    engine: Engine, _health_reset: None
-) -> AsyncIterator[Callable[[], ScheduleClock]]:
+async def start_clock(engine: Engine) -> AsyncIterator[Callable[[], ScheduleClock]]:
     """Start a clock when the test says so (after it arranged the database); stopped after."""
     clocks: list[ScheduleClock] = []
 
