@@ -138,9 +138,9 @@ class ScheduleClock:
         job_id = f"{JOB_PREFIX}{workflow_id}"
         row = _load(workflow_id)
         if row is None or not _is_scheduled(row):
-            self._drop(job_id, workflow_id)
             if row is not None and row.next_run_at is not None:
-                _store_next(workflow_id, None)
+                _store_next(workflow_id, None)  # first: once the job is gone, so is the time
+            self._drop(job_id, workflow_id)
             return
         key = _key(row)
         unchanged = self._keys.get(workflow_id) == key and self._scheduler.get_job(job_id)

@@ -130,6 +130,7 @@ async def test_change_from_a_worker_thread_is_applied(clock: ScheduleClock, memb
     wf = _schedule(member, {"cron": "0 9 * * *"})
     await asyncio.to_thread(workflows.set_active, member, wf, False)
     await eventually(lambda: clock.next_fire_time(wf) is None, within=3)
+    await clock.settle()
     assert _next_run_at(wf) is None
 
 
