@@ -15,24 +15,20 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 from collections import Counter
 from datetime import datetime
 from typing import Any
 
 from app.core.errors import Conflict, ValidationFailed
-from app.core.graph import Graph, build_graph
 from app.core.planner import DEFAULT_MAX_PARALLEL, STEP_STATUSES, StepState, reusable_steps
-from app.core.redact import SecretValues
 from app.core.statuses import ExecutionStatus
 from app.db.settings import get_settings
 from app.db.types import utcnow
-from app.engine import offload, records, store
+from app.engine import offload, records, run_setup, store
 from app.engine.bus import EventBus, bus
 from app.engine.graph_run import GraphRun
 from app.engine.steps import RunScope
-from app.integrations.secrets import SecretUnreadable, decrypt
 
 log = logging.getLogger("flowdeck.engine")
 PRIORITY_RANK = {"low": 0, "normal": 1, "high": 2}
@@ -289,14 +285,14 @@ class Engine:
             steps_total=len(run["actions"]),
         )
         settings = get_settings()
-        context = _context(run, settings.env_vars)
+        context = run_setup.run_context(run, settings.env_vars)
         scope = RunScope(
             execution_id=execution_id,
             workflow_id=workflow_id,
             retry_of=run["retry_of"],
             emit=emit,
             max_data_bytes=settings.max_step_data_bytes,
-            secrets=_run_secrets(run, settings.secret_env_values),
+            secrets=run_setup.run_secrets(run, settings.secret_env_values),
         )
         status, error, failed_step = ExecutionStatus.SUCCEEDED, None, None
         walk: GraphRun | None = None
@@ -347,7 +343,7 @@ class Engine:
         self, run: dict[str, Any], scope: RunScope, context: dict[str, Any]
     ) -> GraphRun:
         """The walk of this run's steps; a retry starts with the steps it reuses succeeded."""
-        graph = _graph_of(run["actions"])
+        graph = run_setup.graph_of(run["actions"])
         reuse: dict[str, Any] = {}
         if run["retry_of"]:
             previous = await offload.db(store.step_results, run["retry_of"])
@@ -366,53 +362,3 @@ class Engine:
             reuse=reuse,
             max_parallel=run.get("max_parallel") or DEFAULT_MAX_PARALLEL,
         )
-
-
-_GRAPHS: dict[str, Graph] = {}
-_GRAPHS_KEPT = 64
-
-
-def _graph_of(actions: list[dict[str, Any]]) -> Graph:
-    """The graph of a run's steps; built (and checked) once per distinct definition.
-
-    Checking a graph costs more than planning a short run, and most runs repeat a definition
-    (a version's steps never change). Graphs are frozen, so runs may share one.
-    """
-    key = json.dumps(actions, sort_keys=True, default=str)
-    graph = _GRAPHS.get(key)
-    if graph is None:
-        graph = build_graph(actions)
-        if len(_GRAPHS) >= _GRAPHS_KEPT:
-            _GRAPHS.pop(next(iter(_GRAPHS)))
-        _GRAPHS[key] = graph
-    return graph
-
-
-def _run_secrets(run: dict[str, Any], env_secrets: tuple[str, ...]) -> SecretValues:
-    """The secrets a run knows from its start: secret env values and its webhook secret."""
-    secrets = SecretValues(env_secrets)
-    if run.get("webhook_secret_enc"):
-        try:
-            secrets.append(decrypt(run["webhook_secret_enc"]))
-        except SecretUnreadable:  # the keyring check reports it; the run need not fail
-            log.warning("execution %s: the webhook secret cannot be read to mask it", run["id"])
-    return secrets
-
-
-def _context(run: dict[str, Any], env: dict[str, str]) -> dict[str, Any]:
-    return {
-        "trigger": run["trigger_payload"] or {},
-        "steps": {},
-        "workflow": {
-            "id": run["workflow_id"],
-            "name": run["workflow_name"],
-            "version": run["workflow_version"],
-        },
-        "execution": {
-            "id": run["id"],
-            "trigger_type": run["trigger_type"],
-            "retry_of": run["retry_of"],
-        },
-        "env": dict(env),
-        "now": utcnow().isoformat(),
-    }
