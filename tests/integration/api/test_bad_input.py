@@ -13,11 +13,8 @@ from typing import Any
 import httpx
 import pytest
 
-from app.api import create_api
-from app.services import api_keys, users
-from app.services.actor import SYSTEM
+from tests.integration.api.deployed import BASE, admin_client, problems
 
-BASE = "/api/workflow-orchestration"
 HUGE = 2**63  # one more than SQLite's largest integer
 FLOW = {
     "name": "wf",
@@ -28,22 +25,8 @@ FLOW = {
 
 @pytest.fixture
 async def admin(db: Path) -> AsyncIterator[httpx.AsyncClient]:
-    user = users.create_user(SYSTEM, email="root@example.com", role="admin", password="p" * 12)
-    key, _ = api_keys.create_api_key(SYSTEM, user_id=user.id, name="tests")
-    transport = httpx.ASGITransport(app=create_api())
-    headers = {"Authorization": f"Bearer {key}"}
-    async with httpx.AsyncClient(
-        transport=transport, base_url="http://test", headers=headers
-    ) as client:
+    async for client in admin_client():
         yield client
-
-
-def problems(response: httpx.Response) -> dict[str, str]:
-    """{path: message} of a 422 in the API's error format."""
-    assert response.status_code == 422, response.text
-    error = response.json()["error"]
-    assert error["code"] == "validation_failed"
-    return {d["path"]: d["message"] for d in error["details"]}
 
 
 @pytest.mark.parametrize(

@@ -11,12 +11,9 @@ from typing import Any
 import httpx
 import pytest
 
-from app.api import create_api
 from app.core.ids import MAX_ID
-from app.services import api_keys, users
-from app.services.actor import SYSTEM
+from tests.integration.api.deployed import BASE, admin_client, problems
 
-BASE = "/api/workflow-orchestration"
 FLOW = {
     "name": "wf",
     "trigger": {"type": "manual"},
@@ -26,19 +23,8 @@ FLOW = {
 
 @pytest.fixture
 async def admin(db: Path) -> AsyncIterator[httpx.AsyncClient]:
-    user = users.create_user(SYSTEM, email="root@example.com", role="admin", password="p" * 12)
-    key, _ = api_keys.create_api_key(SYSTEM, user_id=user.id, name="tests")
-    transport = httpx.ASGITransport(app=create_api())
-    headers = {"Authorization": f"Bearer {key}"}
-    async with httpx.AsyncClient(
-        transport=transport, base_url="http://test", headers=headers
-    ) as client:
+    async for client in admin_client():
         yield client
-
-
-def problems(response: httpx.Response) -> dict[str, str]:
-    assert response.status_code == 422, response.text
-    return {d["path"]: d["message"] for d in response.json()["error"]["details"]}
 
 
 async def _created(response: httpx.Response) -> dict[str, Any]:
