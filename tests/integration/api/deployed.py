@@ -14,6 +14,12 @@ from app.services import api_keys, users
 from app.services.actor import SYSTEM
 
 BASE = "/api/workflow-orchestration"
+#: The smallest valid workflow.
+FLOW = {
+    "name": "wf",
+    "trigger": {"type": "manual"},
+    "actions": [{"id": "calc", "type": "transform", "config": {"values": {"n": 1}}}],
+}
 
 
 async def _web_app(scope: dict, receive: object, send: Any) -> None:

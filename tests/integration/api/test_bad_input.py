@@ -6,27 +6,14 @@ an object or a list, connection `credentials` or `config` that are not objects.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.integration.api.deployed import BASE, admin_client, problems
+from tests.integration.api.deployed import BASE, FLOW, problems
 
 HUGE = 2**63  # one more than SQLite's largest integer
-FLOW = {
-    "name": "wf",
-    "trigger": {"type": "manual"},
-    "actions": [{"id": "calc", "type": "transform", "config": {"values": {"n": 1}}}],
-}
-
-
-@pytest.fixture
-async def admin(db: Path) -> AsyncIterator[httpx.AsyncClient]:
-    async for client in admin_client():
-        yield client
 
 
 @pytest.mark.parametrize(

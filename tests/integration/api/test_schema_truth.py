@@ -4,27 +4,13 @@ allows refused)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
 from app.core.ids import MAX_ID
-from tests.integration.api.deployed import BASE, admin_client, problems
-
-FLOW = {
-    "name": "wf",
-    "trigger": {"type": "manual"},
-    "actions": [{"id": "calc", "type": "transform", "config": {"values": {"n": 1}}}],
-}
-
-
-@pytest.fixture
-async def admin(db: Path) -> AsyncIterator[httpx.AsyncClient]:
-    async for client in admin_client():
-        yield client
+from tests.integration.api.deployed import BASE, FLOW, problems
 
 
 async def _created(response: httpx.Response) -> dict[str, Any]:
