@@ -70,29 +70,39 @@ STEP_TERMINAL: frozenset[StepStatus] = frozenset(
 #: Every move the engine makes, and only those (tests/unit/core checks the table is closed).
 #: queued → running: a claim; → cancelled: a cancel before the start. running → the four
 #: ends (interrupted: a stop, or crash recovery), → waiting when only approvals/waits are
-#: pending, → paused on request. waiting and paused go back to running or are cancelled.
+#: pending, → paused on request. waiting and paused go back to queued once a wait is over or
+#: on resume (the run waits for a slot like any other), or are cancelled.
 EXECUTION_TRANSITIONS: Mapping[ExecutionStatus, frozenset[ExecutionStatus]] = MappingProxyType(
     {
         _E.QUEUED: frozenset({_E.RUNNING, _E.CANCELLED}),
         _E.RUNNING: frozenset(
             {_E.WAITING, _E.PAUSED, _E.SUCCEEDED, _E.FAILED, _E.CANCELLED, _E.INTERRUPTED}
         ),
-        _E.WAITING: frozenset({_E.RUNNING, _E.PAUSED, _E.CANCELLED}),
-        _E.PAUSED: frozenset({_E.RUNNING, _E.CANCELLED}),
+        _E.WAITING: frozenset({_E.QUEUED, _E.PAUSED, _E.CANCELLED}),
+        _E.PAUSED: frozenset({_E.QUEUED, _E.CANCELLED}),
         **{status: frozenset() for status in EXECUTION_TERMINAL},
     }
 )
 #: pending → an end directly: a step that finishes within `RUNNING_MARK_AFTER_S` is written
-#: once (succeeded, failed, cancelled), a reused one succeeded, a skipped one skipped.
-#: running → its end, or interrupted by crash recovery; → waiting on an approval or a wait,
-#: which resumes (running) or ends (succeeded, failed, cancelled).
+#: once (succeeded, failed, cancelled, interrupted by a stop), a reused one succeeded, a
+#: skipped one skipped. running → its end, or interrupted by a stop or crash recovery;
+#: → waiting on an approval, a wait or a child run, which ends it (succeeded, failed) or is
+#: cancelled with its execution.
 STEP_TRANSITIONS: Mapping[StepStatus, frozenset[StepStatus]] = MappingProxyType(
     {
         _S.PENDING: frozenset(
-            {_S.RUNNING, _S.WAITING, _S.SUCCEEDED, _S.FAILED, _S.SKIPPED, _S.CANCELLED}
+            {
+                _S.RUNNING,
+                _S.WAITING,
+                _S.SUCCEEDED,
+                _S.FAILED,
+                _S.SKIPPED,
+                _S.CANCELLED,
+                _S.INTERRUPTED,
+            }
         ),
         _S.RUNNING: frozenset({_S.WAITING, _S.SUCCEEDED, _S.FAILED, _S.CANCELLED, _S.INTERRUPTED}),
-        _S.WAITING: frozenset({_S.RUNNING, _S.SUCCEEDED, _S.FAILED, _S.CANCELLED}),
+        _S.WAITING: frozenset({_S.SUCCEEDED, _S.FAILED, _S.CANCELLED}),
         **{status: frozenset() for status in STEP_TERMINAL},
     }
 )

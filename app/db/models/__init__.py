@@ -6,15 +6,19 @@ from app.db.models.audit import AuditEvent
 from app.db.models.content import Article, ContentVersion
 from app.db.models.integrations import Connection, MetricSample, Orchestration, OrchestrationRun
 from app.db.models.workflows import (
+    Approval,
     Execution,
     ExecutionStep,
     StepAttempt,
+    StepItem,
+    StepWait,
     Workflow,
     WorkflowVersion,
 )
 
 __all__ = [
     "Alert",
+    "Approval",
     "AlertDelivery",
     "ApiKey",
     "Article",
@@ -29,6 +33,8 @@ __all__ = [
     "OrchestrationRun",
     "Session",
     "StepAttempt",
+    "StepItem",
+    "StepWait",
     "User",
     "Workflow",
     "WorkflowVersion",

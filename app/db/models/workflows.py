@@ -108,6 +108,12 @@ class Execution(SQLModel, table=True):
     created_by: int | None = Field(
         default=None, sa_column=fk_column("user.id", ondelete="SET NULL")
     )
+    # A sub-workflow's run points at the run (and the step of it) that started it. A plain
+    # indexed number, not a foreign key: SQLite adds a column with a reference only in a form
+    # its reflection cannot read back, and the parent's own `step_wait` row holds the real link.
+    parent_execution_id: int | None = Field(default=None, index=True)
+    parent_step: str | None = Field(default=None, max_length=64)
+    depth: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class ExecutionStep(SQLModel, table=True):
@@ -146,3 +152,93 @@ class StepAttempt(SQLModel, table=True):
     duration_ms: float | None = None
     error: str | None = Field(default=None, max_length=5000)
     failure_kind: str | None = Field(default=None, max_length=32)
+
+
+class StepWait(SQLModel, table=True):
+    """A step that waits (a timer, a webhook call, an approval, a child run) holds no task:
+    this row is what wakes it (`resume_at`, the resume token's id, the child) after a restart.
+
+    `status`: `pending` while it waits, `done` once resolved (then `output` is the step's),
+    `cancelled` with its execution.
+    """
+
+    __tablename__ = "step_wait"
+    __table_args__ = (sa.Index("ix_step_wait_due", "status", "resume_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    execution_id: int = Field(
+        sa_column=fk_column("execution.id", ondelete="CASCADE", nullable=False)
+    )
+    step_id: int = Field(
+        sa_column=sa.Column(
+            sa.Integer,
+            sa.ForeignKey("execution_step.id", ondelete="CASCADE"),
+            nullable=False,
+            unique=True,
+        )
+    )
+    action_id: str = Field(max_length=64)
+    kind: str = Field(max_length=16)
+    status: str = Field(default="pending", max_length=16)
+    resume_at: datetime | None = Field(default=None, sa_column=ts_column())
+    child_execution_id: int | None = Field(
+        default=None, sa_column=fk_column("execution.id", ondelete="SET NULL")
+    )
+    details: dict[str, Any] = Field(default_factory=dict, sa_column=json_column(dict))
+    output: Any | None = Field(default=None, sa_column=json_column())
+    error: str | None = Field(default=None, max_length=5000)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column(nullable=False))
+    resolved_at: datetime | None = Field(default=None, sa_column=ts_column())
+
+
+class Approval(SQLModel, table=True):
+    """An approval step waiting for a person: who may decide, and what they decided."""
+
+    __tablename__ = "approval"
+    __table_args__ = (sa.Index("ix_approval_status_created", "status", "created_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    execution_id: int = Field(
+        sa_column=fk_column("execution.id", ondelete="CASCADE", nullable=False)
+    )
+    step_id: int = Field(
+        sa_column=sa.Column(
+            sa.Integer,
+            sa.ForeignKey("execution_step.id", ondelete="CASCADE"),
+            nullable=False,
+            unique=True,
+        )
+    )
+    workflow_id: int = Field(sa_column=fk_column("workflow.id", ondelete="CASCADE", nullable=False))
+    action_id: str = Field(max_length=64)
+    message: str = Field(default="", max_length=5000)
+    approvers: list[str] = Field(default_factory=list, sa_column=json_column(list))
+    deadline: datetime | None = Field(default=None, sa_column=ts_column(index=True))
+    on_timeout: str = Field(default="reject", max_length=8)
+    status: str = Field(default="pending", max_length=16)
+    decided_by: int | None = Field(
+        default=None, sa_column=fk_column("user.id", ondelete="SET NULL")
+    )
+    decided_by_label: str | None = Field(default=None, max_length=320)
+    comment: str | None = Field(default=None, max_length=2000)
+    decided_at: datetime | None = Field(default=None, sa_column=ts_column())
+    created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column(nullable=False))
+
+
+class StepItem(SQLModel, table=True):
+    """One item of a `for_each` step: its own status, attempts, error and output."""
+
+    __tablename__ = "step_item"
+    __table_args__ = (sa.UniqueConstraint("step_id", "position"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    step_id: int = Field(
+        sa_column=fk_column("execution_step.id", ondelete="CASCADE", nullable=False, index=False)
+    )
+    position: int
+    status: str = Field(max_length=16)
+    attempts: int = 0
+    error: str | None = Field(default=None, max_length=5000)
+    output: Any | None = Field(default=None, sa_column=json_column())
+    started_at: datetime | None = Field(default=None, sa_column=ts_column())
+    duration_ms: float | None = None

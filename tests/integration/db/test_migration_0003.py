@@ -9,7 +9,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from alembic import command
-from app.db.migrate import alembic_config, upgrade
+from app.db.migrate import alembic_config
 
 ACTIONS = [
     {"id": "a", "type": "transform", "config": {"values": {"x": 1}}},
@@ -94,7 +94,7 @@ def test_upgrading_a_0002_database_keeps_every_row_and_adds_max_parallel(tmp_pat
     executions_before = _rows(url, "SELECT * FROM execution")
     assert "max_parallel" not in before[0]
 
-    upgrade(url)
+    command.upgrade(alembic_config(url), "0003")
 
     after = _rows(url, "SELECT * FROM workflow")
     assert len(after) == 1
@@ -112,7 +112,7 @@ def test_a_row_written_without_the_column_gets_8_and_downgrade_removes_it(
 ) -> None:
     url = f"sqlite:///{tmp_path / 'new.db'}"
     _at_0002(url)
-    upgrade(url)
+    command.upgrade(alembic_config(url), "0003")
     engine = sa.create_engine(url)
     with engine.begin() as conn:  # a writer that does not know the column (server default)
         conn.execute(

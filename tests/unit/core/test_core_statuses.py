@@ -33,10 +33,10 @@ ALLOWED_EXECUTION = {
     (E.RUNNING, E.FAILED),
     (E.RUNNING, E.CANCELLED),
     (E.RUNNING, E.INTERRUPTED),
-    (E.WAITING, E.RUNNING),
+    (E.WAITING, E.QUEUED),  # a wait is over: the run waits for a slot again
     (E.WAITING, E.PAUSED),
     (E.WAITING, E.CANCELLED),
-    (E.PAUSED, E.RUNNING),
+    (E.PAUSED, E.QUEUED),  # resumed
     (E.PAUSED, E.CANCELLED),
 }
 ALLOWED_STEP = {
@@ -46,12 +46,12 @@ ALLOWED_STEP = {
     (S.PENDING, S.FAILED),
     (S.PENDING, S.SKIPPED),
     (S.PENDING, S.CANCELLED),
+    (S.PENDING, S.INTERRUPTED),  # a stop while a step ran that had no `running` mark yet
     (S.RUNNING, S.WAITING),
     (S.RUNNING, S.SUCCEEDED),
     (S.RUNNING, S.FAILED),
     (S.RUNNING, S.CANCELLED),
     (S.RUNNING, S.INTERRUPTED),  # crash recovery
-    (S.WAITING, S.RUNNING),
     (S.WAITING, S.SUCCEEDED),
     (S.WAITING, S.FAILED),
     (S.WAITING, S.CANCELLED),
@@ -64,11 +64,13 @@ FORBIDDEN_SAMPLE = [
     (E.QUEUED, E.SUCCEEDED),
     (E.QUEUED, E.INTERRUPTED),
     (E.WAITING, E.INTERRUPTED),  # a waiting run keeps waiting across a restart
+    (E.PAUSED, E.RUNNING),  # a resumed run goes through the queue
+    (E.WAITING, E.RUNNING),
     (S.CANCELLED, S.SUCCEEDED),
     (S.RUNNING, S.SKIPPED),
     (S.RUNNING, S.PENDING),
-    (S.PENDING, S.INTERRUPTED),
-    (S.WAITING, S.INTERRUPTED),
+    (S.WAITING, S.INTERRUPTED),  # a waiting step holds no task: a restart leaves it waiting
+    (S.WAITING, S.RUNNING),
     (S.INTERRUPTED, S.RUNNING),
     (S.SKIPPED, S.SUCCEEDED),
 ]
@@ -100,13 +102,15 @@ def test_forbidden_sample(current: ExecutionStatus | StepStatus, target: str) ->
 )
 def test_tables_are_closed(table: Mapping, kind: type) -> None:
     """Every status has a row, every target is a status of the same kind, no self-loops,
-    terminal means no way out, and every non-initial status can be reached."""
+    terminal means no way out, and every non-initial status can be reached (an execution
+    comes back to `queued` only from `waiting` or `paused`)."""
     assert set(table) == set(kind)
     for current, targets in table.items():
         assert all(isinstance(t, kind) for t in targets) and current not in targets
         assert (not targets) == current.is_terminal
-    initial = {E.QUEUED, S.PENDING}
-    assert {t for targets in table.values() for t in targets} == set(kind) - initial
+    reached = {t for targets in table.values() for t in targets}
+    assert reached - {E.QUEUED} == set(kind) - {E.QUEUED, S.PENDING}
+    assert {c for c, targets in table.items() if E.QUEUED in targets} <= {E.WAITING, E.PAUSED}
 
 
 def test_expected_statuses() -> None:
