@@ -38,6 +38,7 @@ from app.core.config_models import (
     trigger_config_models,
 )
 from app.core.errors import Problem, ValidationFailed
+from app.core.for_each import NOT_PER_ITEM
 from app.core.graph import MAX_STEPS, TriggerRule, validate_graph
 from app.core.planner import DEFAULT_MAX_PARALLEL
 from app.core.retry import RetryPolicy
@@ -208,6 +209,8 @@ def _action_problems(actions: list[Any], allowed: set[str]) -> list[Problem]:
         if model is not None and isinstance(config, Mapping):
             problems.extend(_parse(model, config, f"{at}.config", lenient=True))
         problems.extend(_template_problems(config, f"{at}.config"))
+        if action_type == "for_each" and isinstance(config, Mapping):
+            problems.extend(_inner_step_problems(config.get("step"), f"{at}.config.step", allowed))
         condition = action.get("condition")
         if (
             isinstance(condition, str)
@@ -215,6 +218,29 @@ def _action_problems(actions: list[Any], allowed: set[str]) -> list[Problem]:
             and (problem := check_condition(condition))
         ):
             problems.append(Problem(f"{at}.condition", problem))
+    return problems
+
+
+def _inner_step_problems(step: Any, at: str, allowed: set[str]) -> list[Problem]:
+    """A `for_each`'s inner step, checked like a step: known type, its own config, condition.
+
+    Its fields (type refused per item, retry, timeout) are checked by `ForEachConfig`, and its
+    templates with the rest of the outer config (`actions[2].config.step.config.url`).
+    """
+    if not isinstance(step, Mapping):
+        return []
+    kind, config = step.get("type"), step.get("config", {})
+    if not isinstance(kind, str) or not kind or kind in NOT_PER_ITEM:
+        return []
+    if kind not in allowed:
+        return [Problem(f"{at}.type", f'unknown action type "{kind}"')]
+    problems = []
+    model = action_config_models.get(kind)
+    if model is not None and isinstance(config, Mapping):
+        problems.extend(_parse(model, config, f"{at}.config", lenient=True))
+    condition = step.get("condition")
+    if isinstance(condition, str) and condition.strip() and (problem := check_condition(condition)):
+        problems.append(Problem(f"{at}.condition", problem))
     return problems
 
 

@@ -55,10 +55,14 @@ def prepare(action: dict[str, Any], context: dict[str, Any], budget: RenderBudge
             return Prepared(skip_reason=f"condition is false: {condition}")
     config = action.get("config") or {}
     expressions = {k: v for k in _expressions(action) if isinstance(v := config.get(k), str)}
+    as_written = {k: config[k] for k in _unrendered(action) if k in config}
     try:
         rendered = render_value(
-            {k: v for k, v in config.items() if k not in expressions}, context, budget
+            {k: v for k, v in config.items() if k not in expressions and k not in as_written},
+            context,
+            budget,
         )
+        rendered.update(as_written)  # `for_each`'s inner step: rendered per item by the action
         for key, source in expressions.items():  # `if`'s condition: a truth, not a text
             try:
                 rendered[key] = evaluate_condition(source, context, budget)
@@ -76,6 +80,13 @@ def _expressions(action: dict[str, Any]) -> tuple[str, ...]:
         return ()
 
 
+def _unrendered(action: dict[str, Any]) -> tuple[str, ...]:
+    try:
+        return get_action(action["type"]).unrendered
+    except KeyError:
+        return ()
+
+
 def _has_template(value: Any) -> bool:
     if isinstance(value, str):
         return "{{" in value or "{%" in value or "{#" in value
@@ -86,13 +97,17 @@ def _has_template(value: Any) -> bool:
     return False
 
 
+def _rendered_part(config: dict[str, Any], unrendered: tuple[str, ...]) -> dict[str, Any]:
+    return {k: v for k, v in config.items() if k not in unrendered} if unrendered else config
+
+
 async def prepare_step(action: dict[str, Any], context: dict[str, Any]) -> Prepared:
     """`prepare` in a render thread, under the step's timeout and budget."""
     timeout_s = action.get("timeout_s") or DEFAULT_RENDER_TIMEOUT_S
     budget = step_budget(timeout_s)
     if (
         not action.get("condition")
-        and not _has_template(action.get("config"))
+        and not _has_template(_rendered_part(action.get("config") or {}, _unrendered(action)))
         and not _expressions(action)
     ):
         return prepare(action, context, budget)
