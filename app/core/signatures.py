@@ -68,3 +68,23 @@ def verify_flowdeck(
     expected = flowdeck_signature(secret, timestamp, body).partition(",v1=")[2]
     # Check every candidate so the time taken does not reveal which one matched.
     return any([_same(expected, candidate) for candidate in candidates])
+
+
+def signed_token(secret: bytes | str, purpose: str, value: str) -> str:
+    """`<value>.<hmac>`: a token naming `value` for one `purpose` (a resume URL, a link).
+
+    The purpose is part of what is signed, so a token made for one use is refused by another.
+    """
+    digest = hmac.new(_key(secret), f"{purpose}:{value}".encode(), hashlib.sha256).hexdigest()
+    return f"{value}.{digest[:40]}"
+
+
+def token_value(secrets: tuple[bytes | str, ...], purpose: str, token: str) -> str | None:
+    """The value a token made by `signed_token` names, or None if no secret signed it."""
+    value, dot, _ = token.rpartition(".")
+    if not dot or not value or len(token) > 512:
+        return None
+    for secret in secrets:
+        if _same(signed_token(secret, purpose, value), token):
+            return value
+    return None

@@ -21,7 +21,15 @@ branch not taken) or failed with `continue_on_error`. A step skipped because som
 upstream failed does not count, as it did not in a chain.
 
 Cancel and stop: the walk's task is cancelled; every running step task is cancelled and
-awaited (each records itself `cancelled`), and the runner closes the execution.
+awaited (each records itself `cancelled`, or `interrupted` when Flowdeck stops), and the
+runner closes the execution.
+
+Waits and pauses: a step whose action returned `Suspend` is `waiting` (recorded by
+`steps.run_step`); it holds no slot. Once only waiting steps are left, or the run is paused
+and its running steps have finished, the planner's outcome is `waiting` or `paused` and the
+runner ends the task (see `Engine._run`). A wait resolved while the run still has steps running
+pokes the walk (`poke`), which reads the resolved steps back from the database. A run that
+goes on later (from the queue) starts from its stored step states (`resumed_from`).
 """
 
 from __future__ import annotations
@@ -33,9 +41,14 @@ from typing import Any
 from app.core.graph import Graph
 from app.core.planner import Plan, StepState, plan
 from app.core.statuses import StepStatus
+from app.engine import offload, suspended
 from app.engine.steps import RunScope, StepOutcome, record_skip, run_step
 
 _RUNNING = StepState("running")
+_WAITING = StepState("waiting")
+#: What a step skipped by its own condition says (`rendering.prepare`): such a step passes
+#: through to its dependents, one skipped for another reason does not.
+_BY_CONDITION = "condition is false"
 
 
 class GraphRun:
@@ -64,12 +77,69 @@ class GraphRun:
         self.completed = 0
         self._blocked: set[str] = set()  # failed, or skipped because something failed
         self._tasks: dict[asyncio.Task[StepOutcome], str] = {}
+        self.waiting: dict[str, int] = {}  # step → its row id, while it waits
+        self.paused = False
+        self._poke = asyncio.Event()
+
+    def resumed_from(self, rows: Mapping[str, Mapping[str, Any]], completed: int) -> None:
+        """Start from the stored states of a run that goes on after a wait or a pause."""
+        self.completed = completed
+        for step, node in self.graph.nodes.items():
+            row = rows.get(step)
+            if row is None or row["status"] == StepStatus.PENDING:
+                continue
+            status = StepStatus(row["status"])
+            if status == StepStatus.WAITING:
+                self.states[step] = _WAITING
+                self.waiting[step] = row["id"]
+                continue
+            output = row["output"]
+            self.context["steps"][step] = {"output": output, "status": status.value}
+            if status == StepStatus.SUCCEEDED:
+                branch = _branch(node.outputs, StepOutcome(status, output))
+                self.states[step] = StepState("succeeded", output=branch)
+            elif status == StepStatus.SKIPPED:
+                by_condition = (row["skip_reason"] or "").startswith(_BY_CONDITION)
+                self.states[step] = StepState("skipped", by_condition=by_condition)
+            else:
+                if status == StepStatus.FAILED:
+                    self.errors[step] = row["error"]
+                    if not node.continue_on_error:
+                        self._blocked.add(step)
+                self.states[step] = StepState(status.value)
+
+    def poke(self) -> None:
+        """Something changed outside the walk (a wait resolved, pause, resume): look again."""
+        self._poke.set()
+
+    def take_ended(self, rows: list[Mapping[str, Any]]) -> None:
+        """Take in waiting steps whose wait was resolved (their rows, read back)."""
+        by_id = {step_id: step for step, step_id in self.waiting.items()}
+        for row in rows:
+            step = by_id.get(row["id"])
+            if step is None:
+                continue
+            del self.waiting[step]
+            status = StepStatus(row["status"])
+            self._absorb(step, StepOutcome(status, row["output"], row["error"]))
+
+    async def _look_again(self) -> None:
+        self._poke.clear()
+        if self.waiting:
+            rows = await offload.db(
+                suspended.ended_steps, self.scope.execution_id, list(self.waiting.values())
+            )
+            self.take_ended(rows)
 
     async def walk(self) -> Plan:
         """Run the steps to the planner's outcome; returns its last decision."""
         try:
             while True:
-                decision = plan(self.graph, self.states, max_parallel=self.max_parallel)
+                if self._poke.is_set():
+                    await self._look_again()
+                decision = plan(
+                    self.graph, self.states, max_parallel=self.max_parallel, paused=self.paused
+                )
                 self._skip(decision.skip)
                 if decision.outcome is not None:
                     return decision
@@ -84,8 +154,15 @@ class GraphRun:
                     self._tasks[task] = step
                 if not self._tasks:
                     raise RuntimeError("planner: nothing to start, nothing running, no outcome")
-                done, _ = await asyncio.wait(self._tasks, return_when=asyncio.FIRST_COMPLETED)
-                for task in sorted(done, key=lambda t: self.graph.nodes[self._tasks[t]].index):
+                poked = asyncio.ensure_future(self._poke.wait())
+                try:
+                    done, _ = await asyncio.wait(
+                        [*self._tasks, poked], return_when=asyncio.FIRST_COMPLETED
+                    )
+                finally:
+                    poked.cancel()
+                steps = [task for task in done if task in self._tasks]
+                for task in sorted(steps, key=lambda t: self.graph.nodes[self._tasks[t]].index):
                     self._absorb(self._tasks.pop(task), task.result())
         finally:
             await self._stop_tasks()
@@ -123,6 +200,10 @@ class GraphRun:
         elif status == StepStatus.SKIPPED:
             self.completed += 1
             self.states[step] = StepState("skipped", by_condition=True)
+        elif status == StepStatus.WAITING:
+            self.states[step] = _WAITING
+            self.waiting[step] = self.step_ids[node.index]
+            return
         elif status == StepStatus.FAILED:
             self.errors[step] = outcome.error
             if node.continue_on_error:

@@ -21,17 +21,24 @@ from datetime import datetime
 from typing import Any
 
 from app.core.errors import Conflict, ValidationFailed
-from app.core.planner import DEFAULT_MAX_PARALLEL, STEP_STATUSES, StepState, reusable_steps
+from app.core.planner import (
+    DEFAULT_MAX_PARALLEL,
+    STEP_STATUSES,
+    Outcome,
+    StepState,
+    reusable_steps,
+)
 from app.core.statuses import ExecutionStatus
 from app.db.settings import get_settings
 from app.db.types import utcnow
-from app.engine import offload, records, run_setup, store
+from app.engine import offload, records, run_setup, store, suspended, waits
 from app.engine.bus import EventBus, bus
 from app.engine.graph_run import GraphRun
 from app.engine.steps import RunScope
 
 log = logging.getLogger("flowdeck.engine")
 PRIORITY_RANK = {"low": 0, "normal": 1, "high": 2}
+WAIT_CLOCK_MAX_SLEEP_S = 30.0
 
 
 class Engine:
@@ -51,6 +58,9 @@ class Engine:
         self._entered: set[int] = set()  # runs whose task began (a task cancelled before it
         # began never runs its body, so `_done` records its end instead)
         self._closers: set[asyncio.Task[None]] = set()
+        self._walks: dict[int, GraphRun] = {}  # the runs going on in this process
+        self._clock: asyncio.Task[None] | None = None
+        self._clock_wake = asyncio.Event()
 
     # -- life cycle -------------------------------------------------------------------------
 
@@ -68,14 +78,20 @@ class Engine:
         if interrupted:
             log.warning("marked %d execution(s) interrupted after a restart", len(interrupted))
         self._fill()
+        self._clock_wake = asyncio.Event()
+        self._clock = self._loop.create_task(self._wait_clock(), name="wait clock")
         return interrupted
 
     async def stop(self) -> None:
         """Stop running work; unfinished runs are `interrupted`, as after a crash."""
         self._stopping = True
+        for walk in self._walks.values():
+            walk.scope.interrupted = True  # a step cut short by a stop is `interrupted`
         tasks = list(self._tasks.values())
         if self._filler is not None:
             tasks.append(self._filler)
+        if self._clock is not None:
+            tasks.append(self._clock)
         for task in tasks:
             task.cancel()
         if tasks:
@@ -115,8 +131,14 @@ class Engine:
         dedupe_key: str | None = None,
         created_by: int | None = None,
         retry_of: int | None = None,
+        parent_execution_id: int | None = None,
+        parent_step: str | None = None,
+        depth: int = 0,
     ) -> tuple[int, bool]:
-        """Write a queued execution and start it if a slot is free. Returns (id, created)."""
+        """Write a queued execution and start it if a slot is free. Returns (id, created).
+
+        A sub-workflow's run names its parent run and step, and its depth (parent's + 1).
+        """
         execution_id, created = store.insert_execution(
             {
                 "workflow_id": workflow_id,
@@ -130,6 +152,9 @@ class Engine:
                 "dedupe_key": dedupe_key,
                 "created_by": created_by,
                 "retry_of": retry_of,
+                "parent_execution_id": parent_execution_id,
+                "parent_step": parent_step,
+                "depth": depth,
                 "steps_completed": 0,
                 "steps_total": 0,
             }
@@ -177,8 +202,116 @@ class Engine:
             self.events.publish_nowait(
                 "execution.finished", execution_id=execution_id, status=ExecutionStatus.CANCELLED
             )
+            await self._tell_parent({"id": execution_id, "parent_execution_id": True})
             return "cancelled"
-        raise Conflict(f"execution {execution_id} is not queued or running here")
+        if await self._cancel_held(execution_id):
+            return "cancelled"
+        raise Conflict(f"execution {execution_id} is not queued, running, waiting or paused here")
+
+    async def pause(self, execution_id: int) -> str:
+        """Running here: no new step starts, running ones finish, then it is `paused`;
+        waiting: `paused` at once (a wait that ends meanwhile is kept for the resume)."""
+        walk = self._walks.get(execution_id)
+        if walk is not None:
+            walk.paused = True
+            walk.poke()
+            return "pausing"
+        if await offload.db(
+            suspended.move_execution,
+            execution_id,
+            ExecutionStatus.PAUSED,
+            ExecutionStatus.WAITING,
+        ):
+            self._announce(execution_id, ExecutionStatus.PAUSED)
+            return "paused"
+        raise Conflict(f"execution {execution_id} is not running or waiting here")
+
+    async def resume(self, execution_id: int) -> str:
+        """A paused run goes on: from the queue, from its stored step states."""
+        walk = self._walks.get(execution_id)
+        if walk is not None and walk.paused:  # its running steps have not finished yet
+            walk.paused = False
+            walk.poke()
+            return "resumed"
+        if await offload.db(
+            suspended.move_execution, execution_id, ExecutionStatus.QUEUED, ExecutionStatus.PAUSED
+        ):
+            self._announce(execution_id, ExecutionStatus.QUEUED)
+            self._fill_after_submit()
+            return "resumed"
+        raise Conflict(f"execution {execution_id} is not paused")
+
+    def wait_resolved(self, execution_id: int, *, requeued: bool) -> None:
+        """A wait of `execution_id` ended (from any thread): start it or tell its walk."""
+        if self._loop is None or self._loop.is_closed():
+            return
+        self._loop.call_soon_threadsafe(self._on_wait_resolved, execution_id, requeued)
+
+    def _on_wait_resolved(self, execution_id: int, requeued: bool) -> None:
+        if requeued:
+            self._fill_after_submit()
+        elif (walk := self._walks.get(execution_id)) is not None:
+            walk.poke()
+
+    def _announce(self, execution_id: int, status: ExecutionStatus) -> None:
+        self.events.publish_nowait(
+            f"execution.{status.value}", execution_id=execution_id, status=status.value
+        )
+
+    async def _cancel_held(self, execution_id: int) -> bool:
+        """Cancel a waiting or paused run (no task holds it); False if it is neither."""
+        run = await offload.db(suspended.open_run, execution_id)
+        if run is None or run["status"] not in (ExecutionStatus.WAITING, ExecutionStatus.PAUSED):
+            return False
+        status, error = ExecutionStatus.CANCELLED, "cancelled by request"
+        duration_ms = await offload.db(
+            store.finish_execution,
+            execution_id,
+            run["workflow_id"],
+            status,
+            started_at=run["started_at"],
+            steps_completed=run["steps_completed"],
+            error=error,
+            failed_step=None,
+        )
+        self.events.publish_nowait(
+            "execution.finished",
+            execution_id=execution_id,
+            workflow_id=run["workflow_id"],
+            workflow_name=run["workflow_name"],
+            status=status.value,
+            error=error,
+            failed_step=None,
+            duration_ms=duration_ms,
+        )
+        await self._tell_parent({"id": execution_id, **run})
+        return True
+
+    # -- the wait clock ---------------------------------------------------------------------
+
+    def _clock_look_again(self, _resume_at: Any = None) -> None:
+        self._clock_wake.set()
+
+    async def _wait_clock(self) -> None:
+        """Wake the waits whose time has come (timers, deadlines): sleep until the earliest,
+        at most `WAIT_CLOCK_MAX_SLEEP_S` (a wait written by another process), or until a new
+        wait is recorded here. Persisted times: a restart loses none."""
+        while not self._stopping:
+            try:
+                self._clock_wake.clear()
+                await offload.db(waits.wake_due)
+                due = await offload.db(waits.next_wake)
+                sleep_s = WAIT_CLOCK_MAX_SLEEP_S
+                if due is not None:
+                    sleep_s = min(sleep_s, max(0.0, (due - utcnow()).total_seconds()))
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(sleep_s):
+                        await self._clock_wake.wait()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("the wait clock failed; trying again")
+                await asyncio.sleep(WAIT_CLOCK_MAX_SLEEP_S)
 
     # -- dispatching ------------------------------------------------------------------------
 
@@ -269,6 +402,7 @@ class Engine:
             failed_step=None,
             duration_ms=duration_ms,
         )
+        await self._tell_parent(run)
 
     # -- one run ----------------------------------------------------------------------------
 
@@ -278,7 +412,7 @@ class Engine:
         started_at: datetime = run["started_at"]
         emit = self.events.publish_nowait
         emit(
-            "execution.started",
+            "execution.resumed" if run.get("resumed") else "execution.started",
             execution_id=execution_id,
             workflow_id=workflow_id,
             workflow_name=run["workflow_name"],
@@ -293,12 +427,35 @@ class Engine:
             emit=emit,
             max_data_bytes=settings.max_step_data_bytes,
             secrets=run_setup.run_secrets(run, settings.secret_env_values),
+            workflow_name=run["workflow_name"],
+            on_wait=self._clock_look_again,
         )
         status, error, failed_step = ExecutionStatus.SUCCEEDED, None, None
         walk: GraphRun | None = None
         try:
             walk = await self._graph_run(run, scope, context)
+            self._walks[execution_id] = walk
             decision = await walk.walk()
+            while decision.outcome in (Outcome.WAITING, Outcome.PAUSED):
+                target = ExecutionStatus(decision.outcome)
+                ended = await offload.db(
+                    suspended.suspend,
+                    execution_id,
+                    target,
+                    list(walk.waiting.values()),
+                    walk.completed,
+                )
+                if not ended:  # the task ends here; the queue takes the run up again
+                    emit(
+                        f"execution.{target.value}",
+                        execution_id=execution_id,
+                        workflow_id=workflow_id,
+                        workflow_name=run["workflow_name"],
+                        status=target.value,
+                    )
+                    return
+                walk.take_ended(ended)  # resolved while the run was still going: go on
+                decision = await walk.walk()
             status = ExecutionStatus(decision.outcome)
             if decision.failed_step is not None:
                 failed_step = decision.failed_step
@@ -314,6 +471,8 @@ class Engine:
         except Exception as exc:  # a bug in the engine must not leave the run `running`
             log.exception("execution %s crashed", execution_id)
             status, error = ExecutionStatus.FAILED, f"internal error: {exc.__class__.__name__}"
+        finally:
+            self._walks.pop(execution_id, None)
         completed = walk.completed if walk is not None else 0
         error = scope.masking().error(error)
         if scope.learned_secrets_late:  # steps stored before a credential was loaded
@@ -338,6 +497,15 @@ class Engine:
             failed_step=failed_step,
             duration_ms=duration_ms,
         )
+        await self._tell_parent(run)
+
+    async def _tell_parent(self, run: dict[str, Any]) -> None:
+        """A sub-workflow's run ended: the parent's step waiting on it goes on."""
+        if run.get("parent_execution_id"):
+            try:
+                await offload.db(waits.resolve_child, run["id"])
+            except Exception:
+                log.exception("could not hand execution %s's end to its parent", run["id"])
 
     async def _graph_run(
         self, run: dict[str, Any], scope: RunScope, context: dict[str, Any]
@@ -353,7 +521,7 @@ class Engine:
                 if step in graph.nodes and status in STEP_STATUSES
             }
             reuse = {step: previous[step][1] for step in reusable_steps(graph, states)}
-        return GraphRun(
+        walk = GraphRun(
             scope,
             graph=graph,
             actions=run["actions"],
@@ -362,3 +530,6 @@ class Engine:
             reuse=reuse,
             max_parallel=run.get("max_parallel") or DEFAULT_MAX_PARALLEL,
         )
+        if run.get("resumed"):
+            walk.resumed_from(run["resumed"], run.get("steps_completed") or 0)
+        return walk

@@ -21,6 +21,11 @@ def install(engine: Engine | None) -> None:
     _current = engine
 
 
+def current_or_none() -> Engine | None:
+    """The engine of this process, or None (a CLI, a test without one)."""
+    return _current
+
+
 def current() -> Engine:
     if _current is None:
         raise EngineNotRunning("the execution engine is not running in this process")

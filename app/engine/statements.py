@@ -13,13 +13,23 @@ import sqlalchemy as sa
 from sqlalchemy import bindparam
 
 from app.core.statuses import ExecutionStatus, StepStatus, check_transition, sources_of
-from app.db.models import Execution, ExecutionStep, StepAttempt, Workflow, WorkflowVersion
+from app.db.models import (
+    Approval,
+    Execution,
+    ExecutionStep,
+    StepAttempt,
+    StepWait,
+    Workflow,
+    WorkflowVersion,
+)
 
 EX = Execution.__table__
 ST = ExecutionStep.__table__
 AT = StepAttempt.__table__
 WF = Workflow.__table__
 WV = WorkflowVersion.__table__
+SW = StepWait.__table__
+AP = Approval.__table__
 
 _Status = TypeVar("_Status", ExecutionStatus, StepStatus)
 
@@ -37,6 +47,11 @@ def _moving(column: sa.Column, target: _Status, *sources: _Status) -> sa.ColumnE
     for source in sources:
         check_transition(source, target)
     return sa.or_(*(column == source for source in sources or sources_of(target)))
+
+
+def check_move(source: ExecutionStatus, target: ExecutionStatus) -> sa.ColumnElement[bool]:
+    """`execution.status = <source>`, once the table allows `source` → `target`."""
+    return _moving(EX.c.status, target, source)
 
 
 def _step_update(target: StepStatus, *columns: str) -> sa.Update:
@@ -66,6 +81,7 @@ STEP_FINISHED = {
     for status in STEP_ENDS
     for with_input in (True, False)
 }
+STEP_WAITING = _step_update(StepStatus.WAITING, "started_at", "input", "attempts")
 STEP_STATUS = sa.select(ST.c.status).where(ST.c.id == bindparam("step_id"))
 INSERT_ATTEMPTS = AT.insert()
 STEP_COMPLETED = (
@@ -98,9 +114,15 @@ CLAIM = (
     )
     .values(
         status=ExecutionStatus.RUNNING,
-        started_at=bindparam("p_started_at"),
+        # A run that goes on after a wait or a pause keeps the time it first started.
+        started_at=sa.func.coalesce(EX.c.started_at, bindparam("p_started_at")),
         steps_total=bindparam("p_steps_total"),
     )
+)
+STEPS_OF = (
+    sa.select(ST.c.id, ST.c.action_id, ST.c.status, ST.c.output, ST.c.error, ST.c.skip_reason)
+    .where(ST.c.execution_id == bindparam("p_execution_id"))
+    .order_by(ST.c.position)
 )
 
 
@@ -134,6 +156,17 @@ CANCEL_UNFINISHED = (
     ST.update()
     .where(OF_EXECUTION, _moving(ST.c.status, StepStatus.CANCELLED))
     .values(status=StepStatus.CANCELLED, finished_at=bindparam("p_finished_at"))
+)
+# An execution that ends, however, leaves nothing waiting: its waits and approvals are cancelled.
+CANCEL_WAITS = (
+    SW.update()
+    .where(SW.c.execution_id == bindparam("p_execution_id"), SW.c.status == "pending")
+    .values(status="cancelled", resolved_at=bindparam("p_finished_at"))
+)
+CANCEL_APPROVALS = (
+    AP.update()
+    .where(AP.c.execution_id == bindparam("p_execution_id"), AP.c.status == "pending")
+    .values(status="cancelled", decided_at=bindparam("p_finished_at"))
 )
 CANCEL_QUEUED = (
     EX.update()

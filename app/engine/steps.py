@@ -22,8 +22,8 @@ from app.core.redact import SecretValues
 from app.core.retry import NO_RETRY, RetryPolicy, to_tenacity_kwargs
 from app.core.statuses import StepStatus
 from app.db.types import utcnow
-from app.engine import offload, records, store
-from app.engine.actions import StepContext, get_action
+from app.engine import offload, records, store, waits
+from app.engine.actions import StepContext, Suspend, get_action
 from app.engine.failures import classify, describe
 from app.engine.records import Masking
 from app.engine.rendering import prepare_step
@@ -53,6 +53,11 @@ class RunScope:
     secrets: SecretValues = field(default_factory=SecretValues)
     #: How many secrets were known at the first write; more since means a final re-mask.
     known_at_first_write: int | None = None
+    workflow_name: str = ""
+    #: Told the resume time of every wait recorded (the engine's wait clock looks again).
+    on_wait: Callable[[Any], None] | None = None
+    #: Set when Flowdeck stops: a step cut short is `interrupted`, not `cancelled`.
+    interrupted: bool = False
 
     def masking(self) -> Masking:
         if self.known_at_first_write is None:
@@ -167,13 +172,16 @@ async def run_step(
         output = await _attempt_loop(action, config, step, policy, attempts)
     except asyncio.CancelledError:
         mark_running.cancel()
+        ended = StepStatus.INTERRUPTED if scope.interrupted else StepStatus.CANCELLED
         _record_end(
             scope,
-            {**base, "status": StepStatus.CANCELLED.value},
+            {**base, "status": ended.value},
             step_id,
-            StepStatus.CANCELLED,
+            ended,
             started_at=started_at,
-            error="cancelled",
+            error="interrupted: Flowdeck stopped while this step ran"
+            if scope.interrupted
+            else "cancelled",
             attempts=attempts,
             rendered_input=rendered,
         )
@@ -182,6 +190,8 @@ async def run_step(
         status, error = StepStatus.FAILED, describe(exc, action.get("timeout_s"))
         output = getattr(exc, "output", None)
     mark_running.cancel()
+    if isinstance(output, Suspend):
+        return await _wait(scope, base, output, started_at, rendered, len(attempts))
     error = scope.masking().error(error)  # what is stored, published and reported
     _record_end(
         scope,
@@ -241,6 +251,48 @@ async def _attempt(
         raise
     attempts.append(store.AttemptRecord(number, started, _ms(clock)))
     return output
+
+
+async def _wait(
+    scope: RunScope,
+    base: dict[str, Any],
+    suspend: Suspend,
+    started_at: Any,
+    rendered: Any,
+    attempts: int,
+) -> StepOutcome:
+    """The step waits: recorded (awaited: the run may end right after), announced, and a
+    child run that already ended resolves it at once."""
+    recorded = await offload.db(
+        waits.record,
+        execution_id=scope.execution_id,
+        workflow_id=scope.workflow_id,
+        step_id=base["step_id"],
+        action_id=base["action_id"],
+        suspend=suspend,
+        started_at=started_at,
+        rendered_input=rendered,
+        attempts=attempts,
+        masking=scope.masking(),
+    )
+    approval = suspend.approval or {}
+    scope.emit(
+        "step.waiting",
+        **base,
+        status=StepStatus.WAITING.value,
+        workflow_name=scope.workflow_name,
+        kind=suspend.kind,
+        wait_id=recorded.wait_id,
+        approval_id=recorded.approval_id,
+        approvers=list(approval.get("approvers") or []),
+        message=approval.get("message"),
+        resume_at=suspend.resume_at.isoformat() if suspend.resume_at else None,
+    )
+    if suspend.resume_at is not None and scope.on_wait is not None:
+        scope.on_wait(suspend.resume_at)
+    if suspend.child_execution_id is not None:
+        await offload.db(waits.resolve_child, suspend.child_execution_id)
+    return StepOutcome(StepStatus.WAITING)
 
 
 def _ms(clock: float) -> float:

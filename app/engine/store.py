@@ -67,7 +67,9 @@ def queued_candidates(limit: int) -> list[tuple[int, int, int]]:
 def claim(execution_id: int) -> dict[str, Any] | None:
     """queued → running and the step rows, in one transaction; None if someone was faster.
 
-    The run also carries its workflow's encrypted webhook secret, masked in what it stores.
+    A run that went on after a wait or a pause finds its step rows there: `resumed` maps each
+    step to its stored row (id, status, output, skip_reason), and nothing is inserted. The run
+    also carries its workflow's encrypted webhook secret, masked in what it stores.
     """
     now = utcnow()
     with get_engine().begin() as conn:
@@ -90,37 +92,47 @@ def claim(execution_id: int) -> dict[str, Any] | None:
         )
         if done.rowcount != 1:
             return None
-        step_ids = (
-            list(
-                conn.execute(
-                    q.INSERT_STEPS,
-                    [
-                        {
-                            "execution_id": execution_id,
-                            "position": position,
-                            "action_id": spec["id"],
-                            "name": spec.get("name") or spec["id"],
-                            "type": spec["type"],
-                            "status": StepStatus.PENDING,
-                            "attempts": 0,
-                        }
-                        for position, spec in enumerate(actions)
-                    ],
-                ).scalars()
-            )
-            if actions
-            else []
-        )
+        resumed = None
+        if row["started_at"] is not None:  # it ran before: a wait ended, or it was resumed
+            resumed = {
+                r.action_id: r._asdict()
+                for r in conn.execute(q.STEPS_OF, {"p_execution_id": execution_id})
+            }
+        if resumed:
+            step_ids = [resumed[spec["id"]]["id"] for spec in actions]
+        else:
+            step_ids = _insert_steps(conn, execution_id, actions)
     return {
         **row,
         "status": "running",
-        "started_at": now,
+        "started_at": row["started_at"] or now,
+        "resumed": resumed,
         "actions": actions,
         "step_ids": step_ids,
         "workflow_name": workflow.name,
         "webhook_secret_enc": workflow.webhook_secret_enc,
         "max_parallel": (definition or {}).get("max_parallel") or workflow.max_parallel,
     }
+
+
+def _insert_steps(
+    conn: sa.Connection, execution_id: int, actions: list[dict[str, Any]]
+) -> list[int]:
+    if not actions:
+        return []
+    rows = [
+        {
+            "execution_id": execution_id,
+            "position": position,
+            "action_id": spec["id"],
+            "name": spec.get("name") or spec["id"],
+            "type": spec["type"],
+            "status": StepStatus.PENDING,
+            "attempts": 0,
+        }
+        for position, spec in enumerate(actions)
+    ]
+    return list(conn.execute(q.INSERT_STEPS, rows).scalars())
 
 
 def _refuse_step(conn: sa.Connection, step_id: int, target: StepStatus) -> None:
@@ -238,6 +250,8 @@ def finish_execution(
             reason = f"not run: step {failed_step} failed"
             conn.execute(q.SKIP_PENDING, {**key, "p_skip_reason": reason})
         conn.execute(q.CANCEL_UNFINISHED, {**key, "p_finished_at": now})
+        conn.execute(q.CANCEL_WAITS, {**key, "p_finished_at": now})
+        conn.execute(q.CANCEL_APPROVALS, {**key, "p_finished_at": now})
         conn.execute(
             q.COUNT_RUN,
             {

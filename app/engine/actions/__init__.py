@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
@@ -32,6 +33,27 @@ class StepContext:
     secrets: SecretValues = field(default_factory=SecretValues)
 
 
+@dataclass(frozen=True)
+class Suspend:
+    """What an action returns to make its step wait without holding a task, thread or slot.
+
+    The engine records the step `waiting` with a `step_wait` row (and an `approval` row for an
+    approval) in one transaction; the run goes on with its other steps, and once only waits
+    are left its task ends and the execution is `waiting`. `app.engine.waits` resolves the
+    wait (a time reached, a webhook call, a decision, a child run's end) and the run goes on.
+
+    `kind`: "timer" | "webhook" | "approval" | "child". `resume_at`: when the wait clock wakes
+    it (a timer's time, an approval's or webhook's deadline). `details`: shown while it waits.
+    `approval`: the approval row's fields (`message`, `approvers`, `on_timeout`).
+    """
+
+    kind: str
+    resume_at: datetime | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+    approval: dict[str, Any] | None = None
+    child_execution_id: int | None = None
+
+
 RunFn = Callable[[StepContext, Any], Awaitable[Any]]
 
 
@@ -44,6 +66,9 @@ class ActionType:
     #: Config keys holding a condition (`if`'s `condition`): evaluated like a step's own
     #: `condition` (`{{ }}` optional) to True/False instead of being rendered as a template.
     expressions: tuple[str, ...] = ()
+    #: Config keys left as written by the step's render (`for_each`'s inner `step`, which the
+    #: action renders once per item).
+    unrendered: tuple[str, ...] = ()
 
 
 _registry: dict[str, ActionType] = {}
@@ -55,6 +80,7 @@ def action(
     description: str = "",
     *,
     expressions: tuple[str, ...] = (),
+    unrendered: tuple[str, ...] = (),
 ) -> Callable:
     """Decorator registering `run` as the action type `name`.
 
@@ -64,7 +90,7 @@ def action(
 
     def register(run: RunFn) -> RunFn:
         register_action_config(name, config_model)
-        _registry[name] = ActionType(name, config_model, run, description, expressions)
+        _registry[name] = ActionType(name, config_model, run, description, expressions, unrendered)
         return run
 
     return register
@@ -87,7 +113,9 @@ def parse_config(name: str, rendered: dict[str, Any]) -> Any:
 # Registration happens on import; keep this list in step with the modules in this package.
 from app.engine.actions import (  # noqa: E402, F401
     api_call,
+    approval,
     delay,
+    for_each,
     git_commit,
     if_step,
     merge,
@@ -96,8 +124,10 @@ from app.engine.actions import (  # noqa: E402, F401
     optimize,
     publish,
     share,
+    sub_workflow,
     switch,
     transform,
+    wait,
 )
 
-__all__ = ["ActionType", "StepContext", "action", "action_config_models", "action_types"]
+__all__ = ["ActionType", "StepContext", "Suspend", "action", "action_config_models", "action_types"]
