@@ -21,6 +21,7 @@ from app.api.routes import (
     hooks,
     me,
     notifications,
+    step_items,
     versions,
     workflows,
 )
@@ -33,6 +34,7 @@ API_ROUTERS: list[APIRouter] = [
     auth.router,
     workflows.router,
     executions.router,
+    step_items.router,
     hooks.router,
     articles.router,
     versions.router,

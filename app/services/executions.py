@@ -19,7 +19,7 @@ from app.db.models import Execution, ExecutionStep, StepAttempt, Workflow
 from app.engine import runtime
 from app.engine.bus import bus
 from app.engine.runtime import start_run
-from app.services import audit
+from app.services import audit, step_items
 from app.services.actor import Actor
 
 TRIGGER_TYPES = ("manual", "schedule", "webhook", "event", "publish")
@@ -234,6 +234,7 @@ def get_execution(actor: Actor, execution_id: int) -> dict[str, Any]:
         if execution is None:
             raise NotFound(f"execution {execution_id} does not exist")
         steps = conn.execute(_STEPS, key).all()
+        loops = step_items.summaries(conn, [s.id for s in steps if s.type == "for_each"])
         attempts: dict[int, list[dict[str, Any]]] = {}
         if steps:
             for a in conn.execute(_ATTEMPTS, key):
@@ -265,6 +266,7 @@ def get_execution(actor: Actor, execution_id: int) -> dict[str, Any]:
                 "finished_at": _iso(s.finished_at),
                 "duration_ms": s.duration_ms,
                 "attempts": attempts.get(s.id, []),
+                **({"items": loops[s.id]} if s.id in loops else {}),
             }
             for s in steps
         ],

@@ -7,6 +7,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from app.api.schemas import JsonObject, Num, Out, Time
+from app.api.schemas.step_items import StepItems
 
 
 class Workflow(Out):
@@ -87,6 +88,7 @@ class Step(Out):
     finished_at: Time
     duration_ms: Num | None
     attempts: list[JsonObject]
+    items: StepItems | None = Field(None, description="A for_each step's items (bounded)")
 
 
 class Execution(ExecutionSummary):
