@@ -31,17 +31,18 @@ from app.core.planner import (
 from app.core.statuses import ExecutionStatus
 from app.db.settings import get_settings
 from app.db.types import utcnow
-from app.engine import offload, records, run_setup, store, suspended, waits
+from app.engine import offload, records, run_setup, store, suspended
 from app.engine.bus import EventBus, bus
 from app.engine.graph_run import GraphRun
+from app.engine.run_control import RunControl
 from app.engine.steps import RunScope
+from app.engine.wait_clock import WaitClock
 
 log = logging.getLogger("flowdeck.engine")
 PRIORITY_RANK = {"low": 0, "normal": 1, "high": 2}
-WAIT_CLOCK_MAX_SLEEP_S = 30.0
 
 
-class Engine:
+class Engine(RunControl):
     def __init__(self, *, max_concurrent: int | None = None, events: EventBus = bus) -> None:
         self.max_concurrent = max_concurrent or get_settings().max_concurrent_executions
         self.events = events
@@ -59,8 +60,7 @@ class Engine:
         # began never runs its body, so `_done` records its end instead)
         self._closers: set[asyncio.Task[None]] = set()
         self._walks: dict[int, GraphRun] = {}  # the runs going on in this process
-        self._clock: asyncio.Task[None] | None = None
-        self._clock_wake = asyncio.Event()
+        self.clock = WaitClock()
 
     # -- life cycle -------------------------------------------------------------------------
 
@@ -78,8 +78,7 @@ class Engine:
         if interrupted:
             log.warning("marked %d execution(s) interrupted after a restart", len(interrupted))
         self._fill()
-        self._clock_wake = asyncio.Event()
-        self._clock = self._loop.create_task(self._wait_clock(), name="wait clock")
+        self.clock.start(self._loop)
         return interrupted
 
     async def stop(self) -> None:
@@ -90,14 +89,13 @@ class Engine:
         tasks = list(self._tasks.values())
         if self._filler is not None:
             tasks.append(self._filler)
-        if self._clock is not None:
-            tasks.append(self._clock)
         for task in tasks:
             task.cancel()
         if tasks:
             await asyncio.gather(*tasks, return_exceptions=True)
         if self._closers:
             await asyncio.gather(*self._closers, return_exceptions=True)
+        await self.clock.stop()
 
     async def drain(self, limit_s: float = 30.0) -> None:
         """Wait until nothing is running or queued in this engine (for tests and benchmarks)."""
@@ -207,111 +205,6 @@ class Engine:
         if await self._cancel_held(execution_id):
             return "cancelled"
         raise Conflict(f"execution {execution_id} is not queued, running, waiting or paused here")
-
-    async def pause(self, execution_id: int) -> str:
-        """Running here: no new step starts, running ones finish, then it is `paused`;
-        waiting: `paused` at once (a wait that ends meanwhile is kept for the resume)."""
-        walk = self._walks.get(execution_id)
-        if walk is not None:
-            walk.paused = True
-            walk.poke()
-            return "pausing"
-        if await offload.db(
-            suspended.move_execution,
-            execution_id,
-            ExecutionStatus.PAUSED,
-            ExecutionStatus.WAITING,
-        ):
-            self._announce(execution_id, ExecutionStatus.PAUSED)
-            return "paused"
-        raise Conflict(f"execution {execution_id} is not running or waiting here")
-
-    async def resume(self, execution_id: int) -> str:
-        """A paused run goes on: from the queue, from its stored step states."""
-        walk = self._walks.get(execution_id)
-        if walk is not None and walk.paused:  # its running steps have not finished yet
-            walk.paused = False
-            walk.poke()
-            return "resumed"
-        if await offload.db(
-            suspended.move_execution, execution_id, ExecutionStatus.QUEUED, ExecutionStatus.PAUSED
-        ):
-            self._announce(execution_id, ExecutionStatus.QUEUED)
-            self._fill_after_submit()
-            return "resumed"
-        raise Conflict(f"execution {execution_id} is not paused")
-
-    def wait_resolved(self, execution_id: int, *, requeued: bool) -> None:
-        """A wait of `execution_id` ended (from any thread): start it or tell its walk."""
-        if self._loop is None or self._loop.is_closed():
-            return
-        self._loop.call_soon_threadsafe(self._on_wait_resolved, execution_id, requeued)
-
-    def _on_wait_resolved(self, execution_id: int, requeued: bool) -> None:
-        if requeued:
-            self._fill_after_submit()
-        elif (walk := self._walks.get(execution_id)) is not None:
-            walk.poke()
-
-    def _announce(self, execution_id: int, status: ExecutionStatus) -> None:
-        self.events.publish_nowait(
-            f"execution.{status.value}", execution_id=execution_id, status=status.value
-        )
-
-    async def _cancel_held(self, execution_id: int) -> bool:
-        """Cancel a waiting or paused run (no task holds it); False if it is neither."""
-        run = await offload.db(suspended.open_run, execution_id)
-        if run is None or run["status"] not in (ExecutionStatus.WAITING, ExecutionStatus.PAUSED):
-            return False
-        status, error = ExecutionStatus.CANCELLED, "cancelled by request"
-        duration_ms = await offload.db(
-            store.finish_execution,
-            execution_id,
-            run["workflow_id"],
-            status,
-            started_at=run["started_at"],
-            steps_completed=run["steps_completed"],
-            error=error,
-            failed_step=None,
-        )
-        self.events.publish_nowait(
-            "execution.finished",
-            execution_id=execution_id,
-            workflow_id=run["workflow_id"],
-            workflow_name=run["workflow_name"],
-            status=status.value,
-            error=error,
-            failed_step=None,
-            duration_ms=duration_ms,
-        )
-        await self._tell_parent({"id": execution_id, **run})
-        return True
-
-    # -- the wait clock ---------------------------------------------------------------------
-
-    def _clock_look_again(self, _resume_at: Any = None) -> None:
-        self._clock_wake.set()
-
-    async def _wait_clock(self) -> None:
-        """Wake the waits whose time has come (timers, deadlines): sleep until the earliest,
-        at most `WAIT_CLOCK_MAX_SLEEP_S` (a wait written by another process), or until a new
-        wait is recorded here. Persisted times: a restart loses none."""
-        while not self._stopping:
-            try:
-                self._clock_wake.clear()
-                await offload.db(waits.wake_due)
-                due = await offload.db(waits.next_wake)
-                sleep_s = WAIT_CLOCK_MAX_SLEEP_S
-                if due is not None:
-                    sleep_s = min(sleep_s, max(0.0, (due - utcnow()).total_seconds()))
-                with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(sleep_s):
-                        await self._clock_wake.wait()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("the wait clock failed; trying again")
-                await asyncio.sleep(WAIT_CLOCK_MAX_SLEEP_S)
 
     # -- dispatching ------------------------------------------------------------------------
 
@@ -428,7 +321,7 @@ class Engine:
             max_data_bytes=settings.max_step_data_bytes,
             secrets=run_setup.run_secrets(run, settings.secret_env_values),
             workflow_name=run["workflow_name"],
-            on_wait=self._clock_look_again,
+            on_wait=self.clock.look_again,
         )
         status, error, failed_step = ExecutionStatus.SUCCEEDED, None, None
         walk: GraphRun | None = None
@@ -498,14 +391,6 @@ class Engine:
             duration_ms=duration_ms,
         )
         await self._tell_parent(run)
-
-    async def _tell_parent(self, run: dict[str, Any]) -> None:
-        """A sub-workflow's run ended: the parent's step waiting on it goes on."""
-        if run.get("parent_execution_id"):
-            try:
-                await offload.db(waits.resolve_child, run["id"])
-            except Exception:
-                log.exception("could not hand execution %s's end to its parent", run["id"])
 
     async def _graph_run(
         self, run: dict[str, Any], scope: RunScope, context: dict[str, Any]

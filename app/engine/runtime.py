@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from app.core.errors import FlowdeckError
-from app.engine.runner import Engine
+
+if TYPE_CHECKING:  # the engine's modules (actions among them) import this one
+    from app.engine.runner import Engine
 
 _current: Engine | None = None
 
