@@ -11,6 +11,7 @@ from app.api.errors import install_error_handlers
 from app.api.limits import BodySizeLimit
 from app.api.routes import (
     alerts,
+    approvals,
     articles,
     audit,
     auth,
@@ -42,6 +43,8 @@ API_ROUTERS: list[APIRouter] = [
     connections.router,
     alerts.router,
     notifications.router,
+    approvals.router,
+    approvals.links,
 ]
 
 
