@@ -17,6 +17,7 @@ from app.engine.triggers.schedule import next_fire, schedule_config
 from app.integrations.secrets import encrypt
 from app.services import audit
 from app.services.actor import Actor
+from app.services.sub_workflows import check_no_loop
 from app.services.workflow_defs import (
     apply_spec,
     definition_from_row,
@@ -118,6 +119,7 @@ def update_workflow(
         secret = parsed.secret
         before = definition_from_row(row)
         apply_spec(row, parsed)
+        check_no_loop(session, workflow_id, row.name, row.actions)
         if before["trigger"] != definition_from_row(row)["trigger"] or (
             row.is_active and not before["is_active"]
         ):

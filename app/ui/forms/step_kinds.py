@@ -28,6 +28,8 @@ GROUPS: dict[str, str] = {
     "if": "flow",
     "switch": "flow",
     "merge": "flow",
+    "wait": "flow",
+    "sub_workflow": "flow",
 }
 _GROUP_ORDER = ("basic", "flow", "content")
 
@@ -58,7 +60,11 @@ DEFAULT_RULE = TriggerRule.ALL_SUCCEEDED.value
 
 @dataclass(frozen=True)
 class FlowField:
-    """One input of a flow step: form key, config key, label, kind (text|json|select)."""
+    """One input of a flow step: form key, config key, label, kind (text|json|select).
+
+    `omit`: the form value that means "not given" (the key is left out of the config).
+    `literal`: a number or true/false typed (or chosen) is stored as one, not as text.
+    """
 
     key: str
     config_key: str
@@ -67,6 +73,8 @@ class FlowField:
     placeholder: str = ""
     options: tuple[str, ...] = ()
     default: str = ""
+    omit: str | None = None
+    literal: bool = False
 
 
 FLOW_FIELDS: dict[str, tuple[FlowField, ...]] = {
@@ -93,6 +101,61 @@ FLOW_FIELDS: dict[str, tuple[FlowField, ...]] = {
             "merge_mode", "mode", "Mode", "select", options=("object", "append"), default="object"
         ),
     ),
+    "wait": (
+        FlowField(
+            "wait_seconds",
+            "seconds",
+            "Seconds (≤ 30 days)",
+            placeholder="60",
+            default="60",
+            omit="",
+            literal=True,
+        ),
+        FlowField(
+            "wait_until",
+            "until",
+            "Or until (ISO time with zone)",
+            placeholder="{{ trigger.remind_at }}",
+            omit="",
+        ),
+        FlowField(
+            "wait_webhook",
+            "webhook",
+            "Or until its resume URL is called",
+            "select",
+            options=("false", "true"),
+            default="false",
+            omit="false",
+            literal=True,
+        ),
+        FlowField(
+            "wait_timeout",
+            "timeout_s",
+            "Webhook timeout (s)",
+            placeholder="86400",
+            omit="",
+            literal=True,
+        ),
+    ),
+    "sub_workflow": (
+        FlowField("sub_workflow_id", "workflow_id", "Workflow id", placeholder="12", literal=True),
+        FlowField(
+            "sub_payload_json",
+            "payload",
+            "Payload (JSON, templates allowed)",
+            "json",
+            default='{\n  "from": "{{ workflow.name }}"\n}',
+        ),
+        FlowField(
+            "sub_wait",
+            "wait",
+            "Wait for it to end",
+            "select",
+            options=("true", "false"),
+            default="true",
+            literal=True,
+        ),
+    ),
 }
 FLOW_KEYS: tuple[str, ...] = tuple(f.key for fields in FLOW_FIELDS.values() for f in fields)
 
@@ -107,7 +170,10 @@ def flow_config(form: Mapping[str, Any], prefix: str, problems: list[Problem]) -
     for f in FLOW_FIELDS[form["type"]]:
         text = str(form.get(f.key) or "")
         if f.kind != "json":
-            config[f.config_key] = text.strip() if f.kind == "select" else text
+            value = text.strip() if f.kind == "select" else text
+            if f.omit is not None and value.strip() == f.omit:
+                continue
+            config[f.config_key] = _literal(value) if f.literal else value
             continue
         try:
             config[f.config_key] = json.loads(text) if text.strip() else {}
@@ -115,6 +181,15 @@ def flow_config(form: Mapping[str, Any], prefix: str, problems: list[Problem]) -
             path = f"{prefix}.config.{f.config_key}"
             problems.append(Problem(path, f"not valid JSON: {exc.msg} (line {exc.lineno})"))
     return config
+
+
+def _literal(text: str) -> Any:
+    """`"60"` → 60, `"true"` → True; anything else (a template, a time) stays text."""
+    try:
+        value = json.loads(text.strip())
+    except ValueError:
+        return text
+    return value if isinstance(value, bool | int | float) else text
 
 
 def flow_form(kind: str, config: Mapping[str, Any]) -> dict[str, str]:

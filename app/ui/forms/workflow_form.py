@@ -67,6 +67,13 @@ class ActionForm(TypedDict):
     switch_value: str
     cases_json: str
     merge_mode: str
+    wait_seconds: str
+    wait_until: str
+    wait_webhook: str
+    wait_timeout: str
+    sub_workflow_id: str
+    sub_payload_json: str
+    sub_wait: str
     depends_on: list[str]
     at_start: bool
     trigger_rule: str
