@@ -8,6 +8,8 @@ STATUS_COLORS: dict[str, str] = {
     "succeeded": "green",
     "failed": "red",
     "running": "blue",
+    "waiting": "violet",  # an approval, a timer, a webhook call or a child run
+    "paused": "orange",
     "queued": "amber",
     "interrupted": "amber",
     "cancelled": "gray",

@@ -1,22 +1,28 @@
-"""Admin → Executions → one execution: what ran, when, with which data, and what failed."""
+"""Admin → Executions → one execution: its graph and timeline, what it waits for, its steps.
+
+Pause / Resume / Cancel / Retry show only where they apply; an approval waiting on the
+signed-in person offers Approve / Reject with a comment.
+"""
 
 from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.execution_graph import execution_graph, status_legend
+from app.ui.components.execution_timeline import execution_timeline
 from app.ui.components.json_view import json_view
 from app.ui.components.layout import admin_page
-from app.ui.components.status_badge import status_badge
-from app.ui.components.timeline import timeline_chart
-from app.ui.pages.executions import ONE_LINE, testid_badge
-from app.ui.states.execution_detail import AttemptView, ExecutionDetailState, StepView
+from app.ui.pages.execution_steps import steps_accordion
+from app.ui.pages.execution_waits import decision_dialog, waits_section
+from app.ui.pages.executions import testid_badge
+from app.ui.states.execution_detail import ExecutionDetailState
 from app.ui.states.session import SessionState
 
 State = ExecutionDetailState
 E = ExecutionDetailState.execution
 
 
-def _fact(label: str, *value: rx.Component | rx.Var | str) -> rx.Component:
+def _fact(label: str | rx.Component, *value: rx.Component | rx.Var | str) -> rx.Component:
     return rx.vstack(
         rx.text(label, size="1", weight="bold", color=rx.color("gray", 11)),
         rx.text(*value, size="2"),
@@ -50,32 +56,48 @@ def _confirm(
     )
 
 
+def _control(
+    icon: str, label: str, testid: str, on_click: rx.EventHandler | rx.EventSpec, **props: str
+) -> rx.Component:
+    return rx.button(
+        rx.icon(icon, size=14),
+        label,
+        on_click=on_click,
+        loading=State.busy == testid.split("-")[0],
+        data_testid=testid,
+        **props,
+    )
+
+
 def _actions() -> rx.Component:
     return rx.hstack(
         rx.cond(
+            State.can_pause,
+            _control("pause", "Pause", "pause-execution", State.pause, variant="soft"),
+        ),
+        rx.cond(
+            State.can_resume,
+            _control("play", "Resume", "resume-execution", State.resume),
+        ),
+        rx.cond(
             State.can_cancel,
-            rx.button(
-                rx.icon("circle-stop", size=14),
+            _control(
+                "circle-stop",
                 "Cancel",
+                "cancel-execution",
+                State.ask("cancel"),
                 color_scheme="red",
                 variant="soft",
-                on_click=State.ask("cancel"),
-                data_testid="cancel-execution",
             ),
         ),
         rx.cond(
             State.can_retry,
-            rx.button(
-                rx.icon("rotate-ccw", size=14),
-                "Retry from failed step",
-                on_click=State.ask("retry"),
-                data_testid="retry-execution",
-            ),
+            _control("rotate-ccw", "Retry from failed step", "retry-execution", State.ask("retry")),
         ),
         _confirm(
             "cancel",
             "Cancel this execution?",
-            "The running step is stopped and the remaining steps do not run.",
+            "Running steps are stopped, waits are dropped and the remaining steps do not run.",
             "Cancel execution",
             State.cancel,
             "red",
@@ -89,6 +111,7 @@ def _actions() -> rx.Component:
             "indigo",
         ),
         spacing="2",
+        wrap="wrap",
     )
 
 
@@ -133,11 +156,15 @@ def header_card() -> rx.Component:
                 _fact("Started", E["started"]),
                 _fact("Finished", E["finished"]),
                 _fact(
-                    "Retry of",
+                    rx.cond(E["parent_id"] != 0, "Started by", "Retry of"),
                     rx.cond(
-                        E["retry_of"] != 0,
-                        rx.link("#", E["retry_of"], href=f"/admin/executions/{E['retry_of']}"),
-                        "—",
+                        E["parent_id"] != 0,
+                        rx.link("#", E["parent_id"], href=f"/admin/executions/{E['parent_id']}"),
+                        rx.cond(
+                            E["retry_of"] != 0,
+                            rx.link("#", E["retry_of"], href=f"/admin/executions/{E['retry_of']}"),
+                            "—",
+                        ),
                     ),
                 ),
                 columns=rx.breakpoints(initial="2", sm="4"),
@@ -165,140 +192,93 @@ def header_card() -> rx.Component:
     )
 
 
-def _attempt_row(attempt: AttemptView) -> rx.Component:
-    return rx.table.row(
-        rx.table.cell(attempt["number"]),
-        rx.table.cell(attempt["started"], white_space="nowrap"),
-        rx.table.cell(attempt["duration"], white_space="nowrap"),
-        rx.table.cell(
-            rx.cond(
-                attempt["error"] != "",
-                rx.text(
-                    attempt["error"],
-                    color=rx.color("red", 11),
-                    style=ONE_LINE,
-                    max_width="420px",
-                    title=attempt["error"],
-                ),
-                rx.text("ok", color=rx.color("green", 11)),
-            )
-        ),
-        rx.table.cell(attempt["failure_kind"]),
-    )
-
-
-def _step_content(step: StepView) -> rx.Component:
-    return rx.vstack(
-        rx.cond(
-            step["error"] != "",
-            rx.callout(step["error"], icon="circle-x", color_scheme="red", size="1", width="100%"),
-        ),
-        rx.cond(
-            step["skip_reason"] != "",
-            rx.callout(
-                "Skipped: " + step["skip_reason"],
-                icon="skip-forward",
-                color_scheme="gray",
-                size="1",
-                width="100%",
-            ),
-        ),
-        rx.grid(
-            json_view("Input", step["input"]),
-            json_view("Output", step["output"], empty="No output"),
-            columns=rx.breakpoints(initial="1", md="2"),
-            spacing="3",
-            width="100%",
-        ),
-        rx.cond(
-            step["attempts"].length() > 0,
-            rx.box(
-                rx.table.root(
-                    rx.table.header(
-                        rx.table.row(
-                            *[
-                                rx.table.column_header_cell(h)
-                                for h in ("Attempt", "Started", "Duration", "Result", "Kind")
-                            ]
-                        )
-                    ),
-                    rx.table.body(rx.foreach(step["attempts"], _attempt_row)),
-                    size="1",
-                    variant="surface",
-                    width="100%",
-                    min_width="600px",
-                ),
-                width="100%",
-                overflow_x="auto",
-                contain="inline-size",  # scroll inside instead of widening the page
-            ),
-        ),
-        spacing="3",
-        width="100%",
-        padding_y="0.5rem",
-    )
-
-
-def _step_item(step: StepView) -> rx.Component:
-    return rx.accordion.item(
-        header=rx.hstack(
-            status_badge(step["status"]),
-            rx.text(step["label"], weight="medium", size="2", style=ONE_LINE, min_width="0"),
-            rx.code(
-                step["type"],
-                size="1",
-                variant="soft",
-                color_scheme="gray",
-                display=rx.breakpoints(initial="none", sm="inline"),
-            ),
-            rx.spacer(),
-            rx.text(step["duration"], size="1", color=rx.color("gray", 11), white_space="nowrap"),
-            align="center",
-            spacing="3",
-            width="100%",
-            min_width="0",
-            text_align="left",
-        ),
-        content=_step_content(step),
-        value=step["id"],
-        data_testid="step-item",
-    )
-
-
 def _section(title: str, *children: rx.Component) -> rx.Component:
     return rx.vstack(rx.heading(title, size="4"), *children, spacing="3", width="100%")
+
+
+def _graph_card() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.heading("Graph", size="3"),
+                rx.spacer(),
+                rx.text("click a step for its details", size="1", color=rx.color("gray", 10)),
+                align="center",
+                width="100%",
+            ),
+            rx.cond(
+                State.nodes.length() > 0,
+                execution_graph(
+                    State.nodes, State.edges, State.graph_width, State.graph_height, State.show_step
+                ),
+                _quiet("This workflow version has no steps."),
+            ),
+            status_legend(),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+        min_width="0",
+    )
+
+
+def _timeline_card() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.heading("Timeline", size="3"),
+                rx.spacer(),
+                rx.text("time since the run started", size="1", color=rx.color("gray", 10)),
+                align="center",
+                width="100%",
+            ),
+            rx.cond(
+                State.bars.length() > 0,
+                execution_timeline(State.bars, State.ticks, State.show_step),
+                _quiet("No step has started yet: the execution is waiting for a free slot."),
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+        min_width="0",
+    )
+
+
+def _quiet(text: str) -> rx.Component:
+    return rx.center(
+        rx.text(text, size="2", color=rx.color("gray", 11), text_align="center"),
+        padding="2.5rem 1rem",
+        width="100%",
+        border=f"1px dashed {rx.color('gray', 6)}",
+        border_radius="var(--radius-3)",
+    )
 
 
 def body() -> rx.Component:
     return rx.vstack(
         header_card(),
-        _section(
-            "Timeline",
-            rx.cond(
-                State.steps.length() > 0,
-                rx.card(timeline_chart(State.timeline), width="100%", padding="0.5rem"),
-                rx.text(
-                    "No steps yet: the execution is waiting for a free slot.",
-                    color=rx.color("gray", 11),
-                    size="2",
-                ),
-            ),
+        waits_section(),
+        rx.grid(
+            _graph_card(),
+            _timeline_card(),
+            columns=rx.breakpoints(initial="1", xl="2"),
+            spacing="4",
+            width="100%",
         ),
         _section(
             "Steps",
-            rx.accordion.root(
-                rx.foreach(State.steps, _step_item),
-                type="multiple",
-                collapsible=True,
-                variant="outline",
-                color_scheme="gray",
-                width="100%",
+            rx.cond(
+                State.steps.length() > 0,
+                steps_accordion(),
+                _quiet("The steps appear here once the execution starts."),
             ),
         ),
         _section(
             "Trigger payload",
             rx.card(json_view("Payload", E["payload"], empty="Empty"), width="100%"),
         ),
+        decision_dialog(),
         spacing="5",
         width="100%",
     )

@@ -1,4 +1,4 @@
-"""Admin → Executions → one execution: header, timeline, steps, cancel and retry, live.
+"""Admin → Executions → one execution: header, graph, timeline, waits, steps, controls, live.
 
 While the execution runs, a background event follows the bus and reloads the execution at
 most every 100 ms, so a burst of step events costs one database read and one delta per
@@ -10,125 +10,37 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any, TypedDict
+from dataclasses import dataclass
+from typing import Any
 
-import plotly.graph_objects as go
 import reflex as rx
 from starlette.concurrency import run_in_threadpool
 
 from app.core.errors import AuthenticationFailed, FlowdeckError
+from app.core.layout import Drawing, draw, layer_layout
 from app.core.statuses import ExecutionStatus
 from app.db.types import utcnow
 from app.engine.bus import bus
-from app.services import auth, executions
-from app.ui.components.json_view import pretty_json
-from app.ui.components.timeline import timeline_figure
-from app.ui.live import duration_text
+from app.services import approvals, auth, execution_control, execution_graph, executions
+from app.ui.states.execution_detail_views import (
+    BarView,
+    EdgeView,
+    ExecutionView,
+    NodeView,
+    StepView,
+    TickView,
+    WaitView,
+    execution_view,
+    graph_views,
+    step_views,
+    timeline_views,
+    wait_views,
+)
 from app.ui.states.session import SessionState, error_text, run_service
 
 THROTTLE_S = 0.1  # at most ten reloads a second, however many steps finish
 FOLLOW_MAX_S = 3600.0
 IDLE_CHECK_S = 5.0  # with no events, look this often whether the page still wants them
-
-
-class ExecutionView(TypedDict):
-    id: int
-    workflow_id: int
-    workflow: str
-    version: int
-    status: str
-    trigger: str
-    queued: str
-    started: str
-    finished: str
-    duration: str
-    steps: str
-    error: str
-    failed_step: str
-    retry_of: int  # 0: not a retry
-    payload: str
-
-
-class AttemptView(TypedDict):
-    number: int
-    started: str
-    duration: str
-    error: str
-    failure_kind: str
-
-
-class StepView(TypedDict):
-    id: str
-    label: str
-    type: str
-    status: str
-    started: str
-    duration: str
-    input: str
-    output: str
-    error: str
-    skip_reason: str
-    attempts: list[AttemptView]
-
-
-def _time(iso: str | None) -> str:
-    return iso[:23].replace("T", " ") + " UTC" if iso else "—"
-
-
-def _completed(d: dict[str, Any]) -> int:
-    """Steps done. The run's counter is written when it ends; until then count the steps."""
-    if ExecutionStatus(d["status"]).is_terminal:
-        return d["steps_completed"]
-    done = sum(1 for s in d.get("steps", ()) if s["status"] in ("succeeded", "skipped"))
-    return max(d["steps_completed"], done)
-
-
-def execution_view(d: dict[str, Any]) -> ExecutionView:
-    return ExecutionView(
-        id=d["id"],
-        workflow_id=d["workflow_id"],
-        workflow=d["workflow_name"],
-        version=d["workflow_version"],
-        status=d["status"],
-        trigger=d["trigger_type"],
-        queued=_time(d["queued_at"]),
-        started=_time(d["started_at"]),
-        finished=_time(d["finished_at"]),
-        duration=duration_text(d["duration_ms"]),
-        steps=f"{_completed(d)}/{d['steps_total']}",
-        error=d["error"] or "",
-        failed_step=d["failed_step"] or "",
-        retry_of=d["retry_of"] or 0,
-        payload=pretty_json(d.get("trigger_payload")),
-    )
-
-
-def step_views(d: dict[str, Any]) -> list[StepView]:
-    return [
-        StepView(
-            id=str(s["id"]),
-            label=f"{s['position'] + 1}. {s['name'] or s['action_id']}",
-            type=s["type"],
-            status=s["status"],
-            started=_time(s["started_at"]),
-            duration=duration_text(s["duration_ms"]),
-            input=pretty_json(s["input"]),
-            output=pretty_json(s["output"]),
-            error=s["error"] or "",
-            skip_reason=s["skip_reason"] or "",
-            attempts=[
-                AttemptView(
-                    number=a["number"],
-                    started=_time(a["started_at"]),
-                    duration=duration_text(a["duration_ms"]),
-                    error=a["error"] or "",
-                    failure_kind=a["failure_kind"] or "",
-                )
-                for a in s["attempts"]
-            ],
-        )
-        for s in d["steps"]
-    ]
 
 
 def is_finished(detail: dict[str, Any]) -> bool:
@@ -182,42 +94,82 @@ async def follow_execution(
     return reloads
 
 
+@dataclass(frozen=True)
+class Shape:
+    """The execution's graph, drawn once per execution (a version's steps never change)."""
+
+    drawing: Drawing
+    names: dict[str, str]
+    types: dict[str, str]
+
+
+def shape_of(found: execution_graph.ExecutionGraph) -> Shape:
+    graph = found.graph
+    types = {step_id: node.type for step_id, node in graph.nodes.items()}
+    return Shape(draw(layer_layout(graph)), dict(found.names), types)
+
+
+PAUSABLE = ("running", "waiting")
+CANCELLABLE = ("queued", "running", "waiting", "paused")
+RETRYABLE = ("failed", "interrupted")
+CONTROLS = ("pause", "resume", "cancel", "retry")
+_EMPTY = {
+    "id": 0,
+    "workflow_id": 0,
+    "workflow_name": "",
+    "workflow_version": 0,
+    "status": "queued",
+    "trigger_type": "",
+    "queued_at": None,
+    "started_at": None,
+    "finished_at": None,
+    "duration_ms": None,
+    "steps_completed": 0,
+    "steps_total": 0,
+    "error": None,
+    "failed_step": None,
+    "retry_of": None,
+}
+
+
 class ExecutionDetailState(SessionState):
     exec_id: int = 0
-    execution: ExecutionView = execution_view(
-        {
-            "id": 0,
-            "workflow_id": 0,
-            "workflow_name": "",
-            "workflow_version": 0,
-            "status": "queued",
-            "trigger_type": "",
-            "queued_at": None,
-            "started_at": None,
-            "finished_at": None,
-            "duration_ms": None,
-            "steps_completed": 0,
-            "steps_total": 0,
-            "error": None,
-            "failed_step": None,
-            "retry_of": None,
-        }
-    )
+    execution: ExecutionView = execution_view(_EMPTY)
     steps: list[StepView] = []
-    timeline: go.Figure = go.Figure(layout={"template": go.layout.Template()})
+    nodes: list[NodeView] = []
+    edges: list[EdgeView] = []
+    graph_width: str = "0px"
+    graph_height: str = "0px"
+    bars: list[BarView] = []
+    ticks: list[TickView] = []
+    waits: list[WaitView] = []
+    open_steps: list[str] = []
     loaded: bool = False
     problem: str = ""
     confirm: str = ""  # "cancel" or "retry" while its dialog is open
+    busy: str = ""  # the control being carried out
+    decision: str = ""  # "approved" / "rejected" while the decision dialog is open
+    decision_approval: int = 0
+    decision_comment: str = ""
+    _shape: Shape | None = None
     _follow_generation: int = 0
     _follower: int = 0
 
     @rx.var
+    def can_pause(self) -> bool:
+        return self.loaded and self.execution["status"] in PAUSABLE
+
+    @rx.var
+    def can_resume(self) -> bool:
+        return self.loaded and self.execution["status"] == "paused"
+
+    @rx.var
     def can_cancel(self) -> bool:
-        return self.loaded and self.execution["status"] in ("queued", "running")
+        return self.loaded and self.execution["status"] in CANCELLABLE
 
     @rx.var
     def can_retry(self) -> bool:
-        return self.loaded and self.execution["status"] in ("failed", "interrupted")
+        return self.loaded and self.execution["status"] in RETRYABLE
 
     def _route_id(self) -> int:
         # The dynamic route var reads the same field; `router.page` would log a deprecation.
@@ -227,7 +179,13 @@ class ExecutionDetailState(SessionState):
     def _show(self, detail: dict[str, Any]) -> None:
         self.execution = execution_view(detail)
         self.steps = step_views(detail)
-        self.timeline = timeline_figure(detail, utcnow())
+        self.waits = wait_views(detail, self.user_email, self.user_role)
+        self.bars, self.ticks = timeline_views(detail, utcnow())
+        if self._shape is not None:
+            shape = self._shape
+            self.nodes, self.edges = graph_views(shape.drawing, shape.names, shape.types, detail)
+            self.graph_width = f"{shape.drawing.width:g}px"
+            self.graph_height = f"{shape.drawing.height:g}px"
         self.loaded, self.problem = True, ""
 
     @rx.event
@@ -235,10 +193,16 @@ class ExecutionDetailState(SessionState):
         """on_load: show the execution of the URL, and follow it while it is unfinished."""
         wanted = self._route_id()
         if wanted != self.exec_id:
-            self.exec_id, self.loaded, self.steps = wanted, False, []
+            self.exec_id, self.loaded, self.steps, self._shape = wanted, False, [], None
+            self.nodes, self.edges, self.bars, self.waits, self.open_steps = [], [], [], [], []
         self._follow_generation += 1  # any older follower of this tab stops
         try:
             detail = await run_service(self, lambda a: executions.get_execution(a, wanted))
+            if self._shape is None:
+                found = await run_service(
+                    self, lambda a: execution_graph.execution_graph(a, wanted)
+                )
+                self._shape = await run_in_threadpool(shape_of, found)
         except AuthenticationFailed:
             return rx.redirect("/login")
         except FlowdeckError as exc:
@@ -268,6 +232,17 @@ class ExecutionDetailState(SessionState):
             return  # signed out or the execution was deleted: the next load says so
 
     @rx.event
+    def set_open_steps(self, keys: list[str] | str) -> None:
+        self.open_steps = [keys] if isinstance(keys, str) else [str(k) for k in keys]
+
+    @rx.event
+    def show_step(self, key: str) -> Any:
+        """A click on a graph node opens that step below and scrolls to it."""
+        if key not in self.open_steps:
+            self.open_steps = [*self.open_steps, key]
+        return rx.scroll_to(f"step-{key}")
+
+    @rx.event
     def ask(self, what: str) -> None:
         self.confirm = what if what in ("cancel", "retry") else ""
 
@@ -276,29 +251,79 @@ class ExecutionDetailState(SessionState):
         self.confirm = ""
 
     @rx.event
+    async def pause(self) -> Any:
+        return await self._control("pause")
+
+    @rx.event
+    async def resume(self) -> Any:
+        return await self._control("resume")
+
+    @rx.event
     async def cancel(self) -> Any:
-        execution_id, self.confirm = self.exec_id, ""
-        try:
-            # An async service: it must run on this loop, where the engine lives.
-            actor = await self._actor()
-            detail = await executions.cancel_execution(actor, execution_id)
-        except AuthenticationFailed:
-            return rx.redirect("/login")
-        except FlowdeckError as exc:
-            return rx.toast.error(error_text(exc))
-        self._show(detail)
-        return rx.toast.success(f"Execution #{execution_id} is {detail['status']}")
+        return await self._control("cancel")
 
     @rx.event
     async def retry(self) -> Any:
-        execution_id, self.confirm = self.exec_id, ""
+        return await self._control("retry")
+
+    async def _control(self, action: str) -> Any:
+        """Pause, resume, cancel or retry through the control service; a toast either way."""
+        execution_id, self.confirm, self.busy = self.exec_id, "", action
         try:
-            new = await run_service(self, lambda a: executions.retry_execution(a, execution_id))
+            # Async services: they run on this loop, where the engine lives.
+            actor = await self._actor()
+            if action == "retry":
+                answer = await execution_control.retry(actor, execution_id)
+                new_id = answer.execution["id"]
+                return [
+                    rx.toast.success(f"Retrying from the failed step as execution #{new_id}"),
+                    rx.redirect(f"/admin/executions/{new_id}"),
+                ]
+            do = getattr(execution_control, action)
+            detail = await do(actor, execution_id)
         except AuthenticationFailed:
             return rx.redirect("/login")
         except FlowdeckError as exc:
             return rx.toast.error(error_text(exc))
-        return [
-            rx.toast.success(f"Retrying from the failed step as execution #{new['id']}"),
-            rx.redirect(f"/admin/executions/{new['id']}"),
-        ]
+        finally:
+            self.busy = ""
+        self._show(detail)
+        done = [rx.toast.success(f"Execution #{execution_id} is {detail['status']}")]
+        if not is_finished(detail):  # a fresh follower: the old one may have run out
+            self._follow_generation += 1
+            done.append(ExecutionDetailState.follow)
+        return done
+
+    @rx.event
+    def open_decision(self, approval_id: int, decision: str) -> None:
+        known = any(w["approval_id"] == approval_id for w in self.waits)
+        if known and decision in ("approved", "rejected"):
+            self.decision_approval, self.decision, self.decision_comment = approval_id, decision, ""
+
+    @rx.event
+    def close_decision(self, _open: bool = False) -> None:
+        self.decision, self.decision_approval = "", 0
+
+    @rx.event
+    def set_decision_comment(self, value: str) -> None:
+        self.decision_comment = value[:2000]
+
+    @rx.event
+    async def submit_decision(self) -> Any:
+        """Approve or reject as the signed-in person; the service checks they are an approver."""
+        approval_id, decision = self.decision_approval, self.decision
+        comment = self.decision_comment.strip() or None
+        self.busy = "decide"
+        try:
+            actor = await self._actor()
+            await approvals.decide(actor, approval_id, decision, comment)
+        except AuthenticationFailed:
+            return rx.redirect("/login")
+        except FlowdeckError as exc:
+            return rx.toast.error(error_text(exc))
+        finally:
+            self.busy = ""
+        self.decision, self.decision_approval, self.decision_comment = "", 0, ""
+        self.waits = [w for w in self.waits if w["approval_id"] != approval_id]
+        self._follow_generation += 1  # the run goes on: follow it again
+        return [rx.toast.success(f"You {decision} the step"), ExecutionDetailState.follow]

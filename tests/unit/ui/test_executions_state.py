@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -23,7 +22,6 @@ from app.engine import runtime
 from app.engine.runner import Engine
 from app.services import auth, executions, workflows
 from app.services.actor import Actor
-from app.ui.components.timeline import bar_count, timeline_figure
 from app.ui.states.execution_detail import (
     ExecutionDetailState,
     fetch_detail,
@@ -132,7 +130,7 @@ async def test_viewer_gets_no_detail(people: People, engine: Engine) -> None:
     assert await call(state, "load") is None
     assert "viewer" in state.problem and not state.loaded
     assert state.steps == [] and state.execution["workflow"] == ""
-    assert bar_count(state.timeline) == 0
+    assert state.bars == [] and state.nodes == []
     with pytest.raises(PermissionDenied):
         await fetch_detail(people.tokens["viewer"], execution_id)
     assert database() == before
@@ -213,7 +211,7 @@ async def test_member_sees_the_detail_and_its_timeline(people: People, engine: E
     assert [s["label"] for s in state.steps] == ["1. first", "2. second"]
     assert '"n": 42' in state.steps[0]["output"] and '"m": 42' in state.steps[1]["output"]
     assert [len(s["attempts"]) for s in state.steps] == [1, 1]
-    assert bar_count(state.timeline) == 2
+    assert len(state.bars) == 2 and [n["status"] for n in state.nodes] == ["succeeded"] * 2
     assert not state.can_cancel and not state.can_retry
 
 
@@ -290,47 +288,3 @@ async def test_follow_stops_when_the_page_moves_on(people: People, engine: Engin
         follow_execution(execution_id, lambda: fetch_detail(token, execution_id), apply), 5
     )
     assert reloads == 1
-
-
-def test_timeline_draws_one_bar_per_step_and_every_attempt() -> None:
-    t0 = datetime(2025, 1, 1, 12, tzinfo=UTC)
-
-    def at(seconds: float) -> str:
-        return (t0 + timedelta(seconds=seconds)).isoformat()
-
-    def attempt(number: int, start: float, error: str | None = None) -> dict[str, Any]:
-        return {
-            "number": number,
-            "started_at": at(start),
-            "duration_ms": 100.0,
-            "error": error,
-            "failure_kind": "http_5xx" if error else None,
-        }
-
-    def step(pos: int, status: str, start: float | None, end: float | None, attempts: list) -> dict:
-        return {
-            "position": pos,
-            "name": "",
-            "action_id": f"a{pos}",
-            "status": status,
-            "started_at": at(start) if start is not None else None,
-            "finished_at": at(end) if end is not None else None,
-            "attempts": attempts,
-        }
-
-    detail = {
-        "started_at": at(0),
-        "queued_at": at(0),
-        "steps": [
-            step(0, "succeeded", 0, 1, [attempt(1, 0, "503"), attempt(2, 0.5)]),
-            step(1, "running", 1, None, [attempt(1, 1)]),
-            step(2, "pending", None, None, []),
-        ],
-    }
-    fig = timeline_figure(detail, now=t0 + timedelta(seconds=3))
-    assert bar_count(fig) == 3
-    bars = {trace.name: trace for trace in fig.data if trace.type == "bar"}
-    assert bars["running"].x[0] == pytest.approx(2.0)  # runs until now
-    assert bars["succeeded"].marker.color == "#30a46c"
-    markers = {trace.name: len(trace.x) for trace in fig.data if trace.type == "scatter"}
-    assert markers == {"attempt": 1, "failed attempt": 1}  # one try that worked: no mark
