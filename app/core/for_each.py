@@ -93,6 +93,8 @@ def _kind(value: Any) -> str:
         return f"the text {value[:40]!r}"
     if isinstance(value, dict):
         return "an object"
+    if callable(value):  # `{{ trigger.items }}` is the dict's method, not its "items" key
+        return "a method: for a key named like one (items, keys, values) write x['items']"
     return type(value).__name__
 
 

@@ -106,3 +106,10 @@ def test_the_parsed_config_has_defaults_and_the_inner_step_typed() -> None:
 )  # fmt: skip
 def test_failure_message(failed: list[int], total: int, first_error: str | None, message: str):
     assert failure_message(failed, total, first_error) == message
+
+
+def test_items_that_rendered_to_a_dict_method_say_how_to_reach_the_key() -> None:
+    # `{{ trigger.items }}` finds the dict's `items` method before its "items" key.
+    with pytest.raises(ValidationFailed) as caught:
+        parse_action_config("for_each", {"items": {}.items, "step": {"type": "transform"}})
+    assert "write x['items']" in caught.value.problems[0].message
