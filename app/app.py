@@ -9,6 +9,7 @@ import reflex as rx
 import app.ui.pages  # noqa: F401  (registers every page)
 from app.api import create_api
 from app.lifespan import startup
+from app.services.approval_notices import approval_notices
 from app.ui.bell import bell_push
 from app.ui.live import live_push
 
@@ -18,3 +19,4 @@ app = rx.App(api_transformer=create_api())
 app.register_lifespan_task(startup)
 app.register_lifespan_task(live_push)
 app.register_lifespan_task(bell_push)
+app.register_lifespan_task(approval_notices)

@@ -17,6 +17,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import replace
 from typing import Any
 
@@ -195,3 +197,14 @@ class ApprovalNotices:
             raise
         except Exception:
             log.exception("could not notify the approvers of approval %s", approval_id)
+
+
+@asynccontextmanager
+async def approval_notices() -> AsyncIterator[None]:
+    """Lifespan task of the app: approvers hear of approvals while the process serves."""
+    notices = ApprovalNotices(bus)
+    notices.start()
+    try:
+        yield
+    finally:
+        await notices.stop()

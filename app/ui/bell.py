@@ -18,7 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from app.core.errors import AuthenticationFailed, FlowdeckError
 from app.core.statuses import Role
 from app.engine.bus import Event, bus
-from app.services import notifications
+from app.services import approvals, notifications
 from app.services.actor import Actor
 from app.ui.feeds import feeds, signed_in, tab_token
 from app.ui.feeds import push as feeds_push
@@ -51,9 +51,15 @@ def _snapshot(actor: Actor) -> tuple[int, list[NotificationItem]]:
     ]
 
 
+def _approvals_waiting(user_id: int | None) -> int:
+    """Pending approvals this person may decide (shown in the bell and the navigation)."""
+    return approvals.pending_count_of_user(user_id) if user_id else 0
+
+
 class LiveBell(rx.State):
     unread: int = 0
     items: list[NotificationItem] = []
+    approvals: int = 0
 
     @rx.event
     async def link(self) -> Any:
@@ -64,6 +70,7 @@ class LiveBell(rx.State):
             return None
         feeds.join(f"user{actor.user_id}", tab_token(self))
         self.unread, self.items = await run_in_threadpool(_snapshot, actor)
+        self.approvals = await run_in_threadpool(_approvals_waiting, actor.user_id)
         return None
 
     @rx.event
@@ -84,9 +91,10 @@ async def bell_push(app: rx.App) -> AsyncIterator[None]:
     async def push(user_id: int) -> None:
         actor = Actor(kind="user", user_id=user_id, email="", role=Role.VIEWER)
         unread, items = await run_in_threadpool(_snapshot, actor)
+        waiting = await run_in_threadpool(_approvals_waiting, user_id)
 
         def fill(bell: LiveBell) -> None:
-            bell.unread, bell.items = unread, items
+            bell.unread, bell.items, bell.approvals = unread, items, waiting
 
         await feeds_push(app, f"user{user_id}", LiveBell, fill, signed_in(*Role, user_id=user_id))
 
@@ -145,6 +153,23 @@ def bell() -> rx.Component:
                     ),
                     width="100%",
                     align="center",
+                ),
+                rx.cond(
+                    LiveBell.approvals > 0,
+                    rx.link(
+                        rx.hstack(
+                            rx.icon("circle-check", size=14),
+                            rx.text("Approvals waiting for you", size="2"),
+                            rx.spacer(),
+                            rx.badge(LiveBell.approvals, color_scheme="violet", radius="full"),
+                            align="center",
+                            width="100%",
+                        ),
+                        href="/admin/approvals",
+                        underline="none",
+                        width="100%",
+                        data_testid="bell-approvals",
+                    ),
                 ),
                 rx.cond(
                     LiveBell.items.length() > 0,

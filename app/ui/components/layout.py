@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from app.ui.bell import bell
+from app.ui.bell import LiveBell, bell
 from app.ui.components.forms import field, form_alert
 from app.ui.states.account import AccountState
 from app.ui.states.session import SessionState
@@ -12,6 +12,7 @@ from app.ui.states.session import SessionState
 SECTIONS: list[tuple[str, str, str]] = [
     ("Workflows", "/admin/workflows", "workflow"),
     ("Executions", "/admin/executions", "play"),
+    ("Approvals", "/admin/approvals", "circle-check"),
     ("Articles", "/admin/articles", "file-text"),
     ("Alerts", "/admin/alerts", "bell"),
     ("Versions", "/admin/versions", "git-branch"),
@@ -24,8 +25,29 @@ SECTIONS: list[tuple[str, str, str]] = [
 
 def _nav_item(label: str, href: str, icon: str) -> rx.Component:
     active = rx.State.router.page.path.startswith(href)  # type: ignore[attr-defined]
+    count = (
+        rx.cond(
+            LiveBell.approvals > 0,
+            rx.badge(
+                LiveBell.approvals,
+                color_scheme="violet",
+                radius="full",
+                margin_left="auto",
+                data_testid="nav-approvals-count",
+            ),
+        )
+        if href == "/admin/approvals"
+        else rx.fragment()
+    )
     return rx.link(
-        rx.hstack(rx.icon(icon, size=16), rx.text(label, size="2"), spacing="3", align="center"),
+        rx.hstack(
+            rx.icon(icon, size=16),
+            rx.text(label, size="2"),
+            count,
+            spacing="3",
+            align="center",
+            width="100%",
+        ),
         href=href,
         underline="none",
         color=rx.cond(active, rx.color("accent", 11), rx.color("gray", 11)),

@@ -30,6 +30,7 @@ GROUPS: dict[str, str] = {
     "merge": "flow",
     "wait": "flow",
     "sub_workflow": "flow",
+    "approval": "flow",
 }
 _GROUP_ORDER = ("basic", "flow", "content")
 
@@ -153,6 +154,45 @@ FLOW_FIELDS: dict[str, tuple[FlowField, ...]] = {
             "select",
             options=("true", "false"),
             default="true",
+            literal=True,
+        ),
+    ),
+    "approval": (
+        FlowField(
+            "approval_message",
+            "message",
+            "Message to the approvers",
+            placeholder="Release {{ trigger.version }} to production?",
+        ),
+        FlowField(
+            "approval_approvers_json",
+            "approvers",
+            'Approvers (JSON list: emails, "admin", "member")',
+            "json",
+            default='["admin"]',
+        ),
+        FlowField(
+            "approval_timeout",
+            "timeout_s",
+            "Timeout (s, optional)",
+            placeholder="86400",
+            omit="",
+            literal=True,
+        ),
+        FlowField(
+            "approval_on_timeout",
+            "on_timeout",
+            "On timeout",
+            "select",
+            options=("reject", "approve"),
+            default="reject",
+        ),
+        FlowField(
+            "approval_alert",
+            "notify_alert_id",
+            "Alert id for Approve / Reject links (optional)",
+            placeholder="3",
+            omit="",
             literal=True,
         ),
     ),

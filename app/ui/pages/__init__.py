@@ -2,6 +2,7 @@
 
 from app.ui.pages import (
     alerts,
+    approvals,
     articles,
     audit,
     auth,
@@ -19,6 +20,7 @@ from app.ui.pages import (
 
 __all__ = [
     "alerts",
+    "approvals",
     "articles",
     "audit",
     "auth",
