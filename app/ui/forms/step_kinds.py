@@ -30,6 +30,7 @@ GROUPS: dict[str, str] = {
     "merge": "flow",
     "wait": "flow",
     "sub_workflow": "flow",
+    "for_each": "flow",
     "approval": "flow",
 }
 _GROUP_ORDER = ("basic", "flow", "content")
@@ -194,6 +195,32 @@ FLOW_FIELDS: dict[str, tuple[FlowField, ...]] = {
             placeholder="3",
             omit="",
             literal=True,
+        ),
+    ),
+    "for_each": (
+        FlowField(
+            "each_items",
+            "items",
+            "Items (a template giving a list)",
+            placeholder="{{ steps.fetch.output.body.rows }}",
+            default="{{ trigger.rows }}",
+        ),
+        FlowField(
+            "each_concurrency",
+            "concurrency",
+            "Items at once (1–64)",
+            placeholder="4",
+            default="4",
+            omit="",
+            literal=True,
+        ),
+        FlowField(
+            "each_step_json",
+            "step",
+            "Step per item (JSON: type, config, retry, timeout_s, continue_on_error;"
+            " {{ item }} and {{ index }} in its templates)",
+            "json",
+            default='{\n  "type": "transform",\n  "config": {"values": {"value": "{{ item }}"}}\n}',
         ),
     ),
 }
