@@ -15,6 +15,7 @@ from app.ui.forms.step_kinds import (
     ACTION_TYPES,
     DEFAULT_RULE,
     FLOW_FIELDS,
+    FLOW_KEYS,
     flow_config,
     flow_defaults,
     flow_form,
@@ -35,48 +36,44 @@ CRON_PRESETS: list[tuple[str, str]] = [
 ]
 
 
-class ActionForm(TypedDict):
-    id: str
-    name: str
-    type: str
-    seconds: str
-    values_json: str
-    method: str
-    url: str
-    headers_json: str
-    body_json: str
-    expected_status: str
-    timeout_call: str
-    extra_json: str
-    article: str
-    connection: str
-    message: str
-    list_text: str
-    paths_json: str
-    thresholds_json: str
-    severity: str
-    flag: bool
-    alert: str
-    condition: str
-    retry_strategy: str
-    retry_max: str
-    retry_delay: str
-    timeout_s: str
-    continue_on_error: bool
-    branch_condition: str
-    switch_value: str
-    cases_json: str
-    merge_mode: str
-    wait_seconds: str
-    wait_until: str
-    wait_webhook: str
-    wait_timeout: str
-    sub_workflow_id: str
-    sub_payload_json: str
-    sub_wait: str
-    depends_on: list[str]
-    at_start: bool
-    trigger_rule: str
+#: One step's fields in the form: the common ones, every flow type's fields (named once, in
+#: `step_kinds.FLOW_FIELDS`), and the graph fields.
+ActionForm = TypedDict(  # the call form: the flow keys come from FLOW_FIELDS
+    "ActionForm",
+    {
+        "id": str,
+        "name": str,
+        "type": str,
+        "seconds": str,
+        "values_json": str,
+        "method": str,
+        "url": str,
+        "headers_json": str,
+        "body_json": str,
+        "expected_status": str,
+        "timeout_call": str,
+        "extra_json": str,
+        "article": str,
+        "connection": str,
+        "message": str,
+        "list_text": str,
+        "paths_json": str,
+        "thresholds_json": str,
+        "severity": str,
+        "flag": bool,
+        "alert": str,
+        "condition": str,
+        "retry_strategy": str,
+        "retry_max": str,
+        "retry_delay": str,
+        "timeout_s": str,
+        "continue_on_error": bool,
+        **{key: str for key in FLOW_KEYS},
+        "depends_on": list[str],
+        "at_start": bool,
+        "trigger_rule": str,
+    },
+)
 
 
 class TriggerForm(TypedDict):
