@@ -8,12 +8,14 @@ one `executemany` on the writer thread (`offload`): a batch every `BATCH_ROWS` i
 10,000. Outputs and errors are masked and capped like a step's (`records.Masking`); an item's
 output is kept to `ITEM_DATA_BYTES` (or the step limit, if lower), since a step has up to
 10,000 of them. If the step is cancelled, what is buffered is written and the items that never
-ended are marked `cancelled`.
+ended are marked `cancelled`. Once a batch is written, `for_each.progress` (execution_id,
+action_id, ended, total) is published: a page following the execution reloads on it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 from dataclasses import dataclass
@@ -28,6 +30,7 @@ from app.core.statuses import StepStatus
 from app.db.engine import get_engine
 from app.db.models import ExecutionStep, StepItem
 from app.engine import offload
+from app.engine.bus import bus
 from app.engine.records import Masking
 
 log = logging.getLogger("flowdeck.engine")
@@ -119,10 +122,14 @@ def cancel_rest(step_id: int) -> None:
 class ItemRecorder:
     """Buffers item ends and writes them in batches on the writer thread (see the module)."""
 
-    def __init__(self, step_id: int, secrets: SecretValues, limit: int) -> None:
+    def __init__(
+        self, where: tuple[int, str, int], step_id: int, secrets: SecretValues, limit: int
+    ) -> None:
+        self.execution_id, self.action_id, self.total = where
         self.step_id = step_id
         self.secrets = secrets
         self.limit = min(limit, ITEM_DATA_BYTES)
+        self.ended = 0
         self._buffer: list[ItemEnd] = []
         self._written: list[asyncio.Future[None]] = []
         self._last = time.monotonic()
@@ -132,7 +139,7 @@ class ItemRecorder:
         cls, execution_id: int, action_id: str, count: int, secrets: SecretValues, limit: int
     ) -> ItemRecorder:
         step_id = await offload.db(begin, execution_id, action_id, count)
-        return cls(step_id, secrets, limit)
+        return cls((execution_id, action_id, count), step_id, secrets, limit)
 
     def add(self, end: ItemEnd) -> None:
         self._buffer.append(end)
@@ -144,14 +151,26 @@ class ItemRecorder:
         if not self._buffer:
             return
         batch, self._buffer = self._buffer, []
+        self.ended += len(batch)
         masking = Masking(self.secrets.snapshot(), self.limit)  # the secrets known by now
         future = offload.submit_db(finish, self.step_id, batch, masking)
-        future.add_done_callback(self._logged)
+        future.add_done_callback(functools.partial(self._written_up_to, self.ended))
         self._written = [f for f in self._written if not f.done()] + [future]
 
-    def _logged(self, future: asyncio.Future[None]) -> None:
-        if not future.cancelled() and (error := future.exception()) is not None:
+    def _written_up_to(self, ended: int, future: asyncio.Future[None]) -> None:
+        """A batch is written: say how far the step got (the execution page reloads on it)."""
+        if future.cancelled():
+            return
+        if (error := future.exception()) is not None:
             log.error("could not record items of step %s", self.step_id, exc_info=error)
+            return
+        bus.publish_nowait(
+            "for_each.progress",
+            execution_id=self.execution_id,
+            action_id=self.action_id,
+            ended=ended,
+            total=self.total,
+        )
 
     async def close(self) -> None:
         """Write what is buffered and wait until every batch is written (failures are logged:

@@ -6,6 +6,7 @@ never from sleeps in the test.
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections.abc import Iterator
@@ -17,6 +18,7 @@ import sqlalchemy as sa
 
 from app.db.engine import get_engine
 from app.db.models import StepItem
+from app.engine.bus import bus
 from app.engine.runner import Engine
 from app.services import executions, step_items, workflows
 from app.services.actor import Actor
@@ -31,6 +33,9 @@ class Remote:
     url: str
     delay_s: float = 0.0
     calls: list[tuple[str, float, float]] = field(default_factory=list)  # path, in, out
+    received: int = 0
+    wanted: int = 0  # `reached` is set when this many requests have arrived
+    reached: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def max_in_flight(self) -> int:
@@ -49,6 +54,10 @@ def remote() -> Iterator[Remote]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 - the http.server contract
             received = time.monotonic()
+            with state.lock:
+                state.received += 1
+                if state.wanted and state.received >= state.wanted:
+                    state.reached.set()
             if state.delay_s:
                 threading.Event().wait(state.delay_s)
             answered = time.monotonic()
@@ -246,3 +255,40 @@ async def test_ten_thousand_items_run_and_one_more_is_refused(
     assert step["status"] == "failed"
     assert "at most 10,000 items; this list has 10,001" in step["error"]
     assert step["attempts"] == [] and _items(step["id"]) == []
+
+
+async def test_progress_is_published_as_batches_are_written(engine: Engine, member: Actor) -> None:
+    inner = {"type": "transform", "config": {"values": {"ok": True}}}
+    wf = _workflow(member, [_loop("{{ trigger.rows }}", inner, concurrency=8)])
+    async with bus.listen() as queue:
+        result = await _run(member, engine, wf, {"rows": list(range(1_200))})
+        events = []
+        while not queue.empty():
+            event = queue.get_nowait()
+            if event.name == "for_each.progress":
+                events.append(event.data)
+    assert result["status"] == "succeeded", result["error"]
+    ended = [e["ended"] for e in events]
+    assert len(ended) >= 3 and ended == sorted(ended) and ended[-1] == 1_200  # 500-item batches
+    assert {(e["execution_id"], e["action_id"], e["total"]) for e in events} == {
+        (result["id"], "loop", 1_200)
+    }
+
+
+async def test_cancelling_mid_loop_cancels_the_items_that_had_not_ended(
+    engine: Engine, member: Actor, remote: Remote
+) -> None:
+    remote.delay_s = 0.4
+    inner = _call(remote.url + "/ok/{{ index }}")
+    wf = _workflow(member, [_loop(list(range(6)), inner, concurrency=2)])
+    remote.wanted = 4  # items 2 and 3 only start once 0 and 1 ended: 0, 1 done, 2, 3 in flight
+    started = await executions.execute_workflow(member, wf)
+    assert await asyncio.to_thread(remote.reached.wait, 10)
+    await executions.cancel_execution(member, started["id"])
+    await engine.drain()
+    result = executions.get_execution(member, started["id"])
+    assert result["status"] == "cancelled"
+    assert _step(result)["status"] == "cancelled"
+    statuses = [i["status"] for i in _items(_step(result)["id"])]
+    assert "pending" not in statuses
+    assert statuses[:2] == ["succeeded", "succeeded"] and statuses[2:] == ["cancelled"] * 4
