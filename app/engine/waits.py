@@ -118,10 +118,10 @@ def resolve(wait_id: int, *, output: Any = None, error: str | None = None) -> bo
     on. False, and nothing written, if the wait is not pending any more."""
     try:
         with get_engine().begin() as conn:
-            execution_id, requeued = _resolve_in(conn, wait_id, output, error)
+            ended = _resolve_in(conn, wait_id, output, error)
     except _NotPending:
         return False
-    _tell_engine(execution_id, requeued)
+    _tell_engine(ended)
     return True
 
 
@@ -171,10 +171,10 @@ def resolve_approval(
                 "comment": comment,
                 "decided_at": now.isoformat(),
             }
-            execution_id, requeued = _resolve_in(conn, wait_id, output, None)
+            ended = _resolve_in(conn, wait_id, output, None)
     except _NotPending:
         return False
-    _tell_engine(execution_id, requeued)
+    _tell_engine(ended)
     return True
 
 
@@ -211,8 +211,21 @@ def resolve_child(child_execution_id: int) -> bool:
     return resolve(wait_id, output=output, error=error)
 
 
-def _resolve_in(conn: sa.Connection, wait_id: int, output: Any, error: str | None) -> tuple:
-    """The writes of a resolution; (execution id, whether it went back to the queue)."""
+@dataclass(frozen=True)
+class _Ended:
+    """A resolved wait's step, for the engine and the `step.finished` event."""
+
+    execution_id: int
+    workflow_id: int
+    step_id: int
+    action_id: str
+    status: StepStatus
+    error: str | None
+    requeued: bool
+
+
+def _resolve_in(conn: sa.Connection, wait_id: int, output: Any, error: str | None) -> _Ended:
+    """The writes of a resolution (the wait, its step, the run back to the queue)."""
     now = utcnow()
     settings = get_settings()
     masking = Masking(settings.secret_env_values, settings.max_step_data_bytes)
@@ -225,7 +238,9 @@ def _resolve_in(conn: sa.Connection, wait_id: int, output: Any, error: str | Non
     if changed.rowcount != 1:
         raise _NotPending
     wait = conn.execute(
-        sa.select(WAITS.c.execution_id, WAITS.c.step_id).where(WAITS.c.id == wait_id)
+        sa.select(WAITS.c.execution_id, WAITS.c.step_id, WAITS.c.action_id).where(
+            WAITS.c.id == wait_id
+        )
     ).one()
     step = conn.execute(
         sa.select(ST.c.started_at, ST.c.attempts).where(ST.c.id == wait.step_id)
@@ -255,15 +270,37 @@ def _resolve_in(conn: sa.Connection, wait_id: int, output: Any, error: str | Non
         .where(EX.c.id == wait.execution_id, EX.c.status == ExecutionStatus.WAITING)
         .values(status=ExecutionStatus.QUEUED)
     )
-    return wait.execution_id, requeued.rowcount == 1
+    workflow_id = conn.execute(
+        sa.select(EX.c.workflow_id).where(EX.c.id == wait.execution_id)
+    ).scalar_one()
+    return _Ended(
+        wait.execution_id,
+        workflow_id,
+        wait.step_id,
+        wait.action_id,
+        status,
+        masking.error(error),
+        requeued.rowcount == 1,
+    )
 
 
-def _tell_engine(execution_id: int, requeued: bool) -> None:
+def _tell_engine(ended: _Ended) -> None:
+    """Announce the step's end (live views, alerts) and let the engine carry the run on."""
     from app.engine import runtime  # the engine module imports this one
 
     engine = runtime.current_or_none()
-    if engine is not None:
-        engine.wait_resolved(execution_id, requeued=requeued)
+    if engine is None:
+        return
+    engine.events.publish_nowait(
+        "step.finished",
+        execution_id=ended.execution_id,
+        workflow_id=ended.workflow_id,
+        step_id=ended.step_id,
+        action_id=ended.action_id,
+        status=ended.status.value,
+        error=ended.error,
+    )
+    engine.wait_resolved(ended.execution_id, requeued=ended.requeued)
 
 
 # -- waking ----------------------------------------------------------------------------------

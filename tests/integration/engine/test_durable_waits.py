@@ -208,3 +208,26 @@ async def test_a_stop_interrupts_running_steps_and_leaves_waiting_runs_waiting(
     finally:
         await again.stop()
         runtime.install(engine)
+
+
+async def test_a_resolved_wait_announces_its_step_end(engine: Engine, member: Actor) -> None:
+    seen: list[dict] = []
+
+    def on_step(event) -> None:
+        seen.append(dict(event.data))
+
+    engine.events.subscribe("step.finished", on_step)
+    try:
+        actions = [{"id": "hold", "type": "wait", "config": {"webhook": True}}]
+        execution_id = await _start(member, _workflow(member, actions))
+        await _until(member, execution_id, "waiting")
+        (wait,) = waits.waits_of(execution_id)
+        assert await asyncio.to_thread(waits.resolve, wait["id"], error="gave up")
+        failed = await _until(member, execution_id, "failed")
+        assert _steps(failed)["hold"]["error"] == "gave up"
+        await asyncio.sleep(0.05)
+        ends = [e for e in seen if e["execution_id"] == execution_id]
+        assert [(e["action_id"], e["status"]) for e in ends] == [("hold", "failed")]
+        assert ends[0]["workflow_id"] == failed["workflow_id"]
+    finally:
+        engine.events.unsubscribe(on_step)

@@ -1,0 +1,78 @@
+"""A two-branch workflow with an approval, built in the form, run, approved from the inbox.
+
+gate (approval, approvers ["admin"]) → ship (after gate: approved) / stop (after gate:
+rejected). The run waits at the gate (violet on the graph), the admin approves it from
+/admin/approvals with a comment, and the execution page turns green on the approved side while
+the rejected side is skipped.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from playwright.sync_api import Locator, Page, expect
+
+
+def _choose(page: Page, box: Locator, option: str) -> None:
+    box.get_by_role("combobox").first.click()
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+def _step(page: Page, index: int, step_id: str, name: str) -> Locator:
+    card = page.get_by_test_id("action-card").nth(index)
+    card.get_by_test_id("action-id").fill(step_id)
+    card.get_by_test_id("action-name").fill(name)
+    return card
+
+
+def _node(page: Page, step_id: str) -> Locator:
+    return page.locator(f'[data-testid="graph-node"][data-step="{step_id}"]')
+
+
+def test_build_run_and_approve_from_the_inbox(admin_page: Page, tmp_path: Path) -> None:
+    page = admin_page
+    page.goto("/admin/workflows/new")
+    page.get_by_label("Name").fill("E2E approval")
+
+    gate = page.get_by_test_id("action-card").first
+    _choose(page, gate, "approval")
+    _step(page, 0, "gate", "Release gate")
+    gate.get_by_test_id("action-approval_message").fill("Ship build {{ trigger.build }}?")
+    for _ in range(2):
+        page.get_by_test_id("add-transform").click()
+    ship = _step(page, 1, "ship", "Ship it")
+    stop = _step(page, 2, "stop", "Stop it")
+    ship.get_by_role("checkbox", name="gate: approved").click()
+    stop.get_by_role("checkbox", name="gate: rejected").click()
+    expect(stop.get_by_role("checkbox", name="(previous step)")).not_to_be_checked()
+
+    page.get_by_test_id("save-workflow").click()
+    expect(page).to_have_url(re.compile(r"/admin/workflows/\d+/?$"))
+    page.get_by_test_id("detail-run").click()
+    page.get_by_test_id("run-payload").fill('{"build": 42}')
+    page.get_by_test_id("confirm-run").click()
+    expect(page).to_have_url(re.compile(r"/admin/executions/\d+/?$"))
+    execution_url = page.url
+
+    expect(page.get_by_test_id("execution-status")).to_contain_text("waiting")
+    expect(_node(page, "gate")).to_have_attribute("data-status", "waiting")
+    expect(_node(page, "ship")).to_have_attribute("data-status", "pending")
+    expect(page.get_by_test_id("nav-approvals-count")).to_have_text("1")
+
+    page.get_by_test_id("nav-approvals").click()
+    expect(page).to_have_url(re.compile(r"/admin/approvals/?$"))
+    card = page.locator('[id^="approval-"]').filter(has_text="Ship build 42?")
+    expect(card).to_have_count(1)
+    card.locator('[id^="approve-"]').click()
+    page.locator("#approval-comment").fill("looks good")
+    page.locator("#approval-confirm").click()
+    expect(card.get_by_test_id("approval-decision")).to_contain_text("approved")
+
+    page.goto(execution_url)
+    expect(page.get_by_test_id("execution-status")).to_contain_text("succeeded")
+    expect(_node(page, "gate")).to_have_attribute("data-status", "succeeded")
+    expect(_node(page, "ship")).to_have_attribute("data-status", "succeeded")
+    expect(_node(page, "stop")).to_have_attribute("data-status", "skipped")
+    page.screenshot(path=str(tmp_path / "approved.png"), full_page=True)
+    Path("/tmp/approved-execution.png").write_bytes((tmp_path / "approved.png").read_bytes())
