@@ -292,3 +292,34 @@ async def test_cancelling_mid_loop_cancels_the_items_that_had_not_ended(
     statuses = [i["status"] for i in _items(_step(result)["id"])]
     assert "pending" not in statuses
     assert statuses[:2] == ["succeeded", "succeeded"] and statuses[2:] == ["cancelled"] * 4
+
+
+TOKEN = "env-tok-Z1x3C5v7B9n1M3q5"
+
+
+@pytest.fixture
+def secret_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Set before the database fixture, which reloads the settings."""
+    monkeypatch.setenv("FLOWDECK_ENV_SERVICE_TOKEN", TOKEN)
+
+
+async def test_item_outputs_and_errors_are_masked_and_capped(
+    secret_env: None, engine: Engine, member: Actor, remote: Remote
+) -> None:
+    values = {"v": "{{ env.SERVICE_TOKEN }}", "big": "{{ 'x' * (item * 40000) }}"}
+    inner = {"type": "transform", "config": {"values": values}}
+    failing = _call(remote.url + "/fail/{{ env.SERVICE_TOKEN }}")  # the error names the URL
+    wf = _workflow(member, [_loop([0, 2], inner), {**_loop([0], failing), "id": "broken"}])
+    result = await _run(member, engine, wf)
+    loop = _step(result)
+    assert loop["status"] == "succeeded", loop["error"]
+    small, big = _items(loop["id"])
+    assert small["output"]["big"] == "" and small["output"]["v"] != TOKEN
+    assert small["output"]["v"] == "[redacted]"
+    # 80,000 characters are over the 64 KiB an item keeps: stored as the marker, not the value.
+    assert big["output"]["_truncated"] is True and big["output"]["original_bytes"] > 80_000
+    broken = _step(result, "broken")
+    assert broken["status"] == "failed" and TOKEN not in broken["error"]
+    (item,) = _items(broken["id"])
+    assert item["status"] == "failed" and "answered 500" in item["error"]
+    assert TOKEN not in item["error"] and "/fail/" in item["error"]
