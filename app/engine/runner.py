@@ -338,6 +338,12 @@ class Engine(RunControl):
                     list(walk.waiting.values()),
                     walk.completed,
                 )
+                if not ended and walk.paused and target == ExecutionStatus.WAITING:
+                    # paused while it was going to wait: it is paused, not waiting
+                    await offload.db(
+                        suspended.move_execution, execution_id, ExecutionStatus.PAUSED, target
+                    )
+                    target = ExecutionStatus.PAUSED
                 if not ended:  # the task ends here; the queue takes the run up again
                     emit(
                         f"execution.{target.value}",

@@ -176,11 +176,14 @@ CANCEL_QUEUED = (
     )
     .values(status=ExecutionStatus.CANCELLED, finished_at=bindparam("p_finished_at"))
 )
-# Crash recovery: what a dead process left running is interrupted; its unstarted steps are
-# cancelled. Waiting and paused runs keep their status (nothing of theirs runs in a process).
+# Crash recovery: what a dead process left running is interrupted; its unstarted (and
+# waiting) steps are cancelled. Waiting and paused runs keep their status (nothing of
+# theirs runs in a process).
 RECOVER_WHERE = _moving(EX.c.status, ExecutionStatus.INTERRUPTED, ExecutionStatus.RUNNING)
 RECOVER_STEP_RUNNING = _moving(ST.c.status, StepStatus.INTERRUPTED, StepStatus.RUNNING)
-RECOVER_STEP_PENDING = _moving(ST.c.status, StepStatus.CANCELLED, StepStatus.PENDING)
+RECOVER_STEP_UNSTARTED = _moving(
+    ST.c.status, StepStatus.CANCELLED, StepStatus.PENDING, StepStatus.WAITING
+)
 COUNT_RUN = (
     WF.update()
     .where(WF.c.id == bindparam("p_workflow_id"))

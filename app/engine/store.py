@@ -277,7 +277,8 @@ def cancel_queued(execution_id: int) -> bool:
 
 def recover_interrupted() -> list[int]:
     """Runs left `running` by a dead process become `interrupted`, so do their running steps;
-    their pending steps are cancelled. Finished, waiting and queued rows are untouched."""
+    their pending and waiting steps (with their waits and approvals) are cancelled. Finished,
+    waiting, paused and queued runs are untouched."""
     now = utcnow()
     with get_engine().begin() as conn:
         ids = list(conn.execute(sa.select(EX.c.id).where(q.RECOVER_WHERE)).scalars())
@@ -303,9 +304,13 @@ def recover_interrupted() -> list[int]:
         )
         conn.execute(
             ST.update()
-            .where(ST.c.execution_id.in_(ids), q.RECOVER_STEP_PENDING)
+            .where(ST.c.execution_id.in_(ids), q.RECOVER_STEP_UNSTARTED)
             .values(status=StepStatus.CANCELLED)
         )
+        for execution_id in ids:  # a step that waited in a run that was going on: cancelled
+            key = {"p_execution_id": execution_id, "p_finished_at": now}
+            conn.execute(q.CANCEL_WAITS, key)
+            conn.execute(q.CANCEL_APPROVALS, key)
         # An interrupted run counts as a run, as it does when a graceful stop interrupts it
         # (`finish_execution`); its duration is unknown, so the average keeps its value.
         per_workflow = conn.execute(

@@ -231,3 +231,32 @@ async def test_a_resolved_wait_announces_its_step_end(engine: Engine, member: Ac
         assert ends[0]["workflow_id"] == failed["workflow_id"]
     finally:
         engine.events.unsubscribe(on_step)
+
+
+async def test_recovery_cancels_the_waits_of_a_run_a_dead_process_left_running(
+    engine: Engine, member: Actor
+) -> None:
+    actions = [
+        {"id": "hold", "type": "wait", "depends_on": [], "config": {"webhook": True}},
+        {"id": "long", "type": "delay", "depends_on": [], "config": {"seconds": 30}},
+    ]
+    execution_id = await _start(member, _workflow(member, actions))
+    deadline = time.monotonic() + 5
+    while _steps(_detail(member, execution_id))["hold"]["status"] != "waiting":
+        assert time.monotonic() < deadline
+        await asyncio.sleep(0.02)
+
+    # A new process starts while the old one's run is still `running` in the database: the
+    # recovery a restart after a crash does.
+    after_crash = Engine(max_concurrent=8)
+    assert await after_crash.start() == [execution_id]
+    try:
+        detail = _detail(member, execution_id)
+        assert detail["status"] == "interrupted"
+        steps = _steps(detail)
+        assert steps["hold"]["status"] == "cancelled"
+        assert _wait_rows(execution_id) == [{"kind": "webhook", "status": "cancelled"}]
+        (wait,) = waits.waits_of(execution_id)
+        assert not await asyncio.to_thread(waits.resolve, wait["id"], output={})
+    finally:
+        await after_crash.stop()
