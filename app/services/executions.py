@@ -19,7 +19,7 @@ from app.db.models import Execution, ExecutionStep, StepAttempt, Workflow
 from app.engine import runtime
 from app.engine.bus import bus
 from app.engine.runtime import start_run
-from app.services import audit, step_items
+from app.services import audit, execution_links, step_items
 from app.services.actor import Actor
 
 TRIGGER_TYPES = ("manual", "schedule", "webhook", "event", "publish")
@@ -247,6 +247,7 @@ def get_execution(actor: Actor, execution_id: int) -> dict[str, Any]:
                         "failure_kind": a.failure_kind,
                     }
                 )
+        links = execution_links.links_of(conn, actor, execution)
     return {
         **execution_summary(execution, execution.workflow_name),
         "trigger_payload": execution.trigger_payload,
@@ -270,6 +271,7 @@ def get_execution(actor: Actor, execution_id: int) -> dict[str, Any]:
             }
             for s in steps
         ],
+        **links,
     }
 
 

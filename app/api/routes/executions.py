@@ -1,18 +1,21 @@
-"""Executions over REST: list with filters and a cursor, read with steps, cancel, retry."""
+"""Executions over REST: list with filters and a cursor, read with steps; control a run
+(pause, resume, cancel, retry, one by one or as `POST …/control {"action"}`)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Response
+from pydantic import ConfigDict, Field, SkipValidation
 from starlette.concurrency import run_in_threadpool
 
+from app.api.bodies import CamelBody
 from app.api.deps import current_actor
 from app.api.errors import error_responses
 from app.api.params import ExecutionId, IsoTime, limit_query, optional_id_query
 from app.api.schemas.workflows import Execution, ExecutionPage
-from app.services import executions
+from app.services import execution_control, executions
 from app.services.actor import Actor
 from app.services.executions import ExecutionFilter
 
@@ -103,3 +106,62 @@ async def retry_execution(
     if not retry.created:
         response.status_code = 200
     return retry.execution
+
+
+@router.post(
+    "/executions/{execution_id}/pause",
+    summary="Pause a running or waiting execution",
+    description="Running steps finish, no new step starts; the execution becomes `paused`. "
+    "A waiting execution is paused at once. 409 for any other status.",
+    response_model=Execution,
+    responses=error_responses(401, 403, 404, 409, 422, 503),
+)
+async def pause_execution(execution_id: ExecutionId, actor: CurrentActor) -> dict[str, Any]:
+    # Async on purpose: pausing touches the engine's tasks on this event loop.
+    return await execution_control.pause(actor, execution_id)
+
+
+@router.post(
+    "/executions/{execution_id}/resume",
+    summary="Resume a paused execution",
+    description="It goes back to the queue and goes on from where it stopped. 409 unless it "
+    "is `paused`.",
+    response_model=Execution,
+    responses=error_responses(401, 403, 404, 409, 422, 503),
+)
+async def resume_execution(execution_id: ExecutionId, actor: CurrentActor) -> dict[str, Any]:
+    return await execution_control.resume(actor, execution_id)
+
+
+class ControlBody(CamelBody):
+    """What to do with the execution."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"action": "pause"}], "required": ["action"]}
+    )
+
+    action: SkipValidation[Literal["pause", "resume", "cancel", "retry"]] = Field(
+        None, description="pause, resume, cancel or retry (as the endpoints of those names)"
+    )
+
+
+@router.post(
+    "/executions/{execution_id}/control",
+    summary="Control an execution: pause, resume, cancel or retry",
+    description='`{"action": "pause" | "resume" | "cancel" | "retry"}`, '
+    "answered as the endpoint of that name answers: the execution (200); for `retry` the "
+    "retry execution, 202 when this request started it, 200 when one was already under way. "
+    "409 when the action does not apply to the execution's status.",
+    response_model=Execution,
+    responses={
+        202: {"model": Execution, "description": "`retry`: the retry this request started"},
+        **error_responses(400, 401, 403, 404, 409, 413, 415, 422, 503),
+    },
+)
+async def control_execution(
+    execution_id: ExecutionId, body: ControlBody, actor: CurrentActor, response: Response
+) -> dict[str, Any]:
+    done = await execution_control.control(actor, execution_id, body.as_data())
+    if done.action == "retry" and done.created:
+        response.status_code = 202
+    return done.execution

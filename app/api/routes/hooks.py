@@ -1,4 +1,5 @@
-"""POST /api/hooks/{hook_id}: the inbound webhook trigger (no API key: the hook id is one).
+"""POST /api/hooks/{hook_id}: the inbound webhook trigger (no API key: the hook id is one), and
+POST /api/hooks/resume/{token}: the call a `wait {webhook: true}` step waits for.
 
 The raw body is read here because a signature covers the exact bytes; `BodySizeLimit` has
 already refused (413) a body over `webhook_max_body_bytes` before it was read in full. The
@@ -7,16 +8,20 @@ checks, the payload shape and the dedupe rules live in `app.services.hooks`.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from app.api.deps import client_ip
 from app.api.errors import ErrorEnvelope, error_responses
+from app.api.schemas.control import WaitResumed
 from app.api.schemas.ops import WebhookDelivery
-from app.services import hooks
+from app.services import hooks, resume_hooks
 
 router = APIRouter(tags=["webhooks"])
+ResumeToken = Annotated[str, Path(max_length=512, description="The token of the resume URL")]
 
 
 @router.post(
@@ -53,3 +58,28 @@ async def receive_webhook(hook_id: str, request: Request) -> JSONResponse:
     if delivery.retry_execution_id is not None:
         content["retry_execution_id"] = delivery.retry_execution_id
     return JSONResponse(content, status_code=202 if delivery.created else 200)
+
+
+@router.post(
+    "/hooks/resume/{token}",
+    summary="Resume a step waiting for a webhook call",
+    description="The token comes from the execution's detail (`waits[].resume_url`); it is "
+    "the credential, no API key is needed. The JSON body becomes the waiting step's output "
+    "(an empty body is null) and the run goes on.",
+    response_model=WaitResumed,
+    responses={
+        **error_responses(413, 422),
+        404: {"model": ErrorEnvelope, "description": "No webhook wait at this address"},
+        409: {"model": ErrorEnvelope, "description": "Already resumed, timed out or cancelled"},
+    },
+)
+async def resume_wait(token: ResumeToken, request: Request) -> dict[str, object]:
+    body = await request.body()
+    # Reading and resolving the wait block: a thread, never the event loop.
+    done = await run_in_threadpool(resume_hooks.resume_by_token, token, body)
+    return {
+        "execution_id": done.execution_id,
+        "wait_id": done.wait_id,
+        "action_id": done.action_id,
+        "status": "resumed",
+    }

@@ -7,6 +7,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from app.api.schemas import JsonObject, Num, Out, Time
+from app.api.schemas.control import ChildExecution, ExecutionWait
 from app.api.schemas.step_items import StepItems
 
 
@@ -94,6 +95,17 @@ class Step(Out):
 class Execution(ExecutionSummary):
     trigger_payload: Any
     steps: list[Step]
+    parent_execution_id: int | None = Field(
+        None, description="A sub-workflow's run: the run whose step started it"
+    )
+    parent_step: str | None = Field(None, description="That run's `sub_workflow` step")
+    depth: int = Field(0, description="0 for a top-level run, 1 for its child, …")
+    children: list[ChildExecution] = Field(
+        default_factory=list, description="The runs its `sub_workflow` steps started"
+    )
+    waits: list[ExecutionWait] = Field(
+        default_factory=list, description="Its steps' waits (timers, webhooks, approvals, …)"
+    )
 
 
 class ExecutionPage(Out):

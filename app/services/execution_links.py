@@ -1,0 +1,68 @@
+"""What an execution's detail shows of its waits and of its sub-workflow links.
+
+`waits`: every wait of the run (`app.engine.waits.waits_of`), a pending webhook wait with its
+`resume_url` for people who may run the workflow (members and admins): the URL is the
+credential that resumes the step. `parent_execution_id` / `parent_step` / `depth`: where a
+sub-workflow's run was started from; `children`: the runs its `sub_workflow` steps started.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from app.core.statuses import Role
+from app.db.models import Execution, Workflow
+from app.db.settings import get_settings
+from app.engine import waits
+from app.services.actor import Actor
+
+_EX = Execution.__table__  # type: ignore[attr-defined]
+_WF = Workflow.__table__  # type: ignore[attr-defined]
+_CHILDREN = (
+    sa.select(
+        _EX.c.id,
+        _EX.c.workflow_id,
+        _WF.c.name.label("workflow_name"),
+        _EX.c.status,
+        _EX.c.parent_step,
+        _EX.c.queued_at,
+        _EX.c.finished_at,
+    )
+    .outerjoin(_WF, _WF.c.id == _EX.c.workflow_id)
+    .where(_EX.c.parent_execution_id == sa.bindparam("p_execution_id"))
+    .order_by(_EX.c.id)
+)
+
+
+def resume_url(wait_id: int) -> str:
+    return f"{get_settings().base_url}/api/hooks/resume/{waits.resume_token(wait_id)}"
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+def waits_shown(actor: Actor, execution_id: int) -> list[dict[str, Any]]:
+    may_resume = actor.role in (Role.ADMIN, Role.MEMBER)
+    shown = []
+    for wait in waits.waits_of(execution_id):
+        item = {key: _plain(value) for key, value in wait.items()}
+        if may_resume and wait["kind"] == "webhook" and wait["status"] == "pending":
+            item["resume_url"] = resume_url(wait["id"])
+        shown.append(item)
+    return shown
+
+
+def links_of(conn: sa.Connection, actor: Actor, execution: Any) -> dict[str, Any]:
+    """The detail's `parent_execution_id`, `parent_step`, `depth`, `children` and `waits`."""
+    children = conn.execute(_CHILDREN, {"p_execution_id": execution.id}).mappings()
+    return {
+        "parent_execution_id": execution.parent_execution_id,
+        "parent_step": execution.parent_step,
+        "depth": execution.depth,
+        "children": [{key: _plain(value) for key, value in c.items()} for c in children],
+        "waits": waits_shown(actor, execution.id),
+    }
