@@ -50,7 +50,9 @@ def _axis(ticks: rx.Var) -> rx.Component:
                     color=rx.color("gray", 10),
                     position="absolute",
                     left=t["left"],
-                    transform=rx.cond(t["left"] == "0%", "none", "translateX(-50%)"),
+                    transform=rx.match(
+                        t["left"], ("0%", "none"), ("100%", "translateX(-100%)"), "translateX(-50%)"
+                    ),
                     white_space="nowrap",
                 ),
             ),
@@ -135,7 +137,7 @@ def execution_timeline(bars: rx.Var, ticks: rx.Var, on_row: rx.EventHandler) -> 
         rx.box(
             _axis(ticks),
             rx.foreach(bars, lambda row: _row(row, ticks, on_row)),
-            min_width="360px",
+            min_width="300px",
         ),
         width="100%",
         max_height="640px",

@@ -127,6 +127,17 @@ def header_card() -> rx.Component:
                 rx.hstack(
                     rx.heading("Execution #", E["id"], size="5"),
                     testid_badge(E["status"], "execution-status"),
+                    rx.cond(
+                        State.pausing,
+                        rx.badge(
+                            rx.spinner(size="1"),
+                            "pausing…",
+                            color_scheme="orange",
+                            variant="outline",
+                            radius="full",
+                            data_testid="execution-pausing",
+                        ),
+                    ),
                     align="center",
                     spacing="3",
                 ),

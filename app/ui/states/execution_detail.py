@@ -148,6 +148,7 @@ class ExecutionDetailState(SessionState):
     problem: str = ""
     confirm: str = ""  # "cancel" or "retry" while its dialog is open
     busy: str = ""  # the control being carried out
+    pausing: bool = False  # pause asked; running steps are finishing (this tab asked)
     decision: str = ""  # "approved" / "rejected" while the decision dialog is open
     decision_approval: int = 0
     decision_comment: str = ""
@@ -157,7 +158,7 @@ class ExecutionDetailState(SessionState):
 
     @rx.var
     def can_pause(self) -> bool:
-        return self.loaded and self.execution["status"] in PAUSABLE
+        return self.loaded and self.execution["status"] in PAUSABLE and not self.pausing
 
     @rx.var
     def can_resume(self) -> bool:
@@ -178,6 +179,7 @@ class ExecutionDetailState(SessionState):
 
     def _show(self, detail: dict[str, Any]) -> None:
         self.execution = execution_view(detail)
+        self.pausing = self.pausing and detail["status"] == "running"
         self.steps = step_views(detail)
         self.waits = wait_views(detail, self.user_email, self.user_role)
         self.bars, self.ticks = timeline_views(detail, utcnow())
@@ -287,8 +289,13 @@ class ExecutionDetailState(SessionState):
             return rx.toast.error(error_text(exc))
         finally:
             self.busy = ""
+        if action == "pause" and detail["status"] == "running":
+            self.pausing = True
+            message = f"Pausing execution #{execution_id}: running steps finish, no new one starts"
+        else:
+            message = f"Execution #{execution_id} is {detail['status']}"
         self._show(detail)
-        done = [rx.toast.success(f"Execution #{execution_id} is {detail['status']}")]
+        done = [rx.toast.success(message)]
         if not is_finished(detail):  # a fresh follower: the old one may have run out
             self._follow_generation += 1
             done.append(ExecutionDetailState.follow)
@@ -312,6 +319,7 @@ class ExecutionDetailState(SessionState):
     async def submit_decision(self) -> Any:
         """Approve or reject as the signed-in person; the service checks they are an approver."""
         approval_id, decision = self.decision_approval, self.decision
+        step = next((w["step"] for w in self.waits if w["approval_id"] == approval_id), "")
         comment = self.decision_comment.strip() or None
         self.busy = "decide"
         try:
@@ -326,4 +334,4 @@ class ExecutionDetailState(SessionState):
         self.decision, self.decision_approval, self.decision_comment = "", 0, ""
         self.waits = [w for w in self.waits if w["approval_id"] != approval_id]
         self._follow_generation += 1  # the run goes on: follow it again
-        return [rx.toast.success(f"You {decision} the step"), ExecutionDetailState.follow]
+        return [rx.toast.success(f"You {decision} step {step}"), ExecutionDetailState.follow]

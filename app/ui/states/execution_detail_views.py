@@ -182,6 +182,22 @@ def wait_title(wait: dict[str, Any]) -> str:
     return f"Waits ({kind})"
 
 
+def wait_note(wait: dict[str, Any]) -> str:
+    """What a waiting step waits for, short enough for its box in the graph."""
+    details = wait.get("details") or {}
+    kind = wait.get("kind")
+    if kind == "timer":
+        until = details.get("until") or wait.get("resume_at")
+        return f"until {str(until)[11:16]} UTC" if until else "timer"
+    if kind == "webhook":
+        return "for a webhook call"
+    if kind == "approval":
+        return "for an approval"
+    if kind == "child":
+        return f"for run #{wait.get('child_execution_id') or details.get('execution_id')}"
+    return f"waits ({kind})"
+
+
 def wait_views(d: dict[str, Any], email: str, role: str) -> list[WaitView]:
     views = []
     for step, wait in pending_waits(d).items():
@@ -251,7 +267,7 @@ def _note(step: dict[str, Any] | None, wait: dict[str, Any] | None) -> str:
     if step is None:
         return "not started"
     if wait is not None:
-        return wait_title(wait)
+        return wait_note(wait)
     if step["status"] == "skipped":
         return step["skip_reason"] or "skipped"
     if step["status"] in ("failed", "interrupted") and step["error"]:
@@ -331,7 +347,7 @@ def timeline_views(d: dict[str, Any], now: datetime) -> tuple[list[BarView], lis
         spans[s["id"]] = ((start - origin).total_seconds(), (end - origin).total_seconds())
     axis = axis_end(max((end for _, end in spans.values()), default=0.0))
     ordered = sorted(
-        steps, key=lambda s: (s["id"] not in spans, spans.get(s["id"], (0, 0)), s["position"])
+        steps, key=lambda s: (s["id"] not in spans, spans.get(s["id"], (0, 0))[0], s["position"])
     )
     bars = []
     for s in ordered:

@@ -1,0 +1,198 @@
+"""The execution page's graph, timeline, waits and controls, against a real engine and database.
+
+Handlers are called as Reflex's event processor calls them; the engine runs real steps
+(`delay`, `if`, `approval`), so statuses, overlaps and waits are the engine's own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from app.services import executions, workflows
+from app.ui.states.execution_detail import ExecutionDetailState
+from tests.unit.ui import test_executions_state as base
+from tests.unit.ui.test_executions_state import actor, detail_tab
+from tests.unit.ui.test_state_guards import People, call, database, toasts
+
+people_template = base.people_template
+people = base.people
+engine = base.engine
+
+TWO_BRANCHES = [
+    {"id": "check", "type": "if", "config": {"condition": "trigger.n > 1"}},
+    {"id": "left", "type": "delay", "config": {"seconds": 0.3}, "depends_on": ["check:true"]},
+    {"id": "right", "type": "delay", "config": {"seconds": 0.3}, "depends_on": ["check:true"]},
+    {
+        "id": "no",
+        "type": "transform",
+        "config": {"values": {"a": 1}},
+        "depends_on": ["check:false"],
+    },
+    {
+        "id": "join",
+        "type": "transform",
+        "config": {"values": {"ok": True}},
+        "depends_on": ["left", "right", "no"],
+        "trigger_rule": "none_failed",
+    },
+]
+PAUSABLE = [
+    {"id": "first", "type": "delay", "config": {"seconds": 0.4}},
+    {"id": "second", "type": "transform", "config": {"values": {"a": 1}}},
+]
+APPROVAL = [
+    {
+        "id": "ask",
+        "type": "approval",
+        "config": {"message": "Ship it?", "approvers": ["member@example.com"]},
+    },
+    {
+        "id": "ship",
+        "type": "transform",
+        "config": {"values": {"a": 1}},
+        "depends_on": ["ask:approved"],
+    },
+]
+
+
+async def _until(condition: Any, timeout_s: float = 10.0) -> None:
+    for _ in range(int(timeout_s / 0.02)):
+        if condition():
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("timed out")
+
+
+def _status(people: People, execution_id: int) -> str:
+    return executions.get_execution(actor(people), execution_id)["status"]
+
+
+async def _start(people: People, steps: list[dict], **payload: Any) -> int:
+    member = actor(people)
+    wf = workflows.create_workflow(
+        member, {"name": "graph", "trigger": {"type": "manual"}, "actions": steps}
+    ).workflow["id"]
+    return (await executions.execute_workflow(member, wf, payload=payload))["id"]
+
+
+async def test_graph_colours_steps_greys_the_branch_not_taken_and_bars_overlap(
+    people: People, engine: Any
+) -> None:
+    execution_id = await _start(people, TWO_BRANCHES, n=5)
+    await engine.drain()
+    state = await detail_tab(people.tokens["member"], execution_id)
+    assert await call(state, "load") is None
+
+    nodes = {n["id"]: n for n in state.nodes}
+    assert {k: n["status"] for k, n in nodes.items()} == {
+        "check": "succeeded",
+        "left": "succeeded",
+        "right": "succeeded",
+        "no": "skipped",
+        "join": "succeeded",
+    }
+    assert nodes["no"]["dim"] and not nodes["left"]["dim"]
+    assert nodes["left"]["accent"] == "var(--green-9)"
+    assert nodes["left"]["top"] == nodes["right"]["top"] == nodes["no"]["top"]  # one layer
+    edges = {e["id"]: e for e in state.edges}
+    assert edges["check>no"]["state"] == "skipped" and edges["check>no"]["label"] == "false"
+    assert edges["check>left"]["state"] == "done" and edges["check>left"]["label"] == "true"
+
+    bars = {b["key"]: b for b in state.bars}
+    assert not bars["no"]["shown"]
+
+    def span(key: str) -> tuple[float, float]:
+        left, width = (float(bars[key][k].rstrip("%")) for k in ("left", "width"))
+        return left, left + width
+
+    (l0, l1), (r0, r1) = span("left"), span("right")
+    assert l0 < r1 and r0 < l1  # the two delays ran at the same time
+    assert state.ticks[0]["label"] == "0" and state.ticks[-1]["left"] == "100%"
+
+
+async def test_pause_then_resume_from_the_page(people: People, engine: Any) -> None:
+    execution_id = await _start(people, PAUSABLE)
+    await _until(lambda: _status(people, execution_id) == "running")
+    state = await detail_tab(people.tokens["member"], execution_id)
+    await call(state, "load")
+    assert state.can_pause and not state.can_resume and state.can_cancel and not state.can_retry
+
+    result = await call(state, "pause")
+    [(kind, message)] = toasts(result)
+    assert kind == "success" and message.startswith(f"Pausing execution #{execution_id}")
+    assert state.pausing and not state.can_pause
+    await _until(lambda: _status(people, execution_id) == "paused")
+    detail = executions.get_execution(actor(people), execution_id)
+    assert [s["status"] for s in detail["steps"]] == ["succeeded", "pending"]  # none started
+
+    await call(state, "load")
+    assert state.execution["status"] == "paused" and state.can_resume and not state.pausing
+    result = await call(state, "resume")
+    assert toasts(result)[0][0] == "success"
+    await engine.drain()
+    assert _status(people, execution_id) == "succeeded"
+
+
+async def test_refusals_are_toasts_and_change_nothing(people: People, engine: Any) -> None:
+    execution_id = await _start(people, PAUSABLE)
+    await engine.drain()
+    state = await detail_tab(people.tokens["member"], execution_id)
+    await call(state, "load")
+    assert not (state.can_pause or state.can_resume or state.can_cancel or state.can_retry)
+    before = database()
+    [(kind, message)] = toasts(await call(state, "resume"))  # a forged click
+    assert kind == "error" and message.startswith("Only paused executions can be resumed")
+    assert database() == before
+
+    viewer = await detail_tab(people.tokens["viewer"], execution_id)
+    viewer.exec_id = execution_id
+    assert toasts(await call(viewer, "pause"))[0][0] == "error"
+    assert database() == before
+
+
+async def test_an_approval_says_what_it_waits_for_and_only_its_approver_decides(
+    people: People, engine: Any
+) -> None:
+    execution_id = await _start(people, APPROVAL)
+    await _until(lambda: _status(people, execution_id) == "waiting")
+
+    admin = await detail_tab(people.tokens["admin"], execution_id)
+    await call(admin, "load")
+    [wait] = admin.waits
+    assert (wait["step"], wait["kind"], wait["message"]) == ("ask", "approval", "Ship it?")
+    assert wait["approvers"] == "member@example.com" and not wait["can_decide"]
+    node = next(n for n in admin.nodes if n["id"] == "ask")
+    assert node["status"] == "waiting" and node["note"] == "for an approval"
+    await call(admin, "open_decision", wait["approval_id"], "approved")
+    before = database()
+    [(kind, message)] = toasts(await call(admin, "submit_decision"))
+    assert kind == "error" and "named approvers" in message  # admins too must be listed
+    assert database() == before
+
+    member = await detail_tab(people.tokens["member"], execution_id)
+    await call(member, "load")
+    assert member.waits[0]["can_decide"]
+    await call(member, "open_decision", wait["approval_id"], "approved")
+    await call(member, "set_decision_comment", "looks right")
+    result = await call(member, "submit_decision")
+    assert toasts(result) == [("success", "You approved step ask")]
+    assert member.waits == [] and member.decision == ""
+    await engine.drain()
+    await _until(lambda: _status(people, execution_id) == "succeeded")
+    detail = executions.get_execution(actor(people), execution_id)
+    assert detail["steps"][0]["output"]["comment"] == "looks right"
+
+
+async def test_a_queued_execution_draws_its_graph_before_any_step_ran(
+    people: People, engine: Any
+) -> None:
+    await engine.stop()  # nothing claims the run: it stays queued
+    execution_id = await _start(people, TWO_BRANCHES, n=5)
+    state = await detail_tab(people.tokens["member"], execution_id)
+    await call(state, "load")
+    assert state.execution["status"] == "queued" and state.steps == [] and state.bars == []
+    assert [n["status"] for n in state.nodes] == ["pending"] * 5
+    assert [n["note"] for n in state.nodes] == ["not started"] * 5
+    assert len(state.edges) == 6 and state.can_cancel
+    assert isinstance(state, ExecutionDetailState)
