@@ -50,7 +50,7 @@ def _when(iso: str | None) -> str:
 def _decision(item: dict[str, Any]) -> str:
     if item["status"] in ("pending", "cancelled"):
         return ""
-    text = f"{item['status'].capitalize()} by {item['decided_by_label'] or 'someone'}"
+    text = f"{item['status']} by {item['decided_by_label'] or 'someone'}"
     text += f" on {_when(item['decided_at'])}" if item["decided_at"] else ""
     return f"{text}: “{item['comment']}”" if item["comment"] else text
 
@@ -159,7 +159,11 @@ class ApprovalsState(SessionState):
         finally:
             self.busy = False
         self.deciding_id, self.deciding, self.comment = 0, "", ""
-        await self._reload()
+        # The decided row stays where it was, showing the decision, until the next refresh.
+        fresh = approval_row(
+            await run_service(self, lambda a: approvals.get_approval(a, approval_id))
+        )
+        self.rows = [fresh if r["id"] == approval_id else r for r in self.rows]
         word = "Approved" if decision == "approved" else "Rejected"
         return rx.toast.success(f"{word}. The workflow goes on.")
 

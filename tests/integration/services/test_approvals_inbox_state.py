@@ -74,15 +74,18 @@ async def test_a_named_approver_decides_from_the_inbox(people: People, running: 
     await call(inbox, "set_comment", "ship it")
     answer = await call(inbox, "confirm")
     assert toasts(answer) == [("success", "Approved. The workflow goes on.")]
-    assert not inbox.dialog_open and inbox.rows == []  # no longer pending
+    assert not inbox.dialog_open
+    [row] = inbox.rows  # stays in place, showing the decision, until the next refresh
+    assert row["status"] == "approved" and not row["can_decide"]
+    assert row["decision"].startswith("approved by member@example.com on ")
+    assert row["decision"].endswith(": “ship it”")
     decided = approvals.get_approval(auth.authenticate(people.tokens["member"]), approval_id)
     assert decided["comment"] == "ship it"
 
+    await call(inbox, "refresh")
+    assert inbox.rows == []  # no longer pending
     await call(inbox, "set_status_filter", "approved")  # the history
-    [row] = inbox.rows
-    assert row["id"] == approval_id and not row["can_decide"]
-    assert row["decision"].startswith("Approved by member@example.com on ")
-    assert row["decision"].endswith(": “ship it”")
+    assert [r["id"] for r in inbox.rows] == [approval_id]
 
 
 async def test_an_admin_not_named_and_a_viewer_are_refused(people: People, running: Engine) -> None:
