@@ -1,0 +1,152 @@
+"""The execution page of a graph run: nodes by status, overlapping bars, pause and resume.
+
+Workflows are made and run over REST (an API key from the `flowdeck` CLI, as an operator
+would); the page is then read and driven in Chromium like a person does.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Page, expect
+
+from bench import appserver
+
+ROOT = Path(__file__).resolve().parents[2]
+TWO_BRANCHES = [
+    {"id": "check", "name": "Big order?", "type": "if", "config": {"condition": "trigger.n > 1"}},
+    {
+        "id": "left",
+        "name": "Reserve stock",
+        "type": "delay",
+        "config": {"seconds": 0.6},
+        "depends_on": ["check:true"],
+    },
+    {
+        "id": "right",
+        "name": "Score risk",
+        "type": "delay",
+        "config": {"seconds": 0.6},
+        "depends_on": ["check:true"],
+    },
+    {
+        "id": "small",
+        "name": "Quick ship",
+        "type": "transform",
+        "config": {"values": {"a": 1}},
+        "depends_on": ["check:false"],
+    },
+    {
+        "id": "join",
+        "name": "Join",
+        "type": "transform",
+        "config": {"values": {"ok": True}},
+        "depends_on": ["left", "right", "small"],
+        "trigger_rule": "none_failed",
+    },
+]
+PAUSABLE = [
+    {"id": "slow", "name": "Slow step", "type": "delay", "config": {"seconds": 3}},
+    {"id": "after", "name": "After", "type": "transform", "config": {"values": {"a": 1}}},
+]
+
+
+@pytest.fixture(scope="module")
+def api(
+    app_env: dict[str, str], base_url: str, admin_ready: tuple[str, str]
+) -> Iterator[httpx.Client]:
+    made = subprocess.run(
+        [str(appserver.BIN / "flowdeck"), "create-api-key", "--email", admin_ready[0]]
+        + ["--name", "graph e2e"],
+        env=app_env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    key = made.stdout.strip().split()[-1]
+    with httpx.Client(
+        base_url=f"{base_url}/api/workflow-orchestration",
+        headers={"Authorization": f"Bearer {key}"},
+        timeout=60,
+    ) as client:
+        yield client
+
+
+def _run(api: httpx.Client, name: str, steps: list[dict], payload: dict, wait: bool) -> int:
+    made = api.post(
+        "/workflows", json={"name": name, "trigger": {"type": "manual"}, "actions": steps}
+    )
+    assert made.status_code == 201, made.text
+    ran = api.post(
+        f"/workflows/{made.json()['id']}/execute",
+        params={"wait": str(wait).lower(), "timeout": 30},
+        json={"payload": payload},
+    )
+    assert ran.status_code in (200, 202), ran.text
+    return ran.json()["id"]
+
+
+def _span(page: Page, step: str) -> tuple[float, float]:
+    bar = page.locator(f'[data-testid="timeline-bar"][data-step="{step}"]')
+    left = float(bar.get_attribute("data-left").rstrip("%"))
+    return left, left + float(bar.get_attribute("data-width").rstrip("%"))
+
+
+def test_a_two_branch_run_as_a_graph_and_a_timeline(admin_page: Page, api: httpx.Client) -> None:
+    page = admin_page
+    execution_id = _run(api, "E2E two branches", TWO_BRANCHES, {"n": 5}, wait=True)
+    page.goto(f"/admin/executions/{execution_id}")
+    expect(page.get_by_test_id("execution-status")).to_have_text("succeeded")
+
+    def node(step: str):
+        return page.locator(f'[data-testid="graph-node"][data-step="{step}"]')
+
+    for step, status in [
+        ("check", "succeeded"),
+        ("left", "succeeded"),
+        ("right", "succeeded"),
+        ("small", "skipped"),
+        ("join", "succeeded"),
+    ]:
+        expect(node(step)).to_have_attribute("data-status", status)
+    expect(node("small")).to_contain_text("Quick ship")
+    labels = page.get_by_test_id("graph-edge-label")
+    expect(labels).to_have_count(3)  # true, true, false
+    expect(labels.filter(has_text="false")).to_have_count(1)
+    expect(page.locator('[data-testid="graph-edge"][data-state="skipped"]')).to_have_count(1)
+
+    expect(page.get_by_test_id("timeline-bar")).to_have_count(4)  # the skipped step has none
+    (l0, l1), (r0, r1) = _span(page, "left"), _span(page, "right")
+    assert l0 < r1 and r0 < l1, "the two branches ran at the same time"
+    assert _span(page, "join")[0] >= max(l1, r1) - 1, "the join started after both branches"
+
+    node("left").click()  # a node opens its step below
+    expect(page.locator("#step-left")).to_contain_text("Reserve stock")
+    expect(page.locator("#step-left")).to_contain_text('"waited_s": 0.6')
+    page.screenshot(path="/tmp/execution-graph-e2e.png", full_page=True)
+
+
+def test_pause_a_running_execution_then_resume_it(admin_page: Page, api: httpx.Client) -> None:
+    page = admin_page
+    execution_id = _run(api, "E2E pause", PAUSABLE, {}, wait=False)
+    page.goto(f"/admin/executions/{execution_id}")
+    status = page.get_by_test_id("execution-status")
+    expect(status).to_have_text("running")
+    expect(page.get_by_test_id("resume-execution")).to_have_count(0)
+    page.get_by_test_id("pause-execution").click()
+    # The running step finishes; no new step starts; then the run is paused.
+    expect(page.get_by_test_id("execution-pausing")).to_be_visible()
+    expect(status).to_have_text("paused", timeout=20_000)
+    expect(page.get_by_test_id("execution-pausing")).to_have_count(0)
+    after = page.locator('[data-testid="graph-node"][data-step="after"]')
+    expect(after).to_have_attribute("data-status", "pending")
+    expect(page.get_by_test_id("pause-execution")).to_have_count(0)
+
+    page.get_by_test_id("resume-execution").click()
+    expect(status).to_have_text("succeeded", timeout=20_000)
+    expect(after).to_have_attribute("data-status", "succeeded")
