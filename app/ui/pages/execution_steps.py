@@ -10,6 +10,7 @@ import reflex as rx
 
 from app.ui.components.json_view import json_view
 from app.ui.components.status_badge import status_badge
+from app.ui.components.step_items import step_items
 from app.ui.pages.executions import ONE_LINE
 from app.ui.states.execution_detail import ExecutionDetailState
 from app.ui.states.execution_detail_views import AttemptView, StepView
@@ -68,6 +69,7 @@ def _step_content(step: StepView) -> rx.Component:
             spacing="3",
             width="100%",
         ),
+        rx.cond(step["items"]["total"].to(int) > 0, step_items(step["items"])),
         rx.cond(
             step["attempts"].length() > 0,
             rx.box(

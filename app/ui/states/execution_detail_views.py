@@ -16,6 +16,7 @@ from app.core.statuses import ExecutionStatus
 from app.core.time_axis import axis_end, bar, ticks
 from app.ui.components.json_view import pretty_json
 from app.ui.components.status_badge import STATUS_COLORS
+from app.ui.components.step_items import StepItemsView, step_items_view
 from app.ui.live import duration_text
 
 
@@ -60,6 +61,7 @@ class StepView(TypedDict):
     skip_reason: str
     waits_for: str
     attempts: list[AttemptView]
+    items: StepItemsView  # a for_each step's items (total 0 for other steps)
 
 
 class NodeView(TypedDict):
@@ -239,6 +241,7 @@ def step_views(d: dict[str, Any]) -> list[StepView]:
             error=s["error"] or "",
             skip_reason=s["skip_reason"] or "",
             waits_for=wait_title(waiting[s["action_id"]]) if s["action_id"] in waiting else "",
+            items=step_items_view(s, execution_id=d["id"]),
             attempts=[
                 AttemptView(
                     number=a["number"],

@@ -196,3 +196,26 @@ async def test_a_queued_execution_draws_its_graph_before_any_step_ran(
     assert [n["note"] for n in state.nodes] == ["not started"] * 5
     assert len(state.edges) == 6 and state.can_cancel
     assert isinstance(state, ExecutionDetailState)
+
+
+async def test_a_for_each_step_lists_its_items_in_its_panel(people: People, engine: Any) -> None:
+    loop = {
+        "id": "each",
+        "type": "for_each",
+        "config": {
+            "items": [1, 2, 3],
+            "step": {"type": "transform", "config": {"values": {"double": "{{ item * 2 }}"}}},
+        },
+    }
+    execution_id = await _start(
+        people, [loop, {"id": "after", "type": "transform", "config": {"values": {"a": 1}}}]
+    )
+    await engine.drain()
+    state = await detail_tab(people.tokens["member"], execution_id)
+    await call(state, "load")
+    each, after = state.steps
+    assert (
+        each["items"]["total"] == 3
+        and [i["status"] for i in each["items"]["items"]] == ["succeeded"] * 3
+    )
+    assert after["items"]["total"] == 0
