@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from typing import Any
@@ -34,7 +34,7 @@ from app.db.settings import get_settings
 from app.db.types import utcnow
 from app.engine.bus import Event, EventBus, bus
 from app.services.approval_links import link_url
-from app.services.approvals import approver_user_ids
+from app.services.approvals import announce_decided, approver_user_ids
 
 log = logging.getLogger("flowdeck.approvals")
 INBOX_PATH = "/admin/approvals"
@@ -128,17 +128,52 @@ def plan_link_message(approval_id: int) -> Job | None:
     return Job(delivery_id, alert_id, replace(message, delivery_id=delivery_id))
 
 
+def pending_steps() -> list[tuple[int, int]]:
+    """(step id, execution id) of every pending approval (tracked after a restart)."""
+    with session_scope() as session:
+        rows = session.exec(
+            select(Approval.step_id, Approval.execution_id).where(Approval.status == "pending")
+        ).all()
+    return [(int(step_id), int(execution_id)) for step_id, execution_id in rows]
+
+
+def settle(step_ids: list[int]) -> list[int]:
+    """Of these approval steps, the ones no longer pending; their approvers' counts are told."""
+    with session_scope() as session:
+        rows = session.exec(
+            select(Approval).where(
+                col(Approval.step_id).in_(step_ids), Approval.status != "pending"
+            )
+        ).all()
+        for row in rows:
+            session.expunge(row)
+    for row in rows:
+        announce_decided(row)
+    return [row.step_id for row in rows]
+
+
 class ApprovalNotices:
-    """Subscribed to `step.waiting` between `start()` and `stop()`."""
+    """Subscribed to the bus between `start()` and `stop()`.
+
+    `step.waiting` (approval): notify the approvers. An approval ends by a decision, its
+    deadline (the wait clock) or its run's end (cancelled): the approvers' pending counts are
+    told again when the tracked step finishes or its execution announces anything, so a bell
+    never keeps counting an approval that is over. Only steps of pending approvals are
+    tracked (in memory, reloaded at start), so other steps cost one dictionary lookup.
+    """
 
     def __init__(self, events: EventBus = bus) -> None:
         self.events = events
         self._loop: asyncio.AbstractEventLoop | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        self._steps: dict[int, int] = {}  # step id → execution id, pending approvals
 
     def start(self) -> None:
         self._loop = asyncio.get_running_loop()
         self.events.subscribe("step.waiting", self.on_event)
+        self.events.subscribe("step.finished", self.on_event)
+        self.events.subscribe("execution.", self.on_event)
+        self._run(self._load())
 
     async def stop(self, grace_s: float = 5.0) -> None:
         self.events.unsubscribe(self.on_event)
@@ -156,9 +191,7 @@ class ApprovalNotices:
                 await asyncio.wait(list(self._tasks))
 
     def on_event(self, event: Event) -> None:
-        approval_id = event.data.get("approval_id")
-        if event.data.get("kind") != "approval" or not isinstance(approval_id, int):
-            return
+        """The bus handler (on the loop's thread, or handed to it)."""
         if self._loop is None:
             return
         try:
@@ -166,15 +199,50 @@ class ApprovalNotices:
         except RuntimeError:
             running = None
         if running is self._loop:
-            self._spawn(approval_id)
+            self._handle(event)
         else:
-            self._loop.call_soon_threadsafe(self._spawn, approval_id)
+            self._loop.call_soon_threadsafe(self._handle, event)
 
-    def _spawn(self, approval_id: int) -> None:
+    def _handle(self, event: Event) -> None:
+        data = event.data
+        approval_id, step_id = data.get("approval_id"), data.get("step_id")
+        if event.name == "step.waiting":
+            if data.get("kind") == "approval" and isinstance(approval_id, int):
+                if isinstance(step_id, int):
+                    self._steps[step_id] = int(data.get("execution_id") or 0)
+                self._run(self.notify(approval_id))
+        elif event.name == "step.finished":
+            if isinstance(step_id, int) and step_id in self._steps:
+                self._run(self._settle({step_id: self._steps.pop(step_id)}))
+        elif self._steps:
+            execution_id = data.get("execution_id")
+            ids = [s for s, e in self._steps.items() if e == execution_id]
+            if ids:
+                self._run(self._settle({s: self._steps.pop(s) for s in ids}))
+
+    def _run(self, work: Coroutine[Any, Any, None]) -> None:
         assert self._loop is not None
-        task = self._loop.create_task(self.notify(approval_id))
+        task = self._loop.create_task(work)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+    async def _load(self) -> None:
+        try:
+            for step_id, execution_id in await asyncio.to_thread(pending_steps):
+                self._steps.setdefault(step_id, execution_id)
+        except Exception:
+            log.exception("could not load the pending approvals")
+
+    async def _settle(self, steps: dict[int, int]) -> None:
+        """Recount for those of `steps` (taken out of tracking) that ended; track the rest."""
+        ended: list[int] = []
+        try:
+            ended = await asyncio.to_thread(settle, list(steps))
+        except Exception:
+            log.exception("could not recount the approvers of steps %s", list(steps))
+        for step_id, execution_id in steps.items():
+            if step_id not in ended:
+                self._steps.setdefault(step_id, execution_id)
 
     async def notify(self, approval_id: int) -> None:
         """The bell of every approver, then the alert channel's links (if named)."""

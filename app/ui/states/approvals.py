@@ -164,6 +164,8 @@ class ApprovalsState(SessionState):
             await run_service(self, lambda a: approvals.get_approval(a, approval_id))
         )
         self.rows = [fresh if r["id"] == approval_id else r for r in self.rows]
+        if self.status_filter == "pending":
+            self.total = max(0, self.total - 1)
         word = "Approved" if decision == "approved" else "Rejected"
         return rx.toast.success(f"{word}. The workflow goes on.")
 

@@ -212,3 +212,44 @@ async def test_every_named_approver_gets_a_notification(engine: Engine, member: 
         [alice.user_id, admin.user_id]
     )
     assert approval_id
+
+
+async def _recounts(engine: Engine, member: Actor, end) -> list[int]:
+    """Users told to recount their approvals when an approval of `member`'s is ended by `end`."""
+    notices = ApprovalNotices(bus)
+    notices.start()
+    told: list[int] = []
+
+    def listen(event) -> None:
+        if event.name == "notification.approvals":
+            told.append(event.data["user_id"])
+
+    bus.subscribe("notification.approvals", listen)
+    try:
+        flow = approval_flow(["member"], timeout_s=60)
+        execution_id, approval_id = await start(engine, member, flow)
+        await notices.drain()
+        assert approvals.count_pending(member) == 1 and told == []
+        await end(execution_id, approval_id)
+        await engine.drain()
+        await notices.drain()
+    finally:
+        bus.unsubscribe(listen)
+        await notices.stop()
+    assert approvals.count_pending(member) == 0
+    return told
+
+
+async def test_a_timeout_tells_the_approvers_bells(engine: Engine, member: Actor) -> None:
+    async def deadline(execution_id: int, approval_id: int) -> None:
+        assert waits.wake_due(utcnow() + timedelta(seconds=61)) == 1
+
+    assert await _recounts(engine, member, deadline) == [member.user_id]
+
+
+async def test_a_cancelled_run_tells_the_approvers_bells(engine: Engine, member: Actor) -> None:
+    async def cancel(execution_id: int, approval_id: int) -> None:
+        await executions.cancel_execution(member, execution_id)
+        assert approvals.get_approval(member, approval_id)["status"] == "cancelled"
+
+    assert await _recounts(engine, member, cancel) == [member.user_id]
