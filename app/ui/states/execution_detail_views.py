@@ -13,7 +13,7 @@ from typing import Any, TypedDict
 from app.core.approvers import may_decide
 from app.core.layout import Drawing
 from app.core.statuses import ExecutionStatus
-from app.core.time_axis import axis_end, bar, ticks
+from app.core.time_axis import axis, bar, ticks
 from app.ui.components.json_view import pretty_json
 from app.ui.components.status_badge import STATUS_COLORS
 from app.ui.components.step_items import StepItemsView, step_items_view
@@ -348,14 +348,14 @@ def timeline_views(d: dict[str, Any], now: datetime) -> tuple[list[BarView], lis
         open_ = s["status"] in ("running", "waiting")
         end = _at(s["finished_at"]) or (now if open_ else start)
         spans[s["id"]] = ((start - origin).total_seconds(), (end - origin).total_seconds())
-    axis = axis_end(max((end for _, end in spans.values()), default=0.0))
+    length, step = axis(max((end for _, end in spans.values()), default=0.0))
     ordered = sorted(
         steps, key=lambda s: (s["id"] not in spans, spans.get(s["id"], (0, 0))[0], s["position"])
     )
     bars = []
     for s in ordered:
         span = spans.get(s["id"])
-        shape = bar(span[0], span[1], axis) if span else None
+        shape = bar(span[0], span[1], length) if span else None
         took = duration_text(s["duration_ms"]) if s["duration_ms"] is not None else s["status"]
         bars.append(
             BarView(
@@ -368,13 +368,13 @@ def timeline_views(d: dict[str, Any], now: datetime) -> tuple[list[BarView], lis
                 shown=shape is not None,
                 duration=took if span else (s["skip_reason"] and "skipped") or s["status"],
                 hint=f"{s['name'] or s['action_id']} · {s['status']} · {took}",
-                marks=_marks(s, origin, axis),
+                marks=_marks(s, origin, length),
             )
         )
-    return bars, [TickView(left=_pct(t.pct), label=t.label) for t in ticks(axis)]
+    return bars, [TickView(left=_pct(t.pct), label=t.label) for t in ticks(length, step)]
 
 
-def _marks(step: dict[str, Any], origin: datetime, axis: float) -> list[MarkView]:
+def _marks(step: dict[str, Any], origin: datetime, length: float) -> list[MarkView]:
     """A mark at each attempt of a retried step (red for a failed one); none for one try."""
     attempts = step["attempts"]
     if len(attempts) < 2 and not any(a.get("error") for a in attempts):
@@ -385,7 +385,7 @@ def _marks(step: dict[str, Any], origin: datetime, axis: float) -> list[MarkView
         what = a.get("error") or "ok"
         marks.append(
             MarkView(
-                left=_pct(min(max(at / axis * 100, 0), 100) if axis else 0),
+                left=_pct(min(max(at / length * 100, 0), 100) if length else 0),
                 failed=bool(a.get("error")),
                 hint=f"attempt {a['number']} · {what[:200]}",
             )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.core.time_axis import Bar, axis_end, bar, nice_step, ticks, time_label
+from app.core.time_axis import Bar, axis, axis_end, bar, nice_step, ticks, time_label
 
 
 @pytest.mark.parametrize(
@@ -31,8 +31,11 @@ def test_nice_step_is_round_in_the_unit_people_read(span: float, expected: float
         (0.0004, 0.001, ["0", "0.2 ms", "0.4 ms", "0.6 ms", "0.8 ms", "1 ms"]),
         (0.0123, 0.0125, ["0", "2.5 ms", "5 ms", "7.5 ms", "10 ms", "12.5 ms"]),
         (1.23, 1.25, ["0", "250 ms", "500 ms", "750 ms", "1 s", "1.25 s"]),
-        (7, 8, ["0", "2 s", "4 s", "6 s", "8 s"]),
-        (400, 480, ["0", "2 min", "4 min", "6 min", "8 min"]),
+        (0.3, 0.3, ["0", "50 ms", "100 ms", "150 ms", "200 ms", "250 ms", "300 ms"]),
+        (0.646, 0.75, ["0", "250 ms", "500 ms", "750 ms"]),  # not 0.8 s: less room wasted
+        (7, 7.5, ["0", "2.5 s", "5 s", "7.5 s"]),
+        (59, 60, ["0", "10 s", "20 s", "30 s", "40 s", "50 s", "60 s"]),  # most ticks at a tie
+        (400, 450, ["0", "2.5 min", "5 min", "7.5 min"]),
         (90000, 90000, ["0", "5 h", "10 h", "15 h", "20 h", "25 h"]),
     ],
 )
@@ -40,7 +43,7 @@ def test_the_axis_ends_on_a_tick_and_labels_are_as_precise_as_needed(
     last: float, end: float, labels: list[str]
 ) -> None:
     assert axis_end(last) == pytest.approx(end)
-    marks = ticks(axis_end(last))
+    marks = ticks(*axis(last))
     assert [t.label for t in marks] == labels
     assert marks[0].pct == 0 and marks[-1].pct == pytest.approx(100)
 
