@@ -16,7 +16,8 @@ from app.ui.live import live_push
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 app = rx.App(api_transformer=create_api())
+# Approvers' notices listen before the engine starts: runs it recovers may reach an approval.
+app.register_lifespan_task(approval_notices)
 app.register_lifespan_task(startup)
 app.register_lifespan_task(live_push)
 app.register_lifespan_task(bell_push)
-app.register_lifespan_task(approval_notices)
