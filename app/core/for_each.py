@@ -13,6 +13,7 @@ any item failed, naming them ("2 of 1000 items failed: 3, 17"), unless the inner
 from __future__ import annotations
 
 from collections.abc import Sequence
+from enum import StrEnum
 from typing import Any
 
 from pydantic import Field, field_validator
@@ -32,6 +33,19 @@ NOT_PER_ITEM: dict[str, str] = {
     "wait": "a wait cannot run per item: put it before or after the for_each",
     "sub_workflow": "a sub_workflow cannot run per item: put it before or after the for_each",
 }
+
+
+class ItemStatus(StrEnum):
+    """What one item can be: a subset of the step statuses (same words, same badge colours).
+
+    `pending` until it ends; `cancelled` when its step was stopped before it ended.
+    """
+
+    PENDING = "pending"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+    CANCELLED = "cancelled"
 
 
 def _is_template(value: str) -> bool:

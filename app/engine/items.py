@@ -25,8 +25,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import bindparam
 
+from app.core.for_each import ItemStatus
 from app.core.redact import SecretValues
-from app.core.statuses import StepStatus
 from app.db.engine import get_engine
 from app.db.models import ExecutionStep, StepItem
 from app.engine import offload
@@ -60,15 +60,15 @@ _FINISH = (
 )
 _CANCEL_REST = (
     SI.update()
-    .where(SI.c.step_id == bindparam("p_step_id"), SI.c.status == StepStatus.PENDING.value)
-    .values(status=StepStatus.CANCELLED.value)
+    .where(SI.c.step_id == bindparam("p_step_id"), SI.c.status == ItemStatus.PENDING.value)
+    .values(status=ItemStatus.CANCELLED.value)
 )
 
 
 @dataclass(frozen=True)
 class ItemEnd:
     position: int
-    status: StepStatus
+    status: ItemStatus
     attempts: int
     started_at: datetime
     duration_ms: float
@@ -84,7 +84,7 @@ def begin(execution_id: int, action_id: str, count: int) -> int:
         ).scalar_one()
         conn.execute(_CLEAR, {"p_step_id": step_id})
         if count:
-            pending = StepStatus.PENDING.value
+            pending = ItemStatus.PENDING.value
             conn.execute(
                 _INSERT,
                 [

@@ -15,7 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from app.core.errors import NotFound, Problem, ValidationFailed
-from app.core.statuses import StepStatus
+from app.core.for_each import ItemStatus
 from app.db.engine import get_engine
 from app.db.models import ExecutionStep, StepItem
 from app.services.actor import Actor
@@ -85,13 +85,13 @@ def list_step_items(
     execution_id: int,
     action_id: str,
     *,
-    status: str | None = None,
+    status: ItemStatus | str | None = None,
     offset: int = 0,
     limit: int = 100,
 ) -> dict[str, Any]:
     """One page of a step's items in index order, outputs included."""
     actor.require_member()
-    if status is not None and status not in {s.value for s in StepStatus}:
+    if status is not None and status not in set(ItemStatus):
         raise ValidationFailed([Problem("status", f"unknown status {status!r}")])
     limit = min(max(1, limit), MAX_PAGE)
     with get_engine().connect() as conn:

@@ -11,6 +11,7 @@ from app.api.deps import current_actor
 from app.api.errors import error_responses
 from app.api.params import ExecutionId, Offset, limit_query
 from app.api.schemas.step_items import StepItemPage
+from app.core.for_each import ItemStatus
 from app.services import step_items
 from app.services.actor import Actor
 
@@ -30,7 +31,7 @@ async def list_step_items(
     action_id: Annotated[str, Path(max_length=64, description="The step's id in the workflow")],
     actor: CurrentActor,
     status: Annotated[
-        str | None, Query(description="Only items of this status, e.g. failed")
+        ItemStatus | None, Query(description="Only items of this status, e.g. failed")
     ] = None,
     offset: Offset = 0,
     limit: Annotated[int, limit_query(step_items.MAX_PAGE)] = 100,

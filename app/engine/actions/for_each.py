@@ -20,9 +20,8 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-from app.core.for_each import MAX_ITEMS, ForEachConfig, InnerStep, failure_message
+from app.core.for_each import MAX_ITEMS, ForEachConfig, InnerStep, ItemStatus, failure_message
 from app.core.retry import NO_RETRY
-from app.core.statuses import StepStatus
 from app.db.settings import get_settings
 from app.db.types import utcnow
 from app.engine.actions import StepContext, action
@@ -64,12 +63,12 @@ class _Loop:
         context = {**self.step.context, "item": self.items[index], "index": index}
         started, clock = utcnow(), time.perf_counter()
         attempts: list[Any] = []
-        status, output, error = StepStatus.SUCCEEDED, None, None
+        status, output, error = ItemStatus.SUCCEEDED, None, None
         prepared = await prepare_step(self.action, context)
         if prepared.error is not None:
-            status, error = StepStatus.FAILED, prepared.error
+            status, error = ItemStatus.FAILED, prepared.error
         elif prepared.skip_reason is not None:
-            status = StepStatus.SKIPPED
+            status = ItemStatus.SKIPPED
         else:
             item_step = StepContext(
                 execution_id=self.step.execution_id,
@@ -85,8 +84,8 @@ class _Loop:
                     self.action, prepared.config, item_step, self.policy, attempts
                 )
             except Exception as exc:
-                status, error = StepStatus.FAILED, describe(exc, self.inner.timeout_s)
-        if status == StepStatus.FAILED:
+                status, error = ItemStatus.FAILED, describe(exc, self.inner.timeout_s)
+        if status == ItemStatus.FAILED:
             self.failed[index] = error or "failed"
         else:
             self.results[index] = output

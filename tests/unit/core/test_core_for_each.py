@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 
 from app.core.errors import ValidationFailed
-from app.core.for_each import MAX_ITEMS, ForEachConfig, failure_message
+from app.core.for_each import MAX_ITEMS, ForEachConfig, ItemStatus, failure_message
+from app.core.statuses import StepStatus
 from app.core.workflow import parse_action_config, validate_workflow
 
 
@@ -113,3 +114,8 @@ def test_items_that_rendered_to_a_dict_method_say_how_to_reach_the_key() -> None
     with pytest.raises(ValidationFailed) as caught:
         parse_action_config("for_each", {"items": {}.items, "step": {"type": "transform"}})
     assert "write x['items']" in caught.value.problems[0].message
+
+
+def test_item_statuses_are_step_statuses() -> None:
+    # Same words, so the badges, the planner's vocabulary and the filters all agree.
+    assert {s.value for s in ItemStatus} <= {s.value for s in StepStatus}
