@@ -58,33 +58,14 @@ class _Loop:
             await self.run_item(index)
 
     async def run_item(self, index: int) -> None:
-        from app.engine.steps import _attempt_loop  # steps imports the action registry
-
         context = {**self.step.context, "item": self.items[index], "index": index}
         started, clock = utcnow(), time.perf_counter()
         attempts: list[Any] = []
-        status, output, error = ItemStatus.SUCCEEDED, None, None
-        prepared = await prepare_step(self.action, context)
-        if prepared.error is not None:
-            status, error = ItemStatus.FAILED, prepared.error
-        elif prepared.skip_reason is not None:
-            status = ItemStatus.SKIPPED
-        else:
-            item_step = StepContext(
-                execution_id=self.step.execution_id,
-                workflow_id=self.step.workflow_id,
-                action_id=self.step.action_id,
-                attempt=0,
-                context=context,
-                depends_on=self.step.depends_on,
-                secrets=self.step.secrets,
-            )
-            try:
-                output = await _attempt_loop(
-                    self.action, prepared.config, item_step, self.policy, attempts
-                )
-            except Exception as exc:
-                status, error = ItemStatus.FAILED, describe(exc, self.inner.timeout_s)
+        try:
+            status, output, error = await self._attempt(context, attempts)
+        except Exception as exc:  # the item failed; the others go on
+            status, error = ItemStatus.FAILED, describe(exc, self.inner.timeout_s)
+            output = getattr(exc, "output", None)  # e.g. the body of an HTTP error, kept
         if status == ItemStatus.FAILED:
             self.failed[index] = error or "failed"
         else:
@@ -93,6 +74,29 @@ class _Loop:
         self.recorder.add(
             ItemEnd(index, status, len(attempts), started, duration_ms, output, error)
         )
+
+    async def _attempt(
+        self, context: dict[str, Any], attempts: list[Any]
+    ) -> tuple[ItemStatus, Any, str | None]:
+        """Render the inner step for this item, then run it under its retry policy."""
+        from app.engine.steps import _attempt_loop  # steps imports the action registry
+
+        prepared = await prepare_step(self.action, context)
+        if prepared.error is not None:
+            return ItemStatus.FAILED, None, prepared.error
+        if prepared.skip_reason is not None:
+            return ItemStatus.SKIPPED, None, None
+        item_step = StepContext(
+            execution_id=self.step.execution_id,
+            workflow_id=self.step.workflow_id,
+            action_id=self.step.action_id,
+            attempt=0,
+            context=context,
+            depends_on=self.step.depends_on,
+            secrets=self.step.secrets,
+        )
+        output = await _attempt_loop(self.action, prepared.config, item_step, self.policy, attempts)
+        return ItemStatus.SUCCEEDED, output, None
 
     def verdict(self) -> list[Any]:
         """The results; raises `ActionFailed` (results as its output) if an item failed."""

@@ -167,6 +167,7 @@ async def test_a_failed_item_fails_the_step_after_every_item_ran(
     ]
     assert (items[3]["attempts"], items[0]["attempts"]) == (2, 1)
     assert "500" in items[3]["error"] and items[0]["error"] is None
+    assert items[3]["output"]["body"] == {"error": "boom"}  # the failed call's answer, kept
     # The partial output keeps the results in order, with null where an item failed.
     assert loop["output"][3] is None and loop["output"][4]["body"] == {"path": "/ok/4"}
 
