@@ -331,6 +331,7 @@ class Engine(RunControl):
             decision = await walk.walk()
             while decision.outcome in (Outcome.WAITING, Outcome.PAUSED):
                 target = ExecutionStatus(decision.outcome)
+                await scope.ends.written()  # the run comes back from the stored step states
                 ended = await offload.db(
                     suspended.suspend,
                     execution_id,
@@ -373,6 +374,7 @@ class Engine(RunControl):
         finally:
             self._walks.pop(execution_id, None)
         completed = walk.completed if walk is not None else 0
+        await scope.ends.written()
         error = scope.masking().error(error)
         if scope.learned_secrets_late:  # steps stored before a credential was loaded
             await offload.db(records.remask_execution, execution_id, scope.secrets.snapshot())

@@ -89,6 +89,11 @@ STEP_COMPLETED = (
     .where(EX.c.id == bindparam("p_execution_id"))
     .values(steps_completed=EX.c.steps_completed + 1)
 )
+STEPS_COMPLETED = (
+    EX.update()
+    .where(EX.c.id == bindparam("p_execution_id"))
+    .values(steps_completed=EX.c.steps_completed + bindparam("p_count", type_=sa.Integer))
+)
 INSERT_EXECUTION = EX.insert()
 QUEUED = (
     sa.select(EX.c.id, EX.c.workflow_id, WF.c.concurrency_limit)

@@ -24,6 +24,7 @@ from app.core.statuses import StepStatus
 from app.db.types import utcnow
 from app.engine import offload, records, store, waits
 from app.engine.actions import StepContext, Suspend, get_action
+from app.engine.end_writes import EndWrites, end_now
 from app.engine.failures import classify, describe
 from app.engine.records import Masking
 from app.engine.rendering import prepare_step
@@ -58,6 +59,11 @@ class RunScope:
     on_wait: Callable[[Any], None] | None = None
     #: Set when Flowdeck stops: a step cut short is `interrupted`, not `cancelled`.
     interrupted: bool = False
+    #: The run's step ends on their way to the database (written in batches).
+    ends: EndWrites = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.ends = EndWrites(self.emit)
 
     def masking(self) -> Masking:
         if self.known_at_first_write is None:
@@ -314,17 +320,12 @@ def _record_end(
     status: StepStatus,
     **fields: Any,
 ) -> None:
-    """Queue the step's end on the writer thread; publish `step.finished` once it is written.
+    """Buffer the step's end for the run's next batch (see `end_writes`); `step.finished` is
+    published once it is written.
 
     The run goes on without waiting: writes land in order, and the execution's own end waits
     for all of them. Listeners that read the database on the event find the step written.
     """
-    masking = scope.masking()
-    written = offload.submit_db(records.step_finished, step_id, status, masking, **fields)
-
-    def publish(future: asyncio.Future[Any]) -> None:
-        if not future.cancelled() and future.exception() is not None:
-            log.error("could not record the end of step %s", step_id, exc_info=future.exception())
-        scope.emit("step.finished", **event)
-
-    written.add_done_callback(publish)
+    scope.ends.add(
+        end_now(step_id=step_id, status=status, masking=scope.masking(), event=event, **fields)
+    )

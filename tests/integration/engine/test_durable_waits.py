@@ -128,7 +128,7 @@ async def test_a_wait_resolved_while_the_run_goes_on_is_taken_in_at_once(
         await asyncio.sleep(0.02)
     assert await asyncio.to_thread(waits.resolve, pending[0]["id"], output={"go": True})
     # `use` runs while `slow` is still going: the run never went `waiting`.
-    while _steps(_detail(member, execution_id))["use"]["status"] != "succeeded":
+    while _steps(_detail(member, execution_id)).get("use", {}).get("status") != "succeeded":
         assert _steps(_detail(member, execution_id))["slow"]["status"] != "succeeded"
         await asyncio.sleep(0.02)
     done = await _until(member, execution_id, "succeeded", "failed")
@@ -242,7 +242,7 @@ async def test_recovery_cancels_the_waits_of_a_run_a_dead_process_left_running(
     ]
     execution_id = await _start(member, _workflow(member, actions))
     deadline = time.monotonic() + 5
-    while _steps(_detail(member, execution_id))["hold"]["status"] != "waiting":
+    while _steps(_detail(member, execution_id)).get("hold", {}).get("status") != "waiting":
         assert time.monotonic() < deadline
         await asyncio.sleep(0.02)
 
