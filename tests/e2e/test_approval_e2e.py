@@ -2,8 +2,8 @@
 
 gate (approval, approvers ["admin"]) → ship (after gate: approved) / stop (after gate:
 rejected). The run waits at the gate (violet on the graph), the admin approves it from
-/admin/approvals with a comment, and the execution page turns green on the approved side while
-the rejected side is skipped.
+/admin/approvals in another tab with a comment, and the execution page, left open, turns green
+on the approved side by itself while the rejected side is skipped.
 """
 
 from __future__ import annotations
@@ -60,16 +60,22 @@ def test_build_run_and_approve_from_the_inbox(admin_page: Page, tmp_path: Path) 
     expect(_node(page, "ship")).to_have_attribute("data-status", "pending")
     expect(page.get_by_test_id("nav-approvals-count")).to_have_text("1")
 
-    page.get_by_test_id("nav-approvals").click()
-    expect(page).to_have_url(re.compile(r"/admin/approvals/?$"))
-    card = page.locator('[id^="approval-"]').filter(has_text="Ship build 42?")
+    # The approver decides in another tab; this one keeps the execution open and turns green
+    # by itself (live push, no reload).
+    inbox = page.context.new_page()
+    inbox.goto("/admin/executions")
+    inbox.get_by_test_id("nav-approvals").click()
+    expect(inbox).to_have_url(re.compile(r"/admin/approvals/?$"))
+    card = inbox.locator('[id^="approval-"]').filter(has_text="Ship build 42?")
     expect(card).to_have_count(1)
     card.locator('[id^="approve-"]').click()
-    page.locator("#approval-comment").fill("looks good")
-    page.locator("#approval-confirm").click()
+    inbox.locator("#approval-comment").fill("looks good")
+    inbox.locator("#approval-confirm").click()
     expect(card.get_by_test_id("approval-decision")).to_contain_text("approved")
+    expect(inbox.get_by_test_id("nav-approvals-count")).to_have_count(0)
+    inbox.close()
 
-    page.goto(execution_url)
+    expect(page).to_have_url(execution_url)
     expect(page.get_by_test_id("execution-status")).to_contain_text("succeeded")
     expect(_node(page, "gate")).to_have_attribute("data-status", "succeeded")
     expect(_node(page, "ship")).to_have_attribute("data-status", "succeeded")
