@@ -3,7 +3,8 @@
 `waits`: every wait of the run (`app.engine.waits.waits_of`), a pending webhook wait with its
 `resume_url` for people who may run the workflow (members and admins): the URL is the
 credential that resumes the step. `parent_execution_id` / `parent_step` / `depth`: where a
-sub-workflow's run was started from; `children`: the runs its `sub_workflow` steps started.
+sub-workflow's run was started from; `children`: the runs its `sub_workflow` steps started
+(`waited_children`: those it waits for, cancelled with it).
 """
 
 from __future__ import annotations
@@ -13,14 +14,16 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from app.core.statuses import Role
-from app.db.models import Execution, Workflow
+from app.core.statuses import ExecutionStatus, Role
+from app.db.engine import get_engine
+from app.db.models import Execution, StepWait, Workflow
 from app.db.settings import get_settings
 from app.engine import waits
 from app.services.actor import Actor
 
 _EX = Execution.__table__  # type: ignore[attr-defined]
 _WF = Workflow.__table__  # type: ignore[attr-defined]
+_SW = StepWait.__table__  # type: ignore[attr-defined]
 _CHILDREN = (
     sa.select(
         _EX.c.id,
@@ -66,3 +69,19 @@ def links_of(conn: sa.Connection, actor: Actor, execution: Any) -> dict[str, Any
         "children": [{key: _plain(value) for key, value in c.items()} for c in children],
         "waits": waits_shown(actor, execution.id),
     }
+
+
+def waited_children(execution_id: int) -> list[int]:
+    """The unfinished child runs that `execution_id`'s `sub_workflow` steps waited for."""
+    query = (
+        sa.select(_EX.c.id)
+        .join(_SW, _SW.c.child_execution_id == _EX.c.id)
+        .where(
+            _SW.c.execution_id == execution_id,
+            _SW.c.kind == "child",
+            _EX.c.status.not_in([s.value for s in ExecutionStatus if s.is_terminal]),
+        )
+        .order_by(_EX.c.id)
+    )
+    with get_engine().connect() as conn:
+        return list(conn.execute(query).scalars())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
@@ -111,6 +112,10 @@ async def cancel_execution(actor: Actor, execution_id: int) -> dict[str, Any]:
         raise Conflict(f"execution {execution_id} is already {current['status']}")
     await runtime.current().cancel(execution_id)
     await asyncio.to_thread(_record_cancel, actor, execution_id)
+    # Sub-workflow runs it was waiting for go with it (those it started without waiting stay).
+    for child_id in await asyncio.to_thread(execution_links.waited_children, execution_id):
+        with contextlib.suppress(Conflict):  # it ended meanwhile
+            await cancel_execution(actor, child_id)
     return await asyncio.to_thread(get_execution, actor, execution_id)
 
 

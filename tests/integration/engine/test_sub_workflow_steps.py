@@ -148,3 +148,28 @@ async def test_a_loop_through_sub_workflows_is_refused_when_saved(
         "path": "actions[0].config.workflow_id",
         "message": "calls itself through sub-workflows: First → Second → First",
     }
+
+
+async def test_cancelling_a_parent_cancels_the_child_it_waits_for_only(
+    api: httpx.AsyncClient,
+) -> None:
+    hook = [{"id": "callback", "type": "wait", "config": {"webhook": True}}]
+    waited_wf = await create(api, "Waited", hook)
+    fired_wf = await create(api, "Fired", hook)
+    parent_wf = await create(
+        api, "Parent", [_call("fire", fired_wf, wait=False), _call("call", waited_wf)]
+    )
+    parent_id = await start(api, parent_wf)
+    waiting = await until_state(
+        api, parent_id, lambda seen: seen["status"] == "waiting" and len(seen["children"]) == 2
+    )
+    ids = {child["parent_step"]: child["id"] for child in waiting["children"]}
+    for child_id in ids.values():
+        await until_state(api, child_id, status_is("waiting"))
+
+    response = await api.post(f"{BASE}/executions/{parent_id}/cancel")
+    assert response.status_code == 200, response.text
+    assert response.json()["status"] == "cancelled"
+    statuses = {c["parent_step"]: c["status"] for c in response.json()["children"]}
+    assert statuses == {"fire": "waiting", "call": "cancelled"}
+    assert (await detail(api, ids["fire"]))["status"] == "waiting"
