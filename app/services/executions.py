@@ -24,7 +24,9 @@ from app.services import audit, execution_links, step_items
 from app.services.actor import Actor
 
 TRIGGER_TYPES = ("manual", "schedule", "webhook", "event", "publish")
-_RETRYABLE = (ExecutionStatus.FAILED, ExecutionStatus.INTERRUPTED)
+#: What may be retried: a run that ended without succeeding (a cancelled one too: its
+#: cancelled and skipped steps run again, the ones that succeeded are reused).
+RETRYABLE = (ExecutionStatus.FAILED, ExecutionStatus.INTERRUPTED, ExecutionStatus.CANCELLED)
 
 _EX = Execution.__table__  # type: ignore[attr-defined]
 _ST = ExecutionStep.__table__  # type: ignore[attr-defined]
@@ -158,7 +160,7 @@ def _latest_retry(session: Any, execution_id: int) -> sa.Row[Any] | None:
 
 
 def request_retry(actor: Actor, execution_id: int) -> Retry:
-    """Retry a failed or interrupted execution from its failed step, idempotently.
+    """Retry a failed, interrupted or cancelled execution from where it stopped, idempotently.
 
     While a retry of it is unfinished, asking again returns that retry (`created` False);
     two requests at the same moment get one retry. Once it has finished, a new retry is
@@ -169,9 +171,9 @@ def request_retry(actor: Actor, execution_id: int) -> Retry:
         original = session.get(Execution, execution_id)
         if original is None:
             raise NotFound(f"execution {execution_id} does not exist")
-        if original.status not in _RETRYABLE:
+        if original.status not in RETRYABLE:
             raise Conflict(
-                f"only failed or interrupted executions can be retried; "
+                f"only failed, interrupted or cancelled executions can be retried; "
                 f"this one is {original.status}"
             )
         workflow = (

@@ -111,7 +111,7 @@ def shape_of(found: execution_graph.ExecutionGraph) -> Shape:
 
 PAUSABLE = ("running", "waiting")
 CANCELLABLE = ("queued", "running", "waiting", "paused")
-RETRYABLE = ("failed", "interrupted")
+RETRYABLE = tuple(status.value for status in executions.RETRYABLE)
 CONTROLS = ("pause", "resume", "cancel", "retry")
 _EMPTY = {
     "id": 0,

@@ -260,3 +260,23 @@ async def test_recovery_cancels_the_waits_of_a_run_a_dead_process_left_running(
         assert not await asyncio.to_thread(waits.resolve, wait["id"], output={})
     finally:
         await after_crash.stop()
+
+
+async def test_a_cancelled_run_is_retried_from_where_it_stopped(
+    engine: Engine, member: Actor
+) -> None:
+    actions = [
+        {"id": "first", "type": "transform", "config": {"values": {"n": 1}}},
+        {"id": "hold", "type": "wait", "config": {"webhook": True}},
+    ]
+    execution_id = await _start(member, _workflow(member, actions))
+    await _until(member, execution_id, "waiting")
+    await engine.cancel(execution_id)
+    await _until(member, execution_id, "cancelled")
+
+    retry = await asyncio.to_thread(executions.request_retry, member, execution_id)
+    assert retry.created
+    again = await _until(member, retry.execution["id"], "waiting")
+    steps = _steps(again)
+    assert steps["first"]["input"] == {"reused_from_execution": execution_id}
+    assert steps["hold"]["status"] == "waiting"
