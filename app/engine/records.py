@@ -24,7 +24,7 @@ from app.core.statuses import StepStatus
 from app.core.stored_data import stored_error, stored_value
 from app.db.engine import get_engine
 from app.engine import store
-from app.engine.statements import AT, ST
+from app.engine.statements import AT, SI, ST
 
 
 @dataclass(frozen=True)
@@ -73,13 +73,19 @@ _REWRITE_STEP = (
     .where(ST.c.id == bindparam("step_id"))
     .values(input=bindparam("p_input"), output=bindparam("p_output"), error=bindparam("p_error"))
 )
+_REWRITE_ITEM = (
+    SI.update()
+    .where(SI.c.id == bindparam("item_id"))
+    .values(output=bindparam("p_output"), error=bindparam("p_error"))
+)
 _REWRITE_ATTEMPT = (
     AT.update().where(AT.c.id == bindparam("attempt_id")).values(error=bindparam("p_error"))
 )
 
 
 def remask_execution(execution_id: int, secrets: tuple[str, ...]) -> int:
-    """Mask `secrets` in everything stored for the execution's steps; returns rows changed."""
+    """Mask `secrets` in everything stored for the execution's steps, their attempts and their
+    for_each items; returns the rows changed."""
     with get_engine().begin() as conn:
         steps = conn.execute(
             sa.select(ST.c.id, ST.c.input, ST.c.output, ST.c.error).where(
@@ -90,6 +96,11 @@ def remask_execution(execution_id: int, secrets: tuple[str, ...]) -> int:
             sa.select(AT.c.id, AT.c.error)
             .join(ST, ST.c.id == AT.c.step_id)
             .where(ST.c.execution_id == execution_id, AT.c.error.is_not(None))
+        ).all()
+        items = conn.execute(
+            sa.select(SI.c.id, SI.c.output, SI.c.error)
+            .join(ST, ST.c.id == SI.c.step_id)
+            .where(ST.c.execution_id == execution_id)
         ).all()
         step_rows = []
         for step_id, *data in steps:
@@ -102,8 +113,15 @@ def remask_execution(execution_id: int, secrets: tuple[str, ...]) -> int:
             for attempt_id, error in attempts
             if (masked := redact(error, secrets)) != error
         ]
+        item_rows = []
+        for item_id, *data in items:
+            masked = [redact(value, secrets) for value in data]
+            if masked != data:
+                item_rows.append({"item_id": item_id, "p_output": masked[0], "p_error": masked[1]})
+        if item_rows:
+            conn.execute(_REWRITE_ITEM, item_rows)
         if step_rows:
             conn.execute(_REWRITE_STEP, step_rows)
         if attempt_rows:
             conn.execute(_REWRITE_ATTEMPT, attempt_rows)
-    return len(step_rows) + len(attempt_rows)
+    return len(step_rows) + len(attempt_rows) + len(item_rows)

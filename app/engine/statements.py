@@ -18,6 +18,7 @@ from app.db.models import (
     Execution,
     ExecutionStep,
     StepAttempt,
+    StepItem,
     StepWait,
     Workflow,
     WorkflowVersion,
@@ -29,6 +30,7 @@ AT = StepAttempt.__table__
 WF = Workflow.__table__
 WV = WorkflowVersion.__table__
 SW = StepWait.__table__
+SI = StepItem.__table__
 AP = Approval.__table__
 
 _Status = TypeVar("_Status", ExecutionStatus, StepStatus)
@@ -188,6 +190,15 @@ RECOVER_WHERE = _moving(EX.c.status, ExecutionStatus.INTERRUPTED, ExecutionStatu
 RECOVER_STEP_RUNNING = _moving(ST.c.status, StepStatus.INTERRUPTED, StepStatus.RUNNING)
 RECOVER_STEP_UNSTARTED = _moving(
     ST.c.status, StepStatus.CANCELLED, StepStatus.PENDING, StepStatus.WAITING
+)
+# A for_each step of such a run leaves no item pending either.
+RECOVER_ITEMS = (
+    SI.update()
+    .where(
+        SI.c.status == "pending",
+        SI.c.step_id.in_(sa.select(ST.c.id).where(ST.c.execution_id.in_(bindparam("p_ids")))),
+    )
+    .values(status="cancelled")
 )
 COUNT_RUN = (
     WF.update()

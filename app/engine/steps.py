@@ -175,7 +175,7 @@ async def run_step(
     attempts: list[store.AttemptRecord] = []
     status, output, error = StepStatus.SUCCEEDED, None, None
     try:
-        output = await _attempt_loop(action, config, step, policy, attempts)
+        output = await attempt_loop(action, config, step, policy, attempts)
     except asyncio.CancelledError:
         mark_running.cancel()
         ended = StepStatus.INTERRUPTED if scope.interrupted else StepStatus.CANCELLED
@@ -214,7 +214,7 @@ async def run_step(
     return StepOutcome(status, output, error)
 
 
-async def _attempt_loop(
+async def attempt_loop(
     action: dict[str, Any],
     config: Any,
     step: StepContext,

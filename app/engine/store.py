@@ -277,7 +277,8 @@ def cancel_queued(execution_id: int) -> bool:
 
 def recover_interrupted() -> list[int]:
     """Runs left `running` by a dead process become `interrupted`, so do their running steps;
-    their pending and waiting steps (with their waits and approvals) are cancelled. Finished,
+    their pending and waiting steps (with their waits and approvals) and the pending items of
+    their for_each steps are cancelled. Finished,
     waiting, paused and queued runs are untouched."""
     now = utcnow()
     with get_engine().begin() as conn:
@@ -307,6 +308,7 @@ def recover_interrupted() -> list[int]:
             .where(ST.c.execution_id.in_(ids), q.RECOVER_STEP_UNSTARTED)
             .values(status=StepStatus.CANCELLED)
         )
+        conn.execute(q.RECOVER_ITEMS, {"p_ids": ids})
         for execution_id in ids:  # a step that waited in a run that was going on: cancelled
             key = {"p_execution_id": execution_id, "p_finished_at": now}
             conn.execute(q.CANCEL_WAITS, key)

@@ -4,7 +4,7 @@ The runner renders `items` and `concurrency` with the step; the inner `step` is 
 written (`unrendered`) and rendered here per item, with `item` and `index` added to the
 context, in the render thread under the inner step's own budget and timeout
 (`rendering.prepare_step`). Each item then runs like a step: the inner step's retry policy and
-timeout through the engine's own attempt loop (`steps._attempt_loop`). Items are recorded in
+timeout through the engine's own attempt loop (`steps.attempt_loop`). Items are recorded in
 `step_item` in batches (`app.engine.items`).
 
 The output is the list of the inner results in item order. Every item runs; then the step
@@ -79,7 +79,7 @@ class _Loop:
         self, context: dict[str, Any], attempts: list[Any]
     ) -> tuple[ItemStatus, Any, str | None]:
         """Render the inner step for this item, then run it under its retry policy."""
-        from app.engine.steps import _attempt_loop  # steps imports the action registry
+        from app.engine.steps import attempt_loop  # steps imports the action registry
 
         prepared = await prepare_step(self.action, context)
         if prepared.error is not None:
@@ -95,7 +95,7 @@ class _Loop:
             depends_on=self.step.depends_on,
             secrets=self.step.secrets,
         )
-        output = await _attempt_loop(self.action, prepared.config, item_step, self.policy, attempts)
+        output = await attempt_loop(self.action, prepared.config, item_step, self.policy, attempts)
         return ItemStatus.SUCCEEDED, output, None
 
     def verdict(self) -> list[Any]:

@@ -280,3 +280,39 @@ async def test_a_cancelled_run_is_retried_from_where_it_stopped(
     steps = _steps(again)
     assert steps["first"]["input"] == {"reused_from_execution": execution_id}
     assert steps["hold"]["status"] == "waiting"
+
+
+async def test_recovery_leaves_no_for_each_item_pending(engine: Engine, member: Actor) -> None:
+    inner = {"type": "delay", "config": {"seconds": 30}}
+    actions = [
+        {
+            "id": "each",
+            "type": "for_each",
+            "config": {"items": [1, 2, 3], "step": inner, "concurrency": 1},
+        }
+    ]
+    execution_id = await _start(member, _workflow(member, actions))
+    await _until(member, execution_id, "running")
+
+    def items() -> list[str]:
+        with get_engine().connect() as conn:
+            return list(
+                conn.execute(
+                    sa.text(
+                        "SELECT i.status FROM step_item i JOIN execution_step s"
+                        " ON s.id = i.step_id WHERE s.execution_id = :e ORDER BY i.position"
+                    ),
+                    {"e": execution_id},
+                ).scalars()
+            )
+
+    deadline = time.monotonic() + 5
+    while len(items()) < 3:
+        assert time.monotonic() < deadline
+        await asyncio.sleep(0.02)
+    after_crash = Engine(max_concurrent=8)
+    assert await after_crash.start() == [execution_id]
+    try:
+        assert items() == ["cancelled"] * 3
+    finally:
+        await after_crash.stop()

@@ -72,6 +72,7 @@ STORED = (
     "SELECT error FROM execution",
     "SELECT input, output, error FROM execution_step",
     "SELECT error FROM step_attempt",
+    "SELECT output, error FROM step_item",
     "SELECT * FROM notification",
     "SELECT * FROM alert_delivery",
 )
@@ -207,4 +208,44 @@ async def test_data_stored_before_a_credential_was_loaded_is_masked_at_the_end(
     assert result["status"] == "succeeded", result["error"]
     early = result["steps"][0]["output"]
     assert early["body"]["seen"] == "key=[redacted]" and early["headers"]["x-echo"] == "[redacted]"
+    assert API_KEY not in _stored()
+
+
+async def test_for_each_items_stored_before_a_credential_was_loaded_are_masked_at_the_end(
+    engine: Engine, member: Actor, echo_server: str
+) -> None:
+    connections.create_connection(
+        member,
+        {
+            "name": "echo",
+            "platform": "http",
+            "connectionType": "api_key",
+            "credentials": {"apiKey": API_KEY},
+            "config": {"baseUrl": echo_server},
+        },
+    )
+    inner = {
+        "type": "api_call",
+        "config": {
+            "url": f"{echo_server}/i{{{{ index }}}}",
+            "headers": {"X-API-Key": "{{ item }}"},
+        },
+    }
+    actions = [
+        {
+            "id": "each",
+            "type": "for_each",
+            "config": {"items": "{{ trigger.tokens }}", "step": inner},
+        },
+        {"id": "late", "type": "api_call", "config": {"connection": "echo", "url": "/whoami"}},
+    ]
+    data = {"name": "late secret items", "trigger": {"type": "manual"}, "actions": actions}
+    wf = workflows.create_workflow(member, data).workflow["id"]
+    started = await executions.execute_workflow(member, wf, payload={"tokens": [API_KEY, API_KEY]})
+    await engine.drain()
+    result = executions.get_execution(member, started["id"])
+    assert result["status"] == "succeeded", result["error"]
+    with get_engine().connect() as conn:
+        items = conn.execute(sa.text("SELECT output FROM step_item")).scalars().all()
+    assert len(items) == 2 and all("[redacted]" in item for item in items)
     assert API_KEY not in _stored()
