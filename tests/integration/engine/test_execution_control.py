@@ -82,6 +82,8 @@ async def test_pause_mid_run_lets_the_running_step_finish_then_resume_goes_on(
     assert done["status"] == "succeeded", done
     assert steps(done)["after"]["output"] == {"done": True}
     assert (await _post(api, execution_id, "resume")).status_code == 409
+    succeeded_retry = await _control(api, execution_id, {"action": "retry"})
+    assert succeeded_retry.status_code == 409, succeeded_retry.text
 
     flt = audit_query.AuditFilter(target_type="execution", target_id=str(execution_id))
     trail = audit_query.list_events(SYSTEM, flt)["items"]
@@ -107,10 +109,13 @@ async def test_a_waiting_run_pauses_at_once_and_resumes_to_wait_again(
     response = await _control(api, execution_id, {"action": "cancel"})
     assert response.status_code == 200, response.text
     assert response.json()["status"] == "cancelled"
-    for action in ("pause", "resume", "cancel", "retry"):
+    for action in ("pause", "resume", "cancel"):
         refused = await _control(api, execution_id, {"action": action})
         assert refused.status_code == 409, (action, refused.text)
         assert refused.json()["error"]["message"]
+    retried = await _control(api, execution_id, {"action": "retry"})  # a cancelled run may be
+    assert retried.status_code == 202, retried.text
+    assert retried.json()["retry_of"] == execution_id
 
 
 async def test_control_retry_starts_one_retry_of_a_failed_run(api: httpx.AsyncClient) -> None:
