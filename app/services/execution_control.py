@@ -87,7 +87,7 @@ async def cancel(actor: Actor, execution_id: int) -> dict[str, Any]:
 
 
 async def retry(actor: Actor, execution_id: int) -> executions.Retry:
-    """Retry a failed or interrupted run from its failed step (`executions.request_retry`)."""
+    """Retry a run that ended without succeeding (`executions.request_retry`)."""
     return await asyncio.to_thread(executions.request_retry, actor, execution_id)
 
 
