@@ -207,7 +207,20 @@ async def test_cancel_a_running_delay(api: httpx.AsyncClient) -> None:
     assert [s["status"] for s in cancelled["steps"]] == ["cancelled", "cancelled"]
     again = await api.post(f"{BASE}/executions/{started['id']}/cancel")
     assert "cancelled" in error_of(again, 409, "conflict")["message"]
-    error_of(await api.post(f"{BASE}/executions/{started['id']}/retry"), 409, "conflict")
+    # A cancelled run may be retried: its cancelled steps run again.
+    retried = await api.post(f"{BASE}/executions/{started['id']}/retry")
+    assert retried.status_code == 202, retried.text
+    assert retried.json()["retry_of"] == started["id"]
+    await api.post(f"{BASE}/executions/{retried.json()['id']}/cancel")
+
+
+async def test_a_running_run_cannot_be_retried(api: httpx.AsyncClient) -> None:
+    wf = await workflow(api, delay(30))
+    started = (await api.post(f"{BASE}/workflows/{wf}/execute")).json()
+    await poll(api, started["id"], {"running"})
+    refused = await api.post(f"{BASE}/executions/{started['id']}/retry")
+    assert "running" in error_of(refused, 409, "conflict")["message"]
+    await api.post(f"{BASE}/executions/{started['id']}/cancel")
 
 
 async def test_retry_a_failed_run_from_its_failed_step(api: httpx.AsyncClient, http_server) -> None:
