@@ -24,10 +24,10 @@ from app.core.for_each import MAX_ITEMS, ForEachConfig, InnerStep, ItemStatus, f
 from app.core.retry import NO_RETRY
 from app.db.settings import get_settings
 from app.db.types import utcnow
+from app.engine import rendering  # a module: rendering imports the action registry
 from app.engine.actions import StepContext, action
 from app.engine.failures import ActionFailed, describe
 from app.engine.items import ItemEnd, ItemRecorder
-from app.engine.rendering import prepare_step
 
 
 def _inner_action(outer_id: str, inner: InnerStep) -> dict[str, Any]:
@@ -81,7 +81,7 @@ class _Loop:
         """Render the inner step for this item, then run it under its retry policy."""
         from app.engine.steps import attempt_loop  # steps imports the action registry
 
-        prepared = await prepare_step(self.action, context)
+        prepared = await rendering.prepare_step(self.action, context)
         if prepared.error is not None:
             return ItemStatus.FAILED, None, prepared.error
         if prepared.skip_reason is not None:
