@@ -68,6 +68,13 @@ class TriggerSpec(SpecModel):
     config: dict[str, Any] = Field(default_factory=dict)
 
 
+class StepPosition(SpecModel):
+    """Where the designer canvas draws a step: a hint only, never read by the engine."""
+
+    x: float = Field(ge=-1_000_000, le=1_000_000, allow_inf_nan=False)
+    y: float = Field(ge=-1_000_000, le=1_000_000, allow_inf_nan=False)
+
+
 class ActionSpec(SpecModel):
     """One step. `config` is validated against the model registered for `type`.
 
@@ -87,6 +94,8 @@ class ActionSpec(SpecModel):
     continue_on_error: bool = False
     depends_on: list[str] | None = None
     trigger_rule: TriggerRule = TriggerRule.ALL_SUCCEEDED
+    #: The canvas position (`app.core.canvas`); left out of the dump when absent.
+    ui: StepPosition | None = None
 
     @field_validator("id")
     @classmethod
@@ -117,6 +126,8 @@ class ActionSpec(SpecModel):
         if self.trigger_rule == TriggerRule.ALL_SUCCEEDED:
             data.pop("trigger_rule", None)
             data.pop("triggerRule", None)
+        if self.ui is None:
+            data.pop("ui", None)
         return data
 
 

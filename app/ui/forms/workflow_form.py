@@ -72,6 +72,7 @@ ActionForm = TypedDict(  # the call form: the flow keys come from FLOW_FIELDS
         "depends_on": list[str],
         "at_start": bool,
         "trigger_rule": str,
+        "ui": dict[str, float],  # the canvas position, kept as it was (see app.core.canvas)
     },
 )
 
@@ -122,6 +123,7 @@ def blank_action(index: int, action_type: str = "transform") -> ActionForm:
         depends_on=[],
         at_start=False,
         trigger_rule=DEFAULT_RULE,
+        ui={},
         **flow_defaults(),  # type: ignore[typeddict-item]
     )
 
@@ -261,6 +263,8 @@ def action_to_spec(form: ActionForm, index: int, problems: list[Problem]) -> dic
     if timeout is not None:
         spec["timeout_s"] = timeout
     spec.update(graph_spec(form))
+    if form.get("ui"):
+        spec["ui"] = dict(form["ui"])
     return spec
 
 
@@ -358,6 +362,7 @@ def definition_to_form(
             retry_max=str(retry.get("max_attempts", 3)),
             retry_delay=str(retry.get("delay_s", 1)),
             extra_json=json.dumps(cfg, indent=2),
+            ui=dict(action["ui"]) if isinstance(action.get("ui"), dict) else {},
             **graph_form(action),
         )
         form.update(flow_form(form["type"], cfg))  # type: ignore[typeddict-item]
