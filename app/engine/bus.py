@@ -61,14 +61,9 @@ class EventBus:
         event = Event(event_name, data)
         loop = self._loop
         if loop is not None and loop.is_running():
-            try:
-                running = asyncio.get_running_loop()
-            except RuntimeError:
-                running = None
-            if running is not loop:
-                loop.call_soon_threadsafe(self._deliver, event)
-                return event
-        self._deliver(event)
+            call_on_loop(loop, self._deliver, event)
+        else:
+            self._deliver(event)
         return event
 
     def _deliver(self, event: Event) -> None:
@@ -102,3 +97,15 @@ def _log_failure(task: asyncio.Task) -> None:
 
 
 bus = EventBus()
+
+
+def call_on_loop(loop: asyncio.AbstractEventLoop, fn: Callable[..., Any], /, *args: Any) -> None:
+    """`fn(*args)` on `loop`: now when called on its thread, else handed to it (thread-safe)."""
+    try:
+        running = asyncio.get_running_loop()
+    except RuntimeError:
+        running = None
+    if running is loop:
+        fn(*args)
+    else:
+        loop.call_soon_threadsafe(fn, *args)

@@ -32,7 +32,7 @@ from app.core.statuses import ExecutionStatus
 from app.db.settings import get_settings
 from app.db.types import utcnow
 from app.engine import offload, records, run_setup, store, suspended
-from app.engine.bus import EventBus, bus
+from app.engine.bus import EventBus, bus, call_on_loop
 from app.engine.graph_run import GraphRun
 from app.engine.run_control import RunControl
 from app.engine.steps import RunScope
@@ -166,16 +166,8 @@ class Engine(RunControl):
         return execution_id, created
 
     def _wake(self) -> None:
-        if self._loop is None:
-            return
-        try:
-            running = asyncio.get_running_loop()
-        except RuntimeError:
-            running = None
-        if running is self._loop:
-            self._fill_after_submit()
-        else:
-            self._loop.call_soon_threadsafe(self._fill_after_submit)
+        if self._loop is not None:
+            call_on_loop(self._loop, self._fill_after_submit)
 
     def _fill_after_submit(self) -> None:
         # Set again on the loop: a look at the queue that ran since the insert cleared it.

@@ -32,7 +32,7 @@ from app.db.engine import session_scope
 from app.db.models import Alert, Approval, Notification, StepWait, User, Workflow
 from app.db.settings import get_settings
 from app.db.types import utcnow
-from app.engine.bus import Event, EventBus, bus
+from app.engine.bus import Event, EventBus, bus, call_on_loop
 from app.services.approval_links import link_url
 from app.services.approvals import announce_decided, approver_user_ids
 
@@ -192,16 +192,8 @@ class ApprovalNotices:
 
     def on_event(self, event: Event) -> None:
         """The bus handler (on the loop's thread, or handed to it)."""
-        if self._loop is None:
-            return
-        try:
-            running = asyncio.get_running_loop()
-        except RuntimeError:
-            running = None
-        if running is self._loop:
-            self._handle(event)
-        else:
-            self._loop.call_soon_threadsafe(self._handle, event)
+        if self._loop is not None:
+            call_on_loop(self._loop, self._handle, event)
 
     def _handle(self, event: Event) -> None:
         data = event.data

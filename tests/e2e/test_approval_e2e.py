@@ -13,17 +13,7 @@ from pathlib import Path
 
 from playwright.sync_api import Locator, Page, expect
 
-
-def _choose(page: Page, box: Locator, option: str) -> None:
-    box.get_by_role("combobox").first.click()
-    page.get_by_role("option", name=option, exact=True).click()
-
-
-def _step(page: Page, index: int, step_id: str, name: str) -> Locator:
-    card = page.get_by_test_id("action-card").nth(index)
-    card.get_by_test_id("action-id").fill(step_id)
-    card.get_by_test_id("action-name").fill(name)
-    return card
+from tests.e2e.form_steps import choose, name_step
 
 
 def _node(page: Page, step_id: str) -> Locator:
@@ -36,13 +26,13 @@ def test_build_run_and_approve_from_the_inbox(admin_page: Page, tmp_path: Path) 
     page.get_by_label("Name").fill("E2E approval")
 
     gate = page.get_by_test_id("action-card").first
-    _choose(page, gate, "approval")
-    _step(page, 0, "gate", "Release gate")
+    choose(page, gate, "approval")
+    name_step(page, 0, "gate", "Release gate")
     gate.get_by_test_id("action-approval_message").fill("Ship build {{ trigger.build }}?")
     for _ in range(2):
         page.get_by_test_id("add-transform").click()
-    ship = _step(page, 1, "ship", "Ship it")
-    stop = _step(page, 2, "stop", "Stop it")
+    ship = name_step(page, 1, "ship", "Ship it")
+    stop = name_step(page, 2, "stop", "Stop it")
     ship.get_by_role("checkbox", name="gate: approved").click()
     stop.get_by_role("checkbox", name="gate: rejected").click()
     expect(stop.get_by_role("checkbox", name="(previous step)")).not_to_be_checked()

@@ -10,19 +10,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Page, expect
 
-
-def _choose(page: Page, box: Locator, option: str) -> None:
-    box.get_by_role("combobox").first.click()
-    page.get_by_role("option", name=option, exact=True).click()
-
-
-def _step(page: Page, index: int, step_id: str, name: str) -> Locator:
-    card = page.get_by_test_id("action-card").nth(index)
-    card.get_by_test_id("action-id").fill(step_id)
-    card.get_by_test_id("action-name").fill(name)
-    return card
+from tests.e2e.form_steps import choose, name_step
 
 
 def test_build_a_branch_in_the_form_and_run_it(admin_page: Page, tmp_path: Path) -> None:
@@ -32,14 +22,14 @@ def test_build_a_branch_in_the_form_and_run_it(admin_page: Page, tmp_path: Path)
     page.get_by_label("Max parallel steps").fill("4")
 
     check = page.get_by_test_id("action-card").first
-    _choose(page, check, "if")
-    _step(page, 0, "check", "Check n")
+    choose(page, check, "if")
+    name_step(page, 0, "check", "Check n")
     check.get_by_test_id("action-branch_condition").fill("trigger.n > 1")
     for _ in range(3):
         page.get_by_test_id("add-transform").click()
-    yes = _step(page, 1, "yes", "Yes side")
-    no = _step(page, 2, "no", "No side")
-    join = _step(page, 3, "join", "Join both")
+    yes = name_step(page, 1, "yes", "Yes side")
+    no = name_step(page, 2, "no", "No side")
+    join = name_step(page, 3, "join", "Join both")
 
     yes.get_by_role("checkbox", name="check: true").click()
     no.get_by_role("checkbox", name="check: false").click()
@@ -48,7 +38,7 @@ def test_build_a_branch_in_the_form_and_run_it(admin_page: Page, tmp_path: Path)
     page.keyboard.press("Space")
     expect(join.get_by_role("checkbox", name="no", exact=True)).to_be_checked()
     expect(join.get_by_role("checkbox", name="(previous step)")).not_to_be_checked()
-    _choose(page, join.get_by_test_id("action-trigger_rule"), "none_failed")
+    choose(page, join.get_by_test_id("action-trigger_rule"), "none_failed")
     expect(join.get_by_test_id("trigger-rule-hint")).to_contain_text("join after a branch")
 
     check.scroll_into_view_if_needed()

@@ -154,6 +154,16 @@ class StepAttempt(SQLModel, table=True):
     failure_kind: str | None = Field(default=None, max_length=32)
 
 
+def _one_per_step() -> sa.Column:
+    """A step's own row in a side table (its wait, its approval): one at most, gone with it."""
+    return sa.Column(
+        sa.Integer,
+        sa.ForeignKey("execution_step.id", ondelete="CASCADE"),
+        nullable=False,
+        unique=True,
+    )
+
+
 class StepWait(SQLModel, table=True):
     """A step that waits (a timer, a webhook call, an approval, a child run) holds no task:
     this row is what wakes it (`resume_at`, the resume token's id, the child) after a restart.
@@ -169,14 +179,7 @@ class StepWait(SQLModel, table=True):
     execution_id: int = Field(
         sa_column=fk_column("execution.id", ondelete="CASCADE", nullable=False)
     )
-    step_id: int = Field(
-        sa_column=sa.Column(
-            sa.Integer,
-            sa.ForeignKey("execution_step.id", ondelete="CASCADE"),
-            nullable=False,
-            unique=True,
-        )
-    )
+    step_id: int = Field(sa_column=_one_per_step())
     action_id: str = Field(max_length=64)
     kind: str = Field(max_length=16)
     status: str = Field(default="pending", max_length=16)
@@ -201,14 +204,7 @@ class Approval(SQLModel, table=True):
     execution_id: int = Field(
         sa_column=fk_column("execution.id", ondelete="CASCADE", nullable=False)
     )
-    step_id: int = Field(
-        sa_column=sa.Column(
-            sa.Integer,
-            sa.ForeignKey("execution_step.id", ondelete="CASCADE"),
-            nullable=False,
-            unique=True,
-        )
-    )
+    step_id: int = Field(sa_column=_one_per_step())
     workflow_id: int = Field(sa_column=fk_column("workflow.id", ondelete="CASCADE", nullable=False))
     action_id: str = Field(max_length=64)
     message: str = Field(default="", max_length=5000)

@@ -84,6 +84,20 @@ def _stored() -> str:
     return json.dumps([list(map(str, r)) for r in rows])
 
 
+def _echo_connection(member: Actor, echo_server: str) -> None:
+    """An http connection to the echo server whose API key is the secret to mask."""
+    connections.create_connection(
+        member,
+        {
+            "name": "echo",
+            "platform": "http",
+            "connectionType": "api_key",
+            "credentials": {"apiKey": API_KEY},
+            "config": {"baseUrl": echo_server},
+        },
+    )
+
+
 def _actions() -> list[dict]:
     return [
         {"id": "call", "type": "api_call", "config": {"connection": "echo", "url": "/whoami"}},
@@ -127,16 +141,7 @@ async def test_secrets_are_masked_by_value_in_everything_stored_and_published(
     echo_server: str,
     db: Path,
 ) -> None:
-    connections.create_connection(
-        member,
-        {
-            "name": "echo",
-            "platform": "http",
-            "connectionType": "api_key",
-            "credentials": {"apiKey": API_KEY},
-            "config": {"baseUrl": echo_server},
-        },
-    )
+    _echo_connection(member, echo_server)
     data = {
         "name": "echo run",
         "trigger": {"type": "webhook", "config": {"secret": HOOK_SECRET}},
@@ -182,16 +187,7 @@ async def test_data_stored_before_a_credential_was_loaded_is_masked_at_the_end(
     engine: Engine, member: Actor, echo_server: str
 ) -> None:
     """Step 1 meets the key before step 2 loads the connection that holds it."""
-    connections.create_connection(
-        member,
-        {
-            "name": "echo",
-            "platform": "http",
-            "connectionType": "api_key",
-            "credentials": {"apiKey": API_KEY},
-            "config": {"baseUrl": echo_server},
-        },
-    )
+    _echo_connection(member, echo_server)
     actions = [
         {
             "id": "early",
@@ -214,16 +210,7 @@ async def test_data_stored_before_a_credential_was_loaded_is_masked_at_the_end(
 async def test_for_each_items_stored_before_a_credential_was_loaded_are_masked_at_the_end(
     engine: Engine, member: Actor, echo_server: str
 ) -> None:
-    connections.create_connection(
-        member,
-        {
-            "name": "echo",
-            "platform": "http",
-            "connectionType": "api_key",
-            "credentials": {"apiKey": API_KEY},
-            "config": {"baseUrl": echo_server},
-        },
-    )
+    _echo_connection(member, echo_server)
     inner = {
         "type": "api_call",
         "config": {
