@@ -90,29 +90,45 @@ class RunControl:
         run = await offload.db(suspended.open_run, execution_id)
         if run is None or run["status"] not in (ExecutionStatus.WAITING, ExecutionStatus.PAUSED):
             return False
-        status, error = ExecutionStatus.CANCELLED, "cancelled by request"
+        await self._close(
+            {"id": execution_id, **run},
+            ExecutionStatus.CANCELLED,
+            error="cancelled by request",
+            steps_completed=run["steps_completed"],
+        )
+        return True
+
+    async def _close(
+        self,
+        run: dict[str, Any],
+        status: ExecutionStatus,
+        *,
+        error: str | None,
+        steps_completed: int,
+        failed_step: str | None = None,
+    ) -> None:
+        """End a run: the row and its workflow's counters, `execution.finished`, its parent."""
         duration_ms = await offload.db(
             store.finish_execution,
-            execution_id,
+            run["id"],
             run["workflow_id"],
             status,
             started_at=run["started_at"],
-            steps_completed=run["steps_completed"],
+            steps_completed=steps_completed,
             error=error,
-            failed_step=None,
+            failed_step=failed_step,
         )
         self.events.publish_nowait(
             "execution.finished",
-            execution_id=execution_id,
+            execution_id=run["id"],
             workflow_id=run["workflow_id"],
             workflow_name=run["workflow_name"],
             status=status.value,
             error=error,
-            failed_step=None,
+            failed_step=failed_step,
             duration_ms=duration_ms,
         )
-        await self._tell_parent({"id": execution_id, **run})
-        return True
+        await self._tell_parent(run)
 
     async def _tell_parent(self, run: dict[str, Any]) -> None:
         """A sub-workflow's run ended: the parent's step waiting on it goes on."""

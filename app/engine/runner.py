@@ -25,6 +25,7 @@ from app.core.planner import (
     DEFAULT_MAX_PARALLEL,
     STEP_STATUSES,
     Outcome,
+    Plan,
     StepState,
     reusable_steps,
 )
@@ -267,34 +268,13 @@ class Engine(RunControl):
         else:
             status = ExecutionStatus.INTERRUPTED
             error = "interrupted: Flowdeck stopped while this execution ran"
-        duration_ms = await offload.db(
-            store.finish_execution,
-            run["id"],
-            run["workflow_id"],
-            status,
-            started_at=run["started_at"],
-            steps_completed=0,
-            error=error,
-            failed_step=None,
-        )
-        self.events.publish_nowait(
-            "execution.finished",
-            execution_id=run["id"],
-            workflow_id=run["workflow_id"],
-            workflow_name=run["workflow_name"],
-            status=status.value,
-            error=error,
-            failed_step=None,
-            duration_ms=duration_ms,
-        )
-        await self._tell_parent(run)
+        await self._close(run, status, error=error, steps_completed=0)
 
     # -- one run ----------------------------------------------------------------------------
 
     async def _run(self, run: dict[str, Any]) -> None:
         execution_id, workflow_id = run["id"], run["workflow_id"]
         self._entered.add(execution_id)
-        started_at: datetime = run["started_at"]
         emit = self.events.publish_nowait
         emit(
             "execution.resumed" if run.get("resumed") else "execution.started",
@@ -320,34 +300,9 @@ class Engine(RunControl):
         try:
             walk = await self._graph_run(run, scope, context)
             self._walks[execution_id] = walk
-            decision = await walk.walk()
-            while decision.outcome in (Outcome.WAITING, Outcome.PAUSED):
-                target = ExecutionStatus(decision.outcome)
-                await scope.ends.written()  # the run comes back from the stored step states
-                ended = await offload.db(
-                    suspended.suspend,
-                    execution_id,
-                    target,
-                    list(walk.waiting.values()),
-                    walk.completed,
-                )
-                if not ended and walk.paused and target == ExecutionStatus.WAITING:
-                    # paused while it was going to wait: it is paused, not waiting
-                    await offload.db(
-                        suspended.move_execution, execution_id, ExecutionStatus.PAUSED, target
-                    )
-                    target = ExecutionStatus.PAUSED
-                if not ended:  # the task ends here; the queue takes the run up again
-                    emit(
-                        f"execution.{target.value}",
-                        execution_id=execution_id,
-                        workflow_id=workflow_id,
-                        workflow_name=run["workflow_name"],
-                        status=target.value,
-                    )
-                    return
-                walk.take_ended(ended)  # resolved while the run was still going: go on
-                decision = await walk.walk()
+            decision = await self._walk_to_end(walk, scope, run)
+            if decision is None:  # waiting or paused: the task ends, nothing is held
+                return
             status = ExecutionStatus(decision.outcome)
             if decision.failed_step is not None:
                 failed_step = decision.failed_step
@@ -370,27 +325,40 @@ class Engine(RunControl):
         error = scope.masking().error(error)
         if scope.learned_secrets_late:  # steps stored before a credential was loaded
             await offload.db(records.remask_execution, execution_id, scope.secrets.snapshot())
-        duration_ms = await offload.db(
-            store.finish_execution,
-            execution_id,
-            workflow_id,
-            status,
-            started_at=started_at,
-            steps_completed=completed,
-            error=error,
-            failed_step=failed_step,
+        await self._close(
+            run, status, error=error, steps_completed=completed, failed_step=failed_step
         )
-        emit(
-            "execution.finished",
-            execution_id=execution_id,
-            workflow_id=workflow_id,
-            workflow_name=run["workflow_name"],
-            status=status.value,
-            error=error,
-            failed_step=failed_step,
-            duration_ms=duration_ms,
-        )
-        await self._tell_parent(run)
+
+    async def _walk_to_end(
+        self, walk: GraphRun, scope: RunScope, run: dict[str, Any]
+    ) -> Plan | None:
+        """Walk until the planner gives an end; None once the run is suspended instead (only
+        waits are left, or it was paused), its step ends written first."""
+        decision = await walk.walk()
+        while decision.outcome in (Outcome.WAITING, Outcome.PAUSED):
+            target = ExecutionStatus(decision.outcome)
+            await scope.ends.written()  # the run comes back from the stored step states
+            ended = await offload.db(
+                suspended.suspend, run["id"], target, list(walk.waiting.values()), walk.completed
+            )
+            if not ended:
+                if walk.paused and target == ExecutionStatus.WAITING:
+                    # paused while it was going to wait: it is paused, not waiting
+                    await offload.db(
+                        suspended.move_execution, run["id"], ExecutionStatus.PAUSED, target
+                    )
+                    target = ExecutionStatus.PAUSED
+                self.events.publish_nowait(
+                    f"execution.{target.value}",
+                    execution_id=run["id"],
+                    workflow_id=run["workflow_id"],
+                    workflow_name=run["workflow_name"],
+                    status=target.value,
+                )
+                return None
+            walk.take_ended(ended)  # resolved while the run was still going: go on
+            decision = await walk.walk()
+        return decision
 
     async def _graph_run(
         self, run: dict[str, Any], scope: RunScope, context: dict[str, Any]
