@@ -369,3 +369,8 @@ def steps_section() -> rx.Component:
         spacing="3",
         width="100%",
     )
+
+
+def step_card(action: rx.Var, index: rx.Var) -> rx.Component:
+    """One step's card with every field of its type: the form's, and the designer's panel."""
+    return _action_card(action, index)

@@ -52,6 +52,11 @@ def _body() -> rx.Component:
                 rx.button(rx.icon("pencil", size=14), "Edit", variant="soft"),
                 href="/admin/workflows/" + w["id"].to(str) + "/edit",
             ),
+            rx.link(
+                rx.button(rx.icon("workflow", size=14), "Designer", variant="soft"),
+                href="/admin/workflows/" + w["id"].to(str) + "/designer",
+                data_testid="detail-designer",
+            ),
             rx.button(
                 rx.icon("play", size=14),
                 "Run now",

@@ -1,0 +1,191 @@
+"""React Flow (`@xyflow/react`, MIT) wrapped for Reflex: the designer's canvas.
+
+React Flow wants its node list in the browser: dragging moves a node sixty times a second, and
+sending every frame to the server and back makes the drag lag. So the wrapper is a small React
+component (`FlowdeckCanvas`, below, compiled into the page) that keeps the nodes and edges the
+server sent in local state, lets React Flow move and select them there, and tells the server
+only what changes the definition: a connection made, nodes dropped somewhere, a selection,
+nodes or edges deleted. Each is sent as plain strings (ids, or JSON for a list), so the event
+specs stay simple. When the server sends new nodes (an edit, a save), they replace the local
+ones; `fit_token` changing fits the view (after "Tidy up").
+
+One node type, `step`: its type and name, the trigger rule when not the default, a red badge
+with the validation message, a target handle on top, and one source handle per output at the
+bottom (`true`/`false` of an `if`, a switch's cases, `approved`/`rejected`), or one `out`.
+A branch also has an `any` handle on its right: after it, whatever it chose.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+from reflex_base.event import passthrough_event_spec
+from reflex_base.utils.imports import ImportDict
+
+XYFLOW = "@xyflow/react@12.12.1"
+
+_JS = r"""
+const fdStyles = {
+  node: (selected, invalid) => ({
+    width: 220, minHeight: 72, boxSizing: "border-box", padding: "8px 12px",
+    background: "var(--color-panel-solid)", color: "var(--gray-12)",
+    border: "1px solid "
+      + (invalid ? "var(--red-9)" : selected ? "var(--accent-9)" : "var(--gray-7)"),
+    borderRadius: "var(--radius-3)", fontSize: 13, position: "relative",
+    boxShadow: selected ? "0 0 0 2px var(--accent-6)" : "0 1px 2px rgba(0,0,0,.08)",
+  }),
+  kind: {fontSize: 11, color: "var(--accent-11)", fontFamily: "var(--code-font-family, monospace)"},
+  label: {fontWeight: 500, overflow: "hidden", textOverflow: "ellipsis", whiteSpace: "nowrap"},
+  rule: {fontSize: 11, color: "var(--gray-11)"},
+  badge: {
+    position: "absolute", top: -9, right: -9, minWidth: 18, height: 18, borderRadius: 9,
+    background: "var(--red-9)", color: "white", fontSize: 11, fontWeight: 700,
+    display: "flex", alignItems: "center", justifyContent: "center", padding: "0 5px",
+  },
+  error: {fontSize: 11, color: "var(--red-11)", whiteSpace: "pre-wrap", marginTop: 4},
+  handleLabel: {
+    position: "absolute", top: 8, left: "50%", transform: "translateX(-50%)", fontSize: 10,
+    color: "var(--gray-11)", whiteSpace: "nowrap", pointerEvents: "none",
+  },
+};
+
+function FlowdeckStepNode({ data, selected }) {
+  const outputs = data.outputs || [];
+  const handles = outputs.length ? outputs : ["out"];
+  return (
+    <div style={fdStyles.node(selected, !!data.error)} data-testid="canvas-node"
+         data-step={data.step_id} title={data.error || ""}>
+      <Handle type="target" position={Position.Top} id="in" />
+      <div style={fdStyles.kind}>{data.kind}</div>
+      <div style={fdStyles.label}>{data.label}</div>
+      {data.rule ? <div style={fdStyles.rule}>runs when: {data.rule}</div> : null}
+      {data.error ? <div style={fdStyles.badge} data-testid="canvas-node-error">!</div> : null}
+      {data.error ? <div style={fdStyles.error}>{data.error}</div> : null}
+      {handles.map((name, i) => (
+        <Handle key={name} type="source" position={Position.Bottom} id={name}
+                style={{left: `${((i + 1) * 100) / (handles.length + 1)}%`}}
+                data-testid={`handle-${data.step_id}-${name}`}>
+          {outputs.length ? <span style={fdStyles.handleLabel}>{name}</span> : null}
+        </Handle>
+      ))}
+      {outputs.length ? (
+        <Handle type="source" position={Position.Right} id="out" title="any output"
+                data-testid={`handle-${data.step_id}-out`} />
+      ) : null}
+    </div>
+  );
+}
+
+const fdNodeTypes = { step: FlowdeckStepNode };
+
+function fdSelect(nodes, selected) {
+  return (nodes || []).map((n) => ({ ...n, selected: n.id === selected }));
+}
+
+function FlowdeckCanvasInner(props) {
+  const { fitView } = useReactFlow();
+  const [nodes, setNodes] = useState(() => fdSelect(props.nodes, props.selected));
+  const [edges, setEdges] = useState(() => props.edges || []);
+  useEffect(() => { setNodes(fdSelect(props.nodes, props.selected)); },
+            [props.nodes, props.selected]);
+  useEffect(() => { setEdges(props.edges || []); }, [props.edges]);
+  useEffect(() => {
+    if (props.fitToken) { window.requestAnimationFrame(() => fitView({ duration: 200 })); }
+  }, [props.fitToken]);
+  const readOnly = !!props.readOnly;
+  const onNodesChange = useCallback(
+    (changes) => setNodes((ns) => applyNodeChanges(changes, ns)), []);
+  const onEdgesChange = useCallback(
+    (changes) => setEdges((es) => applyEdgeChanges(changes, es)), []);
+  const onConnect = useCallback((c) => {
+    if (props.onConnectNodes) props.onConnectNodes(c.source, c.sourceHandle || "out", c.target);
+  }, [props.onConnectNodes]);
+  const onNodeDragStop = useCallback((event, node, dragged) => {
+    const moved = (dragged && dragged.length ? dragged : [node]).map(
+      (n) => ({ id: n.id, x: n.position.x, y: n.position.y }));
+    if (props.onMoveNodes) props.onMoveNodes(JSON.stringify(moved));
+  }, [props.onMoveNodes]);
+  const onSelectionChange = useCallback(({ nodes: chosen }) => {
+    const id = chosen && chosen.length === 1 ? chosen[0].id : "";
+    if (props.onSelectNode && id !== (props.selected || "")) props.onSelectNode(id);
+  }, [props.onSelectNode, props.selected]);
+  const onDelete = useCallback(({ nodes: gone, edges: cut }) => {
+    const payload = { nodes: gone.map((n) => n.id), edges: cut.map((e) => e.id) };
+    if (props.onDeleteItems) props.onDeleteItems(JSON.stringify(payload));
+  }, [props.onDeleteItems]);
+  return (
+    <ReactFlow nodes={nodes} edges={edges} nodeTypes={fdNodeTypes}
+      onNodesChange={onNodesChange} onEdgesChange={onEdgesChange} onConnect={onConnect}
+      onNodeDragStop={onNodeDragStop} onSelectionChange={onSelectionChange} onDelete={onDelete}
+      nodesDraggable={!readOnly} nodesConnectable={!readOnly} elementsSelectable={true}
+      deleteKeyCode={readOnly ? null : ["Delete", "Backspace"]}
+      defaultEdgeOptions={{ type: "smoothstep", markerEnd: { type: MarkerType.ArrowClosed } }}
+      fitView={true} minZoom={0.1} maxZoom={2} proOptions={{ hideAttribution: false }}
+      colorMode={props.colorMode || "light"}>
+      <Background gap={16} size={1} />
+      <Controls showInteractive={false} />
+      <MiniMap pannable={true} zoomable={true} />
+    </ReactFlow>
+  );
+}
+
+function FlowdeckCanvas(props) {
+  const { className, id, css, ...rest } = props;
+  return (
+    <div className={className} id={id} style={{ width: "100%", height: "100%" }}
+         data-testid="flow-canvas">
+      <ReactFlowProvider><FlowdeckCanvasInner {...rest} /></ReactFlowProvider>
+    </div>
+  );
+}
+"""
+
+
+class FlowCanvas(rx.Component):
+    """The canvas; `nodes`/`edges` in React Flow's shapes (see `app.core.canvas.to_canvas`)."""
+
+    library: str | None = None  # FlowdeckCanvas is defined in the page (add_custom_code)
+    tag: str | None = "FlowdeckCanvas"
+
+    nodes: rx.Var[list[dict[str, Any]]]
+    edges: rx.Var[list[dict[str, Any]]]
+    selected: rx.Var[str]
+    fit_token: rx.Var[int]
+    read_only: rx.Var[bool]
+    color_mode: rx.Var[str]
+
+    #: (source id, source handle: an output or "out", target id)
+    on_connect_nodes: rx.EventHandler[passthrough_event_spec(str, str, str)]
+    #: JSON list of {id, x, y}: the nodes dropped after a drag
+    on_move_nodes: rx.EventHandler[passthrough_event_spec(str)]
+    #: the one selected node's id, or "" for none or several
+    on_select_node: rx.EventHandler[passthrough_event_spec(str)]
+    #: JSON {nodes: [ids], edges: [ids]} deleted with the Delete key
+    on_delete_items: rx.EventHandler[passthrough_event_spec(str)]
+
+    def add_imports(self) -> ImportDict:
+        names = [
+            "ReactFlow",
+            "ReactFlowProvider",
+            "Background",
+            "Controls",
+            "MiniMap",
+            "Handle",
+            "Position",
+            "MarkerType",
+            "applyNodeChanges",
+            "applyEdgeChanges",
+            "useReactFlow",
+        ]
+        return {
+            XYFLOW: names,
+            "": "@xyflow/react/dist/style.css",
+            "react": ["useState", "useEffect", "useCallback"],
+        }
+
+    def add_custom_code(self) -> list[str]:
+        return [_JS]
+
+
+flow_canvas = FlowCanvas.create

@@ -1,0 +1,247 @@
+"""The designer: the workflow form's state, drawn and edited on a canvas.
+
+The designer is a substate of the form's (`WorkflowEditorErrors`), so the definition being
+edited is the form's own `actions` and the side panel is the form's step card, bound to the
+same handlers: one set of fields and checks for both. Canvas edits go through `app.core.canvas`
+on the steps the form builds (`action_to_spec`), and only their graph fields and positions come
+back into the form; text typed into the panel (even JSON that does not parse yet) is kept.
+Saving goes through `app.services.workflows.update_workflow`, like the form's Save.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, TypedDict
+
+import reflex as rx
+
+from app.core import canvas
+from app.core.errors import FlowdeckError, Problem, ValidationFailed
+from app.services import workflows
+from app.ui.forms.step_kinds import ACTION_TYPES, graph_form
+from app.ui.forms.workflow_form import (
+    ActionForm,
+    action_to_spec,
+    blank_action,
+    definition_to_form,
+    form_to_definition,
+)
+from app.ui.states.session import error_text, run_service
+from app.ui.states.workflow_editor import WorkflowEditorErrors
+
+
+class NodeData(TypedDict):
+    step_id: str
+    label: str
+    kind: str
+    outputs: list[str]
+    rule: str
+    error: str
+    status: str
+    index: int
+
+
+class CanvasNode(TypedDict):
+    id: str
+    type: str
+    position: dict[str, float]
+    data: NodeData
+
+
+class CanvasEdge(TypedDict):
+    id: str
+    source: str
+    target: str
+    sourceHandle: str
+    targetHandle: str
+    label: str
+
+
+def _sentence(message: str) -> str:
+    return message[:1].upper() + message[1:]
+
+
+class DesignerState(WorkflowEditorErrors):
+    selected: str = ""
+    fit_token: int = 0
+    palette_query: str = ""
+
+    # -- the form's steps as the canvas sees them -----------------------------------------------
+
+    def _steps(self) -> list[dict[str, Any]]:
+        """Each form step as a definition step, with `_i`: its place in the form."""
+        scratch: list[Problem] = []
+        return [
+            {**action_to_spec(action, i, scratch), "_i": i} for i, action in enumerate(self.actions)
+        ]
+
+    def _apply(self, steps: list[dict[str, Any]]) -> None:
+        """Graph fields and positions of `steps` into the form; a step without `_i` is new."""
+        actions: list[ActionForm] = []
+        for step in steps:
+            index = step.get("_i")
+            if index is None:
+                form = blank_action(len(actions), str(step["type"]))
+                form.update(id=str(step["id"]))
+            else:
+                form = dict(self.actions[index])  # type: ignore[assignment]
+            form.update(graph_form(step))  # type: ignore[typeddict-item]
+            form["ui"] = dict(step.get("ui") or {})
+            actions.append(form)
+        self.actions = actions
+
+    def _fresh_id(self, kind: str) -> str:
+        taken = {a["id"] for a in self.actions}
+        base = kind.replace("_", "-") if kind[:1].isalpha() else f"step-{kind}"
+        number = 1
+        while f"{base}{number}" in taken:
+            number += 1
+        return f"{base}{number}"
+
+    # -- loading --------------------------------------------------------------------------------
+
+    @rx.event
+    async def load_designer(self) -> Any:
+        self.selected, self.palette_query = "", ""
+        result = await self.load_edit()
+        self.fit_token += 1
+        return result
+
+    # -- canvas events --------------------------------------------------------------------------
+
+    @rx.event
+    def select_node(self, step_id: str) -> None:
+        self.selected = step_id if any(a["id"] == step_id for a in self.actions) else ""
+
+    @rx.event
+    def connect_nodes(self, source: str, handle: str, target: str) -> Any:
+        try:
+            self._apply(canvas.connect(self._steps(), source, handle, target))
+        except ValidationFailed as exc:
+            return rx.toast.error(_sentence(exc.problems[0].message))
+        return None
+
+    @rx.event
+    def move_nodes(self, moved_json: str) -> None:
+        try:
+            moved = json.loads(moved_json)
+        except ValueError:
+            return
+        steps = self._steps()
+        ids = {str(s["id"]) for s in steps}
+        for item in moved if isinstance(moved, list) else []:
+            if not isinstance(item, dict) or item.get("id") not in ids:
+                continue
+            x, y = item.get("x"), item.get("y")
+            if isinstance(x, int | float) and isinstance(y, int | float):
+                steps = canvas.move(steps, item["id"], x, y)
+        self._apply(steps)
+
+    @rx.event
+    def delete_items(self, payload_json: str) -> None:
+        try:
+            payload = json.loads(payload_json)
+        except ValueError:
+            return
+        if not isinstance(payload, dict):
+            return
+        steps = self._steps()
+        _, edges = canvas.to_canvas(steps)
+        by_id = {e["id"]: e for e in edges}
+        gone = {str(n) for n in payload.get("nodes") or []}
+        for edge_id in payload.get("edges") or []:
+            edge = by_id.get(edge_id)
+            if edge and edge["source"] not in gone and edge["target"] not in gone:
+                steps = canvas.disconnect(
+                    steps, edge["source"], edge["sourceHandle"], edge["target"]
+                )
+        if gone:
+            steps = canvas.remove_steps(steps, gone)
+            self.errors = {}  # their paths name places in the list that just moved
+        self._apply(steps)
+        if self.selected in gone:
+            self.selected = ""
+
+    @rx.event
+    def add_node(self, kind: str) -> None:
+        if kind not in ACTION_TYPES:
+            return
+        step_id = self._fresh_id(kind)
+        steps = canvas.add_step(
+            self._steps(), {"id": step_id, "type": kind}, after=self.selected or None
+        )
+        self._apply(steps)
+        self.selected = step_id
+
+    @rx.event
+    def tidy_up(self) -> None:
+        self._apply(canvas.tidy(self._steps()))
+        self.fit_token += 1
+
+    @rx.event
+    def set_palette_query(self, value: str) -> None:
+        self.palette_query = value[:60]
+
+    # -- saving ---------------------------------------------------------------------------------
+
+    @rx.event
+    async def save_design(self) -> Any:
+        self.form_error, self.errors = "", {}
+        definition, problems = form_to_definition(self.fields, self.trigger, self.actions)
+        if problems:
+            self._show(problems)
+            return rx.toast.error("Some steps need attention")
+        workflow_id = self.workflow_id
+        if not workflow_id:
+            return None
+        self.saving = True
+        try:
+            saved = await run_service(
+                self, lambda a: workflows.update_workflow(a, workflow_id, definition)
+            )
+        except ValidationFailed as exc:
+            self._show(exc.problems)
+            return rx.toast.error("Some steps need attention")
+        except FlowdeckError as exc:
+            self.form_error = error_text(exc)
+            return None
+        finally:
+            self.saving = False
+        self.fields, self.trigger, self.actions = definition_to_form(saved.workflow)
+        return rx.toast.success(f"Saved {saved.workflow['name']}")
+
+    # -- what the page draws --------------------------------------------------------------------
+
+    @rx.var
+    def canvas_nodes(self) -> list[CanvasNode]:
+        nodes, _ = canvas.to_canvas(self._steps(), self.errors)
+        return nodes  # type: ignore[return-value]
+
+    @rx.var
+    def canvas_edges(self) -> list[CanvasEdge]:
+        _, edges = canvas.to_canvas(self._steps())
+        return edges  # type: ignore[return-value]
+
+    @rx.var
+    def selected_index(self) -> int:
+        ids = [a["id"] for a in self.actions]
+        return ids.index(self.selected) if self.selected in ids else -1
+
+    @rx.var
+    def palette_matches(self) -> list[str]:
+        query = self.palette_query.strip().lower().replace(" ", "_")
+        return [kind for kind in ACTION_TYPES if query in kind]
+
+    @rx.var
+    def problem_lines(self) -> list[str]:
+        """Every problem, said with the step it is about (`check · depends_on[0]: …`)."""
+        ids = [a["id"] or f"step {i + 1}" for i, a in enumerate(self.actions)]
+        lines = []
+        for path, message in self.errors.items():
+            head, _, rest = path.partition("]")
+            if head.startswith("actions[") and head[8:].isdigit() and int(head[8:]) < len(ids):
+                where = ids[int(head[8:])] + (f" · {rest.lstrip('.')}" if rest else "")
+            else:
+                where = path
+            lines.append(f"{where}: {message}")
+        return lines
