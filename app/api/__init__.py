@@ -23,6 +23,7 @@ from app.api.routes import (
     me,
     notifications,
     step_items,
+    transfer,
     versions,
     workflows,
 )
@@ -34,6 +35,7 @@ API_ROUTERS: list[APIRouter] = [
     me.router,
     auth.router,
     workflows.router,
+    transfer.router,
     executions.router,
     step_items.router,
     hooks.router,

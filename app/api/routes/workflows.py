@@ -176,8 +176,9 @@ async def list_workflows(
     return {"items": items, "total": total, "limit": limit, "offset": offset}
 
 
+# `:int` so that `/workflows/import` (app.api.routes.transfer) is not also this path.
 @router.get(
-    "/workflows/{workflow_id}",
+    "/workflows/{workflow_id:int}",
     summary="One workflow",
     response_model=Workflow,
     responses=error_responses(*_ID_ERRORS),
@@ -187,7 +188,7 @@ async def get_workflow(workflow_id: WorkflowId, actor: CurrentActor) -> dict[str
 
 
 @router.put(
-    "/workflows/{workflow_id}",
+    "/workflows/{workflow_id:int}",
     summary="Change a workflow (omitted keys are kept)",
     response_model=SavedWorkflow,
     response_model_exclude_unset=True,
@@ -201,7 +202,7 @@ async def update_workflow(
 
 
 @router.delete(
-    "/workflows/{workflow_id}",
+    "/workflows/{workflow_id:int}",
     status_code=204,
     summary="Delete a workflow",
     response_class=Response,

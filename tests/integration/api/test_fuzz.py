@@ -71,6 +71,11 @@ NOT_EXPRESSIBLE: dict[str, tuple[Any, str]] = {
         positive_data_acceptance,
         "as for POST, and a partial body is judged merged with the stored definition",
     ),
+    "POST /api/workflow-orchestration/workflows/import": (
+        positive_data_acceptance,
+        "the body is a whole document (a Flowdeck export or an n8n export) mapped to a definition "
+        "that is then validated like a create: no schema of the document can say which map",
+    ),
     "POST /api/workflow-orchestration/connections": (
         positive_data_acceptance,
         "which credentials/config keys and webhookUrl a connection takes depends on platform and "
