@@ -7,6 +7,7 @@ import reflex as rx
 from app.ui.components.layout import admin_page
 from app.ui.components.stat_card import stat_card
 from app.ui.components.status_badge import status_badge
+from app.ui.components.workflow_transfer import export_button
 from app.ui.live import ExecRow
 from app.ui.pages.workflows import run_dialog
 from app.ui.states.workflow_detail import StepSummary
@@ -57,6 +58,7 @@ def _body() -> rx.Component:
                 href="/admin/workflows/" + w["id"].to(str) + "/designer",
                 data_testid="detail-designer",
             ),
+            export_button(w["id"]),
             rx.button(
                 rx.icon("play", size=14),
                 "Run now",

@@ -8,6 +8,7 @@ from app.ui.components.layout import admin_page, empty_state
 from app.ui.components.stat_card import stat_card
 from app.ui.components.status_badge import status_badge
 from app.ui.components.tables import delete_dialog
+from app.ui.components.workflow_transfer import import_button, import_dialog
 from app.ui.live import LiveOps
 from app.ui.states.session import SessionState
 from app.ui.states.workflows import WorkflowRow
@@ -97,6 +98,7 @@ def _filters() -> rx.Component:
             on_change=lambda v: S.set_filter("trigger_filter", v),
         ),
         rx.spacer(),
+        import_button(),
         rx.link(
             rx.button(rx.icon("plus", size=16), "New workflow", data_testid="new-workflow"),
             href="/admin/workflows/new",
@@ -324,6 +326,7 @@ def workflows_page() -> rx.Component:
             _filters(),
             _table(),
             run_dialog(),
+            import_dialog(),
             delete_dialog(
                 S,
                 "The workflow, its versions and all its executions are removed. "
