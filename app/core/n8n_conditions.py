@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from app.core.n8n_expressions import Scope, Translated, is_expression, operand
+from app.core.n8n_model import listed
 
 _BINARY = {
     "equals": "{l} == {r}",
@@ -110,7 +111,7 @@ def filter_condition(conditions: Any, scope: Scope) -> Translated:
     options = conditions.get("options")
     case_sensitive = not isinstance(options, Mapping) or options.get("caseSensitive", True) is True
     parts = []
-    for item in conditions.get("conditions") or []:
+    for item in listed(conditions.get("conditions")):
         if not isinstance(item, Mapping):
             continue
         operator = item.get("operator") if isinstance(item.get("operator"), Mapping) else {}

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from app.core.n8n_expressions import is_expression
-from app.core.n8n_model import Builder, Context, Mapped, N8nNode, Unmapped
+from app.core.n8n_model import Builder, Context, Mapped, N8nNode, Unmapped, listed
 
 _METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD")
 
@@ -23,7 +23,7 @@ def _pairs(container: Any, key: str = "parameters") -> list[tuple[str, Any]]:
     rows = container.get(key) if isinstance(container, Mapping) else None
     return [
         (str(row.get("name", "")), row.get("value", ""))
-        for row in rows or []
+        for row in listed(rows)
         if isinstance(row, Mapping) and str(row.get("name", "")).strip()
     ]
 
@@ -121,7 +121,7 @@ def _set_fields(params: Mapping[str, Any]) -> list[tuple[str, Any, str]]:
     """(name, raw value, type) of a Set node of any version."""
     assignments = params.get("assignments")
     if isinstance(assignments, Mapping):
-        rows = assignments.get("assignments") or []
+        rows = listed(assignments.get("assignments"))
         return [
             (str(r.get("name", "")), r.get("value"), str(r.get("type", "string")))
             for r in rows
@@ -130,7 +130,7 @@ def _set_fields(params: Mapping[str, Any]) -> list[tuple[str, Any, str]]:
     fields = params.get("fields")
     if isinstance(fields, Mapping):
         found = []
-        for row in fields.get("values") or []:
+        for row in listed(fields.get("values")):
             if isinstance(row, Mapping):
                 kind = str(row.get("type", "stringValue")).removesuffix("Value")
                 raw = row.get(f"{kind}Value", row.get(kind, ""))

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.core.errors import Problem, ValidationFailed
-from app.core.n8n_model import N8nNode
+from app.core.n8n_model import N8nNode, listed
 
 MAX_NODES = 500
 _NODE_KEYS = ("name", "type", "typeVersion", "position", "parameters", "id")
@@ -105,10 +105,10 @@ def read_edges(data: Mapping[str, Any], names: set[str]) -> list[Edge]:
         if not isinstance(kinds, Mapping) or not isinstance(outputs, list | None):
             problems.append(Problem(at, "must be {main: [[{node, index}], …]}"))
             continue
-        for k, targets in enumerate(outputs or []):
+        for k, targets in enumerate(listed(outputs)):
             for j, link in enumerate(targets if isinstance(targets, list) else []):
                 target = link.get("node") if isinstance(link, Mapping) else None
-                if target not in names:
+                if not isinstance(target, str) or target not in names:
                     problems.append(
                         Problem(f"{at}.main[{k}][{j}].node", f"no node is named {target!r}")
                     )

@@ -11,6 +11,11 @@ from app.core.n8n_expressions import Scope, translate_value
 BASE = "n8n-nodes-base."
 
 
+def listed(value: Any) -> list[Any]:
+    """`value` if it is a list, else nothing (every parameter of an export may be anything)."""
+    return value if isinstance(value, list) else []
+
+
 @dataclass(frozen=True)
 class N8nNode:
     """A node of an n8n export, its fields checked for type."""

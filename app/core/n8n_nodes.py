@@ -15,7 +15,7 @@ from typing import Any
 from app.core.n8n_conditions import filter_condition, if_condition, v1_comparison
 from app.core.n8n_data_nodes import http_request, set_fields
 from app.core.n8n_expressions import Scope, Translated, is_expression, operand
-from app.core.n8n_model import Builder, Context, Mapped, N8nNode, TriggerMapped, Unmapped
+from app.core.n8n_model import Builder, Context, Mapped, N8nNode, TriggerMapped, Unmapped, listed
 from app.core.n8n_triggers import TRIGGER_MAPPERS
 from app.core.templates import check_condition
 
@@ -89,7 +89,7 @@ def _switch_rules(
             if isinstance(params.get("rules"), Mapping)
             else None
         )
-        for i, rule in enumerate(raw or []):
+        for i, rule in enumerate(listed(raw)):
             if isinstance(rule, Mapping):
                 rules.append((i, rule))
                 conditions.append(filter_condition(rule.get("conditions"), scope))
@@ -98,7 +98,7 @@ def _switch_rules(
         return rules, conditions, names
     raw = params.get("rules", {}).get("rules") if isinstance(params.get("rules"), Mapping) else None
     kind = str(params.get("dataType", "number"))
-    for i, rule in enumerate(raw or []):
+    for i, rule in enumerate(listed(raw)):
         if isinstance(rule, Mapping):
             index = rule.get("output") if node.version < 2 else i
             index = index if isinstance(index, int) and 0 <= index < 50 else i
@@ -139,7 +139,11 @@ def _wait(node: N8nNode, context: Context) -> Mapped | Unmapped:
         amount, unit = params.get("amount", default_amount), params.get("unit", default_unit)
         if is_expression(amount):
             return Unmapped("its wait amount is an expression")
-        if not isinstance(amount, int | float) or isinstance(amount, bool) or unit not in _SECONDS:
+        if (
+            not isinstance(amount, int | float)
+            or isinstance(amount, bool)
+            or str(unit) not in _SECONDS
+        ):
             return Unmapped(f"its wait of {amount!r} {unit!r} is not a time")
         return b.mapped("wait", {"seconds": amount * _SECONDS[str(unit)]})
     if resume == "specificTime":

@@ -15,6 +15,13 @@ from app.core.cron import validate_cron
 from app.core.n8n_model import Context, N8nNode, TriggerMapped, Unmapped
 
 _UNIT_SECONDS = {"seconds": 1, "minutes": 60, "hours": 3600}
+MAX_INTERVAL_S = 366 * 86_400
+
+
+def _every(seconds: int) -> TriggerMapped | Unmapped:
+    if seconds > MAX_INTERVAL_S:
+        return Unmapped("its interval is longer than a year")
+    return TriggerMapped("schedule", {"interval_seconds": seconds})
 
 
 def _manual(node: N8nNode, context: Context) -> TriggerMapped | Unmapped:
@@ -68,7 +75,10 @@ def _interval_cron(rule: Mapping[str, Any]) -> tuple[dict[str, Any] | None, str 
         return ({"cron": cron} if cron else None), problem
     if kind in ("seconds", "minutes"):
         every = _number(rule.get(f"{kind}Interval"), 1 if kind == "minutes" else 30)
-        return {"interval_seconds": max(1, every) * _UNIT_SECONDS[kind]}, None
+        seconds = max(1, every) * _UNIT_SECONDS[kind]
+        if seconds > MAX_INTERVAL_S:
+            return None, f"every {every} {kind} is longer than a year"
+        return {"interval_seconds": seconds}, None
     if kind == "hours":
         every = max(1, _number(rule.get("hoursInterval"), 1))
         return {"cron": f"{minute} */{every} * * *" if every > 1 else f"{minute} * * * *"}, None
@@ -117,9 +127,10 @@ def _schedule(node: N8nNode, context: Context) -> TriggerMapped | Unmapped:
 def _old_interval(node: N8nNode, context: Context) -> TriggerMapped | Unmapped:
     unit = node.parameters.get("unit", "seconds")
     every = node.parameters.get("interval", 1)
-    if unit not in _UNIT_SECONDS or not isinstance(every, int | float) or every <= 0:
+    finite = isinstance(every, int | float) and not isinstance(every, bool) and 0 < every < 1e9
+    if str(unit) not in _UNIT_SECONDS or not finite:
         return Unmapped(f"an interval of {every!r} {unit!r} is not a time")
-    return TriggerMapped("schedule", {"interval_seconds": max(1, int(every * _UNIT_SECONDS[unit]))})
+    return _every(max(1, int(every * _UNIT_SECONDS[str(unit)])))
 
 
 def _old_cron(node: N8nNode, context: Context) -> TriggerMapped | Unmapped:
@@ -136,7 +147,7 @@ def _old_cron(node: N8nNode, context: Context) -> TriggerMapped | Unmapped:
     }
     if mode == "custom":
         cron, problem = _cron(item.get("cronExpression"))
-    elif mode in crons:
+    elif isinstance(mode, str) and mode in crons:
         cron, problem = _cron(crons[mode])
     else:
         cron, problem = None, f"the mode {mode!r} is not kept"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 from pathlib import Path
 from typing import Any
 
@@ -431,3 +432,76 @@ def test_every_fixture_maps_to_a_sound_graph(fixture: Path) -> None:
         n["name"] for n in json.loads(fixture.read_text())["nodes"] if "stickyNote" in n["type"]
     }
     assert mapped | unmapped | sticky == names and not mapped & unmapped
+
+
+_JUNK = [
+    None,
+    5,
+    -1,
+    1.5,
+    True,
+    "",
+    "x",
+    "={{ $json.x }}",
+    "={{",
+    [],
+    [1],
+    {},
+    {"a": 1},
+    [{}],
+    [None],
+    {"values": 5},
+    {"conditions": 5},
+    {"assignments": 7},
+    10**30,
+    1e308,
+    "{%",
+]
+_KEYS = [
+    "rules",
+    "conditions",
+    "mode",
+    "resume",
+    "unit",
+    "amount",
+    "workflowId",
+    "assignments",
+    "fields",
+    "values",
+    "sendBody",
+    "jsonBody",
+    "rule",
+    "batchSize",
+    "interval",
+    "node",
+]
+
+
+def _mutated(value: Any, rng: random.Random) -> Any:
+    if isinstance(value, dict):
+        out = {
+            k: rng.choice(_JUNK) if rng.random() < 0.2 else _mutated(v, rng)
+            for k, v in value.items()
+        }
+        if rng.random() < 0.1:
+            out[rng.choice(_KEYS)] = rng.choice(_JUNK)
+        return out
+    if isinstance(value, list):
+        return [rng.choice(_JUNK) if rng.random() < 0.2 else _mutated(v, rng) for v in value]
+    return value
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_any_damaged_export_is_mapped_or_refused_never_a_crash(seed: int) -> None:
+    """Every key of an export may hold anything: the import maps it or names the problem."""
+    rng = random.Random(seed)
+    documents = [json.loads(p.read_text()) for p in sorted(FIXTURES.glob("*.json"))]
+    for _ in range(300):
+        try:
+            imported = import_n8n(
+                _mutated(rng.choice(documents), rng), workflows={"Send welcome pack": 1}
+            )
+        except ValidationFailed:
+            continue
+        validate_graph(imported.definition["actions"])
+        json.dumps(imported.report.as_dict())
