@@ -184,7 +184,12 @@ class _Walk:
             return None
         self.inner.add(inner.name)
         size = node.parameters.get("batchSize", 1)
-        step = {"type": mapped.type, "name": inner.name[:200], "config": mapped.config}
+        step = {
+            "type": mapped.type,
+            "name": inner.name[:200],
+            "config": mapped.config,
+            **_step_fields(inner),
+        }
         config = {
             "items": "{{ " + source + " }}",
             "step": step,

@@ -186,7 +186,8 @@ def _notify(platform: str, text_keys: tuple[str, ...], title_key: str | None) ->
         if title_key and isinstance(params.get(title_key), str) and params[title_key]:
             config["title"] = str(b.value(params[title_key], "title"))[:150]
         known = list(context.connections.get(platform, ()))
-        attention = []
+        attention: list[str] = []
+        notes: list[str] = []
         if len(known) == 1:
             config["connection"] = known[0]
         else:
@@ -194,9 +195,13 @@ def _notify(platform: str, text_keys: tuple[str, ...], title_key: str | None) ->
             attention.append(
                 f"choose the {platform} connection to send through (placeholder name {platform!r})"
             )
+        target = params.get("chatId") or params.get("channel") or params.get("channelId")
+        target = target.get("value") if isinstance(target, Mapping) else target
+        if isinstance(target, str) and target:
+            notes.append(f"n8n sent to {target}; Flowdeck sends where the connection points")
         if platform == "smtp":
             attention.append("Flowdeck sends email through an alert: set `alert` to an email alert")
-        return b.mapped("notify", config, attention=attention)
+        return b.mapped("notify", config, attention=attention, notes=notes)
 
     return mapper
 

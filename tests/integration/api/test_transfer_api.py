@@ -261,3 +261,35 @@ async def test_viewers_may_not_import_or_export_and_both_are_audited(
         assert (await client.get(f"{BASE}/workflows/{created['id']}/export")).status_code == 403
     actions = [e["action"] for e in audit_query.list_events(SYSTEM, limit=200)["items"]]
     assert "workflow.imported" in actions and "workflow.exported" in actions
+
+
+async def test_imported_loop_ships_each_order_then_tells_telegram(
+    api: httpx.AsyncClient, member: Actor, http_server: tuple[str, Script]
+) -> None:
+    from tests.integration.alerts.counterparts import CHAT_ID, TELEGRAM_TOKEN
+
+    base_url, script = http_server
+    data = _fixture("loop_over_items_telegram.json")
+    nodes = {n["name"]: n for n in data["nodes"]}
+    nodes["Paid Orders"]["parameters"]["url"] = base_url + "/api/orders"
+    nodes["Ship Order"]["parameters"]["url"] = "=" + base_url + "/api/orders/{{ $json.id }}/ship"
+    script.answers = [(200, [{"id": 1}, {"id": 2}, {"id": 3}])]  # then {"ok": true} per item
+    with serve_counterparts() as telegram:
+        connections.create_connection(
+            member,
+            {
+                "name": "shop bot",
+                "platform": "telegram",
+                "credentials": {"botToken": TELEGRAM_TOKEN},
+                "config": {"apiBase": telegram.base_url, "defaultChatId": CHAT_ID},
+            },
+        )
+        created = (await api.post(f"{BASE}/workflows/import", json=data)).json()
+        assert [a["type"] for a in created["actions"]] == ["api_call", "for_each", "notify"]
+        done = await _run(api, created["id"])
+        assert done["status"] == "succeeded", done
+        shipped = sorted(r["path"] for r in script.requests if r["method"] == "POST")
+        assert shipped == [f"/api/orders/{i}/ship" for i in (1, 2, 3)]
+        assert json.loads(script.requests[1]["body"])["carrier"] == "dhl"
+        sent = json.loads(telegram.telegram[0]["body"])
+        assert sent["text"] == f"Paid orders shipped (run {done['id']})"
