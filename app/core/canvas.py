@@ -277,3 +277,19 @@ def from_canvas(
             copy = move([copy], step_id, place["x"], place["y"])[0]
         after.append(copy)
     return after
+
+
+def pin(steps: Sequence[Step]) -> list[dict]:
+    """Every step without a `ui` hint pinned where the layout draws it now.
+
+    Before an edit that changes the graph: the layout of unpinned steps would move them all
+    (a node added, an edge drawn), so the canvas pins what it shows and only the edit changes.
+    """
+    laid = layout_positions(steps)
+    after = []
+    for step_id, step in zip(_ids(steps), steps, strict=True):
+        if hint(step) is None:
+            x, y = laid.get(step_id, (0.0, 0.0))
+            step = {**step, "ui": {"x": round(x, 1), "y": round(y, 1)}}
+        after.append(dict(step))
+    return after

@@ -79,15 +79,22 @@ function FlowdeckStepNode({ data, selected }) {
 
 const fdNodeTypes = { step: FlowdeckStepNode };
 
-function fdSelect(nodes, selected) {
-  return (nodes || []).map((n) => ({ ...n, selected: n.id === selected }));
+function fdSelect(nodes, selected, current) {
+  // Keep what React Flow measured of a node it already shows: a node without it is hidden
+  // (and its edges with it) until measured again, a flicker on every server update.
+  const known = new Map((current || []).map((n) => [n.id, n]));
+  return (nodes || []).map((n) => {
+    const old = known.get(n.id);
+    const kept = old && old.measured ? { measured: old.measured } : {};
+    return { ...n, ...kept, selected: n.id === selected };
+  });
 }
 
 function FlowdeckCanvasInner(props) {
   const { fitView } = useReactFlow();
   const [nodes, setNodes] = useState(() => fdSelect(props.nodes, props.selected));
   const [edges, setEdges] = useState(() => props.edges || []);
-  useEffect(() => { setNodes(fdSelect(props.nodes, props.selected)); },
+  useEffect(() => { setNodes((current) => fdSelect(props.nodes, props.selected, current)); },
             [props.nodes, props.selected]);
   useEffect(() => { setEdges(props.edges || []); }, [props.edges]);
   useEffect(() => {
@@ -106,9 +113,13 @@ function FlowdeckCanvasInner(props) {
       (n) => ({ id: n.id, x: n.position.x, y: n.position.y }));
     if (props.onMoveNodes) props.onMoveNodes(JSON.stringify(moved));
   }, [props.onMoveNodes]);
-  const onSelectionChange = useCallback(({ nodes: chosen }) => {
-    const id = chosen && chosen.length === 1 ? chosen[0].id : "";
-    if (props.onSelectNode && id !== (props.selected || "")) props.onSelectNode(id);
+  // Only a person's click selects: echoing selections the server made (or React Flow's own
+  // intermediate ones) back to it made the two bounce between old and new.
+  const onNodeClick = useCallback((event, node) => {
+    if (props.onSelectNode && node.id !== props.selected) props.onSelectNode(node.id);
+  }, [props.onSelectNode, props.selected]);
+  const onPaneClick = useCallback(() => {
+    if (props.onSelectNode && props.selected) props.onSelectNode("");
   }, [props.onSelectNode, props.selected]);
   const onDelete = useCallback(({ nodes: gone, edges: cut }) => {
     const payload = { nodes: gone.map((n) => n.id), edges: cut.map((e) => e.id) };
@@ -117,7 +128,8 @@ function FlowdeckCanvasInner(props) {
   return (
     <ReactFlow nodes={nodes} edges={edges} nodeTypes={fdNodeTypes}
       onNodesChange={onNodesChange} onEdgesChange={onEdgesChange} onConnect={onConnect}
-      onNodeDragStop={onNodeDragStop} onSelectionChange={onSelectionChange} onDelete={onDelete}
+      onNodeDragStop={onNodeDragStop} onNodeClick={onNodeClick}
+      onPaneClick={onPaneClick} onDelete={onDelete}
       nodesDraggable={!readOnly} nodesConnectable={!readOnly} elementsSelectable={true}
       deleteKeyCode={readOnly ? null : ["Delete", "Backspace"]}
       defaultEdgeOptions={{ type: "smoothstep", markerEnd: { type: MarkerType.ArrowClosed } }}
@@ -159,7 +171,7 @@ class FlowCanvas(rx.Component):
     on_connect_nodes: rx.EventHandler[passthrough_event_spec(str, str, str)]
     #: JSON list of {id, x, y}: the nodes dropped after a drag
     on_move_nodes: rx.EventHandler[passthrough_event_spec(str)]
-    #: the one selected node's id, or "" for none or several
+    #: the clicked node's id, or "" when the empty canvas is clicked
     on_select_node: rx.EventHandler[passthrough_event_spec(str)]
     #: JSON {nodes: [ids], edges: [ids]} deleted with the Delete key
     on_delete_items: rx.EventHandler[passthrough_event_spec(str)]

@@ -101,7 +101,7 @@ def _panel() -> rx.Component:
         S.selected_index >= 0,
         rx.box(
             step_card(S.actions[S.selected_index], S.selected_index),
-            width="460px",
+            width="400px",
             flex_shrink="0",
             height=CANVAS_HEIGHT,
             overflow_y="auto",

@@ -75,6 +75,10 @@ class DesignerState(WorkflowEditorErrors):
             {**action_to_spec(action, i, scratch), "_i": i} for i, action in enumerate(self.actions)
         ]
 
+    def _pinned(self) -> list[dict[str, Any]]:
+        """The steps with every position written down: what changes the graph moves nothing."""
+        return canvas.pin(self._steps())
+
     def _apply(self, steps: list[dict[str, Any]]) -> None:
         """Graph fields and positions of `steps` into the form; a step without `_i` is new."""
         actions: list[ActionForm] = []
@@ -116,7 +120,7 @@ class DesignerState(WorkflowEditorErrors):
     @rx.event
     def connect_nodes(self, source: str, handle: str, target: str) -> Any:
         try:
-            self._apply(canvas.connect(self._steps(), source, handle, target))
+            self._apply(canvas.connect(self._pinned(), source, handle, target))
         except ValidationFailed as exc:
             return rx.toast.error(_sentence(exc.problems[0].message))
         return None
@@ -145,7 +149,7 @@ class DesignerState(WorkflowEditorErrors):
             return
         if not isinstance(payload, dict):
             return
-        steps = self._steps()
+        steps = self._pinned()
         _, edges = canvas.to_canvas(steps)
         by_id = {e["id"]: e for e in edges}
         gone = {str(n) for n in payload.get("nodes") or []}
@@ -168,7 +172,7 @@ class DesignerState(WorkflowEditorErrors):
             return
         step_id = self._fresh_id(kind)
         steps = canvas.add_step(
-            self._steps(), {"id": step_id, "type": kind}, after=self.selected or None
+            self._pinned(), {"id": step_id, "type": kind}, after=self.selected or None
         )
         self._apply(steps)
         self.selected = step_id

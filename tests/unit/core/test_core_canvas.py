@@ -230,3 +230,18 @@ def test_the_ui_hint_is_two_bounded_numbers_left_out_when_absent(ui, problem):
     with pytest.raises(ValidationFailed) as caught:
         validate_workflow(spec)
     assert [p.path for p in caught.value.problems] == [problem]
+
+
+def test_pin_keeps_hints_and_pins_the_rest_where_they_are_drawn():
+    steps = _branchy()
+    steps[0]["ui"] = {"x": -5, "y": 7}
+    before = {n["id"]: n["position"] for n in canvas.to_canvas(steps)[0]}
+    pinned = canvas.pin(steps)
+    assert pinned[0]["ui"] == {"x": -5, "y": 7} and all("ui" in s for s in pinned)
+    assert build_graph(pinned) == build_graph(steps)
+    added = canvas.add_step(pinned, _step("new"), after="no")
+    after = {n["id"]: n["position"] for n in canvas.to_canvas(added)[0]}
+    assert all(
+        after[k] == {"x": round(v["x"], 1), "y": round(v["y"], 1)} for k, v in before.items()
+    )
+    assert after["new"] not in list(after.values())[:-1]  # on a free spot, not on a step

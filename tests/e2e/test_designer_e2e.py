@@ -1,0 +1,101 @@
+"""The designer in Chromium: open a workflow on the canvas, add a step, connect it, save, reload.
+
+The workflow is made over REST (an API key from the `flowdeck` CLI); the canvas is then driven
+like a person drives it: the Designer link, a click on a node, a palette entry, a drag from the
+`if` node's `false` handle onto the new node, Save, and a reload that shows what was saved.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Locator, Page, expect
+
+from bench import appserver
+
+ROOT = Path(__file__).resolve().parents[2]
+STEPS = [
+    {"id": "fetch", "name": "Fetch order", "type": "transform", "config": {"values": {"n": 2}}},
+    {"id": "check", "name": "Big order?", "type": "if", "config": {"condition": "trigger.n > 1"}},
+    {"id": "yes", "type": "delay", "config": {"seconds": 0}, "depends_on": ["check:true"]},
+]
+
+
+@pytest.fixture(scope="module")
+def api(
+    app_env: dict[str, str], base_url: str, admin_ready: tuple[str, str]
+) -> Iterator[httpx.Client]:
+    made = subprocess.run(
+        [str(appserver.BIN / "flowdeck"), "create-api-key", "--email", admin_ready[0]]
+        + ["--name", "designer e2e"],
+        env=app_env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    key = made.stdout.strip().split()[-1]
+    with httpx.Client(
+        base_url=f"{base_url}/api/workflow-orchestration",
+        headers={"Authorization": f"Bearer {key}"},
+        timeout=60,
+    ) as client:
+        yield client
+
+
+def _node(page: Page, step: str) -> Locator:
+    return page.locator(f'[data-testid="canvas-node"][data-step="{step}"]')
+
+
+def _drag(page: Page, start: Locator, end: Locator) -> None:
+    a, b = start.bounding_box(), end.bounding_box()
+    assert a and b
+    page.mouse.move(a["x"] + a["width"] / 2, a["y"] + a["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(b["x"] + b["width"] / 2, b["y"] + b["height"] / 2, steps=12)
+    page.mouse.up()
+
+
+def test_build_on_the_canvas_save_and_reload(admin_page: Page, api: httpx.Client) -> None:
+    page = admin_page
+    made = api.post(
+        "/workflows", json={"name": "E2E designer", "trigger": {"type": "manual"}, "actions": STEPS}
+    )
+    assert made.status_code == 201, made.text
+    workflow_id = made.json()["id"]
+    page.goto(f"/admin/workflows/{workflow_id}")
+    page.get_by_test_id("detail-designer").click()
+    expect(page).to_have_url(re.compile(rf"/admin/workflows/{workflow_id}/designer/?$"))
+    for step in ("fetch", "check", "yes"):
+        expect(_node(page, step)).to_be_visible()
+    expect(page.get_by_test_id("designer-name")).to_have_text("E2E designer")
+
+    _node(page, "fetch").click()
+    expect(page.get_by_test_id("designer-panel")).to_be_visible()
+    page.get_by_test_id("palette-search").fill("trans")
+    expect(page.get_by_test_id("palette-delay")).to_have_count(0)
+    page.get_by_test_id("palette-transform").click()
+    expect(_node(page, "transform1")).to_be_visible()
+    page.get_by_role("button", name="Fit View").click()
+    page.wait_for_timeout(500)  # the view settles before the handles are measured
+
+    target = page.locator('.react-flow__node[data-id="transform1"] .react-flow__handle.target')
+    _drag(page, page.get_by_test_id("handle-check-false"), target)
+    edge = page.locator('.react-flow__edge[data-id="check:false->transform1"]')
+    expect(edge).to_have_count(1)
+
+    page.get_by_test_id("designer-save").click()
+    expect(page.get_by_text("Saved E2E designer")).to_be_visible()
+    stored = api.get(f"/workflows/{workflow_id}").json()["actions"]
+    assert [s["id"] for s in stored] == ["fetch", "check", "yes", "transform1"]
+    assert stored[3]["depends_on"] == ["fetch", "check:false"] and "ui" in stored[3]
+
+    page.reload()
+    expect(_node(page, "transform1")).to_be_visible()
+    expect(page.locator('.react-flow__edge[data-id="check:false->transform1"]')).to_have_count(1)
+    expect(page.locator('.react-flow__edge[data-id="fetch->transform1"]')).to_have_count(1)
