@@ -58,7 +58,7 @@ _V1_NAMES = {
 _V1_DEFAULT = {"number": "smaller", "string": "equal", "boolean": "equal"}
 
 
-def _typed(value: Any, kind: str) -> Any:
+def typed_literal(value: Any, kind: str) -> Any:
     """A right-hand literal in its n8n type (`"10"` for a number is 10)."""
     if is_expression(value) or not isinstance(value, str):
         return value
@@ -85,7 +85,7 @@ def comparison(
     if template is None:
         return Translated(None, (f"{operation} ({kind})",))
     lhs = operand(left, scope)
-    rhs = operand(_typed(right, kind), scope) if operation in _BINARY else Translated("none")
+    rhs = operand(typed_literal(right, kind), scope) if operation in _BINARY else Translated("none")
     if lhs.value is None or rhs.value is None:
         return Translated(None, lhs.untranslated + rhs.untranslated)
     l_text, r_text = _wrapped(lhs.value), _wrapped(rhs.value)

@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from app.core.n8n_conditions import filter_condition, if_condition, v1_comparison
+from app.core.n8n_conditions import filter_condition, if_condition, typed_literal, v1_comparison
 from app.core.n8n_data_nodes import http_request, set_fields
-from app.core.n8n_expressions import Scope, Translated, is_expression, operand
+from app.core.n8n_expressions import Scope, Translated, is_expression, jinja_literal, operand
 from app.core.n8n_model import Builder, Context, Mapped, N8nNode, TriggerMapped, Unmapped, listed
 from app.core.n8n_triggers import TRIGGER_MAPPERS
 from app.core.templates import check_condition
@@ -70,11 +70,14 @@ def _switch(node: N8nNode, context: Context) -> Mapped | Unmapped:
     for (index, _), condition, name in zip(rules, conditions, names, strict=True):
         cases[name] = "{{ " + str(condition.value) + " }}"
         outputs[index].append(name)
+    value: Any = True  # each case is a condition: the first that holds is taken
+    if simple := _one_value(node, rules, names, scope):
+        value, cases = simple
     fallback = _fallback(node, len(outputs))
     if fallback is not None:
         outputs += [[] for _ in range(fallback + 1 - len(outputs))]
         outputs[fallback].append("default")
-    return Mapped("switch", {"value": True, "cases": cases}, outputs=outputs)
+    return Mapped("switch", {"value": value, "cases": cases}, outputs=outputs)
 
 
 def _switch_rules(
@@ -107,6 +110,44 @@ def _switch_rules(
             conditions.append(v1_comparison(step, kind, params.get("value1", ""), scope))
             names.append(_case_name(rule.get("outputKey"), index, taken))
     return rules, conditions, names
+
+
+def _one_value(
+    node: N8nNode, rules: list[tuple[int, Any]], names: list[str], scope: Scope
+) -> tuple[str, dict[str, Any]] | None:
+    """`(value, {case: match})` when every rule compares one value for equality with a literal
+    (the common switch, read as such in Flowdeck's form), else None."""
+    lefts: list[Any] = []
+    cases: dict[str, Any] = {}
+    for (_, rule), name in zip(rules, names, strict=True):
+        if node.version >= 3:
+            filt = rule.get("conditions") if isinstance(rule.get("conditions"), Mapping) else {}
+            items = listed(filt.get("conditions"))
+            options = filt.get("options") if isinstance(filt.get("options"), Mapping) else {}
+            if len(items) != 1 or not isinstance(items[0], Mapping):
+                return None
+            operator = items[0].get("operator")
+            operator = operator if isinstance(operator, Mapping) else {}
+            if (
+                operator.get("operation", "equals") != "equals"
+                or options.get("caseSensitive", True) is not True
+            ):
+                return None
+            left, right = items[0].get("leftValue"), items[0].get("rightValue")
+            kind = str(operator.get("type", "string"))
+        else:
+            if (rule.get("operation") or "equal") != "equal":
+                return None
+            left, right = node.parameters.get("value1"), rule.get("value2")
+            kind = str(node.parameters.get("dataType", "number"))
+        if is_expression(right) or jinja_literal(right) is None:
+            return None
+        lefts.append(left)
+        cases[name] = typed_literal(right, kind)
+    value = operand(lefts[0], scope).value if lefts else None
+    if value is None or any(left != lefts[0] for left in lefts):
+        return None
+    return "{{ " + value + " }}", cases
 
 
 def _fallback(node: N8nNode, outputs: int) -> int | None:

@@ -293,3 +293,27 @@ async def test_imported_loop_ships_each_order_then_tells_telegram(
         assert json.loads(script.requests[1]["body"])["carrier"] == "dhl"
         sent = json.loads(telegram.telegram[0]["body"])
         assert sent["text"] == f"Paid orders shipped (run {done['id']})"
+
+
+async def test_a_switch_on_one_value_runs_as_value_and_cases(
+    api: httpx.AsyncClient, http_server: tuple[str, Script]
+) -> None:
+    base_url, script = http_server
+    data = _fixture("switch_tickets.json")
+    nodes = {n["name"]: n for n in data["nodes"]}
+    nodes["Next Ticket"]["parameters"]["url"] = base_url
+    billing = nodes["Route"]["parameters"]["rules"]["values"][1]["conditions"]
+    billing["options"]["caseSensitive"] = True
+    billing["conditions"][0].update(
+        leftValue="={{ $json.priority }}",
+        rightValue="billing",
+        operator={"type": "string", "operation": "equals"},
+    )
+    created = (await api.post(f"{BASE}/workflows/import", json=data)).json()
+    route = next(a for a in created["actions"] if a["id"] == "route")
+    assert route["config"]["value"] == "{{ steps.next_ticket.output.body.priority }}"
+    script.answers = [(200, {"id": 3, "priority": "billing", "subject": "?"})]
+    steps = _steps(await _run(api, created["id"]))
+    assert steps["route"]["output"]["branch"] == "Billing"
+    assert steps["billing_queue"]["status"] == "succeeded"
+    assert steps["general_queue"]["status"] == "skipped"

@@ -214,7 +214,7 @@ def test_switch_outputs_become_case_dependencies_with_the_fallback_as_default() 
         links=[("Start", 0, "Route"), ("Route", 0, "Hot"), ("Route", 1, "Rest")],
     )
     actions = {a["id"]: a for a in import_n8n(data).definition["actions"]}
-    assert actions["route"]["config"]["cases"] == {"High": '{{ trigger.p == "high" }}'}
+    assert actions["route"]["config"] == {"value": "{{ trigger.p }}", "cases": {"High": "high"}}
     assert actions["hot"]["depends_on"] == ["route:High"]
     assert actions["rest"]["depends_on"] == ["route:default"]
 
@@ -238,6 +238,10 @@ def test_switch_v2_rules_by_output_index() -> None:
         links=[("Start", 0, "Route"), ("Route", 0, "A"), ("Route", 1, "B")],
     )
     actions = {a["id"]: a for a in import_n8n(data).definition["actions"]}
+    assert actions["route"]["config"] == {
+        "value": "{{ trigger.kind }}",
+        "cases": {"output_0": "a", "output_1": "b"},
+    }
     assert actions["b"]["depends_on"] == ["route:output_1", "route:default"]
     assert actions["b"]["trigger_rule"] == "none_failed"
 
@@ -505,3 +509,18 @@ def test_any_damaged_export_is_mapped_or_refused_never_a_crash(seed: int) -> Non
             continue
         validate_graph(imported.definition["actions"])
         json.dumps(imported.report.as_dict())
+
+
+def test_a_switch_on_several_values_keeps_one_condition_per_case() -> None:
+    def rule(left: str, operation: str, right: str) -> dict:
+        operator = {"type": "string", "operation": operation}
+        condition = {"leftValue": left, "rightValue": right, "operator": operator}
+        return {"conditions": {"conditions": [condition]}}
+
+    rules = [rule("={{ $json.a }}", "equals", "x"), rule("={{ $json.b }}", "contains", "y")]
+    switch = _node("Route", "switch", {"rules": {"values": rules}}, version=3)
+    config = _step(_export(switch), "route")["config"]
+    assert config == {
+        "value": True,
+        "cases": {"output_0": '{{ trigger.a == "x" }}', "output_1": '{{ "y" in trigger.b }}'},
+    }
