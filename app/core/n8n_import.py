@@ -130,9 +130,14 @@ class _Walk:
     kept: dict[str, Mapped] = field(default_factory=dict)
     inner: set[str] = field(default_factory=set)  # loop bodies folded into a for_each
     output: dict[str, str | None] = field(default_factory=dict)
+    into: dict[str, list[Edge]] = field(default_factory=dict)  # incoming edges by target
+    memo: dict[str, list[str]] = field(default_factory=dict)  # depends_on by node
 
     def incoming(self, name: str) -> list[Edge]:
-        return [e for e in self.edges if e.target == name]
+        if not self.into:
+            for edge in self.edges:
+                self.into.setdefault(edge.target, []).append(edge)
+        return self.into.get(name, [])
 
     def input_of(self, name: str) -> str | None:
         edges = self.incoming(name)
@@ -206,15 +211,21 @@ class _Walk:
         untranslated = [(f"step.config.{path}", text) for path, text in mapped.untranslated]
         return Mapped("for_each", config, untranslated, mapped.attention, mapped.notes)
 
-    def depends_on(self, name: str, trail: frozenset[str] = frozenset()) -> list[str]:
+    def depends_on(self, name: str) -> list[str]:
+        """The step's `depends_on`: its sources' ids (and outputs), through nodes left out.
+
+        Memoised: the edges are acyclic, and a lattice of left-out nodes would otherwise be
+        walked once per path (exponentially many)."""
+        if name in self.memo:
+            return self.memo[name]
         found: list[str] = []
         for edge in self.incoming(name):
             source = self.nodes.get(edge.source)
-            if source is None or edge.source in trail:
-                continue  # the trigger (start at the beginning)
             mapped = self.kept.get(edge.source)
+            if source is None:
+                continue  # the trigger (start at the beginning)
             if mapped is None:
-                found += self.depends_on(edge.source, trail | {name})
+                found += self.depends_on(edge.source)
             elif mapped.outputs is not None:
                 labels = mapped.outputs[edge.output] if edge.output < len(mapped.outputs) else []
                 found += [f"{self.ids[edge.source]}:{label}" for label in labels]
@@ -229,7 +240,8 @@ class _Walk:
                         "condition on the next step instead",
                     }
                 )
-        return list(dict.fromkeys(found))
+        self.memo[name] = list(dict.fromkeys(found))
+        return self.memo[name]
 
 
 def _step_fields(node: N8nNode) -> dict[str, Any]:

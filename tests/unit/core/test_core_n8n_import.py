@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+import time
 from pathlib import Path
 from typing import Any
 
@@ -524,3 +525,28 @@ def test_a_switch_on_several_values_keeps_one_condition_per_case() -> None:
         "value": True,
         "cases": {"output_0": '{{ trigger.a == "x" }}', "output_1": '{{ "y" in trigger.b }}'},
     }
+
+
+def test_five_hundred_nodes_left_out_in_a_lattice_import_quickly() -> None:
+    """Each left-out node hands its dependencies on once (a lattice has 2^249 paths)."""
+    layers = [[f"Code {i}a", f"Code {i}b"] for i in range(249)]
+    nodes = [_node(name, "code") for layer in layers for name in layer] + [_node("End", "noOp")]
+    links = [("Start", 0, name) for name in layers[0]]
+    for upper, lower in zip(layers, layers[1:], strict=False):
+        links += [(a, 0, b) for a in upper for b in lower]
+    links += [(name, 0, "End") for name in layers[-1]]
+    started = time.perf_counter()
+    imported = import_n8n(_export(*nodes, links=links))
+    elapsed = time.perf_counter() - started
+    assert imported.definition["actions"] == [
+        {
+            "id": "end",
+            "name": "End",
+            "type": "transform",
+            "config": {"values": {}},
+            "depends_on": [],
+            "ui": {"x": 0.0, "y": 0.0},
+        }
+    ]
+    assert len(imported.report.unmapped) == 498
+    assert elapsed < 5, elapsed  # about 0.1 s; generous for a loaded machine
