@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from app.core.templates import check_template
 
-_PART = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
+MAX_EXPRESSION = 20_000  # characters of one n8n expression text that are translated
 _ACCESSOR = r"\s*\.\s*(?:item|first\(\s*\)|last\(\s*\))\s*\.\s*json\b"
 _TOKEN = re.compile(
     r"""(?P<str>'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")
@@ -155,24 +155,41 @@ class Translated:
     untranslated: tuple[str, ...] = ()
 
 
+def _parts(text: str) -> Iterator[tuple[int, int, str]]:
+    """(start, end, body) of each `{{ body }}`, found in one pass (no backtracking)."""
+    position = 0
+    while (start := text.find("{{", position)) != -1:
+        end = text.find("}}", start + 2)
+        if end == -1:
+            return
+        yield start, end + 2, text[start + 2 : end]
+        position = end + 2
+
+
+def _shortened(text: str) -> str:
+    return text if len(text) <= 200 else text[:200] + "…"
+
+
 def translate_template(text: str, scope: Scope) -> Translated:
     """An n8n expression text (without its `=`) as a Flowdeck template, or kept as text."""
+    if len(text) > MAX_EXPRESSION:
+        return Translated(literal_text(text), (_shortened(text),))
     parts: list[str] = []
     failed: list[str] = []
     position = 0
-    for match in _PART.finditer(text):
-        parts.append(literal_text(text[position : match.start()]))
-        expression = translate_expression(match[1], scope)
+    for start, end, body in _parts(text):
+        parts.append(literal_text(text[position:start]))
+        expression = translate_expression(body, scope)
         if expression is None:
-            failed.append("{{" + match[1] + "}}")
+            failed.append(_shortened("{{" + body + "}}"))
         parts.append("{{ " + (expression or "") + " }}")
-        position = match.end()
+        position = end
     parts.append(literal_text(text[position:]))
     result = "".join(parts)
     if not failed and check_template(result) is not None:  # the sandbox would refuse it
         failed = [text]
     if failed:
-        return Translated(literal_text(text), tuple(failed))
+        return Translated(literal_text(text), tuple(failed[:5]))
     return Translated(result)
 
 
@@ -199,16 +216,18 @@ def operand(value: Any, scope: Scope) -> Translated:
         literal = jinja_literal(value)
         return Translated(literal) if literal is not None else Translated(None, (str(value),))
     text = value[1:]
+    if len(text) > MAX_EXPRESSION:
+        return Translated(None, (_shortened(text),))
     pieces: list[str] = []
     position = 0
-    for match in _PART.finditer(text):
-        if before := text[position : match.start()]:
+    for start, end, body in _parts(text):
+        if before := text[position:start]:
             pieces.append(jinja_string(before))
-        expression = translate_expression(match[1], scope)
+        expression = translate_expression(body, scope)
         if expression is None:
-            return Translated(None, (text,))
+            return Translated(None, (_shortened(text),))
         pieces.append(f"({expression})")
-        position = match.end()
+        position = end
     if rest := text[position:]:
         pieces.append(jinja_string(rest))
     if not pieces:

@@ -5,6 +5,7 @@ bad documents refused with every problem's path."""
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -317,3 +318,36 @@ async def test_a_switch_on_one_value_runs_as_value_and_cases(
     assert steps["route"]["output"]["branch"] == "Billing"
     assert steps["billing_queue"]["status"] == "succeeded"
     assert steps["general_queue"]["status"] == "skipped"
+
+
+async def test_a_500_node_export_near_the_body_cap_imports(api: httpx.AsyncClient) -> None:
+    nodes = [{"name": "Start", "type": "n8n-nodes-base.manualTrigger", "parameters": {}}]
+    connections: dict[str, Any] = {}
+    for i in range(499):
+        value = "={{ $json.n }}" + "x" * 1500  # about 1 KB per node… times 499
+        nodes.append(
+            {
+                "name": f"Step {i}",
+                "type": "n8n-nodes-base.set",
+                "typeVersion": 3.4,
+                "position": [i * 10, 0],
+                "parameters": {"assignments": {"assignments": [{"name": "n", "value": value}]}},
+            }
+        )
+        source = nodes[-2]["name"]
+        connections[source] = {"main": [[{"node": f"Step {i}", "type": "main", "index": 0}]]}
+    document = {"name": "big", "nodes": nodes, "connections": connections}
+    assert 700_000 < len(json.dumps(document)) < 1024 * 1024
+    started = time.perf_counter()
+    answer = await api.post(f"{BASE}/workflows/import", json=document)
+    elapsed = time.perf_counter() - started
+    assert answer.status_code == 201, answer.text[:500]
+    assert len(answer.json()["actions"]) == 499
+    print(f"500-node import: {elapsed:.2f} s")
+    assert elapsed < 30  # about 2 s here; a shared two-core machine gets a wide margin
+    too_many = {
+        **document,
+        "nodes": nodes + [{**nodes[1], "name": "extra"}, {**nodes[1], "name": "x2"}],
+    }
+    refused = await api.post(f"{BASE}/workflows/import", json=too_many)
+    assert refused.status_code == 422 and "nodes" in refused.text

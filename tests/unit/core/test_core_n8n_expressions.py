@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from app.core.n8n_conditions import filter_condition, if_condition
@@ -164,3 +166,20 @@ def test_if_v1_conditions_and_their_combination(
     }
     condition = if_condition(parameters, 1, Scope(json="trigger"))
     assert evaluate_condition(str(condition.value), {"trigger": {"n": n, "s": s}}) is expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "=" + "{{" * 200_000,  # no closing braces: was scanned to the end from every "{{"
+        "=" + "{{ $json.a }}" * 50_000,
+        "={{" + "$json.a + " * 50_000 + "1 }}",
+        "=" + "{{ $(" * 100_000,
+    ],
+)
+def test_huge_expressions_take_linear_time(text: str) -> None:
+    started = time.perf_counter()
+    result = translate_value(text, SCOPE)
+    operand(text, SCOPE)
+    assert time.perf_counter() - started < 2  # about 0.01 s; quadratic was minutes
+    assert isinstance(result.value, str) and len(result.untranslated) <= 5
