@@ -184,7 +184,13 @@ class _Walk:
         )
         if not (returns and alone) or not (source and source.endswith(_LIST_SOURCES)):
             return None
-        mapped = map_action(inner, self.scope("item"))
+        # Inside the loop, n8n's paired item of the list's node is the current item.
+        paired = {name: "item" if path == source else path for name, path in self.output.items()}
+        context = self.scope("item")
+        scope = Scope(json="item", nodes=paired)
+        mapped = map_action(
+            inner, Context(scope, context.connections, context.workflows, context.timezone)
+        )
         if isinstance(mapped, Unmapped) or mapped.type not in _PER_ITEM:
             return None
         self.inner.add(inner.name)

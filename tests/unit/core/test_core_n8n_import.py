@@ -288,7 +288,14 @@ def test_a_loop_over_an_http_response_becomes_a_for_each() -> None:
         _node(
             "Post",
             "httpRequest",
-            {"method": "POST", "url": "=https://x.test/{{ $json.id }}"},
+            {
+                "method": "POST",
+                "url": "=https://x.test/{{ $json.id }}",
+                "sendBody": True,
+                "bodyParameters": {
+                    "parameters": [{"name": "n", "value": "={{ $('Fetch').item.json.n }}"}]
+                },
+            },
             version=4.2,
         ),
         _node("Done", "noOp"),
@@ -307,6 +314,7 @@ def test_a_loop_over_an_http_response_becomes_a_for_each() -> None:
     assert loop["type"] == "for_each"
     assert loop["config"]["items"] == "{{ steps.fetch.output.body }}"
     assert loop["config"]["step"]["config"]["url"] == "https://x.test/{{ item.id }}"
+    assert loop["config"]["step"]["config"]["json"] == {"n": "{{ item.n }}"}  # the paired item
     assert loop["config"]["concurrency"] == 5
     assert actions["done"]["depends_on"] == ["loop"]
     assert validate_graph(imported.definition["actions"]) == []
