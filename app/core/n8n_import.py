@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from app.core.cron import validate_timezone
@@ -143,11 +143,10 @@ class _Walk:
         edges = self.incoming(name)
         return _common([self.output.get(e.source) for e in edges]) if edges else None
 
-    def scope(self, json: str | None) -> Context:
-        scope = Scope(json=json, nodes=dict(self.output))
-        return Context(
-            scope, self.context.connections, self.context.workflows, self.context.timezone
-        )
+    def scope(self, json: str | None, nodes: dict[str, str | None] | None = None) -> Context:
+        """The mapping context of a node whose `$json` is `json`."""
+        scope = Scope(json=json, nodes=dict(self.output) if nodes is None else nodes)
+        return replace(self.context, scope=scope)
 
     def visit(self, name: str) -> None:
         node, source = self.nodes[name], self.input_of(name)
@@ -186,11 +185,7 @@ class _Walk:
             return None
         # Inside the loop, n8n's paired item of the list's node is the current item.
         paired = {name: "item" if path == source else path for name, path in self.output.items()}
-        context = self.scope("item")
-        scope = Scope(json="item", nodes=paired)
-        mapped = map_action(
-            inner, Context(scope, context.connections, context.workflows, context.timezone)
-        )
+        mapped = map_action(inner, self.scope("item", paired))
         if isinstance(mapped, Unmapped) or mapped.type not in _PER_ITEM:
             return None
         self.inner.add(inner.name)
@@ -322,12 +317,14 @@ def import_n8n(
     *,
     connections: Mapping[str, Sequence[str]] | None = None,
     workflows: Mapping[str, int] | None = None,
+    alerts: Mapping[str, Sequence[int]] | None = None,
 ) -> Imported:
     """The Flowdeck definition of an n8n export; `ValidationFailed` if the export is malformed.
 
     `connections` (platform → connection names) and `workflows` (name → id) are what the
     install has, so a Slack node finds the one Slack connection and an Execute Workflow node
-    the workflow of the same name.
+    the workflow of the same name; `alerts` (type → ids): an Email Send node the one email
+    alert.
     """
     report = ImportReport("n8n")
     all_nodes = read_nodes(data)
@@ -337,7 +334,10 @@ def import_n8n(
     if notes:
         report.notes.append(f"{len(notes)} sticky note(s) left out")
     context = Context(
-        connections=connections or {}, workflows=workflows or {}, timezone=_timezone(data, report)
+        connections=connections or {},
+        workflows=workflows or {},
+        alerts=alerts or {},
+        timezone=_timezone(data, report),
     )
     trigger_node, trigger = _choose_trigger(nodes, context, report)
     targets = {e.target for e in edges}

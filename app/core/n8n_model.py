@@ -39,6 +39,7 @@ class Context:
     scope: Scope = Scope()
     connections: Mapping[str, Sequence[str]] = field(default_factory=dict)  # platform → names
     workflows: Mapping[str, int] = field(default_factory=dict)  # Flowdeck workflow name → id
+    alerts: Mapping[str, Sequence[int]] = field(default_factory=dict)  # alert type → ids
     timezone: str = "UTC"
 
 

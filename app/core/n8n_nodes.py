@@ -226,10 +226,19 @@ def _notify(platform: str, text_keys: tuple[str, ...], title_key: str | None) ->
         config: dict[str, Any] = {"message": str(message)[:4000]}
         if title_key and isinstance(params.get(title_key), str) and params[title_key]:
             config["title"] = str(b.value(params[title_key], "title"))[:150]
-        known = list(context.connections.get(platform, ()))
         attention: list[str] = []
         notes: list[str] = []
-        if len(known) == 1:
+        if platform == "email":  # Flowdeck sends email through an alert of type email
+            alerts = list(context.alerts.get("email", ()))
+            if len(alerts) == 1:
+                config["alert"] = alerts[0]
+            else:
+                config["connection"] = "email"
+                attention.append(
+                    "Flowdeck sends email through an alert: set `alert` to the id of an email "
+                    "alert instead of the placeholder connection 'email'"
+                )
+        elif len(known := list(context.connections.get(platform, ()))) == 1:
             config["connection"] = known[0]
         else:
             config["connection"] = platform
@@ -240,8 +249,6 @@ def _notify(platform: str, text_keys: tuple[str, ...], title_key: str | None) ->
         target = target.get("value") if isinstance(target, Mapping) else target
         if isinstance(target, str) and target:
             notes.append(f"n8n sent to {target}; Flowdeck sends where the connection points")
-        if platform == "smtp":
-            attention.append("Flowdeck sends email through an alert: set `alert` to an email alert")
         return b.mapped("notify", config, attention=attention, notes=notes)
 
     return mapper
@@ -272,7 +279,7 @@ ACTION_MAPPERS: dict[str, Callable[[N8nNode, Context], Mapped | Unmapped]] = {
     "executeWorkflow": _sub_workflow,
     "slack": _notify("slack", ("text",), None),
     "telegram": _notify("telegram", ("text",), None),
-    "emailSend": _notify("smtp", ("text", "html", "message"), "subject"),
+    "emailSend": _notify("email", ("text", "html", "message"), "subject"),
     "noOp": _no_op,
 }
 #: What `$json` means after a step of each n8n type: its output, its body, or its own input.

@@ -18,7 +18,7 @@ from app.core.errors import Problem, ValidationFailed
 from app.core.n8n_import import ImportReport, import_n8n
 from app.core.transfer import export_document, flowdeck_definition, source_of
 from app.db.engine import session_scope
-from app.db.models import Connection, Workflow
+from app.db.models import Alert, Connection, Workflow
 from app.services import audit
 from app.services.actor import Actor
 from app.services.workflow_defs import definition_from_row, definition_of, parse_definition
@@ -56,8 +56,15 @@ class ImportPreview:
     secret: str | None = field(default=None, repr=False)
 
 
-def _known() -> tuple[dict[str, list[str]], dict[str, int]]:
-    """Connection names by platform and workflow ids by name (the oldest of a name)."""
+@dataclass(frozen=True)
+class _Known:
+    connections: dict[str, list[str]]  # platform → connection names
+    workflows: dict[str, int]  # name → id (the oldest of a name)
+    alerts: dict[str, list[int]]  # alert type → ids of active alerts
+
+
+def _known() -> _Known:
+    """What an n8n node may be pointed at: connections, workflows and alerts of the install."""
     with session_scope() as session:
         connections: dict[str, list[str]] = {}
         for name, platform in session.exec(select(Connection.name, Connection.platform)).all():
@@ -66,7 +73,11 @@ def _known() -> tuple[dict[str, list[str]], dict[str, int]]:
         rows = session.exec(select(Workflow.id, Workflow.name).order_by(Workflow.id)).all()
         for workflow_id, name in rows:
             workflows.setdefault(name, workflow_id)
-    return connections, workflows
+        alerts: dict[str, list[int]] = {}
+        query = select(Alert.id, Alert.alert_type).where(Alert.is_active == True)  # noqa: E712
+        for alert_id, alert_type in session.exec(query).all():
+            alerts.setdefault(alert_type, []).append(alert_id)
+    return _Known(connections, workflows, alerts)
 
 
 def _flowdeck_report(definition: dict[str, Any]) -> ImportReport:
@@ -100,8 +111,13 @@ def preview_import(actor: Actor, data: Any) -> ImportPreview:
     try:
         source = source_of(data)
         if source == "n8n":
-            connections, workflows = _known()
-            imported = import_n8n(data, connections=connections, workflows=workflows)
+            known = _known()
+            imported = import_n8n(
+                data,
+                connections=known.connections,
+                workflows=known.workflows,
+                alerts=known.alerts,
+            )
             definition, report = imported.definition, imported.report
         else:
             definition = flowdeck_definition(data)

@@ -115,7 +115,7 @@ def _step(data: dict, step_id: str, **options: Any) -> dict:
         (
             _node("Mail", "emailSend", {"subject": "Hi", "text": "body"}, version=2.1),
             "notify",
-            {"message": "body", "title": "Hi", "connection": "smtp"},
+            {"message": "body", "title": "Hi", "connection": "email"},
         ),
     ],
 )
@@ -558,3 +558,14 @@ def test_five_hundred_nodes_left_out_in_a_lattice_import_quickly() -> None:
     ]
     assert len(imported.report.unmapped) == 498
     assert elapsed < 5, elapsed  # about 0.1 s; generous for a loaded machine
+
+
+def test_email_send_uses_the_one_email_alert_or_asks_for_one() -> None:
+    mail = _node("Mail", "emailSend", {"subject": "Done", "text": "=Run {{ $execution.id }}"})
+    found = import_n8n(_export(mail), alerts={"email": [4], "slack": [5]})
+    config = found.definition["actions"][0]["config"]
+    assert config == {"message": "Run {{ execution.id }}", "title": "Done", "alert": 4}
+    assert found.report.attention == []
+    asked = import_n8n(_export(mail), alerts={"email": [4, 6]})
+    assert asked.definition["actions"][0]["config"]["connection"] == "email"
+    assert "email alert" in asked.report.attention[0]["message"]
