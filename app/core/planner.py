@@ -36,7 +36,7 @@ DEFAULT_MAX_PARALLEL = 8
 STEP_STATUSES = frozenset(
     {"pending", "running", "waiting", "succeeded", "failed", "skipped", "cancelled", "interrupted"}
 )
-_UNFINISHED = frozenset({"pending", "running", "waiting"})
+UNFINISHED = frozenset({"pending", "running", "waiting"})
 
 
 class Outcome(StrEnum):
@@ -113,9 +113,9 @@ def plan(
     unknown = statuses - STEP_STATUSES
     if unknown:
         raise ValueError(f"unknown step status {sorted(unknown)[0]!r}")
-    halt = _halt(statuses, cancel_requested)
+    halt = halt_of(statuses, cancel_requested)
     if halt is not None:
-        cancel = () if halt == Outcome.INTERRUPTED else _to_cancel(graph, current)
+        cancel = () if halt == Outcome.INTERRUPTED else to_cancel(graph, current)
         return Plan(cancel=cancel, outcome=None if running else halt)
     skip: dict[str, str] = {}
     ready: list[Node] = []
@@ -123,7 +123,7 @@ def plan(
         if current[step_id].status != "pending":
             continue
         node = graph.nodes[step_id]
-        verdict, reason = _decide(node, graph, current)
+        verdict, reason = decide(node, graph, current)
         if verdict == "skip":
             skip[step_id] = reason
             current[step_id] = StepState("skipped")
@@ -135,13 +135,13 @@ def plan(
     return Plan(start=start, skip=skip, outcome=outcome, failed_step=failed_step)
 
 
-def _halt(statuses: set[str], cancel_requested: bool) -> Outcome | None:
+def halt_of(statuses: set[str], cancel_requested: bool) -> Outcome | None:
     if cancel_requested or "cancelled" in statuses:
         return Outcome.CANCELLED
     return Outcome.INTERRUPTED if "interrupted" in statuses else None
 
 
-def _to_cancel(graph: Graph, current: Mapping[str, StepState]) -> tuple[str, ...]:
+def to_cancel(graph: Graph, current: Mapping[str, StepState]) -> tuple[str, ...]:
     waiting = {"pending", "waiting"}
     return tuple(s for s in graph.nodes if s in current and current[s].status in waiting)
 
@@ -152,7 +152,7 @@ def _outcome(
     if busy:
         return None, None
     statuses = {state.status for state in current.values()}
-    if statuses & _UNFINISHED:
+    if statuses & UNFINISHED:
         if paused:
             return Outcome.PAUSED, None
         if "waiting" in statuses:
@@ -166,12 +166,12 @@ def _outcome(
     return (Outcome.FAILED, failed[0]) if failed else (Outcome.SUCCEEDED, None)
 
 
-def _decide(node: Node, graph: Graph, current: Mapping[str, StepState]) -> tuple[str, str]:
+def decide(node: Node, graph: Graph, current: Mapping[str, StepState]) -> tuple[str, str]:
     """("start" | "skip" | "wait", reason) for a pending step, by its trigger rule."""
     if not node.depends_on:
         return "start", ""
     for dependency in node.depends_on:  # the common case first, cheaply: none has ended yet
-        if current[dependency.source].status not in _UNFINISHED:
+        if current[dependency.source].status not in UNFINISHED:
             break
     else:
         return "wait", ""
@@ -202,7 +202,7 @@ def _edge(dependency: Dependency, source: Node, state: StepState) -> tuple[_Edge
     """What `dependency` amounts to now, with the reason a skip would give; None: not ended."""
     name, wanted = f'"{source.id}"', dependency.output
     status = state.status
-    if status in _UNFINISHED:
+    if status in UNFINISHED:
         return None
     if status == "succeeded":
         if wanted is None or state.output == wanted:

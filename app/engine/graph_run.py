@@ -1,7 +1,8 @@
 """One execution's steps, walked as the planner decides: start these, skip those, finish.
 
 The runner builds a `GraphRun` for each execution and awaits `walk()`. Each round asks the
-pure planner (`app.core.planner.plan`) what to do with the current step states, records the
+pure planner (`app.core.run_planner.RunPlanner`, which answers as `app.core.planner.plan`
+does, deciding again only what changed) what to do with the current step states, records the
 skips it names (with their reasons), starts the steps it names and waits for one of them to
 end, then asks again, until the planner gives the outcome. Running one step (condition,
 render, retries, recording) stays in `steps.run_step`.
@@ -39,7 +40,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from app.core.graph import Graph
-from app.core.planner import Plan, StepState, plan
+from app.core.planner import Plan, StepState
+from app.core.run_planner import RunPlanner
 from app.core.statuses import StepStatus
 from app.engine import offload, suspended
 from app.engine.steps import RunScope, StepOutcome, record_skip, run_step
@@ -72,7 +74,7 @@ class GraphRun:
         self.context = context
         self.reuse = dict(reuse)
         self.max_parallel = max_parallel
-        self.states: dict[str, StepState] = {}
+        self.planner = RunPlanner(graph, max_parallel=max_parallel)
         self.errors: dict[str, str | None] = {}
         self.completed = 0
         self._blocked: set[str] = set()  # failed, or skipped because something failed
@@ -90,23 +92,23 @@ class GraphRun:
                 continue
             status = StepStatus(row["status"])
             if status == StepStatus.WAITING:
-                self.states[step] = _WAITING
+                self.planner.set(step, _WAITING)
                 self.waiting[step] = row["id"]
                 continue
             output = row["output"]
             self.context["steps"][step] = {"output": output, "status": status.value}
             if status == StepStatus.SUCCEEDED:
                 branch = _branch(node.outputs, StepOutcome(status, output))
-                self.states[step] = StepState("succeeded", output=branch)
+                self.planner.set(step, StepState("succeeded", output=branch))
             elif status == StepStatus.SKIPPED:
                 by_condition = (row["skip_reason"] or "").startswith(_BY_CONDITION)
-                self.states[step] = StepState("skipped", by_condition=by_condition)
+                self.planner.set(step, StepState("skipped", by_condition=by_condition))
             else:
                 if status == StepStatus.FAILED:
                     self.errors[step] = row["error"]
                     if not node.continue_on_error:
                         self._blocked.add(step)
-                self.states[step] = StepState(status.value)
+                self.planner.set(step, StepState(status.value))
 
     def poke(self) -> None:
         """Something changed outside the walk (a wait resolved, pause, resume): look again."""
@@ -137,19 +139,17 @@ class GraphRun:
             while True:
                 if self._poke.is_set():
                     await self._look_again()
-                decision = plan(
-                    self.graph, self.states, max_parallel=self.max_parallel, paused=self.paused
-                )
+                decision = self.planner.plan(paused=self.paused)
                 self._skip(decision.skip)
                 if decision.outcome is not None:
                     return decision
                 if len(decision.start) == 1 and not self._tasks:
                     step = decision.start[0]
-                    self.states[step] = _RUNNING
+                    self.planner.set(step, _RUNNING)
                     self._absorb(step, await self._run(step))
                     continue
                 for step in decision.start:
-                    self.states[step] = _RUNNING
+                    self.planner.set(step, _RUNNING)
                     task = asyncio.create_task(self._run(step), name=f"step {step}")
                     self._tasks[task] = step
                 if not self._tasks:
@@ -196,12 +196,12 @@ class GraphRun:
         status = outcome.status
         if status == StepStatus.SUCCEEDED:
             self.completed += 1
-            self.states[step] = StepState("succeeded", output=_branch(node.outputs, outcome))
+            self.planner.set(step, StepState("succeeded", output=_branch(node.outputs, outcome)))
         elif status == StepStatus.SKIPPED:
             self.completed += 1
-            self.states[step] = StepState("skipped", by_condition=True)
+            self.planner.set(step, StepState("skipped", by_condition=True))
         elif status == StepStatus.WAITING:
-            self.states[step] = _WAITING
+            self.planner.set(step, _WAITING)
             self.waiting[step] = self.step_ids[node.index]
             return
         elif status == StepStatus.FAILED:
@@ -210,9 +210,9 @@ class GraphRun:
                 self.completed += 1
             else:
                 self._blocked.add(step)
-            self.states[step] = StepState("failed")
+            self.planner.set(step, StepState("failed"))
         else:
-            self.states[step] = StepState(status.value)
+            self.planner.set(step, StepState(status.value))
 
     def _skip(self, skips: Mapping[str, str]) -> None:
         for step, reason in skips.items():
@@ -230,7 +230,7 @@ class GraphRun:
                 reason=reason,
                 counts=counts,
             )
-            self.states[step] = StepState("skipped")
+            self.planner.set(step, StepState("skipped"))
             self.context["steps"][step] = {"output": None, "status": "skipped"}
 
 
