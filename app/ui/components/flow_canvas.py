@@ -98,7 +98,8 @@ function FlowdeckCanvasInner(props) {
             [props.nodes, props.selected]);
   useEffect(() => { setEdges(props.edges || []); }, [props.edges]);
   useEffect(() => {
-    if (props.fitToken) { window.requestAnimationFrame(() => fitView({ duration: 200 })); }
+    if (!props.fitToken) return;
+    window.requestAnimationFrame(() => fitView({ duration: 200, maxZoom: 1 }));
   }, [props.fitToken]);
   const readOnly = !!props.readOnly;
   const onNodesChange = useCallback(
@@ -133,11 +134,11 @@ function FlowdeckCanvasInner(props) {
       nodesDraggable={!readOnly} nodesConnectable={!readOnly} elementsSelectable={true}
       deleteKeyCode={readOnly ? null : ["Delete", "Backspace"]}
       defaultEdgeOptions={{ type: "smoothstep", markerEnd: { type: MarkerType.ArrowClosed } }}
-      fitView={true} minZoom={0.1} maxZoom={2} proOptions={{ hideAttribution: false }}
+      fitView={true} fitViewOptions={{ maxZoom: 1 }} minZoom={0.1} maxZoom={2}
       colorMode={props.colorMode || "light"}>
       <Background gap={16} size={1} />
       <Controls showInteractive={false} />
-      <MiniMap pannable={true} zoomable={true} />
+      <MiniMap pannable={true} zoomable={true} style={{ width: 160, height: 110 }} />
     </ReactFlow>
   );
 }

@@ -62,7 +62,9 @@ def _sentence(message: str) -> str:
 
 
 class DesignerState(WorkflowEditorErrors):
-    selected: str = ""
+    #: The selected step's place in the list, not its id: renaming it in the panel (one key at
+    #: a time) must not lose the selection.
+    selected_at: int = -1
     fit_token: int = 0
     palette_query: str = ""
 
@@ -106,7 +108,7 @@ class DesignerState(WorkflowEditorErrors):
 
     @rx.event
     async def load_designer(self) -> Any:
-        self.selected, self.palette_query = "", ""
+        self.selected_at, self.palette_query = -1, ""
         result = await self.load_edit()
         self.fit_token += 1
         return result
@@ -115,7 +117,8 @@ class DesignerState(WorkflowEditorErrors):
 
     @rx.event
     def select_node(self, step_id: str) -> None:
-        self.selected = step_id if any(a["id"] == step_id for a in self.actions) else ""
+        ids = [a["id"] for a in self.actions]
+        self.selected_at = ids.index(step_id) if step_id and step_id in ids else -1
 
     @rx.event
     def connect_nodes(self, source: str, handle: str, target: str) -> Any:
@@ -162,9 +165,8 @@ class DesignerState(WorkflowEditorErrors):
         if gone:
             steps = canvas.remove_steps(steps, gone)
             self.errors = {}  # their paths name places in the list that just moved
+            self.selected_at = -1
         self._apply(steps)
-        if self.selected in gone:
-            self.selected = ""
 
     @rx.event
     def add_node(self, kind: str) -> None:
@@ -175,7 +177,7 @@ class DesignerState(WorkflowEditorErrors):
             self._pinned(), {"id": step_id, "type": kind}, after=self.selected or None
         )
         self._apply(steps)
-        self.selected = step_id
+        self.selected_at = len(self.actions) - 1
 
     @rx.event
     def tidy_up(self) -> None:
@@ -228,8 +230,12 @@ class DesignerState(WorkflowEditorErrors):
 
     @rx.var
     def selected_index(self) -> int:
-        ids = [a["id"] for a in self.actions]
-        return ids.index(self.selected) if self.selected in ids else -1
+        return self.selected_at if 0 <= self.selected_at < len(self.actions) else -1
+
+    @rx.var
+    def selected(self) -> str:
+        at = self.selected_at
+        return self.actions[at]["id"] if 0 <= at < len(self.actions) else ""
 
     @rx.var
     def palette_matches(self) -> list[str]:

@@ -75,6 +75,9 @@ async def test_add_connect_move_save_and_reload(people: People) -> None:
     # the side panel is the form's card: its handlers change the same step
     form = await state.get_state(WorkflowEditorState)
     await call(form, "set_action_field", 3, "values_json", '{"side": "no"}')
+    for typed in ("t", "", "tr", "transform1"):  # renamed a key at a time: still selected
+        await call(form, "set_action_field", 3, "id", typed)
+        assert state.selected_index == 3 and state.selected == typed
     await call(state, "move_nodes", json.dumps([{"id": "yes", "x": 500.5, "y": 80}]))
     assert state.canvas_nodes[2]["position"] == {"x": 500.5, "y": 80.0}
     await call(state, "save_design")
