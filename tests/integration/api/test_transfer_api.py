@@ -351,3 +351,23 @@ async def test_a_500_node_export_near_the_body_cap_imports(api: httpx.AsyncClien
     }
     refused = await api.post(f"{BASE}/workflows/import", json=too_many)
     assert refused.status_code == 422 and "nodes" in refused.text
+
+
+async def test_a_bare_definition_with_its_secret_imports_like_a_create(
+    api: httpx.AsyncClient,
+) -> None:
+    body = {
+        "name": "bare",
+        "trigger": {
+            "type": "webhook",
+            "config": {"signature": "github", "secret": "given-secret-1"},
+        },
+        "actions": [{"id": "a", "type": "transform", "config": {"values": {}}}],
+    }
+    dry = await api.post(f"{BASE}/workflows/import?dry_run=true", json=body)
+    assert dry.status_code == 200 and "given-secret-1" not in dry.text
+    created = await api.post(f"{BASE}/workflows/import", json=body)
+    assert created.status_code == 201, created.text
+    assert created.json()["has_webhook_secret"] is True
+    assert "webhook_secret" not in created.json()  # the caller gave it: nothing to show
+    assert created.json()["report"]["source"] == "flowdeck"
