@@ -8,6 +8,7 @@ redirect to it) and exports one; a viewer or a stranger gets nothing and changes
 from __future__ import annotations
 
 import base64
+import io
 import json
 from pathlib import Path
 
@@ -170,3 +171,16 @@ async def test_member_exports_a_download(people: People) -> None:
     assert args["filename"] == "Daily-digest.flowdeck.json"
     document = json.loads(base64.b64decode(args["url"].split("base64,", 1)[1]))
     assert document["flowdeck_export"] == 1 and document["name"] == "Daily digest"
+
+
+async def test_a_chosen_file_is_read_and_checked(people: People) -> None:
+    state = await _tab(people.tokens["member"])
+    chosen = rx.UploadFile(
+        file=io.BytesIO(_text("switch_tickets.json").encode()), path=Path("t.json")
+    )
+    await call(state, "handle_upload", [chosen])
+    assert state.previewed and state.source == "n8n"
+    assert "Route support tickets" in state.import_text
+    huge = rx.UploadFile(file=io.BytesIO(b" " * (1024 * 1024 + 1)), path=Path("big.json"))
+    await call(state, "handle_upload", [huge])
+    assert not state.previewed and "1 MiB" in state.import_error
