@@ -381,9 +381,17 @@ def _definition(
     active = data.get("active") is True or not listens
     if not active:
         report.notes.append("imported paused, as it was inactive in n8n: resume it to let it fire")
+    n8n_id = data.get("id")
+    described = f"Imported from n8n (workflow {n8n_id})" if isinstance(n8n_id, str) else ""
+    settings = data.get("settings") if isinstance(data.get("settings"), Mapping) else {}
+    if settings.get("errorWorkflow"):
+        report.notes.append(
+            "n8n ran an error workflow when this one failed: in Flowdeck, add an alert on "
+            "workflow_fail (or step_fail)"
+        )
     return {
         "name": name,
-        "description": "Imported from n8n",
+        "description": (described or "Imported from n8n")[:1000],
         "workflow_type": "n8n",
         "is_active": active,
         "trigger": {"type": trigger.type, "config": trigger.config},

@@ -569,3 +569,10 @@ def test_email_send_uses_the_one_email_alert_or_asks_for_one() -> None:
     asked = import_n8n(_export(mail), alerts={"email": [4, 6]})
     assert asked.definition["actions"][0]["config"]["connection"] == "email"
     assert "email alert" in asked.report.attention[0]["message"]
+
+
+def test_the_description_names_the_n8n_workflow_and_an_error_workflow_is_noted() -> None:
+    data = {**_export(_node("A", "noOp")), "id": "Qk3m", "settings": {"errorWorkflow": "42"}}
+    imported = import_n8n(data)
+    assert imported.definition["description"] == "Imported from n8n (workflow Qk3m)"
+    assert any("workflow_fail" in note for note in imported.report.notes)
