@@ -79,7 +79,8 @@ def to_canvas(
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """React Flow nodes and edges for `steps`; `problems` (path → message) go on their nodes."""
     graph = lenient_graph(steps)
-    laid = layout_positions(steps)
+    hinted = all(hint(step) is not None for step in steps if isinstance(step, Mapping))
+    laid = {} if hinted else layout_positions(steps)
     errors = _problems_by_step(problems or {}, len(steps))
     nodes: list[dict[str, Any]] = []
     for step_id, node in graph.nodes.items():
@@ -98,7 +99,13 @@ def to_canvas(
             "index": node.index,
         }
         nodes.append({"id": step_id, "type": NODE_TYPE, "position": {"x": x, "y": y}, "data": data})
-    return nodes, [edge for node in graph.nodes.values() for edge in _edges_into(node.id, graph)]
+    return nodes, edges_of(steps, graph)
+
+
+def edges_of(steps: Sequence[Any], graph: Graph | None = None) -> list[dict[str, Any]]:
+    """The canvas edges alone (no layout needed)."""
+    graph = graph or lenient_graph(steps)
+    return [edge for node in graph.nodes.values() for edge in _edges_into(node.id, graph)]
 
 
 def edge_id(source: str, output: str | None, target: str) -> str:

@@ -153,8 +153,7 @@ class DesignerState(WorkflowEditorErrors):
         if not isinstance(payload, dict):
             return
         steps = self._pinned()
-        _, edges = canvas.to_canvas(steps)
-        by_id = {e["id"]: e for e in edges}
+        by_id = {e["id"]: e for e in canvas.edges_of(steps)}
         gone = {str(n) for n in payload.get("nodes") or []}
         for edge_id in payload.get("edges") or []:
             edge = by_id.get(edge_id)
@@ -225,8 +224,7 @@ class DesignerState(WorkflowEditorErrors):
 
     @rx.var
     def canvas_edges(self) -> list[CanvasEdge]:
-        _, edges = canvas.to_canvas(self._steps())
-        return edges  # type: ignore[return-value]
+        return canvas.edges_of(self._steps())  # type: ignore[return-value]
 
     @rx.var
     def selected_index(self) -> int:
