@@ -13,7 +13,16 @@ from collections.abc import Mapping
 from typing import Any
 
 from app.core.n8n_expressions import is_expression
-from app.core.n8n_model import Builder, Context, Mapped, N8nNode, Unmapped, listed
+from app.core.n8n_model import (
+    MAX_DEPTH,
+    Builder,
+    Context,
+    Mapped,
+    N8nNode,
+    Unmapped,
+    listed,
+    too_deep,
+)
 
 _METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD")
 
@@ -98,23 +107,25 @@ def _json_text(raw: Any, b: Builder, config: dict[str, Any]) -> None:
     """A JSON body written as text: parsed when literal, else a JSON-typed text template."""
     if isinstance(raw, str) and not is_expression(raw):
         try:
-            config["json"] = json.loads(raw) if raw.strip() else None
+            parsed = json.loads(raw) if raw.strip() else None
+        except (ValueError, RecursionError):
+            parsed = ...
+        if parsed is not ... and not too_deep(parsed):
+            config["json"] = b.value(parsed, "json")  # braces in its strings stay text
             return
-        except ValueError:
-            pass
     config["body"] = str(b.value(raw, "body"))
     config.setdefault("headers", {})["Content-Type"] = "application/json"
 
 
 def _nested(values: dict[str, Any], name: str, value: Any, dotted: bool) -> None:
-    if not dotted or "." not in name:
-        values[name] = value
-        return
-    head, _, rest = name.partition(".")
-    inner = values.get(head)
-    if not isinstance(inner, dict):
-        inner = values[head] = {}
-    _nested(inner, rest, value, dotted)
+    """`values[name] = value`, or with `dotted`, `a.b` as `values["a"]["b"]` (as n8n sets it)."""
+    *heads, last = name.split(".")[:MAX_DEPTH] if dotted else [name]
+    for head in heads:
+        inner = values.get(head)
+        values = inner if isinstance(inner, dict) else values.setdefault(head, {})
+        if not isinstance(values, dict):  # setdefault met a value: n8n overwrites it
+            values = {}
+    values[last] = value
 
 
 def _set_fields(params: Mapping[str, Any]) -> list[tuple[str, Any, str]]:
@@ -154,10 +165,13 @@ def set_fields(node: N8nNode, context: Context) -> Mapped | Unmapped:
         raw = params.get("jsonOutput", "{}")
         try:
             parsed = json.loads(raw) if isinstance(raw, str) and not is_expression(raw) else None
-        except ValueError:
+        except (ValueError, RecursionError):
             parsed = None
-        if not isinstance(parsed, dict):
-            return Unmapped("its JSON output is built by an expression: rewrite it as fields")
+        if not isinstance(parsed, dict) or too_deep(parsed):
+            return Unmapped(
+                "its JSON output is not a literal object (an expression, or nested too deep): "
+                "rewrite it as fields"
+            )
         return b.mapped("transform", {"values": b.value(parsed, "values")})
     options = params.get("options") if isinstance(params.get("options"), Mapping) else {}
     dotted = options.get("dotNotation", True) is not False
@@ -187,7 +201,8 @@ def _typed_literal(raw: Any, kind: str) -> Any:
         return raw.lower() == "true"
     if kind in ("array", "object"):
         try:
-            return json.loads(raw)
-        except ValueError:
+            parsed = json.loads(raw)
+        except (ValueError, RecursionError):
             return raw
+        return raw if too_deep(parsed) else parsed
     return raw

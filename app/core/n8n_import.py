@@ -22,9 +22,18 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from app.core.cron import validate_timezone
+from app.core.errors import Problem, ValidationFailed
 from app.core.n8n_expressions import Scope
 from app.core.n8n_graph import Edge, ordered, reachable, read_edges, read_nodes, without_cycles
-from app.core.n8n_model import Context, Mapped, N8nNode, TriggerMapped, Unmapped
+from app.core.n8n_model import (
+    MAX_DEPTH,
+    Context,
+    Mapped,
+    N8nNode,
+    TriggerMapped,
+    Unmapped,
+    too_deep,
+)
 from app.core.n8n_nodes import OUTPUT_PATHS, PASS_THROUGH, is_trigger, map_action, map_trigger
 
 MAX_COORD = 1_000_000.0
@@ -327,6 +336,8 @@ def import_n8n(
     alert.
     """
     report = ImportReport("n8n")
+    if too_deep(data):
+        raise ValidationFailed([Problem("", f"nested more than {MAX_DEPTH} levels deep")])
     all_nodes = read_nodes(data)
     edges = read_edges(data, {n.name for n in all_nodes})
     notes = [n for n in all_nodes if n.short_type == "stickyNote"]

@@ -11,6 +11,24 @@ from app.core.n8n_expressions import Scope, translate_value
 BASE = "n8n-nodes-base."
 
 
+MAX_DEPTH = 64  # levels of nesting in a document (and in JSON text inside it)
+
+
+def too_deep(value: Any, limit: int = MAX_DEPTH) -> bool:
+    """Whether `value` nests dicts and lists more than `limit` levels (walked without recursion,
+    so a hostile document cannot exhaust the stack of the code that reads it)."""
+    todo: list[tuple[Any, int]] = [(value, 0)]
+    while todo:
+        item, depth = todo.pop()
+        if depth > limit:
+            return True
+        if isinstance(item, Mapping):
+            todo.extend((child, depth + 1) for child in item.values())
+        elif isinstance(item, list):
+            todo.extend((child, depth + 1) for child in item)
+    return False
+
+
 def listed(value: Any) -> list[Any]:
     """`value` if it is a list, else nothing (every parameter of an export may be anything)."""
     return value if isinstance(value, list) else []

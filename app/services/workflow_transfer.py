@@ -16,6 +16,7 @@ from sqlmodel import select
 
 from app.core.errors import Problem, ValidationFailed
 from app.core.n8n_import import ImportReport, import_n8n
+from app.core.n8n_model import MAX_DEPTH, too_deep
 from app.core.transfer import export_document, flowdeck_definition, source_of
 from app.db.engine import session_scope
 from app.db.models import Alert, Connection, Workflow
@@ -109,6 +110,8 @@ def preview_import(actor: Actor, data: Any) -> ImportPreview:
     """The would-be definition and report of an import; problems listed, nothing saved."""
     actor.require_member()
     try:
+        if too_deep(data):  # before anything walks it recursively
+            raise ValidationFailed([Problem("", f"nested more than {MAX_DEPTH} levels deep")])
         source = source_of(data)
         if source == "n8n":
             known = _known()

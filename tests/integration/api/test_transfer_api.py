@@ -371,3 +371,15 @@ async def test_a_bare_definition_with_its_secret_imports_like_a_create(
     assert created.json()["has_webhook_secret"] is True
     assert "webhook_secret" not in created.json()  # the caller gave it: nothing to show
     assert created.json()["report"]["source"] == "flowdeck"
+
+
+async def test_a_deeply_nested_document_is_a_422(api: httpx.AsyncClient) -> None:
+    deep: Any = "x"
+    for _ in range(900):
+        deep = [deep]
+    body = {"name": "n", "trigger": {"type": "manual"}, "actions": [{"id": "a", "config": deep}]}
+    answer = await api.post(f"{BASE}/workflows/import", json=body)
+    assert answer.status_code == 422
+    assert answer.json()["error"]["details"] == [
+        {"path": "", "message": "nested more than 64 levels deep"}
+    ]

@@ -576,3 +576,25 @@ def test_the_description_names_the_n8n_workflow_and_an_error_workflow_is_noted()
     imported = import_n8n(data)
     assert imported.definition["description"] == "Imported from n8n (workflow Qk3m)"
     assert any("workflow_fail" in note for note in imported.report.notes)
+
+
+def _deep(levels: int) -> Any:
+    value: Any = "x"
+    for _ in range(levels):
+        value = [value]
+    return value
+
+
+def test_deeply_nested_documents_and_json_texts_are_refused_not_a_crash() -> None:
+    with pytest.raises(ValidationFailed) as caught:
+        import_n8n(_export(_node("A", "noOp", {"x": _deep(900)})))
+    assert caught.value.problems[0].message == "nested more than 64 levels deep"
+    raw = _node(
+        "Raw", "set", {"mode": "raw", "jsonOutput": json.dumps({"a": _deep(900)})}, version=3.4
+    )
+    assert import_n8n(_export(raw)).report.unmapped[0]["node"] == "Raw"
+    dotted = {"name": ".".join(["a"] * 5000), "value": "1", "type": "number"}
+    typed = {"name": "o", "value": json.dumps(_deep(900)), "type": "object"}
+    setter = _node("Set", "set", {"assignments": {"assignments": [dotted, typed]}}, version=3.4)
+    values = _step(_export(setter), "set")["config"]["values"]
+    assert isinstance(values["a"], dict) and isinstance(values["o"], str)  # kept as text
