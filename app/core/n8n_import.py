@@ -96,15 +96,23 @@ def _clamp(value: float) -> float:
 
 
 def _choose_trigger(
-    nodes: list[N8nNode], context: Context, report: ImportReport
+    nodes: list[N8nNode], sources: set[str], context: Context, report: ImportReport
 ) -> tuple[N8nNode | None, TriggerMapped]:
+    """The trigger kept: a connected one, and rather not the manual one that n8n workflows
+    often keep beside their real trigger for testing."""
     chosen: tuple[N8nNode | None, TriggerMapped] | None = None
-    for node in (n for n in nodes if is_trigger(n)):
+    triggers = sorted(
+        (n for n in nodes if is_trigger(n)),
+        key=lambda n: (n.name not in sources, n.short_type == "manualTrigger"),
+    )
+    for node in triggers:
         result = map_trigger(node, context)
         if isinstance(result, Unmapped):
             report.leave_out(node, result.reason)
         elif chosen is not None:
-            report.leave_out(node, "a Flowdeck workflow has one trigger; the first one is kept")
+            report.leave_out(
+                node, f"a Flowdeck workflow has one trigger; {chosen[0].name!r} is kept"
+            )
         else:
             chosen = (node, result)
             report.mapped.append(
@@ -350,7 +358,7 @@ def import_n8n(
         alerts=alerts or {},
         timezone=_timezone(data, report),
     )
-    trigger_node, trigger = _choose_trigger(nodes, context, report)
+    trigger_node, trigger = _choose_trigger(nodes, {e.source for e in edges}, context, report)
     targets = {e.target for e in edges}
     roots = (
         [trigger_node.name] if trigger_node else [n.name for n in nodes if n.name not in targets]

@@ -598,3 +598,20 @@ def test_deeply_nested_documents_and_json_texts_are_refused_not_a_crash() -> Non
     setter = _node("Set", "set", {"assignments": {"assignments": [dotted, typed]}}, version=3.4)
     values = _step(_export(setter), "set")["config"]["values"]
     assert isinstance(values["a"], dict) and isinstance(values["o"], str)  # kept as text
+
+
+def test_a_real_trigger_is_preferred_to_the_manual_test_trigger() -> None:
+    data = _export(_node("A", "noOp"))
+    hook = {"name": "Hook", "type": "n8n-nodes-base.webhook", "typeVersion": 2, "parameters": {}}
+    data["nodes"].append(hook)
+    data["connections"]["Hook"] = {"main": [[{"node": "A", "type": "main", "index": 0}]]}
+    imported = import_n8n(data)
+    assert imported.definition["trigger"]["type"] == "webhook"
+    assert imported.report.unmapped == [
+        {
+            "node": "Start",
+            "type": "n8n-nodes-base.manualTrigger",
+            "reason": "a Flowdeck workflow has one trigger; 'Hook' is kept",
+        }
+    ]
+    assert imported.definition["actions"][0]["depends_on"] == []
