@@ -7,11 +7,10 @@ import reflex as rx
 from app.ui.components.flow_canvas import flow_canvas
 from app.ui.components.layout import admin_page
 from app.ui.components.workflow_steps import step_card
-from app.ui.forms.step_kinds import BASIC_TYPES, CONTENT_TYPES, FLOW_TYPES
+from app.ui.states.designer import PALETTE
 from app.ui.states.designer import DesignerState as S
 
-GROUPS = (("Basic", BASIC_TYPES, "box"), ("Flow", FLOW_TYPES, "git-branch"))
-GROUPS += (("Content", CONTENT_TYPES, "file-text"),)
+ICONS = {"Basic": "box", "Flow": "git-branch", "Content": "file-text"}
 CANVAS_HEIGHT = "calc(100vh - 210px)"
 
 
@@ -45,13 +44,16 @@ def _palette() -> rx.Component:
                 data_testid="palette-search",
             ),
             *[
-                rx.vstack(
-                    rx.text(label, size="1", weight="bold", color=rx.color("gray", 11)),
-                    *[_palette_entry(kind, icon) for kind in kinds],
-                    spacing="1",
-                    width="100%",
+                rx.cond(
+                    S.palette_groups.contains(label),
+                    rx.vstack(
+                        rx.text(label, size="1", weight="bold", color=rx.color("gray", 11)),
+                        *[_palette_entry(kind, ICONS[label]) for kind in kinds],
+                        spacing="1",
+                        width="100%",
+                    ),
                 )
-                for label, kinds, icon in GROUPS
+                for label, kinds in PALETTE
             ],
             rx.cond(
                 S.palette_matches.length() == 0,

@@ -18,7 +18,13 @@ import reflex as rx
 from app.core import canvas
 from app.core.errors import FlowdeckError, Problem, ValidationFailed
 from app.services import workflows
-from app.ui.forms.step_kinds import ACTION_TYPES, graph_form
+from app.ui.forms.step_kinds import (
+    ACTION_TYPES,
+    BASIC_TYPES,
+    CONTENT_TYPES,
+    FLOW_TYPES,
+    graph_form,
+)
 from app.ui.forms.workflow_form import (
     ActionForm,
     action_to_spec,
@@ -55,6 +61,14 @@ class CanvasEdge(TypedDict):
     sourceHandle: str
     targetHandle: str
     label: str
+
+
+#: The palette's groups, as the form's "add" buttons group the registry's types.
+PALETTE: list[tuple[str, list[str]]] = [
+    ("Basic", BASIC_TYPES),
+    ("Flow", FLOW_TYPES),
+    ("Content", CONTENT_TYPES),
+]
 
 
 def _sentence(message: str) -> str:
@@ -177,6 +191,7 @@ class DesignerState(WorkflowEditorErrors):
         )
         self._apply(steps)
         self.selected_at = len(self.actions) - 1
+        self.fit_token += 1  # the new node may sit outside the view
 
     @rx.event
     def tidy_up(self) -> None:
@@ -239,6 +254,12 @@ class DesignerState(WorkflowEditorErrors):
     def palette_matches(self) -> list[str]:
         query = self.palette_query.strip().lower().replace(" ", "_")
         return [kind for kind in ACTION_TYPES if query in kind]
+
+    @rx.var
+    def palette_groups(self) -> list[str]:
+        """The palette groups with a step type matching the search."""
+        matches = set(self.palette_matches)
+        return [name for name, kinds in PALETTE if matches & set(kinds)]
 
     @rx.var
     def problem_lines(self) -> list[str]:

@@ -150,6 +150,15 @@ async def test_deleting_a_node_drops_its_edges(people: People) -> None:
     assert state.actions[1]["at_start"]
 
 
+async def test_the_palette_search_keeps_groups_with_a_match(people: People) -> None:
+    state, _ = await designer(people)
+    assert state.palette_groups == ["Basic", "Flow", "Content"]
+    await call(state, "set_palette_query", "for ea")
+    assert state.palette_matches == ["for_each"] and state.palette_groups == ["Flow"]
+    await call(state, "set_palette_query", "zzz")
+    assert state.palette_matches == [] and state.palette_groups == []
+
+
 @pytest.mark.parametrize("kind", ["nope", ""])
 async def test_an_unknown_palette_kind_adds_nothing(people: People, kind: str) -> None:
     state, _ = await designer(people)
