@@ -224,7 +224,9 @@ def add_step(
 
 
 def _below(steps: Sequence[Step], source: str | None) -> dict[str, float]:
-    laid = layout_positions(steps)
+    """A free spot one row below `source`: straight down if free, else the nearest column
+    beside it (so the new edge does not run behind the steps already below it)."""
+    laid = layout_positions(steps) if any(hint(s) is None for s in steps) else {}
     where = {
         sid: hint(s) or laid.get(sid, (0.0, 0.0)) for sid, s in zip(_ids(steps), steps, strict=True)
     }
@@ -232,11 +234,21 @@ def _below(steps: Sequence[Step], source: str | None) -> dict[str, float]:
         lowest = max((y for _, y in where.values()), default=-SIZES.node_h - SIZES.gap_y)
         return {"x": float(SIZES.pad), "y": lowest + SIZES.node_h + SIZES.gap_y}
     x, y = where[source]
-    taken = [(px, py) for px, py in where.values() if py > y and abs(px - x) < SIZES.node_w]
     below = y + SIZES.node_h + SIZES.gap_y
-    while any(abs(py - below) < SIZES.node_h for _, py in taken):
-        below += SIZES.node_h + SIZES.gap_y
-    return {"x": x, "y": below}
+    step_x = SIZES.node_w + SIZES.gap_x
+    for k in range(len(where) + 1):
+        for dx in (k * step_x, -k * step_x) if k else (0.0,):
+            if not _column_taken(where.values(), x + dx, y, below):
+                return {"x": x + dx, "y": below}
+    return {"x": x + (len(where) + 1) * step_x, "y": below}
+
+
+def _column_taken(boxes: Iterable[tuple[float, float]], x: float, top: float, y: float) -> bool:
+    """Whether a step sits at (x, y), or between the source's row and it in that column."""
+    return any(
+        abs(px - x) < SIZES.node_w + SIZES.gap_x / 2 and top < py < y + SIZES.node_h
+        for px, py in boxes
+    )
 
 
 def move(steps: Sequence[Step], step_id: str, x: float, y: float) -> list[dict]:

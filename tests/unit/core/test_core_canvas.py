@@ -245,3 +245,13 @@ def test_pin_keeps_hints_and_pins_the_rest_where_they_are_drawn():
         after[k] == {"x": round(v["x"], 1), "y": round(v["y"], 1)} for k, v in before.items()
     )
     assert after["new"] not in list(after.values())[:-1]  # on a free spot, not on a step
+
+
+def test_a_new_step_takes_the_nearest_free_column_below_its_source():
+    steps = canvas.tidy([_step("a"), _step("b"), _step("c")])  # a chain: one column
+    added = canvas.add_step(steps, _step("new"), after="a")
+    a, new = steps[0]["ui"], added[-1]["ui"]
+    assert new["y"] == steps[1]["ui"]["y"]  # the row below a …
+    assert abs(new["x"] - a["x"]) == canvas.SIZES.node_w + canvas.SIZES.gap_x  # … beside b
+    free = canvas.add_step(steps, _step("new"), after="c")[-1]["ui"]
+    assert free["x"] == steps[2]["ui"]["x"] and free["y"] > steps[2]["ui"]["y"]
