@@ -77,7 +77,13 @@ def _switch(node: N8nNode, context: Context) -> Mapped | Unmapped:
     if fallback is not None:
         outputs += [[] for _ in range(fallback + 1 - len(outputs))]
         outputs[fallback].append("default")
-    return Mapped("switch", {"value": value, "cases": cases}, outputs=outputs)
+    mapped = Mapped("switch", {"value": value, "cases": cases}, outputs=outputs)
+    options = params.get("options") if isinstance(params.get("options"), Mapping) else {}
+    if options.get("allMatchingOutputs") is True:
+        mapped.attention.append(
+            "n8n sent items to every matching output; Flowdeck takes the first matching case"
+        )
+    return mapped
 
 
 def _switch_rules(

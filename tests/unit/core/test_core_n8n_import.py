@@ -615,3 +615,10 @@ def test_a_real_trigger_is_preferred_to_the_manual_test_trigger() -> None:
         }
     ]
     assert imported.definition["actions"][0]["depends_on"] == []
+
+
+def test_a_switch_to_every_matching_output_is_flagged() -> None:
+    rule = {"conditions": {"conditions": [{"leftValue": "={{ $json.a }}", "rightValue": "x"}]}}
+    parameters = {"rules": {"values": [rule]}, "options": {"allMatchingOutputs": True}}
+    imported = import_n8n(_export(_node("Route", "switch", parameters, version=3)))
+    assert "first matching case" in imported.report.attention[0]["message"]
