@@ -223,6 +223,12 @@ def add_step(
     return [*(dict(s) for s in steps), new]
 
 
+def place_step(steps: Sequence[Step], step: Step, x: float, y: float) -> list[dict]:
+    """Append `step` at (x, y), connected to nothing yet (it would start at once)."""
+    new = {**step, "depends_on": []}
+    return move([*(dict(s) for s in steps), new], str(field_of(new, "id")), x, y)
+
+
 def _below(steps: Sequence[Step], source: str | None) -> dict[str, float]:
     """A free spot one row below `source`: straight down if free, else the nearest column
     beside it (so the new edge does not run behind the steps already below it)."""

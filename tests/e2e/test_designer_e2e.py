@@ -2,7 +2,8 @@
 
 The workflow is made over REST (an API key from the `flowdeck` CLI); the canvas is then driven
 like a person drives it: the Designer link, a click on a node, a palette entry, a drag from the
-`if` node's `false` handle onto the new node, Save, and a reload that shows what was saved.
+`if` node's `false` handle onto the new node, a palette entry dragged onto the canvas, Save,
+and a reload that shows what was saved.
 """
 
 from __future__ import annotations
@@ -61,6 +62,29 @@ def _drag(page: Page, start: Locator, end: Locator) -> None:
     page.mouse.up()
 
 
+def _drop_palette_entry(page: Page, kind: str) -> None:
+    """An HTML5 drag of a palette entry onto the canvas, as the browser dispatches it.
+
+    Playwright's mouse drag fires no `dragstart` on this headless Chromium (checked: no drag
+    event reaches the document), so the drag's own events are dispatched: `dragstart` on the
+    entry, then `dragover` and `drop` on the canvas, sharing one DataTransfer.
+    """
+    page.evaluate(
+        """(kind) => {
+          const entry = document.querySelector(`[data-testid="palette-${kind}"]`);
+          const pane = document.querySelector(".react-flow__pane");
+          const box = pane.getBoundingClientRect();
+          const dataTransfer = new DataTransfer();
+          entry.dispatchEvent(new DragEvent("dragstart", {bubbles: true, dataTransfer}));
+          const at = {bubbles: true, cancelable: true, dataTransfer,
+                      clientX: box.x + 60, clientY: box.y + 60};
+          pane.dispatchEvent(new DragEvent("dragover", at));
+          pane.dispatchEvent(new DragEvent("drop", at));
+        }""",
+        kind,
+    )
+
+
 def test_build_on_the_canvas_save_and_reload(admin_page: Page, api: httpx.Client) -> None:
     page = admin_page
     made = api.post(
@@ -89,13 +113,20 @@ def test_build_on_the_canvas_save_and_reload(admin_page: Page, api: httpx.Client
     edge = page.locator('.react-flow__edge[data-id="check:false->transform1"]')
     expect(edge).to_have_count(1)
 
+    page.get_by_test_id("palette-search").fill("")
+    expect(page.get_by_test_id("palette-delay")).to_be_visible()
+    _drop_palette_entry(page, "delay")
+    expect(_node(page, "delay1")).to_be_visible()
+
     page.get_by_test_id("designer-save").click()
     expect(page.get_by_text("Saved E2E designer")).to_be_visible()
     stored = api.get(f"/workflows/{workflow_id}").json()["actions"]
-    assert [s["id"] for s in stored] == ["fetch", "check", "yes", "transform1"]
+    assert [s["id"] for s in stored] == ["fetch", "check", "yes", "transform1", "delay1"]
     assert stored[3]["depends_on"] == ["fetch", "check:false"] and "ui" in stored[3]
+    assert stored[4]["depends_on"] == []  # dropped: connected to nothing yet
 
     page.reload()
     expect(_node(page, "transform1")).to_be_visible()
+    expect(_node(page, "delay1")).to_be_visible()
     expect(page.locator('.react-flow__edge[data-id="check:false->transform1"]')).to_have_count(1)
     expect(page.locator('.react-flow__edge[data-id="fetch->transform1"]')).to_have_count(1)

@@ -78,6 +78,7 @@ function FlowdeckStepNode({ data, selected }) {
 }
 
 const fdNodeTypes = { step: FlowdeckStepNode };
+const FD_KIND = "application/x-flowdeck-step";
 
 function fdSelect(nodes, selected, current) {
   // Keep what React Flow measured of a node it already shows: a node without it is hidden
@@ -91,7 +92,26 @@ function fdSelect(nodes, selected, current) {
 }
 
 function FlowdeckCanvasInner(props) {
-  const { fitView } = useReactFlow();
+  const { fitView, screenToFlowPosition } = useReactFlow();
+  useEffect(() => {  // palette entries carry data-palette-kind: dragging one carries its type
+    const start = (event) => {
+      const entry = event.target.closest && event.target.closest("[data-palette-kind]");
+      if (entry) event.dataTransfer.setData(FD_KIND, entry.getAttribute("data-palette-kind"));
+    };
+    document.addEventListener("dragstart", start);
+    return () => document.removeEventListener("dragstart", start);
+  }, []);
+  const onDragOver = useCallback((event) => {
+    event.preventDefault();
+    event.dataTransfer.dropEffect = "copy";
+  }, []);
+  const onDrop = useCallback((event) => {
+    const kind = event.dataTransfer.getData(FD_KIND);
+    if (!kind || !props.onDropStep) return;
+    event.preventDefault();
+    const at = screenToFlowPosition({ x: event.clientX, y: event.clientY });
+    props.onDropStep(kind, JSON.stringify({ x: at.x, y: at.y }));
+  }, [props.onDropStep, screenToFlowPosition]);
   const [nodes, setNodes] = useState(() => fdSelect(props.nodes, props.selected));
   const [edges, setEdges] = useState(() => props.edges || []);
   useEffect(() => { setNodes((current) => fdSelect(props.nodes, props.selected, current)); },
@@ -130,7 +150,7 @@ function FlowdeckCanvasInner(props) {
     <ReactFlow nodes={nodes} edges={edges} nodeTypes={fdNodeTypes}
       onNodesChange={onNodesChange} onEdgesChange={onEdgesChange} onConnect={onConnect}
       onNodeDragStop={onNodeDragStop} onNodeClick={onNodeClick}
-      onPaneClick={onPaneClick} onDelete={onDelete}
+      onPaneClick={onPaneClick} onDelete={onDelete} onDragOver={onDragOver} onDrop={onDrop}
       nodesDraggable={!readOnly} nodesConnectable={!readOnly} elementsSelectable={true}
       deleteKeyCode={readOnly ? null : ["Delete", "Backspace"]}
       defaultEdgeOptions={{ type: "smoothstep", markerEnd: { type: MarkerType.ArrowClosed } }}
@@ -176,6 +196,8 @@ class FlowCanvas(rx.Component):
     on_select_node: rx.EventHandler[passthrough_event_spec(str)]
     #: JSON {nodes: [ids], edges: [ids]} deleted with the Delete key
     on_delete_items: rx.EventHandler[passthrough_event_spec(str)]
+    #: (step type, JSON {x, y} in canvas coordinates): a palette entry dropped on the canvas
+    on_drop_step: rx.EventHandler[passthrough_event_spec(str, str)]
 
     def add_imports(self) -> ImportDict:
         names = [

@@ -27,6 +27,8 @@ def _palette_entry(kind: str, icon: str) -> rx.Component:
             on_click=S.add_node(kind),
             title=f"Add a {kind} step after the selected one",
             data_testid=f"palette-{kind}",
+            draggable=True,
+            custom_attrs={"data-palette-kind": kind},
         ),
     )
 
@@ -60,8 +62,8 @@ def _palette() -> rx.Component:
                 rx.text("No step type matches", size="1", color=rx.color("gray", 10)),
             ),
             rx.text(
-                "Click to add after the selected step. Drag from a handle to connect; "
-                "Delete removes what is selected.",
+                "Click to add after the selected step, or drag onto the canvas. Drag from a "
+                "handle to connect; Delete removes what is selected.",
                 size="1",
                 color=rx.color("gray", 10),
             ),
@@ -88,6 +90,7 @@ def _canvas() -> rx.Component:
             on_move_nodes=S.move_nodes,
             on_select_node=S.select_node,
             on_delete_items=S.delete_items,
+            on_drop_step=S.drop_node,
         ),
         flex="1",
         min_width="0",

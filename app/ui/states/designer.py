@@ -194,6 +194,21 @@ class DesignerState(WorkflowEditorErrors):
         self.fit_token += 1  # the new node may sit outside the view
 
     @rx.event
+    def drop_node(self, kind: str, at_json: str) -> None:
+        """A palette entry dropped on the canvas: a new step there, not connected yet."""
+        try:
+            at = json.loads(at_json)
+        except ValueError:
+            return
+        x, y = (at.get("x"), at.get("y")) if isinstance(at, dict) else (None, None)
+        numbers = all(isinstance(v, int | float) and not isinstance(v, bool) for v in (x, y))
+        if kind not in ACTION_TYPES or not numbers:
+            return
+        step_id = self._fresh_id(kind)
+        self._apply(canvas.place_step(self._pinned(), {"id": step_id, "type": kind}, x, y))
+        self.selected_at = len(self.actions) - 1
+
+    @rx.event
     def tidy_up(self) -> None:
         self._apply(canvas.tidy(self._steps()))
         self.fit_token += 1

@@ -255,3 +255,11 @@ def test_a_new_step_takes_the_nearest_free_column_below_its_source():
     assert abs(new["x"] - a["x"]) == canvas.SIZES.node_w + canvas.SIZES.gap_x  # … beside b
     free = canvas.add_step(steps, _step("new"), after="c")[-1]["ui"]
     assert free["x"] == steps[2]["ui"]["x"] and free["y"] > steps[2]["ui"]["y"]
+
+
+def test_a_dropped_step_sits_where_it_was_dropped_and_follows_nothing():
+    steps = _branchy()
+    placed = canvas.place_step(steps, _step("dropped"), 120.5, -3e6)
+    assert placed[-1]["ui"] == {"x": 120.5, "y": -canvas.MAX_COORD}
+    assert placed[-1]["depends_on"] == [] and placed[:-1] == steps
+    assert build_graph(placed).nodes["dropped"].depends_on == ()

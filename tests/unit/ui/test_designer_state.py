@@ -159,6 +159,16 @@ async def test_the_palette_search_keeps_groups_with_a_match(people: People) -> N
     assert state.palette_matches == [] and state.palette_groups == []
 
 
+async def test_a_palette_entry_dropped_on_the_canvas(people: People) -> None:
+    state, _ = await designer(people)
+    await call(state, "drop_node", "wait", json.dumps({"x": 40, "y": 640.25}))
+    assert state.selected == "wait1" and state.actions[3]["at_start"]
+    assert state.canvas_nodes[3]["position"] == {"x": 40.0, "y": 640.2}
+    for junk in ("nope", "{", json.dumps({"x": True, "y": 1}), json.dumps([1, 2])):
+        await call(state, "drop_node", "wait" if junk != "nope" else junk, junk)
+    assert len(state.actions) == 4
+
+
 @pytest.mark.parametrize("kind", ["nope", ""])
 async def test_an_unknown_palette_kind_adds_nothing(people: People, kind: str) -> None:
     state, _ = await designer(people)
