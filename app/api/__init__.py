@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI
 
 from app.api.errors import install_error_handlers
-from app.api.limits import BodySizeLimit
+from app.api.limits import BodySizeLimit, JsonDepthLimit
 from app.api.routes import (
     alerts,
     approvals,
@@ -89,5 +89,6 @@ def create_api() -> FastAPI:
         api.include_router(router, prefix="/api")
     api.router.routes.append(fallback.route)  # last: answers unknown /api paths and methods
     api.openapi = _with_exact_bounds(api)  # type: ignore[method-assign]
+    api.add_middleware(JsonDepthLimit)  # inside the size limit: the body it reads is bounded
     api.add_middleware(BodySizeLimit, max_bytes=get_settings().webhook_max_body_bytes)
     return api
