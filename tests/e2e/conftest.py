@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
@@ -112,3 +114,27 @@ def admin_page(page: Page, admin_ready: tuple[str, str]) -> Page:
     _sign_in(page, *admin_ready)
     expect(page).to_have_url(re.compile(r"/admin/workflows/?$"))
     return page
+
+
+@pytest.fixture(scope="session")
+def api(
+    app_env: dict[str, str], base_url: str, admin_ready: tuple[str, str]
+) -> Iterator[httpx.Client]:
+    """The REST API as the admin, with an API key made by the CLI (to set up what a test
+    then looks at in the browser)."""
+    made = subprocess.run(
+        [str(appserver.BIN / "flowdeck"), "create-api-key", "--email", admin_ready[0]]
+        + ["--name", "e2e"],
+        env=app_env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    key = made.stdout.strip().split()[-1]
+    with httpx.Client(
+        base_url=f"{base_url}/api/workflow-orchestration",
+        headers={"Authorization": f"Bearer {key}"},
+        timeout=60,
+    ) as client:
+        yield client

@@ -9,15 +9,10 @@ and a reload that shows what was saved.
 from __future__ import annotations
 
 import re
-import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import pytest
 from playwright.sync_api import Locator, Page, expect
-
-from bench import appserver
 
 ROOT = Path(__file__).resolve().parents[2]
 STEPS = [
@@ -25,28 +20,6 @@ STEPS = [
     {"id": "check", "name": "Big order?", "type": "if", "config": {"condition": "trigger.n > 1"}},
     {"id": "yes", "type": "delay", "config": {"seconds": 0}, "depends_on": ["check:true"]},
 ]
-
-
-@pytest.fixture(scope="module")
-def api(
-    app_env: dict[str, str], base_url: str, admin_ready: tuple[str, str]
-) -> Iterator[httpx.Client]:
-    made = subprocess.run(
-        [str(appserver.BIN / "flowdeck"), "create-api-key", "--email", admin_ready[0]]
-        + ["--name", "designer e2e"],
-        env=app_env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    key = made.stdout.strip().split()[-1]
-    with httpx.Client(
-        base_url=f"{base_url}/api/workflow-orchestration",
-        headers={"Authorization": f"Bearer {key}"},
-        timeout=60,
-    ) as client:
-        yield client
 
 
 def _node(page: Page, step: str) -> Locator:

@@ -6,15 +6,10 @@ would); the page is then read and driven in Chromium like a person does.
 
 from __future__ import annotations
 
-import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import pytest
 from playwright.sync_api import Page, expect
-
-from bench import appserver
 
 ROOT = Path(__file__).resolve().parents[2]
 TWO_BRANCHES = [
@@ -53,28 +48,6 @@ PAUSABLE = [
     {"id": "slow", "name": "Slow step", "type": "delay", "config": {"seconds": 3}},
     {"id": "after", "name": "After", "type": "transform", "config": {"values": {"a": 1}}},
 ]
-
-
-@pytest.fixture(scope="module")
-def api(
-    app_env: dict[str, str], base_url: str, admin_ready: tuple[str, str]
-) -> Iterator[httpx.Client]:
-    made = subprocess.run(
-        [str(appserver.BIN / "flowdeck"), "create-api-key", "--email", admin_ready[0]]
-        + ["--name", "graph e2e"],
-        env=app_env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    key = made.stdout.strip().split()[-1]
-    with httpx.Client(
-        base_url=f"{base_url}/api/workflow-orchestration",
-        headers={"Authorization": f"Bearer {key}"},
-        timeout=60,
-    ) as client:
-        yield client
 
 
 def _run(api: httpx.Client, name: str, steps: list[dict], payload: dict, wait: bool) -> int:
