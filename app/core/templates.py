@@ -22,6 +22,7 @@ from collections.abc import ItemsView, Iterator, KeysView, Mapping, ValuesView
 from contextlib import contextmanager
 from typing import Any
 
+from jinja2 import meta
 from jinja2.environment import Template, TemplateExpression
 from jinja2.exceptions import SecurityError, TemplateSyntaxError, UndefinedError
 from jinja2.runtime import Undefined
@@ -174,6 +175,41 @@ def evaluate_condition(
         raise TemplateError("template error: the condition is empty")
     with _budgeted(budget), _sandboxed():
         return bool(_compile_expression(source)(context))
+
+
+@functools.lru_cache(maxsize=1024)
+def _names_of_template(source: str) -> frozenset[str] | None:
+    try:
+        return frozenset(meta.find_undeclared_variables(_ENV.parse(source)))
+    except TemplateSyntaxError:
+        return None
+
+
+def names_read(value: Any) -> frozenset[str] | None:
+    """The top-level names (`trigger`, `steps`, `range`, …) the templates in `value` read, or
+    None if one does not parse. Strings without template syntax read nothing."""
+    if isinstance(value, str):
+        if not _has_syntax(value):
+            return frozenset()
+        return None if len(value) > MAX_SOURCE else _names_of_template(value)
+    if not isinstance(value, Mapping | list | tuple):
+        return frozenset()
+    items = value.values() if isinstance(value, Mapping) else value
+    found: set[str] = set()
+    for item in items:
+        names = names_read(item)
+        if names is None:
+            return None
+        found |= names
+    return frozenset(found)
+
+
+def condition_names(expr: str) -> frozenset[str] | None:
+    """The top-level names a condition reads (`{{ }}` optional), or None if it does not parse."""
+    source = _condition_source(expr)
+    if not source or len(source) > MAX_SOURCE:
+        return None
+    return _names_of_template("{{ " + source + " }}")
 
 
 def check_template(text: str) -> str | None:

@@ -44,6 +44,7 @@ from app.core.planner import Plan, StepState
 from app.core.run_planner import RunPlanner
 from app.core.statuses import StepStatus
 from app.engine import offload, suspended
+from app.engine.rendering import Prepared, render_ahead, renders_ahead
 from app.engine.steps import RunScope, StepOutcome, record_skip, run_step
 
 _RUNNING = StepState("running")
@@ -82,6 +83,8 @@ class GraphRun:
         self.waiting: dict[str, int] = {}  # step → its row id, while it waits
         self.paused = False
         self._poke = asyncio.Event()
+        self._ahead: dict[str, Prepared] = {}  # steps rendered ahead (`rendering.render_ahead`)
+        self._over = False
 
     def resumed_from(self, rows: Mapping[str, Mapping[str, Any]], completed: int) -> None:
         """Start from the stored states of a run that goes on after a wait or a pause."""
@@ -133,6 +136,24 @@ class GraphRun:
             )
             self.take_ended(rows)
 
+    def render_ahead(self) -> None:
+        """Render the steps that read only what never changes in a run, in the background.
+
+        Steps that start at once (no dependency) are left out: they would race the job.
+        """
+        steps = [
+            (step, self.actions[node.index])
+            for step, node in self.graph.nodes.items()
+            if node.depends_on
+            and step not in self.reuse
+            and self.planner.states[step].status == "pending"
+            and renders_ahead(self.actions[node.index])
+        ]
+        if steps:
+            context = {**self.context, "steps": {}}
+            ahead, over = self._ahead, lambda: self._over
+            offload.render_in_background(lambda: render_ahead(steps, context, ahead, over))
+
     async def walk(self) -> Plan:
         """Run the steps to the planner's outcome; returns its last decision."""
         try:
@@ -167,6 +188,10 @@ class GraphRun:
         finally:
             await self._stop_tasks()
 
+    def close(self) -> None:
+        """The walk is over: a render-ahead job still going stops at its next step."""
+        self._over = True
+
     async def _stop_tasks(self) -> None:
         """Cancel and await the step tasks still running (after a cancel or an engine bug)."""
         tasks = list(self._tasks)
@@ -187,6 +212,7 @@ class GraphRun:
             context={**self.context, "steps": dict(results)},
             reuse=self.reuse,
             depends_on=tuple(dict.fromkeys(d.source for d in node.depends_on)),
+            prepared=self._ahead.pop(step, None),
         )
 
     def _absorb(self, step: str, outcome: StepOutcome) -> None:

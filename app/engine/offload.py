@@ -124,6 +124,18 @@ async def render(fn: Callable[[], T], budget: RenderBudget, timeout_s: float) ->
         raise
 
 
+def render_in_background(job: Callable[[], None]) -> None:
+    """Run `job` in a render thread; nobody waits for it (it keeps its results itself)."""
+
+    def logged() -> None:
+        try:
+            job()
+        except Exception:
+            log.exception("a background render failed")
+
+    _renderers.submit(logged)
+
+
 def _hand_over(future: asyncio.Future[Any], result: Any, exc: BaseException | None) -> None:
     if future.done():  # timed out or cancelled meanwhile
         return

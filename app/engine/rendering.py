@@ -7,21 +7,32 @@ render runs in a worker thread (`offload.render`); when the time is up the step 
 `timed out after N s (rendering …)` and the thread stops at its next budget check. A config
 with no template syntax and no condition is only validated, on the loop: there is nothing to
 render and the hop to a thread would cost more than the check.
+
+Rendering ahead: a step whose templates read only what a run's context holds from its start
+and never changes while it walks (`RUN_CONSTANT_NAMES`: the trigger, the workflow, the
+execution, env, the run's `now`) renders to the same config whenever it is rendered. The walk
+renders such steps in one background job in a render thread when it starts (`render_ahead`),
+each under its own budget, and a step whose result is there when its turn comes skips its own
+hop to a thread (each hop costs more than rendering a small config). A step whose result is not
+there yet renders as usual; nothing ever waits for the job.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from app.core.errors import FlowdeckError
 from app.core.sandbox import STEP_LOOP_ITERATIONS, STEP_OUTPUT, RenderBudget, RenderStopped
-from app.core.templates import evaluate_condition, render_value
+from app.core.templates import condition_names, evaluate_condition, names_read, render_value
 from app.engine import offload
 from app.engine.actions import get_action, parse_config
 
 DEFAULT_RENDER_TIMEOUT_S = 10.0
+#: What a run's template context holds from the start of a walk and never changes during it.
+RUN_CONSTANT_NAMES = frozenset({"trigger", "workflow", "execution", "env", "now"})
 
 
 @dataclass(frozen=True)
@@ -116,3 +127,42 @@ async def prepare_step(action: dict[str, Any], context: dict[str, Any]) -> Prepa
     except (TimeoutError, RenderStopped):
         what = "the condition and config" if action.get("condition") else "the config"
         return Prepared(error=f"timed out after {timeout_s:g} s (rendering {what})")
+
+
+def renders_ahead(action: dict[str, Any]) -> bool:
+    """Whether the step has templates and they read only `RUN_CONSTANT_NAMES`."""
+    config = action.get("config") or {}
+    expressions = _expressions(action)
+    read: set[str] = set()
+    sources = [action.get("condition")] + [config.get(key) for key in expressions]
+    for source in sources:
+        if isinstance(source, str) and source.strip():
+            names = condition_names(source)
+            if names is None:
+                return False
+            read |= names
+    rendered_part = _rendered_part(config, _unrendered(action))
+    names = names_read({k: v for k, v in rendered_part.items() if k not in expressions})
+    if names is None:
+        return False
+    read |= names
+    return bool(read) and read <= RUN_CONSTANT_NAMES
+
+
+def render_ahead(
+    steps: list[tuple[str, dict[str, Any]]],
+    context: dict[str, Any],
+    into: dict[str, Prepared],
+    stop: Callable[[], bool],
+) -> None:
+    """Prepare `steps` one after another (blocking: run it in a render thread), each under its
+    own budget, into `into` (step id → `Prepared`), until `stop()` says the walk is over."""
+    for step_id, action in steps:
+        if stop():
+            return
+        timeout_s = action.get("timeout_s") or DEFAULT_RENDER_TIMEOUT_S
+        try:
+            into[step_id] = prepare(action, context, step_budget(timeout_s))
+        except RenderStopped:
+            what = "the condition and config" if action.get("condition") else "the config"
+            into[step_id] = Prepared(error=f"timed out after {timeout_s:g} s (rendering {what})")

@@ -300,6 +300,7 @@ class Engine(RunControl):
         try:
             walk = await self._graph_run(run, scope, context)
             self._walks[execution_id] = walk
+            walk.render_ahead()
             decision = await self._walk_to_end(walk, scope, run)
             if decision is None:  # waiting or paused: the task ends, nothing is held
                 return
@@ -320,6 +321,8 @@ class Engine(RunControl):
             status, error = ExecutionStatus.FAILED, f"internal error: {exc.__class__.__name__}"
         finally:
             self._walks.pop(execution_id, None)
+            if walk is not None:
+                walk.close()
         completed = walk.completed if walk is not None else 0
         await scope.ends.written()
         error = scope.masking().error(error)

@@ -27,7 +27,7 @@ from app.engine.actions import StepContext, Suspend, get_action
 from app.engine.end_writes import EndWrites, end_now
 from app.engine.failures import classify, describe
 from app.engine.records import Masking
-from app.engine.rendering import prepare_step
+from app.engine.rendering import Prepared, prepare_step
 
 log = logging.getLogger("flowdeck.engine")
 RUNNING_MARK_AFTER_S = 0.02  # well under the live view's push window and a person's eye
@@ -120,6 +120,7 @@ async def run_step(
     context: dict[str, Any],
     reuse: dict[str, Any],
     depends_on: tuple[str, ...] = (),
+    prepared: Prepared | None = None,
 ) -> StepOutcome:
     base = _base(scope, step_id, position, action)
     if action["id"] in reuse:
@@ -135,7 +136,8 @@ async def run_step(
         )
         return StepOutcome(StepStatus.SUCCEEDED, output)
 
-    prepared = await prepare_step(action, context)
+    if prepared is None:  # not rendered ahead (see `rendering.render_ahead`)
+        prepared = await prepare_step(action, context)
     if prepared.error is not None:
         return _fail_early(scope, step_id, base, prepared.error)
     if prepared.skip_reason is not None:
