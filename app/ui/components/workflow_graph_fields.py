@@ -17,6 +17,15 @@ def _choice(label: rx.Var | str, checked: rx.Var, on_change, testid: rx.Var | st
     return rx.checkbox(label, checked=checked, on_change=on_change, size="2", data_testid=testid)
 
 
+def _dependency(index: rx.Var, chosen: rx.Var, option: rx.Var) -> rx.Component:
+    return _choice(
+        option["label"],
+        chosen.contains(option["value"]),
+        lambda v: S.toggle_dependency(index, option["value"], v),
+        "dep-option",
+    )
+
+
 def runs_after(index: rx.Var, action: rx.Var) -> rx.Component:
     """Checkboxes: "(previous step)" (nothing chosen), "at the start" ([]), or chosen steps."""
     chosen = action["depends_on"].to(list[str])
@@ -32,13 +41,15 @@ def runs_after(index: rx.Var, action: rx.Var) -> rx.Component:
             ),
             _choice("at the start", at_start, lambda v: S.run_at_start(index, v), "dep-start"),
             rx.foreach(
-                S.dependency_options[index],
-                lambda option: _choice(
-                    option["label"],
-                    chosen.contains(option["value"]),
-                    lambda v: S.toggle_dependency(index, option["value"], v),
-                    "dep-option",
+                S.dependency_choices,
+                lambda option: rx.cond(
+                    option["source"] != action["id"].to(str).strip(),
+                    _dependency(index, chosen, option),
                 ),
+            ),
+            rx.foreach(
+                S.missing_dependencies[index],
+                lambda option: _dependency(index, chosen, option),
             ),
             wrap="wrap",
             column_gap="var(--space-4)",

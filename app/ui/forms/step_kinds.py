@@ -297,6 +297,7 @@ def graph_form(action: Mapping[str, Any]) -> dict[str, Any]:
 class DepOption(TypedDict):
     value: str
     label: str
+    source: str  # the step it names: a card does not offer itself
 
 
 def _outputs(form: Mapping[str, Any]) -> tuple[str, ...]:
@@ -310,24 +311,51 @@ def _outputs(form: Mapping[str, Any]) -> tuple[str, ...]:
     return branch_outputs({"type": form["type"], "config": config})
 
 
-def dependency_options(actions: list[Mapping[str, Any]], index: int) -> list[DepOption]:
-    """What step `index` may run after: the other steps, and each branch output of theirs.
-
-    A chosen dependency no step offers any more (renamed case, removed output) stays listed,
-    so it can be unchecked.
-    """
+def dependency_choices(actions: list[Mapping[str, Any]]) -> list[DepOption]:
+    """What a step may run after: every step, and each branch output of theirs (one list for
+    every card: a card leaves out its own entries, so the data grows with the steps, not with
+    their square)."""
     options: list[DepOption] = []
-    for position, other in enumerate(actions):
+    for other in actions:
         step_id = str(other["id"]).strip()
-        if position == index or not step_id:
+        if not step_id:
             continue
-        options.append(DepOption(value=step_id, label=step_id))
+        options.append(DepOption(value=step_id, label=step_id, source=step_id))
         for output in _outputs(other):
-            options.append(DepOption(value=f"{step_id}:{output}", label=f"{step_id}: {output}"))
-    offered = {o["value"] for o in options}
-    chosen = actions[index].get("depends_on") or [] if index < len(actions) else []
-    options += [DepOption(value=d, label=f"{d} (not found)") for d in chosen if d not in offered]
+            value = f"{step_id}:{output}"
+            options.append(DepOption(value=value, label=f"{step_id}: {output}", source=step_id))
     return options
+
+
+def missing_dependencies(
+    actions: list[Mapping[str, Any]], choices: list[DepOption]
+) -> list[list[DepOption]]:
+    """Per card, the dependencies it has chosen that no other step offers (a renamed case, a
+    removed output, itself), listed so that they can be unchecked."""
+    by_source: dict[str, set[str]] = {}
+    for option in choices:
+        by_source.setdefault(option["source"], set()).add(option["value"])
+    offered = {option["value"] for option in choices}
+    missing = []
+    for action in actions:
+        own = by_source.get(str(action["id"]).strip(), set())
+        missing.append(
+            [
+                DepOption(value=d, label=f"{d} (not found)", source="")
+                for d in action.get("depends_on") or []
+                if d not in offered or d in own
+            ]
+        )
+    return missing
+
+
+def dependency_options(actions: list[Mapping[str, Any]], index: int) -> list[DepOption]:
+    """What step `index` may run after, as its card shows it: the other steps' choices, then
+    the chosen dependencies no other step offers."""
+    choices = dependency_choices(actions)
+    own = str(actions[index]["id"]).strip()
+    missing = missing_dependencies([actions[index]], choices)[0]
+    return [o for o in choices if o["source"] != own] + missing
 
 
 def rename_dependency(deps: list[str], old: str, new: str) -> list[str]:

@@ -14,8 +14,9 @@ from app.services import workflows
 from app.ui.forms.step_kinds import (
     FLOW_FIELDS,
     DepOption,
-    dependency_options,
+    dependency_choices,
     drop_dependency,
+    missing_dependencies,
     rename_dependency,
 )
 from app.ui.forms.workflow_form import (
@@ -334,10 +335,16 @@ class WorkflowEditorErrors(WorkflowEditorState):
         return grouped
 
     @rx.var
-    def dependency_options(self) -> list[list[DepOption]]:
-        """Per card, what it may run after: the other steps and their branch outputs."""
+    def dependency_choices(self) -> list[DepOption]:
+        """What a step may run after: every step and its branch outputs (a card leaves out its
+        own). One list for all cards, so a 200-step form does not send 200 lists of 200."""
+        return dependency_choices([dict(a) for a in self.actions])
+
+    @rx.var
+    def missing_dependencies(self) -> list[list[DepOption]]:
+        """Per card, chosen dependencies no other step offers (usually none)."""
         actions = [dict(a) for a in self.actions]
-        return [dependency_options(actions, index) for index in range(len(actions))]
+        return missing_dependencies(actions, dependency_choices(actions))
 
     @rx.var
     def trigger_error(self) -> str:

@@ -16,7 +16,14 @@ from reflex.istate.data import PageData
 
 from app.engine.actions import action_types
 from app.services import auth, workflows
-from app.ui.forms.step_kinds import ACTION_TYPES, BASIC_TYPES, CONTENT_TYPES, FLOW_TYPES
+from app.ui.forms.step_kinds import (
+    ACTION_TYPES,
+    BASIC_TYPES,
+    CONTENT_TYPES,
+    FLOW_TYPES,
+    dependency_choices,
+    missing_dependencies,
+)
 from app.ui.forms.workflow_form import blank_action, definition_to_form, form_to_definition
 from app.ui.states.workflow_editor import WorkflowEditorErrors, WorkflowEditorState
 from tests.unit.ui import test_state_guards as guards
@@ -75,14 +82,38 @@ async def test_runs_after_offers_other_steps_and_branch_outputs(people: People) 
     await build_branch(state)
     await call(state, "add_action", "switch")
     await _set(state, 4, id="route", cases_json='{"big": 10}')
-    options = (await views(state)).dependency_options
-    values = [o["value"] for o in options[3]]
-    assert values == [
-        "check", "check:true", "check:false", "yes", "no", "route", "route:big", "route:default"
+    shown = await views(state)
+    choices = shown.dependency_choices
+    assert [o["value"] for o in choices] == [
+        "check", "check:true", "check:false", "yes", "no", "join", "route", "route:big",
+        "route:default",
     ]  # fmt: skip
-    labels = [o["label"] for o in options[3]]
+    labels = [o["label"] for o in choices]
     assert "check: true" in labels and "route: default" in labels
-    assert "check" not in [o["value"] for o in options[0]]
+    # A card leaves out its own entries (by `source`); the form offers the rest.
+    own_of_join = [o["value"] for o in choices if o["source"] == "join"]
+    assert own_of_join == ["join"]
+    assert {o["source"] for o in choices if o["value"].startswith("check")} == {"check"}
+    assert shown.missing_dependencies == [[], [], [], [], []]
+
+
+async def test_a_chosen_dependency_nobody_offers_stays_listed_to_uncheck(people: People) -> None:
+    state = await editor(people.tokens["admin"])
+    await build_branch(state)
+    await call(state, "toggle_dependency", 3, "join", True)  # itself
+    await _set(state, 1, id="yes2")  # renames "yes": join's choice follows the new name
+    missing = (await views(state)).missing_dependencies
+    assert [o["value"] for o in missing[3]] == ["join"]
+    assert missing[3][0]["label"] == "join (not found)"
+
+
+def test_the_choices_grow_with_the_steps_not_their_square() -> None:
+    actions = [
+        {"id": f"s{i}", "type": "if" if i % 2 else "transform", "depends_on": []}
+        for i in range(200)
+    ]
+    assert len(dependency_choices(actions)) == 100 + 100 * 3
+    assert missing_dependencies(actions, dependency_choices(actions)) == [[]] * 200
 
 
 async def test_previous_and_start_choices(people: People) -> None:
