@@ -39,7 +39,6 @@ from app.engine.statements import SW as WAITS
 
 log = logging.getLogger("flowdeck.engine")
 _TOKEN_PURPOSE = "resume"
-_WAKE_BATCH = 200
 
 
 @dataclass(frozen=True)
@@ -284,6 +283,17 @@ def _resolve_in(conn: sa.Connection, wait_id: int, output: Any, error: str | Non
     )
 
 
+def abandon(wait_id: int) -> None:
+    """A pending wait that can no longer end its step (the step ended otherwise) is
+    cancelled, so that the clock does not find it due again and again."""
+    with get_engine().begin() as conn:
+        conn.execute(
+            WAITS.update()
+            .where(WAITS.c.id == wait_id, WAITS.c.status == "pending")
+            .values(status="cancelled", resolved_at=utcnow())
+        )
+
+
 def _tell_engine(ended: _Ended) -> None:
     """Announce the step's end (live views, alerts) and let the engine carry the run on."""
     from app.engine import runtime  # the engine module imports this one
@@ -301,62 +311,6 @@ def _tell_engine(ended: _Ended) -> None:
         error=ended.error,
     )
     engine.wait_resolved(ended.execution_id, requeued=ended.requeued)
-
-
-# -- waking ----------------------------------------------------------------------------------
-
-
-def next_wake() -> datetime | None:
-    """The earliest time a pending wait is due (a timer, a deadline), or None."""
-    with get_engine().connect() as conn:
-        return conn.execute(
-            sa.select(sa.func.min(WAITS.c.resume_at)).where(
-                WAITS.c.status == "pending", WAITS.c.resume_at.is_not(None)
-            )
-        ).scalar()
-
-
-def wake_due(now: datetime | None = None) -> int:
-    """Resolve every wait whose time has come; returns how many. Timers succeed, approvals
-    take their `on_timeout`, webhook waits fail ("no call before the deadline")."""
-    now = now or utcnow()
-    woken = 0
-    while True:
-        with get_engine().connect() as conn:
-            due = conn.execute(
-                sa.select(WAITS.c.id, WAITS.c.kind, WAITS.c.step_id, WAITS.c.created_at)
-                .where(
-                    WAITS.c.status == "pending",
-                    WAITS.c.resume_at.is_not(None),
-                    WAITS.c.resume_at <= now,
-                )
-                .order_by(WAITS.c.resume_at)
-                .limit(_WAKE_BATCH)
-            ).all()
-        for wait_id, kind, step_id, created_at in due:
-            woken += _wake(wait_id, kind, step_id, created_at, now)
-        if len(due) < _WAKE_BATCH:
-            return woken
-
-
-def _wake(wait_id: int, kind: str, step_id: int, created_at: datetime, now: datetime) -> bool:
-    if kind == "approval":
-        with get_engine().connect() as conn:
-            row = conn.execute(
-                sa.select(APPROVALS.c.id, APPROVALS.c.on_timeout).where(
-                    APPROVALS.c.step_id == step_id
-                )
-            ).first()
-        if row is None:
-            return resolve(wait_id, error="the approval record is missing")
-        decision = "approved" if row.on_timeout == "approve" else "rejected"
-        return resolve_approval(
-            row.id, decision=decision, user_id=None, label="timeout", comment=None
-        )
-    if kind == "webhook":
-        return resolve(wait_id, error="no call to the resume URL before the deadline")
-    waited = round((now - created_at).total_seconds(), 3)
-    return resolve(wait_id, output={"resumed_at": now.isoformat(), "waited_s": waited})
 
 
 # -- reading ---------------------------------------------------------------------------------

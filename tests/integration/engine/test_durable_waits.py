@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import time
+from datetime import timedelta
 
 import sqlalchemy as sa
 
 from app.db.engine import get_engine
-from app.engine import runtime, waits
+from app.db.types import utcnow
+from app.engine import runtime, wait_clock, waits
 from app.engine.runner import Engine
 from app.services import executions, workflows
 from app.services.actor import Actor
@@ -316,3 +318,21 @@ async def test_recovery_leaves_no_for_each_item_pending(engine: Engine, member: 
         assert items() == ["cancelled"] * 3
     finally:
         await after_crash.stop()
+
+
+async def test_a_due_wait_whose_step_ended_otherwise_is_set_aside(
+    engine: Engine, member: Actor
+) -> None:
+    """The clock must not find the same wait due forever (it would spin)."""
+    actions = [{"id": "nap", "type": "wait", "config": {"seconds": 600}}]
+    execution_id = await _start(member, _workflow(member, actions))
+    await _until(member, execution_id, "waiting")
+    with get_engine().begin() as conn:  # the step ended some other way; the wait stayed
+        conn.execute(
+            sa.text("UPDATE execution_step SET status = 'cancelled' WHERE execution_id = :e"),
+            {"e": execution_id},
+        )
+    later = utcnow() + timedelta(seconds=601)
+    assert await asyncio.to_thread(wait_clock.wake_due, later) == 0
+    assert _wait_rows(execution_id) == [{"kind": "timer", "status": "cancelled"}]
+    assert await asyncio.to_thread(wait_clock.wake_due, later) == 0

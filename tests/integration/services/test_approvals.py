@@ -13,7 +13,7 @@ from app.core.statuses import Role
 from app.db.engine import session_scope
 from app.db.models import AuditEvent, Notification
 from app.db.types import utcnow
-from app.engine import waits
+from app.engine import wait_clock
 from app.engine.bus import bus
 from app.engine.runner import Engine
 from app.services import approvals, executions, workflows
@@ -150,8 +150,8 @@ async def test_the_deadline_decides_with_on_timeout(
     execution_id, approval_id = await start(engine, member, flow)
     item = approvals.get_approval(member, approval_id)
     assert item["deadline"] is not None and item["on_timeout"] == on_timeout
-    assert waits.wake_due(utcnow()) == 0  # not due yet
-    assert waits.wake_due(utcnow() + timedelta(seconds=61)) == 1
+    assert wait_clock.wake_due(utcnow()) == 0  # not due yet
+    assert wait_clock.wake_due(utcnow() + timedelta(seconds=61)) == 1
     await engine.drain()
     item = approvals.get_approval(member, approval_id)
     assert item["decided_by_label"] == "timeout" and item["decided_by"] is None
@@ -242,7 +242,7 @@ async def _recounts(engine: Engine, member: Actor, end) -> list[int]:
 
 async def test_a_timeout_tells_the_approvers_bells(engine: Engine, member: Actor) -> None:
     async def deadline(execution_id: int, approval_id: int) -> None:
-        assert waits.wake_due(utcnow() + timedelta(seconds=61)) == 1
+        assert wait_clock.wake_due(utcnow() + timedelta(seconds=61)) == 1
 
     assert await _recounts(engine, member, deadline) == [member.user_id]
 
