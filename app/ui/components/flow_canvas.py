@@ -9,10 +9,7 @@ nodes or edges deleted. Each is sent as plain strings (ids, or JSON for a list),
 specs stay simple. When the server sends new nodes (an edit, a save), they replace the local
 ones; `fit_token` changing fits the view (after "Tidy up").
 
-One node type, `step`: its type and name, the trigger rule when not the default, a red badge
-with the validation message, a target handle on top, and one source handle per output at the
-bottom (`true`/`false` of an `if`, a switch's cases, `approved`/`rejected`), or one `out`.
-A branch also has an `any` handle on its right: after it, whatever it chose.
+One node type, `step`, drawn by `flow_nodes.py`: what a node shows comes in its `data`.
 """
 
 from __future__ import annotations
@@ -23,61 +20,11 @@ import reflex as rx
 from reflex_base.event import passthrough_event_spec
 from reflex_base.utils.imports import ImportDict
 
+from app.ui.components.flow_nodes import NODE_JS
+
 XYFLOW = "@xyflow/react@12.12.1"
 
 _JS = r"""
-const fdStyles = {
-  node: (selected, invalid) => ({
-    width: 220, minHeight: 72, boxSizing: "border-box", padding: "8px 12px",
-    background: "var(--color-panel-solid)", color: "var(--gray-12)",
-    border: "1px solid "
-      + (invalid ? "var(--red-9)" : selected ? "var(--accent-9)" : "var(--gray-7)"),
-    borderRadius: "var(--radius-3)", fontSize: 13, position: "relative",
-    boxShadow: selected ? "0 0 0 2px var(--accent-6)" : "0 1px 2px rgba(0,0,0,.08)",
-  }),
-  kind: {fontSize: 11, color: "var(--accent-11)", fontFamily: "var(--code-font-family, monospace)"},
-  label: {fontWeight: 500, overflow: "hidden", textOverflow: "ellipsis", whiteSpace: "nowrap"},
-  rule: {fontSize: 11, color: "var(--gray-11)"},
-  badge: {
-    position: "absolute", top: -9, right: -9, minWidth: 18, height: 18, borderRadius: 9,
-    background: "var(--red-9)", color: "white", fontSize: 11, fontWeight: 700,
-    display: "flex", alignItems: "center", justifyContent: "center", padding: "0 5px",
-  },
-  error: {fontSize: 11, color: "var(--red-11)", whiteSpace: "pre-wrap", marginTop: 4},
-  handleLabel: {
-    position: "absolute", top: 8, left: "50%", transform: "translateX(-50%)", fontSize: 10,
-    color: "var(--gray-11)", whiteSpace: "nowrap", pointerEvents: "none",
-  },
-};
-
-function FlowdeckStepNode({ data, selected }) {
-  const outputs = data.outputs || [];
-  const handles = outputs.length ? outputs : ["out"];
-  return (
-    <div style={fdStyles.node(selected, !!data.error)} data-testid="canvas-node"
-         data-step={data.step_id} title={data.error || ""}>
-      <Handle type="target" position={Position.Top} id="in" />
-      <div style={fdStyles.kind}>{data.kind}</div>
-      <div style={fdStyles.label}>{data.label}</div>
-      {data.rule ? <div style={fdStyles.rule}>runs when: {data.rule}</div> : null}
-      {data.error ? <div style={fdStyles.badge} data-testid="canvas-node-error">!</div> : null}
-      {data.error ? <div style={fdStyles.error}>{data.error}</div> : null}
-      {handles.map((name, i) => (
-        <Handle key={name} type="source" position={Position.Bottom} id={name}
-                style={{left: `${((i + 1) * 100) / (handles.length + 1)}%`}}
-                data-testid={`handle-${data.step_id}-${name}`}>
-          {outputs.length ? <span style={fdStyles.handleLabel}>{name}</span> : null}
-        </Handle>
-      ))}
-      {outputs.length ? (
-        <Handle type="source" position={Position.Right} id="out" title="any output"
-                data-testid={`handle-${data.step_id}-out`} />
-      ) : null}
-    </div>
-  );
-}
-
-const fdNodeTypes = { step: FlowdeckStepNode };
 const FD_KIND = "application/x-flowdeck-step";
 
 function fdSelect(nodes, selected, current) {
@@ -164,11 +111,14 @@ function FlowdeckCanvasInner(props) {
 }
 
 function FlowdeckCanvas(props) {
-  const { className, id, css, ...rest } = props;
+  const { className, id, css, onNodeAction, ...rest } = props;
   return (
     <div className={className} id={id} style={{ width: "100%", height: "100%" }}
          data-testid="flow-canvas">
-      <ReactFlowProvider><FlowdeckCanvasInner {...rest} /></ReactFlowProvider>
+      <style>{FD_KEYFRAMES}</style>
+      <FdNodeActions.Provider value={onNodeAction || null}>
+        <ReactFlowProvider><FlowdeckCanvasInner {...rest} /></ReactFlowProvider>
+      </FdNodeActions.Provider>
     </div>
   );
 }
@@ -198,6 +148,8 @@ class FlowCanvas(rx.Component):
     on_delete_items: rx.EventHandler[passthrough_event_spec(str)]
     #: (step type, JSON {x, y} in canvas coordinates): a palette entry dropped on the canvas
     on_drop_step: rx.EventHandler[passthrough_event_spec(str, str)]
+    #: (step id, action): a button drawn on a node (`data.actions`), e.g. "approve"
+    on_node_action: rx.EventHandler[passthrough_event_spec(str, str)]
 
     def add_imports(self) -> ImportDict:
         names = [
@@ -216,11 +168,11 @@ class FlowCanvas(rx.Component):
         return {
             XYFLOW: names,
             "": "@xyflow/react/dist/style.css",
-            "react": ["useState", "useEffect", "useCallback"],
+            "react": ["useState", "useEffect", "useCallback", "createContext", "useContext"],
         }
 
     def add_custom_code(self) -> list[str]:
-        return [_JS]
+        return [NODE_JS, _JS]
 
 
 flow_canvas = FlowCanvas.create
