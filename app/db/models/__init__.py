@@ -4,7 +4,14 @@ from app.db.models.accounts import ApiKey, Session, User
 from app.db.models.alerts import Alert, AlertDelivery, Notification
 from app.db.models.audit import AuditEvent
 from app.db.models.content import Article, ContentVersion
-from app.db.models.integrations import Connection, MetricSample, Orchestration, OrchestrationRun
+from app.db.models.integrations import (
+    Connection,
+    MetricSample,
+    Orchestration,
+    OrchestrationCall,
+    OrchestrationRun,
+    OrchestrationVersion,
+)
 from app.db.models.workflows import (
     Approval,
     Execution,
@@ -30,7 +37,9 @@ __all__ = [
     "MetricSample",
     "Notification",
     "Orchestration",
+    "OrchestrationCall",
     "OrchestrationRun",
+    "OrchestrationVersion",
     "Session",
     "StepAttempt",
     "StepItem",
