@@ -7,6 +7,7 @@ import reflex as rx
 from app.ui.components.change_report import change_report
 from app.ui.components.diff_view import change_words, field_changes, inline_diff, side_by_side
 from app.ui.components.layout import admin_page, empty_state
+from app.ui.components.version_canvas import version_canvas
 from app.ui.states.change_report import ChangeReportState
 from app.ui.states.session import SessionState
 from app.ui.states.versions import ItemOption, VersionRow
@@ -221,6 +222,9 @@ def _diff() -> rx.Component:
                 rx.text("These two versions hold the same content.", size="2"),
                 rx.fragment(
                     rx.cond(S.words.length() > 0, change_words(S.words)),
+                    rx.cond(
+                        (S.kind == "workflows") & (S.graph_nodes.length() > 0), version_canvas()
+                    ),
                     rx.cond(S.fields.length() > 0, field_changes(S.fields)),
                     rx.cond(S.body_lines.length() > 0, _body_diff()),
                 ),

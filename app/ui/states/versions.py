@@ -8,7 +8,7 @@ checks (member or admin) apply to a forged event exactly as to a click. Errors l
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any, TypedDict
+from typing import Any
 
 import reflex as rx
 
@@ -29,67 +29,35 @@ from app.ui.components.diff_view import (
     side_rows,
 )
 from app.ui.states.session import SessionState, error_text, run_service
+from app.ui.states.version_views import (
+    DiffEdge,
+    DiffNode,
+    ItemOption,
+    NodeChangeRow,
+    NodeDetail,
+    VersionRow,
+    graph_view,
+    masked_diff,
+    version_row,
+)
+
+__all__ = ["ItemOption", "VersionRow", "VersionsState", "version_row"]
 
 KINDS = ("workflows", "articles")
 LIST_LIMIT = 100
 HISTORY_LIMIT = 200
 
 
-class ItemOption(TypedDict):
-    id: int
-    label: str
-    detail: str
-
-
-class VersionRow(TypedDict):
-    number: int
-    who: str
-    when: str
-    change_type: str
-    summary: str
-    description: str
-    commit: str
-    restored: str
-    current: bool
+MAX_NUMBER = 2**31 - 1  # ids and version numbers; a larger one would overflow the database
 
 
 def _number(value: Any) -> int:
-    """A forged event may send anything; what is not a whole number names nothing (0)."""
+    """A forged event may send anything; what is not a whole number in range names nothing."""
     try:
-        return int(value)
-    except (TypeError, ValueError):
+        number = int(value)
+    except (TypeError, ValueError, OverflowError):
         return 0
-
-
-def _when(iso: str) -> str:
-    return iso[:19].replace("T", " ")
-
-
-def version_row(item: dict[str, Any], emails: dict[int, str], current: int) -> VersionRow:
-    """One timeline entry from a workflow or article version's JSON."""
-    by = item.get("changed_by")
-    restored, reason = item.get("restored_from"), item.get("reason")
-    restored_text = ""
-    if restored is not None:
-        restored_text = f"restored v{restored}" + (f" because “{reason}”" if reason else "")
-    description = item.get("change_description") or ""
-    summary = "; ".join(item.get("change_summary") or [])
-    change_type = item["change_type"].replace("_", " ")
-    if description in (summary, item["change_type"]) or (
-        restored is not None and description.endswith(f"to version {restored}")
-    ):
-        description = ""  # it would only repeat the summary or the "restored" line
-    return VersionRow(
-        number=item["version_number"],
-        who=emails.get(by, f"user {by}") if by is not None else "flowdeck",
-        when=_when(item["created_at"]),
-        change_type=change_type,
-        summary=summary,
-        description=description,
-        commit=(item.get("commit_hash") or "")[:10],
-        restored=restored_text,
-        current=item["version_number"] == current,
-    )
+    return number if 0 < number <= MAX_NUMBER else 0
 
 
 class VersionsState(SessionState):
@@ -110,6 +78,16 @@ class VersionsState(SessionState):
     body_lines: list[DiffLine] = []
     body_rows: list[SideRow] = []
     body_mode: str = "inline"
+    graph_nodes: list[DiffNode] = []
+    graph_edges: list[DiffEdge] = []
+    graph_summary: str = ""
+    graph_fit: int = 0
+    graph_selected: str = ""
+    graph_title: str = ""
+    graph_change: str = ""
+    graph_rows: list[NodeChangeRow] = []
+    graph_more: int = 0
+    _graph_details: dict[str, NodeDetail] = {}
     restore_number: int = 0
     reason: str = ""
     reason_error: str = ""
@@ -142,6 +120,9 @@ class VersionsState(SessionState):
         self.picked = self.picked if keep_picked else []
         self.compared, self.words, self.fields = "", [], []
         self.body_lines, self.body_rows = [], []
+        self.graph_nodes, self.graph_edges, self.graph_summary = [], [], ""
+        self._graph_details = {}
+        self._show_node("")
 
     async def _list_items(self) -> None:
         text = self.search.strip()
@@ -208,9 +189,26 @@ class VersionsState(SessionState):
             data = await run_service(self, lambda s: workflow_history.compare(s, item_id, a, b))
             before, after = data["a"]["definition"], data["b"]["definition"]
             self.words = list(data["summary"])
-            self.fields = flatten_diff(data["diff"], before, after)
+            self.fields = flatten_diff(masked_diff(data["diff"]), before, after)
             self.body_lines, self.body_rows = [], []
+            self._show_graph(before, after)
         self.compared = f"v{a} → v{b}"
+
+    def _show_graph(self, before: dict[str, Any], after: dict[str, Any]) -> None:
+        view = graph_view(before, after)
+        self.graph_nodes, self.graph_edges = view.nodes, view.edges
+        self.graph_summary, self._graph_details = view.summary, view.details
+        self.graph_fit += 1
+        self._show_node("")
+
+    def _show_node(self, step_id: str) -> None:
+        found = self._graph_details.get(step_id)
+        labels = {n["id"]: n["data"]["label"] for n in self.graph_nodes}
+        self.graph_selected = step_id if step_id in labels else ""
+        self.graph_title = found.title if found else labels.get(step_id, "")
+        self.graph_change = found.change if found else ""
+        self.graph_rows = list(found.rows) if found else []
+        self.graph_more = found.more if found else 0
 
     # -- loading and picking ----------------------------------------------------------------
 
@@ -256,6 +254,8 @@ class VersionsState(SessionState):
     async def toggle_pick(self, number: int) -> Any:
         """Tick a version to compare; the two newest ticks are compared at once."""
         number = _number(number)
+        if not number:
+            return None  # not a version number at all
         if number in self.picked:
             self.picked = [n for n in self.picked if n != number]
         else:
@@ -264,6 +264,11 @@ class VersionsState(SessionState):
             self._clear_diff(keep_picked=True)
             return None
         return await self._guarded(self._compare)
+
+    @rx.event
+    def select_graph_node(self, step_id: str) -> None:
+        """A click on the compare canvas: list what changed in that step (nothing if none)."""
+        self._show_node(str(step_id)[:200])
 
     @rx.event
     def set_body_mode(self, mode: str | list[str]) -> None:

@@ -25,7 +25,14 @@ from tests.unit.ui.test_state_guards import People, call, database, redirect_tar
 people_template = guards.people_template
 people = guards.people
 
-UI_ONLY = {"set_body_mode", "ask_restore", "close_restore", "set_reason", "setvar"}
+UI_ONLY = {
+    "set_body_mode",
+    "ask_restore",
+    "close_restore",
+    "set_reason",
+    "select_graph_node",
+    "setvar",
+}
 
 
 def _definition(url: str, cron: str = "0 9 * * *") -> dict[str, Any]:
@@ -235,3 +242,82 @@ def test_long_unchanged_runs_fold_into_a_gap() -> None:
     rows = side_rows(blocks)
     assert [(r["left_kind"], r["right_kind"]) for r in rows][4] == ("delete", "insert")
     assert (rows[4]["left"], rows[4]["right"]) == ("line 10", "X")
+
+
+# --- the compare canvas --------------------------------------------------------------------------
+
+
+def _graph_definition(steps: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"name": "Graph", "trigger": {"type": "manual"}, "actions": steps}
+
+
+def _call_step(url: str, token: str) -> dict[str, Any]:
+    headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
+    return {"id": "fetch", "type": "api_call", "config": {"url": url, "headers": headers}}
+
+
+def _transform(step_id: str, **extra: Any) -> dict[str, Any]:
+    return {"id": step_id, "type": "transform", "config": {"values": {"n": 1}}, **extra}
+
+
+async def test_compare_draws_both_versions_and_a_click_lists_the_changes(people: People) -> None:
+    member = actor(people, "member")
+    old_steps = [
+        _call_step("https://a.example/feed", "old-secret-token-1"),
+        _transform("shape"),
+        _transform("tell"),
+    ]
+    new_steps = [
+        _call_step("https://b.example/feed", "new-secret-token-2"),
+        _transform("tell", depends_on=["fetch"]),
+        _transform("audit", depends_on=["tell"]),
+    ]
+    wf = workflows.create_workflow(member, _graph_definition(old_steps)).workflow["id"]
+    workflows.update_workflow(member, wf, _graph_definition(new_steps))
+    state = await tab(people.tokens["admin"], workflow=str(wf))
+    await call(state, "load")
+    assert state.compared == "v1 → v2"
+
+    changes = {n["id"]: n["data"]["change"] for n in state.graph_nodes}
+    assert changes == {"fetch": "changed", "tell": "changed", "audit": "added", "shape": "removed"}
+    styles = {e["id"]: e["style"].get("stroke", "") for e in state.graph_edges}
+    assert styles == {
+        "fetch->tell": "var(--green-9)",
+        "tell->audit": "var(--green-9)",
+        "fetch->shape": "var(--red-9)",
+        "shape->tell": "var(--red-9)",
+    }
+    assert state.graph_summary == "1 added · 1 removed · 2 changed"
+    assert state.graph_selected == "" and state.graph_rows == []
+
+    await call(state, "select_graph_node", "fetch")
+    assert (state.graph_selected, state.graph_change) == ("fetch", "changed")
+    rows = {r["path"]: (r["kind"], r["old"], r["new"]) for r in state.graph_rows}
+    assert rows == {
+        "config.headers.Authorization": ("changed", "[redacted]", "[redacted]"),
+        "config.url": ("changed", "https://a.example/feed", "https://b.example/feed"),
+    }
+    await call(state, "select_graph_node", "tell")
+    assert [(r["path"], r["old"], r["new"]) for r in state.graph_rows] == [
+        ("depends_on", "shape", "fetch")
+    ]
+    await call(state, "select_graph_node", "no such step")
+    assert state.graph_selected == "" and state.graph_rows == []
+
+    # No secret reaches the browser, on the canvas or in the field list.
+    sent = repr(state.dict())
+    assert "secret-token" not in sent
+    fields = {f["path"]: (f["old"], f["new"]) for f in state.fields}
+    assert fields["actions.fetch.config.headers.Authorization"] == ("[redacted]", "[redacted]")
+
+
+async def test_article_compare_draws_no_canvas_and_junk_picks_change_nothing(
+    people: People,
+) -> None:
+    article_id = two_article_versions(actor(people, "member"))
+    state = await tab(people.tokens["member"], article=str(article_id))
+    await call(state, "load")
+    assert state.compared == "v1 → v2" and state.graph_nodes == [] and state.graph_edges == []
+    for junk in (2**70, -1, "x", None):
+        assert await call(state, "toggle_pick", junk) is None
+    assert state.picked == [1, 2] and state.problem == ""
