@@ -6,6 +6,12 @@ same handlers: one set of fields and checks for both. Canvas edits go through `a
 on the steps the form builds (`action_to_spec`), and only their graph fields and positions come
 back into the form; text typed into the panel (even JSON that does not parse yet) is kept.
 Saving goes through `app.services.workflows.update_workflow`, like the form's Save.
+
+Undo / redo and the unsaved-changes flag are `designer_history`'s, copy / paste
+`designer_clipboard`'s (state mixins). The selection is a list of ids (shift-click and box
+select on the canvas); the side panel shows when exactly one step is selected, and follows it
+by its place in the list while its id is being retyped. Every input a handler takes is bounded
+by the workflow's own size: no more ids than steps, no longer JSON than those ids need.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ import reflex as rx
 
 from app.core import canvas
 from app.core.errors import FlowdeckError, Problem, ValidationFailed
+from app.core.graph import MAX_STEPS
 from app.services import workflows
 from app.ui.forms.step_kinds import (
     ACTION_TYPES,
@@ -32,6 +39,9 @@ from app.ui.forms.workflow_form import (
     definition_to_form,
     form_to_definition,
 )
+from app.ui.states.designer_clipboard import DesignerClipboard
+from app.ui.states.designer_history import DesignerHistory
+from app.ui.states.designer_selection import DesignerSelection, bounded_json
 from app.ui.states.session import error_text, run_service
 from app.ui.states.workflow_editor import WorkflowEditorErrors
 
@@ -75,12 +85,10 @@ def _sentence(message: str) -> str:
     return message[:1].upper() + message[1:]
 
 
-class DesignerState(WorkflowEditorErrors):
-    #: The selected step's place in the list, not its id: renaming it in the panel (one key at
-    #: a time) must not lose the selection.
-    selected_at: int = -1
+class DesignerState(DesignerSelection, DesignerHistory, DesignerClipboard, WorkflowEditorErrors):
     fit_token: int = 0
     palette_query: str = ""
+    shortcuts_open: bool = False
 
     # -- the form's steps as the canvas sees them -----------------------------------------------
 
@@ -95,20 +103,26 @@ class DesignerState(WorkflowEditorErrors):
         """The steps with every position written down: what changes the graph moves nothing."""
         return canvas.pin(self._steps())
 
-    def _apply(self, steps: list[dict[str, Any]]) -> None:
-        """Graph fields and positions of `steps` into the form; a step without `_i` is new."""
+    def _apply(self, steps: list[dict[str, Any]], new: dict[str, ActionForm] | None = None) -> None:
+        """Graph fields and positions of `steps` into the form, as one undoable edit.
+
+        A step without `_i` is new: its form is `new[id]` (a paste) or a blank one.
+        """
+        self._commit()  # side-panel edits made before this one are their own entry
         actions: list[ActionForm] = []
         for step in steps:
             index = step.get("_i")
             if index is None:
-                form = blank_action(len(actions), str(step["type"]))
+                form = dict((new or {}).get(str(step["id"])) or {})
+                form = form or blank_action(len(actions), str(step["type"]))  # type: ignore
                 form.update(id=str(step["id"]))
             else:
                 form = dict(self.actions[index])  # type: ignore[assignment]
             form.update(graph_form(step))  # type: ignore[typeddict-item]
             form["ui"] = dict(step.get("ui") or {})
-            actions.append(form)
+            actions.append(form)  # type: ignore[arg-type]
         self.actions = actions
+        self._commit(panel=False)
 
     def _fresh_id(self, kind: str) -> str:
         taken = {a["id"] for a in self.actions}
@@ -122,17 +136,14 @@ class DesignerState(WorkflowEditorErrors):
 
     @rx.event
     async def load_designer(self) -> Any:
-        self.selected_at, self.palette_query = -1, ""
+        self.selected_at, self.selected_ids, self.palette_query = -1, [], ""
+        self.shortcuts_open = False
         result = await self.load_edit()
+        self._reset_history()
         self.fit_token += 1
         return result
 
     # -- canvas events --------------------------------------------------------------------------
-
-    @rx.event
-    def select_node(self, step_id: str) -> None:
-        ids = [a["id"] for a in self.actions]
-        self.selected_at = ids.index(step_id) if step_id and step_id in ids else -1
 
     @rx.event
     def connect_nodes(self, source: str, handle: str, target: str) -> Any:
@@ -144,13 +155,12 @@ class DesignerState(WorkflowEditorErrors):
 
     @rx.event
     def move_nodes(self, moved_json: str) -> None:
-        try:
-            moved = json.loads(moved_json)
-        except ValueError:
+        moved = bounded_json(moved_json, 120 * (len(self.actions) + 1))
+        if not isinstance(moved, list) or len(moved) > len(self.actions):
             return
         steps = self._steps()
         ids = {str(s["id"]) for s in steps}
-        for item in moved if isinstance(moved, list) else []:
+        for item in moved:
             if not isinstance(item, dict) or item.get("id") not in ids:
                 continue
             x, y = item.get("x"), item.get("y")
@@ -160,16 +170,23 @@ class DesignerState(WorkflowEditorErrors):
 
     @rx.event
     def delete_items(self, payload_json: str) -> None:
-        try:
-            payload = json.loads(payload_json)
-        except ValueError:
-            return
+        """Delete on the canvas: JSON {nodes: [ids], edges: [edge ids]}."""
+        steps = self._steps()
+        edges = canvas.edges_of(steps)
+        payload = bounded_json(payload_json, 200 * (len(steps) + len(edges) + 1))
         if not isinstance(payload, dict):
             return
+        nodes, cut = payload.get("nodes") or [], payload.get("edges") or []
+        if not isinstance(nodes, list) or not isinstance(cut, list):
+            return
+        if len(nodes) > len(steps) or len(cut) > len(edges):
+            return
         steps = self._pinned()
-        by_id = {e["id"]: e for e in canvas.edges_of(steps)}
-        gone = {str(n) for n in payload.get("nodes") or []}
-        for edge_id in payload.get("edges") or []:
+        by_id = {e["id"]: e for e in edges}
+        gone = {str(n) for n in nodes}
+        for edge_id in cut:
+            if not isinstance(edge_id, str):
+                continue
             edge = by_id.get(edge_id)
             if edge and edge["source"] not in gone and edge["target"] not in gone:
                 steps = canvas.disconnect(
@@ -178,19 +195,34 @@ class DesignerState(WorkflowEditorErrors):
         if gone:
             steps = canvas.remove_steps(steps, gone)
             self.errors = {}  # their paths name places in the list that just moved
-            self.selected_at = -1
+            self._select([])
+        self._apply(steps)
+
+    @rx.event
+    def remove_step(self, index: int) -> None:
+        """The side panel's trash: like Delete on the canvas (positions pinned, undoable)."""
+        if not isinstance(index, int) or not 0 <= index < len(self.actions):
+            return
+        steps = self._pinned()
+        gone = str(steps[index]["id"])
+        if sum(1 for s in steps if s["id"] == gone) > 1:  # a duplicate id: this one only
+            steps = steps[:index] + steps[index + 1 :]
+        else:
+            steps = canvas.remove_steps(steps, {gone})
+        self.errors = {}
+        self._select([])
         self._apply(steps)
 
     @rx.event
     def add_node(self, kind: str) -> None:
-        if kind not in ACTION_TYPES:
+        if kind not in ACTION_TYPES or len(self.actions) >= MAX_STEPS:
             return
         step_id = self._fresh_id(kind)
         steps = canvas.add_step(
             self._pinned(), {"id": step_id, "type": kind}, after=self.selected or None
         )
         self._apply(steps)
-        self.selected_at = len(self.actions) - 1
+        self._select([step_id])
         self.fit_token += 1  # the new node may sit outside the view
 
     @rx.event
@@ -202,11 +234,11 @@ class DesignerState(WorkflowEditorErrors):
             return
         x, y = (at.get("x"), at.get("y")) if isinstance(at, dict) else (None, None)
         numbers = all(isinstance(v, int | float) and not isinstance(v, bool) for v in (x, y))
-        if kind not in ACTION_TYPES or not numbers:
+        if kind not in ACTION_TYPES or not numbers or len(self.actions) >= MAX_STEPS:
             return
         step_id = self._fresh_id(kind)
         self._apply(canvas.place_step(self._pinned(), {"id": step_id, "type": kind}, x, y))
-        self.selected_at = len(self.actions) - 1
+        self._select([step_id])
 
     @rx.event
     def tidy_up(self) -> None:
@@ -217,10 +249,15 @@ class DesignerState(WorkflowEditorErrors):
     def set_palette_query(self, value: str) -> None:
         self.palette_query = value[:60]
 
+    @rx.event
+    def set_shortcuts_open(self, value: bool) -> None:
+        self.shortcuts_open = bool(value)
+
     # -- saving ---------------------------------------------------------------------------------
 
     @rx.event
     async def save_design(self) -> Any:
+        self._commit()
         self.form_error, self.errors = "", {}
         definition, problems = form_to_definition(self.fields, self.trigger, self.actions)
         if problems:
@@ -243,6 +280,7 @@ class DesignerState(WorkflowEditorErrors):
         finally:
             self.saving = False
         self.fields, self.trigger, self.actions = definition_to_form(saved.workflow)
+        self._mark_clean()
         return rx.toast.success(f"Saved {saved.workflow['name']}")
 
     # -- what the page draws --------------------------------------------------------------------
@@ -255,15 +293,6 @@ class DesignerState(WorkflowEditorErrors):
     @rx.var
     def canvas_edges(self) -> list[CanvasEdge]:
         return canvas.edges_of(self._steps())  # type: ignore[return-value]
-
-    @rx.var
-    def selected_index(self) -> int:
-        return self.selected_at if 0 <= self.selected_at < len(self.actions) else -1
-
-    @rx.var
-    def selected(self) -> str:
-        at = self.selected_at
-        return self.actions[at]["id"] if 0 <= at < len(self.actions) else ""
 
     @rx.var
     def palette_matches(self) -> list[str]:
