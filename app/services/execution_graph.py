@@ -36,6 +36,7 @@ _ACTIONS = sa.select(_WF.c.actions).where(_WF.c.id == sa.bindparam("p_workflow_i
 class ExecutionGraph:
     graph: Graph
     names: Mapping[str, str]  # step id → its name (the id when it has none)
+    steps: tuple[Mapping[str, Any], ...] = ()  # the step definitions (for the canvas)
 
 
 def graph_from_actions(actions: list[Any]) -> ExecutionGraph:
@@ -47,7 +48,7 @@ def graph_from_actions(actions: list[Any]) -> ExecutionGraph:
         for a in steps
         if isinstance(field_of(a, "id"), str)
     }
-    return ExecutionGraph(graph, names)
+    return ExecutionGraph(graph, names, tuple(steps))
 
 
 def execution_graph(actor: Actor, execution_id: int) -> ExecutionGraph:

@@ -1,9 +1,10 @@
 """A two-branch workflow with an approval, built in the form, run, approved from the inbox.
 
 gate (approval, approvers ["admin"]) → ship (after gate: approved) / stop (after gate:
-rejected). The run waits at the gate (violet on the graph), the admin approves it from
-/admin/approvals in another tab with a comment, and the execution page, left open, turns green
-on the approved side by itself while the rejected side is skipped.
+rejected). The run waits at the gate (violet and pulsing on the canvas, with Approve / Reject
+on the node: the admin is a named approver), the admin approves it from /admin/approvals in
+another tab with a comment, and the execution page, left open, turns green on the approved
+side by itself while the rejected side is skipped.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from tests.e2e.form_steps import choose, name_step
 
 
 def _node(page: Page, step_id: str) -> Locator:
-    return page.locator(f'[data-testid="graph-node"][data-step="{step_id}"]')
+    return page.locator(f'[data-testid="canvas-node"][data-step="{step_id}"]')
 
 
 def test_build_run_and_approve_from_the_inbox(admin_page: Page, tmp_path: Path) -> None:
@@ -47,7 +48,14 @@ def test_build_run_and_approve_from_the_inbox(admin_page: Page, tmp_path: Path) 
 
     expect(page.get_by_test_id("execution-status")).to_contain_text("waiting")
     expect(_node(page, "gate")).to_have_attribute("data-status", "waiting")
+    expect(_node(page, "gate")).to_contain_text("waiting for approval")
     expect(_node(page, "ship")).to_have_attribute("data-status", "pending")
+    expect(page.get_by_test_id("node-approve-gate")).to_be_visible()
+    page.get_by_test_id("node-reject-gate").click()  # the node's button opens the dialog
+    expect(page.get_by_test_id("confirm-decision")).to_have_text("Reject")
+    page.get_by_role("button", name="Back").click()
+    expect(page.get_by_test_id("confirm-decision")).to_have_count(0)
+    page.screenshot(path="/tmp/execution-waiting-approval.png", full_page=True)
     expect(page.get_by_test_id("nav-approvals-count")).to_have_text("1")
 
     # The approver decides in another tab; this one keeps the execution open and turns green
@@ -70,5 +78,6 @@ def test_build_run_and_approve_from_the_inbox(admin_page: Page, tmp_path: Path) 
     expect(_node(page, "gate")).to_have_attribute("data-status", "succeeded")
     expect(_node(page, "ship")).to_have_attribute("data-status", "succeeded")
     expect(_node(page, "stop")).to_have_attribute("data-status", "skipped")
+    expect(page.get_by_test_id("node-approve-gate")).to_have_count(0)  # decided: no buttons
     page.screenshot(path=str(tmp_path / "approved.png"), full_page=True)
     Path("/tmp/approved-execution.png").write_bytes((tmp_path / "approved.png").read_bytes())

@@ -1,4 +1,4 @@
-"""The execution page of a graph run: nodes by status, overlapping bars, pause and resume.
+"""The execution page of a graph run: canvas nodes by status, overlapping bars, pause and resume.
 
 Workflows are made and run over REST (an API key from the `flowdeck` CLI, as an operator
 would); the page is then read and driven in Chromium like a person does.
@@ -6,10 +6,11 @@ would); the page is then read and driven in Chromium like a person does.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import httpx
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 ROOT = Path(__file__).resolve().parents[2]
 TWO_BRANCHES = [
@@ -70,14 +71,18 @@ def _span(page: Page, step: str) -> tuple[float, float]:
     return left, left + float(bar.get_attribute("data-width").rstrip("%"))
 
 
-def test_a_two_branch_run_as_a_graph_and_a_timeline(admin_page: Page, api: httpx.Client) -> None:
+def _node(page: Page, step: str) -> Locator:
+    return page.locator(f'[data-testid="canvas-node"][data-step="{step}"]')
+
+
+def test_a_two_branch_run_on_the_canvas_and_a_timeline(admin_page: Page, api: httpx.Client) -> None:
     page = admin_page
     execution_id = _run(api, "E2E two branches", TWO_BRANCHES, {"n": 5}, wait=True)
     page.goto(f"/admin/executions/{execution_id}")
     expect(page.get_by_test_id("execution-status")).to_have_text("succeeded")
 
-    def node(step: str):
-        return page.locator(f'[data-testid="graph-node"][data-step="{step}"]')
+    def node(step: str) -> Locator:
+        return _node(page, step)
 
     for step, status in [
         ("check", "succeeded"),
@@ -88,20 +93,30 @@ def test_a_two_branch_run_as_a_graph_and_a_timeline(admin_page: Page, api: httpx
     ]:
         expect(node(step)).to_have_attribute("data-status", status)
     expect(node("small")).to_contain_text("Quick ship")
-    labels = page.get_by_test_id("graph-edge-label")
+    expect(node("small")).to_contain_text('branch "false"')  # the note: why it was skipped
+    labels = page.locator(".react-flow__edge-text")
     expect(labels).to_have_count(3)  # true, true, false
     expect(labels.filter(has_text="false")).to_have_count(1)
-    expect(page.locator('[data-testid="graph-edge"][data-state="skipped"]')).to_have_count(1)
+    # Not taken: into the skipped step, and from it into the join; both dashed.
+    skipped = page.locator(".react-flow__edge.fd-edge-skipped")
+    expect(skipped).to_have_count(2)
+    dash = skipped.first.locator("path.react-flow__edge-path")
+    expect(dash).to_have_attribute("style", re.compile(r"stroke-dasharray: 6(px)?,? 4"))
+    expect(page.locator(".react-flow__edge.fd-edge-done")).to_have_count(4)
 
     expect(page.get_by_test_id("timeline-bar")).to_have_count(4)  # the skipped step has none
     (l0, l1), (r0, r1) = _span(page, "left"), _span(page, "right")
     assert l0 < r1 and r0 < l1, "the two branches ran at the same time"
     assert _span(page, "join")[0] >= max(l1, r1) - 1, "the join started after both branches"
 
-    node("left").click()  # a node opens its step below
-    expect(page.locator("#step-left")).to_contain_text("Reserve stock")
-    expect(page.locator("#step-left")).to_contain_text('"waited_s": 0.6')
+    node("left").click()  # a node shows its step beside the canvas
+    panel = page.get_by_test_id("step-panel")
+    expect(panel).to_contain_text("Reserve stock")
+    expect(panel).to_contain_text('"waited_s": 0.6')
+    expect(panel.get_by_role("table")).to_contain_text("Attempt")
     page.screenshot(path="/tmp/execution-graph-e2e.png", full_page=True)
+    page.locator(".react-flow__pane").click(position={"x": 5, "y": 5})  # the empty canvas
+    expect(panel).to_have_count(0)
 
 
 def test_pause_a_running_execution_then_resume_it(admin_page: Page, api: httpx.Client) -> None:
@@ -116,7 +131,7 @@ def test_pause_a_running_execution_then_resume_it(admin_page: Page, api: httpx.C
     expect(page.get_by_test_id("execution-pausing")).to_be_visible()
     expect(status).to_have_text("paused", timeout=20_000)
     expect(page.get_by_test_id("execution-pausing")).to_have_count(0)
-    after = page.locator('[data-testid="graph-node"][data-step="after"]')
+    after = _node(page, "after")
     expect(after).to_have_attribute("data-status", "pending")
     expect(page.get_by_test_id("pause-execution")).to_have_count(0)
 

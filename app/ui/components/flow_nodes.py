@@ -10,6 +10,7 @@ removed, changed). Every field of `data` is optional except `step_id`, `label` a
 - `rule`: the trigger rule when not the default; `error`: the validation message;
 - `status`: a step status (colours from `STATUS_COLORS`, as every badge in the app);
 - `progress`: short text such as `37/100`; `note`: one line under the name (a duration);
+- `hint`: the node's tooltip when it has no `error` (the whole of what `note` shortens);
 - `change`: `added`, `removed` or `changed`; `pulse`: draw attention (a waiting approval);
 - `actions`: buttons on the node (`approve`, `reject`), sent to the canvas's `on_node_action`.
 """
@@ -56,6 +57,10 @@ const fdStyles = {
   }),
   label: {fontWeight: 500, overflow: "hidden", textOverflow: "ellipsis", whiteSpace: "nowrap"},
   rule: {fontSize: 11, color: "var(--gray-11)"},
+  note: {
+    fontSize: 11, color: "var(--gray-11)", overflow: "hidden", display: "-webkit-box",
+    WebkitLineClamp: 2, WebkitBoxOrient: "vertical", wordBreak: "break-word",
+  },
   badge: {
     position: "absolute", top: -9, right: -9, minWidth: 18, height: 18, borderRadius: 9,
     background: "var(--red-9)", color: "white", fontSize: 11, fontWeight: 700,
@@ -86,7 +91,7 @@ function FlowdeckStepNode({ data, selected }) {
   return (
     <div style={fdStyles.node(data, selected)} data-testid="canvas-node"
          data-step={data.step_id} data-status={data.status || ""}
-         data-change={data.change || ""} title={data.error || ""}>
+         data-change={data.change || ""} title={data.error || data.hint || ""}>
       <Handle type="target" position={Position.Top} id="in" />
       {data.change ? <div style={fdStyles.change(data.change)}>{data.change}</div> : null}
       <div style={fdStyles.head}>
@@ -98,7 +103,8 @@ function FlowdeckStepNode({ data, selected }) {
         ) : null}
       </div>
       <div style={fdStyles.label}>{data.label}</div>
-      {data.note ? <div style={fdStyles.rule}>{data.note}</div> : null}
+      {data.note ? <div style={fdStyles.note} data-testid="canvas-node-note">{data.note}</div>
+        : null}
       {data.rule ? <div style={fdStyles.rule}>runs when: {data.rule}</div> : null}
       {data.error ? <div style={fdStyles.badge} data-testid="canvas-node-error">!</div> : null}
       {data.error ? <div style={fdStyles.error}>{data.error}</div> : null}

@@ -1,4 +1,7 @@
-"""Admin → Executions → one execution: its graph and timeline, what it waits for, its steps.
+"""Admin → Executions → one execution: its canvas and timeline, what it waits for, its steps.
+
+The canvas is the workflow as this run ran it (its version), read-only, coloured live; a
+click on a node shows its step in the panel beside it.
 
 Pause / Resume / Cancel / Retry show only where they apply; an approval waiting on the
 signed-in person offers Approve / Reject with a comment.
@@ -8,11 +11,11 @@ from __future__ import annotations
 
 import reflex as rx
 
-from app.ui.components.execution_graph import execution_graph, status_legend
+from app.ui.components.execution_graph import execution_canvas, status_legend
 from app.ui.components.execution_timeline import execution_timeline
 from app.ui.components.json_view import json_view
 from app.ui.components.layout import admin_page
-from app.ui.pages.execution_steps import steps_accordion
+from app.ui.pages.execution_steps import step_panel, steps_accordion
 from app.ui.pages.execution_waits import decision_dialog, waits_section
 from app.ui.pages.executions import testid_badge
 from app.ui.states.execution_detail import ExecutionDetailState
@@ -207,20 +210,32 @@ def _section(title: str, *children: rx.Component) -> rx.Component:
     return rx.vstack(rx.heading(title, size="4"), *children, spacing="3", width="100%")
 
 
-def _graph_card() -> rx.Component:
+def _canvas_card() -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.hstack(
-                rx.heading("Graph", size="3"),
+                rx.heading("Workflow as run", size="3"),
+                rx.badge("v", E["version"], variant="soft", color_scheme="gray"),
                 rx.spacer(),
                 rx.text("click a step for its details", size="1", color=rx.color("gray", 10)),
                 align="center",
                 width="100%",
             ),
             rx.cond(
-                State.nodes.length() > 0,
-                execution_graph(
-                    State.nodes, State.edges, State.graph_width, State.graph_height, State.show_step
+                State.canvas_nodes.length() > 0,
+                rx.flex(
+                    execution_canvas(
+                        State.canvas_nodes,
+                        State.canvas_edges,
+                        State.selected,
+                        State.select_node,
+                        State.node_action,
+                    ),
+                    step_panel(),
+                    direction=rx.breakpoints(initial="column", lg="row"),
+                    gap="3",
+                    width="100%",
+                    align="start",
                 ),
                 _quiet("This workflow version has no steps."),
             ),
@@ -270,13 +285,8 @@ def body() -> rx.Component:
     return rx.vstack(
         header_card(),
         waits_section(),
-        rx.grid(
-            _graph_card(),
-            _timeline_card(),
-            columns=rx.breakpoints(initial="1", xl="2"),
-            spacing="4",
-            width="100%",
-        ),
+        _canvas_card(),
+        _timeline_card(),
         _section(
             "Steps",
             rx.cond(

@@ -1,10 +1,13 @@
 """The execution page's steps: one accordion item per step with its input, output, attempts.
 
-A click on a graph node or a timeline row opens the step here (the accordion is controlled
-by `open_steps`); the item's id is `step-<step id>` for the scroll.
+A click on a timeline row opens the step here (the accordion is controlled by `open_steps`;
+the item's id is `step-<step id>` for the scroll); a click on a canvas node shows the same
+details in the panel beside the canvas (`step_panel`).
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import reflex as rx
 
@@ -40,7 +43,7 @@ def _attempt_row(attempt: AttemptView) -> rx.Component:
     )
 
 
-def _step_content(step: StepView) -> rx.Component:
+def _step_content(step: StepView, columns: Any = "1") -> rx.Component:
     return rx.vstack(
         rx.cond(
             step["waits_for"] != "",
@@ -65,7 +68,7 @@ def _step_content(step: StepView) -> rx.Component:
         rx.grid(
             json_view("Input", step["input"]),
             json_view("Output", step["output"], empty="No output"),
-            columns=rx.breakpoints(initial="1", md="2"),
+            columns=columns,
             spacing="3",
             width="100%",
         ),
@@ -119,7 +122,7 @@ def _step_item(step: StepView) -> rx.Component:
             min_width="0",
             text_align="left",
         ),
-        content=_step_content(step),
+        content=_step_content(step, rx.breakpoints(initial="1", md="2")),
         value=step["key"],
         id="step-" + step["key"].to(str),
         data_testid="step-item",
@@ -137,4 +140,55 @@ def steps_accordion() -> rx.Component:
         variant="outline",
         color_scheme="gray",
         width="100%",
+    )
+
+
+def step_panel() -> rx.Component:
+    """The selected node's step: status, input, output, attempts, error; × closes it."""
+    step = State.selected_view
+    return rx.cond(
+        State.selected != "",
+        rx.card(
+            rx.vstack(
+                rx.hstack(
+                    status_badge(step["status"]),
+                    rx.text(step["label"], weight="bold", size="2", style=ONE_LINE, min_width="0"),
+                    rx.spacer(),
+                    rx.icon_button(
+                        rx.icon("x", size=14),
+                        size="1",
+                        variant="ghost",
+                        color_scheme="gray",
+                        aria_label="Close the step's details",
+                        on_click=State.select_node(""),
+                        data_testid="step-panel-close",
+                    ),
+                    align="center",
+                    spacing="2",
+                    width="100%",
+                ),
+                rx.hstack(
+                    rx.code(step["type"], size="1", variant="soft", color_scheme="gray"),
+                    rx.text(step["started"], size="1", color=rx.color("gray", 11)),
+                    rx.text(step["duration"], size="1", color=rx.color("gray", 11)),
+                    spacing="3",
+                    align="center",
+                    wrap="wrap",
+                ),
+                rx.cond(
+                    step["id"] != "",
+                    _step_content(step),
+                    rx.text("This step has not started.", size="2", color=rx.color("gray", 11)),
+                ),
+                spacing="2",
+                width="100%",
+                min_width="0",
+            ),
+            width=rx.breakpoints(initial="100%", lg="420px"),
+            flex_shrink="0",
+            max_height=rx.breakpoints(initial="none", lg="560px"),
+            overflow_y="auto",
+            data_testid="step-panel",
+            data_step=State.selected,
+        ),
     )

@@ -1,8 +1,13 @@
-"""Admin → Executions → one execution: header, graph, timeline, waits, steps, controls, live.
+"""Admin → Executions → one execution: header, canvas, timeline, waits, steps, controls, live.
 
 While the execution runs, a background event follows the bus and reloads the execution at
 most every 100 ms, so a burst of step events costs one database read and one delta per
 window. The following itself is `follow_execution`, a plain function that tests drive.
+
+The canvas is the version's steps (`to_canvas`, laid out once per execution: a version never
+changes) with each reload's run laid over them; its nodes and edges are assigned only when
+they changed, so a reload that changes no node (an item of a long `for_each` elsewhere, a
+wait's bookkeeping) sends neither list.
 """
 
 from __future__ import annotations
@@ -10,28 +15,28 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any
 
 import reflex as rx
 from starlette.concurrency import run_in_threadpool
 
+from app.core.canvas import to_canvas
 from app.core.errors import AuthenticationFailed, FlowdeckError
-from app.core.layout import Drawing, draw, layer_layout
 from app.core.statuses import ExecutionStatus
 from app.db.types import utcnow
 from app.engine.bus import bus
 from app.services import approvals, auth, execution_control, execution_graph, executions
 from app.ui.states.execution_detail_views import (
     BarView,
-    EdgeView,
     ExecutionView,
-    NodeView,
+    RunEdge,
+    RunNode,
     StepView,
     TickView,
     WaitView,
+    canvas_views,
     execution_view,
-    graph_views,
+    selected_step,
     step_views,
     timeline_views,
     wait_views,
@@ -94,19 +99,12 @@ async def follow_execution(
     return reloads
 
 
-@dataclass(frozen=True)
-class Shape:
-    """The execution's graph, drawn once per execution (a version's steps never change)."""
-
-    drawing: Drawing
-    names: dict[str, str]
-    types: dict[str, str]
+Canvas = tuple[list[dict[str, Any]], list[dict[str, Any]]]
 
 
-def shape_of(found: execution_graph.ExecutionGraph) -> Shape:
-    graph = found.graph
-    types = {step_id: node.type for step_id, node in graph.nodes.items()}
-    return Shape(draw(layer_layout(graph)), dict(found.names), types)
+def canvas_of(found: execution_graph.ExecutionGraph) -> Canvas:
+    """The nodes and edges of the steps the execution runs, laid out (no run on them yet)."""
+    return to_canvas(list(found.steps))
 
 
 PAUSABLE = ("running", "waiting")
@@ -136,10 +134,9 @@ class ExecutionDetailState(SessionState):
     exec_id: int = 0
     execution: ExecutionView = execution_view(_EMPTY)
     steps: list[StepView] = []
-    nodes: list[NodeView] = []
-    edges: list[EdgeView] = []
-    graph_width: str = "0px"
-    graph_height: str = "0px"
+    canvas_nodes: list[RunNode] = []
+    canvas_edges: list[RunEdge] = []
+    selected: str = ""  # the step whose details the canvas's panel shows
     bars: list[BarView] = []
     ticks: list[TickView] = []
     waits: list[WaitView] = []
@@ -152,7 +149,7 @@ class ExecutionDetailState(SessionState):
     decision: str = ""  # "approved" / "rejected" while the decision dialog is open
     decision_approval: int = 0
     decision_comment: str = ""
-    _shape: Shape | None = None
+    _canvas: Canvas | None = None
     _follow_generation: int = 0
     _follower: int = 0
 
@@ -172,6 +169,10 @@ class ExecutionDetailState(SessionState):
     def can_retry(self) -> bool:
         return self.loaded and self.execution["status"] in RETRYABLE
 
+    @rx.var
+    def selected_view(self) -> StepView:
+        return selected_step(self.steps, self.selected)
+
     def _route_id(self) -> int:
         # The dynamic route var reads the same field; `router.page` would log a deprecation.
         raw = str(self.rx_router_page.params.get("execution_id", ""))
@@ -183,11 +184,12 @@ class ExecutionDetailState(SessionState):
         self.steps = step_views(detail)
         self.waits = wait_views(detail, self.user_email, self.user_role)
         self.bars, self.ticks = timeline_views(detail, utcnow())
-        if self._shape is not None:
-            shape = self._shape
-            self.nodes, self.edges = graph_views(shape.drawing, shape.names, shape.types, detail)
-            self.graph_width = f"{shape.drawing.width:g}px"
-            self.graph_height = f"{shape.drawing.height:g}px"
+        if self._canvas is not None:
+            nodes, edges = canvas_views(*self._canvas, detail, self.user_email, self.user_role)
+            if nodes != self.canvas_nodes:  # assigning sends it, changed or not
+                self.canvas_nodes = nodes
+            if edges != self.canvas_edges:
+                self.canvas_edges = edges
         self.loaded, self.problem = True, ""
 
     @rx.event
@@ -195,16 +197,17 @@ class ExecutionDetailState(SessionState):
         """on_load: show the execution of the URL, and follow it while it is unfinished."""
         wanted = self._route_id()
         if wanted != self.exec_id:
-            self.exec_id, self.loaded, self.steps, self._shape = wanted, False, [], None
-            self.nodes, self.edges, self.bars, self.waits, self.open_steps = [], [], [], [], []
+            self.exec_id, self.loaded, self.steps, self._canvas = wanted, False, [], None
+            self.canvas_nodes, self.canvas_edges, self.bars, self.waits = [], [], [], []
+            self.open_steps, self.selected = [], ""
         self._follow_generation += 1  # any older follower of this tab stops
         try:
             detail = await run_service(self, lambda a: executions.get_execution(a, wanted))
-            if self._shape is None:
+            if self._canvas is None:
                 found = await run_service(
                     self, lambda a: execution_graph.execution_graph(a, wanted)
                 )
-                self._shape = await run_in_threadpool(shape_of, found)
+                self._canvas = await run_in_threadpool(canvas_of, found)
         except AuthenticationFailed:
             return rx.redirect("/login")
         except FlowdeckError as exc:
@@ -238,8 +241,22 @@ class ExecutionDetailState(SessionState):
         self.open_steps = [keys] if isinstance(keys, str) else [str(k) for k in keys]
 
     @rx.event
+    def select_node(self, step_id: str) -> None:
+        """A click on a node shows its step beside the canvas; on the empty canvas, closes it."""
+        known = any(n["id"] == step_id for n in self.canvas_nodes)
+        self.selected = step_id if known else ""
+
+    @rx.event
+    def node_action(self, step_id: str, action: str) -> None:
+        """Approve / Reject on a waiting approval's node: the decision dialog for its approval."""
+        decision = {"approve": "approved", "reject": "rejected"}.get(action)
+        wait = next((w for w in self.waits if w["step"] == step_id and w["can_decide"]), None)
+        if decision and wait is not None:
+            self._open_decision(wait["approval_id"], decision)
+
+    @rx.event
     def show_step(self, key: str) -> Any:
-        """A click on a graph node opens that step below and scrolls to it."""
+        """A click on a timeline row (or "in the list" in the panel) opens that step below."""
         if key not in self.open_steps:
             self.open_steps = [*self.open_steps, key]
         return rx.scroll_to(f"step-{key}")
@@ -303,6 +320,9 @@ class ExecutionDetailState(SessionState):
 
     @rx.event
     def open_decision(self, approval_id: int, decision: str) -> None:
+        self._open_decision(approval_id, decision)
+
+    def _open_decision(self, approval_id: int, decision: str) -> None:
         known = any(w["approval_id"] == approval_id for w in self.waits)
         if known and decision in ("approved", "rejected"):
             self.decision_approval, self.decision, self.decision_comment = approval_id, decision, ""

@@ -1,7 +1,8 @@
 """What the execution page shows, built from the execution's detail: plain dicts, no I/O.
 
-The header, the steps, the graph (boxes and edges from `app.core.layout`, coloured by each
-step's status), the timeline (bars on the shared axis of `app.core.time_axis`) and the waits.
+The header, the steps, the canvas (the version's nodes and edges with the run laid over them
+by `app.core.execution_canvas`), the timeline (bars on the shared axis of `app.core.time_axis`)
+and the waits.
 Kept apart from the state so each piece is a function a test can call with a detail dict.
 """
 
@@ -11,12 +12,12 @@ from datetime import datetime
 from typing import Any, TypedDict
 
 from app.core.approvers import may_decide
-from app.core.layout import Drawing
+from app.core.execution_canvas import dress_edges, dress_nodes
 from app.core.statuses import ExecutionStatus
 from app.core.time_axis import axis, bar, ticks
 from app.ui.components.json_view import pretty_json
 from app.ui.components.status_badge import STATUS_COLORS
-from app.ui.components.step_items import StepItemsView, step_items_view
+from app.ui.components.step_items import StepItemsView, no_items, step_items_view
 from app.ui.live import duration_text
 
 
@@ -64,27 +65,43 @@ class StepView(TypedDict):
     items: StepItemsView  # a for_each step's items (total 0 for other steps)
 
 
-class NodeView(TypedDict):
-    id: str
-    name: str
-    type: str
-    status: str
-    accent: str  # CSS colour of the status (the badge's colour scheme, step 9)
-    tint: str  # its faint background (step 3)
-    left: str
-    top: str
-    note: str  # one line under the name: duration, skip reason, what it waits for
-    hint: str  # the whole of it, as a tooltip
-    dim: bool  # a branch not taken (skipped) or a step that never ran (cancelled)
+class RunNodeData(TypedDict):
+    """A node's `data` (see `app.ui.components.flow_nodes`): the step, then how it ran."""
 
-
-class EdgeView(TypedDict):
-    id: str
-    d: str
+    step_id: str
     label: str
-    label_left: str
-    label_top: str
-    state: str  # "done" (its target ran), "skipped" (branch not taken), "pending"
+    kind: str
+    outputs: list[str]
+    rule: str
+    error: str
+    index: int
+    status: str
+    progress: str
+    note: str
+    hint: str
+    pulse: bool
+    actions: list[str]
+
+
+class RunNode(TypedDict):
+    id: str
+    type: str
+    position: dict[str, float]
+    data: RunNodeData
+
+
+class RunEdge(TypedDict):
+    id: str
+    source: str
+    target: str
+    sourceHandle: str
+    targetHandle: str
+    label: str
+    style: dict[str, str]
+    animated: bool
+    className: str
+    markerEnd: dict[str, str]
+    labelStyle: dict[str, str]
 
 
 class MarkView(TypedDict):
@@ -184,22 +201,6 @@ def wait_title(wait: dict[str, Any]) -> str:
     return f"Waits ({kind})"
 
 
-def wait_note(wait: dict[str, Any]) -> str:
-    """What a waiting step waits for, short enough for its box in the graph."""
-    details = wait.get("details") or {}
-    kind = wait.get("kind")
-    if kind == "timer":
-        until = details.get("until") or wait.get("resume_at")
-        return f"until {str(until)[11:16]} UTC" if until else "timer"
-    if kind == "webhook":
-        return "for a webhook call"
-    if kind == "approval":
-        return "for an approval"
-    if kind == "child":
-        return f"for run #{wait.get('child_execution_id') or details.get('execution_id')}"
-    return f"waits ({kind})"
-
-
 def wait_views(d: dict[str, Any], email: str, role: str) -> list[WaitView]:
     views = []
     for step, wait in pending_waits(d).items():
@@ -262,66 +263,40 @@ def colour(status: str, step: int) -> str:
     return f"var(--{STATUS_COLORS.get(status, 'gray')}-{step})"
 
 
-def _px(value: float) -> str:
-    return f"{value:g}px"
+def canvas_views(
+    nodes: list[dict[str, Any]],
+    edges: list[dict[str, Any]],
+    d: dict[str, Any],
+    email: str,
+    role: str,
+) -> tuple[list[RunNode], list[RunEdge]]:
+    """The version's canvas (`to_canvas`, drawn once) with the detail's run laid over it."""
+    rows = {s["action_id"]: s for s in d.get("steps") or ()}
+    dressed = dress_nodes(nodes, rows, pending_waits(d), email=email, role=role)
+    statuses = {step_id: row["status"] for step_id, row in rows.items()}
+    looks = dress_edges(edges, statuses, STATUS_COLORS)
+    return dressed, looks  # type: ignore[return-value]
 
 
-def _note(step: dict[str, Any] | None, wait: dict[str, Any] | None) -> str:
-    if step is None:
-        return "not started"
-    if wait is not None:
-        return wait_note(wait)
-    if step["status"] == "skipped":
-        return step["skip_reason"] or "skipped"
-    if step["status"] in ("failed", "interrupted") and step["error"]:
-        return step["error"]
-    if step["duration_ms"] is not None:
-        return duration_text(step["duration_ms"])
-    return step["status"]
-
-
-def graph_views(
-    drawing: Drawing, names: dict[str, str], types: dict[str, str], d: dict[str, Any]
-) -> tuple[list[NodeView], list[EdgeView]]:
-    """The drawing's boxes and edges, coloured by the steps' statuses in the detail."""
-    steps = {s["action_id"]: s for s in d.get("steps") or ()}
-    waiting = pending_waits(d)
-    nodes = []
-    for step_id, box in drawing.boxes.items():
-        step = steps.get(step_id)
-        status = step["status"] if step else "pending"
-        note = _note(step, waiting.get(step_id))
-        nodes.append(
-            NodeView(
-                id=step_id,
-                name=(step["name"] if step else "") or names.get(step_id) or step_id,
-                type=(step["type"] if step else "") or types.get(step_id, ""),
-                status=status,
-                accent=colour(status, 9),
-                tint=colour(status, 3),
-                left=_px(box.x),
-                top=_px(box.y),
-                note=note.splitlines()[0][:120] if note else "",
-                hint=f"{step_id} · {status}" + (f" · {note[:500]}" if note else ""),
-                dim=status in ("skipped", "cancelled"),
-            )
-        )
-    edges = []
-    for edge in drawing.edges:
-        target = steps.get(edge.target)
-        ran = target is not None and target["status"] not in ("pending", "skipped", "cancelled")
-        skipped = target is not None and target["status"] in ("skipped", "cancelled")
-        edges.append(
-            EdgeView(
-                id=f"{edge.source}>{edge.target}",
-                d=edge.d,
-                label=edge.label,
-                label_left=_px(edge.label_x),
-                label_top=_px(edge.label_y),
-                state="done" if ran else "skipped" if skipped else "pending",
-            )
-        )
-    return nodes, edges
+def selected_step(steps: list[StepView], key: str) -> StepView:
+    """The step `key` of the page's steps (an empty one, `pending`, when it has not started)."""
+    found = next((s for s in steps if s["key"] == key), None)
+    return found or StepView(
+        id="",
+        key=key,
+        label=key,
+        type="",
+        status="pending",
+        started="—",
+        duration="—",
+        input="",
+        output="",
+        error="",
+        skip_reason="",
+        waits_for="",
+        attempts=[],
+        items=no_items(),
+    )
 
 
 def _at(iso: str | None) -> datetime | None:

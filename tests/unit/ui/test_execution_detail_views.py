@@ -1,4 +1,4 @@
-"""The execution page's views from a detail dict: timeline bars and marks, waits, node notes."""
+"""The execution page's views from a detail dict: timeline bars and marks, waits, the canvas."""
 
 from __future__ import annotations
 
@@ -7,12 +7,13 @@ from typing import Any
 
 import pytest
 
-from app.core.graph import build_graph
-from app.core.layout import draw, layer_layout
+from app.core.canvas import to_canvas
+from app.core.execution_canvas import wait_note
 from app.ui.states.execution_detail_views import (
-    graph_views,
+    canvas_views,
+    selected_step,
+    step_views,
     timeline_views,
-    wait_note,
     wait_title,
     wait_views,
 )
@@ -82,7 +83,7 @@ WAITS = [
 @pytest.mark.parametrize(("wait", "title"), WAITS)
 def test_each_kind_of_wait_says_what_it_waits_for(wait: dict, title: str) -> None:
     assert wait_title(wait) == title
-    assert wait_note(wait).startswith(("until 12:01", "for "))
+    assert wait_note(wait).startswith(("waiting until 12:01 UTC", "waiting for "))
 
 
 def _wait(kind: str, **extra: Any) -> dict[str, Any]:
@@ -116,19 +117,33 @@ def test_only_named_approvers_see_decision_buttons_and_done_waits_are_not_shown(
     assert wait_views({"waits": [hook]}, "a@b.c", "member")[0]["url"].endswith("/resume/tok")
 
 
-def test_nodes_say_what_a_waiting_step_waits_for_and_a_missing_step_is_not_started() -> None:
+def test_the_canvas_shows_the_waiting_approval_to_its_approver_and_the_rest_pending() -> None:
     steps = [
-        {"id": "ask", "type": "approval"},
-        {"id": "next", "type": "transform", "depends_on": ["ask:approved"]},
+        {"id": "ask", "name": "Ask", "type": "approval"},
+        {"id": "next", "name": "Next", "type": "transform", "depends_on": ["ask:approved"]},
     ]
-    drawing = draw(layer_layout(build_graph(steps)))
+    nodes, edges = to_canvas(steps)
     detail = {
         "steps": [step(0, "waiting", 0, None, action_id="ask", type="approval")],
-        "waits": [_wait("approval", approval_id=1)],
+        "waits": [_wait("approval", approval_id=1, details={"approvers": ["ops@x.io"]})],
     }
-    nodes, edges = graph_views(drawing, {"ask": "Ask", "next": "Next"}, {}, detail)
-    assert [(n["name"], n["status"], n["note"]) for n in nodes] == [
-        ("Ask", "waiting", "for an approval"),
-        ("Next", "pending", "not started"),
+    shown, looks = canvas_views(nodes, edges, detail, "ops@x.io", "member")
+    data = [n["data"] for n in shown]
+    assert [(d["label"], d["status"], d["note"]) for d in data] == [
+        ("Ask", "waiting", "waiting for approval"),
+        ("Next", "pending", ""),
     ]
-    assert nodes[0]["accent"] == "var(--violet-9)" and edges[0]["state"] == "pending"
+    assert data[0]["pulse"] and data[0]["actions"] == ["approve", "reject"]
+    assert not data[1]["pulse"] and data[1]["actions"] == []
+    [edge] = looks
+    assert edge["className"] == "fd-edge-pending" and edge["label"] == "approved"
+    other, _ = canvas_views(nodes, edges, detail, "someone@x.io", "member")
+    assert other[0]["data"]["actions"] == [] and other[0]["data"]["pulse"]
+
+
+def test_the_selected_step_is_the_steps_own_view_or_a_not_started_one() -> None:
+    detail = {"id": 1, "steps": [step(0, "succeeded", 0, 1, output={"a": 1}, input={})]}
+    views = step_views(detail)
+    assert selected_step(views, "a0") == views[0]
+    missing = selected_step(views, "later")
+    assert (missing["id"], missing["key"], missing["status"]) == ("", "later", "pending")

@@ -1,4 +1,4 @@
-"""The execution page's graph, timeline, waits and controls, against a real engine and database.
+"""The execution page's canvas, timeline, waits and controls, against a real engine and database.
 
 Handlers are called as Reflex's event processor calls them; the engine runs real steps
 (`delay`, `if`, `approval`), so statuses, overlaps and waits are the engine's own.
@@ -84,7 +84,7 @@ async def test_graph_colours_steps_greys_the_branch_not_taken_and_bars_overlap(
     state = await detail_tab(people.tokens["member"], execution_id)
     assert await call(state, "load") is None
 
-    nodes = {n["id"]: n for n in state.nodes}
+    nodes = {n["id"]: n["data"] for n in state.canvas_nodes}
     assert {k: n["status"] for k, n in nodes.items()} == {
         "check": "succeeded",
         "left": "succeeded",
@@ -92,12 +92,16 @@ async def test_graph_colours_steps_greys_the_branch_not_taken_and_bars_overlap(
         "no": "skipped",
         "join": "succeeded",
     }
-    assert nodes["no"]["dim"] and not nodes["left"]["dim"]
-    assert nodes["left"]["accent"] == "var(--green-9)"
-    assert nodes["left"]["top"] == nodes["right"]["top"] == nodes["no"]["top"]  # one layer
-    edges = {e["id"]: e for e in state.edges}
-    assert edges["check>no"]["state"] == "skipped" and edges["check>no"]["label"] == "false"
-    assert edges["check>left"]["state"] == "done" and edges["check>left"]["label"] == "true"
+    assert nodes["no"]["note"].startswith('branch "false" of "check" was not taken')
+    assert nodes["left"]["note"].endswith((" ms", " s"))
+    positions = {n["id"]: n["position"] for n in state.canvas_nodes}
+    assert positions["left"]["y"] == positions["right"]["y"] == positions["no"]["y"]  # one layer
+    edges = {e["id"]: e for e in state.canvas_edges}
+    assert edges["check:false->no"]["className"] == "fd-edge-skipped"
+    assert edges["check:false->no"]["label"] == "false"
+    assert edges["no->join"]["className"] == "fd-edge-skipped"
+    assert edges["check:true->left"]["className"] == "fd-edge-done"
+    assert edges["check:true->left"]["style"]["stroke"] == "var(--green-9)"
 
     bars = {b["key"]: b for b in state.bars}
     assert not bars["no"]["shown"]
@@ -162,8 +166,11 @@ async def test_an_approval_says_what_it_waits_for_and_only_its_approver_decides(
     [wait] = admin.waits
     assert (wait["step"], wait["kind"], wait["message"]) == ("ask", "approval", "Ship it?")
     assert wait["approvers"] == "member@example.com" and not wait["can_decide"]
-    node = next(n for n in admin.nodes if n["id"] == "ask")
-    assert node["status"] == "waiting" and node["note"] == "for an approval"
+    node = next(n["data"] for n in admin.canvas_nodes if n["id"] == "ask")
+    assert node["status"] == "waiting" and node["note"] == "waiting for approval"
+    assert node["pulse"] and node["actions"] == []  # the admin is not a named approver
+    await call(admin, "node_action", "ask", "approve")  # a forged click changes nothing
+    assert admin.decision == ""
     await call(admin, "open_decision", wait["approval_id"], "approved")
     before = database()
     [(kind, message)] = toasts(await call(admin, "submit_decision"))
@@ -173,7 +180,13 @@ async def test_an_approval_says_what_it_waits_for_and_only_its_approver_decides(
     member = await detail_tab(people.tokens["member"], execution_id)
     await call(member, "load")
     assert member.waits[0]["can_decide"]
-    await call(member, "open_decision", wait["approval_id"], "approved")
+    node = next(n["data"] for n in member.canvas_nodes if n["id"] == "ask")
+    assert node["actions"] == ["approve", "reject"]
+    await call(member, "node_action", "ask", "reject")  # the node's button: the same dialog
+    assert (member.decision, member.decision_approval) == ("rejected", wait["approval_id"])
+    await call(member, "close_decision")
+    await call(member, "node_action", "ask", "approve")
+    assert member.decision == "approved"
     await call(member, "set_decision_comment", "looks right")
     result = await call(member, "submit_decision")
     assert toasts(result) == [("success", "You approved step ask")]
@@ -192,9 +205,10 @@ async def test_a_queued_execution_draws_its_graph_before_any_step_ran(
     state = await detail_tab(people.tokens["member"], execution_id)
     await call(state, "load")
     assert state.execution["status"] == "queued" and state.steps == [] and state.bars == []
-    assert [n["status"] for n in state.nodes] == ["pending"] * 5
-    assert [n["note"] for n in state.nodes] == ["not started"] * 5
-    assert len(state.edges) == 6 and state.can_cancel
+    assert [n["data"]["status"] for n in state.canvas_nodes] == ["pending"] * 5
+    assert [n["data"]["note"] for n in state.canvas_nodes] == [""] * 5
+    assert len(state.canvas_edges) == 6 and state.can_cancel
+    assert {e["className"] for e in state.canvas_edges} == {"fd-edge-pending"}
     assert isinstance(state, ExecutionDetailState)
 
 
@@ -219,3 +233,36 @@ async def test_a_for_each_step_lists_its_items_in_its_panel(people: People, engi
         and [i["status"] for i in each["items"]["items"]] == ["succeeded"] * 3
     )
     assert after["items"]["total"] == 0
+    each_node = next(n["data"] for n in state.canvas_nodes if n["id"] == "each")
+    assert each_node["progress"] == "3/3" and each_node["status"] == "succeeded"
+
+
+async def test_a_click_on_a_node_shows_its_step_and_the_empty_canvas_closes_it(
+    people: People, engine: Any
+) -> None:
+    execution_id = await _start(people, TWO_BRANCHES, n=5)
+    await engine.drain()
+    state = await detail_tab(people.tokens["member"], execution_id)
+    await call(state, "load")
+    await call(state, "select_node", "left")
+    view = state.selected_view
+    assert (state.selected, view["key"], view["status"]) == ("left", "left", "succeeded")
+    assert '"waited_s": 0.3' in view["output"] and len(view["attempts"]) == 1
+    await call(state, "select_node", "nobody")  # not a node of this run
+    assert state.selected == ""
+    await call(state, "select_node", "no")
+    assert state.selected_view["skip_reason"] != ""
+    await call(state, "select_node", "")
+    assert state.selected == ""
+
+
+async def test_a_reload_that_changes_no_node_sends_no_canvas(people: People, engine: Any) -> None:
+    execution_id = await _start(people, TWO_BRANCHES, n=5)
+    await engine.drain()
+    state = await detail_tab(people.tokens["member"], execution_id)
+    await call(state, "load")
+    assert {"canvas_nodes", "canvas_edges"} <= state.dirty_vars
+    state.dirty_vars.clear()
+    await call(state, "load")  # the same run again: the steps are re-sent, the canvas is not
+    assert "steps" in state.dirty_vars
+    assert not {"canvas_nodes", "canvas_edges"} & state.dirty_vars

@@ -130,7 +130,7 @@ async def test_viewer_gets_no_detail(people: People, engine: Engine) -> None:
     assert await call(state, "load") is None
     assert "viewer" in state.problem and not state.loaded
     assert state.steps == [] and state.execution["workflow"] == ""
-    assert state.bars == [] and state.nodes == []
+    assert state.bars == [] and state.canvas_nodes == []
     with pytest.raises(PermissionDenied):
         await fetch_detail(people.tokens["viewer"], execution_id)
     assert database() == before
@@ -211,7 +211,8 @@ async def test_member_sees_the_detail_and_its_timeline(people: People, engine: E
     assert [s["label"] for s in state.steps] == ["1. first", "2. second"]
     assert '"n": 42' in state.steps[0]["output"] and '"m": 42' in state.steps[1]["output"]
     assert [len(s["attempts"]) for s in state.steps] == [1, 1]
-    assert len(state.bars) == 2 and [n["status"] for n in state.nodes] == ["succeeded"] * 2
+    assert len(state.bars) == 2
+    assert [n["data"]["status"] for n in state.canvas_nodes] == ["succeeded"] * 2
     assert not state.can_cancel and not state.can_retry
 
 
