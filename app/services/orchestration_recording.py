@@ -1,0 +1,214 @@
+"""Recording orchestration runs in the database: open, each call as it goes, the end.
+
+Synchronous: call these from a thread (`app.engine.offload.db` keeps the writes in order).
+The contract is described in `app.services.orchestration_runs`, which re-exports them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import sqlalchemy as sa
+
+from app.core.errors import Conflict, Problem, ValidationFailed
+from app.core.orchestration import OrchestrationSpec
+from app.core.redact import redact
+from app.core.stats import percentile
+from app.db.engine import session_scope
+from app.db.models import Orchestration, OrchestrationCall, OrchestrationRun
+from app.db.models.integrations import P95_WINDOW
+from app.db.settings import get_settings
+from app.db.types import utcnow
+from app.engine.bus import bus
+from app.engine.orchestration_runner import CallRecord, RunRecord
+from app.services import orchestrations
+
+TRIGGERS = ("manual", "api", "workflow")
+CALL_ENDED = ("succeeded", "failed", "skipped", "cancelled")
+SUCCESSES = ("succeeded", "partial")
+
+_OR = Orchestration.__table__  # type: ignore[attr-defined]
+_RUN = OrchestrationRun.__table__  # type: ignore[attr-defined]
+_CALL = OrchestrationCall.__table__  # type: ignore[attr-defined]
+
+
+def _runnable(session: Any, orchestration_id: int) -> tuple[Orchestration, OrchestrationSpec]:
+    row = orchestrations.get_row(session, orchestration_id)
+    if not row.is_active:
+        raise Conflict(f"orchestration {row.name!r} is inactive; activate it to run it")
+    try:
+        spec = orchestrations.parse_definition(orchestrations.definition_from_row(row))
+    except ValidationFailed as exc:
+        raise Conflict(
+            f"orchestration {row.name!r} cannot run as stored; save it again with these fixed:"
+            f" {exc.message}",
+            details=exc.details,
+        ) from None
+    return row, spec
+
+
+def load_for_run(orchestration_id: int) -> OrchestrationSpec:
+    """The definition to run (`NotFound`; `Conflict` when inactive or not runnable as stored)."""
+    with session_scope() as session:
+        return _runnable(session, orchestration_id)[1]
+
+
+def masked(value: Any) -> Any:
+    return redact(value, get_settings().secret_env_values)
+
+
+def open_run(
+    orchestration_id: int,
+    inputs: Mapping[str, Any] | None,
+    *,
+    trigger: str,
+    created_by: int | None = None,
+    execution_id: int | None = None,
+) -> tuple[int, OrchestrationSpec]:
+    """Insert a `running` run with a `pending` row per call; returns its id and the spec."""
+    if trigger not in TRIGGERS:
+        raise ValidationFailed([Problem("trigger", f"must be one of {', '.join(TRIGGERS)}")])
+    now = utcnow()
+    with session_scope() as session:
+        row, spec = _runnable(session, orchestration_id)
+        conn = session.connection()
+        run_id = conn.execute(
+            _RUN.insert().values(
+                orchestration_id=orchestration_id,
+                orchestration_version=row.version,
+                status="running",
+                started_at=now,
+                results=[],
+                inputs=masked(dict(inputs or {})),
+                trigger=trigger,
+                created_by=created_by,
+                execution_id=execution_id,
+                calls_total=len(spec.calls),
+                calls_done=0,
+            )
+        ).inserted_primary_key[0]
+        conn.execute(
+            _CALL.insert(),
+            [
+                {
+                    "run_id": run_id,
+                    "position": n,
+                    "call_id": c.id,
+                    "status": "pending",
+                    "record": {},
+                }
+                for n, c in enumerate(spec.calls)
+            ],
+        )
+        conn.execute(
+            _OR.update()
+            .where(_OR.c.id == orchestration_id)
+            .values(last_run_at=now, last_run_id=run_id, last_status="running")
+        )
+    return run_id, spec
+
+
+def _as_dict(record: Any) -> dict[str, Any]:
+    return record.as_dict() if hasattr(record, "as_dict") else dict(record)
+
+
+def _write_call(conn: sa.Connection, run_id: int, stored: dict[str, Any]) -> None:
+    status = str(stored.get("status") or "pending")
+    conn.execute(
+        _CALL.update()
+        .where(_CALL.c.run_id == run_id, _CALL.c.call_id == str(stored.get("id")))
+        .values(status=status, record=stored)
+    )
+
+
+def _count_done(run_id: int) -> Any:
+    return (
+        sa.select(sa.func.count())
+        .select_from(_CALL)
+        .where(_CALL.c.run_id == run_id, _CALL.c.status.in_(CALL_ENDED))
+        .scalar_subquery()
+    )
+
+
+def record_call(run_id: int, record: CallRecord | Mapping[str, Any]) -> None:
+    """Store one call's record as it is now (its start, its end, a skip, a cancel)."""
+    stored = _as_dict(record)
+    with session_scope() as session:
+        conn = session.connection()
+        _write_call(conn, run_id, stored)
+        if stored.get("status") in CALL_ENDED:
+            conn.execute(
+                _RUN.update()
+                .where(_RUN.c.id == run_id, _RUN.c.status == "running")
+                .values(calls_done=_count_done(run_id))
+            )
+
+
+def finish_run(run_id: int, result: RunRecord | Mapping[str, Any]) -> bool:
+    """End the run with `result` and move the counters; False if it had already ended."""
+    stored = _as_dict(result)
+    status = str(stored.get("status") or "failed")
+    duration = float(stored.get("duration_ms") or 0.0)
+    with session_scope() as session:
+        conn = session.connection()
+        for call in stored.get("calls") or []:
+            _write_call(conn, run_id, call)
+        conn.execute(
+            _CALL.update()
+            .where(_CALL.c.run_id == run_id, _CALL.c.status.in_(("pending", "running")))
+            .values(status="cancelled")
+        )
+        ended = conn.execute(
+            _RUN.update()
+            .where(_RUN.c.id == run_id, _RUN.c.status == "running")
+            .values(
+                status=status,
+                finished_at=utcnow(),
+                duration_ms=round(duration, 3),
+                error=(stored.get("error") or None) and str(stored["error"])[:5000],
+                calls_done=_count_done(run_id),
+            )
+            .returning(_RUN.c.orchestration_id)
+        ).first()
+        if ended is None:
+            return False
+        _count(conn, ended.orchestration_id, run_id, status, duration)
+    bus.publish_nowait(
+        "orchestration.finished",
+        run_id=run_id,
+        orchestration_id=ended.orchestration_id,
+        status=status,
+    )
+    return True
+
+
+def _count(conn: sa.Connection, orchestration_id: int, run_id: int, status: str, ms: float) -> None:
+    ok = status in SUCCESSES
+    finished = _OR.c.successes + _OR.c.failures
+    conn.execute(
+        _OR.update()
+        .where(_OR.c.id == orchestration_id)
+        .values(
+            runs=_OR.c.runs + 1,
+            successes=_OR.c.successes + int(ok),
+            failures=_OR.c.failures + int(not ok),
+            avg_ms=sa.case(
+                (finished == 0, ms), else_=_OR.c.avg_ms + (ms - _OR.c.avg_ms) / (finished + 1)
+            ),
+            last_status=sa.case((_OR.c.last_run_id == run_id, status), else_=_OR.c.last_status),
+        )
+    )
+    recent = conn.execute(
+        sa.select(_RUN.c.duration_ms)
+        .where(
+            _RUN.c.orchestration_id == orchestration_id,
+            _RUN.c.finished_at.is_not(None),
+            _RUN.c.duration_ms.is_not(None),
+        )
+        .order_by(_RUN.c.id.desc())
+        .limit(P95_WINDOW)
+    ).scalars()
+    conn.execute(
+        _OR.update().where(_OR.c.id == orchestration_id).values(p95_ms=percentile(recent, 95))
+    )
