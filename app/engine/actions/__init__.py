@@ -122,6 +122,7 @@ from app.engine.actions import (  # noqa: E402, F401
     monitor,
     notify,
     optimize,
+    orchestration,
     publish,
     share,
     sub_workflow,

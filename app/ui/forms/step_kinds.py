@@ -24,6 +24,7 @@ from app.engine.actions import action_types
 GROUPS: dict[str, str] = {
     "transform": "basic",
     "api_call": "basic",
+    "orchestration": "basic",
     "delay": "basic",
     "if": "flow",
     "switch": "flow",
