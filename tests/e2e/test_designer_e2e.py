@@ -1,13 +1,16 @@
-"""The designer in Chromium: open a workflow on the canvas, add a step, connect it, save, reload.
+"""The designer in Chromium: open a workflow on the canvas, add a step, connect it, save, reload;
+undo and redo, multi-select, copy and paste, the shortcuts dialog, the leave guard, a phone.
 
 The workflow is made over REST (an API key from the `flowdeck` CLI); the canvas is then driven
 like a person drives it: the Designer link, a click on a node, a palette entry, a drag from the
 `if` node's `false` handle onto the new node, a palette entry dragged onto the canvas, Save,
-and a reload that shows what was saved.
+and a reload that shows what was saved. The keyboard is the real one (Playwright's key
+presses reach the page as a person's do), and so is the clipboard.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -103,3 +106,201 @@ def test_build_on_the_canvas_save_and_reload(admin_page: Page, api: httpx.Client
     expect(_node(page, "delay1")).to_be_visible()
     expect(page.locator('.react-flow__edge[data-id="check:false->transform1"]')).to_have_count(1)
     expect(page.locator('.react-flow__edge[data-id="fetch->transform1"]')).to_have_count(1)
+
+
+def _designer(page: Page, api: httpx.Client, name: str, steps: list[dict] | None = None) -> int:
+    made = api.post(
+        "/workflows",
+        json={"name": name, "trigger": {"type": "manual"}, "actions": steps or STEPS},
+    )
+    assert made.status_code == 201, made.text
+    workflow_id = made.json()["id"]
+    page.goto(f"/admin/workflows/{workflow_id}/designer")
+    for step in steps or STEPS:
+        expect(_node(page, step["id"])).to_be_visible()
+    return workflow_id
+
+
+def _edge(page: Page, edge_id: str) -> Locator:
+    return page.locator(f'.react-flow__edge[data-id="{edge_id}"]')
+
+
+LONE = [*STEPS, {"id": "other", "type": "delay", "config": {"seconds": 0}, "depends_on": []}]
+
+
+def test_undo_and_redo_a_connect_and_a_delete(admin_page: Page, api: httpx.Client) -> None:
+    page = admin_page
+    _designer(page, api, "E2E undo", LONE)
+    undo, redo = page.get_by_test_id("designer-undo"), page.get_by_test_id("designer-redo")
+    expect(undo).to_be_disabled()
+    expect(redo).to_be_disabled()
+    expect(page.get_by_test_id("designer-dirty")).to_have_count(0)
+
+    target = page.locator('.react-flow__node[data-id="other"] .react-flow__handle.target')
+    _drag(page, page.get_by_test_id("handle-check-false"), target)
+    expect(_edge(page, "check:false->other")).to_have_count(1)
+    expect(page.get_by_test_id("designer-dirty")).to_be_visible()
+    undo.click()
+    expect(_edge(page, "check:false->other")).to_have_count(0)
+    expect(undo).to_be_disabled()
+    expect(page.get_by_test_id("designer-dirty")).to_have_count(0)
+    page.keyboard.press("Control+Shift+Z")
+    expect(_edge(page, "check:false->other")).to_have_count(1)
+    expect(redo).to_be_disabled()
+
+    _node(page, "yes").click()
+    page.keyboard.press("Delete")
+    expect(_node(page, "yes")).to_have_count(0)
+    page.keyboard.press("Control+Z")
+    expect(_node(page, "yes")).to_be_visible()
+    expect(_edge(page, "check:true->yes")).to_have_count(1)
+    page.keyboard.press("Control+Y")
+    expect(_node(page, "yes")).to_have_count(0)
+    redo_gone = page.get_by_test_id("designer-redo")
+    expect(redo_gone).to_be_disabled()
+    undo.click()
+    undo.click()
+    expect(_node(page, "yes")).to_be_visible()
+    expect(_edge(page, "check:false->other")).to_have_count(0)
+
+
+def test_a_typed_field_is_one_undo_and_keys_in_it_stay_its_own(
+    admin_page: Page, api: httpx.Client
+) -> None:
+    page = admin_page
+    _designer(page, api, "E2E panel undo")
+    _node(page, "fetch").click()
+    name = page.get_by_test_id("designer-panel").get_by_placeholder("Fetch the article")
+    name.fill("Load order")
+    name.press("Control+A")  # the field's own select-all, not the canvas's
+    expect(page.get_by_test_id("designer-panel")).to_be_visible()
+    expect(_node(page, "fetch")).to_contain_text("Load order")
+    page.get_by_test_id("designer-undo").click()  # the field loses focus: one entry
+    expect(_node(page, "fetch")).to_contain_text("Fetch order")
+    expect(name).to_have_value("Fetch order")
+    page.get_by_test_id("designer-redo").click()
+    expect(name).to_have_value("Load order")
+
+
+def test_multi_select_copy_and_paste_two_connected_steps(
+    admin_page: Page, api: httpx.Client
+) -> None:
+    page = admin_page
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    _designer(page, api, "E2E paste")
+    _node(page, "check").click()
+    _node(page, "yes").click(modifiers=["Shift"])
+    expect(page.get_by_test_id("designer-selection-note")).to_contain_text("2 steps selected")
+    expect(page.get_by_test_id("designer-panel")).to_have_count(0)
+    page.keyboard.press("Control+C")
+    expect(page.get_by_text("Copied 2 steps")).to_be_visible()
+    page.keyboard.press("Control+V")
+    expect(_node(page, "check1")).to_be_visible()
+    expect(_node(page, "yes1")).to_be_visible()
+    expect(_edge(page, "check1:true->yes1")).to_have_count(1)  # the edge inside the copy
+    expect(_edge(page, "fetch->check1")).to_have_count(0)  # the one from outside is dropped
+    expect(page.get_by_test_id("designer-selection-note")).to_contain_text("2 steps selected")
+    page.keyboard.press("Delete")  # the pasted pair is selected: both go
+    expect(_node(page, "check1")).to_have_count(0)
+    expect(_node(page, "yes1")).to_have_count(0)
+
+    # the system clipboard holds the copy: another tab (its own server state) pastes it
+    copied = json.loads(page.evaluate("navigator.clipboard.readText()"))
+    assert [s["id"] for s in copied["steps"]] == ["check", "yes"]
+    other = page.context.new_page()
+    _designer(other, api, "E2E paste target", [STEPS[0]])
+    other.locator(".react-flow__pane").click()
+    other.keyboard.press("Control+V")
+    expect(_node(other, "check1")).to_be_visible()
+    expect(_edge(other, "check1:true->yes1")).to_have_count(1)
+    other.close()
+
+
+def test_shortcuts_dialog_and_keys_left_to_fields(admin_page: Page, api: httpx.Client) -> None:
+    page = admin_page
+    _designer(page, api, "E2E shortcuts")
+    page.locator(".react-flow__pane").click()
+    page.keyboard.press("?")
+    dialog = page.get_by_test_id("shortcuts-dialog")
+    expect(dialog).to_be_visible()
+    for keys in ("Ctrl/⌘ + Z", "Ctrl/⌘ + Shift + Z, Ctrl + Y", "Ctrl/⌘ + V", "Shift + drag"):
+        expect(dialog.get_by_text(keys, exact=True)).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(dialog).to_have_count(0)
+    page.get_by_test_id("designer-shortcuts").click()
+    expect(dialog).to_be_visible()
+    page.keyboard.press("Escape")
+
+    _node(page, "fetch").click()
+    name = page.get_by_test_id("designer-panel").get_by_placeholder("Fetch the article")
+    name.fill("Why?")  # "?" typed in a field is a question mark
+    expect(dialog).to_have_count(0)
+    expect(name).to_have_value("Why?")
+    name.press("Delete")  # and Delete deletes text, not the step
+    expect(_node(page, "fetch")).to_be_visible()
+
+    page.locator(".react-flow__pane").click()
+    page.keyboard.press("Control+A")
+    expect(page.get_by_test_id("designer-selection-note")).to_contain_text("3 steps selected")
+    page.keyboard.press("Escape")
+    expect(page.get_by_test_id("designer-selection-note")).to_have_count(0)
+
+
+def test_leaving_with_unsaved_changes_asks_first(admin_page: Page, api: httpx.Client) -> None:
+    page = admin_page
+    workflow_id = _designer(page, api, "E2E guard")
+    page.get_by_test_id("designer-form").click()  # nothing changed: no question
+    expect(page).to_have_url(re.compile(rf"/admin/workflows/{workflow_id}/edit/?$"))
+    page.goto(f"/admin/workflows/{workflow_id}/designer")
+    expect(_node(page, "fetch")).to_be_visible()
+
+    page.get_by_test_id("designer-tidy").click()
+    expect(page.get_by_test_id("designer-dirty")).to_be_visible()
+    asked: list[str] = []
+
+    def answer(dialog, accept: bool) -> None:
+        asked.append(dialog.type)
+        dialog.accept() if accept else dialog.dismiss()
+
+    page.once("dialog", lambda d: answer(d, False))
+    page.get_by_test_id("designer-form").click()
+    page.wait_for_timeout(300)
+    assert asked == ["confirm"]
+    expect(page).to_have_url(re.compile(rf"/admin/workflows/{workflow_id}/designer/?$"))
+    page.once("dialog", lambda d: answer(d, False))
+    page.get_by_test_id("nav-executions").click()  # the sidebar too
+    page.wait_for_timeout(300)
+    assert asked == ["confirm", "confirm"]
+    expect(page).to_have_url(re.compile(rf"/admin/workflows/{workflow_id}/designer/?$"))
+
+    page.once("dialog", lambda d: answer(d, False))  # a reload or close asks the browser's way
+    page.close(run_before_unload=True)
+    page.wait_for_timeout(500)
+    assert asked[-1] == "beforeunload" and not page.is_closed()
+
+    page.get_by_test_id("designer-save").click()
+    expect(page.get_by_test_id("designer-dirty")).to_have_count(0)
+    page.get_by_test_id("designer-back").click()  # saved: leaves without asking
+    expect(page).to_have_url(re.compile(rf"/admin/workflows/{workflow_id}/?$"))
+    assert len(asked) == 3
+
+
+def test_a_phone_reads_the_canvas(admin_page: Page, api: httpx.Client, tmp_path: Path) -> None:
+    page = admin_page
+    page.set_viewport_size({"width": 390, "height": 844})
+    _designer(page, api, "E2E phone")
+    expect(page.get_by_test_id("designer-phone-note")).to_contain_text("wider screen")
+    expect(page.get_by_test_id("palette")).to_be_hidden()
+    expect(page.get_by_test_id("designer-save")).to_be_hidden()
+    expect(page.locator(".react-flow__node.draggable")).to_have_count(0)
+    page.get_by_role("button", name="Fit View").click()
+    _node(page, "check").click()
+    expect(page.get_by_test_id("designer-panel")).to_be_hidden()
+    page.keyboard.press("Delete")  # read-only: nothing is deleted
+    expect(_node(page, "check")).to_be_visible()
+    page.screenshot(path=str(tmp_path / "designer-phone.png"))
+
+    page.set_viewport_size({"width": 1280, "height": 800})  # wide again: editing is back
+    expect(page.get_by_test_id("palette")).to_be_visible()
+    expect(page.locator(".react-flow__node.draggable")).to_have_count(3)
+    page.screenshot(path=str(tmp_path / "designer-desktop.png"))

@@ -9,6 +9,12 @@ nodes or edges deleted. Each is sent as plain strings (ids, or JSON for a list),
 specs stay simple. When the server sends new nodes (an edit, a save), they replace the local
 ones; `fit_token` changing fits the view (after "Tidy up").
 
+With `on_select_nodes` (the designer) the selection is a list: shift-click and shift-drag
+(React Flow's own), Ctrl+A and Escape; the ids are sent once a selection settles, and the
+server's `selected_ids` are applied when they change. `shortcuts` turns on the keyboard
+(`flow_canvas_keys.py`: undo, redo, copy, paste, zoom, `?`), `dirty` the leave guard, and
+`read_only_below` makes the canvas read-only in a window narrower than that many pixels.
+
 One node type, `step`, drawn by `flow_nodes.py`: what a node shows comes in its `data`.
 """
 
@@ -17,9 +23,10 @@ from __future__ import annotations
 from typing import Any
 
 import reflex as rx
-from reflex_base.event import passthrough_event_spec
+from reflex_base.event import no_args_event_spec, passthrough_event_spec
 from reflex_base.utils.imports import ImportDict
 
+from app.ui.components.flow_canvas_keys import KEYS_JS
 from app.ui.components.flow_nodes import NODE_JS
 
 XYFLOW = "@xyflow/react@12.12.1"
@@ -27,19 +34,49 @@ XYFLOW = "@xyflow/react@12.12.1"
 _JS = r"""
 const FD_KIND = "application/x-flowdeck-step";
 
-function fdSelect(nodes, selected, current) {
+function fdSameIds(a, b) {
+  if (a.length !== b.length) return false;
+  const seen = new Set(a);
+  return b.every((id) => seen.has(id));
+}
+
+function fdSelect(nodes, chosenIds, current, fromServer) {
   // Keep what React Flow measured of a node it already shows: a node without it is hidden
-  // (and its edges with it) until measured again, a flicker on every server update.
+  // (and its edges with it) until measured again, a flicker on every server update. Keep the
+  // selection the person is making too, unless the server changed its own on purpose.
   const known = new Map((current || []).map((n) => [n.id, n]));
+  const chosen = new Set(chosenIds);
   return (nodes || []).map((n) => {
     const old = known.get(n.id);
     const kept = old && old.measured ? { measured: old.measured } : {};
-    return { ...n, ...kept, selected: n.id === selected };
+    const selected = fromServer || !old ? chosen.has(n.id) : !!old.selected;
+    return { ...n, ...kept, selected };
   });
 }
 
 function FlowdeckCanvasInner(props) {
-  const { fitView, screenToFlowPosition } = useReactFlow();
+  const { fitView, screenToFlowPosition, zoomIn, zoomOut, zoomTo } = useReactFlow();
+  const narrow = fdNarrow(props.readOnlyBelow);
+  const readOnly = !!props.readOnly || narrow;
+  const multi = !!props.onSelectNodes;  // the designer: selections of many, by their ids
+  const wanted = multi ? (props.selectedIds || []) : (props.selected ? [props.selected] : []);
+  const [nodes, setNodes] = useState(() => fdSelect(props.nodes, wanted, null, true));
+  const [edges, setEdges] = useState(() => props.edges || []);
+  const live = useRef({});
+  live.current = { props, nodes, readOnly, multi };
+  const serverIds = useRef(wanted);  // the selection the server holds (sent by it, or told)
+  const applied = useRef(wanted);
+  useEffect(() => {
+    const changed = !fdSameIds(applied.current, wanted);
+    applied.current = wanted;
+    if (changed) serverIds.current = wanted;
+    setNodes((current) => fdSelect(props.nodes, wanted, current, changed));
+  }, [props.nodes, props.selected, props.selectedIds]);
+  useEffect(() => { setEdges(props.edges || []); }, [props.edges]);
+  useEffect(() => {
+    if (!props.fitToken) return;
+    window.requestAnimationFrame(() => fitView({ duration: 200, maxZoom: 1 }));
+  }, [props.fitToken]);
   useEffect(() => {  // palette entries carry data-palette-kind: dragging one carries its type
     const start = (event) => {
       const entry = event.target.closest && event.target.closest("[data-palette-kind]");
@@ -48,27 +85,19 @@ function FlowdeckCanvasInner(props) {
     document.addEventListener("dragstart", start);
     return () => document.removeEventListener("dragstart", start);
   }, []);
+  fdUseShortcuts(props.shortcuts, live, setNodes, setEdges,
+                 { fitView, zoomIn, zoomOut, zoomTo });
   const onDragOver = useCallback((event) => {
     event.preventDefault();
-    event.dataTransfer.dropEffect = "copy";
-  }, []);
+    event.dataTransfer.dropEffect = readOnly ? "none" : "copy";
+  }, [readOnly]);
   const onDrop = useCallback((event) => {
     const kind = event.dataTransfer.getData(FD_KIND);
-    if (!kind || !props.onDropStep) return;
+    if (!kind || !props.onDropStep || readOnly) return;
     event.preventDefault();
     const at = screenToFlowPosition({ x: event.clientX, y: event.clientY });
     props.onDropStep(kind, JSON.stringify({ x: at.x, y: at.y }));
-  }, [props.onDropStep, screenToFlowPosition]);
-  const [nodes, setNodes] = useState(() => fdSelect(props.nodes, props.selected));
-  const [edges, setEdges] = useState(() => props.edges || []);
-  useEffect(() => { setNodes((current) => fdSelect(props.nodes, props.selected, current)); },
-            [props.nodes, props.selected]);
-  useEffect(() => { setEdges(props.edges || []); }, [props.edges]);
-  useEffect(() => {
-    if (!props.fitToken) return;
-    window.requestAnimationFrame(() => fitView({ duration: 200, maxZoom: 1 }));
-  }, [props.fitToken]);
-  const readOnly = !!props.readOnly;
+  }, [props.onDropStep, screenToFlowPosition, readOnly]);
   const onNodesChange = useCallback(
     (changes) => setNodes((ns) => applyNodeChanges(changes, ns)), []);
   const onEdgesChange = useCallback(
@@ -81,14 +110,28 @@ function FlowdeckCanvasInner(props) {
       (n) => ({ id: n.id, x: n.position.x, y: n.position.y }));
     if (props.onMoveNodes) props.onMoveNodes(JSON.stringify(moved));
   }, [props.onMoveNodes]);
-  // Only a person's click selects: echoing selections the server made (or React Flow's own
-  // intermediate ones) back to it made the two bounce between old and new.
+  // The designer hears every selection the person makes (clicks, shift-clicks, a box, Ctrl+A,
+  // Escape) once it settles; what the server itself selected is not echoed back to it.
+  const pending = useRef(null);
+  const onSelectionChange = useCallback(({ nodes: picked }) => {
+    if (!live.current.multi) return;
+    const ids = picked.map((n) => n.id);
+    window.clearTimeout(pending.current);
+    if (fdSameIds(ids, serverIds.current)) return;
+    pending.current = window.setTimeout(() => {
+      if (fdSameIds(ids, serverIds.current)) return;
+      serverIds.current = ids;
+      live.current.props.onSelectNodes(JSON.stringify(ids));
+    }, 60);
+  }, []);
+  // Elsewhere (an execution) a click selects one node: only a person's click, since echoing
+  // selections the server made back to it made the two bounce between old and new.
   const onNodeClick = useCallback((event, node) => {
-    if (props.onSelectNode && node.id !== props.selected) props.onSelectNode(node.id);
-  }, [props.onSelectNode, props.selected]);
+    if (!multi && props.onSelectNode && node.id !== props.selected) props.onSelectNode(node.id);
+  }, [multi, props.onSelectNode, props.selected]);
   const onPaneClick = useCallback(() => {
-    if (props.onSelectNode && props.selected) props.onSelectNode("");
-  }, [props.onSelectNode, props.selected]);
+    if (!multi && props.onSelectNode && props.selected) props.onSelectNode("");
+  }, [multi, props.onSelectNode, props.selected]);
   const onDelete = useCallback(({ nodes: gone, edges: cut }) => {
     const payload = { nodes: gone.map((n) => n.id), edges: cut.map((e) => e.id) };
     if (props.onDeleteItems) props.onDeleteItems(JSON.stringify(payload));
@@ -97,8 +140,11 @@ function FlowdeckCanvasInner(props) {
     <ReactFlow nodes={nodes} edges={edges} nodeTypes={fdNodeTypes}
       onNodesChange={onNodesChange} onEdgesChange={onEdgesChange} onConnect={onConnect}
       onNodeDragStop={onNodeDragStop} onNodeClick={onNodeClick}
+      onSelectionChange={onSelectionChange}
       onPaneClick={onPaneClick} onDelete={onDelete} onDragOver={onDragOver} onDrop={onDrop}
       nodesDraggable={!readOnly} nodesConnectable={!readOnly} elementsSelectable={true}
+      multiSelectionKeyCode={multi && !readOnly ? ["Shift", "Meta", "Control"] : null}
+      selectionKeyCode={multi && !readOnly ? "Shift" : null}
       deleteKeyCode={readOnly ? null : ["Delete", "Backspace"]}
       defaultEdgeOptions={{ type: "smoothstep", markerEnd: { type: MarkerType.ArrowClosed } }}
       fitView={true} fitViewOptions={{ maxZoom: 1 }} minZoom={0.1} maxZoom={2}
@@ -111,7 +157,8 @@ function FlowdeckCanvasInner(props) {
 }
 
 function FlowdeckCanvas(props) {
-  const { className, id, css, onNodeAction, ...rest } = props;
+  const { className, id, css, onNodeAction, dirty, ...rest } = props;
+  fdUseLeaveGuard(!!dirty);
   return (
     <div className={className} id={id} style={{ width: "100%", height: "100%" }}
          data-testid="flow-canvas">
@@ -134,9 +181,17 @@ class FlowCanvas(rx.Component):
     nodes: rx.Var[list[dict[str, Any]]]
     edges: rx.Var[list[dict[str, Any]]]
     selected: rx.Var[str]
+    #: the selected ids, with `on_select_nodes` (many may be selected)
+    selected_ids: rx.Var[list[str]]
     fit_token: rx.Var[int]
     read_only: rx.Var[bool]
+    #: read-only while the window is narrower than this many pixels (a phone)
+    read_only_below: rx.Var[int]
     color_mode: rx.Var[str]
+    #: keyboard shortcuts on the page (undo, redo, copy, paste, select all, zoom, `?`)
+    shortcuts: rx.Var[bool]
+    #: unsaved changes: leaving the page asks first
+    dirty: rx.Var[bool]
 
     #: (source id, source handle: an output or "out", target id)
     on_connect_nodes: rx.EventHandler[passthrough_event_spec(str, str, str)]
@@ -144,12 +199,21 @@ class FlowCanvas(rx.Component):
     on_move_nodes: rx.EventHandler[passthrough_event_spec(str)]
     #: the clicked node's id, or "" when the empty canvas is clicked
     on_select_node: rx.EventHandler[passthrough_event_spec(str)]
+    #: JSON list of the selected ids, whenever a selection of any size settles
+    on_select_nodes: rx.EventHandler[passthrough_event_spec(str)]
     #: JSON {nodes: [ids], edges: [ids]} deleted with the Delete key
     on_delete_items: rx.EventHandler[passthrough_event_spec(str)]
     #: (step type, JSON {x, y} in canvas coordinates): a palette entry dropped on the canvas
     on_drop_step: rx.EventHandler[passthrough_event_spec(str, str)]
     #: (step id, action): a button drawn on a node (`data.actions`), e.g. "approve"
     on_node_action: rx.EventHandler[passthrough_event_spec(str, str)]
+    on_undo: rx.EventHandler[no_args_event_spec]
+    on_redo: rx.EventHandler[no_args_event_spec]
+    #: JSON list of the selected ids (Ctrl+C)
+    on_copy_nodes: rx.EventHandler[passthrough_event_spec(str)]
+    #: the system clipboard's Flowdeck JSON, or "" for the tab's own copy (Ctrl+V)
+    on_paste_steps: rx.EventHandler[passthrough_event_spec(str)]
+    on_show_shortcuts: rx.EventHandler[no_args_event_spec]
 
     def add_imports(self) -> ImportDict:
         names = [
@@ -168,11 +232,18 @@ class FlowCanvas(rx.Component):
         return {
             XYFLOW: names,
             "": "@xyflow/react/dist/style.css",
-            "react": ["useState", "useEffect", "useCallback", "createContext", "useContext"],
+            "react": [
+                "useState",
+                "useEffect",
+                "useCallback",
+                "useRef",
+                "createContext",
+                "useContext",
+            ],
         }
 
     def add_custom_code(self) -> list[str]:
-        return [NODE_JS, _JS]
+        return [NODE_JS, KEYS_JS, _JS]
 
 
 flow_canvas = FlowCanvas.create

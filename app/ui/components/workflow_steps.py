@@ -218,7 +218,9 @@ def _domain_cases(index: rx.Var, action: rx.Var) -> list[tuple[str, rx.Component
     ]
 
 
-def _action_card(action: rx.Var, index: rx.Var) -> rx.Component:
+def _action_card(
+    action: rx.Var, index: rx.Var, on_remove: rx.EventSpec | None = None
+) -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.hstack(
@@ -252,7 +254,7 @@ def _action_card(action: rx.Var, index: rx.Var) -> rx.Component:
                     variant="ghost",
                     color_scheme="red",
                     type="button",
-                    on_click=S.remove_action(index),
+                    on_click=on_remove if on_remove is not None else S.remove_action(index),
                     aria_label="Remove step",
                 ),
                 width="100%",
@@ -364,13 +366,14 @@ def steps_section() -> rx.Component:
             width="100%",
             align="center",
         ),
-        rx.foreach(S.actions, _action_card),
+        rx.foreach(S.actions, lambda action, index: _action_card(action, index)),
         error(S.errors.get("actions", ""), "error-actions"),
         spacing="3",
         width="100%",
     )
 
 
-def step_card(action: rx.Var, index: rx.Var) -> rx.Component:
-    """One step's card with every field of its type: the form's, and the designer's panel."""
-    return _action_card(action, index)
+def step_card(action: rx.Var, index: rx.Var, on_remove: rx.EventSpec | None = None) -> rx.Component:
+    """One step's card with every field of its type: the form's, and the designer's panel
+    (whose trash is its own `on_remove`: it keeps the canvas layout and can be undone)."""
+    return _action_card(action, index, on_remove)

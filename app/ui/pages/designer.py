@@ -1,10 +1,16 @@
-"""/admin/workflows/[id]/designer: the workflow on a canvas, a palette, and the step's panel."""
+"""/admin/workflows/[id]/designer: the workflow on a canvas, a palette, and the step's panel.
+
+On a phone (narrower than 768 px, Radix's `sm`) only the canvas shows, read-only: it pans,
+zooms and fits, and a note says editing needs a wider screen. The editing controls are hidden
+by CSS breakpoints and the canvas turns read-only itself (`read_only_below`).
+"""
 
 from __future__ import annotations
 
 import reflex as rx
 
 from app.ui.components.flow_canvas import flow_canvas
+from app.ui.components.flow_canvas_keys import SHORTCUTS
 from app.ui.components.layout import admin_page
 from app.ui.components.workflow_steps import step_card
 from app.ui.states.designer import PALETTE
@@ -12,6 +18,9 @@ from app.ui.states.designer import DesignerState as S
 
 ICONS = {"Basic": "box", "Flow": "git-branch", "Content": "file-text"}
 CANVAS_HEIGHT = "calc(100vh - 210px)"
+NARROW = 768  # px: below it (Radix's `sm` breakpoint) the canvas is read-only
+WIDE_ONLY = rx.breakpoints(initial="none", sm="flex")
+NARROW_ONLY = rx.breakpoints(initial="flex", sm="none")
 
 
 def _palette_entry(kind: str, icon: str) -> rx.Component:
@@ -63,7 +72,7 @@ def _palette() -> rx.Component:
             ),
             rx.text(
                 "Click to add after the selected step, or drag onto the canvas. Drag from a "
-                "handle to connect; Delete removes what is selected.",
+                "handle to connect; Delete removes what is selected; ? lists every shortcut.",
                 size="1",
                 color=rx.color("gray", 10),
             ),
@@ -74,6 +83,7 @@ def _palette() -> rx.Component:
         flex_shrink="0",
         height=CANVAS_HEIGHT,
         overflow_y="auto",
+        display=WIDE_ONLY,
         data_testid="palette",
     )
 
@@ -83,14 +93,22 @@ def _canvas() -> rx.Component:
         flow_canvas(
             nodes=S.canvas_nodes,
             edges=S.canvas_edges,
-            selected=S.selected,
+            selected_ids=S.canvas_selection,
             fit_token=S.fit_token,
+            read_only_below=NARROW,
+            shortcuts=True,
+            dirty=S.edit_status["dirty"],
             color_mode=rx.color_mode_cond("light", "dark"),
             on_connect_nodes=S.connect_nodes,
             on_move_nodes=S.move_nodes,
-            on_select_node=S.select_node,
+            on_select_nodes=S.select_nodes,
             on_delete_items=S.delete_items,
             on_drop_step=S.drop_node,
+            on_undo=S.undo,
+            on_redo=S.redo,
+            on_copy_nodes=S.copy_nodes,
+            on_paste_steps=S.paste_nodes,
+            on_show_shortcuts=S.set_shortcuts_open(True),
         ),
         flex="1",
         min_width="0",
@@ -102,15 +120,37 @@ def _canvas() -> rx.Component:
 
 
 def _panel() -> rx.Component:
+    """The selected step's fields; a field losing focus makes what was typed one undo step."""
     return rx.cond(
         S.selected_index >= 0,
         rx.box(
-            step_card(S.actions[S.selected_index], S.selected_index),
+            step_card(
+                S.actions[S.selected_index],
+                S.selected_index,
+                on_remove=S.remove_step(S.selected_index),
+            ),
             width="400px",
             flex_shrink="0",
             height=CANVAS_HEIGHT,
             overflow_y="auto",
+            display=WIDE_ONLY,
+            on_blur=S.checkpoint,
             data_testid="designer-panel",
+        ),
+        rx.cond(
+            S.selected_count > 1,
+            rx.card(
+                rx.text(S.selected_count.to(str) + " steps selected", size="2", weight="medium"),
+                rx.text(
+                    "Delete removes them, Ctrl+C copies them, dragging one moves them all.",
+                    size="1",
+                    color=rx.color("gray", 10),
+                ),
+                width="220px",
+                flex_shrink="0",
+                display=WIDE_ONLY,
+                data_testid="designer-selection-note",
+            ),
         ),
     )
 
@@ -131,23 +171,47 @@ def _problems() -> rx.Component:
     )
 
 
-def _toolbar() -> rx.Component:
-    base = "/admin/workflows/" + S.workflow_id.to(str)
-    return rx.hstack(
-        rx.link(
-            rx.hstack(rx.icon("arrow-left", size=14), "Workflow", align="center", spacing="1"),
-            href=base,
-            size="2",
+def _icon_button(icon: str, label: str, testid: str, **props) -> rx.Component:
+    return rx.tooltip(
+        rx.icon_button(
+            rx.icon(icon, size=16),
+            variant="soft",
+            aria_label=label,
+            data_testid=testid,
+            **props,
         ),
-        rx.heading(S.fields["name"], size="4", data_testid="designer-name"),
-        rx.spacer(),
-        rx.link(rx.button(rx.icon("list", size=14), "Form", variant="soft"), href=base + "/edit"),
+        content=label,
+    )
+
+
+def _edit_tools() -> rx.Component:
+    """Undo, redo, Tidy up, the unsaved-changes flag and Save: hidden on a phone."""
+    status = S.edit_status
+    return rx.hstack(
+        _icon_button(
+            "undo-2",
+            "Undo (Ctrl+Z)",
+            "designer-undo",
+            on_click=S.undo,
+            disabled=~status["can_undo"],
+        ),
+        _icon_button(
+            "redo-2",
+            "Redo (Ctrl+Shift+Z)",
+            "designer-redo",
+            on_click=S.redo,
+            disabled=~status["can_redo"],
+        ),
         rx.button(
             rx.icon("wand-sparkles", size=14),
             "Tidy up",
             variant="soft",
             on_click=S.tidy_up,
             data_testid="designer-tidy",
+        ),
+        rx.cond(
+            status["dirty"],
+            rx.badge("Unsaved changes", color_scheme="amber", data_testid="designer-dirty"),
         ),
         rx.button(
             rx.icon("save", size=14),
@@ -156,9 +220,84 @@ def _toolbar() -> rx.Component:
             loading=S.saving,
             data_testid="designer-save",
         ),
+        align="center",
+        spacing="3",
+        display=WIDE_ONLY,
+    )
+
+
+def _toolbar() -> rx.Component:
+    base = "/admin/workflows/" + S.workflow_id.to(str)
+    return rx.hstack(
+        rx.link(
+            rx.hstack(rx.icon("arrow-left", size=14), "Workflow", align="center", spacing="1"),
+            href=base,
+            size="2",
+            data_testid="designer-back",
+        ),
+        rx.heading(S.fields["name"], size="4", data_testid="designer-name"),
+        rx.spacer(),
+        _icon_button(
+            "keyboard",
+            "Keyboard shortcuts (?)",
+            "designer-shortcuts",
+            on_click=S.set_shortcuts_open(True),
+        ),
+        rx.link(
+            rx.button(rx.icon("list", size=14), "Form", variant="soft"),
+            href=base + "/edit",
+            data_testid="designer-form",
+        ),
+        _edit_tools(),
         width="100%",
         align="center",
         spacing="3",
+        wrap="wrap",
+    )
+
+
+def _shortcuts_dialog() -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title("Keyboard shortcuts"),
+            rx.dialog.description(
+                "They work anywhere on the designer except while typing in a field.",
+                size="2",
+                color=rx.color("gray", 11),
+            ),
+            rx.table.root(
+                rx.table.body(
+                    *[
+                        rx.table.row(
+                            rx.table.cell(rx.code(keys, variant="soft"), white_space="nowrap"),
+                            rx.table.cell(what),
+                        )
+                        for keys, what in SHORTCUTS
+                    ]
+                ),
+                size="1",
+                margin_y="3",
+            ),
+            rx.flex(
+                rx.dialog.close(rx.button("Close", variant="soft")),
+                justify="end",
+            ),
+            max_width="520px",
+            data_testid="shortcuts-dialog",
+        ),
+        open=S.shortcuts_open,
+        on_open_change=S.set_shortcuts_open,
+    )
+
+
+def _phone_note() -> rx.Component:
+    return rx.callout(
+        "Editing needs a wider screen: here you can pan, zoom and read the workflow.",
+        icon="monitor",
+        size="1",
+        width="100%",
+        display=NARROW_ONLY,
+        data_testid="designer-phone-note",
     )
 
 
@@ -173,7 +312,9 @@ def designer_page() -> rx.Component:
         rx.vstack(
             _toolbar(),
             rx.cond(S.form_error != "", rx.callout(S.form_error, color_scheme="red", width="100%")),
+            _phone_note(),
             _problems(),
+            _shortcuts_dialog(),
             rx.hstack(_palette(), _canvas(), _panel(), spacing="3", width="100%", align="start"),
             spacing="3",
             width="100%",
