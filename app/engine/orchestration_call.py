@@ -35,7 +35,7 @@ from app.engine.failures import ActionFailed, classify, describe
 from app.engine.orchestration_records import CallAttempt, CallRecord
 from app.integrations.credentials import ResolvedConnection, load_connection, record_use
 
-MAX_RESPONSE_BYTES = 10_000_000  # read of one response; the rest is left unread
+MAX_RESPONSE_BYTES = 5_000_000  # read of one response; the rest is left unread
 PARSE_IN_THREAD_BYTES = 256 * 1024  # bigger JSON bodies are parsed off the loop
 _PARTS = ("url", "query", "headers", "body")
 
@@ -243,6 +243,7 @@ async def _attempt(request: Request, call: CallSpec, record: CallRecord, env: Ca
     """One try under the call's timeout, recorded in `record.attempts` whatever happens."""
     attempt = CallAttempt(number=len(record.attempts) + 1, start_ms=env.clock())
     record.attempts.append(attempt)
+    record.status_code = record.response = record.response_bytes = None  # this attempt's, or none
     try:
         async with asyncio.timeout(call.timeout_s):
             answer = await _exchange(request, call, env)

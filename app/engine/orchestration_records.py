@@ -18,6 +18,9 @@ from app.core.redact import SecretValues, redact
 from app.core.stored_data import cap_value, stored_error, stored_value
 
 BODY_LIMIT = 64 * 1024  # bytes of JSON kept of one response or request body
+#: A body bigger than this is masked and capped once in a thread when it arrives, and
+#: `as_dict()` reuses that (on the loop, where callers store records as calls go on).
+BIG_BODY_BYTES = 256 * 1024
 ERROR_LIMIT = 5_000
 CALL_STATUSES = ("pending", "running", "succeeded", "failed", "skipped", "cancelled")
 
@@ -65,6 +68,10 @@ class CallRecord:
     request: dict[str, Any] | None = None
     error: str | None = None
     secrets: SecretValues = field(default_factory=SecretValues, repr=False, compare=False)
+    #: "response"/"request" → (the body, secrets known, its stored form): see `stored_body`.
+    _stored: dict[str, tuple[Any, int, Any]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     @property
     def ended(self) -> bool:
@@ -85,10 +92,31 @@ class CallRecord:
             "attempts": [attempt.as_dict(known) for attempt in self.attempts],
             "extracted": stored_value(self.extracted, known, BODY_LIMIT),
             "response_bytes": self.response_bytes,
-            "response": _stored_message(self.response, known),
-            "request": _stored_message(self.request, known),
+            "response": self._stored_message("response", known),
+            "request": self._stored_message("request", known),
             "error": stored_error(self.error, known, ERROR_LIMIT),
         }
+
+    def stored_body(self, which: str, known: tuple[str, ...] | None = None) -> Any:
+        """The body of the response or request as stored: masked, then capped. Kept until the
+        body changes or more secrets are known (a big body costs a JSON dump each time)."""
+        known = self.secrets.snapshot() if known is None else known
+        message = getattr(self, which) or {}
+        body = message.get("body")
+        kept = self._stored.get(which)
+        if kept is not None and kept[0] is body and kept[1] == len(known):
+            return kept[2]
+        stored = stored_value(body, known, BODY_LIMIT)
+        self._stored[which] = (body, len(known), stored)
+        return stored
+
+    def _stored_message(self, which: str, known: tuple[str, ...]) -> Any:
+        message = getattr(self, which)
+        if message is None:
+            return None
+        stored = {key: redact(value, known) for key, value in message.items() if key != "body"}
+        stored["body"] = self.stored_body(which, known)
+        return stored
 
     def output(self) -> dict[str, Any]:
         """What a workflow step hands on of this call (in memory: the engine masks what it
@@ -100,14 +128,6 @@ class CallRecord:
             "extracted": dict(self.extracted),
             "body": cap_value(body, BODY_LIMIT),
         }
-
-
-def _stored_message(message: dict[str, Any] | None, known: tuple[str, ...]) -> Any:
-    if message is None:
-        return None
-    stored = {key: redact(value, known) for key, value in message.items() if key != "body"}
-    stored["body"] = stored_value(message.get("body"), known, BODY_LIMIT)
-    return stored
 
 
 @dataclass

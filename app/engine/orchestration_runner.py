@@ -27,7 +27,6 @@ from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 from typing import Any
 
-from app.core.errors import FlowdeckError
 from app.core.orchestration import (
     OrchestrationSpec,
     call_graph,
@@ -47,7 +46,7 @@ from app.engine.orchestration_call import (
     prepare_call,
     send,
 )
-from app.engine.orchestration_records import CallRecord, RunRecord
+from app.engine.orchestration_records import BIG_BODY_BYTES, CallRecord, RunRecord
 
 log = logging.getLogger("flowdeck.engine")
 
@@ -131,8 +130,8 @@ async def _send(run: _Run, call_id: str, parts: dict[str, Any], env: CallEnv) ->
     record.url = parts["url"] if isinstance(parts.get("url"), str) else ""
     try:
         request = await build_request(call, parts, env)
-    except FlowdeckError as exc:
-        record.status, record.error = "failed", exc.message
+    except Exception as exc:  # a bad URL, a missing or unreadable connection
+        record.status, record.error = "failed", describe(exc)
         return
     record.url = request.url
     record.request = {"headers": dict(request.headers), "body": request.body}
@@ -145,6 +144,8 @@ async def _send(run: _Run, call_id: str, parts: dict[str, Any], env: CallEnv) ->
         record.extracted = extracted_from(call, record)
     if record.response is not None:
         run.answered[call_id] = {**record.extracted, "response": dict(record.response)}
+        if (record.response_bytes or 0) > BIG_BODY_BYTES:  # mask and cap it once, off the loop
+            await asyncio.to_thread(record.stored_body, "response")
 
 
 def _failure(record: CallRecord, exc: BaseException, timeout_s: float) -> str:

@@ -236,12 +236,15 @@ async def test_connection_auth_is_sent_and_masked_in_everything_stored(
 
 
 async def test_stored_bodies_are_capped(api: Api) -> None:
-    api.script("/big", Answer(body={"items": ["x" * 1000] * 200}))
-    record = await _run({"calls": [{"id": "big", "url": f"{api.url}/big"}]})
+    api.script("/big", Answer(body={"items": ["x" * 1000] * 300}))
+    api.script("/small", Answer(body={"items": ["x" * 1000] * 100}))
+    calls = [{"id": "big", "url": f"{api.url}/big"}, {"id": "small", "url": f"{api.url}/small"}]
+    record = await _run({"calls": calls})
 
-    call = record.call("big")
-    assert len(call.response["body"]["items"]) == 200  # whole in memory
-    assert call.response_bytes > 200_000
-    stored = call.as_dict()["response"]["body"]
-    assert stored["_truncated"] is True and stored["original_bytes"] > 200_000
-    assert len(json.dumps(stored)) <= 64 * 1024
+    for call, size in ((record.call("big"), 300), (record.call("small"), 100)):
+        assert len(call.response["body"]["items"]) == size  # whole in memory
+        assert call.response_bytes > size * 1000
+        stored = call.as_dict()["response"]["body"]
+        assert stored["_truncated"] is True and stored["original_bytes"] > size * 1000
+        assert len(json.dumps(stored)) <= 64 * 1024
+        assert call.output()["body"] == stored  # what a workflow step hands on: capped too
