@@ -7,15 +7,7 @@ import reflex as rx
 from app.ui.components.layout import admin_page, empty_state
 from app.ui.states.session import SessionState
 
-_PLACEHOLDERS: list[tuple[str, str, str, str, str]] = [
-    (
-        "/admin/orchestrations",
-        "Orchestrations",
-        "network",
-        "No orchestrations yet",
-        "Chain API calls in sequence, in parallel, by condition or as a pipeline.",
-    ),
-]
+_PLACEHOLDERS: list[tuple[str, str, str, str, str]] = []  # every section has its page now
 
 
 def _register(route: str, title: str, icon: str, empty_title: str, hint: str) -> None:

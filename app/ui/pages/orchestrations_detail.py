@@ -1,0 +1,431 @@
+"""/admin/orchestrations/new and /admin/orchestrations/[orchestration_id]: the form (basics,
+the dependency graph, the call cards), a JSON tab, and for a saved one its runs and Run."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from app.ui.components.flow_canvas import flow_canvas
+from app.ui.components.layout import admin_page
+from app.ui.components.orchestration_calls import calls_section, error, label
+from app.ui.components.status_badge import status_badge
+from app.ui.states.orchestrations_detail import OrchestrationDetailState as S
+from app.ui.states.orchestrations_form import MODES, RETRY_STRATEGIES
+from app.ui.states.orchestrations_views import RunRow
+
+CANVAS_HEIGHT = "260px"
+
+
+def _text(key: str, title: str, placeholder: str = "") -> rx.Component:
+    return rx.vstack(
+        rx.el.label(
+            title,
+            html_for=f"orch-{key}",
+            style={"font_size": "var(--font-size-2)", "font_weight": "500"},
+        ),
+        rx.input(
+            id=f"orch-{key}",
+            value=S.fields[key],
+            placeholder=placeholder,
+            width="100%",
+            on_change=lambda v: S.set_field(key, v),
+        ),
+        error(S.errors.get(key, ""), f"error-{key}"),
+        spacing="1",
+        width="100%",
+    )
+
+
+def _basics() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.heading("Basics", size="3"),
+            rx.grid(
+                _text("name", "Name", "Sign in and fetch the profile"),
+                rx.vstack(
+                    label("Mode"),
+                    rx.select(
+                        MODES,
+                        value=S.fields["mode"],
+                        on_change=lambda v: S.set_field("mode", v),
+                        data_testid="orch-mode",
+                    ),
+                    rx.text(S.mode_hint, size="1", color=rx.color("gray", 11)),
+                    error(S.errors.get("mode", ""), "error-mode"),
+                    spacing="1",
+                    width="100%",
+                ),
+                columns=rx.breakpoints(initial="1", md="2"),
+                spacing="4",
+                width="100%",
+            ),
+            rx.vstack(
+                rx.el.label(
+                    "Description",
+                    html_for="orch-description",
+                    style={"font_size": "var(--font-size-2)", "font_weight": "500"},
+                ),
+                rx.text_area(
+                    id="orch-description",
+                    value=S.fields["description"],
+                    rows="2",
+                    width="100%",
+                    on_change=lambda v: S.set_field("description", v),
+                ),
+                error(S.errors.get("description", ""), "error-description"),
+                spacing="1",
+                width="100%",
+            ),
+            rx.grid(
+                _text("timeout_s", "Overall timeout (s)", "300"),
+                _text("max_parallel", "Max parallel calls", "8"),
+                rx.vstack(
+                    label("Default retry"),
+                    rx.select(
+                        RETRY_STRATEGIES,
+                        value=S.fields["retry_strategy"],
+                        on_change=lambda v: S.set_field("retry_strategy", v),
+                    ),
+                    error(S.errors.get("retry", ""), "error-retry"),
+                    spacing="1",
+                    width="100%",
+                ),
+                rx.vstack(
+                    label("Max attempts"),
+                    rx.input(
+                        value=S.fields["retry_max"],
+                        on_change=lambda v: S.set_field("retry_max", v),
+                        disabled=S.fields["retry_strategy"] == "none",
+                        width="100%",
+                    ),
+                    error(S.errors.get("retry.max_attempts", ""), "error-retry-max"),
+                    spacing="1",
+                    width="100%",
+                ),
+                rx.vstack(
+                    label("Delay (s)"),
+                    rx.input(
+                        value=S.fields["retry_delay"],
+                        on_change=lambda v: S.set_field("retry_delay", v),
+                        disabled=S.fields["retry_strategy"] == "none",
+                        width="100%",
+                    ),
+                    error(S.errors.get("retry.delay_s", ""), "error-retry-delay"),
+                    spacing="1",
+                    width="100%",
+                ),
+                rx.vstack(
+                    label("Active"),
+                    rx.hstack(
+                        rx.switch(
+                            checked=S.fields["is_active"] == "true",
+                            on_change=lambda v: S.set_field("is_active", v),
+                            data_testid="orch-active",
+                        ),
+                        rx.text(
+                            rx.cond(S.fields["is_active"] == "true", "runs allowed", "paused"),
+                            size="2",
+                        ),
+                        align="center",
+                        height="32px",
+                    ),
+                    spacing="1",
+                ),
+                columns=rx.breakpoints(initial="2", md="3", lg="6"),
+                spacing="4",
+                width="100%",
+            ),
+            spacing="4",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def _graph() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.heading("Dependency graph", size="3"),
+                rx.spacer(),
+                rx.text(
+                    "drawn from the calls as you edit them", size="1", color=rx.color("gray", 10)
+                ),
+                width="100%",
+                align="center",
+            ),
+            rx.box(
+                flow_canvas(
+                    nodes=S.graph_nodes,
+                    edges=S.graph_edges,
+                    selected="",
+                    fit_token=S.graph_fit,
+                    read_only=True,
+                    color_mode=rx.color_mode_cond("light", "dark"),
+                ),
+                width="100%",
+                height=CANVAS_HEIGHT,
+                border=f"1px solid {rx.color('gray', 6)}",
+                border_radius="var(--radius-3)",
+                overflow="hidden",
+                data_testid="orchestration-graph",
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def _json_tab() -> rx.Component:
+    return rx.vstack(
+        rx.text(
+            "The whole definition. Edit it here; going back to the form or saving applies it.",
+            size="2",
+            color=rx.color("gray", 11),
+        ),
+        rx.text_area(
+            value=S.json_text,
+            on_change=S.set_json_text,
+            rows="30",
+            font_family="var(--code-font-family)",
+            width="100%",
+            data_testid="json-editor",
+        ),
+        error(S.errors.get("json", ""), "error-json"),
+        spacing="2",
+        width="100%",
+    )
+
+
+def _problems() -> rx.Component:
+    return rx.cond(
+        S.problems.length() > 0,
+        rx.callout.root(
+            rx.callout.icon(rx.icon("triangle-alert", size=16)),
+            rx.vstack(
+                rx.text("Fix these before saving:", weight="medium", size="2"),
+                rx.el.ul(
+                    rx.foreach(
+                        S.problems,
+                        lambda line: rx.el.li(rx.text(line, size="2"), data_testid="problem-line"),
+                    ),
+                    style={"margin": "0", "padding_left": "1.1rem"},
+                ),
+                spacing="1",
+            ),
+            color_scheme="red",
+            width="100%",
+            data_testid="form-problems",
+        ),
+    )
+
+
+def _run_row(row: RunRow) -> rx.Component:
+    href = "/admin/orchestrations/runs/" + row["id"].to(str)
+    return rx.table.row(
+        rx.table.cell(rx.link("#", row["id"], href=href, on_click=rx.stop_propagation)),
+        rx.table.cell(status_badge(row["status"])),
+        rx.table.cell(row["trigger"]),
+        rx.table.cell(rx.text(row["started"], white_space="nowrap")),
+        rx.table.cell(row["duration"]),
+        rx.table.cell(row["calls"]),
+        rx.table.cell(rx.text(row["error"], size="1", color=rx.color("red", 11))),
+        on_click=rx.redirect(href),
+        cursor="pointer",
+        _hover={"background": rx.color("gray", 2)},
+        data_testid="run-row",
+    )
+
+
+def _runs() -> rx.Component:
+    return rx.vstack(
+        rx.hstack(
+            rx.heading("Runs", size="4"),
+            rx.spacer(),
+            rx.icon_button(
+                rx.icon("refresh-cw", size=14),
+                size="1",
+                variant="ghost",
+                on_click=S.refresh_runs,
+                aria_label="Refresh runs",
+            ),
+            width="100%",
+            align="center",
+        ),
+        rx.cond(
+            S.runs.length() > 0,
+            rx.box(
+                rx.table.root(
+                    rx.table.header(
+                        rx.table.row(
+                            *[
+                                rx.table.column_header_cell(h)
+                                for h in (
+                                    "Run",
+                                    "Status",
+                                    "Trigger",
+                                    "Started",
+                                    "Duration",
+                                    "Calls done",
+                                    "Error",
+                                )
+                            ]
+                        )
+                    ),
+                    rx.table.body(rx.foreach(S.runs, _run_row)),
+                    variant="surface",
+                    size="1",
+                    width="100%",
+                ),
+                overflow_x="auto",
+                width="100%",
+            ),
+            rx.text("No runs yet: press Run.", size="2", color=rx.color("gray", 11)),
+        ),
+        spacing="3",
+        width="100%",
+    )
+
+
+def _run_dialog() -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title("Run ", S.fields["name"]),
+            rx.dialog.description(
+                "Inputs as a JSON object; templates see them as inputs.",
+                size="2",
+                margin_bottom="0.75rem",
+            ),
+            rx.cond(
+                S.dirty,
+                rx.callout(
+                    "Unsaved changes are not part of this run: it runs the saved version.",
+                    icon="info",
+                    color_scheme="amber",
+                    size="1",
+                    margin_bottom="0.5rem",
+                ),
+            ),
+            rx.text_area(
+                value=S.run_inputs,
+                on_change=S.set_run_inputs,
+                rows="6",
+                font_family="var(--code-font-family)",
+                width="100%",
+                data_testid="run-inputs",
+            ),
+            error(S.run_error, "run-error"),
+            rx.hstack(
+                rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray")),
+                rx.button(
+                    rx.icon("play", size=14),
+                    "Run now",
+                    on_click=S.confirm_run,
+                    loading=S.starting,
+                    data_testid="confirm-run",
+                ),
+                justify="end",
+                spacing="3",
+                margin_top="1rem",
+            ),
+            max_width="520px",
+        ),
+        open=S.run_open,
+        on_open_change=S.close_run,
+    )
+
+
+def _toolbar() -> rx.Component:
+    return rx.hstack(
+        rx.link(
+            rx.hstack(
+                rx.icon("arrow-left", size=14), "All orchestrations", align="center", spacing="1"
+            ),
+            href="/admin/orchestrations",
+            size="2",
+        ),
+        rx.spacer(),
+        rx.cond(
+            S.orch_id != 0,
+            rx.button(
+                rx.icon("play", size=14),
+                "Run",
+                variant="soft",
+                on_click=S.ask_run,
+                disabled=S.fields["is_active"] != "true",
+                data_testid="run-orchestration",
+            ),
+        ),
+        rx.button(
+            rx.icon("save", size=14),
+            "Save",
+            on_click=S.save,
+            loading=S.saving,
+            data_testid="save-orchestration",
+        ),
+        width="100%",
+        align="center",
+        spacing="3",
+    )
+
+
+def _editor() -> rx.Component:
+    return rx.vstack(
+        rx.cond(
+            S.form_error != "",
+            rx.callout(
+                S.form_error,
+                icon="triangle-alert",
+                color_scheme="red",
+                width="100%",
+                data_testid="form-error",
+            ),
+        ),
+        _toolbar(),
+        _problems(),
+        rx.tabs.root(
+            rx.tabs.list(
+                rx.tabs.trigger("Form", value="form", data_testid="tab-form"),
+                rx.tabs.trigger("JSON", value="json", data_testid="tab-json"),
+            ),
+            rx.tabs.content(
+                rx.vstack(
+                    _basics(),
+                    _graph(),
+                    calls_section(),
+                    spacing="4",
+                    width="100%",
+                    padding_top="1rem",
+                ),
+                value="form",
+            ),
+            rx.tabs.content(rx.box(_json_tab(), padding_top="1rem"), value="json"),
+            value=S.tab,
+            on_change=S.set_tab,
+            width="100%",
+        ),
+        rx.cond(S.orch_id != 0, _runs()),
+        _run_dialog(),
+        spacing="4",
+        width="100%",
+        max_width="1100px",
+    )
+
+
+@rx.page(
+    route="/admin/orchestrations/new",
+    title="New orchestration · Flowdeck",
+    on_load=S.load_new,
+)
+def new_orchestration_page() -> rx.Component:
+    return admin_page("New orchestration", _editor())
+
+
+@rx.page(
+    route="/admin/orchestrations/[orchestration_id]",
+    title="Orchestration · Flowdeck",
+    on_load=S.load_edit,
+)
+def orchestration_page() -> rx.Component:
+    return admin_page("Orchestration", _editor())
