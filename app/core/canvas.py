@@ -15,6 +15,8 @@ changes the graph `app.core.graph.build_graph` builds.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
+from types import MappingProxyType
 from typing import Any
 
 from app.core.errors import Problem, ValidationFailed
@@ -30,7 +32,7 @@ from app.core.graph import (
     topological_order,
     validate_graph,
 )
-from app.core.layout import Sizes, draw, layer_layout
+from app.core.layout import Sizes, boxes, layer_layout
 
 Step = Mapping[str, Any]
 OUT = "out"  # the handle of a plain dependency ("after this step, whatever it chose")
@@ -38,6 +40,7 @@ IN = "in"
 NODE_TYPE = "step"
 SIZES = Sizes(node_w=220, node_h=72, lane_w=24, gap_x=48, gap_y=72, pad=24)
 MAX_COORD = 1_000_000.0
+LAYOUT_CACHE = 16  # graph shapes whose layout is kept (a few tabs' designers at once)
 
 
 def lenient_graph(steps: Sequence[Any]) -> Graph:
@@ -58,10 +61,45 @@ def hint(step: Step) -> tuple[float, float] | None:
     return float(x), float(y)
 
 
-def layout_positions(steps: Sequence[Any]) -> dict[str, tuple[float, float]]:
-    """Where the layered layout puts each step (top-left corner), ignoring every hint."""
-    boxes = draw(layer_layout(lenient_graph(steps)), SIZES).boxes
-    return {step_id: (box.x, box.y) for step_id, box in boxes.items()}
+class _Shape:
+    """A graph keyed by what the layout reads of it: ids, places in the list, dependencies.
+
+    Steps renamed, reconfigured or given another trigger rule have the same shape, so the
+    designer (which maps the whole definition again on every keystroke in its side panel)
+    lays a 200-step graph out once, not once per keystroke.
+    """
+
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+        self.key = tuple((n.id, n.index, n.depends_on) for n in graph.nodes.values())
+        self._hash = hash(self.key)
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Shape) and self.key == other.key
+
+
+@lru_cache(maxsize=LAYOUT_CACHE)
+def _laid_out(shape: _Shape) -> Mapping[str, tuple[float, float]]:
+    placed = boxes(layer_layout(shape.graph), SIZES)
+    return MappingProxyType({step_id: (box.x, box.y) for step_id, box in placed.items()})
+
+
+def layout_cache_info() -> Any:
+    """Hits and misses of the layouts kept for the last few graph shapes (`functools`' own)."""
+    return _laid_out.cache_info()
+
+
+def layout_positions(
+    steps: Sequence[Any], graph: Graph | None = None
+) -> dict[str, tuple[float, float]]:
+    """Where the layered layout puts each step (top-left corner), ignoring every hint.
+
+    `graph`: the steps' `lenient_graph`, when the caller has it already.
+    """
+    return dict(_laid_out(_Shape(graph or lenient_graph(steps))))
 
 
 def _problems_by_step(problems: Mapping[str, str], count: int) -> list[list[str]]:
@@ -80,7 +118,7 @@ def to_canvas(
     """React Flow nodes and edges for `steps`; `problems` (path → message) go on their nodes."""
     graph = lenient_graph(steps)
     hinted = all(hint(step) is not None for step in steps if isinstance(step, Mapping))
-    laid = {} if hinted else layout_positions(steps)
+    laid = {} if hinted else layout_positions(steps, graph)
     errors = _problems_by_step(problems or {}, len(steps))
     nodes: list[dict[str, Any]] = []
     for step_id, node in graph.nodes.items():

@@ -7,7 +7,8 @@ between instead of through them. The order inside each layer comes from a few ba
 sweeps (a step sits near the mean place of its neighbours), keeping the order with the fewest
 crossings; ties keep definition order, so the same graph always draws the same way.
 
-`layer_layout` decides layers and orders; `draw` turns them into pixel boxes and SVG paths.
+`layer_layout` decides layers and orders; `draw` turns them into pixel boxes and SVG paths
+(`boxes`: the boxes alone).
 Both are pure: the execution page draws what they return.
 """
 
@@ -244,6 +245,25 @@ def _centres(layout: LayerLayout, sizes: Sizes) -> tuple[dict[Item, float], floa
     return centres, widest
 
 
+def _boxes(layout: LayerLayout, sizes: Sizes, centres: Mapping[Item, float]) -> dict[str, Box]:
+    pitch = sizes.node_h + sizes.gap_y
+    return {
+        step_id: Box(
+            centres[step_id] - sizes.node_w / 2,
+            sizes.pad + p.layer * pitch,
+            sizes.node_w,
+            sizes.node_h,
+        )
+        for step_id, p in layout.positions.items()
+    }
+
+
+def boxes(layout: LayerLayout, sizes: Sizes | None = None) -> dict[str, Box]:
+    """The steps' boxes alone, as `draw` places them (no edge paths: a canvas draws its own)."""
+    sizes = sizes or Sizes()
+    return _boxes(layout, sizes, _centres(layout, sizes)[0])
+
+
 def draw(layout: LayerLayout, sizes: Sizes | None = None) -> Drawing:
     """Boxes for the steps and a path per edge: curves between layers, straight down lanes."""
     sizes = sizes or Sizes()
@@ -253,10 +273,7 @@ def draw(layout: LayerLayout, sizes: Sizes | None = None) -> Drawing:
     def top(layer: int) -> float:
         return sizes.pad + layer * pitch
 
-    boxes = {
-        step_id: Box(centres[step_id] - sizes.node_w / 2, top(p.layer), sizes.node_w, sizes.node_h)
-        for step_id, p in layout.positions.items()
-    }
+    placed = _boxes(layout, sizes, centres)
     paths: list[EdgePath] = []
     for source, target, label in layout.edges:
         start = layout.positions[source].layer
@@ -277,4 +294,4 @@ def draw(layout: LayerLayout, sizes: Sizes | None = None) -> Drawing:
         (x1, y1), (x2, y2) = points[0], points[1]
         paths.append(EdgePath(source, target, label, d, (x1 + x2) / 2, (y1 + y2) / 2))
     height = top(len(layout.layers)) - sizes.gap_y + sizes.pad if layout.layers else 0
-    return Drawing(widest + 2 * sizes.pad, height, boxes, tuple(paths))
+    return Drawing(widest + 2 * sizes.pad, height, placed, tuple(paths))

@@ -7,6 +7,7 @@ import pytest
 from app.core import canvas
 from app.core.errors import ValidationFailed
 from app.core.graph import build_graph
+from app.core.layout import draw, layer_layout
 from app.core.workflow import validate_workflow
 from app.engine.actions import action_types
 
@@ -263,3 +264,55 @@ def test_a_dropped_step_sits_where_it_was_dropped_and_follows_nothing():
     assert placed[-1]["ui"] == {"x": 120.5, "y": -canvas.MAX_COORD}
     assert placed[-1]["depends_on"] == [] and placed[:-1] == steps
     assert build_graph(placed).nodes["dropped"].depends_on == ()
+
+
+def _fresh_layout(steps: list[dict]) -> dict[str, tuple[float, float]]:
+    """The layout computed from scratch, as before layouts were kept per graph shape."""
+    placed = draw(layer_layout(canvas.lenient_graph(steps)), canvas.SIZES).boxes
+    return {step_id: (box.x, box.y) for step_id, box in placed.items()}
+
+
+def _positions(steps: list[dict]) -> dict[str, tuple[float, float]]:
+    return {n["id"]: (n["position"]["x"], n["position"]["y"]) for n in canvas.to_canvas(steps)[0]}
+
+
+def test_typing_in_a_step_reuses_its_graphs_layout():
+    """Names, configs and trigger rules leave the layout as it was: laid out once, not again
+    on every keystroke the designer maps the whole definition for."""
+    steps = _branchy()
+    assert _positions(steps) == _fresh_layout(steps)
+    before = canvas.layout_cache_info()
+    for typed in ("F", "Fe", "Fetch"):
+        steps[0] = {**steps[0], "name": typed, "config": {"values": {"n": typed}}}
+        steps[5] = {**steps[5], "trigger_rule": "all_done"}
+        assert _positions(steps) == _fresh_layout(steps)
+    after = canvas.layout_cache_info()
+    assert after.hits - before.hits == 3 and after.misses == before.misses
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param(lambda s: s[4].update(depends_on=["no"]), id="an edge moved"),
+        pytest.param(lambda s: s[3].update(depends_on=["check:true"]), id="another output"),
+        pytest.param(lambda s: s.insert(1, s.pop(3)), id="steps reordered"),
+        pytest.param(lambda s: s[2].update(id="yes2"), id="a step renamed by id"),
+        pytest.param(lambda s: s.append(_step("late", depends_on=[])), id="a step added"),
+    ],
+)
+def test_a_changed_graph_is_laid_out_again(change):
+    steps = _branchy()
+    _positions(steps)
+    changed = [dict(s) for s in steps]
+    change(changed)
+    misses = canvas.layout_cache_info().misses
+    assert _positions(changed) == _fresh_layout(changed)
+    assert canvas.layout_cache_info().misses == misses + 1
+
+
+def test_a_kept_layout_cannot_be_changed_by_its_caller():
+    steps = _branchy()
+    laid = canvas.layout_positions(steps)
+    laid["fetch"] = (1e6, 1e6)
+    laid.clear()
+    assert canvas.layout_positions(steps) == _fresh_layout(steps)

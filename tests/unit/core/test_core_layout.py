@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from app.core.graph import build_graph
-from app.core.layout import LayerLayout, Sizes, crossings, draw, layer_layout
+from app.core.layout import LayerLayout, Sizes, boxes, crossings, draw, layer_layout
 
 
 def step(step_id: str, *deps: str, type: str = "transform", **extra: Any) -> dict[str, Any]:
@@ -163,3 +163,11 @@ def test_forty_steps_stay_one_box_wide_when_chained() -> None:
 def test_empty_graph_draws_nothing() -> None:
     drawing = draw(layer_layout(build_graph([])))
     assert (drawing.width, drawing.height, dict(drawing.boxes), drawing.edges) == (32, 0, {}, ())
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_boxes_alone_are_the_boxes_draw_places(seed: int) -> None:
+    layout = layer_layout(build_graph(_random_dag(seed)))
+    sizes = Sizes(node_w=100, node_h=40, lane_w=10, gap_x=20, gap_y=30, pad=10)
+    assert boxes(layout, sizes) == dict(draw(layout, sizes).boxes)
+    assert boxes(layout) == dict(draw(layout).boxes)
