@@ -1,7 +1,8 @@
 """One call of an orchestration: render it, authenticate it, send it with its retries.
 
 Rendering (the call's condition, url, query, headers and body) runs in a render thread under
-one `RenderBudget` (`offload.render`), unless nothing in the call has template syntax. A
+one `RenderBudget` (`offload.render`), unless nothing in the call has template syntax or its
+templates only look values up in small data (`app.core.template_shape`): those render in place. A
 connection (id or name) is loaded in a thread; its URL is the base the call's URL joins, its
 auth headers are added after rendering, and its secret values join the run's mask list.
 
@@ -29,6 +30,7 @@ from app.core.redact import SecretValues
 from app.core.retry import RetryPolicy, should_retry
 from app.core.retry_after import parse_retry_after, retry_delay
 from app.core.sandbox import STEP_LOOP_ITERATIONS, STEP_OUTPUT, RenderBudget, RenderStopped
+from app.core.template_shape import condition_lookup_only, lookup_only
 from app.core.templates import evaluate_condition, render_value
 from app.engine import offload
 from app.engine.failures import ActionFailed, classify, describe
@@ -103,11 +105,27 @@ def prepare(call: CallSpec, context: Mapping[str, Any], budget: RenderBudget) ->
     return Prepared(parts=parts)
 
 
-async def prepare_call(call: CallSpec, context: Mapping[str, Any]) -> Prepared:
-    """`prepare` in a render thread under the call's timeout (on the loop when nothing renders)."""
+def _renders_in_place(call: CallSpec) -> bool:
+    """Nothing to render, or only lookups (`{{ prev.token }}`): cheaper than a thread hop."""
+    parts = [call.url, call.query, call.headers, call.body]
+    if not call.condition and not _has_template(parts):
+        return True
+    return lookup_only(parts) and (not call.condition or condition_lookup_only(call.condition))
+
+
+async def prepare_call(call: CallSpec, context: Mapping[str, Any], *, small: bool) -> Prepared:
+    """`prepare` in a render thread under the call's timeout.
+
+    On the loop instead when the call's templates only look values up and `small` says the
+    data they can reach is small (a lookup copies the value it finds: a big one would hold
+    the loop).
+    """
     budget = _budget(call.timeout_s)
-    if not call.condition and not _has_template([call.url, call.query, call.headers, call.body]):
-        return prepare(call, context, budget)
+    if small and _renders_in_place(call):
+        try:
+            return prepare(call, context, budget)
+        except RenderStopped:
+            return Prepared(error=f"timed out after {call.timeout_s:g} s (rendering the call)")
     try:
         return await offload.render(lambda: prepare(call, context, budget), budget, call.timeout_s)
     except (TimeoutError, RenderStopped):

@@ -4,7 +4,9 @@ What runs next is the workflow planner's answer (`app.core.planner.plan` over
 `app.core.orchestration.call_graph`, `parallel_limit` calls at once); this module only carries
 it out: start the calls it names (each a task: render, send, retry, extract; see
 `orchestration_call`), record the skips it decides with their reasons, and ask again whenever a
-call ends. A call skipped by its own condition passes through to its dependents except in
+call ends. Nothing blocks the loop: templates render in a render thread under a budget (those
+that only look values up in small data render in place, cheaper than the hop), connections load
+in a thread, big bodies are parsed and masked in one. A call skipped by its own condition passes through to its dependents except in
 `conditional` mode, where it gates its branch (`condition_skips_dependents`).
 
 Templates see `inputs`, `calls.<id>.<name>` (extracted values) and `calls.<id>.response`
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -51,6 +54,9 @@ from app.engine.orchestration_records import BIG_BODY_BYTES, CallRecord, RunReco
 log = logging.getLogger("flowdeck.engine")
 
 OnCall = Callable[[CallRecord], Awaitable[None]]
+#: Templates that only look values up render in place while the data they can reach stays
+#: under this (a lookup copies what it finds); past it every template goes to a thread.
+SMALL_CONTEXT_BYTES = 256 * 1024
 
 __all__ = ["CallRecord", "OnCall", "RunRecord", "run_calls"]
 
@@ -77,11 +83,17 @@ class _Run:
         self.states: dict[str, StepState] = {}
         self.tasks: dict[str, asyncio.Task[None]] = {}
         self.answered: dict[str, dict[str, Any]] = {}  # call id → its entry in `calls`
+        #: Bytes of data the templates can reach (inputs, env, the answers so far), roughly.
+        self.context_bytes = len(json.dumps([inputs, env], default=str))
         self.base = {"inputs": dict(inputs), "env": dict(env), "now": now.isoformat()}
         self.on_call = on_call
         self.secrets = secrets
         self.started = time.perf_counter()
         self.by_condition = not condition_skips_dependents(spec)
+
+    @property
+    def small_context(self) -> bool:
+        return self.context_bytes <= SMALL_CONTEXT_BYTES
 
     def ms(self) -> float:
         return round((time.perf_counter() - self.started) * 1000, 3)
@@ -110,7 +122,7 @@ async def _run_one(run: _Run, call_id: str, env: CallEnv) -> None:
     record.status, record.start_ms = "running", run.ms()
     await run.notify(record)
     try:
-        prepared = await prepare_call(call, run.context(call_id))
+        prepared = await prepare_call(call, run.context(call_id), small=run.small_context)
         if prepared.skip is not None:
             record.status, record.reason = "skipped", prepared.skip
         elif prepared.error is not None:
@@ -144,6 +156,7 @@ async def _send(run: _Run, call_id: str, parts: dict[str, Any], env: CallEnv) ->
         record.extracted = extracted_from(call, record)
     if record.response is not None:
         run.answered[call_id] = {**record.extracted, "response": dict(record.response)}
+        run.context_bytes += record.response_bytes or 0
         if (record.response_bytes or 0) > BIG_BODY_BYTES:  # mask and cap it once, off the loop
             await asyncio.to_thread(record.stored_body, "response")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -238,3 +239,28 @@ async def test_the_address_guard_refuses_a_blocked_destination() -> None:
     call = record.call("a")
     assert call.status == "failed"
     assert "10.1.2.3" in call.error and "FLOWDECK_OUTBOUND_ALLOW" in call.error
+
+
+async def test_a_heavy_template_renders_off_the_loop_and_stops_at_the_call_timeout(
+    api: Api,
+) -> None:
+    heavy = "{% for i in range(1000) %}{% for j in range(1000) %}{% endfor %}{% endfor %}x"
+    calls = [{"id": "a", "url": f"{api.url}/a", "headers": {"X": heavy}, "timeout_s": 0.4}]
+    ticks = 0
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.01)
+            ticks += 1
+
+    task = asyncio.create_task(ticker())
+    try:
+        record = await _run({"calls": calls})
+    finally:
+        task.cancel()
+    call = record.call("a")
+    assert call.status == "failed"
+    assert call.error == "timed out after 0.4 s (rendering the call)"
+    assert ticks >= 10  # the loop went on meanwhile
+    assert api.requests == []
