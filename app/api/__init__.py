@@ -22,6 +22,7 @@ from app.api.routes import (
     hooks,
     me,
     notifications,
+    orchestrations,
     step_items,
     transfer,
     versions,
@@ -47,6 +48,7 @@ API_ROUTERS: list[APIRouter] = [
     notifications.router,
     approvals.router,
     approvals.links,
+    orchestrations.router,
 ]
 
 

@@ -87,9 +87,19 @@ def get_run(actor: Actor, run_id: int) -> dict[str, Any]:
             {**(c.record or {}), "id": c.call_id, "status": c.status, "position": c.position}
             for c in calls
         ]
-    else:  # a run recorded before migration 0005
-        records = [r for r in (row.results or []) if isinstance(r, dict)]
+    else:  # a run recorded before migration 0005: its results as kept, under `legacy`
+        records = [_legacy(n, r) for n, r in enumerate(row.results or [])]
     return {**run_summary(row), "inputs": row.inputs or {}, "calls": records}
+
+
+def _legacy(position: int, result: Any) -> dict[str, Any]:
+    known = result if isinstance(result, dict) else {}
+    return {
+        "id": str(known.get("id") or f"#{position + 1}"),
+        "status": str(known.get("status") or "unknown"),
+        "position": position,
+        "legacy": result,
+    }
 
 
 @dataclass(frozen=True)

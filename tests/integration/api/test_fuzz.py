@@ -42,7 +42,15 @@ from app.core.statuses import Role
 from app.db.settings import get_settings
 from app.engine import runtime
 from app.engine.runner import Engine
-from app.services import alerts, api_keys, articles, connections, users, workflows
+from app.services import (
+    alerts,
+    api_keys,
+    articles,
+    connections,
+    orchestrations,
+    users,
+    workflows,
+)
 from app.services.actor import SYSTEM, Actor
 from tests.integration.api.deployed import deployed_api
 
@@ -97,6 +105,20 @@ NOT_EXPRESSIBLE: dict[str, tuple[Any, str]] = {
     "GET /api/workflow-orchestration/executions": (
         positive_data_acceptance,
         "cursor is opaque: only a next_cursor the API returned is valid, any other string is a 422",
+    ),
+    "POST /api/workflow-orchestration/orchestrations": (
+        positive_data_acceptance,
+        "call ids are slugs unique within the orchestration, depends_on must name other calls "
+        "without a cycle (and, in listed-order modes, earlier ones), templates must parse, a URL "
+        "without a connection must be absolute, and secret-named headers may not hold literals",
+    ),
+    "PUT /api/workflow-orchestration/orchestrations/{orchestration_id}": (
+        positive_data_acceptance,
+        "as for POST, and a partial body is judged merged with the stored definition",
+    ),
+    "GET /api/workflow-orchestration/orchestrations/{orchestration_id}/runs": (
+        positive_data_acceptance,
+        "cursor is opaque: only a next_cursor the API returned is valid, any other string is a 400",
     ),
     "GET /api/audit/events": (
         positive_data_acceptance,
@@ -164,6 +186,8 @@ def _seed(admin: Actor) -> None:
         admin,
         {"alert_type": "in_app", "channel": "", "events": ["workflow_fail"], "severity": "error"},
     )
+    calls = [{"id": "ping", "url": "https://example.invalid/ping", "timeoutS": 2}]
+    orchestrations.create_orchestration(admin, {"name": "seeded", "calls": calls})
 
 
 @pytest.fixture
