@@ -7,6 +7,7 @@ The contract is described in `app.services.orchestration_runs`, which re-exports
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -70,6 +71,7 @@ def open_run(
     if trigger not in TRIGGERS:
         raise ValidationFailed([Problem("trigger", f"must be one of {', '.join(TRIGGERS)}")])
     now = utcnow()
+    close_abandoned_runs(now)
     with session_scope() as session:
         row, spec = _runnable(session, orchestration_id)
         conn = session.connection()
@@ -212,3 +214,38 @@ def _count(conn: sa.Connection, orchestration_id: int, run_id: int, status: str,
     conn.execute(
         _OR.update().where(_OR.c.id == orchestration_id).values(p95_ms=percentile(recent, 95))
     )
+
+
+#: How long past its own time limit a `running` run must be before it counts as abandoned.
+ABANDONED_AFTER_S = 60.0
+
+
+def close_abandoned_runs(now: datetime | None = None) -> list[int]:
+    """Fail the runs still `running` long after their time limit; their ids.
+
+    The runner ends every run within its `timeout_s`, so such a run was left by a process that
+    stopped (a crash, a restart). It is finished `failed` ("interrupted …") and counted like
+    any failure. Safe with several processes: a live run is never that old. Called before each
+    new run opens (and may be called at start-up).
+    """
+    now = now or utcnow()
+    with session_scope() as session:
+        rows = (
+            session.connection()
+            .execute(
+                sa.select(_RUN.c.id, _RUN.c.started_at, _OR.c.timeout_s)
+                .join(_OR, _OR.c.id == _RUN.c.orchestration_id)
+                .where(_RUN.c.status == "running")
+            )
+            .all()
+        )
+    abandoned = [
+        row
+        for row in rows
+        if (now - row.started_at).total_seconds() > row.timeout_s + ABANDONED_AFTER_S
+    ]
+    for row in abandoned:
+        ms = (now - row.started_at).total_seconds() * 1000
+        error = "interrupted: the Flowdeck process running it stopped before it ended"
+        finish_run(row.id, {"status": "failed", "duration_ms": ms, "error": error, "calls": []})
+    return [row.id for row in abandoned]

@@ -16,8 +16,11 @@ from app.core.errors import Conflict, NotFound, PermissionDenied, ValidationFail
 from app.core.statuses import Role
 from app.db.engine import get_engine, session_scope
 from app.db.models import AuditEvent, OrchestrationVersion
+from app.db.types import utcnow
 from app.services import orchestration_history, orchestration_runs, orchestrations
 from app.services.actor import Actor
+from app.services.orchestration_recording import close_abandoned_runs
+from app.services.orchestration_views import get_run
 from app.services.orchestrations import OrchestrationFilter
 
 VIEWER = Actor(kind="user", user_id=None, email="viewer@example.com", role=Role.VIEWER)
@@ -185,3 +188,38 @@ def test_a_row_in_the_original_loose_shape_is_listed_with_its_problems(
         member, oid, {"calls": [{"id": "a", "url": "https://x.example", "timeoutS": 5}]}
     )
     assert fixed["problems"] == [] and fixed["calls"][0]["timeout_s"] == 5.0
+
+
+def _insert_run(oid: int, status: str, started: str, results: list[Any]) -> int:
+    with get_engine().begin() as conn:
+        return conn.execute(
+            sa.text(
+                "INSERT INTO orchestration_run (orchestration_id, status, started_at, results)"
+                " VALUES (:oid, :status, :started, :results) RETURNING id"
+            ),
+            {"oid": oid, "status": status, "started": started, "results": json.dumps(results)},
+        ).scalar_one()
+
+
+def test_runs_from_before_0005_show_their_results_and_abandoned_runs_end(
+    db: Path, member: Actor
+) -> None:
+    oid = orchestrations.create_orchestration(member, {**PIPELINE, "timeoutS": 60})["id"]
+    old = _insert_run(oid, "succeeded", "2026-01-01 00:00:00", [{"id": "login", "ms": 5}, 7])
+    stale = _insert_run(oid, "running", "2026-01-01 00:00:00", [])
+    fresh = _insert_run(oid, "running", utcnow().strftime("%Y-%m-%d %H:%M:%S.%f"), [])
+
+    shown = get_run(VIEWER, old)
+    assert [(c["id"], c["status"]) for c in shown["calls"]] == [
+        ("login", "unknown"),
+        ("#2", "unknown"),
+    ]
+    assert shown["calls"][0]["legacy"] == {"id": "login", "ms": 5}
+    assert shown["inputs"] == {} and shown["trigger"] == "manual"
+
+    assert close_abandoned_runs() == [stale]
+    ended = get_run(VIEWER, stale)
+    assert ended["status"] == "failed" and ended["error"].startswith("interrupted")
+    assert get_run(VIEWER, fresh)["status"] == "running"
+    counted = orchestrations.get_orchestration(VIEWER, oid)
+    assert (counted["runs"], counted["failures"]) == (1, 1)
