@@ -128,10 +128,12 @@ def _request(index: rx.Var, call: rx.Var) -> rx.Component:
         rx.grid(
             rx.vstack(
                 label("Method"),
-                rx.select(
-                    METHODS,
-                    value=call["method"],
-                    on_change=lambda v: S.set_call_field(index, "method", v),
+                rx.box(
+                    rx.select(
+                        METHODS,
+                        value=call["method"],
+                        on_change=lambda v: S.set_call_field(index, "method", v),
+                    ),
                     data_testid="call-method",
                 ),
                 _field_error(index, "method"),

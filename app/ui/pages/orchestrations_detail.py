@@ -44,11 +44,15 @@ def _basics() -> rx.Component:
                 _text("name", "Name", "Sign in and fetch the profile"),
                 rx.vstack(
                     label("Mode"),
-                    rx.select(
-                        MODES,
-                        value=S.fields["mode"],
-                        on_change=lambda v: S.set_field("mode", v),
+                    rx.box(
+                        rx.select(
+                            MODES,
+                            value=S.fields["mode"],
+                            on_change=lambda v: S.set_field("mode", v),
+                            width="100%",
+                        ),
                         data_testid="orch-mode",
+                        width="100%",
                     ),
                     rx.text(S.mode_hint, size="1", color=rx.color("gray", 11)),
                     error(S.errors.get("mode", ""), "error-mode"),

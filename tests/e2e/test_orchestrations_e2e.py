@@ -1,0 +1,109 @@
+"""Orchestrations in a real browser: a two-call pipeline made in the form, saved, run, watched.
+
+The first call signs in to a loopback server and extracts a token from its JSON answer; the
+second sends it in a header (the server echoes what it got). The run page shows both calls on
+the timeline, succeeded, and the second call's request with the header.
+Set FLOWDECK_SHOTS to a directory to keep screenshots of the list, the form and the run page.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.form_steps import choose
+from tests.integration.engine.orchestration_server import Answer, Api, serve
+
+TOKEN = "sess-e2e-4711"
+
+
+@pytest.fixture
+def remote() -> Iterator[Api]:
+    with serve() as api:
+        api.script("/login", Answer(body={"data": {"token": TOKEN}}))
+        yield api
+
+
+def _shot(page: Page, name: str) -> None:
+    folder = os.environ.get("FLOWDECK_SHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
+
+
+def test_a_two_call_pipeline_built_in_the_form_runs_and_shows_its_calls(
+    admin_page: Page, remote: Api
+) -> None:
+    page = admin_page
+    page.goto("/admin/orchestrations")
+    expect(page.get_by_test_id("empty-state")).to_contain_text("pipeline")
+    _shot(page, "orchestrations-empty")
+    page.get_by_test_id("new-orchestration").click()
+    expect(page).to_have_url(re.compile(r"/admin/orchestrations/new/?$"))
+
+    page.locator("#orch-name").fill("E2E sign in and fetch")
+    choose(page, page.get_by_test_id("orch-mode"), "pipeline")
+    expect(page.get_by_text("each call sees the previous call's response")).to_be_visible()
+
+    first = page.get_by_test_id("call-card").nth(0)
+    first.get_by_test_id("call-id").fill("login")
+    choose(page, first.get_by_test_id("call-method"), "POST")
+    first.get_by_test_id("call-url").fill(remote.url + "/login")
+    first.get_by_test_id("call-body").fill('{"user": "{{ inputs.user }}"}')
+    first.get_by_test_id("call-extract").fill('{"token": "data.token"}')
+
+    page.get_by_test_id("add-call").first.click()
+    second = page.get_by_test_id("call-card").nth(1)
+    second.get_by_test_id("call-id").fill("profile")
+    second.get_by_test_id("call-headers").fill('{"X-Session": "{{ calls.login.token }}"}')
+    graph = page.get_by_test_id("orchestration-graph")
+    expect(graph.locator(".react-flow__node")).to_have_count(2)
+    expect(graph.locator(".react-flow__edge")).to_have_count(1)
+
+    # Saved without the second URL: the service's problem lands next to the field and on top.
+    page.get_by_test_id("save-orchestration").click()
+    expect(second.get_by_test_id("call-error-url")).to_be_visible()
+    expect(page.get_by_test_id("form-problems")).to_contain_text("calls[1].url")
+    expect(first.get_by_test_id("call-error-url")).to_have_count(0)
+
+    second.get_by_test_id("call-url").fill(remote.url + "/profile")
+    page.get_by_test_id("tab-json").click()
+    expect(page.get_by_test_id("json-editor")).to_have_value(re.compile("calls.login.token"))
+    page.get_by_test_id("tab-form").click()
+    expect(second.get_by_test_id("call-url")).to_have_value(remote.url + "/profile")
+    _shot(page, "orchestration-form")
+    page.get_by_test_id("save-orchestration").click()
+    expect(page).to_have_url(re.compile(r"/admin/orchestrations/\d+/?$"))
+    expect(page.get_by_test_id("call-card")).to_have_count(2)
+
+    page.get_by_test_id("run-orchestration").click()
+    page.get_by_test_id("run-inputs").fill("[1]")
+    page.get_by_test_id("confirm-run").click()
+    expect(page.get_by_test_id("run-error")).to_contain_text("JSON object")
+    page.get_by_test_id("run-inputs").fill('{"user": "ada"}')
+    page.get_by_test_id("confirm-run").click()
+    expect(page).to_have_url(re.compile(r"/admin/orchestrations/runs/\d+/?$"))
+
+    expect(page.get_by_test_id("run-status")).to_have_text("succeeded", timeout=30_000)
+    bars = page.get_by_test_id("timeline-bar")
+    expect(bars).to_have_count(2)
+    expect(page.locator('[data-testid="timeline-bar"][data-status="succeeded"]')).to_have_count(2)
+    expect(page.get_by_test_id("run-calls")).to_have_text("2/2 succeeded")
+    page.get_by_test_id("call-item").filter(has_text="profile").get_by_role("button").first.click()
+    request = page.get_by_test_id("call-request")
+    expect(request).to_contain_text("X-Session")
+    expect(request).to_contain_text(TOKEN)
+    assert remote.seen("/profile")[0].headers.get("X-Session") == TOKEN
+    _shot(page, "orchestration-run")
+
+    page.goto("/admin/orchestrations")
+    row = page.get_by_test_id("orchestration-row").filter(has_text="E2E sign in and fetch")
+    expect(row).to_contain_text("pipeline")
+    expect(row).to_contain_text("succeeded")
+    expect(row.get_by_test_id("orchestration-calls")).to_have_text("2")
+    _shot(page, "orchestrations-list")
