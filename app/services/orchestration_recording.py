@@ -6,7 +6,7 @@ The contract is described in `app.services.orchestration_runs`, which re-exports
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -135,11 +135,19 @@ def _count_done(run_id: int) -> Any:
 
 def record_call(run_id: int, record: CallRecord | Mapping[str, Any]) -> None:
     """Store one call's record as it is now (its start, its end, a skip, a cancel)."""
-    stored = _as_dict(record)
+    record_calls(run_id, [record])
+
+
+def record_calls(run_id: int, records: Iterable[CallRecord | Mapping[str, Any]]) -> None:
+    """Store several calls' records in one transaction, in order (a later one of a call wins)."""
+    stored = [_as_dict(record) for record in records]
+    if not stored:
+        return
     with session_scope() as session:
         conn = session.connection()
-        _write_call(conn, run_id, stored)
-        if stored.get("status") in CALL_ENDED:
+        for one in stored:
+            _write_call(conn, run_id, one)
+        if any(one.get("status") in CALL_ENDED for one in stored):
             conn.execute(
                 _RUN.update()
                 .where(_RUN.c.id == run_id, _RUN.c.status == "running")
