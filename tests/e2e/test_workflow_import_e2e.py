@@ -89,6 +89,11 @@ def test_an_n8n_file_is_checked_imported_and_runs(
     expect(unmapped).to_have_count(1)
     expect(unmapped).to_contain_text("Log Empty Order")
     expect(unmapped).to_contain_text("n8n-nodes-base.code")
+    expect(dialog.get_by_test_id("import-file-name")).to_have_text("order-check.json")
+    expect(dialog.get_by_test_id("import-summary")).to_contain_text(
+        "Ready to import Order check: set, branch, call the stock service with 3 steps; "
+        "1 node is left out"
+    )
     _shot(page, "import-preview.png")
 
     dialog.get_by_test_id("import-confirm").click()
@@ -152,7 +157,19 @@ def test_a_bad_file_is_refused_with_a_clear_error_and_creates_nothing(
     expect(dialog.get_by_test_id("import-mapped")).to_have_count(0)
     expect(confirm).to_be_disabled()
 
+    # A file the picker refuses (too large, not .json) is said so in the dialog, not sent.
+    huge = tmp_path / "huge.json"
+    huge.write_text('{"nodes": [' + " " * (1024 * 1024) + "]}", encoding="utf-8")
+    page.set_input_files(FILE_INPUT, str(huge))
+    expect(dialog.get_by_test_id("import-error")).to_contain_text("larger than 1 MiB")
+    text_file = tmp_path / "workflow.txt"
+    text_file.write_text(FIXTURE.read_text(encoding="utf-8"), encoding="utf-8")
+    page.set_input_files(FILE_INPUT, str(text_file))
+    expect(dialog.get_by_test_id("import-error")).to_contain_text("not a .json file")
+    expect(confirm).to_be_disabled()
+
     # Pasted text is checked the same way.
+    dialog.get_by_role("radio", name="Paste").click()
     dialog.get_by_test_id("import-text").fill('{"nodes": "none"}')
     dialog.get_by_test_id("import-check").click()
     expect(

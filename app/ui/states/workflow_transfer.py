@@ -8,6 +8,7 @@ only holds the text, the report rows and the problems, and turns the answer into
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any, TypedDict
 
 import reflex as rx
@@ -17,6 +18,7 @@ from app.services import workflow_transfer
 from app.ui.states.session import SessionState, error_text, run_service
 
 MAX_DOCUMENT = 1024 * 1024  # the API's body cap
+MODES = ("file", "paste")
 
 
 class ReportRow(TypedDict):
@@ -51,6 +53,27 @@ def report_rows(report: dict[str, Any]) -> dict[str, list[ReportRow]]:
     }
 
 
+def size_text(size: int) -> str:
+    return f"{size} bytes" if size < 1024 else f"{size / 1024:.1f} KiB"
+
+
+def rejected_text(rejected: Any) -> str:
+    """Why the file picker refused a file, in words: `rejected` is a list of
+    `{name, size, codes}` (react-dropzone's error codes), as the dialog sends it."""
+    first = rejected[0] if isinstance(rejected, list) and rejected else {}
+    first = first if isinstance(first, dict) else {}
+    name, codes = first.get("name"), first.get("codes")
+    codes = {str(c) for c in codes} if isinstance(codes, list) else set()
+    what = f"“{name[:120]}”" if isinstance(name, str) and name else "That file"
+    if "file-too-large" in codes:
+        return f"{what} is larger than 1 MiB: a workflow export is much smaller"
+    if "file-invalid-type" in codes:
+        return f"{what} is not a .json file: choose a workflow export (JSON)"
+    if "too-many-files" in codes:
+        return "Choose one file at a time"
+    return f"{what} could not be read"
+
+
 def parse_document(text: str) -> tuple[Any, str]:
     """The JSON in `text`, or (None, why not)."""
     if len(text.encode()) > MAX_DOCUMENT:
@@ -68,7 +91,12 @@ def parse_document(text: str) -> tuple[Any, str]:
 
 class WorkflowImportState(SessionState):
     import_open: bool = False
+    import_mode: str = "file"
     import_text: str = ""
+    file_name: str = ""
+    file_size: str = ""
+    import_name: str = ""
+    import_steps: int = 0
     import_error: str = ""
     import_problems: list[ProblemRow] = []
     previewed: bool = False
@@ -82,6 +110,7 @@ class WorkflowImportState(SessionState):
 
     def _clear(self) -> None:
         self.import_error, self.import_problems, self.previewed, self.source = "", [], False, ""
+        self.import_name, self.import_steps = "", 0
         self.mapped, self.unmapped, self.untranslated, self.attention, self.notes = (
             [],
             [],
@@ -93,7 +122,19 @@ class WorkflowImportState(SessionState):
     @rx.event
     def open_import(self) -> None:
         self._clear()
-        self.import_text, self.import_open = "", True
+        self.import_text, self.import_open, self.import_mode = "", True, "file"
+        self.file_name = self.file_size = ""
+
+    @rx.event
+    def set_import_mode(self, mode: str | list[str]) -> None:
+        self.import_mode = mode if isinstance(mode, str) and mode in MODES else "file"
+
+    @rx.event
+    def reject_files(self, rejected: list[dict[str, Any]]) -> None:
+        """The file picker refused a file (too large, not JSON): say so in the dialog."""
+        self._clear()
+        self.file_name = self.file_size = ""
+        self.import_error = rejected_text(rejected)
 
     @rx.event
     def close_import(self, open_: bool = False) -> None:
@@ -101,7 +142,8 @@ class WorkflowImportState(SessionState):
 
     @rx.event
     def set_import_text(self, text: str) -> None:
-        self.import_text = text
+        self.import_text = str(text)[: MAX_DOCUMENT + 1]
+        self.file_name = self.file_size = ""
         self._clear()
 
     def _show_problems(self, problems: list[Problem]) -> None:
@@ -131,6 +173,10 @@ class WorkflowImportState(SessionState):
         self.untranslated, self.attention = rows["untranslated"], rows["attention"]
         self._show_problems(preview.problems)
         self.previewed = not preview.problems
+        definition = preview.definition or {}
+        self.import_name = str(definition.get("name") or "")[:200]
+        actions = definition.get("actions")
+        self.import_steps = len(actions) if isinstance(actions, list) else 0
         return None
 
     @rx.event
@@ -138,9 +184,16 @@ class WorkflowImportState(SessionState):
         if not files:
             return None
         content = await files[0].read(MAX_DOCUMENT + 1)
+        self.file_name = Path(str(files[0].name or "export.json")).name[:120]
+        self.file_size = size_text(len(content))
         if len(content) > MAX_DOCUMENT:
             self._clear()
+            self.import_text, self.file_size = "", "over 1 MiB"
             self.import_error = "The file is larger than 1 MiB"
+            return None
+        if not content.strip():
+            self._clear()
+            self.import_text, self.import_error = "", "The file is empty"
             return None
         self.import_text = content.decode("utf-8", errors="replace")
         return await self.preview_import()

@@ -21,6 +21,7 @@ from app.ui.states.workflow_transfer import (
     WorkflowExportState,
     WorkflowImportState,
     parse_document,
+    rejected_text,
     report_rows,
 )
 from tests.unit.ui import test_state_guards as guards
@@ -184,3 +185,47 @@ async def test_a_chosen_file_is_read_and_checked(people: People) -> None:
     huge = rx.UploadFile(file=io.BytesIO(b" " * (1024 * 1024 + 1)), path=Path("big.json"))
     await call(state, "handle_upload", [huge])
     assert not state.previewed and "1 MiB" in state.import_error
+
+
+@pytest.mark.parametrize(
+    ("rejected", "said"),
+    [
+        ([{"name": "big.json", "size": 9, "codes": ["file-too-large"]}], "“big.json” is larger"),
+        ([{"name": "w.txt", "codes": ["file-invalid-type"]}], "“w.txt” is not a .json"),
+        ([{"name": "", "codes": ["too-many-files"]}], "one file"),
+        ([{"name": 5, "codes": "junk"}], "That file could not be read"),
+        ([], "could not be read"),
+        ("junk", "could not be read"),
+        (["junk"], "could not be read"),
+    ],
+)
+def test_a_refused_file_is_said_in_words(rejected: object, said: str) -> None:
+    assert said in rejected_text(rejected)
+
+
+async def test_a_chosen_file_is_named_and_its_workflow_summed_up(people: People) -> None:
+    state = await _tab(people.tokens["member"])
+    await call(state, "open_import")
+    assert state.import_mode == "file"
+    text = _text("manual_set_if_http_loopback.json").encode()
+    chosen = rx.UploadFile(file=io.BytesIO(text), path=Path("some/dir/order.json"))
+    await call(state, "handle_upload", [chosen])
+    assert (state.file_name, state.file_size) == ("order.json", f"{len(text) / 1024:.1f} KiB")
+    assert state.previewed and state.import_steps == 3
+    assert state.import_name == "Order check: set, branch, call the stock service"
+    assert [(r["node"], r["type"]) for r in state.unmapped] == [
+        ("Log Empty Order", "n8n-nodes-base.code")
+    ]
+
+    empty = rx.UploadFile(file=io.BytesIO(b"  \n"), path=Path("empty.json"))
+    await call(state, "handle_upload", [empty])
+    assert state.import_error == "The file is empty" and not state.previewed
+    assert state.import_steps == 0 and state.import_name == ""
+
+    refused = [{"name": "x.txt", "size": 3, "codes": ["file-invalid-type"]}]
+    await call(state, "reject_files", refused)
+    assert "x.txt" in state.import_error and state.file_name == ""
+    await call(state, "set_import_mode", "paste")
+    assert state.import_mode == "paste"
+    await call(state, "set_import_mode", ["junk"])
+    assert state.import_mode == "file"
