@@ -99,3 +99,61 @@ def test_edit_compare_roll_back_and_audit(admin_page: Page) -> None:
     text = Path(exported.path()).read_text(encoding="utf-8")
     assert text.startswith("id,at,actor_type") and text.count("workflow.updated") == 2
     assert "workflow.rolled_back" in text
+
+
+def _node(page: Page, step: str):
+    return page.locator(f'[data-testid="canvas-node"][data-step="{step}"]')
+
+
+def test_compare_draws_added_removed_and_changed_steps_on_the_canvas(admin_page: Page, api) -> None:
+    page = admin_page
+
+    def step(step_id: str, **extra) -> dict:
+        return {"id": step_id, "type": "transform", "config": {"values": {"n": 1}}, **extra}
+
+    fetch = {
+        "id": "fetch",
+        "type": "api_call",
+        "config": {
+            "url": "https://a.example/feed",
+            "headers": {"Authorization": "Bearer e2e-old-secret-1"},
+        },
+    }
+    body = {"name": "E2E canvas compare", "trigger": {"type": "manual"}}
+    created = api.post("/workflows", json={**body, "actions": [fetch, step("shape"), step("tell")]})
+    workflow_id = created.raise_for_status().json()["id"]
+    newer = {
+        **fetch,
+        "config": {
+            "url": "https://b.example/feed",
+            "headers": {"Authorization": "Bearer e2e-new-secret-2"},
+        },
+    }
+    actions = [newer, step("tell", depends_on=["fetch"]), step("audit", depends_on=["tell"])]
+    api.put(f"/workflows/{workflow_id}", json={"actions": actions}).raise_for_status()
+
+    page.goto(f"/admin/versions?workflow={workflow_id}")
+    expect(page.get_by_test_id("diff-title")).to_contain_text("v1 → v2")
+    canvas = page.get_by_test_id("version-canvas")
+    expect(canvas.get_by_test_id("canvas-node")).to_have_count(4)
+    expect(_node(page, "fetch")).to_have_attribute("data-change", "changed")
+    expect(_node(page, "tell")).to_have_attribute("data-change", "changed")
+    expect(_node(page, "audit")).to_have_attribute("data-change", "added")
+    expect(_node(page, "shape")).to_have_attribute("data-change", "removed")
+    expect(page.get_by_test_id("graph-summary")).to_have_text("1 added · 1 removed · 2 changed")
+    # removed edges are drawn dashed in red, added ones in green
+    expect(canvas.locator(".react-flow__edge")).to_have_count(4)
+    dashed = canvas.locator('.react-flow__edge-path[style*="stroke-dasharray"]')
+    expect(dashed).to_have_count(2)
+
+    _node(page, "fetch").click()
+    rows = page.get_by_test_id("graph-node-change")
+    expect(rows).to_have_count(2)
+    expect(rows.filter(has_text="config.url")).to_contain_text("https://a.example/feed")
+    expect(rows.filter(has_text="config.url")).to_contain_text("https://b.example/feed")
+    expect(rows.filter(has_text="config.headers.Authorization")).to_contain_text("[redacted]")
+    _node(page, "tell").click()
+    expect(rows).to_have_count(1)
+    expect(rows).to_contain_text("depends_on")
+    page.screenshot(path=str(Path("/tmp/flowdeck-shots") / "version-canvas.png"), full_page=True)
+    assert "e2e-old-secret" not in page.content() and "e2e-new-secret" not in page.content()

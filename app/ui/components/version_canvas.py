@@ -81,7 +81,10 @@ def _detail() -> rx.Component:
             align="center",
             wrap="wrap",
         ),
-        rx.code(S.graph_selected, size="1", variant="ghost", color_scheme="gray"),
+        rx.cond(
+            S.graph_selected != S.graph_title,
+            rx.code(S.graph_selected, size="1", variant="ghost", color_scheme="gray"),
+        ),
         rx.cond(
             S.graph_rows.length() > 0,
             rx.vstack(rx.foreach(S.graph_rows, _row), spacing="0", width="100%"),
