@@ -155,5 +155,6 @@ def test_compare_draws_added_removed_and_changed_steps_on_the_canvas(admin_page:
     _node(page, "tell").click()
     expect(rows).to_have_count(1)
     expect(rows).to_contain_text("depends_on")
-    page.screenshot(path=str(Path("/tmp/flowdeck-shots") / "version-canvas.png"), full_page=True)
+    Path("/tmp/flowdeck-shots").mkdir(exist_ok=True)
+    page.get_by_test_id("diff-view").screenshot(path="/tmp/flowdeck-shots/version-canvas.png")
     assert "e2e-old-secret" not in page.content() and "e2e-new-secret" not in page.content()
