@@ -18,7 +18,7 @@ from app.engine.runner import Engine
 from app.engine.scheduler import ScheduleClock
 from app.engine.triggers.events import EventTriggers
 from app.integrations import keyring
-from app.services import audit_query, recovery
+from app.services import audit_query, orchestration_runs, recovery
 from app.services.actor import SYSTEM
 
 log = logging.getLogger("flowdeck")
@@ -101,6 +101,7 @@ async def startup() -> AsyncIterator[None]:
             listeners.stop()
             await clock.stop()
             stopping_at = utcnow()
+            await orchestration_runs.stop_runs()  # runs by hand end `cancelled`
             await engine.stop()
             # Runs the stop interrupted get their retries queued now; they start next time.
             await _retry_interrupted(since=stopping_at)

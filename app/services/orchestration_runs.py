@@ -71,6 +71,7 @@ __all__ = [
 ]
 log = logging.getLogger("flowdeck.orchestrations")
 _LIVE: dict[int, asyncio.Task[RunRecord | None]] = {}  # runs going on in this process
+_STOPPING: set[int] = set()  # runs cancelled because Flowdeck stops
 
 
 async def execute(
@@ -104,7 +105,8 @@ async def execute(
         )
     except asyncio.CancelledError:
         ms = (time.perf_counter() - started) * 1000
-        await offload.db(finish_run, run_id, _ended("cancelled", ms, "the run was cancelled"))
+        why = "Flowdeck stopped during the run" if run_id in _STOPPING else "the run was cancelled"
+        await offload.db(finish_run, run_id, _ended("cancelled", ms, why))
         raise
     except Exception as exc:  # a bug or a broken connection: the run must still end
         log.exception("orchestration run %s failed inside the runner", run_id)
@@ -234,3 +236,19 @@ async def cancel_run(actor: Actor, run_id: int) -> dict[str, Any]:
     task.cancel()
     await asyncio.wait({task}, timeout=10)
     return await asyncio.to_thread(get_run, actor, run_id)
+
+
+async def stop_runs(limit_s: float = 10.0) -> list[int]:
+    """Cancel the runs going on in this process (at shut-down); each ends `cancelled`.
+
+    Runs a workflow step started end with their step (the engine stops those); this is for
+    runs started by hand or over the API, which no engine task holds.
+    """
+    tasks = dict(_LIVE)
+    for run_id, task in tasks.items():
+        _STOPPING.add(run_id)
+        task.cancel()
+    if tasks:
+        await asyncio.wait(tasks.values(), timeout=limit_s)
+    _STOPPING.difference_update(tasks)
+    return list(tasks)

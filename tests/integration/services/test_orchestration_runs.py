@@ -7,14 +7,16 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from app.core.errors import Conflict, PermissionDenied
+from app.core.errors import Conflict, NotFound, PermissionDenied
 from app.core.stats import percentile
 from app.core.statuses import Role
 from app.engine.runner import Engine
+from app.engine.runtime import EngineNotRunning
 from app.services import orchestration_runs, orchestrations
 from app.services.actor import Actor
 from app.services.orchestration_views import RunFilter, get_run, list_runs
@@ -178,3 +180,61 @@ async def test_cancelling_a_run_cancels_its_calls(
         await orchestration_runs.cancel_run(member, started["id"])
     shown = await asyncio.to_thread(orchestrations.get_orchestration, VIEWER, oid)
     assert (shown["failures"], shown["last_status"]) == (1, "cancelled")
+
+
+async def _first_request(remote: Api) -> None:
+    async with asyncio.timeout(5):
+        while True:
+            if remote.requests:
+                return
+            await asyncio.sleep(0.01)
+
+
+async def test_stopping_flowdeck_ends_the_runs_going_on_as_cancelled(
+    engine: Engine, member: Actor, remote: Api
+) -> None:
+    remote.script("/login", Answer(delay_s=5))
+    oid = await _create(member, _pipeline(remote.url))
+    started = await orchestration_runs.start_run(member, oid, {"user": "ada"})
+    await _first_request(remote)
+
+    assert await orchestration_runs.stop_runs() == [started["id"]]
+
+    run = await asyncio.to_thread(get_run, VIEWER, started["id"])
+    assert run["status"] == "cancelled" and run["error"] == "Flowdeck stopped during the run"
+    assert await orchestration_runs.stop_runs() == []
+
+
+async def test_deleting_an_orchestration_while_it_runs_ends_quietly(
+    engine: Engine, member: Actor, remote: Api
+) -> None:
+    remote.script("/login", Answer(delay_s=0.3))
+    oid = await _create(member, _pipeline(remote.url))
+    running = asyncio.create_task(orchestration_runs.record_run(oid, {"user": "ada"}))
+    await _first_request(remote)
+
+    await asyncio.to_thread(orchestrations.delete_orchestration, member, oid)
+    run_id, record = await running
+
+    assert record.status == "succeeded"  # the calls went on; nothing is left to record
+    with pytest.raises(NotFound):
+        await asyncio.to_thread(get_run, VIEWER, run_id)
+
+
+async def test_without_an_engine_a_run_by_hand_is_refused(db: Path, member: Actor) -> None:
+    oid = await _create(member, _pipeline("https://api.example.com"))
+    with pytest.raises(EngineNotRunning):
+        await orchestration_runs.start_run(member, oid, {"user": "ada"})
+
+
+async def test_the_app_stopping_ends_a_run_by_hand(db: Path, member: Actor, remote: Api) -> None:
+    from app.lifespan import startup
+
+    remote.script("/login", Answer(delay_s=5))
+    oid = await _create(member, _pipeline(remote.url))
+    async with startup():
+        started = await orchestration_runs.start_run(member, oid, {"user": "ada"})
+        await _first_request(remote)
+
+    run = await asyncio.to_thread(get_run, VIEWER, started["id"])
+    assert run["status"] == "cancelled" and run["error"] == "Flowdeck stopped during the run"
