@@ -1,0 +1,102 @@
+"""Live statuses on the execution page's canvas: step finished in the engine → node recoloured.
+
+Part of `python -m bench.canvas` (run there after the designer's numbers). The 200-step
+branching workflow (`bench.canvas_flow`) runs with `delay` steps of 60 ms (longer than the
+page's 100 ms reload window is not needed: several steps may share a push, as they would).
+Its first step waits a few seconds, so the page is open and watching before anything
+finishes. A MutationObserver stamps every change of a node's `data-status` with the wall
+clock; each step's first change to its final status is matched with the `finished_at` the
+engine stored. Same machine, same clock (as `bench.live`). Target: p95 < 150 ms.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+from typing import Any
+
+import httpx
+from playwright.sync_api import BrowserContext
+
+from app.core.stats import percentile
+from bench import canvas_page
+from bench.canvas_flow import branching_steps
+
+STEP_S = 0.06
+FIRST_S = 6.0  # the page loads and starts watching meanwhile
+FINAL = ("succeeded", "failed", "skipped", "cancelled")
+
+
+def _ms(iso: str) -> float:
+    return datetime.fromisoformat(iso).timestamp() * 1000
+
+
+def _run(api: httpx.Client) -> tuple[int, int]:
+    steps = branching_steps(seconds=STEP_S)
+    steps[0]["config"]["seconds"] = FIRST_S
+    made = api.post(
+        "/workflows", json={"name": "canvas live", "trigger": {"type": "manual"}, "actions": steps}
+    )
+    made.raise_for_status()
+    run = api.post(f"/workflows/{made.json()['id']}/execute", json={})
+    run.raise_for_status()
+    return run.json()["id"], len(steps)
+
+
+def _wait_finished(api: httpx.Client, execution_id: int, timeout: float) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    detail: dict[str, Any] = {}
+    while time.monotonic() < deadline:
+        detail = api.get(f"/executions/{execution_id}").json()
+        if detail["status"] not in ("queued", "running", "waiting"):
+            break
+        time.sleep(0.5)
+    return detail
+
+
+def latencies(detail: dict[str, Any], changes: list[dict[str, Any]], after: float) -> list[float]:
+    """Per step that finished after `after` (ms, wall clock): its node's first change to its
+    final status minus the step's `finished_at`."""
+    seen: dict[str, float] = {}
+    for change in changes:
+        seen.setdefault(f"{change['step']}:{change['status']}", change["at"])
+    out = []
+    for step in detail["steps"]:
+        if step["status"] not in FINAL or not step.get("finished_at"):
+            continue
+        finished = _ms(step["finished_at"])
+        at = seen.get(f"{step['action_id']}:{step['status']}")
+        if at is not None and finished > after:
+            out.append(at - finished)
+    return out
+
+
+def live_statuses(context: BrowserContext, api: httpx.Client) -> None:
+    execution_id, count = _run(api)
+    page = context.new_page()
+    opened = time.time() * 1000
+    page.goto(f"/admin/executions/{execution_id}")
+    page.wait_for_function(
+        "(n) => document.querySelectorAll('[data-testid=\"canvas-node\"]').length >= n",
+        arg=count,
+        timeout=60_000,
+    )
+    page.evaluate(canvas_page.STATUS_WATCH)
+    watching = page.evaluate("() => performance.timeOrigin + performance.now()")
+    detail = _wait_finished(api, execution_id, FIRST_S + count * STEP_S * 4 + 60)
+    page.wait_for_timeout(1000)
+    changes = page.evaluate("() => window.__fd.statuses")
+    page.close()
+    found = latencies(detail, changes, watching)
+    finished = sum(1 for s in detail["steps"] if s.get("finished_at"))
+    print(
+        f"live statuses on the execution canvas: run {detail['status']}, {finished} steps "
+        f"finished, {len(found)} seen recoloured after the page watched "
+        f"({(watching - opened) / 1000:.1f} s after opening it)"
+    )
+    if found:
+        print(
+            f"  step finished → node's data-status: p50 {percentile(found, 50):.0f} ms, "
+            f"p95 {percentile(found, 95):.0f} ms, max {max(found):.0f} ms "
+            "(target p95 < 150 ms)"
+        )
