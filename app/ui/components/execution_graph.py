@@ -57,8 +57,13 @@ def execution_canvas(
     selected: rx.Var,
     on_select: rx.EventHandler,
     on_action: rx.EventHandler,
+    overlay: rx.Component,
 ) -> rx.Component:
-    """The read-only canvas: a click on a node selects it ("" on the empty canvas)."""
+    """The read-only canvas: a click on a node selects it ("" on the empty canvas).
+
+    `overlay` (the selected step's panel) floats over the canvas's right side instead of
+    shrinking it: the view stays where the person put it.
+    """
     return rx.box(
         flow_canvas(
             nodes=nodes,
@@ -69,11 +74,15 @@ def execution_canvas(
             on_select_node=on_select,
             on_node_action=on_action,
         ),
+        overlay,
+        position="relative",
         width="100%",
         min_width="0",
         height=CANVAS_HEIGHT,
         border=f"1px solid {rx.color('gray', 6)}",
         border_radius="var(--radius-3)",
         overflow="hidden",
+        # On a phone the minimap would cover a third of the canvas: pan and pinch instead.
+        style={"@media (max-width: 520px)": {"& .react-flow__minimap": {"display": "none"}}},
         data_testid="execution-canvas",
     )

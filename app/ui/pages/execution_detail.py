@@ -223,19 +223,13 @@ def _canvas_card() -> rx.Component:
             ),
             rx.cond(
                 State.canvas_nodes.length() > 0,
-                rx.flex(
-                    execution_canvas(
-                        State.canvas_nodes,
-                        State.canvas_edges,
-                        State.selected,
-                        State.select_node,
-                        State.node_action,
-                    ),
+                execution_canvas(
+                    State.canvas_nodes,
+                    State.canvas_edges,
+                    State.selected,
+                    State.select_node,
+                    State.node_action,
                     step_panel(),
-                    direction=rx.breakpoints(initial="column", lg="row"),
-                    gap="3",
-                    width="100%",
-                    align="start",
                 ),
                 _quiet("This workflow version has no steps."),
             ),

@@ -144,7 +144,10 @@ def steps_accordion() -> rx.Component:
 
 
 def step_panel() -> rx.Component:
-    """The selected node's step: status, input, output, attempts, error; × closes it."""
+    """The selected node's step over the canvas: status, input, output, attempts, error.
+
+    × or a click on the empty canvas closes it; "in the steps list" opens it there.
+    """
     step = State.selected_view
     return rx.cond(
         State.selected != "",
@@ -177,17 +180,32 @@ def step_panel() -> rx.Component:
                 ),
                 rx.cond(
                     step["id"] != "",
-                    _step_content(step),
+                    rx.vstack(
+                        _step_content(step),
+                        rx.link(
+                            "Show in the steps list",
+                            size="1",
+                            on_click=State.show_step(step["key"]),
+                            cursor="pointer",
+                        ),
+                        spacing="1",
+                        width="100%",
+                    ),
                     rx.text("This step has not started.", size="2", color=rx.color("gray", 11)),
                 ),
                 spacing="2",
                 width="100%",
                 min_width="0",
             ),
-            width=rx.breakpoints(initial="100%", lg="420px"),
-            flex_shrink="0",
-            max_height=rx.breakpoints(initial="none", lg="560px"),
+            position="absolute",
+            top="8px",
+            right="8px",
+            bottom="8px",
+            width=rx.breakpoints(initial="calc(100% - 16px)", sm="400px"),
             overflow_y="auto",
+            z_index="10",
+            background="var(--color-panel-solid)",
+            box_shadow="var(--shadow-4)",
             data_testid="step-panel",
             data_step=State.selected,
         ),
