@@ -17,7 +17,7 @@ import asyncio
 import json
 import random
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -309,6 +309,3 @@ async def send(
 def extracted_from(call: CallSpec, record: CallRecord) -> dict[str, Any]:
     body = record.response.get("body") if record.response else None
     return extract_all(body, call.extract)
-
-
-Notify = Callable[[CallRecord], Awaitable[None]]
