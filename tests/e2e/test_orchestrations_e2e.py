@@ -8,6 +8,7 @@ Set FLOWDECK_SHOTS to a directory to keep screenshots of the list, the form and 
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Iterator
@@ -101,9 +102,55 @@ def test_a_two_call_pipeline_built_in_the_form_runs_and_shows_its_calls(
     assert remote.seen("/profile")[0].headers.get("X-Session") == TOKEN
     _shot(page, "orchestration-run")
 
+    page.get_by_role("link", name="E2E sign in and fetch").click()
+    expect(page).to_have_url(re.compile(r"/admin/orchestrations/\d+/?$"))
+    page.get_by_test_id("tab-runs").click()
+    expect(page.get_by_test_id("run-row")).to_have_count(1)
+    expect(page.get_by_test_id("run-row")).to_contain_text("2/2")
+    _shot(page, "orchestration-detail")
+
     page.goto("/admin/orchestrations")
     row = page.get_by_test_id("orchestration-row").filter(has_text="E2E sign in and fetch")
     expect(row).to_contain_text("pipeline")
     expect(row).to_contain_text("succeeded")
     expect(row.get_by_test_id("orchestration-calls")).to_have_text("2")
     _shot(page, "orchestrations-list")
+
+
+def test_a_parallel_run_saved_from_json_is_followed_live_and_its_calls_overlap(
+    admin_page: Page, remote: Api
+) -> None:
+    remote.script("/slow", Answer(body={"slow": True}, delay_s=2.5))
+    definition = {
+        "name": "E2E parallel from JSON",
+        "mode": "parallel",
+        "calls": [
+            {"id": "slow", "url": remote.url + "/slow"},
+            {"id": "fast", "url": remote.url + "/fast"},
+        ],
+    }
+    page = admin_page
+    page.goto("/admin/orchestrations/new")
+    page.get_by_test_id("tab-json").click()
+    page.get_by_test_id("json-editor").fill(json.dumps(definition))
+    page.get_by_test_id("save-orchestration").click()
+    expect(page).to_have_url(re.compile(r"/admin/orchestrations/\d+/?$"))
+    graph = page.get_by_test_id("orchestration-graph")
+    expect(graph.locator(".react-flow__node")).to_have_count(2)
+    expect(graph.locator(".react-flow__edge")).to_have_count(0)  # parallel: both at once
+
+    page.get_by_test_id("run-orchestration").click()
+    page.get_by_test_id("confirm-run").click()
+    expect(page).to_have_url(re.compile(r"/admin/orchestrations/runs/\d+/?$"))
+    expect(page.get_by_test_id("run-status")).to_have_text("running")
+    running = page.locator('[data-testid="timeline-bar"][data-step="slow"][data-status="running"]')
+    expect(running).to_have_count(1)
+    expect(page.locator('[data-step="fast"][data-status="succeeded"]')).to_have_count(1)
+    expect(page.get_by_test_id("run-status")).to_have_text("succeeded", timeout=20_000)
+    slow = page.locator('[data-testid="timeline-bar"][data-step="slow"]')
+    fast = page.locator('[data-testid="timeline-bar"][data-step="fast"]')
+    expect(slow).to_have_attribute("data-status", "succeeded")
+    slow_left = float(slow.get_attribute("data-left").rstrip("%"))
+    fast_left = float(fast.get_attribute("data-left").rstrip("%"))
+    slow_width = float(slow.get_attribute("data-width").rstrip("%"))
+    assert slow_width > 80 and fast_left < slow_left + slow_width  # they overlapped

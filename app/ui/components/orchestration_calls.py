@@ -179,8 +179,8 @@ def _dependencies(index: rx.Var, call: rx.Var) -> rx.Component:
         rx.flex(
             rx.foreach(
                 S.call_ids,
-                lambda other: rx.cond(
-                    other != call["id"],
+                lambda other, position: rx.cond(
+                    (other != call["id"]) & (~S.listed_order | (position < index)),
                     rx.checkbox(
                         other,
                         checked=call["depends_on"].contains(other),

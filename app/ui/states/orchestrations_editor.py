@@ -175,11 +175,11 @@ class OrchestrationEditorState(SessionState):
 
     @rx.event
     def toggle_dependency(self, index: int, call_id: str, checked: bool) -> None:
-        if not self._has_call(index):
+        if not self._has_call(index) or len(call_id) > 200:
             return
         calls = list(self.calls)
         chosen = [d for d in calls[index]["depends_on"] if d != call_id]
-        if checked and call_id != calls[index]["id"]:
+        if checked and call_id != calls[index]["id"] and len(chosen) < MAX_CALLS:
             chosen.append(call_id)
         calls[index] = {**calls[index], "depends_on": chosen}  # type: ignore[typeddict-item]
         self.calls = calls
@@ -243,21 +243,22 @@ class OrchestrationEditorState(SessionState):
 
     @rx.event
     def set_tab(self, tab: str) -> None:
-        if tab == self.tab or tab not in ("form", "json"):
+        """Form, JSON or runs. Leaving the JSON tab applies it (invalid JSON: stay there)."""
+        if tab == self.tab or tab not in ("form", "json", "runs"):
             return
+        if self.tab == "json":
+            definition = self._parsed_json()
+            if definition is None:
+                return
+            self.fields, self.calls = definition_to_form(definition)
+            self._keep_unknown_connections()
+            self.errors = {}
+            self._edited()
         if tab == "json":
             definition, problems = form_to_definition(self.fields, self.calls)
             self.json_text = json.dumps(definition, indent=2, ensure_ascii=False)
             self._show(problems)
-            self.tab = "json"
-            return
-        definition = self._parsed_json()
-        if definition is None:
-            return
-        self.fields, self.calls = definition_to_form(definition)
-        self._keep_unknown_connections()
-        self.errors, self.tab = {}, "form"
-        self._edited()
+        self.tab = tab
 
     def _parsed_json(self) -> dict[str, Any] | None:
         try:
@@ -350,7 +351,12 @@ class OrchestrationEditorState(SessionState):
         return MODE_HINTS.get(self.fields.get("mode", ""), "")
 
     @rx.var
+    def listed_order(self) -> bool:
+        """Calls run in listed order: a call may only wait for calls above it."""
+        return self.fields.get("mode") in ("sequential", "pipeline")
+
+    @rx.var
     def depends_hint(self) -> str:
         if self.fields.get("mode") in ("parallel", "conditional"):
             return "None chosen: starts at once."
-        return "None chosen: runs after the call above."
+        return "None chosen: runs after the call above (only calls above can be chosen)."

@@ -139,6 +139,7 @@ def call_to_form(call: dict[str, Any]) -> CallForm:
 
 def definition_to_form(data: dict[str, Any]) -> tuple[dict[str, str], list[CallForm]]:
     retry = data.get("retry") or {}
+    retry_on = (retry.get("strategy") or "none") != "none"
     fields = {
         "name": str(data.get("name") or ""),
         "description": str(data.get("description") or ""),
@@ -146,7 +147,7 @@ def definition_to_form(data: dict[str, Any]) -> tuple[dict[str, str], list[CallF
         "timeout_s": _number_text(data.get("timeout_s", data.get("timeoutS")), "300"),
         "max_parallel": _number_text(data.get("max_parallel", data.get("maxParallel")), "8"),
         "retry_strategy": str(retry.get("strategy") or "none"),
-        "retry_max": _number_text(retry.get("max_attempts"), "3"),
+        "retry_max": _number_text(retry.get("max_attempts"), "3") if retry_on else "3",
         "retry_delay": _number_text(retry.get("delay_s"), "1"),
         "is_active": "false"
         if data.get("is_active", data.get("isActive", True)) is False

@@ -12,6 +12,7 @@ run has ended, when the tab shows another page, or when the tab's socket has bee
 from __future__ import annotations
 
 import asyncio
+import sys
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -95,14 +96,12 @@ async def follow_run(
 
 
 def tab_connected(token: str) -> bool:
-    """Whether the tab's socket is there now (True when the app cannot be asked)."""
-    try:
-        from reflex.utils.prerequisites import get_app
-
-        namespace = get_app().app.event_namespace
-    except Exception:  # not inside a running app (tests)
+    """Whether the tab's socket is there now (True when no running app can be asked)."""
+    app = getattr(sys.modules.get("app.app"), "app", None)  # the running app, if any
+    namespace = getattr(app, "event_namespace", None)
+    if namespace is None:
         return True
-    return namespace is None or token in namespace.token_to_sid
+    return token in namespace.token_to_sid
 
 
 class OrchestrationRunState(SessionState):

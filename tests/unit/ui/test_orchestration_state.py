@@ -154,6 +154,8 @@ async def test_the_json_tab_shows_the_definition_and_applies_edits_back(people: 
         '{"name": "j", "mode": "parallel", "calls": [{"id": "a", "url": "http://x/a"},'
         ' {"id": "b", "url": "http://x/b", "dependsOn": ["a"]}]}',
     )
+    await call(state, "set_tab", "runs")  # leaving the JSON tab applies it, wherever to
+    assert state.tab == "runs" and state.fields["mode"] == "parallel"
     await call(state, "set_tab", "form")
     assert state.tab == "form" and state.fields["mode"] == "parallel"
     assert [c["id"] for c in state.calls] == ["a", "b"] and state.calls[1]["depends_on"] == ["a"]
@@ -165,7 +167,9 @@ async def test_renaming_moving_and_removing_calls_keeps_dependencies_right(
 ) -> None:
     state = await editor(people.tokens["member"])
     await call(state, "load_new")
+    assert state.listed_order  # sequential: only calls above may be chosen
     await call(state, "set_field", "mode", "parallel")
+    assert not state.listed_order
     await call(state, "add_call")
     await call(state, "add_call")
     await call(state, "toggle_dependency", 2, "call1", True)
