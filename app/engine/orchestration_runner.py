@@ -4,10 +4,12 @@ What runs next is the workflow planner's answer (`app.core.planner.plan` over
 `app.core.orchestration.call_graph`, `parallel_limit` calls at once); this module only carries
 it out: start the calls it names (each a task: render, send, retry, extract; see
 `orchestration_call`), record the skips it decides with their reasons, and ask again whenever a
-call ends. Nothing blocks the loop: templates render in a render thread under a budget (those
-that only look values up in small data render in place, cheaper than the hop), connections load
-in a thread, big bodies are parsed and masked in one. A call skipped by its own condition passes through to its dependents except in
+call ends. A call skipped by its own condition passes through to its dependents except in
 `conditional` mode, where it gates its branch (`condition_skips_dependents`).
+
+Nothing blocks the loop: templates render in a render thread under a budget (those that only
+look values up in small data render in place, cheaper than the hop), connections load in a
+thread, big bodies are parsed and masked in one.
 
 Templates see `inputs`, `calls.<id>.<name>` (extracted values) and `calls.<id>.response`
 (`status`, `headers`, `body`), `prev` (the nearest call listed before this one that got an
