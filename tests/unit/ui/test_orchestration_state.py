@@ -16,7 +16,7 @@ from reflex.istate.data import PageData
 
 from app.engine import runtime
 from app.engine.runner import Engine
-from app.services import auth, orchestrations
+from app.services import auth, orchestration_runs, orchestrations
 from app.services.actor import Actor
 from app.ui.states.orchestrations import OrchestrationsState
 from app.ui.states.orchestrations_detail import OrchestrationDetailState, parse_inputs
@@ -237,14 +237,12 @@ async def test_run_from_the_page_then_follow_it_to_its_end(
     assert listing.rows[0]["last_status"] == "succeeded" and listing.rows[0]["calls"] == 2
 
 
-async def test_following_stops_when_the_page_no_longer_wants_it(
+async def test_following_stops_when_the_page_no_longer_wants_it_and_cancel_ends_the_run(
     people: People, engine: Engine, remote: Api
 ) -> None:
     remote.script("/login", Answer(body={"data": {}}, delay_s=5))
     member = actor(people)
     oid = orchestrations.create_orchestration(member, _pipeline(remote.url))["id"]
-    from app.services import orchestration_runs
-
     run = await orchestration_runs.start_run(member, oid, {})
     answers = iter([True, False])
 
@@ -258,4 +256,49 @@ async def test_following_stops_when_the_page_no_longer_wants_it(
         5,
     )
     assert reloads == 2
-    await orchestration_runs.cancel_run(member, run["id"])
+
+    page = await tab(
+        OrchestrationRunState,
+        people.tokens["member"],
+        "/admin/orchestrations/runs/[run_id]",
+        run_id=str(run["id"]),
+    )
+    follower = await call(page, "load")  # still running: the page asks for its follower
+    assert follower is not None and page.running and page.run["status"] == "running"
+    viewer = await tab(
+        OrchestrationRunState,
+        people.tokens["viewer"],
+        "/admin/orchestrations/runs/[run_id]",
+        run_id=str(run["id"]),
+    )
+    await call(viewer, "load")
+    assert toasts(await call(viewer, "cancel"))[0][0] == "error"
+    assert page.run["status"] == "running"
+    result = await call(page, "cancel")
+    assert ("success", "Run cancelled") in toasts(result)
+    assert page.run["status"] == "cancelled" and not page.running
+
+
+async def test_the_list_pauses_and_deletes_and_refuses_a_viewer(people: People) -> None:
+    member = actor(people)
+    oid = orchestrations.create_orchestration(member, _pipeline("http://127.0.0.1:9"))["id"]
+    viewer = await tab(OrchestrationsState, people.tokens["viewer"])
+    before = database()
+    await call(viewer, "toggle_active", oid, False)
+    await call(viewer, "ask_delete", oid, "pipe")
+    assert toasts(await call(viewer, "confirm_delete"))[0][0] == "error"
+    assert database() == before
+
+    listing = await tab(OrchestrationsState, people.tokens["member"])
+    await call(listing, "load")
+    assert [r["name"] for r in listing.rows] == ["pipe"] and listing.rows[0]["active"]
+    await call(listing, "toggle_active", oid, False)
+    assert listing.rows[0]["active"] is False
+    await call(listing, "set_filter", "mode_filter", "parallel")
+    assert listing.rows == [] and listing.total == 0
+    await call(listing, "set_filter", "mode_filter", "pipeline")
+    await call(listing, "set_sort", "drop table")  # unknown column: ignored
+    assert listing.sort == "name"
+    await call(listing, "ask_delete", oid, "pipe")
+    assert ("success", "Deleted pipe") in toasts(await call(listing, "confirm_delete"))
+    assert listing.rows == [] and orchestrations.list_orchestrations(member)[1] == 0
