@@ -152,7 +152,10 @@ def test_compare_draws_added_removed_and_changed_steps_on_the_canvas(admin_page:
     expect(rows.filter(has_text="config.url")).to_contain_text("https://a.example/feed")
     expect(rows.filter(has_text="config.url")).to_contain_text("https://b.example/feed")
     expect(rows.filter(has_text="config.headers.Authorization")).to_contain_text("[redacted]")
-    _node(page, "tell").click()
+    # The changed steps are also named above the canvas: a click there selects the node.
+    chips = page.get_by_test_id("graph-changed-step")
+    expect(chips).to_have_text(["fetch", "tell", "audit", "shape"])
+    chips.filter(has_text="tell").click()
     expect(rows).to_have_count(1)
     expect(rows).to_contain_text("depends_on")
     Path("/tmp/flowdeck-shots").mkdir(exist_ok=True)

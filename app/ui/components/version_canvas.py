@@ -8,7 +8,7 @@ import reflex as rx
 
 from app.ui.components.flow_canvas import flow_canvas
 from app.ui.components.flow_nodes import CHANGE_COLORS
-from app.ui.states.version_views import NodeChangeRow
+from app.ui.states.version_views import ChangedStep, NodeChangeRow
 from app.ui.states.versions import VersionsState as S
 
 CANVAS_HEIGHT = ["360px", "360px", "440px"]
@@ -28,6 +28,25 @@ def _legend() -> rx.Component:
         align="center",
         wrap="wrap",
         width="100%",
+    )
+
+
+def _chip(step: ChangedStep) -> rx.Component:
+    return rx.button(
+        step["label"],
+        size="1",
+        variant=rx.cond(S.graph_selected == step["id"], "solid", "soft"),
+        color_scheme=rx.match(step["change"], *CHANGE_COLORS.items(), "gray"),
+        on_click=S.select_graph_node(step["id"]),
+        title=step["change"],
+        data_testid="graph-changed-step",
+    )
+
+
+def _chips() -> rx.Component:
+    return rx.cond(
+        S.graph_changed.length() > 0,
+        rx.flex(rx.foreach(S.graph_changed, _chip), gap="0.35rem", wrap="wrap", width="100%"),
     )
 
 
@@ -126,6 +145,7 @@ def version_canvas() -> rx.Component:
     """The compare canvas with its legend and the clicked node's changes."""
     return rx.vstack(
         _legend(),
+        _chips(),
         rx.flex(
             rx.box(
                 flow_canvas(

@@ -15,6 +15,8 @@ from app.core.redact import REDACTED, redact
 from app.ui.components.diff_view import readable_path
 from app.ui.components.flow_nodes import CHANGE_COLORS
 
+MAX_LISTED = 40  # changed steps named above the canvas (a click on one selects it)
+
 
 class ItemOption(TypedDict):
     id: int
@@ -63,6 +65,12 @@ class DiffEdge(TypedDict):
     style: dict[str, str]
 
 
+class ChangedStep(TypedDict):
+    id: str
+    label: str
+    change: str
+
+
 class NodeChangeRow(TypedDict):
     path: str
     kind: str  # added, removed, changed
@@ -86,6 +94,19 @@ class GraphView:
     edges: list[DiffEdge]
     summary: str
     details: dict[str, NodeDetail] = field(default_factory=dict)
+    changed: list[ChangedStep] = field(default_factory=list)
+
+
+MAX_NUMBER = 2**31 - 1  # ids and version numbers; a larger one would overflow the database
+
+
+def bounded_number(value: Any) -> int:
+    """A forged event may send anything; what is not a whole number in range names nothing."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError, OverflowError):
+        return 0
+    return number if 0 < number <= MAX_NUMBER else 0
 
 
 def _when(iso: str) -> str:
@@ -189,4 +210,8 @@ def graph_view(before: Mapping[str, Any], after: Mapping[str, Any]) -> GraphView
         )
         for e in drawn.edges
     ]
-    return GraphView(drawn.nodes, edges, _summary(drawn), details)  # type: ignore[arg-type]
+    changed = [
+        ChangedStep(id=step_id, label=detail.title, change=detail.change)
+        for step_id, detail in details.items()
+    ][:MAX_LISTED]
+    return GraphView(drawn.nodes, edges, _summary(drawn), details, changed)  # type: ignore[arg-type]

@@ -31,12 +31,14 @@ from app.ui.components.diff_view import (
 )
 from app.ui.states.session import SessionState, error_text, run_service
 from app.ui.states.version_views import (
+    ChangedStep,
     DiffEdge,
     DiffNode,
     ItemOption,
     NodeChangeRow,
     NodeDetail,
     VersionRow,
+    bounded_number,
     graph_view,
     masked_diff,
     version_row,
@@ -47,18 +49,6 @@ __all__ = ["ItemOption", "VersionRow", "VersionsState", "version_row"]
 KINDS = ("workflows", "articles")
 LIST_LIMIT = 100
 HISTORY_LIMIT = 200
-
-
-MAX_NUMBER = 2**31 - 1  # ids and version numbers; a larger one would overflow the database
-
-
-def _number(value: Any) -> int:
-    """A forged event may send anything; what is not a whole number in range names nothing."""
-    try:
-        number = int(value)
-    except (TypeError, ValueError, OverflowError):
-        return 0
-    return number if 0 < number <= MAX_NUMBER else 0
 
 
 class VersionsState(SessionState):
@@ -82,6 +72,7 @@ class VersionsState(SessionState):
     graph_nodes: list[DiffNode] = []
     graph_edges: list[DiffEdge] = []
     graph_summary: str = ""
+    graph_changed: list[ChangedStep] = []
     graph_fit: int = 0
     graph_selected: str = ""
     graph_title: str = ""
@@ -122,7 +113,7 @@ class VersionsState(SessionState):
         self.compared, self.words, self.fields = "", [], []
         self.body_lines, self.body_rows = [], []
         self.graph_nodes, self.graph_edges, self.graph_summary = [], [], ""
-        self._graph_details = {}
+        self._graph_details, self.graph_changed = {}, []
         self._show_node("")
 
     async def _list_items(self) -> None:
@@ -200,6 +191,7 @@ class VersionsState(SessionState):
         view = await asyncio.to_thread(graph_view, before, after)
         self.graph_nodes, self.graph_edges = view.nodes, view.edges
         self.graph_summary, self._graph_details = view.summary, view.details
+        self.graph_changed = view.changed
         self.graph_fit += 1
         self._show_node("")
 
@@ -250,12 +242,12 @@ class VersionsState(SessionState):
 
     @rx.event
     async def pick_item(self, item_id: int) -> Any:
-        return await self._guarded(lambda: self._load_history(_number(item_id)))
+        return await self._guarded(lambda: self._load_history(bounded_number(item_id)))
 
     @rx.event
     async def toggle_pick(self, number: int) -> Any:
         """Tick a version to compare; the two newest ticks are compared at once."""
-        number = _number(number)
+        number = bounded_number(number)
         if not number:
             return None  # not a version number at all
         if number in self.picked:
@@ -280,7 +272,7 @@ class VersionsState(SessionState):
 
     @rx.event
     def ask_restore(self, number: int) -> None:
-        self.restore_number, self.reason = _number(number), ""
+        self.restore_number, self.reason = bounded_number(number), ""
         self.reason_error = self.restore_error = ""
 
     @rx.event

@@ -288,6 +288,12 @@ async def test_compare_draws_both_versions_and_a_click_lists_the_changes(people:
         "shape->tell": "var(--red-9)",
     }
     assert state.graph_summary == "1 added · 1 removed · 2 changed"
+    assert [(s["id"], s["change"]) for s in state.graph_changed] == [
+        ("fetch", "changed"),
+        ("tell", "changed"),
+        ("audit", "added"),
+        ("shape", "removed"),
+    ]
     assert state.graph_selected == "" and state.graph_rows == []
 
     await call(state, "select_graph_node", "fetch")
@@ -318,6 +324,7 @@ async def test_article_compare_draws_no_canvas_and_junk_picks_change_nothing(
     state = await tab(people.tokens["member"], article=str(article_id))
     await call(state, "load")
     assert state.compared == "v1 → v2" and state.graph_nodes == [] and state.graph_edges == []
+    assert state.graph_changed == []
     for junk in (2**70, -1, "x", None):
         assert await call(state, "toggle_pick", junk) is None
     assert state.picked == [1, 2] and state.problem == ""
