@@ -304,3 +304,58 @@ def test_a_phone_reads_the_canvas(admin_page: Page, api: httpx.Client, tmp_path:
     expect(page.get_by_test_id("palette")).to_be_visible()
     expect(page.locator(".react-flow__node.draggable")).to_have_count(3)
     page.screenshot(path=str(tmp_path / "designer-desktop.png"))
+
+
+def _box(locator: Locator) -> tuple[float, float]:
+    box = locator.bounding_box()
+    assert box
+    return round(box["x"]), round(box["y"])
+
+
+def test_box_select_drag_together_and_the_panels_trash(admin_page: Page, api: httpx.Client) -> None:
+    page = admin_page
+    _designer(page, api, "E2E box select")
+    pane = page.locator(".react-flow__pane").bounding_box()
+    first, last = _node(page, "fetch").bounding_box(), _node(page, "check").bounding_box()
+    assert pane and first and last
+    page.keyboard.down("Shift")  # Shift + drag on the empty canvas draws a box
+    page.mouse.move(first["x"] - 12, first["y"] - 12)
+    page.mouse.down()
+    page.mouse.move(last["x"] + last["width"] + 12, last["y"] + last["height"] + 12, steps=10)
+    page.mouse.up()
+    page.keyboard.up("Shift")
+    expect(page.get_by_test_id("designer-selection-note")).to_contain_text("2 steps selected")
+
+    before = {step: _box(_node(page, step)) for step in ("fetch", "check", "yes")}
+    _drag_by(page, _node(page, "fetch"), 90, 0)  # one drag moves the whole selection
+    page.wait_for_timeout(500)
+    moved = {step: _box(_node(page, step)) for step in ("fetch", "check", "yes")}
+    assert moved["fetch"][0] > before["fetch"][0] + 40
+    assert moved["check"][0] > before["check"][0] + 40 and moved["yes"] == before["yes"]
+    page.keyboard.press("Control+Z")  # and one undo puts both back
+    expect(page.get_by_test_id("designer-undo")).to_be_disabled()
+    page.wait_for_timeout(300)
+    assert {step: _box(_node(page, step)) for step in ("fetch", "check")} == {
+        "fetch": before["fetch"],
+        "check": before["check"],
+    }
+
+    _node(page, "check").click()
+    page.get_by_test_id("designer-panel").get_by_label("Remove step").click()
+    expect(_node(page, "check")).to_have_count(0)
+    page.wait_for_timeout(300)
+    assert _box(_node(page, "fetch")) == before["fetch"]  # the others stay where they were
+    assert _box(_node(page, "yes")) == before["yes"]
+    page.get_by_test_id("designer-undo").click()
+    expect(_node(page, "check")).to_be_visible()
+    expect(_edge(page, "check:true->yes")).to_have_count(1)
+
+
+def _drag_by(page: Page, node: Locator, dx: float, dy: float) -> None:
+    box = node.bounding_box()
+    assert box
+    x, y = box["x"] + box["width"] / 2, box["y"] + 20
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + dx, y + dy, steps=10)
+    page.mouse.up()

@@ -33,6 +33,9 @@ XYFLOW = "@xyflow/react@12.12.1"
 
 _JS = r"""
 const FD_KIND = "application/x-flowdeck-step";
+// The box React Flow draws around a multi-selection would swallow clicks on the nodes inside
+// it: a click on one of them selects it alone, a drag of one moves them all, as elsewhere.
+const FD_CANVAS_CSS = ".react-flow__nodesselection-rect { pointer-events: none; }";
 
 function fdSameIds(a, b) {
   if (a.length !== b.length) return false;
@@ -127,6 +130,15 @@ function FlowdeckCanvasInner(props) {
   // Elsewhere (an execution) a click selects one node: only a person's click, since echoing
   // selections the server made back to it made the two bounce between old and new.
   const onNodeClick = useCallback((event, node) => {
+    if (multi && !(event.shiftKey || event.metaKey || event.ctrlKey)) {
+      // A plain click on one of several selected nodes selects it alone (React Flow keeps
+      // the group, which it needs for a drag; a click is not a drag).
+      setNodes((ns) => (ns.some((n) => n.selected && n.id !== node.id)
+        ? ns.map((n) => (!!n.selected === (n.id === node.id) ? n
+          : { ...n, selected: n.id === node.id }))
+        : ns));
+      return;
+    }
     if (!multi && props.onSelectNode && node.id !== props.selected) props.onSelectNode(node.id);
   }, [multi, props.onSelectNode, props.selected]);
   const onPaneClick = useCallback(() => {
@@ -162,7 +174,7 @@ function FlowdeckCanvas(props) {
   return (
     <div className={className} id={id} style={{ width: "100%", height: "100%" }}
          data-testid="flow-canvas">
-      <style>{FD_KEYFRAMES}</style>
+      <style>{FD_KEYFRAMES + FD_CANVAS_CSS}</style>
       <FdNodeActions.Provider value={onNodeAction || null}>
         <ReactFlowProvider><FlowdeckCanvasInner {...rest} /></ReactFlowProvider>
       </FdNodeActions.Provider>
