@@ -9,7 +9,8 @@
     sending it in a header (a template rendered per call): engine overhead = wall time minus
     the server's own time (sum of its handling times), median of 11 after a warm-up; taken in
     turns with the same 20 requests sent by the bare guarded client (HTTP's own cost, engine
-    or not), so the engine's own share is the median of the differences
+    or not), so the engine's own share is the median of the differences; and the CPU time this
+    process spent on each (the server is another process), which a busy machine disturbs less
 
 `run_calls` directly (no database: the runner records nothing itself). The loopback server runs
 in its own process (in this one, its threads would take the GIL from the loop: milliseconds
@@ -132,12 +133,19 @@ def _overlap(spans: list[tuple[float, float]]) -> tuple[float, float, int]:
 
 async def _timed(spec: OrchestrationSpec, server: Remote) -> tuple[float, list]:
     """(wall ms of one run, the server's (arrival, answer) spans of its requests)."""
+    wall, _, spans = await _timed_cpu(spec, server)
+    return wall, spans
+
+
+async def _timed_cpu(spec: OrchestrationSpec, server: Remote) -> tuple[float, float, list]:
+    """(wall ms, CPU ms of this process (loop and render threads), the server's spans)."""
     server.spans()  # forget earlier ones
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     record = await run_calls(spec, {"n": 1}, env={}, now=datetime.now(UTC))
+    cpu_ms = (time.process_time() - cpu) * 1000
     wall = (time.perf_counter() - started) * 1000
     assert record.status == "succeeded", record.error
-    return wall, await asyncio.to_thread(server.spans)
+    return wall, cpu_ms, await asyncio.to_thread(server.spans)
 
 
 def _served_ms(spans: list[tuple[float, float]]) -> float:
@@ -181,18 +189,19 @@ def _pipeline_calls(url: str) -> list[dict]:
     return calls
 
 
-async def _bare_client(server: Remote) -> float:
-    """ms (minus the server's) of the pipeline's 20 requests sent by the bare guarded client:
-    what any caller pays for HTTP here, engine or not."""
+async def _bare_client(server: Remote) -> tuple[float, float]:
+    """(ms minus the server's, CPU ms) of the pipeline's 20 requests sent by the bare guarded
+    client: what any caller pays for HTTP here, engine or not."""
     server.spans()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     async with outbound_client() as client:
         for i in range(PIPELINE):
             headers = {"Authorization": "Bearer t"}
             response = await client.get(f"{server.url}/fast/{i}", headers=headers, params={"n": 1})
             response.json()
+    cpu_ms = (time.process_time() - cpu) * 1000
     wall = (time.perf_counter() - started) * 1000
-    return wall - _served_ms(await asyncio.to_thread(server.spans))
+    return wall - _served_ms(await asyncio.to_thread(server.spans)), cpu_ms
 
 
 async def bench_pipeline(server: Remote) -> dict[str, float]:
@@ -202,17 +211,21 @@ async def bench_pipeline(server: Remote) -> dict[str, float]:
     )
     await _timed(spec, server)  # warm up
     await _bare_client(server)
-    overheads, bares = [], []
+    overheads, bares, cpus, bare_cpus = [], [], [], []
     for _ in range(PIPELINE_SAMPLES):
-        wall, spans = await _timed(spec, server)
+        wall, cpu, spans = await _timed_cpu(spec, server)
         overheads.append(wall - _served_ms(spans))
-        bares.append(await _bare_client(server))
-    median = statistics.median(overheads)
+        cpus.append(cpu)
+        bare, bare_cpu = await _bare_client(server)
+        bares.append(bare)
+        bare_cpus.append(bare_cpu)
     return {
-        "overhead": median,
+        "overhead": statistics.median(overheads),
         "best": min(overheads),
         "bare": statistics.median(bares),
         "own": statistics.median(o - b for o, b in zip(overheads, bares, strict=True)),
+        "cpu": statistics.median(cpus),
+        "bare_cpu": statistics.median(bare_cpus),
     }
 
 
@@ -239,6 +252,10 @@ async def main() -> None:
     print(
         f"    the same {PIPELINE} requests from the bare guarded client, no engine, in turns: "
         f"{q['bare']:.1f} ms median; the engine's own share {q['own']:.1f} ms median"
+    )
+    print(
+        f"    CPU time of this process per run (steadier on a busy machine): engine "
+        f"{q['cpu']:.1f} ms, bare client {q['bare_cpu']:.1f} ms (medians)"
     )
     print(machine_line())
 
