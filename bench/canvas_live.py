@@ -17,6 +17,7 @@ from typing import Any
 
 import httpx
 from playwright.sync_api import BrowserContext
+from playwright.sync_api import Error as PlaywrightError
 
 from app.core.stats import percentile
 from bench import canvas_page
@@ -25,6 +26,10 @@ from bench.canvas_flow import branching_steps
 STEP_S = 0.06
 FIRST_S = 6.0  # the page loads and starts watching meanwhile
 FINAL = ("succeeded", "failed", "skipped", "cancelled")
+ALL_FINAL = """
+(final) => [...document.querySelectorAll('[data-testid="canvas-node"]')]
+  .every((n) => final.includes(n.dataset.status))
+"""
 
 
 def _ms(iso: str) -> float:
@@ -84,7 +89,12 @@ def live_statuses(context: BrowserContext, api: httpx.Client) -> None:
     page.evaluate(canvas_page.STATUS_WATCH)
     watching = page.evaluate("() => performance.timeOrigin + performance.now()")
     detail = _wait_finished(api, execution_id, FIRST_S + count * STEP_S * 4 + 60)
-    page.wait_for_timeout(1000)
+    finished_at = time.monotonic()
+    try:  # a page that fell behind catches up: every step's last change is counted
+        page.wait_for_function(ALL_FINAL, arg=list(FINAL), timeout=120_000)
+    except PlaywrightError:
+        print("  (the page had not shown every final status 120 s after the run ended)")
+    behind = time.monotonic() - finished_at
     changes = page.evaluate("() => window.__fd.statuses")
     page.close()
     found = latencies(detail, changes, watching)
@@ -92,7 +102,8 @@ def live_statuses(context: BrowserContext, api: httpx.Client) -> None:
     print(
         f"live statuses on the execution canvas: run {detail['status']}, {finished} steps "
         f"finished, {len(found)} seen recoloured after the page watched "
-        f"({(watching - opened) / 1000:.1f} s after opening it)"
+        f"({(watching - opened) / 1000:.1f} s after opening it); the page showed the last "
+        f"status {behind:.1f} s after the API reported the run ended"
     )
     if found:
         print(

@@ -35,7 +35,8 @@ INSTRUMENT = r"""
       });
     }
     send(data) {
-      fd.sent.push({at: performance.now(), size: bytes(data), hits: watched(data)});
+      const head = typeof data === "string" ? data.slice(0, 200) : "";
+      fd.sent.push({at: performance.now(), size: bytes(data), hits: watched(data), head});
       return super.send(data);
     }
   }
