@@ -16,6 +16,8 @@ from app.ui.components.status_badge import STATUS_COLORS
 
 LEGEND = ("succeeded", "running", "waiting", "paused", "failed", "skipped", "pending")
 CANVAS_HEIGHT = rx.breakpoints(initial="440px", md="560px")
+PHONE_PX = 520  # below this width (the minimap hides too) a fit keeps nodes readable:
+PHONE_FIT_ZOOM = 0.7  # 13 px text at 9 px at least; the rest of the graph pans
 
 
 def _swatch(status: str) -> rx.Component:
@@ -70,6 +72,8 @@ def execution_canvas(
             edges=edges,
             selected=selected,
             read_only=True,
+            read_only_below=PHONE_PX,
+            narrow_fit_zoom=PHONE_FIT_ZOOM,
             color_mode=rx.color_mode_cond("light", "dark"),
             on_select_node=on_select,
             on_node_action=on_action,

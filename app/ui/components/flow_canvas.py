@@ -61,6 +61,8 @@ function FlowdeckCanvasInner(props) {
   const { fitView, screenToFlowPosition, zoomIn, zoomOut, zoomTo } = useReactFlow();
   const narrow = fdNarrow(props.readOnlyBelow);
   const readOnly = !!props.readOnly || narrow;
+  // In a narrow window a fit stops at `narrowFitZoom`: nodes stay readable, the rest pans.
+  const fitMin = narrow && props.narrowFitZoom ? props.narrowFitZoom : 0.1;
   const multi = !!props.onSelectNodes;  // the designer: selections of many, by their ids
   const wanted = multi ? (props.selectedIds || []) : (props.selected ? [props.selected] : []);
   const [nodes, setNodes] = useState(() => fdSelect(props.nodes, wanted, null, true));
@@ -78,7 +80,7 @@ function FlowdeckCanvasInner(props) {
   useEffect(() => { setEdges(props.edges || []); }, [props.edges]);
   useEffect(() => {
     if (!props.fitToken) return;
-    window.requestAnimationFrame(() => fitView({ duration: 200, maxZoom: 1 }));
+    window.requestAnimationFrame(() => fitView({ duration: 200, maxZoom: 1, minZoom: fitMin }));
   }, [props.fitToken]);
   useEffect(() => {  // palette entries carry data-palette-kind: dragging one carries its type
     const start = (event) => {
@@ -159,7 +161,7 @@ function FlowdeckCanvasInner(props) {
       selectionKeyCode={multi && !readOnly ? "Shift" : null}
       deleteKeyCode={readOnly ? null : ["Delete", "Backspace"]}
       defaultEdgeOptions={{ type: "smoothstep", markerEnd: { type: MarkerType.ArrowClosed } }}
-      fitView={true} fitViewOptions={{ maxZoom: 1 }} minZoom={0.1} maxZoom={2}
+      fitView={true} fitViewOptions={{ maxZoom: 1, minZoom: fitMin }} minZoom={0.1} maxZoom={2}
       colorMode={props.colorMode || "light"}>
       <Background gap={16} size={1} />
       <Controls showInteractive={false} />
@@ -199,6 +201,8 @@ class FlowCanvas(rx.Component):
     read_only: rx.Var[bool]
     #: read-only while the window is narrower than this many pixels (a phone)
     read_only_below: rx.Var[int]
+    #: the least zoom a fit picks while `read_only_below` applies (a phone: readable nodes)
+    narrow_fit_zoom: rx.Var[float]
     color_mode: rx.Var[str]
     #: keyboard shortcuts on the page (undo, redo, copy, paste, select all, zoom, `?`)
     shortcuts: rx.Var[bool]

@@ -179,7 +179,7 @@ def header(title: str) -> rx.Component:
             data_testid="logout",
         ),
         align="center",
-        spacing="3",
+        spacing=rx.breakpoints(initial="2", sm="3"),  # 390 px wide: no sideways scroll
         width="100%",
         padding_bottom="1.25rem",
     )
