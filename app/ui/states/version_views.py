@@ -10,9 +10,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypedDict
 
-from app.core.canvas_diff import CanvasDiff, diff_canvas, is_secret_path
+from app.core.canvas_diff import CanvasDiff, diff_canvas, field_changes, is_secret_path
 from app.core.redact import REDACTED, redact
-from app.ui.components.diff_view import readable_path
+from app.ui.components.diff_view import FieldChange, flatten_diff, readable_path, value_text
 from app.ui.components.flow_nodes import CHANGE_COLORS
 
 MAX_LISTED = 40  # changed steps named above the canvas (a click on one selects it)
@@ -158,6 +158,49 @@ def _masked_entry(value: Any) -> Any:
     if isinstance(value, Mapping) and ("old_value" in value or "new_value" in value):
         return {**value, "old_value": REDACTED, "new_value": REDACTED}
     return REDACTED
+
+
+def _is_action_path(path: str) -> bool:
+    return path == "actions" or path.startswith(("actions.", "actions["))
+
+
+def _by_id(steps: Sequence[Any]) -> dict[str, Mapping[str, Any]]:
+    found: dict[str, Mapping[str, Any]] = {}
+    for step in steps:
+        if isinstance(step, Mapping) and isinstance(step.get("id"), str):
+            found.setdefault(step["id"], step)
+    return found
+
+
+def action_rows(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[FieldChange]:
+    """The steps' text changes matched by id: `actions.<id>.<field>` old → new, a step added
+    or removed as one row. (DeepDiff matches list items by position, so removing the second
+    of three steps read as "step 2 renamed to step 3, step 3 removed".)"""
+    old, new = _by_id(_steps(before)), _by_id(_steps(after))
+    rows: list[FieldChange] = []
+    for step_id in [*new, *(k for k in old if k not in new)]:
+        where = f"actions.{step_id}"
+        if step_id not in old or step_id not in new:
+            added = step_id in new
+            text = value_text(redact(dict(new[step_id] if added else old[step_id])))
+            kind = "added" if added else "removed"
+            old_text, new_text = ("", text) if added else (text, "")
+            rows.append(FieldChange(path=where, kind=kind, old=old_text, new=new_text))
+            continue
+        for f in field_changes(old[step_id], new[step_id]):
+            rows.append(FieldChange(path=f"{where}.{f.path}", kind=f.kind, old=f.old, new=f.new))
+    return rows
+
+
+def workflow_fields(
+    diff: Mapping[str, Any], before: Mapping[str, Any], after: Mapping[str, Any]
+) -> list[FieldChange]:
+    """The field list of a workflow compare: DeepDiff's rows outside the steps (secrets
+    masked), the steps' rows matched by id."""
+    rest = [
+        r for r in flatten_diff(masked_diff(diff), before, after) if not _is_action_path(r["path"])
+    ]
+    return sorted([*rest, *action_rows(before, after)], key=lambda r: r["path"])
 
 
 def edge_style(change: str) -> dict[str, str]:

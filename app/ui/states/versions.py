@@ -40,8 +40,8 @@ from app.ui.states.version_views import (
     VersionRow,
     bounded_number,
     graph_view,
-    masked_diff,
     version_row,
+    workflow_fields,
 )
 
 __all__ = ["ItemOption", "VersionRow", "VersionsState", "version_row"]
@@ -181,7 +181,7 @@ class VersionsState(SessionState):
             data = await run_service(self, lambda s: workflow_history.compare(s, item_id, a, b))
             before, after = data["a"]["definition"], data["b"]["definition"]
             self.words = list(data["summary"])
-            self.fields = flatten_diff(masked_diff(data["diff"]), before, after)
+            self.fields = workflow_fields(data["diff"], before, after)
             self.body_lines, self.body_rows = [], []
             await self._show_graph(before, after)
         self.compared = f"v{a} → v{b}"

@@ -313,8 +313,23 @@ async def test_compare_draws_both_versions_and_a_click_lists_the_changes(people:
     # No secret reaches the browser, on the canvas or in the field list.
     sent = repr(state.dict())
     assert "secret-token" not in sent
-    fields = {f["path"]: (f["old"], f["new"]) for f in state.fields}
-    assert fields["actions.fetch.config.headers.Authorization"] == ("[redacted]", "[redacted]")
+    # The field list matches steps by id (DeepDiff, by position, read "shape renamed to tell").
+    fields = {f["path"]: (f["kind"], f["old"], f["new"]) for f in state.fields}
+    assert set(fields) == {
+        "actions.fetch.config.headers.Authorization",
+        "actions.fetch.config.url",
+        "actions.tell.depends_on[0]",
+        "actions.audit",
+        "actions.shape",
+    }
+    assert fields["actions.fetch.config.headers.Authorization"] == (
+        "changed",
+        "[redacted]",
+        "[redacted]",
+    )
+    assert fields["actions.tell.depends_on[0]"] == ("added", "", "fetch")
+    assert fields["actions.shape"][0] == "removed" and '"id": "shape"' in fields["actions.shape"][1]
+    assert fields["actions.audit"][0] == "added" and '"id": "audit"' in fields["actions.audit"][2]
 
 
 async def test_article_compare_draws_no_canvas_and_junk_picks_change_nothing(
