@@ -44,6 +44,7 @@ from app.db.engine import session_scope
 from app.db.settings import get_settings
 from app.db.types import utcnow
 from app.engine import offload, runtime
+from app.engine import orchestration_step_runs as step_runs
 from app.engine.bus import bus
 from app.engine.orchestration_runner import CallRecord, RunRecord, run_calls
 from app.services import audit
@@ -252,3 +253,6 @@ async def stop_runs(limit_s: float = 10.0) -> list[int]:
         await asyncio.wait(tasks.values(), timeout=limit_s)
     _STOPPING.difference_update(tasks)
     return list(tasks)
+
+
+step_runs.install(record_run)  # the engine's `orchestration` step runs through this service

@@ -2,7 +2,8 @@
 
 `{orchestration_id, inputs}` (templates allowed in `inputs`, rendered like any step config).
 The run is opened, run (`app.engine.orchestration_runner.run_calls`) and recorded call by call
-by the orchestration service (`app.services.orchestration_runs.record_run`), with
+by the orchestration service (`app.services.orchestration_runs.record_run`, which installs
+itself in `app.engine.orchestration_step_runs`: the engine does not import services), with
 `trigger: "workflow"` and this execution's id, so it is listed with the orchestration's other
 runs. The run masks with the execution's secrets, and the credentials its calls load join
 them, so this execution's stored steps mask them too.
@@ -21,6 +22,7 @@ from pydantic import Field
 
 from app.core.ids import MAX_ID
 from app.core.workflow import ActionConfig
+from app.engine import orchestration_step_runs as step_runs
 from app.engine.actions import StepContext, action
 from app.engine.failures import ActionFailed
 
@@ -34,9 +36,7 @@ class OrchestrationConfig(ActionConfig):
 
 @action("orchestration", OrchestrationConfig, "Run an API orchestration")
 async def run(step: StepContext, config: OrchestrationConfig) -> dict[str, Any]:
-    from app.services.orchestration_runs import record_run  # the service imports the engine
-
-    run_id, record = await record_run(
+    run_id, record = await step_runs.record_run(
         config.orchestration_id,
         config.inputs,
         trigger="workflow",

@@ -1,7 +1,7 @@
 """Orchestrations over REST in process: the engine on the serving loop, a real SQLite file and a
 loopback server playing the remote API. Create (no longer a 405), list, get, change, versions,
 rollback, delete; run with and without `wait`; runs paged and read live; bad input is a 422
-naming every problem's path; viewers read and nothing more."""
+naming every problem's path; viewers are refused, as for workflows."""
 
 from __future__ import annotations
 
@@ -213,13 +213,16 @@ async def test_execute_refuses_bad_inputs_and_inactive_orchestrations(
     assert remote.requests == []
 
 
-async def test_viewers_read_but_cannot_change_or_run(
+async def test_viewers_neither_read_nor_change_nor_run(
     api: httpx.AsyncClient, viewer: httpx.AsyncClient, remote: Api
 ) -> None:
+    """As for workflows: definitions hold URLs and call shapes, members and admins only."""
     oid = (await _create(api, _two_calls(remote.url)))["id"]
-    assert (await viewer.get(f"{BASE}/orchestrations")).json()["total"] == 1
-    assert (await viewer.get(f"{BASE}/orchestrations/{oid}/versions")).status_code == 200
     for response in (
+        await viewer.get(f"{BASE}/orchestrations"),
+        await viewer.get(f"{BASE}/orchestrations/{oid}"),
+        await viewer.get(f"{BASE}/orchestrations/{oid}/versions"),
+        await viewer.get(f"{BASE}/orchestrations/{oid}/runs"),
         await viewer.post(f"{BASE}/orchestrations", json=_two_calls(remote.url)),
         await viewer.put(f"{BASE}/orchestrations/{oid}", json={"name": "x"}),
         await viewer.delete(f"{BASE}/orchestrations/{oid}"),

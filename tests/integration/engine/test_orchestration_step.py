@@ -14,7 +14,13 @@ import sqlalchemy as sa
 
 from app.db.engine import get_engine
 from app.engine.runner import Engine
-from app.services import connections, executions, orchestrations, workflows
+from app.services import (  # orchestration_runs: installs the step's runner
+    connections,
+    executions,
+    orchestration_runs,  # noqa: F401
+    orchestrations,
+    workflows,
+)
 from app.services.actor import Actor
 from app.services.orchestration_views import get_run
 from tests.integration.engine.orchestration_server import Answer, Api, serve

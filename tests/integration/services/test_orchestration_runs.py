@@ -1,7 +1,7 @@
 """Running orchestrations through the service, with the engine on this loop, a real SQLite file
 and a loopback server: the run row and each call row are written as the run goes (readable
 live), the counters move once per run, inputs are stored masked, inactive orchestrations and a
-viewer are refused, a workflow step's run is recorded with its execution."""
+viewer are refused (running and reading), a workflow step's run is recorded with its execution."""
 
 from __future__ import annotations
 
@@ -74,7 +74,7 @@ async def test_a_run_by_hand_is_recorded_call_by_call_and_counted(
     assert remote.seen("/items")[0].query == {"sid": ["s-42"]}
     assert items["start_ms"] >= login["start_ms"] + login["duration_ms"] - 1
 
-    shown = await asyncio.to_thread(orchestrations.get_orchestration, VIEWER, oid)
+    shown = await asyncio.to_thread(orchestrations.get_orchestration, member, oid)
     assert (shown["runs"], shown["successes"], shown["failures"]) == (1, 1, 0)
     assert shown["success_rate"] == 1.0 and shown["last_run_id"] == run["id"]
     assert shown["last_status"] == "succeeded"
@@ -93,7 +93,7 @@ async def test_the_run_is_readable_while_it_runs(
     seen: set[tuple[str, str]] = set()
     async with asyncio.timeout(10):
         while True:
-            run = await asyncio.to_thread(get_run, VIEWER, started["id"])
+            run = await asyncio.to_thread(get_run, member, started["id"])
             seen |= {(c["id"], c["status"]) for c in run["calls"]}
             if run["status"] != "running":
                 break
@@ -116,18 +116,18 @@ async def test_failures_and_counters_over_several_runs(
     slow = await orchestration_runs.start_run(member, oid, who, wait_s=10)
     assert ok["status"] == slow["status"] == "succeeded", (ok["error"], slow["error"])
 
-    shown = await asyncio.to_thread(orchestrations.get_orchestration, VIEWER, oid)
+    shown = await asyncio.to_thread(orchestrations.get_orchestration, member, oid)
     assert (shown["runs"], shown["successes"], shown["failures"]) == (3, 2, 1)
     durations = [failed["duration_ms"], ok["duration_ms"], slow["duration_ms"]]
     assert shown["avg_ms"] == pytest.approx(sum(durations) / 3, abs=0.01)
     assert shown["p95_ms"] == pytest.approx(percentile(durations, 95), abs=0.01)
     assert shown["p95_ms"] > 150  # the slow run weighs in
 
-    page = await asyncio.to_thread(list_runs, VIEWER, oid, RunFilter(limit=2))
+    page = await asyncio.to_thread(list_runs, member, oid, RunFilter(limit=2))
     assert [r["id"] for r in page["items"]] == [slow["id"], ok["id"]]
-    rest = await asyncio.to_thread(list_runs, VIEWER, oid, RunFilter(cursor=page["next_cursor"]))
+    rest = await asyncio.to_thread(list_runs, member, oid, RunFilter(cursor=page["next_cursor"]))
     assert [r["id"] for r in rest["items"]] == [failed["id"]] and rest["next_cursor"] is None
-    manual = await asyncio.to_thread(list_runs, VIEWER, oid, RunFilter(trigger="manual"))
+    manual = await asyncio.to_thread(list_runs, member, oid, RunFilter(trigger="manual"))
     assert [r["id"] for r in manual["items"]] == [ok["id"]]
 
 
@@ -139,6 +139,10 @@ async def test_inactive_orchestrations_and_viewers_do_not_run(
         await orchestration_runs.start_run(member, oid, {"user": "ada"})
     with pytest.raises(PermissionDenied):
         await orchestration_runs.start_run(VIEWER, oid, {})
+    with pytest.raises(PermissionDenied):  # definitions hold URLs: members read, as workflows
+        await asyncio.to_thread(orchestrations.get_orchestration, VIEWER, oid)
+    with pytest.raises(PermissionDenied):
+        await asyncio.to_thread(list_runs, VIEWER, oid, RunFilter())
     assert remote.requests == []
 
 
@@ -152,11 +156,11 @@ async def test_a_workflow_steps_run_is_recorded_with_its_execution(
     )
 
     assert record.status == "succeeded"
-    run = await asyncio.to_thread(get_run, VIEWER, run_id)
+    run = await asyncio.to_thread(get_run, member, run_id)
     assert (run["trigger"], run["execution_id"], run["created_by"]) == ("workflow", 77, None)
     assert [c["status"] for c in run["calls"]] == ["succeeded", "succeeded"]
     assert orchestration_runs.finish_run(run_id, record) is False  # ends once, counted once
-    shown = await asyncio.to_thread(orchestrations.get_orchestration, VIEWER, oid)
+    shown = await asyncio.to_thread(orchestrations.get_orchestration, member, oid)
     assert shown["runs"] == 1
 
 
@@ -178,7 +182,7 @@ async def test_cancelling_a_run_cancels_its_calls(
     assert [c["status"] for c in run["calls"]] == ["cancelled", "cancelled"]
     with pytest.raises(Conflict):
         await orchestration_runs.cancel_run(member, started["id"])
-    shown = await asyncio.to_thread(orchestrations.get_orchestration, VIEWER, oid)
+    shown = await asyncio.to_thread(orchestrations.get_orchestration, member, oid)
     assert (shown["failures"], shown["last_status"]) == (1, "cancelled")
 
 
@@ -200,7 +204,7 @@ async def test_stopping_flowdeck_ends_the_runs_going_on_as_cancelled(
 
     assert await orchestration_runs.stop_runs() == [started["id"]]
 
-    run = await asyncio.to_thread(get_run, VIEWER, started["id"])
+    run = await asyncio.to_thread(get_run, member, started["id"])
     assert run["status"] == "cancelled" and run["error"] == "Flowdeck stopped during the run"
     assert await orchestration_runs.stop_runs() == []
 
@@ -218,7 +222,7 @@ async def test_deleting_an_orchestration_while_it_runs_ends_quietly(
 
     assert record.status == "succeeded"  # the calls went on; nothing is left to record
     with pytest.raises(NotFound):
-        await asyncio.to_thread(get_run, VIEWER, run_id)
+        await asyncio.to_thread(get_run, member, run_id)
 
 
 async def test_without_an_engine_a_run_by_hand_is_refused(db: Path, member: Actor) -> None:
@@ -236,5 +240,5 @@ async def test_the_app_stopping_ends_a_run_by_hand(db: Path, member: Actor, remo
         started = await orchestration_runs.start_run(member, oid, {"user": "ada"})
         await _first_request(remote)
 
-    run = await asyncio.to_thread(get_run, VIEWER, started["id"])
+    run = await asyncio.to_thread(get_run, member, started["id"])
     assert run["status"] == "cancelled" and run["error"] == "Flowdeck stopped during the run"

@@ -60,14 +60,14 @@ def test_create_is_version_one_audited_and_listed(db: Path, member: Actor) -> No
     assert created["success_rate"] is None and created["avg_ms"] is None
     (event,) = _audit("orchestration.created")
     assert event.target_id == str(created["id"]) and event.details["calls"] == 2
-    versions = orchestration_history.list_versions(VIEWER, created["id"])
+    versions = orchestration_history.list_versions(member, created["id"])
     assert versions["current_version"] == 1
     assert versions["items"][0]["change_summary"] == ["created"]
 
-    items, total = orchestrations.list_orchestrations(VIEWER, OrchestrationFilter(mode="pipeline"))
+    items, total = orchestrations.list_orchestrations(member, OrchestrationFilter(mode="pipeline"))
     assert total == 1 and items[0]["name"] == "Sign in then list"
-    assert orchestrations.list_orchestrations(VIEWER, OrchestrationFilter(mode="parallel"))[1] == 0
-    assert orchestrations.get_orchestration(VIEWER, created["id"])["mode"] == "pipeline"
+    assert orchestrations.list_orchestrations(member, OrchestrationFilter(mode="parallel"))[1] == 0
+    assert orchestrations.get_orchestration(member, created["id"])["mode"] == "pipeline"
 
 
 def test_update_writes_a_version_with_diff_and_words_and_rollback_restores(
@@ -83,7 +83,7 @@ def test_update_writes_a_version_with_diff_and_words_and_rollback_restores(
     again = orchestrations.update_orchestration(member, oid, {"mode": "sequential"})
     assert again["version"] == 2  # nothing changed: no version
 
-    version = orchestration_history.get_version(VIEWER, oid, 2)
+    version = orchestration_history.get_version(member, oid, 2)
     assert version["change_summary"] == [
         "mode pipeline → sequential",
         "changed `calls.items.url`",
@@ -100,7 +100,7 @@ def test_update_writes_a_version_with_diff_and_words_and_rollback_restores(
         orchestration_history.rollback(member, oid, 3, "again")
     assert [e.details["restored_from"] for e in _audit("orchestration.rolled_back")] == [1]
     with pytest.raises(NotFound):
-        orchestration_history.get_version(VIEWER, oid, 9)
+        orchestration_history.get_version(member, oid, 9)
 
 
 def test_every_problem_is_reported_with_its_path(db: Path, member: Actor) -> None:
@@ -131,17 +131,20 @@ def test_a_secret_written_into_a_call_is_refused(db: Path, member: Actor) -> Non
     assert orchestrations.create_orchestration(member, {"name": "s", "calls": [templated]})["id"]
 
 
-def test_viewers_read_but_never_change_or_run(db: Path, member: Actor) -> None:
+def test_viewers_neither_read_nor_change(db: Path, member: Actor) -> None:
     oid = orchestrations.create_orchestration(member, PIPELINE)["id"]
     for attempt in (
         lambda: orchestrations.create_orchestration(VIEWER, PIPELINE),
         lambda: orchestrations.update_orchestration(VIEWER, oid, {"name": "x"}),
         lambda: orchestrations.delete_orchestration(VIEWER, oid),
         lambda: orchestration_history.rollback(VIEWER, oid, 1, "why"),
+        lambda: orchestrations.get_orchestration(VIEWER, oid),  # reading too, as for workflows
+        lambda: orchestrations.list_orchestrations(VIEWER),
+        lambda: orchestration_history.list_versions(VIEWER, oid),
     ):
         with pytest.raises(PermissionDenied):
             attempt()
-    assert orchestrations.get_orchestration(VIEWER, oid)["id"] == oid
+    assert orchestrations.get_orchestration(member, oid)["id"] == oid
 
 
 def test_delete_takes_versions_and_runs_along(db: Path, member: Actor) -> None:
@@ -175,13 +178,13 @@ def test_a_row_in_the_original_loose_shape_is_listed_with_its_problems(
     oid = _insert_legacy(loose)
     fine = _insert_legacy([{"id": "a", "url": "https://x.example", "dependsOn": []}])
 
-    shown = orchestrations.get_orchestration(VIEWER, oid)
+    shown = orchestrations.get_orchestration(member, oid)
     assert shown["calls"] == loose  # as stored
     assert {p["path"] for p in shown["problems"]} == {"calls[0].timeout", "calls[0].params"}
     with pytest.raises(Conflict) as caught:
         orchestration_runs.load_for_run(oid)
     assert {d["path"] for d in caught.value.details} == {"calls[0].timeout", "calls[0].params"}
-    assert orchestrations.get_orchestration(VIEWER, fine)["problems"] == []
+    assert orchestrations.get_orchestration(member, fine)["problems"] == []
     assert orchestration_runs.load_for_run(fine).calls[0].id == "a"
 
     fixed = orchestrations.update_orchestration(
@@ -209,7 +212,7 @@ def test_runs_from_before_0005_show_their_results_and_abandoned_runs_end(
     stale = _insert_run(oid, "running", "2026-01-01 00:00:00", [])
     fresh = _insert_run(oid, "running", utcnow().strftime("%Y-%m-%d %H:%M:%S.%f"), [])
 
-    shown = get_run(VIEWER, old)
+    shown = get_run(member, old)
     assert [(c["id"], c["status"]) for c in shown["calls"]] == [
         ("login", "unknown"),
         ("#2", "unknown"),
@@ -218,8 +221,8 @@ def test_runs_from_before_0005_show_their_results_and_abandoned_runs_end(
     assert shown["inputs"] == {} and shown["trigger"] == "manual"
 
     assert close_abandoned_runs() == [stale]
-    ended = get_run(VIEWER, stale)
+    ended = get_run(member, stale)
     assert ended["status"] == "failed" and ended["error"].startswith("interrupted")
-    assert get_run(VIEWER, fresh)["status"] == "running"
-    counted = orchestrations.get_orchestration(VIEWER, oid)
+    assert get_run(member, fresh)["status"] == "running"
+    counted = orchestrations.get_orchestration(member, oid)
     assert (counted["runs"], counted["failures"]) == (1, 1)
