@@ -169,7 +169,8 @@ def report_open(label: str, runs: list[dict]) -> None:
         ("painted", "frame painted after that"),
     ]:
         values = [r[key] for r in runs if r.get(key) is not None]
-        print(f"  {name:32} {stats(values)}")
+        if values:
+            print(f"  {name:32} {stats(values)}")
     if served:
         print(f"  {'of which first event → answer':32} {stats(served)}")
     sizes = [r["answerBytes"] for r in runs if r.get("answerBytes")]
