@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from app.ui.components.layout import admin_page, empty_state
-from app.ui.components.status_badge import status_badge
+from app.ui.components.orchestration_status import run_badge
 from app.ui.components.tables import delete_dialog
 from app.ui.states.orchestrations import ALL_MODES
 from app.ui.states.orchestrations import OrchestrationsState as S
@@ -117,7 +117,7 @@ def _row(row: OrchestrationRow) -> rx.Component:
             rx.cond(
                 row["last_status"] != "",
                 rx.vstack(
-                    status_badge(row["last_status"]),
+                    run_badge(row["last_status"]),
                     rx.text(row["last_run"], size="1", color=muted, white_space="nowrap"),
                     spacing="1",
                 ),

@@ -8,7 +8,7 @@ import reflex as rx
 from app.ui.components.layout import admin_page
 from app.ui.components.orchestration_calls import calls_section, error
 from app.ui.components.orchestration_form import basics_section, graph_section
-from app.ui.components.status_badge import status_badge
+from app.ui.components.orchestration_status import run_badge
 from app.ui.states.orchestrations_detail import OrchestrationDetailState as S
 from app.ui.states.orchestrations_views import RunRow
 
@@ -61,7 +61,7 @@ def _run_row(row: RunRow) -> rx.Component:
     href = "/admin/orchestrations/runs/" + row["id"].to(str)
     return rx.table.row(
         rx.table.cell(rx.link("#", row["id"], href=href, on_click=rx.stop_propagation)),
-        rx.table.cell(status_badge(row["status"])),
+        rx.table.cell(run_badge(row["status"])),
         rx.table.cell(row["trigger"]),
         rx.table.cell(rx.text(row["started"], white_space="nowrap")),
         rx.table.cell(row["duration"]),

@@ -9,6 +9,7 @@ import reflex as rx
 from app.ui.components.execution_timeline import execution_timeline
 from app.ui.components.json_view import json_view
 from app.ui.components.layout import admin_page
+from app.ui.components.orchestration_status import run_badge
 from app.ui.components.status_badge import status_badge
 from app.ui.states.orchestrations_run import OrchestrationRunState as S
 from app.ui.states.orchestrations_views import AttemptView, CallView
@@ -31,7 +32,7 @@ def _header() -> rx.Component:
         rx.vstack(
             rx.hstack(
                 rx.heading("Run #", R["id"], size="5"),
-                rx.box(status_badge(R["status"]), data_testid="run-status"),
+                rx.box(run_badge(R["status"]), data_testid="run-status"),
                 rx.cond(S.running, rx.spinner(size="2")),
                 rx.link(
                     R["orchestration"],

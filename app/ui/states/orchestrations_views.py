@@ -19,6 +19,7 @@ from app.ui.live import duration_text
 from app.ui.states.execution_detail_views import BarView, MarkView, TickView, colour
 
 RUN_ENDED = ("succeeded", "failed", "partial", "cancelled")
+NOT_RUN = ("pending", "skipped")
 
 
 class OrchestrationRow(TypedDict):
@@ -265,7 +266,7 @@ def timeline_views(d: Mapping[str, Any], now: datetime) -> tuple[list[BarView], 
     spans: dict[str, tuple[float, float]] = {}
     for c in calls:
         start = _ms(c.get("start_ms"))
-        if start is None:
+        if start is None or c.get("status") in NOT_RUN:  # a skip is stamped, never ran
             continue
         took = _ms(c.get("duration_ms"))
         end = start + took if took is not None else max(so_far, start)

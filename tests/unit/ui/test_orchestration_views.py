@@ -233,6 +233,7 @@ def test_a_running_call_reaches_now_and_a_skipped_one_has_no_bar() -> None:
             _call("a", 0.0, 100.0),
             _call("b", 100.0, None, "running"),
             _call("c", None, None, "skipped"),
+            {**_call("d", 100.0, 0.0, "skipped"), "reason": "a call it depends on failed"},
         ],
         status="running",
         duration_ms=None,
@@ -241,7 +242,8 @@ def test_a_running_call_reaches_now_and_a_skipped_one_has_no_bar() -> None:
     by = {b["key"]: b for b in bars}
     assert float(by["b"]["left"][:-1]) + float(by["b"]["width"][:-1]) > 90
     assert by["c"]["shown"] is False and by["c"]["duration"] == "skipped"
-    assert [b["key"] for b in bars][-1] == "c"
+    assert by["d"]["shown"] is False  # stamped when skipped, but it never ran
+    assert [b["key"] for b in bars][-2:] == ["c", "d"]
 
 
 def test_a_run_and_its_calls_as_the_page_shows_them() -> None:
