@@ -1,4 +1,5 @@
-"""The execution page of a graph run: canvas nodes by status, overlapping bars, pause and resume.
+"""The execution page of a graph run: canvas nodes by status, overlapping bars, pause and resume,
+and the same canvas read on a phone.
 
 Workflows are made and run over REST (an API key from the `flowdeck` CLI, as an operator
 would); the page is then read and driven in Chromium like a person does.
@@ -7,10 +8,11 @@ would); the page is then read and driven in Chromium like a person does.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 
 ROOT = Path(__file__).resolve().parents[2]
 TWO_BRANCHES = [
@@ -138,3 +140,47 @@ def test_pause_a_running_execution_then_resume_it(admin_page: Page, api: httpx.C
     page.get_by_test_id("resume-execution").click()
     expect(status).to_have_text("succeeded", timeout=20_000)
     expect(after).to_have_attribute("data-status", "succeeded")
+
+
+OVERFLOW = """() => [...document.querySelectorAll('body *')]
+  .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 0.5)
+  .filter((el) => !el.closest('.react-flow'))
+  .slice(0, 8).map((el) => `${el.tagName}.${el.className}`.slice(0, 120))"""
+
+
+def test_a_phone_reads_the_run_on_the_canvas(
+    browser: Browser,
+    base_url: str,
+    admin_ready: tuple[str, str],
+    api: httpx.Client,
+    sign_in: Callable[[Page, str, str], None],
+) -> None:
+    execution_id = _run(api, "E2E phone", TWO_BRANCHES, {"n": 5}, wait=True)
+    context = browser.new_context(base_url=base_url, has_touch=True)
+    page = context.new_page()
+    try:
+        sign_in(page, *admin_ready)  # the sign-in form's answer is checked on a wide page
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.goto(f"/admin/executions/{execution_id}")
+        expect(_node(page, "join")).to_have_attribute("data-status", "succeeded")
+        canvas = page.get_by_test_id("execution-canvas")
+        canvas.scroll_into_view_if_needed()
+        page.wait_for_timeout(500)  # the first fit
+        box = canvas.bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= 390
+        assert box["height"] >= 400, "tall enough to read a few steps at once"
+        wide = page.evaluate("document.documentElement.scrollWidth")
+        assert wide <= 390, f"the page scrolls sideways ({wide}px): {page.evaluate(OVERFLOW)}"
+        expect(page.locator(".react-flow__minimap")).to_be_hidden()
+        node = _node(page, "check").bounding_box()
+        assert node and node["width"] >= 0.6 * 220, f"nodes drawn too small to read: {node}"
+        page.screenshot(path="/tmp/execution-phone-e2e.png")
+        _node(page, "check").click()
+        panel = page.get_by_test_id("step-panel")
+        expect(panel).to_contain_text("Big order?")
+        panel_box = panel.bounding_box()
+        assert panel_box and panel_box["x"] + panel_box["width"] <= 390
+        panel.get_by_test_id("step-panel-close").click()
+        expect(panel).to_have_count(0)
+    finally:
+        context.close()
