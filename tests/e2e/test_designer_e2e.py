@@ -183,7 +183,7 @@ def test_a_typed_field_is_one_undo_and_keys_in_it_stay_its_own(
 
 
 def test_multi_select_copy_and_paste_two_connected_steps(
-    admin_page: Page, api: httpx.Client
+    admin_page: Page, api: httpx.Client, tmp_path: Path
 ) -> None:
     page = admin_page
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
@@ -192,6 +192,7 @@ def test_multi_select_copy_and_paste_two_connected_steps(
     _node(page, "yes").click(modifiers=["Shift"])
     expect(page.get_by_test_id("designer-selection-note")).to_contain_text("2 steps selected")
     expect(page.get_by_test_id("designer-panel")).to_have_count(0)
+    page.screenshot(path=str(tmp_path / "designer-two-selected.png"))
     page.keyboard.press("Control+C")
     expect(page.get_by_text("Copied 2 steps")).to_be_visible()
     page.keyboard.press("Control+V")
@@ -216,7 +217,9 @@ def test_multi_select_copy_and_paste_two_connected_steps(
     other.close()
 
 
-def test_shortcuts_dialog_and_keys_left_to_fields(admin_page: Page, api: httpx.Client) -> None:
+def test_shortcuts_dialog_and_keys_left_to_fields(
+    admin_page: Page, api: httpx.Client, tmp_path: Path
+) -> None:
     page = admin_page
     _designer(page, api, "E2E shortcuts")
     page.locator(".react-flow__pane").click()
@@ -225,6 +228,7 @@ def test_shortcuts_dialog_and_keys_left_to_fields(admin_page: Page, api: httpx.C
     expect(dialog).to_be_visible()
     for keys in ("Ctrl/⌘ + Z", "Ctrl/⌘ + Shift + Z, Ctrl + Y", "Ctrl/⌘ + V", "Shift + drag"):
         expect(dialog.get_by_text(keys, exact=True)).to_be_visible()
+    page.screenshot(path=str(tmp_path / "designer-shortcuts.png"))
     page.keyboard.press("Escape")
     expect(dialog).to_have_count(0)
     page.get_by_test_id("designer-shortcuts").click()

@@ -140,11 +140,16 @@ def _panel() -> rx.Component:
         rx.cond(
             S.selected_count > 1,
             rx.card(
-                rx.text(S.selected_count.to(str) + " steps selected", size="2", weight="medium"),
-                rx.text(
-                    "Delete removes them, Ctrl+C copies them, dragging one moves them all.",
-                    size="1",
-                    color=rx.color("gray", 10),
+                rx.vstack(
+                    rx.text(
+                        S.selected_count.to(str) + " steps selected", size="2", weight="medium"
+                    ),
+                    rx.text(
+                        "Delete removes them, Ctrl+C copies them, dragging one moves them all.",
+                        size="1",
+                        color=rx.color("gray", 10),
+                    ),
+                    spacing="1",
                 ),
                 width="220px",
                 flex_shrink="0",

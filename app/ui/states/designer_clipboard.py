@@ -45,7 +45,9 @@ class DesignerClipboard(rx.State, mixin=True):
     @rx.event
     def paste_nodes(self, text: str) -> Any:
         """Ctrl+V: the system clipboard's Flowdeck steps (`text`), else this tab's copy."""
-        source = text if isinstance(text, str) and text.strip() else self._clipboard
+        if not isinstance(text, str) or len(text) > canvas_clipboard.MAX_TEXT:
+            return rx.toast.error("Cannot paste: the clipboard holds too much")
+        source = text if text.strip() else self._clipboard
         if not source:
             return rx.toast("Nothing to paste yet: select steps and press Ctrl+C")
         room = MAX_STEPS - len(self.actions)  # type: ignore[attr-defined]

@@ -181,6 +181,7 @@ async def test_paste_from_another_workflows_clipboard(people: People) -> None:
         json.dumps({"flowdeck": "steps", "steps": [{"id": "x", "type": "rm_rf"}]}),
         json.dumps({"flowdeck": "steps", "steps": [{"id": "x", "type": "delay", "retry": 3}]}),
         json.dumps({"flowdeck": "steps", "steps": [{"id": "x", "type": "delay"}] * 498}),
+        " " * 1_000_001,
     ],
 )
 async def test_a_bad_paste_changes_nothing(people: People, text: str) -> None:
