@@ -154,3 +154,48 @@ def test_a_parallel_run_saved_from_json_is_followed_live_and_its_calls_overlap(
     fast_left = float(fast.get_attribute("data-left").rstrip("%"))
     slow_width = float(slow.get_attribute("data-width").rstrip("%"))
     assert slow_width > 80 and fast_left < slow_left + slow_width  # they overlapped
+
+
+def test_a_conditional_run_shows_retries_skips_and_a_tolerated_failure(
+    admin_page: Page, remote: Api
+) -> None:
+    remote.script("/flaky", Answer(status=503), Answer(status=503), Answer(body={"ok": 1}))
+    remote.script("/broken", Answer(status=500, body={"error": "down"}))
+    definition = {
+        "name": "E2E conditional",
+        "mode": "conditional",
+        "calls": [
+            {
+                "id": "flaky",
+                "url": remote.url + "/flaky",
+                "retry": {"strategy": "linear", "max_attempts": 3, "delay_s": 0.1},
+            },
+            {"id": "notify", "url": remote.url + "/notify", "condition": "inputs.notify"},
+            {"id": "broken", "url": remote.url + "/broken", "continue_on_error": True},
+        ],
+    }
+    page = admin_page
+    page.goto("/admin/orchestrations/new")
+    page.get_by_test_id("tab-json").click()
+    page.get_by_test_id("json-editor").fill(json.dumps(definition))
+    page.get_by_test_id("tab-form").click()  # applied back to the form
+    expect(page.get_by_test_id("call-card")).to_have_count(3)
+    page.get_by_test_id("save-orchestration").click()
+    expect(page).to_have_url(re.compile(r"/admin/orchestrations/\d+/?$"))
+    page.get_by_test_id("run-orchestration").click()
+    page.get_by_test_id("run-inputs").fill('{"notify": false}')
+    page.get_by_test_id("confirm-run").click()
+    expect(page.get_by_test_id("run-status")).to_have_text("partial", timeout=20_000)
+    expect(page.get_by_test_id("run-calls")).to_have_text("1/3 succeeded")
+    expect(page.locator('[data-testid="timeline-bar"]')).to_have_count(2)  # notify never ran
+
+    items = page.get_by_test_id("call-item")
+    items.filter(has_text="flaky").get_by_role("button").first.click()
+    flaky = items.filter(has_text="flaky")
+    expect(flaky.get_by_role("row")).to_have_count(4)  # header + three attempts
+    expect(flaky).to_contain_text("503")
+    items.filter(has_text="notify").get_by_role("button").first.click()
+    expect(items.filter(has_text="notify")).to_contain_text("Skipped:")
+    items.filter(has_text="broken").get_by_role("button").first.click()
+    expect(items.filter(has_text="broken").get_by_test_id("call-response")).to_contain_text("down")
+    _shot(page, "orchestration-run-partial")

@@ -205,7 +205,8 @@ def call_views(d: Mapping[str, Any]) -> list[CallView]:
     views = []
     for c in d.get("calls") or []:
         legacy = c.get("legacy")
-        start = _ms(c.get("start_ms"))
+        ran = c.get("status") not in NOT_RUN
+        start = _ms(c.get("start_ms")) if ran else None
         views.append(
             CallView(
                 key=str(c["id"]),
@@ -215,7 +216,7 @@ def call_views(d: Mapping[str, Any]) -> list[CallView]:
                 url=str(c.get("url") or ""),
                 status_code=_code(c.get("status_code")),
                 started="—" if start is None else f"+{duration_text(start)}",
-                duration=duration_text(_ms(c.get("duration_ms"))),
+                duration=duration_text(_ms(c.get("duration_ms")) if ran else None),
                 size=_size(c.get("response_bytes")),
                 reason=str(c.get("reason") or ""),
                 error=str(c.get("error") or ""),

@@ -247,7 +247,7 @@ def test_a_running_call_reaches_now_and_a_skipped_one_has_no_bar() -> None:
 
 
 def test_a_run_and_its_calls_as_the_page_shows_them() -> None:
-    detail = _run([_call("a", 0.0, 200.0), _call("c", None, None, "skipped")])
+    detail = _run([_call("a", 0.0, 200.0), {**_call("c", None, None, "skipped"), "start_ms": 3.0}])
     view = run_view(detail)
     assert view["calls"] == "1/2 succeeded" and view["duration"] == "420 ms"
     assert '"[redacted]"' in view["inputs"] and view["started"] == "2026-12-01 03:00:00"
@@ -256,6 +256,7 @@ def test_a_run_and_its_calls_as_the_page_shows_them() -> None:
     assert '"X-Session": "t-1"' in a["request"] and '"token": "t-1"' in a["extracted"]
     assert a["attempts"][0]["number"] == 1
     assert c["reason"] == "its condition was false" and c["request"] == ""
+    assert (c["started"], c["duration"]) == ("—", "—")  # stamped when skipped; never ran
     assert run_row(detail)["calls"] == "2/2"
 
 
