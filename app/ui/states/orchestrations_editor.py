@@ -18,6 +18,7 @@ from app.core.orchestration import MAX_CALLS
 from app.services import connections, orchestrations
 from app.ui.states.orchestrations_form import (
     CALL_FIELDS,
+    JSON_FIELDS,
     MODE_HINTS,
     NO_CONNECTION,
     CallForm,
@@ -26,6 +27,7 @@ from app.ui.states.orchestrations_form import (
     definition_to_form,
     form_to_definition,
     group_call_errors,
+    json_field_problem,
     problem_lines,
     rename_in,
 )
@@ -163,7 +165,10 @@ class OrchestrationEditorState(SessionState):
                 for c in calls
             ]
         self.calls = calls
-        self._clear_errors(f"calls[{index}].{name}")
+        path = f"calls[{index}].{name}"
+        self._clear_errors(path)
+        if name in JSON_FIELDS and (problem := json_field_problem(name, str(value))):
+            self.errors = {**self.errors, path: problem}  # shown as it is typed
         self._edited()
 
     def _clear_errors(self, prefix: str) -> None:

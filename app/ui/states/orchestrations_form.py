@@ -174,6 +174,20 @@ def _json(text: str, path: str, problems: list[Problem], *, obj: bool = True) ->
     return value
 
 
+JSON_FIELDS = ("headers", "query", "body", "extract")
+
+
+def json_field_problem(name: str, text: str) -> str:
+    """What is wrong with a call card's JSON field as typed ("" when it reads)."""
+    problems: list[Problem] = []
+    _json(text, name, problems, obj=name != "body")
+    return _sentence(problems[0].message) if problems else ""
+
+
+def _sentence(message: str) -> str:
+    return message[:1].upper() + message[1:]
+
+
 def _number(text: str, path: str, problems: list[Problem], kind: type = float) -> Any:
     try:
         value = kind(text.strip())

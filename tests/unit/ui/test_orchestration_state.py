@@ -106,6 +106,9 @@ async def test_a_member_builds_one_in_the_form_problems_next_to_their_fields(
     await call(state, "set_call_field", 0, "url", "http://127.0.0.1:9/login")
     await call(state, "add_call")
     await call(state, "set_call_field", 1, "headers", '{"X-A": ')
+    assert state.call_errors[1]["headers"].startswith("Not valid JSON")  # as it is typed
+    await call(state, "set_call_field", 1, "body", "[1, 2]")  # a body may be any JSON
+    assert "body" not in state.call_errors[1]
     before = database()
 
     result = await call(state, "save")  # the form's own problem: JSON it cannot read
