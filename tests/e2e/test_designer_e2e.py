@@ -279,7 +279,10 @@ def test_leaving_with_unsaved_changes_asks_first(admin_page: Page, api: httpx.Cl
 
     page.once("dialog", lambda d: answer(d, False))  # a reload or close asks the browser's way
     page.close(run_before_unload=True)
-    page.wait_for_timeout(500)
+    for _ in range(100):  # the browser's question comes asynchronously
+        if len(asked) == 3:
+            break
+        page.wait_for_timeout(100)
     assert asked[-1] == "beforeunload" and not page.is_closed()
 
     page.get_by_test_id("designer-save").click()
