@@ -11,8 +11,6 @@ import json
 
 import pytest
 
-from app.core import canvas
-from app.services import auth, workflows
 from app.ui.states.designer import DesignerState
 from app.ui.states.workflow_editor import WorkflowEditorState
 from tests.unit.ui import test_state_guards as guards
@@ -223,8 +221,3 @@ async def test_the_forms_own_remove_moved_the_others(people: People) -> None:
     await call(form, "remove_action", 0)
     after = {n["id"]: n["position"] for n in state.canvas_nodes}
     assert after["check"] != where["check"]
-
-
-def test_positions_of_the_fixture_are_laid_out() -> None:
-    steps = [{"id": "a", "type": "delay"}, {"id": "b", "type": "delay"}]
-    assert all(canvas.hint(s) is None for s in steps)
