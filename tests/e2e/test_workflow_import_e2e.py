@@ -110,7 +110,9 @@ def test_an_n8n_file_is_checked_imported_and_runs(
     assert stock_service.seen == ["/stock/A-1001"]
 
 
-def test_export_json_downloads_the_workflow(admin_page: Page, api: httpx.Client) -> None:
+def test_export_json_downloads_the_workflow(
+    admin_page: Page, api: httpx.Client, tmp_path: Path
+) -> None:
     page = admin_page
     steps = [
         {"id": "greet", "type": "transform", "config": {"values": {"hello": "world"}}},
@@ -133,6 +135,41 @@ def test_export_json_downloads_the_workflow(admin_page: Page, api: httpx.Client)
     assert document["name"] == "E2E exported / digest"
     assert [a["id"] for a in document["actions"]] == ["greet", "check"]
     assert document["actions"][0]["config"] == {"values": {"hello": "world"}}
+
+    # The downloaded file imports back as a new workflow.
+    dialog = _open_import(page)
+    saved = tmp_path / exported.suggested_filename
+    exported.save_as(saved)
+    page.set_input_files(FILE_INPUT, str(saved))
+    expect(dialog).to_contain_text("Read as a Flowdeck export.")
+    expect(dialog.get_by_test_id("import-mapped")).to_have_count(2)
+    dialog.get_by_test_id("import-confirm").click()
+    expect(page).to_have_url(re.compile(r"/admin/workflows/\d+/?$"))
+    copy_id = int(re.search(r"/admin/workflows/(\d+)", page.url).group(1))  # type: ignore[union-attr]
+    assert copy_id != workflow_id
+
+
+def test_a_signed_webhook_import_shows_its_new_secret_once(
+    admin_page: Page, tmp_path: Path
+) -> None:
+    page = admin_page
+    export = tmp_path / "signed-hook.flowdeck.json"
+    document = {
+        "flowdeck_export": 1,
+        "name": "E2E signed hook",
+        "trigger": {"type": "webhook", "config": {"signature": "github"}},
+        "actions": [{"id": "a", "type": "transform", "config": {"values": {}}}],
+    }
+    export.write_text(json.dumps(document), encoding="utf-8")
+    dialog = _open_import(page)
+    page.set_input_files(FILE_INPUT, str(export))
+    dialog.get_by_test_id("import-confirm").click()
+    secret = dialog.get_by_test_id("import-webhook-secret")
+    expect(secret).to_have_text(re.compile(r"^\S{32,}$"))
+    _shot(page, "import-secret.png")
+    dialog.get_by_test_id("import-done").click()
+    expect(page).to_have_url(re.compile(r"/admin/workflows/\d+/?$"))
+    expect(page.get_by_role("dialog")).to_have_count(0)
 
 
 def test_a_bad_file_is_refused_with_a_clear_error_and_creates_nothing(

@@ -187,9 +187,12 @@ def _dropzone() -> rx.Component:
 
 def _paste() -> rx.Component:
     return rx.vstack(
+        # Uncontrolled, sent on blur (which comes before the click on Check or Import): the
+        # controlled box is debounced (300 ms), and in the browser test a Check clicked right
+        # after filling it once came back with nothing shown. No debounce, no ordering doubt.
         rx.text_area(
-            value=S.import_text,
-            on_change=S.set_import_text,
+            default_value=S.import_text,
+            on_blur=S.set_import_text,
             placeholder='{"name": …, "nodes": [...], "connections": {...}}',
             rows="8",
             font_family="monospace",
@@ -232,54 +235,93 @@ def _error() -> rx.Component:
     )
 
 
+def _secret() -> rx.Component:
+    """After importing a signed webhook workflow: its new secret, once."""
+    return rx.vstack(
+        rx.dialog.title("Imported: copy the webhook secret"),
+        rx.callout(
+            "The workflow's webhook checks signatures. Flowdeck made a new secret for it and "
+            "shows it only now (an export never carries one).",
+            icon="key-round",
+            color_scheme="amber",
+            width="100%",
+        ),
+        rx.code(
+            S.secret_once,
+            data_testid="import-webhook-secret",
+            style={"word_break": "break-all"},
+        ),
+        rx.hstack(
+            rx.button(
+                rx.icon("copy", size=14),
+                "Copy",
+                variant="soft",
+                on_click=rx.set_clipboard(S.secret_once),
+            ),
+            rx.button("Open the workflow", on_click=S.finish_import, data_testid="import-done"),
+            justify="end",
+            spacing="3",
+            width="100%",
+        ),
+        spacing="3",
+        width="100%",
+    )
+
+
 def import_dialog() -> rx.Component:
     return rx.dialog.root(
         rx.dialog.content(
-            rx.hstack(
-                rx.dialog.title("Import a workflow", margin="0"),
-                rx.spacer(),
-                rx.segmented_control.root(
-                    rx.segmented_control.item("File", value="file"),
-                    rx.segmented_control.item("Paste", value="paste"),
-                    value=S.import_mode,
-                    on_change=S.set_import_mode,
-                    size="1",
-                    data_testid="import-mode",
-                ),
-                align="center",
-                width="100%",
-            ),
-            rx.dialog.description(
-                "A Flowdeck export or an n8n workflow export (JSON). It is checked first: "
-                "you see what maps, what does not, and what to review before anything is saved.",
-                size="2",
-                color=rx.color("gray", 11),
-                margin_y="0.75rem",
-            ),
-            rx.vstack(
-                rx.cond(S.import_mode == "paste", _paste(), _dropzone()),
-                _error(),
-                _summary(),
-                _report(),
-                spacing="3",
-                width="100%",
-            ),
-            rx.hstack(
-                rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray")),
-                rx.button(
-                    rx.icon("upload", size=14),
-                    "Import",
-                    on_click=S.confirm_import,
-                    disabled=~S.previewed,
-                    loading=S.importing,
-                    data_testid="import-confirm",
-                ),
-                justify="end",
-                spacing="3",
-                margin_top="1rem",
-            ),
+            rx.cond(S.secret_once != "", _secret(), _import_form()),
             max_width="720px",
         ),
         open=S.import_open,
         on_open_change=S.close_import,
+    )
+
+
+def _import_form() -> rx.Component:
+    return rx.fragment(
+        rx.hstack(
+            rx.dialog.title("Import a workflow", margin="0"),
+            rx.spacer(),
+            rx.segmented_control.root(
+                rx.segmented_control.item("File", value="file"),
+                rx.segmented_control.item("Paste", value="paste"),
+                value=S.import_mode,
+                on_change=S.set_import_mode,
+                size="1",
+                data_testid="import-mode",
+            ),
+            align="center",
+            width="100%",
+        ),
+        rx.dialog.description(
+            "A Flowdeck export or an n8n workflow export (JSON). It is checked first: "
+            "you see what maps, what does not, and what to review before anything is saved.",
+            size="2",
+            color=rx.color("gray", 11),
+            margin_y="0.75rem",
+        ),
+        rx.vstack(
+            rx.cond(S.import_mode == "paste", _paste(), _dropzone()),
+            _error(),
+            _summary(),
+            _report(),
+            spacing="3",
+            width="100%",
+        ),
+        rx.hstack(
+            rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray")),
+            rx.button(
+                rx.icon("upload", size=14),
+                "Import",
+                on_click=S.confirm_import,
+                disabled=~S.previewed,
+                loading=S.importing,
+                data_testid="import-confirm",
+            ),
+            justify="end",
+            spacing="3",
+            margin_top="1rem",
+        ),
     )

@@ -97,6 +97,9 @@ class WorkflowImportState(SessionState):
     file_size: str = ""
     import_name: str = ""
     import_steps: int = 0
+    #: A webhook secret Flowdeck made for the imported workflow: shown once, then dropped.
+    secret_once: str = ""
+    created_id: int = 0
     import_error: str = ""
     import_problems: list[ProblemRow] = []
     previewed: bool = False
@@ -122,6 +125,7 @@ class WorkflowImportState(SessionState):
     @rx.event
     def open_import(self) -> None:
         self._clear()
+        self.secret_once, self.created_id = "", 0
         self.import_text, self.import_open, self.import_mode = "", True, "file"
         self.file_name = self.file_size = ""
 
@@ -137,12 +141,25 @@ class WorkflowImportState(SessionState):
         self.import_error = rejected_text(rejected)
 
     @rx.event
-    def close_import(self, open_: bool = False) -> None:
+    def close_import(self, open_: bool = False) -> Any:
+        if not open_ and self.secret_once:
+            return self.finish_import()
         self.import_open = bool(open_)
+        return None
+
+    @rx.event
+    def finish_import(self) -> Any:
+        """After the secret was shown: drop it and go to the imported workflow."""
+        created, self.secret_once, self.created_id = self.created_id, "", 0
+        self.import_open = False
+        return rx.redirect(f"/admin/workflows/{created}") if created else None
 
     @rx.event
     def set_import_text(self, text: str) -> None:
-        self.import_text = str(text)[: MAX_DOCUMENT + 1]
+        text = str(text)[: MAX_DOCUMENT + 1]
+        if text == self.import_text:
+            return  # the debounced box sends its text again on blur: keep what was checked
+        self.import_text = text
         self.file_name = self.file_size = ""
         self._clear()
 
@@ -218,6 +235,9 @@ class WorkflowImportState(SessionState):
             return None
         finally:
             self.importing = False
+        if created.get("webhook_secret"):  # the dialog shows it once, then goes on
+            self.secret_once, self.created_id = created["webhook_secret"], int(created["id"])
+            return rx.toast.success(f"Imported {created['name']!r}. Copy the webhook secret now.")
         self.import_open = False
         return [
             rx.toast.success(f"Imported {created['name']!r}"),

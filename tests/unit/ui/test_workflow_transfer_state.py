@@ -229,3 +229,39 @@ async def test_a_chosen_file_is_named_and_its_workflow_summed_up(people: People)
     assert state.import_mode == "paste"
     await call(state, "set_import_mode", ["junk"])
     assert state.import_mode == "file"
+
+
+async def test_a_signed_webhook_import_shows_its_new_secret_once(people: People) -> None:
+    exported = {
+        "flowdeck_export": 1,
+        "name": "Signed hook",
+        "trigger": {"type": "webhook", "config": {"signature": "github"}},
+        "actions": [{"id": "a", "type": "transform", "config": {"values": {}}}],
+    }
+    state = await _tab(people.tokens["member"])
+    await call(state, "open_import")
+    await call(state, "set_import_text", json.dumps(exported))
+    await call(state, "preview_import")
+    result = await call(state, "confirm_import")
+    assert redirect_target(result) is None and state.import_open
+    assert len(state.secret_once) >= 32 and state.created_id > 0
+    assert toasts(result)[0][1].endswith("Copy the webhook secret now.")
+    created = state.created_id
+    # Closing the dialog (Escape, the overlay) also drops the secret and goes on.
+    result = await call(state, "close_import", False)
+    assert redirect_target(result) == f"/admin/workflows/{created}"
+    assert state.secret_once == "" and state.created_id == 0 and not state.import_open
+    assert redirect_target(await call(state, "finish_import")) is None
+
+
+async def test_the_same_text_sent_again_keeps_the_check(people: People) -> None:
+    state = await _tab(people.tokens["member"])
+    await call(state, "open_import")
+    text = _text("switch_tickets.json")
+    await call(state, "set_import_text", text)
+    await call(state, "preview_import")
+    assert state.previewed
+    await call(state, "set_import_text", text)  # the text box's blur flush, after the click
+    assert state.previewed and state.mapped
+    await call(state, "set_import_text", text + " ")
+    assert not state.previewed and state.mapped == []
