@@ -218,58 +218,72 @@ def _editor() -> rx.Component:
                 data_testid="form-error",
             ),
         ),
-        _toolbar(),
-        _problems(),
-        rx.tabs.root(
-            rx.tabs.list(
-                rx.tabs.trigger("Form", value="form", data_testid="tab-form"),
-                rx.tabs.trigger("JSON", value="json", data_testid="tab-json"),
-                rx.cond(
-                    S.orch_id != 0,
-                    rx.tabs.trigger(
-                        "Runs ",
-                        rx.badge(
-                            S.runs.length(),
-                            variant="soft",
-                            color_scheme="gray",
-                            margin_left="0.4rem",
+        rx.cond(
+            S.loaded,
+            rx.vstack(
+                _toolbar(),
+                _problems(),
+                rx.tabs.root(
+                    rx.tabs.list(
+                        rx.tabs.trigger("Form", value="form", data_testid="tab-form"),
+                        rx.tabs.trigger("JSON", value="json", data_testid="tab-json"),
+                        rx.cond(
+                            S.orch_id != 0,
+                            rx.tabs.trigger(
+                                "Runs ",
+                                rx.badge(
+                                    S.runs.length(),
+                                    variant="soft",
+                                    color_scheme="gray",
+                                    margin_left="0.4rem",
+                                ),
+                                value="runs",
+                                data_testid="tab-runs",
+                            ),
                         ),
-                        value="runs",
-                        data_testid="tab-runs",
+                    ),
+                    rx.tabs.content(
+                        rx.vstack(
+                            basics_section(),
+                            graph_section(),
+                            calls_section(),
+                            spacing="4",
+                            width="100%",
+                            padding_top="1rem",
+                        ),
+                        value="form",
+                    ),
+                    rx.tabs.content(rx.box(_json_tab(), padding_top="1rem"), value="json"),
+                    rx.tabs.content(rx.box(_runs(), padding_top="1rem"), value="runs"),
+                    value=S.tab,
+                    on_change=S.set_tab,
+                    width="100%",
+                ),
+                rx.cond(
+                    S.tab != "runs",
+                    rx.hstack(
+                        rx.link(
+                            rx.button("Back", variant="soft", color_scheme="gray", type="button"),
+                            href="/admin/orchestrations",
+                        ),
+                        rx.button(
+                            rx.icon("save", size=14), "Save", on_click=S.save, loading=S.saving
+                        ),
+                        justify="end",
+                        spacing="3",
+                        width="100%",
                     ),
                 ),
-            ),
-            rx.tabs.content(
-                rx.vstack(
-                    basics_section(),
-                    graph_section(),
-                    calls_section(),
-                    spacing="4",
-                    width="100%",
-                    padding_top="1rem",
-                ),
-                value="form",
-            ),
-            rx.tabs.content(rx.box(_json_tab(), padding_top="1rem"), value="json"),
-            rx.tabs.content(rx.box(_runs(), padding_top="1rem"), value="runs"),
-            value=S.tab,
-            on_change=S.set_tab,
-            width="100%",
-        ),
-        rx.cond(
-            S.tab != "runs",
-            rx.hstack(
-                rx.link(
-                    rx.button("Back", variant="soft", color_scheme="gray", type="button"),
-                    href="/admin/orchestrations",
-                ),
-                rx.button(rx.icon("save", size=14), "Save", on_click=S.save, loading=S.saving),
-                justify="end",
-                spacing="3",
+                _run_dialog(),
+                spacing="4",
                 width="100%",
             ),
+            rx.cond(
+                S.form_error != "",
+                rx.link("Back to all orchestrations", href="/admin/orchestrations", size="2"),
+                rx.skeleton(rx.box(height="420px"), width="100%"),
+            ),
         ),
-        _run_dialog(),
         spacing="4",
         width="100%",
         max_width="1100px",

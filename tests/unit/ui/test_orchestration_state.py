@@ -305,3 +305,9 @@ async def test_the_list_pauses_and_deletes_and_refuses_a_viewer(people: People) 
     await call(listing, "ask_delete", oid, "pipe")
     assert ("success", "Deleted pipe") in toasts(await call(listing, "confirm_delete"))
     assert listing.rows == [] and orchestrations.list_orchestrations(member)[1] == 0
+
+
+async def test_an_unknown_orchestration_shows_the_problem_and_no_form(people: People) -> None:
+    state = await editor(people.tokens["member"], 999)
+    assert await call(state, "load_edit") is None
+    assert "does not exist" in state.form_error and not state.loaded and state.orch_id == 0
