@@ -202,3 +202,11 @@ def test_a_conditional_run_shows_retries_skips_and_a_tolerated_failure(
     items.filter(has_text="broken").get_by_role("button").first.click()
     expect(items.filter(has_text="broken").get_by_test_id("call-response")).to_contain_text("down")
     _shot(page, "orchestration-run-partial")
+
+
+def test_an_unknown_orchestration_shows_the_problem_instead_of_a_form(admin_page: Page) -> None:
+    page = admin_page
+    page.goto("/admin/orchestrations/99999")
+    expect(page.get_by_test_id("form-error")).to_contain_text("does not exist")
+    expect(page.get_by_test_id("save-orchestration")).to_have_count(0)
+    expect(page.get_by_test_id("call-card")).to_have_count(0)
