@@ -161,3 +161,12 @@ def test_compare_draws_added_removed_and_changed_steps_on_the_canvas(admin_page:
     Path("/tmp/flowdeck-shots").mkdir(exist_ok=True)
     page.get_by_test_id("diff-view").screenshot(path="/tmp/flowdeck-shots/version-canvas.png")
     assert "e2e-old-secret" not in page.content() and "e2e-new-secret" not in page.content()
+
+    # On a phone the canvas and the step's changes stack, both still readable.
+    page.set_viewport_size({"width": 390, "height": 844})
+    expect(canvas.get_by_test_id("canvas-node")).to_have_count(4)
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    assert box is not None and box["width"] <= 390 and box["height"] >= 300
+    expect(page.get_by_test_id("graph-node-detail")).to_contain_text("depends_on")
+    page.get_by_test_id("diff-view").screenshot(path="/tmp/flowdeck-shots/version-canvas-phone.png")

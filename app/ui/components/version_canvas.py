@@ -157,7 +157,7 @@ def version_canvas() -> rx.Component:
                     color_mode=rx.color_mode_cond("light", "dark"),
                     on_select_node=S.select_graph_node,
                 ),
-                flex="1",
+                flex=rx.breakpoints(initial="none", md="1"),  # stacked: keep its height
                 min_width="0",
                 width="100%",
                 height=CANVAS_HEIGHT,
