@@ -44,8 +44,17 @@ from app.ui.states.execution_detail_views import (
 from app.ui.states.session import SessionState, error_text, run_service
 
 THROTTLE_S = 0.1  # at most ten reloads a second, however many steps finish
+BIG_RUN_STEPS = 100
+BIG_RUN_THROTTLE_S = 0.3  # a page of 200 steps takes ~0.2 s of a browser's time to redraw
 FOLLOW_MAX_S = 3600.0
 IDLE_CHECK_S = 5.0  # with no events, look this often whether the page still wants them
+
+
+def throttle_for(steps_total: int) -> float:
+    """Seconds between reloads: a big run's page redraws slower than ten times a second
+    (measured: every reload of a 200-step run kept a busy browser ~0.2 s), and reloads
+    faster than it draws pile up behind each other, seconds behind the run."""
+    return BIG_RUN_THROTTLE_S if steps_total > BIG_RUN_STEPS else THROTTLE_S
 
 
 def is_finished(detail: dict[str, Any]) -> bool:
@@ -220,6 +229,7 @@ class ExecutionDetailState(SessionState):
     async def follow(self) -> None:
         async with self:
             generation, execution_id, token = self._follow_generation, self.exec_id, self.token
+            throttle_s = throttle_for(len(self.canvas_nodes) or len(self.steps))
             if self._follower == generation or not execution_id:
                 return  # this page already has its follower
             self._follower = generation
@@ -232,7 +242,12 @@ class ExecutionDetailState(SessionState):
                 return wanted
 
         try:
-            await follow_execution(execution_id, lambda: fetch_detail(token, execution_id), apply)
+            await follow_execution(
+                execution_id,
+                lambda: fetch_detail(token, execution_id),
+                apply,
+                throttle_s=throttle_s,
+            )
         except FlowdeckError:
             return  # signed out or the execution was deleted: the next load says so
 

@@ -9,8 +9,10 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import pytest
+
 from app.services import executions, workflows
-from app.ui.states.execution_detail import ExecutionDetailState
+from app.ui.states.execution_detail import ExecutionDetailState, throttle_for
 from tests.unit.ui import test_executions_state as base
 from tests.unit.ui.test_executions_state import actor, detail_tab
 from tests.unit.ui.test_state_guards import People, call, database, toasts
@@ -266,3 +268,8 @@ async def test_a_reload_that_changes_no_node_sends_no_canvas(people: People, eng
     await call(state, "load")  # the same run again: the steps are re-sent, the canvas is not
     assert "steps" in state.dirty_vars
     assert not {"canvas_nodes", "canvas_edges"} & state.dirty_vars
+
+
+@pytest.mark.parametrize(("steps", "throttle"), [(0, 0.1), (5, 0.1), (100, 0.1), (101, 0.3)])
+def test_a_big_run_is_reloaded_less_often(steps: int, throttle: float) -> None:
+    assert throttle_for(steps) == throttle
