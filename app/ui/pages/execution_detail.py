@@ -254,7 +254,12 @@ def _timeline_card() -> rx.Component:
             ),
             rx.cond(
                 State.bars.length() > 0,
-                execution_timeline(State.bars, State.ticks, State.show_step),
+                rx.vstack(
+                    execution_timeline(State.bars, State.ticks, State.show_step),
+                    _more(State.bars_more, "Show all ", " more rows", State.show_all_bars),
+                    spacing="2",
+                    width="100%",
+                ),
                 _quiet("No step has started yet: the execution is waiting for a free slot."),
             ),
             spacing="3",
@@ -262,6 +267,21 @@ def _timeline_card() -> rx.Component:
         ),
         width="100%",
         min_width="0",
+    )
+
+
+def _more(hidden: rx.Var, before: str, after: str, on_click: rx.EventHandler) -> rx.Component:
+    """A big run shows its first rows only (each live update redraws every row shown)."""
+    return rx.cond(
+        hidden > 0,
+        rx.button(
+            before + hidden.to(str) + after,
+            size="1",
+            variant="soft",
+            color_scheme="gray",
+            on_click=on_click,
+            data_testid="show-more-rows",
+        ),
     )
 
 
@@ -285,7 +305,12 @@ def body() -> rx.Component:
             "Steps",
             rx.cond(
                 State.steps.length() > 0,
-                steps_accordion(),
+                rx.vstack(
+                    steps_accordion(),
+                    _more(State.steps_more, "Show more (", " not shown)", State.show_more_steps),
+                    spacing="2",
+                    width="100%",
+                ),
                 _quiet("The steps appear here once the execution starts."),
             ),
         ),

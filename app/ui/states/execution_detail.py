@@ -45,6 +45,7 @@ from app.ui.states.session import SessionState, error_text, run_service
 
 THROTTLE_S = 0.1  # at most ten reloads a second, however many steps finish
 BIG_RUN_STEPS = 100
+ROWS_PAGE = 25  # a big run's steps list and timeline show this many rows, then "Show more"
 BIG_RUN_THROTTLE_S = 0.3  # a page of 200 steps takes ~0.2 s of a browser's time to redraw
 FOLLOW_MAX_S = 3600.0
 IDLE_CHECK_S = 5.0  # with no events, look this often whether the page still wants them
@@ -55,6 +56,15 @@ def throttle_for(steps_total: int) -> float:
     (measured: every reload of a 200-step run kept a busy browser ~0.2 s), and reloads
     faster than it draws pile up behind each other, seconds behind the run."""
     return BIG_RUN_THROTTLE_S if steps_total > BIG_RUN_STEPS else THROTTLE_S
+
+
+def rows_shown(total: int, limit: int) -> int:
+    """How many rows of the steps list (or the timeline) a page shows: every row of a small
+    run; of a big one the first `ROWS_PAGE` (or the `limit` the person asked for). Each live
+    update redraws every row shown, and 200 rows took a browser ~0.1-0.5 s a push."""
+    if limit <= 0:
+        limit = total if total <= BIG_RUN_STEPS else ROWS_PAGE
+    return min(total, limit)
 
 
 def is_finished(detail: dict[str, Any]) -> bool:
@@ -146,7 +156,12 @@ class ExecutionDetailState(SessionState):
     canvas_nodes: list[RunNode] = []
     canvas_edges: list[RunEdge] = []
     selected: str = ""  # the step whose details the canvas's panel shows
+    selected_view: StepView = selected_step([], "")
+    steps_more: int = 0  # rows of the steps list not shown (a big run's, until asked)
+    steps_limit: int = 0  # rows asked for (0: the default of `rows_shown`)
     bars: list[BarView] = []
+    bars_more: int = 0
+    bars_limit: int = 0
     ticks: list[TickView] = []
     waits: list[WaitView] = []
     open_steps: list[str] = []
@@ -159,6 +174,7 @@ class ExecutionDetailState(SessionState):
     decision_approval: int = 0
     decision_comment: str = ""
     _canvas: Canvas | None = None
+    _detail: dict[str, Any] = {}
     _follow_generation: int = 0
     _follower: int = 0
 
@@ -178,21 +194,27 @@ class ExecutionDetailState(SessionState):
     def can_retry(self) -> bool:
         return self.loaded and self.execution["status"] in RETRYABLE
 
-    @rx.var
-    def selected_view(self) -> StepView:
-        return selected_step(self.steps, self.selected)
-
     def _route_id(self) -> int:
         # The dynamic route var reads the same field; `router.page` would log a deprecation.
         raw = str(self.rx_router_page.params.get("execution_id", ""))
         return int(raw) if raw.isdigit() else 0
 
+    def _put(self, name: str, value: Any) -> None:
+        """Assign a var only when it changed: assigning sends it, and the browser redraws it."""
+        if getattr(self, name) != value:
+            setattr(self, name, value)
+
     def _show(self, detail: dict[str, Any]) -> None:
-        self.execution = execution_view(detail)
+        self._detail = detail
+        self._put("execution", execution_view(detail))
         self.pausing = self.pausing and detail["status"] == "running"
-        self.steps = step_views(detail)
-        self.waits = wait_views(detail, self.user_email, self.user_role)
-        self.bars, self.ticks = timeline_views(detail, utcnow())
+        self._show_steps()
+        self._put("waits", wait_views(detail, self.user_email, self.user_role))
+        bars, ticks = timeline_views(detail, utcnow())
+        shown = rows_shown(len(bars), self.bars_limit)
+        self._put("bars", bars[:shown])
+        self._put("bars_more", len(bars) - shown)
+        self._put("ticks", ticks)
         if self._canvas is not None:
             nodes, edges = canvas_views(*self._canvas, detail, self.user_email, self.user_role)
             if nodes != self.canvas_nodes:  # assigning sends it, changed or not
@@ -201,6 +223,32 @@ class ExecutionDetailState(SessionState):
                 self.canvas_edges = edges
         self.loaded, self.problem = True, ""
 
+    def _show_steps(self) -> None:
+        """The steps list's rows (only those shown: a big run's first page) and the panel's."""
+        rows = self._detail.get("steps") or []
+        shown = rows_shown(len(rows), self.steps_limit)
+        self._put("steps", step_views(self._detail, rows[:shown]) if rows else [])
+        self._put("steps_more", len(rows) - shown)
+        self._show_selected()
+
+    def _show_selected(self) -> None:
+        rows = [s for s in self._detail.get("steps") or () if s["action_id"] == self.selected]
+        views = step_views(self._detail, rows) if rows else []
+        self._put("selected_view", selected_step(views, self.selected))
+
+    @rx.event
+    def show_more_steps(self) -> None:
+        """Fifty more rows of a big run's steps list."""
+        self.steps_limit = len(self.steps) + ROWS_PAGE * 2
+        self._show_steps()
+
+    @rx.event
+    def show_all_bars(self) -> None:
+        self.bars_limit = 1_000_000
+        bars, _ticks = timeline_views(self._detail, utcnow())
+        self._put("bars", bars)
+        self._put("bars_more", 0)
+
     @rx.event
     async def load(self) -> Any:
         """on_load: show the execution of the URL, and follow it while it is unfinished."""
@@ -208,7 +256,8 @@ class ExecutionDetailState(SessionState):
         if wanted != self.exec_id:
             self.exec_id, self.loaded, self.steps, self._canvas = wanted, False, [], None
             self.canvas_nodes, self.canvas_edges, self.bars, self.waits = [], [], [], []
-            self.open_steps, self.selected = [], ""
+            self.open_steps, self.selected, self._detail = [], "", {}
+            self.steps_limit, self.bars_limit = 0, 0
         self._follow_generation += 1  # any older follower of this tab stops
         try:
             detail = await run_service(self, lambda a: executions.get_execution(a, wanted))
@@ -260,6 +309,7 @@ class ExecutionDetailState(SessionState):
         """A click on a node shows its step beside the canvas; on the empty canvas, closes it."""
         known = any(n["id"] == step_id for n in self.canvas_nodes)
         self.selected = step_id if known else ""
+        self._show_selected()
 
     @rx.event
     def node_action(self, step_id: str, action: str) -> None:
@@ -274,6 +324,10 @@ class ExecutionDetailState(SessionState):
         """A click on a timeline row (or "in the list" in the panel) opens that step below."""
         if key not in self.open_steps:
             self.open_steps = [*self.open_steps, key]
+        keys = [s["action_id"] for s in self._detail.get("steps") or ()]
+        if key in keys and keys.index(key) >= len(self.steps):  # beyond the rows shown
+            self.steps_limit = keys.index(key) + 1
+            self._show_steps()
         return rx.scroll_to(f"step-{key}")
 
     @rx.event

@@ -226,7 +226,8 @@ def wait_views(d: dict[str, Any], email: str, role: str) -> list[WaitView]:
     return views
 
 
-def step_views(d: dict[str, Any]) -> list[StepView]:
+def step_views(d: dict[str, Any], rows: list[dict[str, Any]] | None = None) -> list[StepView]:
+    """The steps list's rows: every step of `d`, or only `rows` (some of its steps)."""
     waiting = pending_waits(d)
     return [
         StepView(
@@ -254,7 +255,7 @@ def step_views(d: dict[str, Any]) -> list[StepView]:
                 for a in s["attempts"]
             ],
         )
-        for s in d["steps"]
+        for s in (d["steps"] if rows is None else rows)
     ]
 
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from app.services import executions, workflows
-from app.ui.states.execution_detail import ExecutionDetailState, throttle_for
+from app.ui.states.execution_detail import ROWS_PAGE, ExecutionDetailState, throttle_for
 from tests.unit.ui import test_executions_state as base
 from tests.unit.ui.test_executions_state import actor, detail_tab
 from tests.unit.ui.test_state_guards import People, call, database, toasts
@@ -265,9 +265,33 @@ async def test_a_reload_that_changes_no_node_sends_no_canvas(people: People, eng
     await call(state, "load")
     assert {"canvas_nodes", "canvas_edges"} <= state.dirty_vars
     state.dirty_vars.clear()
-    await call(state, "load")  # the same run again: the steps are re-sent, the canvas is not
-    assert "steps" in state.dirty_vars
-    assert not {"canvas_nodes", "canvas_edges"} & state.dirty_vars
+    await call(state, "load")  # the same run again: nothing the page shows is re-sent
+    assert not {"canvas_nodes", "canvas_edges", "steps", "bars", "waits"} & state.dirty_vars
+
+
+async def test_a_big_run_lists_its_first_rows_and_more_on_request(
+    people: People, engine: Any
+) -> None:
+    many = [
+        {"id": f"s{i}", "type": "transform", "config": {"values": {"i": i}}} for i in range(110)
+    ]
+    execution_id = await _start(people, many)
+    await engine.drain()
+    state = await detail_tab(people.tokens["member"], execution_id)
+    await call(state, "load")
+    assert [s["key"] for s in state.steps] == [f"s{i}" for i in range(ROWS_PAGE)]
+    assert (state.steps_more, len(state.bars), state.bars_more) == (85, ROWS_PAGE, 85)
+    assert len(state.canvas_nodes) == 110  # the canvas draws every step
+    await call(state, "select_node", "s90")  # the panel shows a step beyond the rows listed
+    assert state.selected_view["key"] == "s90" and '"i": 90' in state.selected_view["output"]
+    await call(state, "show_more_steps")
+    assert (len(state.steps), state.steps_more) == (ROWS_PAGE * 3, 110 - ROWS_PAGE * 3)
+    await call(state, "show_step", "s100")  # "Show in the steps list" lists rows up to it
+    assert state.steps[-1]["key"] == "s100" and "s100" in state.open_steps
+    await call(state, "show_all_bars")
+    assert (len(state.bars), state.bars_more) == (110, 0)
+    await call(state, "load")  # a reload keeps what the person asked to see
+    assert (len(state.steps), len(state.bars)) == (101, 110)
 
 
 @pytest.mark.parametrize(("steps", "throttle"), [(0, 0.1), (5, 0.1), (100, 0.1), (101, 0.3)])
