@@ -118,6 +118,7 @@ def _designer(page: Page, api: httpx.Client, name: str, steps: list[dict] | None
     page.goto(f"/admin/workflows/{workflow_id}/designer")
     for step in steps or STEPS:
         expect(_node(page, step["id"])).to_be_visible()
+    page.wait_for_timeout(500)  # the first fit settles before anything is measured or dragged
     return workflow_id
 
 
@@ -244,6 +245,7 @@ def test_shortcuts_dialog_and_keys_left_to_fields(
     expect(_node(page, "fetch")).to_be_visible()
 
     page.locator(".react-flow__pane").click()
+    expect(page.get_by_test_id("designer-panel")).to_have_count(0)  # and the field with it
     page.keyboard.press("Control+A")
     expect(page.get_by_test_id("designer-selection-note")).to_contain_text("3 steps selected")
     page.keyboard.press("Escape")
@@ -366,3 +368,29 @@ def _drag_by(page: Page, node: Locator, dx: float, dy: float) -> None:
     page.mouse.down()
     page.mouse.move(x + dx, y + dy, steps=10)
     page.mouse.up()
+
+
+def test_arrow_keys_move_a_node_and_the_move_is_kept(admin_page: Page, api: httpx.Client) -> None:
+    page = admin_page
+    workflow_id = _designer(page, api, "E2E arrows")
+    start = _offset(page, "yes", "fetch")  # where it sits, whatever the view's pan
+    _node(page, "yes").click()  # selects and focuses it
+    expect(page.get_by_test_id("designer-undo")).to_be_disabled()
+    for _ in range(4):
+        page.keyboard.press("Shift+ArrowRight")  # 20 px each (at 100% zoom)
+    expect(page.get_by_test_id("designer-undo")).to_be_enabled()  # the server has the move
+    page.wait_for_timeout(300)
+    assert _offset(page, "yes", "fetch")[0] > start[0] + 40
+    page.get_by_test_id("designer-save").click()
+    expect(page.get_by_test_id("designer-dirty")).to_have_count(0)
+    stored = api.get(f"/workflows/{workflow_id}").json()["actions"]
+    assert stored[2]["ui"]["x"] > 24 + 3 * 20  # the laid-out column (x 24) + all four presses
+    page.keyboard.press("Control+Z")
+    expect(page.get_by_test_id("designer-dirty")).to_be_visible()
+    page.wait_for_timeout(300)
+    assert _offset(page, "yes", "fetch") == start
+
+
+def _offset(page: Page, step: str, other: str) -> tuple[float, float]:
+    (x, y), (ox, oy) = _box(_node(page, step)), _box(_node(page, other))
+    return x - ox, y - oy

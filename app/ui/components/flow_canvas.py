@@ -71,11 +71,19 @@ function FlowdeckCanvasInner(props) {
   live.current = { props, nodes, readOnly, multi };
   const serverIds = useRef(wanted);  // the selection the server holds (sent by it, or told)
   const applied = useRef(wanted);
+  const shown = useRef(props.nodes);
   useEffect(() => {
     const changed = !fdSameIds(applied.current, wanted);
     applied.current = wanted;
     if (changed) serverIds.current = wanted;
-    setNodes((current) => fdSelect(props.nodes, wanted, current, changed));
+    if (shown.current !== props.nodes) {
+      shown.current = props.nodes;
+      setNodes((current) => fdSelect(props.nodes, wanted, current, changed));
+    } else if (changed) {  // only the selection: nodes stay where the person put them
+      const chosen = new Set(wanted);
+      setNodes((current) => current.map((n) => (chosen.has(n.id) === !!n.selected
+        ? n : { ...n, selected: chosen.has(n.id) })));
+    }
   }, [props.nodes, props.selected, props.selectedIds]);
   useEffect(() => { setEdges(props.edges || []); }, [props.edges]);
   useEffect(() => {

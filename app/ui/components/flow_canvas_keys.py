@@ -23,6 +23,7 @@ SHORTCUTS: list[tuple[str, str]] = [
     ("Shift + click", "Add a step to the selection"),
     ("Shift + drag", "Select the steps inside a box"),
     ("Escape", "Clear the selection"),
+    ("Arrow keys", "Move the selected steps (with Shift: further)"),
     ("+ / -", "Zoom in / out"),
     ("0", "Zoom to 100%"),
     ("1", "Fit the whole workflow in view"),
@@ -32,6 +33,8 @@ SHORTCUTS: list[tuple[str, str]] = [
 KEYS_JS = r"""
 const FD_TYPING = 'input, textarea, select, [contenteditable=""], [contenteditable="true"], '
   + '[role="dialog"], [role="alertdialog"], [role="listbox"], [role="menu"]';
+
+const FD_ARROWS = new Set(["ArrowUp", "ArrowDown", "ArrowLeft", "ArrowRight"]);
 
 function fdTyping(target) {
   return !!(target && target.closest && target.closest(FD_TYPING));
@@ -65,6 +68,13 @@ function fdUseShortcuts(enabled, live, setNodes, setEdges, view) {
     if (!enabled) return undefined;
     let copyTimer = null;
     let pasteTimer = null;
+    let arrowTimer = null;
+    const sendPositions = () => {
+      const moved = live.current.nodes.filter((n) => n.selected).map(
+        (n) => ({ id: n.id, x: n.position.x, y: n.position.y }));
+      const send = live.current.props.onMoveNodes;
+      if (moved.length && send && !live.current.readOnly) send(JSON.stringify(moved));
+    };
     const selectedIds = () => live.current.nodes.filter((n) => n.selected).map((n) => n.id);
     const copy = () => {
       const ids = selectedIds();
@@ -80,6 +90,14 @@ function fdUseShortcuts(enabled, live, setNodes, setEdges, view) {
       if (!all) setEdges((es) => es.map((e) => (e.selected ? { ...e, selected: false } : e)));
     };
     const keydown = (event) => {
+      if (FD_ARROWS.has(event.key) && !live.current.readOnly && event.target.closest
+          && event.target.closest(".react-flow__node, .react-flow__nodesselection")) {
+        // React Flow moves a focused, selected node 5 px per arrow key (4x with Shift) but
+        // tells no one: the position is sent once the keys rest, as a drag's would be.
+        window.clearTimeout(arrowTimer);
+        arrowTimer = window.setTimeout(sendPositions, 300);
+        return;
+      }
       if (event.defaultPrevented || event.isComposing || fdTyping(event.target)) return;
       const p = live.current.props;
       const edit = !live.current.readOnly;
@@ -140,6 +158,7 @@ function fdUseShortcuts(enabled, live, setNodes, setEdges, view) {
     return () => {
       window.clearTimeout(copyTimer);
       window.clearTimeout(pasteTimer);
+      window.clearTimeout(arrowTimer);
       document.removeEventListener("keydown", keydown);
       document.removeEventListener("copy", onCopy);
       document.removeEventListener("paste", onPaste);
