@@ -1,5 +1,5 @@
-"""A run's status badge: the app's colours, plus `partial` (only orchestration runs end so:
-every failure was allowed, yet some call failed) in orange."""
+"""A run's status badge: the app's colours (`partial`, which only orchestration runs end with,
+is among them: every failure was allowed, yet some call failed)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,4 @@ from app.ui.components.status_badge import status_badge
 
 
 def run_badge(status: rx.Var) -> rx.Component:
-    return rx.cond(
-        status == "partial",
-        rx.badge("partial", color_scheme="orange", variant="soft", radius="full"),
-        status_badge(status),
-    )
+    return status_badge(status)

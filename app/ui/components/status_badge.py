@@ -15,6 +15,7 @@ STATUS_COLORS: dict[str, str] = {
     "cancelled": "gray",
     "pending": "gray",
     "skipped": "gray",
+    "partial": "orange",  # an orchestration run whose failures were all allowed
 }
 
 
