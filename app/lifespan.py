@@ -89,6 +89,8 @@ async def startup() -> AsyncIterator[None]:
     try:
         engine = Engine()
         runtime.install(engine)
+        # Before anything can open a run: those still `running` are a dead process's.
+        await orchestration_runs.end_interrupted_runs(utcnow())
         interrupted = await engine.start()
         await _retry_interrupted(interrupted or [])
         clock, listeners = ScheduleClock(), EventTriggers()

@@ -257,3 +257,49 @@ def close_abandoned_runs(now: datetime | None = None) -> list[int]:
         error = "interrupted: the Flowdeck process running it stopped before it ended"
         finish_run(row.id, {"status": "failed", "duration_ms": ms, "error": error, "calls": []})
     return [row.id for row in abandoned]
+
+
+INTERRUPTED_ERROR = "interrupted: Flowdeck stopped during the run"
+
+
+def _recorded_ms(conn: sa.Connection, run_id: int) -> float:
+    """How long a run's recorded calls show it ran (the last call's end); 0 if none ran."""
+    ends = [
+        float(record.get("start_ms") or 0) + float(record.get("duration_ms") or 0)
+        for record in conn.execute(sa.select(_CALL.c.record).where(_CALL.c.run_id == run_id))
+        .scalars()
+        .all()
+        if isinstance(record, Mapping)
+    ]
+    return max(ends, default=0.0)
+
+
+def close_interrupted_runs(before: datetime) -> list[int]:
+    """At start-up: fail the runs still `running` that opened before `before`; their ids.
+
+    One Flowdeck process runs the engine (`Engine.start` marks every `running` execution of the
+    process before it `interrupted` the same way), so a run it finds `running` then was left by
+    a process that died (kill -9, a crash): nothing would end it before `close_abandoned_runs`'
+    time limit. Each ends `failed` with `INTERRUPTED_ERROR`, its unfinished calls `cancelled`,
+    counted once like any failure (`finish_run` ends only a running run). Its duration is what
+    its recorded calls show, not the time the process was down.
+    """
+    with session_scope() as session:
+        conn = session.connection()
+        ids = (
+            conn.execute(
+                sa.select(_RUN.c.id).where(_RUN.c.status == "running", _RUN.c.started_at < before)
+            )
+            .scalars()
+            .all()
+        )
+        durations = {run_id: _recorded_ms(conn, run_id) for run_id in ids}
+    ended = [
+        run_id
+        for run_id, ms in durations.items()
+        if finish_run(
+            run_id,
+            {"status": "failed", "duration_ms": ms, "error": INTERRUPTED_ERROR, "calls": []},
+        )
+    ]
+    return ended

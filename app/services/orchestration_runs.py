@@ -35,6 +35,7 @@ import logging
 import threading
 import time
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from app.core.errors import Conflict, Problem, ValidationFailed
@@ -51,6 +52,7 @@ from app.services import audit
 from app.services.actor import Actor
 from app.services.orchestration_recording import (
     TRIGGERS,
+    close_interrupted_runs,
     finish_run,
     load_for_run,
     masked,
@@ -62,6 +64,7 @@ from app.services.orchestration_recording import (
 __all__ = [
     "TRIGGERS",
     "cancel_run",
+    "end_interrupted_runs",
     "execute",
     "finish_run",
     "load_for_run",
@@ -253,6 +256,21 @@ async def stop_runs(limit_s: float = 10.0) -> list[int]:
         await asyncio.wait(tasks.values(), timeout=limit_s)
     _STOPPING.difference_update(tasks)
     return list(tasks)
+
+
+async def end_interrupted_runs(started_at: datetime) -> list[int]:
+    """Start-up: end the runs a dead process left `running` (opened before `started_at`).
+
+    See `close_interrupted_runs`. Never raises: start-up goes on, the runs stay visible.
+    """
+    try:
+        ended = await asyncio.to_thread(close_interrupted_runs, started_at)
+    except Exception:
+        log.exception("could not end the orchestration runs a stopped process left running")
+        return []
+    if ended:
+        log.warning("ended %d orchestration run(s) left running by a stopped process", len(ended))
+    return ended
 
 
 step_runs.install(record_run)  # the engine's `orchestration` step runs through this service
