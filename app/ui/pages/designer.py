@@ -125,7 +125,7 @@ def _panel() -> rx.Component:
         S.selected_index >= 0,
         rx.box(
             step_card(
-                S.actions[S.selected_index],
+                S.panel_step,
                 S.selected_index,
                 on_remove=S.remove_step(S.selected_index),
             ),

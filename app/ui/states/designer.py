@@ -96,7 +96,8 @@ class DesignerState(DesignerSelection, DesignerHistory, DesignerClipboard, Workf
         """Each form step as a definition step, with `_i`: its place in the form."""
         scratch: list[Problem] = []
         return [
-            {**action_to_spec(action, i, scratch), "_i": i} for i, action in enumerate(self.actions)
+            {**action_to_spec(action, i, scratch), "_i": i}
+            for i, action in enumerate(self._form_actions())
         ]
 
     def _pinned(self) -> list[dict[str, Any]]:
@@ -290,9 +291,20 @@ class DesignerState(DesignerSelection, DesignerHistory, DesignerClipboard, Workf
         nodes, _ = canvas.to_canvas(self._steps(), self.errors)
         return nodes  # type: ignore[return-value]
 
-    @rx.var
+    @rx.var(deps=["actions"], auto_deps=False)
     def canvas_edges(self) -> list[CanvasEdge]:
+        # Only `actions`: text typed in the side panel (`panel_edit`) never moves an edge (ids,
+        # types and dependencies are written at once), so a keystroke does not resend them.
         return canvas.edges_of(self._steps())  # type: ignore[return-value]
+
+    @rx.var
+    def panel_step(self) -> ActionForm:
+        """The selected step as its panel shows it: with the text typed there not written yet."""
+        at = self.selected_at
+        if not 0 <= at < len(self.actions):
+            return blank_action(0)
+        edit = self.panel_edit if self.panel_at == at else {}
+        return {**self.actions[at], **edit}  # type: ignore[typeddict-item]
 
     @rx.var
     def palette_matches(self) -> list[str]:

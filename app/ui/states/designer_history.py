@@ -68,6 +68,7 @@ class DesignerHistory(rx.State, mixin=True):
         `panel`: the change came from the side panel (found now, after the fact), so it may
         join the entry before it when it is more typing in the same field.
         """
+        self._flush_panel()  # type: ignore[attr-defined]
         now = self._snapshot()
         if now == self._seen:
             return False
@@ -113,7 +114,7 @@ class DesignerHistory(rx.State, mixin=True):
 
     @rx.var
     def edit_status(self) -> EditStatus:
-        now = snapshot_of(_raw(self.actions))
+        now = snapshot_of(_raw(self._form_actions()))  # type: ignore[attr-defined]
         pending = now != self._seen
         return {
             "dirty": now != self._saved,

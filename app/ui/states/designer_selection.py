@@ -44,9 +44,11 @@ class DesignerSelection(rx.State, mixin=True):
         return list(dict.fromkeys(i for i in found if isinstance(i, str) and i in known))
 
     def _select(self, ids: list[str]) -> None:
+        self._flush_panel()  # type: ignore[attr-defined]  # the panel's text is its step's
         self.selected_ids = ids
         at = [a["id"] for a in self.actions]
         self.selected_at = at.index(ids[0]) if len(ids) == 1 and ids[0] in at else -1
+        self.panel_at = self.selected_at
 
     def _selection(self) -> list[str]:
         if 0 <= self.selected_at < len(self.actions):

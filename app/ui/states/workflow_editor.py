@@ -59,6 +59,11 @@ class WorkflowEditorState(SessionState):
     webhook_url: str = ""
     secret_once: str = ""
     saving: bool = False
+    #: The designer's side panel: text typed into step `panel_at` waits in `panel_edit` (field
+    #: → value) until the next designer event writes it into `actions`, so a keystroke sends
+    #: this small dict, not the whole list. The form page never sets `panel_at`.
+    panel_at: int = -1
+    panel_edit: dict[str, str] = {}
 
     # -- loading ----------------------------------------------------------------------------
 
@@ -67,6 +72,7 @@ class WorkflowEditorState(SessionState):
         self.actions = [blank_action(0)]
         self.errors, self.form_error, self.json_mode, self.json_text = {}, "", False, ""
         self.webhook_url = self.secret_once = ""
+        self.panel_at, self.panel_edit = -1, {}
         self._preview()
 
     @rx.event
@@ -112,8 +118,28 @@ class WorkflowEditorState(SessionState):
         self.trigger = {**self.trigger, "cron": cron, "schedule_kind": "cron"}  # type: ignore
         self._preview()
 
+    def _form_actions(self) -> list[ActionForm]:
+        """The steps with the side panel's pending text in place (what the person sees)."""
+        at, edit = self.panel_at, self.panel_edit
+        if not edit or not 0 <= at < len(self.actions):
+            return self.actions
+        actions = list(self.actions)
+        actions[at] = {**actions[at], **edit}  # type: ignore[typeddict-item]
+        return actions
+
+    def _flush_panel(self) -> None:
+        """The side panel's pending text written into `actions` (before anything reads them)."""
+        if self.panel_edit:
+            actions = self._form_actions()
+            self.panel_edit = {}
+            self.actions = actions
+
     @rx.event
     def set_action_field(self, index: int, name: str, value: str | bool) -> None:
+        if index == self.panel_at >= 0 and isinstance(value, str) and name not in ("id", "type"):
+            self.panel_edit = {**self.panel_edit, name: value}
+            return
+        self._flush_panel()
         actions = list(self.actions)
         old = actions[index]
         actions[index] = {**old, name: value}  # type: ignore[assignment]
@@ -128,6 +154,7 @@ class WorkflowEditorState(SessionState):
         self.actions = actions
 
     def _set_graph(self, index: int, depends_on: list[str], at_start: bool) -> None:
+        self._flush_panel()
         actions = list(self.actions)
         actions[index] = {**actions[index], "depends_on": depends_on, "at_start": at_start}  # type: ignore[assignment]
         self.actions = actions
@@ -137,6 +164,7 @@ class WorkflowEditorState(SessionState):
     @rx.event
     def toggle_dependency(self, index: int, value: str, checked: bool) -> None:
         """Check or uncheck one "Runs after" choice (a step id or "<id>:<output>")."""
+        self._flush_panel()
         chosen = [d for d in self.actions[index]["depends_on"] if d != value]
         self._set_graph(index, [*chosen, value] if checked else chosen, False)
 
@@ -150,10 +178,12 @@ class WorkflowEditorState(SessionState):
 
     @rx.event
     def add_action(self, action_type: str = "transform") -> None:
+        self._flush_panel()
         self.actions = [*self.actions, blank_action(len(self.actions), action_type)]
 
     @rx.event
     def remove_action(self, index: int) -> None:
+        self._flush_panel()
         gone = self.actions[index]["id"] if 0 <= index < len(self.actions) else ""
         self.actions = [
             {**a, "depends_on": drop_dependency(a["depends_on"], gone)}  # type: ignore[misc]
@@ -163,6 +193,7 @@ class WorkflowEditorState(SessionState):
 
     @rx.event
     def move_action(self, index: int, delta: int) -> None:
+        self._flush_panel()
         target = index + delta
         if 0 <= target < len(self.actions):
             actions = list(self.actions)
@@ -189,6 +220,7 @@ class WorkflowEditorState(SessionState):
 
     @rx.event
     def toggle_json(self) -> None:
+        self._flush_panel()
         if not self.json_mode:
             definition, problems = form_to_definition(self.fields, self.trigger, self.actions)
             self.json_text = json.dumps(definition, indent=2)
@@ -217,6 +249,7 @@ class WorkflowEditorState(SessionState):
 
     @rx.event
     async def save(self) -> Any:
+        self._flush_panel()
         self.form_error, self.errors = "", {}
         if self.json_mode:
             try:
