@@ -14,9 +14,10 @@ from typing import Any
 from sqlmodel import Session, func, select
 
 from app.core.errors import NotFound, Problem, ValidationFailed
+from app.core.versioning import field_diff
 from app.db.engine import session_scope
 from app.db.models import OrchestrationVersion
-from app.services import orchestrations
+from app.services import orchestration_versions, orchestrations
 from app.services.actor import Actor
 
 MAX_REASON = 2000
@@ -86,6 +87,22 @@ def get_version(actor: Actor, orchestration_id: int, number: int) -> dict[str, A
     with session_scope() as session:
         orchestrations.get_row(session, orchestration_id)
         return to_public(load_version(session, orchestration_id, number))
+
+
+def compare(actor: Actor, orchestration_id: int, a: int, b: int) -> dict[str, Any]:
+    """What changed from version `a` to version `b`: a DeepDiff and the same in words."""
+    orchestrations.require_reader(actor)
+    with session_scope() as session:
+        orchestrations.get_row(session, orchestration_id)
+        older = load_version(session, orchestration_id, a)
+        newer = load_version(session, orchestration_id, b)
+        return {
+            "orchestration_id": orchestration_id,
+            "a": to_public(older),
+            "b": to_public(newer),
+            "diff": field_diff(older.definition, newer.definition),
+            "summary": orchestration_versions.summarize_change(older.definition, newer.definition),
+        }
 
 
 def rollback(

@@ -8,8 +8,10 @@ import reflex as rx
 from app.ui.components.layout import admin_page
 from app.ui.components.orchestration_calls import calls_section, error
 from app.ui.components.orchestration_form import basics_section, graph_section
+from app.ui.components.orchestration_history import history_section
 from app.ui.components.orchestration_status import run_badge
 from app.ui.states.orchestrations_detail import OrchestrationDetailState as S
+from app.ui.states.orchestrations_history import OrchestrationHistoryState as H
 from app.ui.states.orchestrations_views import RunRow
 
 
@@ -241,6 +243,15 @@ def _editor() -> rx.Component:
                                 data_testid="tab-runs",
                             ),
                         ),
+                        rx.cond(
+                            S.orch_id != 0,
+                            rx.tabs.trigger(
+                                "History",
+                                value="history",
+                                on_click=H.load,
+                                data_testid="tab-history",
+                            ),
+                        ),
                     ),
                     rx.tabs.content(
                         rx.vstack(
@@ -255,12 +266,13 @@ def _editor() -> rx.Component:
                     ),
                     rx.tabs.content(rx.box(_json_tab(), padding_top="1rem"), value="json"),
                     rx.tabs.content(rx.box(_runs(), padding_top="1rem"), value="runs"),
+                    rx.tabs.content(rx.box(history_section(), padding_top="1rem"), value="history"),
                     value=S.tab,
                     on_change=S.set_tab,
                     width="100%",
                 ),
                 rx.cond(
-                    S.tab != "runs",
+                    (S.tab != "runs") & (S.tab != "history"),
                     rx.hstack(
                         rx.link(
                             rx.button("Back", variant="soft", color_scheme="gray", type="button"),

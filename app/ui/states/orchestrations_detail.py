@@ -69,6 +69,18 @@ class OrchestrationDetailState(OrchestrationEditorState):
         return None
 
     @rx.event
+    async def reload_after_rollback(self) -> Any:
+        """A rollback wrote a new version: the form shows it (the History tab stays open)."""
+        if await self._load_existing() is None:
+            return None
+        self.tab = "history"
+        try:
+            await self._reload_runs()
+        except FlowdeckError as exc:
+            return rx.toast.error(error_text(exc))
+        return None
+
+    @rx.event
     async def refresh_runs(self) -> Any:
         try:
             await self._reload_runs()

@@ -248,8 +248,8 @@ class OrchestrationEditorState(SessionState):
 
     @rx.event
     def set_tab(self, tab: str) -> None:
-        """Form, JSON or runs. Leaving the JSON tab applies it (invalid JSON: stay there)."""
-        if tab == self.tab or tab not in ("form", "json", "runs"):
+        """Form, JSON, runs or history. Leaving the JSON tab applies it (invalid: stay there)."""
+        if tab == self.tab or tab not in ("form", "json", "runs", "history"):
             return
         if self.tab == "json":
             definition = self._parsed_json()
