@@ -136,7 +136,18 @@ def to_canvas(
             "status": "",
             "index": node.index,
         }
-        nodes.append({"id": step_id, "type": NODE_TYPE, "position": {"x": x, "y": y}, "data": data})
+        nodes.append(
+            {
+                "id": step_id,
+                "type": NODE_TYPE,
+                "position": {"x": x, "y": y},
+                # React Flow hides a node (and its edges) until it has measured it; with a
+                # size to start from, 200 nodes show at once and are measured afterwards.
+                "initialWidth": SIZES.node_w,
+                "initialHeight": SIZES.node_h,
+                "data": data,
+            }
+        )
     return nodes, edges_of(steps, graph)
 
 

@@ -61,6 +61,8 @@ class CanvasNode(TypedDict):
     id: str
     type: str
     position: dict[str, float]
+    initialWidth: float
+    initialHeight: float
     data: NodeData
 
 
