@@ -7,6 +7,8 @@ Its first step waits a few seconds, so the page is open and watching before anyt
 finishes. A MutationObserver stamps every change of a node's `data-status` with the wall
 clock; each step's first change to its final status is matched with the `finished_at` the
 engine stored. Same machine, same clock (as `bench.live`). Target: p95 < 150 ms.
+Every WebSocket message the page gets is stamped too, to split each latency into "until the
+push was handled" and "push → DOM", with the pushes' median size.
 """
 
 from __future__ import annotations
@@ -30,6 +32,41 @@ ALL_FINAL = """
 (final) => [...document.querySelectorAll('[data-testid="canvas-node"]')]
   .every((n) => final.includes(n.dataset.status))
 """
+
+
+WS_STAMP = """
+(() => {
+  const Orig = window.WebSocket;
+  window.__fdMsgs = [];
+  class Stamped extends Orig {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener("message", (e) => window.__fdMsgs.push([
+        performance.timeOrigin + performance.now(),
+        (e.data && (e.data.length || e.data.size)) || 0,
+      ]));
+    }
+  }
+  window.WebSocket = Stamped;
+})();
+"""
+
+
+def split(
+    found_at: list[tuple[float, float]], messages: list[list[float]]
+) -> tuple[list[float], list[float]]:
+    """For each (finished, shown): finished → the last push the page received before it was
+    shown, and that push → shown (the browser's work on it). "Received" is when the page's
+    main thread handled the WebSocket message: a page still busy with earlier pushes counts
+    its backlog on the first side, not the second."""
+    server, browser = [], []
+    times = sorted(m[0] for m in messages)
+    for finished, shown in found_at:
+        before = [t for t in times if finished <= t <= shown]
+        if before:
+            server.append(before[-1] - finished)
+            browser.append(shown - before[-1])
+    return server, browser
 
 
 def _ms(iso: str) -> float:
@@ -59,9 +96,11 @@ def _wait_finished(api: httpx.Client, execution_id: int, timeout: float) -> dict
     return detail
 
 
-def latencies(detail: dict[str, Any], changes: list[dict[str, Any]], after: float) -> list[float]:
-    """Per step that finished after `after` (ms, wall clock): its node's first change to its
-    final status minus the step's `finished_at`."""
+def latency_pairs(
+    detail: dict[str, Any], changes: list[dict[str, Any]], after: float
+) -> list[tuple[float, float]]:
+    """Per step that finished after `after` (ms, wall clock): (its `finished_at`, its node's
+    first change to its final status)."""
     seen: dict[str, float] = {}
     for change in changes:
         seen.setdefault(f"{change['step']}:{change['status']}", change["at"])
@@ -72,13 +111,19 @@ def latencies(detail: dict[str, Any], changes: list[dict[str, Any]], after: floa
         finished = _ms(step["finished_at"])
         at = seen.get(f"{step['action_id']}:{step['status']}")
         if at is not None and finished > after:
-            out.append(at - finished)
+            out.append((finished, at))
     return out
+
+
+def latencies(detail: dict[str, Any], changes: list[dict[str, Any]], after: float) -> list[float]:
+    """Per step: its node's first change to its final status minus its `finished_at`."""
+    return [shown - finished for finished, shown in latency_pairs(detail, changes, after)]
 
 
 def live_statuses(context: BrowserContext, api: httpx.Client) -> None:
     execution_id, count = _run(api)
     page = context.new_page()
+    page.add_init_script(WS_STAMP)
     opened = time.time() * 1000
     page.goto(f"/admin/executions/{execution_id}")
     page.wait_for_function(
@@ -96,8 +141,19 @@ def live_statuses(context: BrowserContext, api: httpx.Client) -> None:
         print("  (the page had not shown every final status 120 s after the run ended)")
     behind = time.monotonic() - finished_at
     changes = page.evaluate("() => window.__fd.statuses")
+    messages = page.evaluate("() => window.__fdMsgs")
     page.close()
-    found = latencies(detail, changes, watching)
+    pairs = latency_pairs(detail, changes, watching)
+    found = [shown - finished for finished, shown in pairs]
+    server, browser = split(pairs, messages)
+    sizes = [m[1] for m in messages if m[0] > watching]
+    if server:
+        print(
+            f"  split: finished → push arrived p50 {percentile(server, 50):.0f} ms p95 "
+            f"{percentile(server, 95):.0f}; push → DOM p50 {percentile(browser, 50):.0f} ms "
+            f"p95 {percentile(browser, 95):.0f}; {len(sizes)} messages, median "
+            f"{percentile(sizes, 50) / 1000:.1f} KB"
+        )
     finished = sum(1 for s in detail["steps"] if s.get("finished_at"))
     print(
         f"live statuses on the execution canvas: run {detail['status']}, {finished} steps "
