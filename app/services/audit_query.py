@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from sqlmodel import func, select
 
 from app.core.errors import Problem, ValidationFailed
+from app.core.ids import MAX_ID
 from app.db.engine import session_scope
 from app.db.models import AuditEvent
 from app.db.settings import get_settings
@@ -71,7 +72,7 @@ def _where(flt: AuditFilter) -> list[Any]:
     clauses: list[Any] = []
     if flt.actor:
         text = flt.actor.strip()
-        if text.isdigit():
+        if text.isascii() and text.isdigit() and int(text) <= MAX_ID:  # not "²", not 2**64
             clauses.append(AuditEvent.actor_id == int(text))
         else:
             clauses.append(AuditEvent.actor_label.ilike(f"%{text}%"))  # type: ignore[attr-defined]

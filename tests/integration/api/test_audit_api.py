@@ -100,6 +100,25 @@ async def test_export_streams_csv_and_json_attachments(api: httpx.AsyncClient, a
     )
 
 
+async def test_odd_filters_are_filters_not_errors(api: httpx.AsyncClient, admin_api) -> None:
+    """Found by the fuzzer: a superscript digit passed `isdigit` and broke `int`, and a time
+    just before year 1 in UTC overflowed when converted; both were 500s."""
+    await _activity(api)
+    for params in (
+        {"actor": "\u00b2"},
+        {"actor": str(2**64)},
+        {"since": "0001-01-01T00:00:00+00:01"},
+        {"until": "9999-12-31T23:59:59-00:01"},
+    ):
+        for path in ("/api/audit/events", "/api/audit/export"):
+            response = await admin_api.get(path, params=params)
+            assert response.status_code == 200, (path, params, response.text)
+    since_the_start = await admin_api.get(
+        "/api/audit/events", params={"since": "0001-01-01T00:00:00+00:01"}
+    )
+    assert since_the_start.json()["items"], "every event is after the first instant"
+
+
 async def test_a_member_is_refused_and_nothing_is_deleted(
     api: httpx.AsyncClient, admin_api: httpx.AsyncClient
 ) -> None:
