@@ -3,7 +3,8 @@
 Created from the JSON tab (version 1), saved again with another URL and mode (version 2); the
 History tab lists both with the change words and compares them; a rollback to version 1 asks
 for a reason, then version 3 says it restored version 1 and why, and the form shows the URL
-of version 1 again. Set FLOWDECK_SHOTS to a directory to keep a screenshot of the tab.
+of version 1 again; a save made from the History tab lists its version at once.
+Set FLOWDECK_SHOTS to a directory to keep a screenshot of the tab.
 """
 
 from __future__ import annotations
@@ -78,6 +79,17 @@ def test_saved_twice_compared_and_rolled_back_with_a_reason(admin_page: Page) ->
     expect(page.get_by_test_id("diff-title")).to_have_text("Changes v2 → v3")
     _shot(page, "orchestration-history")
 
+    # The form was reloaded with version 1. Edited in the JSON tab, saved from the History
+    # tab: version 4 is listed at once.
+    page.get_by_test_id("tab-json").click()
+    expect(page.get_by_test_id("json-editor")).to_have_value(re.compile("a.example/login"))
+    page.get_by_test_id("json-editor").fill(_definition("https://c.example/login", "sequential"))
+    page.get_by_test_id("tab-history").click()
+    page.get_by_test_id("save-orchestration").click()
+    expect(entries).to_have_count(4)
+    expect(entries.nth(0).get_by_test_id("version-number")).to_have_text("v4")
+    expect(page.get_by_test_id("diff-title")).to_have_text("Changes v3 → v4")
+
     page.get_by_test_id("tab-form").click()
     login = page.get_by_test_id("call-card").nth(0)
-    expect(login.get_by_test_id("call-url")).to_have_value("https://a.example/login")
+    expect(login.get_by_test_id("call-url")).to_have_value("https://c.example/login")

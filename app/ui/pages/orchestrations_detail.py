@@ -198,7 +198,7 @@ def _toolbar() -> rx.Component:
         rx.button(
             rx.icon("save", size=14),
             "Save",
-            on_click=S.save,
+            on_click=[S.save, H.load],  # a save from the History tab lists its new version
             loading=S.saving,
             data_testid="save-orchestration",
         ),
