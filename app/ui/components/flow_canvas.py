@@ -43,16 +43,32 @@ function fdSameIds(a, b) {
   return b.every((id) => seen.has(id));
 }
 
+function fdSameNode(old, n) {  // every field the server sent is as the node has it
+  return !old.dragging && Object.keys(n).every((key) => key === "selected"
+    || old[key] === n[key] || JSON.stringify(old[key]) === JSON.stringify(n[key]));
+}
+
+function fdKeepSame(edges, current) {  // an edge the update did not change: the same object
+  const known = new Map((current || []).map((e) => [e.id, e]));
+  return edges.map((e) => {
+    const old = known.get(e.id);
+    return old && fdSameNode(old, e) ? old : e;
+  });
+}
+
 function fdSelect(nodes, chosenIds, current, fromServer) {
   // Keep what React Flow measured of a node it already shows: a node without it is hidden
   // (and its edges with it) until measured again, a flicker on every server update. Keep the
   // selection the person is making too, unless the server changed its own on purpose.
+  // A node the update did not change stays the same object: React Flow redraws only the
+  // others (a live run changes a few of its 200 nodes a push).
   const known = new Map((current || []).map((n) => [n.id, n]));
   const chosen = new Set(chosenIds);
   return (nodes || []).map((n) => {
     const old = known.get(n.id);
-    const kept = old && old.measured ? { measured: old.measured } : {};
     const selected = fromServer || !old ? chosen.has(n.id) : !!old.selected;
+    if (old && !!old.selected === selected && fdSameNode(old, n)) return old;
+    const kept = old && old.measured ? { measured: old.measured } : {};
     return { ...n, ...kept, selected };
   });
 }
@@ -85,7 +101,8 @@ function FlowdeckCanvasInner(props) {
         ? n : { ...n, selected: chosen.has(n.id) })));
     }
   }, [props.nodes, props.selected, props.selectedIds]);
-  useEffect(() => { setEdges(props.edges || []); }, [props.edges]);
+  useEffect(() => { setEdges((current) => fdKeepSame(props.edges || [], current)); },
+            [props.edges]);
   useEffect(() => {
     if (!props.fitToken) return;
     window.requestAnimationFrame(() => fitView({ duration: 200, maxZoom: 1, minZoom: fitMin }));
