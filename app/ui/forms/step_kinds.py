@@ -2,8 +2,8 @@
 
 The type list comes from the engine's registry (`action_types()`), so a registered type shows
 up in the form by itself; `GROUPS` only says where its "add" button goes. The flow steps
-(`if`, `switch`, `merge`) are described once, as `FlowField`s: the same list builds their
-inputs, their config and the form fields read back from a stored config.
+(`if`, `switch`, `merge`, …) and `orchestration` are described once, as `FlowField`s: the same
+list builds their inputs, their config and the form fields read back from a stored config.
 
 "Runs after" holds the chosen dependencies (`"fetch"`, `"check:true"`); nothing chosen means
 the previous step (`depends_on` left out), and `at_start` means `depends_on: []`.
@@ -196,6 +196,22 @@ FLOW_FIELDS: dict[str, tuple[FlowField, ...]] = {
             placeholder="3",
             omit="",
             literal=True,
+        ),
+    ),
+    "orchestration": (
+        FlowField(
+            "orch_id",
+            "orchestration_id",
+            "Orchestration id (Admin → Orchestrations)",
+            placeholder="3",
+            literal=True,
+        ),
+        FlowField(
+            "orch_inputs_json",
+            "inputs",
+            "Inputs (JSON, templates allowed; its calls see them as inputs)",
+            "json",
+            default='{\n  "user": "{{ trigger.user }}"\n}',
         ),
     ),
     "for_each": (
