@@ -42,7 +42,10 @@ def test_a_two_call_pipeline_built_in_the_form_runs_and_shows_its_calls(
 ) -> None:
     page = admin_page
     page.goto("/admin/orchestrations")
-    expect(page.get_by_test_id("empty-state")).to_contain_text("pipeline")
+    listed = page.get_by_test_id("empty-state").or_(page.get_by_test_id("orchestration-row"))
+    expect(listed.first).to_be_visible()
+    if page.get_by_test_id("orchestration-row").count() == 0:  # other tests share this app
+        expect(page.get_by_test_id("empty-state")).to_contain_text("pipeline")
     _shot(page, "orchestrations-empty")
     page.get_by_test_id("new-orchestration").click()
     expect(page).to_have_url(re.compile(r"/admin/orchestrations/new/?$"))
