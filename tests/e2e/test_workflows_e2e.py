@@ -96,6 +96,7 @@ def test_pause_stops_its_schedule(admin_page: Page) -> None:
     page.goto("/admin/workflows")
     # Other browser tests share this app: past a page of workflows this one may be on page 2.
     page.get_by_test_id("workflow-search").fill("Every second")
+    expect(page.get_by_test_id("workflow-row")).to_have_count(1)  # the filtered list is in
     row = page.get_by_test_id("workflow-row").filter(has_text="Every second")
     row.get_by_role("button", name="More").click()
     page.get_by_role("menuitem", name="Pause").click()
