@@ -101,7 +101,7 @@ def main() -> None:
             page.get_by_label("Email").fill(EMAIL)
             page.get_by_label("Password").fill(PASSWORD)
             page.get_by_test_id("login-submit").click()
-            page.wait_for_url("**/admin/workflows")
+            page.wait_for_url("**/admin/workflows**")  # the app lands on /admin/workflows/
             page.goto(f"{base}/admin/executions")
             page.get_by_test_id("live-badge").wait_for()
             page.evaluate(OBSERVER)
