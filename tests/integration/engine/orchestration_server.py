@@ -3,7 +3,8 @@
 Each path answers from its script (`api.script("/login", Answer(...), ...)`), in order; once a
 path's script is used up, or for a path without one, it echoes the request back as JSON
 (`{"path", "query", "headers", "body"}`). Every request is recorded with when it arrived and
-when its answer went out (`time.monotonic()`). HTTP/1.1 keep-alive, as real APIs.
+when its answer went out (`time.monotonic()`, just before the body is written). HTTP/1.1
+keep-alive, as real APIs.
 """
 
 from __future__ import annotations
@@ -93,8 +94,10 @@ def _handler(api: Api) -> type[BaseHTTPRequestHandler]:
                 self.send_header(name, value)
             self.send_header("content-length", str(len(data)))
             self.end_headers()
-            self.wfile.write(data)
+            # Stamped before the body goes out: a client may read it and send its next request
+            # before this thread runs again (then `answered` came after the next `arrived`).
             seen.answered = time.monotonic()
+            self.wfile.write(data)
 
         do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _answer
 
