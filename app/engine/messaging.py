@@ -8,25 +8,35 @@ Shared by `share`, `notify` (with a connection) and `publish`:
   `{"message", …data}` (any 2xx).
 - `post_document`: a JSON POST to an n8n / Zapier webhook or an `http` connection.
 
-Neither raises for what the network or the remote side did: a `Delivery` says whether it
-worked, the status, the error and its failure kind in the retry policy's words, so that one
-share to five platforms can report each of them. All requests go through `outbound_client`.
+- `post_social`: a `SocialPost` to a social platform (`app.integrations.social`: Mastodon,
+  Discord, Teams, X, LinkedIn, Bluesky), fitted there to the platform; `post_message` to a
+  social connection posts its text that way too.
+
+Neither raises for what the network or the remote side did: a `Delivery`
+(`app.integrations.delivery`) says whether it worked, the status, the error and its failure
+kind in the retry policy's words, so that one share to five platforms can report each of them.
+All requests go through `outbound_client`.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import asdict, dataclass
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import httpx
 from pydantic import BeforeValidator
 
-from app.alerts.base import http_failure_kind
 from app.core.errors import FlowdeckError
 from app.engine.http import outbound_client
+from app.integrations import social
 from app.integrations.credentials import ResolvedConnection, join_url, load_connection
+from app.integrations.delivery import Delivery, http_failure_kind
+
+if TYPE_CHECKING:
+    from app.core.social_text import SocialPost
+
+__all__ = ["ConnectionRef", "Delivery", "load", "post_document", "post_message", "post_social"]
 
 MESSAGE_PLATFORMS = ("slack", "telegram", "n8n", "zapier", "http")
 DOCUMENT_PLATFORMS = ("n8n", "zapier", "http")
@@ -43,19 +53,6 @@ def _connection_ref(value: Any) -> Any:
 
 #: A connection named by id or by name in an action's config.
 ConnectionRef = Annotated[int | str, BeforeValidator(_connection_ref)]
-
-
-@dataclass(frozen=True)
-class Delivery:
-    """What one request through a connection achieved."""
-
-    ok: bool
-    status: int | None = None
-    error: str | None = None
-    kind: str | None = None  # timeout, connection, http_5xx, http_429 or error
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 async def load(ref: int | str) -> ResolvedConnection:
@@ -125,6 +122,10 @@ async def post_message(
     conn: ResolvedConnection, text: str, data: dict[str, Any], *, timeout_s: float = 30.0
 ) -> Delivery:
     """Post `text` through `conn`; webhooks also get `data` next to the message."""
+    if conn.platform in social.POSTERS:
+        from app.core.social_text import SocialPost
+
+        return await post_social(conn, SocialPost(text=text), timeout_s=timeout_s)
     if conn.platform not in MESSAGE_PLATFORMS:
         kinds = ", ".join(MESSAGE_PLATFORMS)
         return Delivery(False, None, f"{conn.platform} connections cannot post ({kinds})", "error")
@@ -134,6 +135,21 @@ async def post_message(
         return await _guarded(lambda client: _telegram(client, conn, text), timeout_s)
     payload = {"message": text, **data}
     return await _guarded(lambda client: _json_post(client, conn, payload), timeout_s)
+
+
+async def post_social(
+    conn: ResolvedConnection, post: SocialPost, *, key: str = "", timeout_s: float = 30.0
+) -> Delivery:
+    """Publish `post` on the social platform of `conn` (fitted there to its length and format).
+
+    `key` is stable per execution, step and connection: platforms with idempotency keys
+    (Mastodon) then do not post twice when a step is retried.
+    """
+    poster = social.POSTERS.get(conn.platform)
+    if poster is None:
+        kinds = ", ".join(social.POSTERS) or "none yet"
+        return Delivery(False, None, f"{conn.platform} is not a social platform ({kinds})", "error")
+    return await _guarded(lambda client: poster(client, conn, post, key=key), timeout_s)
 
 
 async def post_document(

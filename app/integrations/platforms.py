@@ -10,36 +10,25 @@ is moved to its home, so a token typed into `config` is still encrypted.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
-from pydantic.alias_generators import to_camel, to_snake
+from pydantic import Field, ValidationError, model_validator
+from pydantic.alias_generators import to_snake
 
 from app.core.config_models import problems_from
 from app.core.errors import Problem, ValidationFailed
+from app.integrations import metric_sources, social
+from app.integrations.platform_fields import (
+    HttpUrl,
+    PlatformSpec,
+    TestMethod,
+    _Fields,
+    canonical_platform,
+)
 
-PLATFORMS = ("n8n", "zapier", "slack", "telegram", "github", "smtp", "http")
+__all__ = ["HttpUrl", "PlatformSpec", "TestMethod", "_Fields"]
+
 CONNECTION_TYPES = ("api_key", "oauth", "webhook", "basic", "smtp")
-
-
-def _http_url(value: str) -> str:
-    if not value.startswith(("http://", "https://")) or len(value.split("/", 3)[2]) == 0:
-        raise ValueError("must be an http:// or https:// URL")
-    return value
-
-
-HttpUrl = Annotated[str, AfterValidator(_http_url)]
-TestMethod = Literal["GET", "POST", "PUT", "PATCH", "HEAD"]
-
-
-class _Fields(BaseModel):
-    model_config = ConfigDict(
-        alias_generator=to_camel,
-        populate_by_name=True,
-        loc_by_alias=False,
-        extra="forbid",
-        str_strip_whitespace=True,
-    )
 
 
 class WebhookSecrets(_Fields):
@@ -140,16 +129,6 @@ class HttpConfig(_Fields):
     test_path: str = ""
 
 
-@dataclass(frozen=True)
-class PlatformSpec:
-    """A platform: its connection types (default first), and per type its secret fields."""
-
-    types: tuple[str, ...]
-    secrets: dict[str, type[_Fields]]
-    config: type[_Fields]
-    main_secret: dict[str, str]
-
-
 _WEBHOOK = PlatformSpec(
     ("webhook",), {"webhook": WebhookSecrets}, WebhookConfig, {"webhook": "webhook_url"}
 )
@@ -175,7 +154,10 @@ SPECS: dict[str, PlatformSpec] = {
         HttpConfig,
         {"api_key": "api_key", "basic": "password", "oauth": "token"},
     ),
+    **social.SPECS,
+    **metric_sources.SPECS,
 }
+PLATFORMS = tuple(SPECS)
 
 
 @dataclass(frozen=True)
@@ -235,7 +217,7 @@ def parse_connection(data: dict[str, Any]) -> ConnectionSpec:
         problems.append(Problem("name", "required"))
     elif len(name) > 200:
         problems.append(Problem("name", "at most 200 characters"))
-    platform = str(data.get("platform") or "")
+    platform = canonical_platform(str(data.get("platform") or ""))
     spec = SPECS.get(platform)
     if spec is None:
         problems.append(Problem("platform", f"must be one of {', '.join(PLATFORMS)}"))

@@ -13,39 +13,23 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
 from app.core.redact import redact
+from app.integrations import social
 from app.integrations.credentials import ResolvedConnection, join_url
+from app.integrations.delivery import VerifyResult
 from app.integrations.guard import OutboundBlocked
 from app.integrations.http import outbound_client
 from app.integrations.smtp_check import check_smtp
 
+__all__ = ["CHECKS", "VerifyResult", "verify"]
+
 MAX_MESSAGE = 2000
 _LABEL = {"n8n": "n8n", "zapier": "Zapier", "slack": "Slack", "telegram": "Telegram",
           "github": "GitHub", "smtp": "SMTP", "http": "the service"}  # fmt: skip
-
-
-@dataclass(frozen=True)
-class VerifyResult:
-    """What one check found: verified or not, a message for people, how long it took."""
-
-    ok: bool
-    message: str
-    status_code: int | None = None
-    elapsed_ms: float = 0.0
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-ready, as the API returns it under `verification`."""
-        return {
-            "ok": self.ok,
-            "message": self.message,
-            "status_code": self.status_code,
-            "elapsed_ms": self.elapsed_ms,
-        }
 
 
 Check = Callable[[ResolvedConnection, httpx.AsyncClient], Awaitable[VerifyResult]]
@@ -150,7 +134,8 @@ async def verify(conn: ResolvedConnection, *, timeout_s: float = 15.0) -> Verify
     started = time.perf_counter()
     try:
         async with outbound_client(timeout=timeout_s) as client:
-            result = await CHECKS[conn.platform](conn, client)
+            check = CHECKS.get(conn.platform) or social.VERIFIERS[conn.platform]
+            result = await check(conn, client)
     except OutboundBlocked as exc:
         result = VerifyResult(False, exc.message)
     except httpx.TimeoutException:
