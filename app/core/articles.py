@@ -28,18 +28,49 @@ ALLOWED_MOVES: dict[ArticleStatus, frozenset[ArticleStatus]] = {
     ArticleStatus.PUBLISHED: frozenset({ArticleStatus.ARCHIVED}),
     ArticleStatus.ARCHIVED: frozenset({ArticleStatus.DRAFT}),
 }
+#: The original design's status names (any case) and what they mean here.
+STATUS_ALIASES: dict[str, ArticleStatus] = {
+    "ready_to_publish": ArticleStatus.READY,
+    "ready-to-publish": ArticleStatus.READY,
+}
+
+
+def _any_case(word: str) -> str:
+    return "".join(f"[{c}{c.upper()}]" if c.isalpha() else c for c in word)
+
+
+#: A regular expression (JSON Schema's dialect) of every status name accepted, in any case.
+STATUS_PATTERN = (
+    "^("
+    + "|".join(_any_case(name) for name in [*(s.value for s in ArticleStatus), *STATUS_ALIASES])
+    + ")$"
+)
+STATUS_CHOICES = "draft, ready (or READY_TO_PUBLISH), published, archived"
 EDITABLE = ("title", "body", "slug", "meta_description", "tags")
 _SLUG_CHARS = re.compile(r"[^a-z0-9]+")
 
 
-def parse_status(value: str, path: str = "status") -> ArticleStatus:
+def status_name(value: object) -> ArticleStatus | None:
+    """Our status for `value`: ours or the original's (`DRAFT`, `READY_TO_PUBLISH`,
+    `PUBLISHED`, `ARCHIVED`), in any case; None when it names no status."""
+    if isinstance(value, ArticleStatus):
+        return value
+    if not isinstance(value, str):
+        return None
+    name = value.lower()
+    if name in STATUS_ALIASES:
+        return STATUS_ALIASES[name]
     try:
-        return ArticleStatus(value)
+        return ArticleStatus(name)
     except ValueError:
-        allowed = ", ".join(s.value for s in ArticleStatus)
-        raise ValidationFailed(
-            [Problem(path, f"must be one of {allowed}, got {value!r}")]
-        ) from None
+        return None
+
+
+def parse_status(value: object, path: str = "status") -> ArticleStatus:
+    status = status_name(value)
+    if status is None:
+        raise ValidationFailed([Problem(path, f"must be one of {STATUS_CHOICES}, got {value!r}")])
+    return status
 
 
 def check_move(previous: ArticleStatus, target: ArticleStatus) -> None:
@@ -77,7 +108,7 @@ def clean_changes(changes: dict[str, Any]) -> dict[str, Any]:
             problems.append(Problem("meta_description", "at most 1000 characters"))
     if "status" in clean:
         try:
-            clean["status"] = parse_status(str(clean["status"]))
+            clean["status"] = parse_status(clean["status"])
         except ValidationFailed as exc:
             problems.extend(exc.problems)
     if "tags" in clean:

@@ -23,6 +23,7 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
+from app.core.articles import STATUS_CHOICES, status_name
 from app.core.cron import validate_cron, validate_timezone
 from app.core.errors import Problem, ValidationFailed
 
@@ -245,9 +246,18 @@ class EventTriggerConfig(SpecModel):
 
 
 class PublishTriggerConfig(SpecModel):
-    """An article reaching a status (default `ready`)."""
+    """An article reaching a status (default `ready`); the original's names (`READY_TO_PUBLISH`,
+    any case) are accepted and stored as ours."""
 
     article_status: str = Field("ready", min_length=1)
+
+    @field_validator("article_status")
+    @classmethod
+    def _ours(cls, value: str) -> str:
+        status = status_name(value.strip())
+        if status is None:
+            raise ValueError(f"must be one of {STATUS_CHOICES}")
+        return status.value
 
 
 trigger_config_models: dict[str, type[BaseModel]] = {

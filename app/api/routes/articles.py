@@ -8,7 +8,7 @@ history lives under `/versions/{articleId}`.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Response
 from pydantic import ConfigDict, Field, SkipValidation
@@ -19,6 +19,7 @@ from app.api.deps import current_actor
 from app.api.errors import error_responses
 from app.api.params import ArticleId, Offset, limit_query
 from app.api.schemas.content import Article, ArticlePage
+from app.core.articles import STATUS_PATTERN
 from app.services import articles
 from app.services.actor import Actor
 
@@ -36,7 +37,15 @@ _EXAMPLE = {
 }
 
 
-Status = Literal["draft", "ready", "published", "archived"]
+#: Ours or the original document's names (`READY_TO_PUBLISH` is `ready`), in any case.
+Status = Annotated[
+    str,
+    Field(
+        pattern=STATUS_PATTERN,
+        description="draft, ready, published or archived; the original's DRAFT, "
+        "READY_TO_PUBLISH, PUBLISHED and ARCHIVED (any case) mean the same",
+    ),
+]
 
 
 class ArticleBody(CamelBody):

@@ -28,6 +28,7 @@ from typing import Any
 
 from sqlmodel import col, select
 
+from app.core.articles import status_name
 from app.core.templates import evaluate_condition
 from app.db.engine import session_scope
 from app.db.models import Workflow
@@ -37,12 +38,13 @@ from app.engine.runtime import start_run
 log = logging.getLogger("flowdeck.triggers")
 DOMAIN_PREFIXES = ("article.",)
 STATUS_CHANGED = "article.status_changed"
-STATUS_ALIASES = {"ready_to_publish": "ready"}
 
 
 def _status_name(status: str) -> str:
-    name = status.strip().lower()
-    return STATUS_ALIASES.get(name, name)
+    """Ours for the original's names too (a workflow stored before they were normalised)."""
+    name = status.strip()
+    found = status_name(name)
+    return found.value if found else name.lower()
 
 
 def _plain(data: Mapping[str, Any]) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any, TypedDict
 
+from app.core.articles import status_name
 from app.core.errors import Problem
 from app.ui.forms.step_kinds import (
     ACTION_TYPES,
@@ -347,6 +348,8 @@ def definition_to_form(
     for key in ("cron", "timezone", "misfire", "signature", "event", "filter", "article_status"):
         if config.get(key):
             trigger[key] = str(config[key])  # type: ignore[literal-required]
+    if found := status_name(trigger.get("article_status", "").strip()):
+        trigger["article_status"] = found.value  # READY_TO_PUBLISH (stored before 0006) → ready
     actions = []
     for index, action in enumerate(definition.get("actions") or []):
         form = blank_action(index, action.get("type", "transform"))

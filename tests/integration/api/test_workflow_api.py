@@ -86,7 +86,7 @@ async def test_create_with_the_original_camelcase_example(
     assert created["workflow_type"] == "custom" and created["priority"] == "high"
     assert created["trigger"] == {
         "type": "publish",
-        "config": {"article_status": "READY_TO_PUBLISH"},
+        "config": {"article_status": "ready"},  # the original name, stored as ours
     }
     share = created["actions"][1]
     assert share["retry"]["max_attempts"] == 3 and share["retry"]["delay_s"] == 0.01
