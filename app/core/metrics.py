@@ -11,6 +11,7 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 PathPart = str | int
@@ -127,3 +128,47 @@ def breaches(
         if low is not None and value < low:
             found.append(Breach(name, value, "min", low, source))
     return found
+
+
+# -- the original's named metrics (`metrics: ["ranking", "traffic", "engagement"]`) ----------
+
+#: Each named metric, the platforms that can measure it (preferred first) and the samples it
+#: stores (`<metric>.<value>`).
+METRIC_SOURCES: dict[str, tuple[str, ...]] = {
+    "ranking": ("search_console",),
+    "traffic": ("plausible", "umami"),
+    "engagement": ("plausible", "umami"),
+}
+METRIC_VALUES: dict[str, tuple[str, ...]] = {
+    "ranking": ("position", "clicks", "impressions", "ctr"),
+    "traffic": ("visitors", "pageviews"),
+    "engagement": ("bounce_rate", "visit_duration"),
+}
+SOURCE_PLATFORMS = ("plausible", "umami", "search_console")
+
+
+def sample_names(metrics: list[str] | tuple[str, ...]) -> list[str]:
+    """`["traffic"]` -> `["traffic.visitors", "traffic.pageviews"]`: what the metrics store."""
+    return [f"{m}.{value}" for m in metrics for value in METRIC_VALUES.get(m, ())]
+
+
+def source_for(metric: str, platforms: list[str] | tuple[str, ...]) -> str | None:
+    """The platform that measures `metric` among the connected `platforms` (preferred first)."""
+    return next((p for p in METRIC_SOURCES.get(metric, ()) if p in platforms), None)
+
+
+def unserved(
+    metrics: list[str] | tuple[str, ...], platforms: list[str] | tuple[str, ...]
+) -> list[str]:
+    """The metrics no connected platform can measure, in the order they were asked for."""
+    return [m for m in dict.fromkeys(metrics) if source_for(m, platforms) is None]
+
+
+def no_source_reason(missing: list[str]) -> str:
+    """What a person reads when metrics have no source: names them, says what to do."""
+    return f"no metrics source for {', '.join(missing)}: add one under Connections"
+
+
+def look_back(today: date, days: int) -> tuple[date, date]:
+    """The first and last day (both included) of a window of `days` days ending `today`."""
+    return today - timedelta(days=days - 1), today

@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 
 from app.core.redact import redact
-from app.integrations import social
+from app.integrations import metric_sources, social
 from app.integrations.credentials import ResolvedConnection, join_url
 from app.integrations.delivery import VerifyResult
 from app.integrations.guard import OutboundBlocked
@@ -134,7 +134,11 @@ async def verify(conn: ResolvedConnection, *, timeout_s: float = 15.0) -> Verify
     started = time.perf_counter()
     try:
         async with outbound_client(timeout=timeout_s) as client:
-            check = CHECKS.get(conn.platform) or social.VERIFIERS[conn.platform]
+            check = (
+                CHECKS.get(conn.platform)
+                or social.VERIFIERS.get(conn.platform)
+                or metric_sources.VERIFIERS[conn.platform]
+            )
             result = await check(conn, client)
     except OutboundBlocked as exc:
         result = VerifyResult(False, exc.message)

@@ -9,7 +9,7 @@ import pytest
 
 from app.core.errors import InvalidInput, ValidationFailed
 from app.integrations.credentials import ResolvedConnection, join_url
-from app.integrations.platforms import SPECS, parse_connection, secret_field_names
+from app.integrations.platforms import PLATFORMS, SPECS, parse_connection, secret_field_names
 
 HOOK = "https://hooks.slack.com/services/T1/B1/abcdefghijklmnop"
 
@@ -51,8 +51,7 @@ def test_bodies_per_platform(body: dict, conn_type: str, credentials: dict, conf
 @pytest.mark.parametrize(
     ("body", "problems"),
     [
-        ({}, {"name": "required", "platform": "must be one of n8n, zapier, slack, telegram, "
-                                             "github, smtp, http"}),
+        ({}, {"name": "required", "platform": "must be one of " + ", ".join(PLATFORMS)}),
         ({"name": "n", "platform": "slack", "connectionType": "oauth"},
          {"connection_type": "slack connections use webhook"}),
         ({"name": "n", "platform": "telegram", "webhookUrl": HOOK},
@@ -144,3 +143,9 @@ def test_urls_and_auth_per_platform() -> None:
     with pytest.raises(InvalidInput, match="not an HTTP service"):
         smtp.url_for("/x")
     assert "1:tok" not in repr(tg)
+
+
+def test_the_platforms_start_with_ours_and_include_the_metric_sources() -> None:
+    assert PLATFORMS[:7] == ("n8n", "zapier", "slack", "telegram", "github", "smtp", "http")
+    assert {"plausible", "umami", "search_console"} <= set(PLATFORMS)
+    assert all(len(name) <= 16 for name in PLATFORMS)  # Connection.platform's width
