@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from app.integrations.credentials import ResolvedConnection
     from app.integrations.delivery import Delivery, VerifyResult
 
-_MODULES: tuple[str, ...] = ("mastodon", "discord", "teams")
+_MODULES: tuple[str, ...] = ("mastodon", "discord", "teams", "x", "linkedin", "bluesky")
 
 SPECS: dict[str, PlatformSpec] = {}
 LABELS: dict[str, str] = {}

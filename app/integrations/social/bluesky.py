@@ -1,0 +1,134 @@
+"""Bluesky: a session from an app password, then one `app.bsky.feed.post` record.
+
+`POST {service}/xrpc/com.atproto.server.createSession` `{"identifier", "password"}` (a handle,
+DID or e-mail and an app password) answers `{"accessJwt", "did", "handle", …}`;
+`POST /xrpc/com.atproto.repo.createRecord` with `Authorization: Bearer <accessJwt>` and
+`{"repo": did, "collection": "app.bsky.feed.post", "record": {"$type", "text", "createdAt",
+"facets"}}` answers `{"uri", "cid"}`. Links and hashtags are not detected by Bluesky: they are
+facets with UTF-8 byte offsets, which `social_text` computes along with the 300-grapheme fit.
+Errors are `{"error", "message"}`; a 429 carries `ratelimit-reset` (epoch seconds). The session
+token lives only for the post: it is never stored nor shown. The check is createSession.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+from pydantic import Field
+
+from app.core.social_text import Fitted, SocialPost, fit
+from app.integrations.credentials import ResolvedConnection
+from app.integrations.delivery import Delivery, VerifyResult
+from app.integrations.platform_fields import HttpUrl, PlatformSpec, _Fields
+from app.integrations.social._http import check_failed, failed, json_of, send
+from app.integrations.social._limits import reset_wait
+
+LABEL = "Bluesky"
+DEFAULT_SERVICE = "https://bsky.social"
+_WAIT = reset_wait("ratelimit-reset")
+
+
+class BlueskySecrets(_Fields):
+    """An app password (Settings → Privacy and security → App passwords), not the account's."""
+
+    app_password: str = Field(
+        min_length=1, description="app password, xxxx-xxxx-xxxx-xxxx (not the account password)"
+    )
+
+
+class BlueskyConfig(_Fields):
+    """The account that posts and the server (PDS) it lives on."""
+
+    identifier: str = Field(
+        min_length=3,
+        max_length=253,
+        description="handle (name.bsky.social), DID or e-mail of the account",
+    )
+    service: HttpUrl = Field(DEFAULT_SERVICE, description="PDS / service URL")
+
+
+SPEC = PlatformSpec(
+    ("api_key",), {"api_key": BlueskySecrets}, BlueskyConfig, {"api_key": "app_password"}
+)
+
+
+def _url(conn: ResolvedConnection, method: str) -> str:
+    base = str(conn.config.get("service") or DEFAULT_SERVICE).rstrip("/")
+    return f"{base}/xrpc/{method}"
+
+
+def error_detail(data: dict[str, Any]) -> str:
+    """The readable part of an XRPC error body."""
+    return ": ".join(str(data[k]) for k in ("error", "message") if data.get(k))
+
+
+async def _session(client: httpx.AsyncClient, conn: ResolvedConnection) -> httpx.Response:
+    body = {
+        "identifier": str(conn.config.get("identifier") or ""),
+        "password": conn.credentials.get("app_password", ""),
+    }
+    return await send(
+        client, "POST", _url(conn, "com.atproto.server.createSession"), json=body, wait_of=_WAIT
+    )
+
+
+def record(fitted: Fitted, now: datetime) -> dict[str, Any]:
+    """The `app.bsky.feed.post` record of a fitted text."""
+    data: dict[str, Any] = {
+        "$type": "app.bsky.feed.post",
+        "text": fitted.text,
+        "createdAt": now.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+    }
+    if fitted.facets:
+        data["facets"] = [f.as_record() for f in fitted.facets]
+    return data
+
+
+def _web_url(uri: str) -> str | None:
+    """`at://did/app.bsky.feed.post/rkey` → the post's address on bsky.app."""
+    parts = uri.removeprefix("at://").split("/")
+    if len(parts) == 3 and parts[1] == "app.bsky.feed.post":
+        return f"https://bsky.app/profile/{parts[0]}/post/{parts[2]}"
+    return None
+
+
+async def post(
+    client: httpx.AsyncClient, conn: ResolvedConnection, post: SocialPost, *, key: str = ""
+) -> Delivery:
+    """Publish `post` as a Bluesky post with link and tag facets; `key` is unused."""
+    fitted = fit(post, "bluesky")
+    if not fitted.ok:
+        return Delivery(False, None, f"Bluesky: {fitted.error}", "error")
+    session = await _session(client, conn)
+    data = json_of(session)
+    if session.status_code != 200 or not data.get("accessJwt") or not data.get("did"):
+        return failed(session, LABEL, error_detail(data) or "no session", wait_of=_WAIT)
+    body = {
+        "repo": data["did"],
+        "collection": "app.bsky.feed.post",
+        "record": record(fitted, datetime.now(UTC)),
+    }
+    response = await send(
+        client,
+        "POST",
+        _url(conn, "com.atproto.repo.createRecord"),
+        json=body,
+        headers={"Authorization": f"Bearer {data['accessJwt']}"},
+        wait_of=_WAIT,
+    )
+    if response.status_code == 200:
+        uri = str(json_of(response).get("uri") or "")
+        return Delivery(True, 200, text=fitted.text, url=_web_url(uri) if uri else None)
+    return failed(response, LABEL, error_detail(json_of(response)), wait_of=_WAIT)
+
+
+async def verify(conn: ResolvedConnection, client: httpx.AsyncClient) -> VerifyResult:
+    """createSession: the identifier and app password are accepted."""
+    response = await _session(client, conn)
+    data = json_of(response)
+    if response.status_code == 200 and data.get("accessJwt"):
+        who = data.get("handle") or data.get("did") or "the account"
+        return VerifyResult(True, f"Bluesky accepted the app password of {who}", 200)
+    return check_failed(response, LABEL, error_detail(data))
