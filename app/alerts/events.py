@@ -1,9 +1,11 @@
 """Which engine events raise which alert events, at which severity, for which alerts. Pure.
 
 The engine publishes `execution.started`, `step.finished` and `execution.finished`; alerts
-subscribe to the four kinds people think in. Severity is fixed per kind so that an alert's
-minimum severity is a simple filter: a failed run is an error, a failed step a warning (the
-run may go on with `continue_on_error`), starts and successes are information.
+subscribe to the four kinds people think in, and get every kind they ticked. Each kind has a
+fixed severity (a failed run is an error, a failed step a warning — the run may go on with
+`continue_on_error` —, starts and successes are information), which only an alert's optional
+`min_severity` compares against; an alert's own `severity` is the label of what it sends (at
+least that: a failure on an `info` alert still shows as an error).
 """
 
 from __future__ import annotations
@@ -92,9 +94,25 @@ def from_bus(name: str, data: Mapping[str, Any], at: float) -> AlertEvent | None
     )
 
 
-def wants(*, events: Iterable[str], minimum: str, event: AlertEvent) -> bool:
-    """Whether an alert subscribed to `events` at `minimum` severity fires for `event`.
+def wants(*, events: Iterable[str], minimum: str | None, event: AlertEvent) -> bool:
+    """Whether an alert subscribed to `events`, with an optional minimum severity, fires for
+    `event`.
 
     The workflow filter and `is_active` are applied by the query that finds the alerts.
     """
-    return event.kind in set(events) and event.severity.meets(minimum)
+    return event.kind in set(events) and (not minimum or event.severity.meets(minimum))
+
+
+def label(alert_severity: str, event: AlertEvent) -> str:
+    """What a message of this alert about `event` shows (colour, emoji, subject prefix): the
+    alert's severity, or the event's own when that is higher (a failed run on an `info` alert
+    still shows as an error)."""
+    own = event.severity
+    return own.value if own.meets(alert_severity) else alert_severity
+
+
+def held_back(events: Iterable[str], minimum: str | None) -> list[str]:
+    """The ticked events that `minimum` would always hold back (their severity is lower)."""
+    if not minimum:
+        return []
+    return [kind for kind in events if not EVENT_SEVERITY[kind].meets(minimum)]

@@ -159,8 +159,14 @@ def _summary(event: AlertEvent, run: str, name: str, step: str) -> str:
     return f"{run} of workflow “{name}” failed{where}{after}."
 
 
-def build_message(event: AlertEvent, *, base_url: str, suppressed: int = 0) -> AlertMessage:
-    """The message for `event`; `suppressed` occurrences of the previous window are mentioned."""
+def build_message(
+    event: AlertEvent, *, base_url: str, suppressed: int = 0, label: str | None = None
+) -> AlertMessage:
+    """The message for `event`; `suppressed` occurrences of the previous window are mentioned.
+
+    `label` is the alert's severity, what the message shows (colour, emoji, subject prefix);
+    without one, the event's own severity."""
+    severity = label or event.severity.value
     name = event.workflow_name or f"#{event.workflow_id}"
     step = event.step_name or event.step or ""
     if event.step and event.step_name and event.step_name != event.step:
@@ -171,7 +177,7 @@ def build_message(event: AlertEvent, *, base_url: str, suppressed: int = 0) -> A
         title = "Workflow interrupted"
     title = f"{title}: {step} in {name}" if event.kind == "step_fail" else f"{title}: {name}"
     error = event.error[:MAX_ERROR] if event.error else None
-    facts = [("Severity", event.severity.value), ("Workflow", f"{name} (#{event.workflow_id})")]
+    facts = [("Severity", severity), ("Workflow", f"{name} (#{event.workflow_id})")]
     if event.execution_id:
         facts.append(("Execution", f"#{event.execution_id}"))
     if step and event.kind in ("workflow_fail", "step_fail"):
@@ -182,7 +188,7 @@ def build_message(event: AlertEvent, *, base_url: str, suppressed: int = 0) -> A
         facts.append(("Duration", duration_text(event.duration_ms)))
     return AlertMessage(
         event=event.kind,
-        severity=event.severity.value,
+        severity=severity,
         title=title,
         summary=_summary(event, run, name, step),
         facts=tuple(facts),

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, or_, select
 
 from app.alerts.base import SendResult, Target
-from app.alerts.events import AlertEvent, wants
+from app.alerts.events import AlertEvent, label, wants
 from app.alerts.messages import AlertMessage, build_message, with_template
 from app.alerts.spec import public_options
 from app.alerts.storage import SIGNING, stored_body
@@ -28,7 +28,7 @@ from app.integrations.credentials import load_connection
 AL = Alert.__table__
 DL = AlertDelivery.__table__
 # The alerts that could want an event of one workflow; built once, as it runs on every event.
-_CANDIDATES = sa.select(AL.c.events, AL.c.severity).where(
+_CANDIDATES = sa.select(AL.c.events, AL.c.min_severity).where(
     AL.c.is_active.is_(True),
     sa.or_(AL.c.workflow_id.is_(None), AL.c.workflow_id == sa.bindparam("p_workflow_id")),
 )
@@ -103,7 +103,9 @@ def plan(event: AlertEvent, *, now: datetime, window_s: float, base_url: str) ->
         candidates = session.exec(
             select(Alert).where(col(Alert.is_active).is_(True), scope).order_by(Alert.id)
         ).all()
-        alerts = [a for a in candidates if wants(events=a.events, minimum=a.severity, event=event)]
+        alerts = [
+            a for a in candidates if wants(events=a.events, minimum=a.min_severity, event=event)
+        ]
         if not alerts:
             return []
         event = _enrich(session, event)
@@ -121,7 +123,12 @@ def plan(event: AlertEvent, *, now: datetime, window_s: float, base_url: str) ->
                 )
                 continue
             message = with_template(
-                build_message(event, base_url=base_url, suppressed=unreported(previous)),
+                build_message(
+                    event,
+                    base_url=base_url,
+                    suppressed=unreported(previous),
+                    label=label(alert.severity, event),
+                ),
                 (alert.config or {}).get("message"),
             )
             delivery_id = insert_delivery(session, alert.id or 0, message, now)
@@ -133,7 +140,7 @@ def _any_wants(event: AlertEvent) -> bool:
     """A quick look (no ORM, no transaction) whether any alert wants `event`."""
     with get_engine().connect() as conn:
         rows = conn.execute(_CANDIDATES, {"p_workflow_id": event.workflow_id}).all()
-    return any(wants(events=r.events, minimum=r.severity, event=event) for r in rows)
+    return any(wants(events=r.events, minimum=r.min_severity, event=event) for r in rows)
 
 
 def insert_delivery(session: Session, alert_id: int, message: AlertMessage, now: datetime) -> int:

@@ -1,10 +1,13 @@
 """Checking an alert body, camelCase or snake_case, with every problem reported at once. Pure.
 
 A body is `{"workflowId" (null = all), "alertType", "channel", "connectionId"?, "events",
-"severity", "name"?, "config"?, "isActive"?}`; `createdBy` (in the original document's
-example) is accepted and ignored, the creator is whoever is signed in. The channel's own module
-says what its `channel` text and `config` must be; checks that need the database (does the
-workflow, the connection, the recipient exist?) are the service's.
+"severity", "minSeverity"?, "name"?, "config"?, "isActive"?}`; the events ticked are the events
+sent, `severity` is the label of the messages (colour, emoji, subject prefix), and the optional
+`minSeverity` holds back events below it — a ticked event it would always hold back is refused.
+`createdBy` (in the original document's example) is accepted and ignored, the creator is
+whoever is signed in. The channel's own module says what its `channel` text and `config` must
+be; checks that need the database (does the workflow, the connection, the recipient exist?) are
+the service's.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from urllib.parse import urlsplit
 from pydantic import ValidationError
 
 from app.alerts.base import ChannelType, channel_types
-from app.alerts.events import ALERT_EVENTS, AlertEvent
+from app.alerts.events import ALERT_EVENTS, EVENT_SEVERITY, AlertEvent, held_back
 from app.alerts.messages import build_message
 from app.core.config_models import problems_from
 from app.core.errors import Problem
@@ -28,7 +31,7 @@ from app.core.templates import TemplateError, render_value
 from app.integrations.platforms import snake_keys
 
 FIELDS = ("name", "workflow_id", "alert_type", "channel", "connection_id", "events", "severity",
-          "config", "is_active")  # fmt: skip
+          "min_severity", "config", "is_active")  # fmt: skip
 _IGNORED = {"created_by", "id"}
 SEVERITIES = tuple(s.value for s in Severity)
 #: Where the encrypted channel URL and secret options live in `Alert.config`.
@@ -52,6 +55,7 @@ class AlertSpec:
     connection_id: int | None = None
     events: tuple[str, ...] = ()
     severity: str = Severity.INFO.value
+    min_severity: str | None = None
     options: dict[str, Any] = field(default_factory=dict)
     secrets: dict[str, str] = field(default_factory=dict, repr=False)
     is_active: bool = True
@@ -106,6 +110,31 @@ def _events(value: Any, problems: list[Problem]) -> tuple[str, ...]:
         elif item not in chosen:
             chosen.append(item)
     return tuple(chosen)
+
+
+def _min_severity(value: Any, events: tuple[str, ...], problems: list[Problem]) -> str | None:
+    """The optional minimum; refused when it would always hold back a ticked event."""
+    if value is None or value == "":
+        return None
+    if value not in SEVERITIES:
+        problems.append(Problem("min_severity", f"must be null or one of {', '.join(SEVERITIES)}"))
+        return None
+    for kind in held_back(events, value):
+        problems.append(
+            Problem(
+                f"events[{events.index(kind)}]",
+                f"{kind} is {EVENT_SEVERITY[kind].value}: min_severity {value} would never let "
+                "it through; untick it or lower min_severity",
+            )
+        )
+    if held_back(events, value):
+        problems.append(
+            Problem(
+                "min_severity",
+                f"{value} would hold back ticked events: this alert would never send them",
+            )
+        )
+    return value
 
 
 def _sample_message() -> Any:
@@ -182,6 +211,7 @@ def parse_alert(data: dict[str, Any]) -> tuple[AlertSpec, list[Problem]]:
     if severity not in SEVERITIES:
         problems.append(Problem("severity", f"must be one of {', '.join(SEVERITIES)}"))
         severity = Severity.INFO.value
+    min_severity = _min_severity(data.get("min_severity"), events, problems)
     is_active = data.get("is_active", True)
     if not isinstance(is_active, bool):
         problems.append(Problem("is_active", "must be true or false"))
@@ -194,6 +224,7 @@ def parse_alert(data: dict[str, Any]) -> tuple[AlertSpec, list[Problem]]:
         connection_id=connection_id,
         events=events,
         severity=severity,
+        min_severity=min_severity,
         options=options,
         secrets=secrets,
         is_active=is_active,

@@ -35,6 +35,7 @@ def stored_body(row: Alert) -> dict[str, Any]:
         "connection_id": row.connection_id,
         "events": list(row.events or []),
         "severity": row.severity,
+        "min_severity": row.min_severity,
         "config": options,
         "is_active": row.is_active,
     }
@@ -83,4 +84,5 @@ def apply_spec(row: Alert, spec: AlertSpec, *, default_name: str) -> str | None:
     row.workflow_id, row.alert_type = spec.workflow_id, spec.alert_type
     row.connection_id, row.events = spec.connection_id, list(spec.events)
     row.severity, row.is_active, row.config = spec.severity, spec.is_active, config
+    row.min_severity = spec.min_severity
     return generated

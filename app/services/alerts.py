@@ -56,6 +56,7 @@ def to_public(row: Alert, workflow_name: str | None = None) -> dict[str, Any]:
         "connection_id": row.connection_id,
         "events": list(row.events or []),
         "severity": row.severity,
+        "min_severity": row.min_severity,
         "config": public_options(config),
         "has_signing_secret": SIGNING + ENC_SUFFIX in config,
         "is_active": row.is_active,
@@ -171,6 +172,7 @@ def create_alert(actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
                 "connection_id": row.connection_id,
                 "events": row.events,
                 "severity": row.severity,
+                "min_severity": row.min_severity,
             },
         )
         public = to_public(row, _workflow_name(session, row.workflow_id))

@@ -3,8 +3,9 @@
 Paths are those of the original design document (`/api/workflow-orchestration/alerts`). Bodies
 accept camelCase and snake_case; the original `createAlert` example works as is (`createdBy`
 is accepted and ignored: the creator is the API key's user). The service checks the body and
-reports every problem at once. A Slack or webhook URL and a signing secret go in and never
-come out: `channel` holds a hint. A signing secret Flowdeck generates is returned once, as
+reports every problem at once. The events ticked are the events sent; `severity` labels them
+and the optional `minSeverity` filters them. A Slack or webhook URL and a signing secret go in
+and never come out: `channel` holds a hint. A signing secret Flowdeck generates is returned once, as
 `signing_secret`.
 """
 
@@ -68,7 +69,18 @@ class AlertBody(CamelBody):
         description="Telegram and email: the connection holding the bot token / SMTP login",
     )
     events: SkipValidation[list[Event] | None] = None
-    severity: SkipValidation[Severity | None] = Field(None, description="The minimum severity")
+    severity: SkipValidation[Severity | None] = Field(
+        None,
+        description="The label of what this alert sends (colour, emoji, subject prefix): "
+        "its messages show at least this severity. Every ticked event is sent whatever its "
+        "severity",
+    )
+    min_severity: SkipValidation[Severity | None] = Field(
+        None,
+        description="Optional: hold back events below it (workflow_fail is error, step_fail "
+        "warning, workflow_start and workflow_complete info); a ticked event it would always "
+        "hold back is refused",
+    )
     config: SkipValidation[dict[str, Any] | None] = Field(
         None,
         description="telegram: parse_mode, disable_notification; email: subject (template); "

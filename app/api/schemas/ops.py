@@ -53,7 +53,10 @@ class Alert(Out):
     channel_is_secret: bool
     connection_id: int | None
     events: list[str]
-    severity: str
+    severity: str = Field(description="The label of what it sends (colour, emoji, subject)")
+    min_severity: str | None = Field(
+        None, description="Events below it are held back; null: every ticked event is sent"
+    )
     config: JsonObject
     has_signing_secret: bool
     is_active: bool

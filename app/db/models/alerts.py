@@ -25,7 +25,8 @@ class Alert(SQLModel, table=True):
         default=None, sa_column=fk_column("connection.id", ondelete="SET NULL")
     )
     events: list[str] = Field(default_factory=list, sa_column=json_column(list))
-    severity: str = Field(default="info", max_length=16)
+    severity: str = Field(default="info", max_length=16)  # the label of what it sends
+    min_severity: str | None = Field(default=None, max_length=16)  # None: every ticked event
     config: dict[str, Any] = Field(default_factory=dict, sa_column=json_column(dict))
     is_active: bool = Field(default=True, index=True)
     triggered_count: int = 0

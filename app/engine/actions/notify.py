@@ -83,8 +83,8 @@ def _open_delivery(alert_id: int, severity: str, message: AlertMessage) -> tuple
             raise NotFound(f"alert {alert_id} does not exist")
         if not alert.is_active:
             return None, f"alert {alert_id} is paused"
-        if Severity(severity) < alert.severity:
-            return None, f"{severity} is below the alert's minimum severity {alert.severity}"
+        if alert.min_severity and Severity(severity) < alert.min_severity:
+            return None, f"{severity} is below the alert's minimum severity {alert.min_severity}"
         return insert_delivery(session, alert_id, message, utcnow()), alert.alert_type
 
 

@@ -8,7 +8,15 @@ from app.ui.components.editor_fields import field_label
 from app.ui.components.layout import admin_page
 from app.ui.components.status_badge import status_badge
 from app.ui.components.tables import data_table, delete_dialog, toolbar
-from app.ui.states.alerts import EVENTS, AlertRow, DeliveryRow, Person
+from app.ui.states.alerts import (
+    ANY_SEVERITY,
+    EVENTS,
+    MINIMA,
+    SEVERITIES,
+    AlertRow,
+    DeliveryRow,
+    Person,
+)
 from app.ui.states.alerts import AlertsState as S
 
 CHANNEL_HINTS = [
@@ -106,10 +114,9 @@ def _dialog() -> rx.Component:
                     ),
                     rx.grid(
                         _select("Channel", "alert_type", [c for c, _ in CHANNEL_HINTS]),
-                        _select(
-                            "Minimum severity", "severity", ["info", "warning", "error", "critical"]
-                        ),
-                        columns="2",
+                        _select("Label (severity)", "severity", list(SEVERITIES)),
+                        _select("Only events at least", "min_severity", [ANY_SEVERITY, *MINIMA]),
+                        columns="3",
                         spacing="3",
                         width="100%",
                     ),
@@ -213,7 +220,8 @@ def _row(row: AlertRow) -> rx.Component:
                 row["severity"],
                 variant="soft",
                 color_scheme=rx.match(row["severity"], *_SEVERITY_COLORS, "gray"),
-            )
+            ),
+            rx.cond(row["minimum"] != "", rx.text(row["minimum"], size="1")),
         ),
         rx.table.cell(
             rx.switch(checked=row["active"], on_change=lambda on: S.toggle_active(row["id"], on))
@@ -351,8 +359,8 @@ def alerts_page() -> rx.Component:
                 empty=(
                     "bell",
                     "No alerts yet",
-                    "Create one with “New alert”: pick a channel, the events and a minimum "
-                    "severity, then press Send test.",
+                    "Create one with “New alert”: pick a channel, the events and how to "
+                    "label them, then press Send test.",
                 ),
             ),
             _dialog(),

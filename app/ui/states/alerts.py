@@ -13,6 +13,10 @@ from app.ui.states.session import SessionState, error_text, run_service
 
 EVENTS = ["workflow_start", "workflow_complete", "workflow_fail", "step_fail"]
 ALL_WORKFLOWS = "all workflows"
+SEVERITIES = ("info", "warning", "error", "critical")
+#: The optional filter: "any" sends every ticked event (the label is `severity`).
+ANY_SEVERITY = "any"
+MINIMA = ("warning", "error", "critical")
 NO_CONNECTION = "none"
 
 
@@ -24,6 +28,7 @@ class AlertRow(TypedDict):
     workflow: str
     events: str
     severity: str
+    minimum: str
     active: bool
     counts: str
     last_test: str
@@ -55,6 +60,7 @@ def alert_row(item: dict[str, Any]) -> AlertRow:
         workflow=item["workflow_name"] or "All workflows",
         events=", ".join(e.replace("_", " ") for e in item["events"]),
         severity=item["severity"],
+        minimum=f"only ≥ {item['min_severity']}" if item.get("min_severity") else "",
         active=item["is_active"],
         counts=f"{item['delivered_count']} sent · {item['failed_count']} failed",
         last_test="",
@@ -63,8 +69,8 @@ def alert_row(item: dict[str, Any]) -> AlertRow:
 
 
 # The fields the form shows an error under; any other problem goes to the form's callout.
-_FIELDS = {"name", "alert_type", "severity", "channel", "workflow_id", "connection_id", "events",
-           "message", "recipients"}  # fmt: skip
+_FIELDS = {"name", "alert_type", "severity", "min_severity", "channel", "workflow_id",
+           "connection_id", "events", "message", "recipients"}  # fmt: skip
 
 
 def form_errors(problems: list[Problem]) -> dict[str, str]:
@@ -134,6 +140,7 @@ class AlertsState(DeleteConfirm, SessionState):
             "alert_type": "slack",
             "channel": "",
             "severity": "warning",
+            "min_severity": ANY_SEVERITY,
             "workflow": ALL_WORKFLOWS,
             "connection": NO_CONNECTION,
             "message": "",
@@ -155,6 +162,7 @@ class AlertsState(DeleteConfirm, SessionState):
             "name": item["name"],
             "alert_type": item["alert_type"],
             "severity": item["severity"],
+            "min_severity": item.get("min_severity") or ANY_SEVERITY,
             "workflow": names.get(item["workflow_id"], ALL_WORKFLOWS),
             "connection": conns.get(item["connection_id"], NO_CONNECTION),
             "message": (item.get("config") or {}).get("message") or "",
@@ -188,6 +196,9 @@ class AlertsState(DeleteConfirm, SessionState):
             "name": self.form.get("name", ""),
             "alertType": self.form.get("alert_type"),
             "severity": self.form.get("severity"),
+            "minSeverity": minimum
+            if (minimum := self.form.get("min_severity")) in MINIMA
+            else None,
             "events": list(self.events),
             "workflowId": self._workflow_ids.get(self.form.get("workflow", "")),
             "connectionId": self._connection_ids.get(self.form.get("connection", "")),

@@ -67,7 +67,7 @@ async def test_in_app_notifications_reach_the_bell(engine: Engine, member: Actor
 async def test_a_paused_alert_or_a_lower_severity_sends_nothing(
     engine: Engine, member: Actor, counterparts: Counterparts
 ) -> None:
-    strict = _slack_alert(member, counterparts, severity="error")
+    strict = _slack_alert(member, counterparts, minSeverity="error")
     paused = _slack_alert(member, counterparts, isActive=False)
     result = await run(
         member,

@@ -267,7 +267,7 @@ async def test_in_app_recipients_can_be_chosen(
     assert owners == [admin.user_id]
 
 
-async def test_alerts_fire_only_for_their_workflow_events_and_severity(
+async def test_alerts_fire_for_their_workflow_and_events_whatever_their_label(
     engine: Engine, dispatcher: AlertDispatcher, member: Actor, counterparts: Counterparts
 ) -> None:
     failing = failing_workflow(member, counterparts.base_url)
@@ -280,7 +280,7 @@ async def test_alerts_fire_only_for_their_workflow_events_and_severity(
     everything = slack(events=["workflow_start", "workflow_complete", "workflow_fail",
                                "step_fail"])  # fmt: skip
     other_workflow = slack(workflowId=passing, events=["workflow_fail"])
-    too_severe = slack(workflowId=failing, events=["workflow_fail"], severity="critical")
+    critical = slack(workflowId=failing, events=["workflow_fail"], severity="critical")
     steps_only = slack(workflowId=failing, events=["step_fail"], severity="warning")
     paused = slack(events=["workflow_fail"])
     alerts.update_alert(member, paused, {"isActive": False})
@@ -289,13 +289,15 @@ async def test_alerts_fire_only_for_their_workflow_events_and_severity(
     await run(member, engine, dispatcher, passing)
 
     events = {a: [d.event for d in _deliveries(a)] for a in (everything, other_workflow,
-              too_severe, steps_only, paused)}  # fmt: skip
+              critical, steps_only, paused)}  # fmt: skip
     assert sorted(events[everything]) == sorted(
         ["workflow_start", "step_fail", "workflow_fail", "workflow_start", "workflow_complete"]
     )
-    assert events[other_workflow] == [] and events[too_severe] == [] and events[paused] == []
+    assert events[other_workflow] == [] and events[paused] == []
     assert events[steps_only] == ["step_fail"]
-    assert _alert(too_severe).triggered_count == 0
+    # severity is the label, not a filter: the critical alert reports the failure as critical
+    assert events[critical] == ["workflow_fail"] and _alert(critical).triggered_count == 1
+    assert _deliveries(critical)[0].message.startswith("[CRITICAL]")
 
 
 async def test_an_interrupted_run_found_at_start_up_alerts_with_its_workflow(

@@ -114,3 +114,28 @@ async def test_in_app_recipients_are_picked_in_the_form(people: People) -> None:
     await call(tab, "save", {"channel": ""})
     [saved] = alerts.list_alerts(member)
     assert "recipients" not in saved["config"]  # none picked: everyone again
+
+
+async def test_the_label_and_the_optional_minimum_are_two_fields(people: People) -> None:
+    tab = await alerts_tab(people.tokens["member"])
+    await call(tab, "open_new")
+    assert tab.form["min_severity"] == "any"  # every ticked event, by default
+    await call(tab, "set_form", "alert_type", "in_app")
+    await call(tab, "set_form", "severity", "error")
+    await call(tab, "toggle_event", "step_fail", False)
+    await call(tab, "toggle_event", "workflow_complete", True)
+    await call(tab, "set_form", "min_severity", "error")
+    before = database()
+    await call(tab, "save", {"channel": ""})  # workflow_complete could never pass "error"
+    assert "workflow_complete" in tab.errors["events"] and "never" in tab.errors["min_severity"]
+    assert tab.dialog_open and database() == before
+    await call(tab, "set_form", "min_severity", "any")
+    await call(tab, "save", {"channel": ""})
+    assert tab.errors == {} and not tab.dialog_open
+    member = auth.authenticate(people.tokens["member"])
+    [saved] = alerts.list_alerts(member)
+    assert (saved["severity"], saved["min_severity"]) == ("error", None)
+    assert saved["events"] == ["workflow_complete", "workflow_fail"]
+    assert tab.rows[0]["severity"] == "error" and tab.rows[0]["minimum"] == ""
+    await call(tab, "open_edit", saved["id"])
+    assert (tab.form["severity"], tab.form["min_severity"]) == ("error", "any")
