@@ -2,7 +2,7 @@
 
 - X: 280, weighted like twitter-text v3 (simplified): a character in the Latin, General
   Punctuation and similar ranges counts 1, anything else (CJK, emoji, "…") 2 per grapheme;
-  every http(s) URL counts 23 whatever its length (t.co).
+  every URL counts 23 whatever its length (t.co), also a bare domain such as `flowdeck.io`.
 - Mastodon: 500 by default (an instance may allow more: `fit(..., limit=)`), graphemes, every
   URL 23.
 - Bluesky: 300 graphemes; links and hashtags become facets; a long link is shown shortened
@@ -24,6 +24,27 @@ from app.core.graphemes import grapheme_count, graphemes
 
 URL_RE = re.compile(r"https?://[^\s<>\"]+[^\s<>\".,;:!?)\]}'’”…]")
 URL_WEIGHT = 23
+_COMMON_TLDS = (
+    "com|org|net|info|biz|io|dev|app|ai|blog|xyz|tech|site|online|edu|gov|news|page|co|me|tv|"
+    "uk|de|fr|nl|eu|us|ca|au|jp|in|es|it|ch|se|no|fi|dk|be|at|pl|br|nz|ie|fm|ly|gg|sh|so"
+)
+
+
+def _url_pattern(tlds: str) -> re.Pattern[str]:
+    """http(s) URLs, and bare domains ending in one of `tlds` ("flowdeck.io/docs")."""
+    return re.compile(
+        r"https?://[^\s<>\"]+[^\s<>\".,;:!?)\]}'’”…]"
+        rf"|(?<![\w@./-])(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?:{tlds})\b"
+        r"(?:/[^\s<>\"]*[^\s<>\".,;:!?)\]}'’”…])?",
+        re.IGNORECASE,
+    )
+
+
+#: What X counts as a link: it also links a bare domain; twitter-text checks a full TLD list,
+#: here any two letters count (an over-count only cuts a little more).
+X_URL_RE = _url_pattern(_COMMON_TLDS + "|[a-z]{2}")
+#: What Bluesky's app turns into link facets: a link must not be invented ("Node.js").
+LINK_RE = _url_pattern(_COMMON_TLDS)
 ALIASES = {"twitter": "x"}
 _LITTLE_RESERVED = re.compile(r"([\\|{}@\[\]()<>#*_~])")
 _BSKY_LINK_SHOWN = 40
@@ -58,15 +79,15 @@ def _x_weight(cluster: str) -> int:
     return 1 if light else 2
 
 
-def _without_urls(text: str) -> tuple[str, int]:
+def _without_urls(text: str, pattern: re.Pattern[str] = URL_RE) -> tuple[str, int]:
     """`text` with its URLs removed, and how many there were."""
-    found = URL_RE.findall(text)
-    return URL_RE.sub("", text), len(found)
+    found = pattern.findall(text)
+    return pattern.sub("", text), len(found)
 
 
 def x_length(text: str) -> int:
     """The length X counts for `text` (its weighted length, simplified)."""
-    rest, urls = _without_urls(text)
+    rest, urls = _without_urls(text, X_URL_RE)
     return urls * URL_WEIGHT + sum(_x_weight(c) for c in graphemes(rest))
 
 

@@ -19,11 +19,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.core.graphemes import graphemes
-from app.core.social_rules import ALIASES, RULES, URL_RE, Rules, Segment
+from app.core.social_rules import ALIASES, LINK_RE, RULES, URL_RE, Rules, Segment
 
 ELLIPSIS = "…"
 _SPACE_RE = re.compile(r"(\s+)")
 _TAG_RE = re.compile(r"(?<![\w#])#(\w+)")
+_FACET_TAG_RE = re.compile(r"(?<![\w#])#(\w*[^\W\d]\w*)")  # "#2024" is no tag on Bluesky
 
 
 @dataclass(frozen=True)
@@ -182,10 +183,11 @@ def _facets(segments: list[Segment]) -> tuple[Facet, ...]:
 
 def _body_facets(text: str, offset: int) -> list[Facet]:
     found: list[Facet] = []
-    for match in URL_RE.finditer(text):
+    for match in LINK_RE.finditer(text):  # Bluesky's app links bare domains too
         start = offset + len(text[: match.start()].encode())
-        found.append(Facet(start, start + len(match.group().encode()), "link", match.group()))
-    for match in _TAG_RE.finditer(text):
+        uri = match.group() if "://" in match.group() else "https://" + match.group()
+        found.append(Facet(start, start + len(match.group().encode()), "link", uri))
+    for match in _FACET_TAG_RE.finditer(text):
         start = offset + len(text[: match.start()].encode())
         found.append(Facet(start, start + len(match.group().encode()), "tag", match.group(1)))
     return sorted(found, key=lambda f: f.byte_start)

@@ -22,6 +22,10 @@ LONG = " ".join(f"word{i}" for i in range(400))  # ~3 100 characters
         ("👍🏽", 2),  # one emoji with a skin tone: one grapheme, weight 2
         ("…", 2),  # outside X's light ranges
         ("café", 4),
+        ("see flowdeck.io now", 8 + 23),  # X links a bare domain too
+        ("docs at docs.flowdeck.io/start.", 8 + 23 + 1),
+        ("write to ada@example.com", 24),  # an address is not a link
+        ("version 2.0 e.g. this", 21),
     ],
 )
 def test_x_length(text: str, expected: int) -> None:
@@ -195,6 +199,13 @@ def test_bluesky_facets_for_urls_and_tags_in_the_text() -> None:
     assert fitted.facets[1] == Facet(
         fitted.facets[1].byte_start, fitted.facets[1].byte_end, "tag", "tag"
     )
+
+
+def test_bluesky_links_bare_domains_and_skips_numeric_tags() -> None:
+    fitted = fit(SocialPost("Try flowdeck.io/start (Node.js) in #2024 #ai2024"), "bluesky")
+    data = fitted.text.encode()
+    spans = [(data[f.byte_start : f.byte_end].decode(), f.value) for f in fitted.facets]
+    assert spans == [("flowdeck.io/start", "https://flowdeck.io/start"), ("#ai2024", "ai2024")]
 
 
 def test_bluesky_long_link_is_shown_short_and_kept_whole_in_the_facet() -> None:
