@@ -11,6 +11,10 @@ who changed which workflows over a period.
 of the article as it is now (a checkpoint, even when nothing changed). Content given as
 `snapshot` or `content` (`title`, `body`, `slug`, `tags`, `metaDescription`, `status`) is applied
 first, in the same version. `changedBy` is ignored: the author is always the caller.
+`articleId` is the article's id, or its slug (the original writes `'article-123'`).
+
+`POST /workflows/{id}/versions` takes the original's `{workflow_data, change_description}`:
+the definition (whole or in part) becomes the workflow's new current version.
 `created` and `reverted` versions only come from creating and reverting.
 """
 
@@ -45,10 +49,11 @@ from app.api.schemas.workflows import (
     WorkflowVersion,
     WorkflowVersionPage,
 )
-from app.core.errors import Problem, ValidationFailed
+from app.core.errors import Conflict, Problem, ValidationFailed
 from app.core.ids import is_id
-from app.services import articles, content_versions, workflow_history
+from app.services import articles, content_versions, workflow_history, workflows
 from app.services.actor import Actor
+from app.services.article_refs import article_id_of
 
 router = APIRouter(prefix="/workflow-orchestration", tags=["versions"])
 
@@ -71,7 +76,9 @@ _CAMEL = {"metaDescription": "meta_description"}
 class VersionBody(CamelBody):
     model_config = ConfigDict(json_schema_extra={"required": ["articleId"]})
 
-    article_id: SkipValidation[BodyId] = None
+    article_id: SkipValidation[BodyId | str] = Field(
+        None, description="The article's id, or its slug (`article-123`)"
+    )
     change_type: SkipValidation[Literal["edited", "published"] | None] = "edited"
     change_description: SkipValidation[str | None] = ""
     metadata: SkipValidation[dict[str, Any] | None] = None
@@ -120,9 +127,8 @@ def _content(body: VersionBody) -> dict[str, Any]:
     responses=error_responses(400, 401, 403, 413, 415, 422, 404, 409),
 )
 async def create_version(body: VersionBody, actor: CurrentActor) -> dict[str, Any]:
-    article_id = _required(body.as_data().get("article_id"), "articleId")
-    if not is_id(article_id):
-        raise ValidationFailed([Problem("articleId", "must be an article id (a number)")])
+    given = _required(body.as_data().get("article_id"), "articleId")
+    article_id = await run_in_threadpool(article_id_of, given, "articleId")
     if body.metadata is not None and not isinstance(body.metadata, dict):
         raise ValidationFailed([Problem("metadata", "must be an object")])
     metadata = body.metadata or {}
@@ -261,6 +267,39 @@ async def compare_workflow_versions(
 async def workflow_version(
     workflow_id: WorkflowId, number: VersionNumber, actor: CurrentActor
 ) -> dict[str, Any]:
+    return await run_in_threadpool(workflow_history.get_version, actor, workflow_id, number)
+
+
+class NewVersionBody(CamelBody):
+    model_config = ConfigDict(json_schema_extra={"required": ["workflowData"]})
+
+    workflow_data: SkipValidation[dict[str, Any]] = Field(
+        None, description="The definition (as on PUT /workflows/{id}); omitted keys are kept"
+    )
+    change_description: SkipValidation[str | None] = Field(None, max_length=2000)
+
+
+@router.post(
+    "/workflows/{workflow_id}/versions",
+    status_code=201,
+    summary="Save a new version of a workflow",
+    description="The original's `{workflow_data, change_description}`: the definition becomes "
+    "current as a new version with that description. 409 when it matches the current one.",
+    response_model=WorkflowVersion,
+    responses=error_responses(400, 401, 403, 413, 415, 422, 404, 409),
+)
+async def create_workflow_version(
+    workflow_id: WorkflowId, body: NewVersionBody, actor: CurrentActor
+) -> dict[str, Any]:
+    data = _required(body.workflow_data, "workflow_data")
+    if not isinstance(data, dict):
+        raise ValidationFailed([Problem("workflow_data", "must be an object")])
+    described = {**data, "change_description": str(body.change_description or "")}
+    before = (await run_in_threadpool(workflows.get_workflow, actor, workflow_id))["version"]
+    saved = await run_in_threadpool(workflows.update_workflow, actor, workflow_id, described)
+    number = saved.workflow["version"]
+    if number == before:
+        raise Conflict(f"workflow {workflow_id} already matches workflow_data (version {number})")
     return await run_in_threadpool(workflow_history.get_version, actor, workflow_id, number)
 
 

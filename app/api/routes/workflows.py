@@ -33,6 +33,7 @@ from app.core.statuses import ExecutionStatus
 from app.core.workflow import ActionSpec, TriggerSpec
 from app.services import executions, workflow_stats, workflows
 from app.services.actor import Actor
+from app.services.article_refs import with_article_id
 from app.services.workflows import Saved, WorkflowFilter
 
 router = APIRouter(prefix="/workflow-orchestration", tags=["workflows"])
@@ -121,8 +122,19 @@ class ExecuteBody(CamelBody):
         "manual"
     )
     payload: SkipValidation[dict[str, Any] | None] = Field(
-        None, description="Available to templates as `trigger`"
+        None,
+        description="Available to templates as `trigger`; an `articleId` / `article_id` that "
+        "is a slug (`article-123`) also gives the article's numeric `article_id`",
     )
+    input_data: SkipValidation[dict[str, Any] | None] = Field(
+        None, description="Another name of `payload` (the original documents' `input_data`)"
+    )
+    trigger_data: SkipValidation[dict[str, Any] | None] = Field(
+        None, description="Another name of `payload` (`executeWorkflow`'s trigger data)"
+    )
+
+
+_PAYLOAD_NAMES = ("payload", "input_data", "trigger_data")
 
 
 def _saved(saved: Saved) -> dict[str, Any]:
@@ -233,11 +245,13 @@ async def execute_workflow(
     timeout_s: Annotated[float, Query(alias="timeout", gt=0, le=300)] = 30.0,
 ) -> JSONResponse:
     data = body.as_data() if body else {}
+    given = next((k for k in _PAYLOAD_NAMES if data.get(k) is not None), "payload")
+    payload = await run_in_threadpool(with_article_id, data.get(given), given)
     # Async on purpose: the engine lives on this event loop.
     execution = await executions.execute_workflow(
         actor,
         workflow_id,
-        payload=data.get("payload"),
+        payload=payload,
         trigger_type=data.get("trigger_type") or "manual",
         wait_s=timeout_s if wait else None,
     )
