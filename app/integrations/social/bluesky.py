@@ -34,7 +34,10 @@ class BlueskySecrets(_Fields):
     """An app password (Settings → Privacy and security → App passwords), not the account's."""
 
     app_password: str = Field(
-        min_length=1, description="app password, xxxx-xxxx-xxxx-xxxx (not the account password)"
+        min_length=1,
+        title="App password",
+        description="Settings → Privacy and security → App passwords (xxxx-xxxx-xxxx-xxxx); "
+        "never the account's own password",
     )
 
 
@@ -44,9 +47,14 @@ class BlueskyConfig(_Fields):
     identifier: str = Field(
         min_length=3,
         max_length=253,
-        description="handle (name.bsky.social), DID or e-mail of the account",
+        title="Handle",
+        description="the account's handle (name.bsky.social), DID or e-mail",
     )
-    service: HttpUrl = Field(DEFAULT_SERVICE, description="PDS / service URL")
+    service: HttpUrl = Field(
+        DEFAULT_SERVICE,
+        title="Service URL",
+        description="https://bsky.social, or the account's own PDS",
+    )
 
 
 SPEC = PlatformSpec(

@@ -34,8 +34,9 @@ class LinkedInSecrets(_Fields):
 
     access_token: str = Field(
         min_length=1,
-        description="OAuth 2.0 access token (w_member_social or w_organization_social; "
-        "openid profile for the check)",
+        title="Access token",
+        description="OAuth 2.0 token with w_member_social (or w_organization_social for a "
+        "page) and openid profile for the check",
     )
 
 
@@ -44,14 +45,19 @@ class LinkedInConfig(_Fields):
 
     author: str = Field(
         pattern=AUTHOR_PATTERN,
-        description="author URN: urn:li:person:<id> or urn:li:organization:<id>",
+        title="Author URN",
+        description="who posts: urn:li:person:<id> (the id is 'sub' of /v2/userinfo) or "
+        "urn:li:organization:<page id>",
     )
     version: str = Field(
         DEFAULT_VERSION,
         pattern=r"^20\d\d(0[1-9]|1[0-2])$",
-        description="LinkedIn-Version header, YYYYMM (a version lives about a year)",
+        title="API version",
+        description="LinkedIn-Version header, YYYYMM; each version is served about a year",
     )
-    api_base: HttpUrl = Field(DEFAULT_API, description="LinkedIn API base URL")
+    api_base: HttpUrl = Field(
+        DEFAULT_API, title="API base URL", description="https://api.linkedin.com"
+    )
 
 
 SPEC = PlatformSpec(

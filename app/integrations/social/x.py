@@ -32,14 +32,18 @@ class XSecrets(_Fields):
 
     access_token: str = Field(
         min_length=1,
-        description="OAuth 2.0 user access token (scopes tweet.read, tweet.write, users.read)",
+        title="User access token",
+        description="OAuth 2.0 user token of the posting account (developer.x.com app with "
+        "scopes tweet.read, tweet.write, users.read); an app-only bearer token cannot post",
     )
 
 
 class XConfig(_Fields):
     """Where X's API is (change it only for a proxy or a test stand-in)."""
 
-    api_base: HttpUrl = Field(DEFAULT_API, description="X API base URL")
+    api_base: HttpUrl = Field(
+        DEFAULT_API, title="API base URL", description="https://api.x.com unless behind a proxy"
+    )
 
 
 SPEC = PlatformSpec(("oauth",), {"oauth": XSecrets}, XConfig, {"oauth": "access_token"})
