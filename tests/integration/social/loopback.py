@@ -26,6 +26,7 @@ class Seen:
     path: str
     headers: dict[str, str]
     raw: bytes
+    query: str = ""  # the query string, without "?"
 
     def json(self) -> Any:
         return json.loads(self.raw or b"null")
@@ -63,7 +64,8 @@ def serving(stand_in: StandIn) -> Iterator[StandIn]:
             length = int(self.headers.get("content-length") or 0)
             raw = self.rfile.read(length) if length else b""
             headers = {k.lower(): v for k, v in self.headers.items()}
-            seen = Seen(self.command, self.path.split("?", 1)[0], headers, raw)
+            path, _, query = self.path.partition("?")
+            seen = Seen(self.command, path, headers, raw, query)
             with lock:
                 stand_in.requests.append(seen)
                 queued = stand_in.queued.pop(0) if stand_in.queued else None
