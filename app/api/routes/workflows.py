@@ -19,6 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from app.api.bodies import CamelBody
 from app.api.deps import current_actor
 from app.api.errors import error_responses
+from app.api.original_shapes import foreign_problems
 from app.api.params import Offset, WorkflowId, limit_query
 from app.api.schemas.workflows import (
     Execution,
@@ -28,6 +29,7 @@ from app.api.schemas.workflows import (
     WorkflowPage,
     WorkflowStats,
 )
+from app.core.errors import ValidationFailed
 from app.core.graph import MAX_STEPS
 from app.core.statuses import ExecutionStatus
 from app.core.workflow import ActionSpec, TriggerSpec
@@ -153,7 +155,11 @@ def _saved(saved: Saved) -> dict[str, Any]:
     responses=error_responses(*_BODY_ERRORS, 409),
 )
 async def create_workflow(body: WorkflowCreate, actor: CurrentActor) -> dict[str, Any]:
-    saved = await run_in_threadpool(workflows.create_workflow, actor, body.as_data())
+    data = body.as_data()
+    try:
+        saved = await run_in_threadpool(workflows.create_workflow, actor, data)
+    except ValidationFailed as exc:  # say where another product's `steps` go
+        raise ValidationFailed([*exc.problems, *foreign_problems(data)]) from None
     return _saved(saved)
 
 

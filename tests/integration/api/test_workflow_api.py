@@ -326,5 +326,7 @@ async def test_openapi_documents_the_bodies(api: httpx.AsyncClient) -> None:
     schemas = spec["components"]["schemas"]
     assert schemas["WorkflowCreate"]["required"] == ["name", "trigger", "actions"]
     assert {"workflowType", "trigger", "actions"} <= set(schemas["WorkflowCreate"]["properties"])
-    assert {"triggerType", "payload"} == set(schemas["ExecuteBody"]["properties"])
+    assert {"triggerType", "payload", "inputData", "triggerData"} == set(
+        schemas["ExecuteBody"]["properties"]
+    )  # the last two: other names of payload (the original documents')
     assert "ActionSpec" in schemas and "RetryPolicy" in schemas
