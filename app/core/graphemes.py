@@ -30,6 +30,8 @@ def _regional(ch: str) -> bool:
 
 def graphemes(text: str) -> list[str]:
     """`text` cut into grapheme clusters, in order; joining them gives `text` back."""
+    if text.isascii() and "\r\n" not in text:
+        return list(text)
     out: list[str] = []
     i, n = 0, len(text)
     while i < n:
@@ -55,4 +57,6 @@ def graphemes(text: str) -> list[str]:
 
 def grapheme_count(text: str) -> int:
     """How many grapheme clusters `text` has."""
+    if text.isascii():
+        return len(text) - text.count("\r\n")
     return len(graphemes(text))

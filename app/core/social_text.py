@@ -22,7 +22,7 @@ from app.core.graphemes import graphemes
 from app.core.social_rules import ALIASES, LINK_RE, RULES, URL_RE, Rules, Segment
 
 ELLIPSIS = "…"
-_SPACE_RE = re.compile(r"(\s+)")
+_WORD_RE = re.compile(r"\S+")
 _TAG_RE = re.compile(r"(?<![\w#])#(\w+)")
 _FACET_TAG_RE = re.compile(r"(?<![\w#])#(\w*[^\W\d]\w*)")  # "#2024" is no tag on Bluesky
 
@@ -203,53 +203,58 @@ def _shorten(
 ) -> _Rendered | None:
     """The longest cut of `body` that fits with the tail, None when no text at all fits."""
 
-    def fits(prefix: str) -> bool:
+    def fits(end: int) -> bool:
+        prefix = body[:end].rstrip()
         return rules.count(_render(rules, prefix, True, link, title, tags).text) <= cap
 
-    by_word = _longest(_word_prefixes(body), fits)
-    by_char = _longest(_char_prefixes(body), fits)
+    words = _word_ends(body)
+    by_word = _longest(words, fits)
+    # The next word did not fit: a cut between characters can only end before its end.
+    stop = next((end for end in words if end > by_word), len(body))
+    by_char = _longest(_char_ends(body, by_word, stop), fits) or by_word
     # A word cut is nicer; a text without spaces (CJK, one long word) is cut between characters.
-    best = by_word if len(by_word) * 2 >= len(by_char) else by_char
+    best = body[: by_word if by_word * 2 >= by_char else by_char].rstrip()
     if not best:
         return None
     return _render(rules, best, True, link, title, tags)
 
 
-def _longest(prefixes: list[str], fits: Any) -> str:
-    """The longest of the growing `prefixes` that `fits` (binary search), "" when none."""
-    lo, hi = 0, len(prefixes)
+def _longest(ends: list[int], fits: Any) -> int:
+    """The largest of the growing `ends` that `fits`, 0 when none does.
+
+    Galloping, then a binary search: the cost follows the length kept (short on X), not the
+    length of the text.
+    """
+    lo, step = 0, 1  # `lo` ends fit; ends[step - 1] is the next one tried
+    while step <= len(ends) and fits(ends[step - 1]):
+        lo, step = step, step * 2
+    hi = min(step - 1, len(ends))
     while lo < hi:
         mid = (lo + hi + 1) // 2
-        if fits(prefixes[mid - 1]):
+        if fits(ends[mid - 1]):
             lo = mid
         else:
             hi = mid - 1
-    return prefixes[lo - 1] if lo else ""
+    return ends[lo - 1] if lo else 0
 
 
-def _word_prefixes(body: str) -> list[str]:
-    parts = _SPACE_RE.split(body)
-    out: list[str] = []
-    acc = ""
-    for part in parts:
-        if part and not part.isspace():
-            out.append((acc + part).rstrip())
-        acc += part
-    return [p for p in out if p]
+def _word_ends(body: str) -> list[int]:
+    """Where each word of `body` ends."""
+    return [m.end() for m in _WORD_RE.finditer(body)]
 
 
-def _char_prefixes(body: str) -> list[str]:
-    """Prefixes ending between graphemes, never inside a URL, trailing spaces trimmed."""
-    urls = [m.span() for m in URL_RE.finditer(body)]
-    out: list[str] = []
-    pos = 0
-    for cluster in graphemes(body):
+def _char_ends(body: str, start: int, stop: int) -> list[int]:
+    """Where each grapheme of `body[start:stop]` ends, except inside a URL."""
+    urls = [m.span() for m in URL_RE.finditer(body) if m.end() > start and m.start() < stop]
+    out: list[int] = []
+    pos, u = start, 0
+    for cluster in graphemes(body[start:stop]):
         pos += len(cluster)
-        if any(start < pos < end for start, end in urls):
+        while u < len(urls) and urls[u][1] <= pos:
+            u += 1
+        if u < len(urls) and urls[u][0] < pos < urls[u][1]:
             continue
-        prefix = body[:pos].rstrip()
-        if prefix and (not out or out[-1] != prefix):
-            out.append(prefix)
+        out.append(pos)
     return out
 
 
