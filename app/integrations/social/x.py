@@ -86,7 +86,10 @@ async def post(
         tweet_id = data.get("id") if isinstance(data, dict) else None
         link = f"https://x.com/i/web/status/{tweet_id}" if tweet_id else None
         return Delivery(True, response.status_code, text=fitted.text, url=link)
-    return failed(response, LABEL, error_detail(json_of(response)), wait_of=_WAIT)
+    detail = error_detail(json_of(response))
+    if response.status_code == 403 and detail:  # duplicate text, a missing scope…: X says which
+        return Delivery(False, 403, f"X answered 403: {detail}", "error")
+    return failed(response, LABEL, detail, wait_of=_WAIT)
 
 
 async def verify(conn: ResolvedConnection, client: httpx.AsyncClient) -> VerifyResult:

@@ -80,7 +80,10 @@ async def test_duplicate_content_is_reported_with_x_s_words(x_api: XStandIn) -> 
     conn = _conn(x_api)
     assert (await post_social(conn, SocialPost("same words"))).ok
     again = await post_social(conn, SocialPost("same words"))
-    assert again.status == 403 and "duplicate content" in (again.error or "")
+    assert again.status == 403 and again.kind == "error"
+    assert again.error == (
+        "X answered 403: Forbidden: You are not allowed to create a Tweet with duplicate content."
+    )
 
 
 async def test_a_short_rate_limit_is_waited_out(x_api: XStandIn) -> None:
