@@ -45,6 +45,9 @@ class Settings:
     #: Names (without the FLOWDECK_ENV_ prefix) of env vars whose values are secrets: masked
     #: by value wherever a run's data is stored, logged or sent in an alert.
     secret_env_names: frozenset[str] = frozenset()
+    #: The public site the articles are read on (`FLOWDECK_SITE_URL`, default `base_url`):
+    #: `share` links to `{site_url}/articles/{slug}` (see `app.core.article_links`).
+    site_url: str = ""
 
     @property
     def secret_env_values(self) -> tuple[str, ...]:
@@ -194,7 +197,16 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         ),
         env_vars=env_vars,
         secret_env_names=_secret_env_names(env, env_vars),
+        site_url=_site_url(env, base_url),
     )
+
+
+def _site_url(env: dict[str, str], base_url: str) -> str:
+    """`FLOWDECK_SITE_URL` (an http(s) URL, optionally with `{slug}`), else the base URL."""
+    site_url = (env.get("FLOWDECK_SITE_URL") or "").strip() or base_url
+    if not site_url.startswith(("http://", "https://")):
+        raise SettingsError(f"FLOWDECK_SITE_URL must start with http:// or https://: {site_url}")
+    return site_url
 
 
 def _secret_env_names(env: dict[str, str], env_vars: dict[str, str]) -> frozenset[str]:

@@ -20,8 +20,9 @@ PLATFORM_ALIASES = {"twitter": "x"}
 
 
 def canonical_platform(name: str) -> str:
-    """The platform `name` means: an alias resolved (`twitter` → `x`), otherwise `name`."""
-    return PLATFORM_ALIASES.get(name.strip().lower(), name)
+    """The platform `name` means, in lower case, an alias resolved (`Twitter` → `x`)."""
+    key = name.strip().lower()
+    return PLATFORM_ALIASES.get(key, key)
 
 
 def _http_url(value: str) -> str:

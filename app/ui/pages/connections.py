@@ -38,7 +38,7 @@ def _choice(name: str, info: FieldInfo) -> rx.Component:
 
 def _input(name: str, model: type[BaseModel], secret: bool) -> rx.Component:
     info = model.model_fields[name]
-    label = name.replace("_", " ").capitalize()
+    label = info.title or name.replace("_", " ").capitalize()
     hint = info.description or ""
     default = "" if secret else S.edit_config.get(name, "")
     placeholder = (

@@ -121,7 +121,8 @@ async def test_platforms_as_in_the_original_document(
     assert result["status"] == "succeeded"
     results = result["steps"][0]["output"]["results"]
     assert [(r["platform"], r["ok"]) for r in results] == [("telegram", True), ("twitter", False)]
-    assert results[1]["error"] == "no twitter connection"
+    assert results[1]["error"] == "no connection"
+    assert result["steps"][0]["output"]["summary"][1] == "twitter: no connection"
 
 
 async def test_every_platform_failing_fails_the_step(
