@@ -78,7 +78,7 @@ def _headers(conn: ResolvedConnection) -> dict[str, str]:
 
 
 def post_body(author: str, commentary: str) -> dict[str, Any]:
-    """The Posts API body of a public text post (a link in the text gets its preview)."""
+    """The Posts API body of a public text post (the link stays in the text)."""
     return {
         "author": author,
         "commentary": commentary,

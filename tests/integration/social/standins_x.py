@@ -45,10 +45,13 @@ def rate_limited(reset_in_s: int | None = None, retry_after: str | None = None) 
 class XStandIn(StandIn):
     token: str = X_TOKEN
     tweets: list[str] = field(default_factory=list)
+    echo_token: bool = False  # a careless server that repeats the token it refused
 
     def answer(self, seen: Seen) -> Answer:
-        if seen.headers.get("authorization") != f"Bearer {self.token}":
-            return 401, {}, problem(401, "Unauthorized", "Unauthorized")
+        auth = seen.headers.get("authorization", "")
+        if auth != f"Bearer {self.token}":
+            detail = f"Unauthorized: {auth}" if self.echo_token else "Unauthorized"
+            return 401, {}, problem(401, "Unauthorized", detail)
         if seen.method == "GET" and seen.path == "/2/users/me":
             return (
                 200,
