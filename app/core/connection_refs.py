@@ -1,0 +1,112 @@
+"""Where a workflow definition names connections, and turning ids into names. Pure.
+
+Steps name a connection by id or by name (`connection` of api_call, notify, publish and
+git_commit; `connections` of share; `sources` of monitor; the inner step of a for_each the
+same way). An export or a template must work on another install, where ids mean nothing, so
+ids are written as names there, and names are checked against the install on import.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+#: Step type → the config fields holding a connection reference (a list for the plural ones).
+CONNECTION_FIELDS: dict[str, tuple[str, ...]] = {
+    "api_call": ("connection",),
+    "notify": ("connection",),
+    "publish": ("connection",),
+    "git_commit": ("connection",),
+    "share": ("connections",),
+    "monitor": ("sources",),
+}
+Ref = int | str
+
+
+def _steps(definition: Mapping[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    actions = definition.get("actions")
+    for index, action in enumerate(actions if isinstance(actions, list) else []):
+        path, step = f"actions[{index}]", action
+        while isinstance(step, dict):
+            yield path, step
+            config = step.get("config")
+            if step.get("type") != "for_each" or not isinstance(config, dict):
+                break
+            path, step = f"{path}.config.step", config.get("step")
+
+
+def connection_refs(definition: Mapping[str, Any]) -> list[tuple[str, Any]]:
+    """Every connection reference of `definition`, with its path (`actions[1].config.connection`,
+    `actions[2].config.connections[0]`)."""
+    found: list[tuple[str, Any]] = []
+    for path, step in _steps(definition):
+        config = step.get("config")
+        if not isinstance(config, dict):
+            continue
+        for name in CONNECTION_FIELDS.get(str(step.get("type")), ()):
+            value = config.get(name)
+            if isinstance(value, list):
+                found += [(f"{path}.config.{name}[{i}]", v) for i, v in enumerate(value)]
+            elif value is not None:
+                found.append((f"{path}.config.{name}", value))
+    return found
+
+
+def map_connection_refs(
+    definition: Mapping[str, Any], change: Callable[[Any], Any]
+) -> dict[str, Any]:
+    """A copy of `definition` with each connection reference replaced by `change(ref)`."""
+    out = copy.deepcopy(dict(definition))
+    for _path, step in _steps(out):
+        config = step.get("config")
+        if not isinstance(config, dict):
+            continue
+        for name in CONNECTION_FIELDS.get(str(step.get("type")), ()):
+            value = config.get(name)
+            if isinstance(value, list):
+                config[name] = [change(v) for v in value]
+            elif value is not None:
+                config[name] = change(value)
+    return out
+
+
+def _as_id(ref: Any) -> int | None:
+    if isinstance(ref, int) and not isinstance(ref, bool):
+        return ref
+    if isinstance(ref, str) and ref.strip().isdigit():
+        return int(ref)
+    return None
+
+
+def refs_to_names(
+    definition: Mapping[str, Any], names_by_id: Mapping[int, str], names: set[str] | None = None
+) -> dict[str, Any]:
+    """`definition` with connection ids written as the connections' names. A reference that is
+    already a name (in `names`, when given) stays; an unknown id stays as it is (the import
+    reports it)."""
+    known = names or set(names_by_id.values())
+
+    def change(ref: Any) -> Any:
+        if isinstance(ref, str) and ref in known:
+            return ref
+        number = _as_id(ref)
+        return names_by_id.get(number, ref) if number is not None else ref
+
+    return map_connection_refs(definition, change)
+
+
+def missing_connections(
+    definition: Mapping[str, Any], names: set[str], ids: set[int] | None = None
+) -> list[tuple[str, Any]]:
+    """The references naming no connection of the install: `(path, ref)`; templated references
+    (`{{ … }}`, resolved when the step runs) are left to the run."""
+    missing = []
+    for path, ref in connection_refs(definition):
+        if isinstance(ref, str) and ("{{" in ref or ref in names):
+            continue
+        number = _as_id(ref)
+        if number is not None and ids is not None and number in ids:
+            continue
+        missing.append((path, ref))
+    return missing
