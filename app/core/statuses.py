@@ -85,9 +85,9 @@ EXECUTION_TRANSITIONS: Mapping[ExecutionStatus, frozenset[ExecutionStatus]] = Ma
 )
 #: pending → an end directly: a step that finishes within `RUNNING_MARK_AFTER_S` is written
 #: once (succeeded, failed, cancelled, interrupted by a stop), a reused one succeeded, a
-#: skipped one skipped. running → its end, or interrupted by a stop or crash recovery;
-#: → waiting on an approval, a wait or a child run, which ends it (succeeded, failed) or is
-#: cancelled with its execution.
+#: skipped one skipped. running → its end (skipped when the action found nothing it could
+#: do and said why), or interrupted by a stop or crash recovery; → waiting on an approval,
+#: a wait or a child run, which ends it (succeeded, failed) or is cancelled with its execution.
 STEP_TRANSITIONS: Mapping[StepStatus, frozenset[StepStatus]] = MappingProxyType(
     {
         _S.PENDING: frozenset(
@@ -101,7 +101,9 @@ STEP_TRANSITIONS: Mapping[StepStatus, frozenset[StepStatus]] = MappingProxyType(
                 _S.INTERRUPTED,
             }
         ),
-        _S.RUNNING: frozenset({_S.WAITING, _S.SUCCEEDED, _S.FAILED, _S.CANCELLED, _S.INTERRUPTED}),
+        _S.RUNNING: frozenset(
+            {_S.WAITING, _S.SUCCEEDED, _S.FAILED, _S.SKIPPED, _S.CANCELLED, _S.INTERRUPTED}
+        ),
         _S.WAITING: frozenset({_S.SUCCEEDED, _S.FAILED, _S.CANCELLED}),
         **{status: frozenset() for status in STEP_TERMINAL},
     }

@@ -23,7 +23,7 @@ from app.core.retry import NO_RETRY, RetryPolicy, to_tenacity_kwargs
 from app.core.statuses import StepStatus
 from app.db.types import utcnow
 from app.engine import offload, records, store, waits
-from app.engine.actions import StepContext, Suspend, get_action
+from app.engine.actions import Skip, StepContext, Suspend, get_action
 from app.engine.end_writes import EndWrites, end_now
 from app.engine.failures import classify, describe
 from app.engine.records import Masking
@@ -200,6 +200,9 @@ async def run_step(
     mark_running.cancel()
     if isinstance(output, Suspend):
         return await _wait(scope, base, output, started_at, rendered, len(attempts))
+    skip_reason = None
+    if isinstance(output, Skip):  # the action found nothing it could do, and said why
+        status, skip_reason, output = StepStatus.SKIPPED, output.reason, output.output
     error = scope.masking().error(error)  # what is stored, published and reported
     _record_end(
         scope,
@@ -209,6 +212,7 @@ async def run_step(
         started_at=started_at,
         output=output,
         error=error,
+        skip_reason=skip_reason,
         attempts=attempts,
         rendered_input=rendered,
         execution_id=scope.execution_id,

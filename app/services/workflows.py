@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlmodel import Session, func, select
@@ -26,12 +26,15 @@ from app.services.workflow_defs import (
     to_public,
 )
 from app.services.workflow_versions import write_version
+from app.services.workflow_warnings import warnings_for
 
 
 @dataclass(frozen=True)
 class Saved:
     workflow: dict[str, Any]
     webhook_secret: str | None = None  # shown once, when Flowdeck generated it
+    #: What the saved workflow will not do as written (`workflow_warnings`); never refuses.
+    warnings: list[dict[str, str]] = field(default_factory=list)
 
 
 def get_row(session: Session, workflow_id: int) -> Workflow:
@@ -94,7 +97,7 @@ def create_workflow(actor: Actor, data: dict[str, Any]) -> Saved:
         )
         public = to_public(row)
     bus.publish_nowait("workflow.changed", workflow_id=public["id"])
-    return Saved(public, generated)
+    return Saved(public, generated, warnings_for(public["actions"]))
 
 
 def update_workflow(
@@ -152,7 +155,7 @@ def update_workflow(
             )
         public = to_public(row)
     bus.publish_nowait("workflow.changed", workflow_id=workflow_id)
-    return Saved(public, generated)
+    return Saved(public, generated, warnings_for(public["actions"]))
 
 
 def _definition_keys(data: dict[str, Any]) -> dict[str, Any]:

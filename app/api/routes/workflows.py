@@ -140,10 +140,11 @@ _PAYLOAD_NAMES = ("payload", "input_data", "trigger_data")
 
 
 def _saved(saved: Saved) -> dict[str, Any]:
-    """The workflow JSON, plus a generated webhook secret the one time it can be shown."""
+    """The workflow JSON with its save warnings, plus a generated webhook secret the one time
+    it can be shown."""
     if saved.webhook_secret is None:
-        return saved.workflow
-    return {**saved.workflow, "webhook_secret": saved.webhook_secret}
+        return {**saved.workflow, "warnings": saved.warnings}
+    return {**saved.workflow, "warnings": saved.warnings, "webhook_secret": saved.webhook_secret}
 
 
 @router.post(

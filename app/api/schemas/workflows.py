@@ -42,9 +42,20 @@ class Workflow(Out):
     updated_at: str
 
 
+class SaveWarning(Out):
+    path: str = Field(
+        description="Where, as validation problems name it: actions[2].config.metrics"
+    )
+    message: str
+
+
 class SavedWorkflow(Workflow):
     webhook_secret: str | None = Field(
         None, description="Only when Flowdeck generated the secret: shown this once"
+    )
+    warnings: list[SaveWarning] = Field(
+        default_factory=list,
+        description="What the workflow will not do as written; saved all the same",
     )
 
 

@@ -153,7 +153,10 @@ class OrchestrationCall(SQLModel, table=True):
 
 class MetricSample(SQLModel, table=True):
     __tablename__ = "metric_sample"
-    __table_args__ = (sa.Index("ix_metric_name_at", "name", "at"),)
+    __table_args__ = (
+        sa.Index("ix_metric_name_at", "name", "at"),
+        sa.Index("ix_metric_article_at", "article_id", "at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(default_factory=utcnow, sa_column=ts_column(nullable=False))
@@ -165,4 +168,8 @@ class MetricSample(SQLModel, table=True):
     )
     execution_id: int | None = Field(
         default=None, sa_column=fk_column("execution.id", ondelete="SET NULL")
+    )
+    #: The article whose page the value is about (`monitor`'s named metrics), else None.
+    article_id: int | None = Field(
+        default=None, sa_column=fk_column("article.id", ondelete="CASCADE", index=False)
     )

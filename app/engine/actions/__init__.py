@@ -54,6 +54,18 @@ class Suspend:
     child_execution_id: int | None = None
 
 
+@dataclass(frozen=True)
+class Skip:
+    """What an action returns when it has nothing it can do, and says why.
+
+    The step ends `skipped` with `reason` (shown on the execution) and `output`; like a step
+    skipped by its own condition, its dependents still run. No retry: nothing failed.
+    """
+
+    reason: str
+    output: dict[str, Any] | None = None
+
+
 RunFn = Callable[[StepContext, Any], Awaitable[Any]]
 
 
@@ -131,4 +143,12 @@ from app.engine.actions import (  # noqa: E402, F401
     wait,
 )
 
-__all__ = ["ActionType", "StepContext", "Suspend", "action", "action_config_models", "action_types"]
+__all__ = [
+    "ActionType",
+    "Skip",
+    "StepContext",
+    "Suspend",
+    "action",
+    "action_config_models",
+    "action_types",
+]

@@ -25,7 +25,7 @@ from app.core.retry import NO_RETRY
 from app.db.settings import get_settings
 from app.db.types import utcnow
 from app.engine import rendering  # a module: rendering imports the action registry
-from app.engine.actions import StepContext, action
+from app.engine.actions import Skip, StepContext, action
 from app.engine.failures import ActionFailed, describe
 from app.engine.items import ItemEnd, ItemRecorder
 
@@ -96,6 +96,8 @@ class _Loop:
             secrets=self.step.secrets,
         )
         output = await attempt_loop(self.action, prepared.config, item_step, self.policy, attempts)
+        if isinstance(output, Skip):  # the inner action found nothing it could do
+            return ItemStatus.SKIPPED, output.output, None
         return ItemStatus.SUCCEEDED, output, None
 
     def verdict(self) -> list[Any]:

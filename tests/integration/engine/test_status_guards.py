@@ -111,17 +111,20 @@ def test_a_finished_step_cannot_be_marked_running(db: Path, member: Actor) -> No
         store.step_started(10_000, None, utcnow())
 
 
-def test_a_running_step_cannot_be_skipped_and_a_step_not_ended_pending(
+def test_a_running_step_may_end_skipped_and_a_step_not_ended_pending(
     db: Path, member: Actor
 ) -> None:
     run = _claimed(member)
     step = run["step_ids"][0]
     store.step_started(step, {"n": 1}, utcnow())
-    with pytest.raises(Conflict, match="is running: it cannot move to skipped"):
-        store.step_finished(step, S.SKIPPED, started_at=None, skip_reason="too late")
     with pytest.raises(InvalidInput, match="pending is not how a step ends"):
         store.step_finished(step, S.PENDING, started_at=None)
     assert _steps(db, run["id"])[0][0] == "running"
+    # an action that found nothing it could do ends its started step skipped (`Skip`)
+    store.step_finished(step, S.SKIPPED, started_at=None, skip_reason="nothing to measure")
+    assert _steps(db, run["id"])[0][0] == "skipped"
+    with pytest.raises(Conflict, match="is skipped: it cannot move to succeeded"):
+        store.step_finished(step, S.SUCCEEDED, started_at=None)
 
 
 def test_finish_refuses_a_status_that_is_no_end_and_a_closed_run(db: Path, member: Actor) -> None:

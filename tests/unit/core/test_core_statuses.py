@@ -50,13 +50,14 @@ ALLOWED_STEP = {
     (S.RUNNING, S.WAITING),
     (S.RUNNING, S.SUCCEEDED),
     (S.RUNNING, S.FAILED),
+    (S.RUNNING, S.SKIPPED),  # an action that found nothing it could do (`Skip`)
     (S.RUNNING, S.CANCELLED),
     (S.RUNNING, S.INTERRUPTED),  # crash recovery
     (S.WAITING, S.SUCCEEDED),
     (S.WAITING, S.FAILED),
     (S.WAITING, S.CANCELLED),
 }
-# Moves that must stay refused: out of an end, back to the start, a skip of a started step.
+# Moves that must stay refused: out of an end, back to the start, a skip of a waiting step.
 FORBIDDEN_SAMPLE = [
     (E.CANCELLED, E.RUNNING),
     (E.SUCCEEDED, E.FAILED),
@@ -67,7 +68,7 @@ FORBIDDEN_SAMPLE = [
     (E.PAUSED, E.RUNNING),  # a resumed run goes through the queue
     (E.WAITING, E.RUNNING),
     (S.CANCELLED, S.SUCCEEDED),
-    (S.RUNNING, S.SKIPPED),
+    (S.WAITING, S.SKIPPED),
     (S.RUNNING, S.PENDING),
     (S.WAITING, S.INTERRUPTED),  # a waiting step holds no task: a restart leaves it waiting
     (S.WAITING, S.RUNNING),
