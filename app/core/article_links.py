@@ -12,6 +12,13 @@ from urllib.parse import quote
 
 SLUG_MARK = "{slug}"
 
+#: What an empty share message means, shown as the placeholder of the message field.
+DEFAULT_SHARE_HINT = (
+    "Empty: built from the article and fitted to each platform — its title, its link and "
+    "hashtags from its tags, e.g.\nWorkflow automation for small teams\n\n"
+    "https://<site>/articles/workflow-automation #automation #teams"
+)
+
 
 def article_url(site_url: str, slug: str) -> str:
     """The public address of the article `slug` on the site at `site_url`."""

@@ -12,6 +12,7 @@ from app.db.models.integrations import (
     OrchestrationRun,
     OrchestrationVersion,
 )
+from app.db.models.templates import TemplateUse, WorkflowTemplate, WorkflowTemplateVersion
 from app.db.models.workflows import (
     Approval,
     Execution,
@@ -44,7 +45,10 @@ __all__ = [
     "StepAttempt",
     "StepItem",
     "StepWait",
+    "TemplateUse",
     "User",
     "Workflow",
+    "WorkflowTemplate",
+    "WorkflowTemplateVersion",
     "WorkflowVersion",
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.core.article_links import DEFAULT_SHARE_HINT
 from app.ui.components.editor_fields import error, field_label
 from app.ui.components.workflow_graph_fields import flow_cases, graph_fields
 from app.ui.forms.step_kinds import ACTION_TYPES, BASIC_TYPES, CONTENT_TYPES, FLOW_TYPES
@@ -30,11 +31,14 @@ def _action_input(
     )
 
 
-def _action_json(index: rx.Var, action: rx.Var, key: str, label: str) -> rx.Component:
+def _action_json(
+    index: rx.Var, action: rx.Var, key: str, label: str, placeholder: str = ""
+) -> rx.Component:
     return rx.vstack(
         field_label(label),
         rx.text_area(
             value=action[key],
+            placeholder=placeholder,
             font_family="monospace",
             rows="5",
             width="100%",
@@ -124,14 +128,32 @@ def _domain_cases(index: rx.Var, action: rx.Var) -> list[tuple[str, rx.Component
         (
             "share",
             rx.vstack(
-                _action_input(
+                rx.grid(
+                    _action_input(
+                        index,
+                        action,
+                        "platforms",
+                        "Platforms (every connection of each; comma-separated)",
+                        "x, linkedin, mastodon, bluesky, discord, teams, telegram",
+                    ),
+                    _action_input(
+                        index,
+                        action,
+                        "list_text",
+                        "Connections (ids or names, comma-separated)",
+                        "Team Slack, Ops Telegram",
+                    ),
+                    columns=rx.breakpoints(initial="1", md="2"),
+                    spacing="3",
+                    width="100%",
+                ),
+                _action_json(
                     index,
                     action,
-                    "list_text",
-                    "Connections (ids or names, comma-separated)",
-                    "Team Slack, Ops Telegram",
+                    "message",
+                    "Message ({{ templates }} allowed; empty: built from the article)",
+                    DEFAULT_SHARE_HINT,
                 ),
-                message,
                 _switch(index, action, "Fail the step if any platform fails"),
                 spacing="3",
                 width="100%",

@@ -58,6 +58,7 @@ ActionForm = TypedDict(  # the call form: the flow keys come from FLOW_FIELDS
         "connection": str,
         "message": str,
         "list_text": str,
+        "platforms": str,
         "paths_json": str,
         "thresholds_json": str,
         "severity": str,
@@ -110,6 +111,7 @@ def blank_action(index: int, action_type: str = "transform") -> ActionForm:
         connection="",
         message="New article: {{ trigger.title }}",
         list_text="",
+        platforms="",
         paths_json="",
         thresholds_json="",
         severity="info",
@@ -222,6 +224,7 @@ def _domain_config(form: ActionForm, prefix: str, problems: list[Problem]) -> di
         config["message"] = form["message"].strip() or None
     if kind == "share":
         config["connections"] = [_ref(c) for c in _items(form["list_text"])]
+        config["platforms"] = _items(form.get("platforms", "")) or None
         config["fail_on_any"] = bool(form["flag"])
     elif kind == "monitor":
         config["urls"] = _items(form["list_text"], "\n")
@@ -383,6 +386,7 @@ def definition_to_form(
                 severity=cfg.get("severity") or "info",
                 flag=bool(cfg.get("apply") or cfg.get("fail_on_any")),
                 list_text=("\n" if form["type"] == "monitor" else ", ").join(str(r) for r in refs),
+                platforms=", ".join(str(p) for p in cfg.get("platforms") or []),
                 paths_json=_text(cfg.get("json_paths") or None),
                 thresholds_json=_text(cfg.get("thresholds") or None),
             )

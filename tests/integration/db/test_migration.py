@@ -44,6 +44,9 @@ TABLES = {
     "connection",
     "audit_event",
     "metric_sample",
+    "workflow_template",
+    "workflow_template_version",
+    "template_use",
 }
 
 
@@ -181,6 +184,8 @@ def test_unique_constraints(inspector: sa.Inspector, table: str, columns: list[s
         ("orchestration_call", "run_id", "orchestration_run", "CASCADE"),
         ("metric_sample", "workflow_id", "workflow", "SET NULL"),
         ("metric_sample", "execution_id", "execution", "SET NULL"),
+        ("workflow_template", "source_workflow_id", "workflow", "SET NULL"),
+        ("workflow_template_version", "template_id", "workflow_template", "CASCADE"),
     ],
 )
 def test_foreign_keys_and_their_ondelete(
