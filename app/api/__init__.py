@@ -15,6 +15,7 @@ from app.api.routes import (
     articles,
     audit,
     auth,
+    bulk,
     connections,
     executions,
     fallback,
@@ -35,6 +36,7 @@ API_ROUTERS: list[APIRouter] = [
     health.router,
     me.router,
     auth.router,
+    bulk.router,  # before workflows: /workflows/bulk is no workflow id
     workflows.router,
     transfer.router,
     executions.router,

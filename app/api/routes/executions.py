@@ -63,8 +63,9 @@ async def list_executions(
     return await run_in_threadpool(executions.list_executions, actor, flt)
 
 
+# `:int` so that `POST /executions/bulk` (app.api.routes.bulk) is not also this path.
 @router.get(
-    "/executions/{execution_id}",
+    "/executions/{execution_id:int}",
     summary="One execution with its steps and attempts",
     response_model=Execution,
     responses=error_responses(401, 403, 404, 422),
