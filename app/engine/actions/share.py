@@ -148,14 +148,14 @@ async def run(step: StepContext, config: ShareConfig) -> dict[str, Any]:
     words = [t.word for t in found] + missing
     failed = [r for r in results if not r["ok"]]
     sent = len(results) - len(failed)
-    output = {
-        "results": results,
+    output = {  # the one-line summary first: it is what the execution page shows on top
         "summary": [_line(r, w) for r, w in zip(results, words, strict=True)],
         "sent": sent,
         "failed": len(failed),
         "not_connected": missing,
         "message": shared.text,
         "default_message": shared.default,
+        "results": results,
     }
     if failed and (config.fail_on_any or sent == 0):
         kinds = [r["kind"] for r in failed if r["kind"] in RETRYABLE]
