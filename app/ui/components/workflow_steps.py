@@ -337,6 +337,17 @@ def _action_card(
                 width="100%",
             ),
             error(S.action_errors[index], "error-action"),
+            rx.cond(
+                S.action_warnings[index] != "",
+                rx.callout(
+                    S.action_warnings[index],
+                    icon="triangle-alert",
+                    color_scheme="amber",
+                    size="1",
+                    width="100%",
+                    data_testid="warning-action",
+                ),
+            ),
             spacing="3",
             width="100%",
         ),

@@ -3,6 +3,7 @@
 from app.ui.pages import (
     alerts,
     approvals,
+    article_detail,
     articles,
     audit,
     auth,
@@ -25,6 +26,7 @@ from app.ui.pages import (
 __all__ = [
     "alerts",
     "approvals",
+    "article_detail",
     "articles",
     "audit",
     "auth",

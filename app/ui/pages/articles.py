@@ -124,7 +124,11 @@ def _row(row: ArticleRow) -> rx.Component:
     return rx.table.row(
         rx.table.cell(
             rx.vstack(
-                rx.text(row["title"], weight="medium"),
+                rx.link(
+                    rx.text(row["title"], weight="medium"),
+                    href="/admin/articles/" + row["id"].to_string(),
+                    data_testid="article-link",
+                ),
                 rx.text("/" + row["slug"], size="1", color=rx.color("gray", 10)),
                 spacing="0",
             )

@@ -43,7 +43,7 @@ from app.ui.states.designer_clipboard import DesignerClipboard
 from app.ui.states.designer_history import DesignerHistory
 from app.ui.states.designer_selection import DesignerSelection, bounded_json
 from app.ui.states.session import error_text, run_service
-from app.ui.states.workflow_editor import WorkflowEditorErrors
+from app.ui.states.workflow_editor import WorkflowEditorErrors, warning_toasts
 
 
 class NodeData(TypedDict):
@@ -283,8 +283,9 @@ class DesignerState(DesignerSelection, DesignerHistory, DesignerClipboard, Workf
         finally:
             self.saving = False
         self.fields, self.trigger, self.actions = definition_to_form(saved.workflow)
+        self.warnings = {w["path"]: w["message"] for w in saved.warnings}
         self._mark_clean()
-        return rx.toast.success(f"Saved {saved.workflow['name']}")
+        return [rx.toast.success(f"Saved {saved.workflow['name']}"), *warning_toasts(saved)]
 
     # -- what the page draws --------------------------------------------------------------------
 

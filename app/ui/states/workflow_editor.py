@@ -11,6 +11,7 @@ import reflex as rx
 from app.core.cron import describe_cron, next_fire_times, validate_cron, validate_timezone
 from app.core.errors import FlowdeckError, Problem, ValidationFailed
 from app.services import workflows
+from app.services.workflow_warnings import check_warnings
 from app.ui.forms.step_kinds import (
     FLOW_FIELDS,
     DepOption,
@@ -51,6 +52,8 @@ class WorkflowEditorState(SessionState):
     trigger: TriggerForm = blank_trigger()
     actions: list[ActionForm] = []
     errors: dict[str, str] = {}
+    #: Save warnings (path → message, `app.services.workflow_warnings`): shown, never blocking.
+    warnings: dict[str, str] = {}
     form_error: str = ""
     json_mode: bool = False
     json_text: str = ""
@@ -71,6 +74,7 @@ class WorkflowEditorState(SessionState):
         self.workflow_id, self.fields, self.trigger = 0, dict(_DEFAULT_FIELDS), blank_trigger()
         self.actions = [blank_action(0)]
         self.errors, self.form_error, self.json_mode, self.json_text = {}, "", False, ""
+        self.warnings = {}
         self.webhook_url = self.secret_once = ""
         self.panel_at, self.panel_edit = -1, {}
         self._preview()
@@ -99,6 +103,8 @@ class WorkflowEditorState(SessionState):
         self.fields, self.trigger, self.actions = definition_to_form(data)
         self.webhook_url = data.get("webhook_url") or ""
         self._preview()
+        found = await run_service(self, lambda a: check_warnings(a, data.get("actions") or []))
+        self.warnings = {w["path"]: w["message"] for w in found}
         return None
 
     # -- editing ----------------------------------------------------------------------------
@@ -286,11 +292,13 @@ class WorkflowEditorState(SessionState):
             self.saving = False
         self.workflow_id = saved.workflow["id"]
         self.webhook_url = saved.workflow.get("webhook_url") or ""
+        self.warnings = {w["path"]: w["message"] for w in saved.warnings}
         if saved.webhook_secret:
             self.secret_once = saved.webhook_secret  # shown once in a dialog, then dropped
-            return rx.toast.success("Saved. Copy the webhook secret now.")
+            return [rx.toast.success("Saved. Copy the webhook secret now."), *warning_toasts(saved)]
         return [
             rx.toast.success(f"Saved {saved.workflow['name']}"),
+            *warning_toasts(saved),
             rx.redirect(f"/admin/workflows/{self.workflow_id}"),
         ]
 
@@ -328,8 +336,28 @@ def _dependency_line(action: ActionForm, rest: str, message: str) -> str:
     return message
 
 
+def warning_toasts(saved: workflows.Saved) -> list[Any]:
+    """A toast per save warning: saved, but the step will not do all it says."""
+    return [
+        rx.toast.warning(w["message"], description=f"Saved anyway ({w['path']})", duration=10_000)
+        for w in saved.warnings
+    ]
+
+
 class WorkflowEditorErrors(WorkflowEditorState):
     """Problems grouped per action card, so each card lists its own next to its fields."""
+
+    @rx.var
+    def action_warnings(self) -> list[str]:
+        """Per card, its save warnings (e.g. a monitor's metrics without a source)."""
+        return [
+            "\n".join(
+                message
+                for path, message in self.warnings.items()
+                if path == f"actions[{index}]" or path.startswith(f"actions[{index}].")
+            )
+            for index in range(len(self.actions))
+        ]
 
     def _card_problems(self, index: int) -> list[tuple[str, str]]:
         prefix = f"actions[{index}]"
