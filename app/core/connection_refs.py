@@ -9,8 +9,11 @@ ids are written as names there, and names are checked against the install on imp
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
+
+from app.core.redact import MIN_SECRET_CHARS, is_secret_key
 
 #: Step type → the config fields holding a connection reference (a list for the plural ones).
 CONNECTION_FIELDS: dict[str, tuple[str, ...]] = {
@@ -22,6 +25,7 @@ CONNECTION_FIELDS: dict[str, tuple[str, ...]] = {
     "monitor": ("sources",),
 }
 Ref = int | str
+PLACEHOLDER_START = re.compile(r"\[\[[a-z][a-z0-9_]{0,39}\]\]")
 
 
 def _steps(definition: Mapping[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -110,3 +114,31 @@ def missing_connections(
             continue
         missing.append((path, ref))
     return missing
+
+
+def _literal_secret(value: Any) -> bool:
+    if not isinstance(value, str) or len(value.strip()) < MIN_SECRET_CHARS:
+        return False
+    return "{{" not in value and not PLACEHOLDER_START.search(value)
+
+
+def literal_secrets(definition: Mapping[str, Any]) -> list[str]:
+    """Paths of step config values that look like a secret written in as text (a key such as
+    `Authorization`, `api_key`, `password` with a literal value): a template or an export must
+    name a connection or `{{ env.NAME }}` instead. Placeholders and templates are fine."""
+    found = []
+    for path, step in _steps(definition):
+        config = step.get("config")
+        stack: list[tuple[str, Any]] = [(f"{path}.config", config)]
+        while stack:
+            where, value = stack.pop()
+            if isinstance(value, dict):
+                for key, item in value.items():
+                    inner = f"{where}.{key}"
+                    if key != "step" and is_secret_key(str(key)) and _literal_secret(item):
+                        found.append(inner)
+                    elif key != "step" or step.get("type") != "for_each":
+                        stack.append((inner, item))
+            elif isinstance(value, list):
+                stack.extend((f"{where}[{i}]", item) for i, item in enumerate(value))
+    return sorted(found)

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlmodel import select
 
+from app.core.connection_refs import missing_connections, refs_to_names
 from app.core.errors import Problem, ValidationFailed
 from app.core.n8n_import import ImportReport, import_n8n
 from app.core.n8n_model import MAX_DEPTH, too_deep
@@ -31,9 +32,9 @@ def export_workflow(actor: Actor, workflow_id: int) -> dict[str, Any]:
     actor.require_member()
     with session_scope() as session:
         row = get_row(session, workflow_id)
-        document = export_document(
-            definition_from_row(row), workflow_id=workflow_id, version=row.version
-        )
+        names = dict(session.exec(select(Connection.id, Connection.name)).all())
+        definition = refs_to_names(definition_from_row(row), names)  # ids mean nothing elsewhere
+        document = export_document(definition, workflow_id=workflow_id, version=row.version)
         audit.record(
             session,
             actor,
@@ -92,6 +93,19 @@ def _flowdeck_report(definition: dict[str, Any]) -> ImportReport:
     return report
 
 
+def _unlinked(definition: Any) -> list[Problem]:
+    """A connection the document names that this install lacks, as a problem naming it."""
+    if not isinstance(definition, dict):
+        return []
+    with session_scope() as session:
+        rows = session.exec(select(Connection.id, Connection.name)).all()
+    names = {name for _, name in rows}
+    return [
+        Problem(path, f"no connection named {str(ref)[:80]!r} on this install: create it first")
+        for path, ref in missing_connections(definition, names, {cid for cid, _ in rows})
+    ]
+
+
 def _named(problems: list[Problem], definition: dict[str, Any]) -> list[Problem]:
     """Problems of `actions[i]…` with the n8n node's name added, so people find it."""
     actions = definition.get("actions") or []
@@ -127,11 +141,14 @@ def preview_import(actor: Actor, data: Any) -> ImportPreview:
             report = _flowdeck_report(definition)
     except ValidationFailed as exc:
         return ImportPreview("unknown", None, ImportReport("unknown").as_dict(), exc.problems)
+    unlinked = _unlinked(definition) if source == "flowdeck" else []
     try:
         parsed = parse_definition(definition)
     except ValidationFailed as exc:
         problems = _named(exc.problems, definition) if source == "n8n" else exc.problems
-        return ImportPreview(source, definition, report.as_dict(), problems)
+        return ImportPreview(source, definition, report.as_dict(), [*problems, *unlinked])
+    if unlinked:
+        return ImportPreview(source, definition, report.as_dict(), unlinked)
     return ImportPreview(source, definition_of(parsed), report.as_dict(), secret=parsed.secret)
 
 
