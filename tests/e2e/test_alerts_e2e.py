@@ -29,7 +29,14 @@ def test_slack_alert_through_the_form(admin_page: Page, slack_hook) -> None:
     page.get_by_label("Send to").fill(base + SLACK_HOOK)
     page.get_by_test_id("event-workflow_complete").click()
     page.get_by_test_id("alert-severity").get_by_role("combobox").click()
-    page.get_by_role("option", name="info").click()  # completions are info-level events
+    page.get_by_role("option", name="error").click()  # the label of what it sends
+    # A minimum that would always hold back a ticked event (a completion is info) is refused.
+    page.get_by_test_id("alert-min_severity").get_by_role("combobox").click()
+    page.get_by_role("option", name="error").click()
+    page.get_by_test_id("save-alert").click()
+    expect(page.get_by_test_id("error-min_severity")).to_contain_text("never")
+    page.get_by_test_id("alert-min_severity").get_by_role("combobox").click()
+    page.get_by_role("option", name="any").click()
     page.get_by_test_id("save-alert").click()
     row = page.get_by_test_id("alert-row").filter(has_text="E2E failures")
     expect(row).to_be_visible()
@@ -50,7 +57,8 @@ def test_slack_alert_through_the_form(admin_page: Page, slack_hook) -> None:
         if any("Alerted run" in r["body"].decode() for r in slack.slack):
             break
         page.wait_for_timeout(100)
-    assert any("Alerted run" in r["body"].decode() for r in slack.slack)
+    completed = [r["body"].decode() for r in slack.slack if "Alerted run" in r["body"].decode()]
+    assert completed and ":x: *ERROR*" in completed[0]  # a completion, labelled error
 
 
 def test_in_app_alert_rings_the_bell_live(admin_page: Page) -> None:

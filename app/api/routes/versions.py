@@ -53,7 +53,7 @@ from app.core.errors import Conflict, Problem, ValidationFailed
 from app.core.ids import is_id
 from app.services import articles, content_versions, workflow_history, workflows
 from app.services.actor import Actor
-from app.services.article_refs import article_id_of
+from app.services.article_refs import SLUG_PATTERN, article_id_of
 
 router = APIRouter(prefix="/workflow-orchestration", tags=["versions"])
 
@@ -69,6 +69,7 @@ VersionRef = Annotated[
     ),
 ]
 VersionRefText = Annotated[str, Field(pattern=_REF_PATTERN, max_length=64)]
+ArticleSlug = Annotated[str, Field(pattern=SLUG_PATTERN, max_length=280)]
 _CONTENT_KEYS = {"title", "body", "slug", "tags", "meta_description", "status"}
 _CAMEL = {"metaDescription": "meta_description"}
 
@@ -76,7 +77,7 @@ _CAMEL = {"metaDescription": "meta_description"}
 class VersionBody(CamelBody):
     model_config = ConfigDict(json_schema_extra={"required": ["articleId"]})
 
-    article_id: SkipValidation[BodyId | str] = Field(
+    article_id: SkipValidation[BodyId | ArticleSlug] = Field(
         None, description="The article's id, or its slug (`article-123`)"
     )
     change_type: SkipValidation[Literal["edited", "published"] | None] = "edited"

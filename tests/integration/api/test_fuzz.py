@@ -79,6 +79,10 @@ NOT_EXPRESSIBLE: dict[str, tuple[Any, str]] = {
         positive_data_acceptance,
         "as for POST, and a partial body is judged merged with the stored definition",
     ),
+    "POST /api/workflow-orchestration/workflows/{workflow_id}/versions": (
+        positive_data_acceptance,
+        "workflow_data is a definition judged as on PUT (merged with the stored one)",
+    ),
     "POST /api/workflow-orchestration/workflows/import": (
         positive_data_acceptance,
         "the body is a whole document (a Flowdeck export or an n8n export) mapped to a definition "

@@ -95,9 +95,11 @@ async def test_example_2_slack_alert_gets_both_events_labelled_error(
 
 async def test_example_3_content_version_of_article_123(api: httpx.AsyncClient) -> None:
     unknown = await send(api, "POST", "/versions", doc.fill(doc.EXAMPLE_3))
-    assert unknown.status_code == 422, unknown.text
-    [problem] = unknown.json()["error"]["details"]
-    assert problem["path"] == "articleId" and "article-123" in problem["message"]
+    assert unknown.status_code == 404, unknown.text  # no such article yet: named, not a crash
+    assert (
+        unknown.json()["error"]["message"] == "articleId: no article has the id or slug "
+        "'article-123'"
+    )
 
     article = await created(api, "/articles", {"title": "Article 123", "body": "First draft"})
     assert article["slug"] == "article-123"  # `article-123` names it by its slug
@@ -135,8 +137,8 @@ async def test_example_4_manual_run_on_article_123(api: httpx.AsyncClient) -> No
     assert [a["id"] for a in listed.json()["items"]] == [article["id"]]
 
     missing = await send(api, "POST", path, doc.fill(doc.EXAMPLE_4.replace("123", "404")))
-    assert missing.status_code == 422, missing.text
-    assert missing.json()["error"]["details"][0]["path"] == "trigger_data.articleId"
+    assert missing.status_code == 404, missing.text
+    assert missing.json()["error"]["message"].startswith("trigger_data.articleId: no article")
 
 
 async def test_the_curl_lines(api: httpx.AsyncClient, engine: Engine) -> None:
