@@ -151,7 +151,7 @@ async def run(step: StepContext, config: ShareConfig) -> dict[str, Any]:
     output = {  # the one-line summary first: it is what the execution page shows on top
         "summary": [_line(r, w) for r, w in zip(results, words, strict=True)],
         "sent": sent,
-        "failed": len(failed),
+        "failed": len(failed) - len(missing),  # tried and failed; not_connected: never tried
         "not_connected": missing,
         "message": shared.text,
         "default_message": shared.default,
