@@ -12,10 +12,11 @@ distribution. Success is 201 with the post's URN in `x-restli-id`; errors are
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from typing import Annotated, Any
 
 import httpx
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from app.core.social_text import SocialPost, fit
 from app.integrations.credentials import ResolvedConnection
@@ -26,7 +27,20 @@ from app.integrations.social._http import check_failed, failed, json_of, send
 LABEL = "LinkedIn"
 DEFAULT_API = "https://api.linkedin.com"
 DEFAULT_VERSION = "202609"
-AUTHOR_PATTERN = r"^urn:li:(person|organization):[A-Za-z0-9_-]+$"
+_AUTHOR = re.compile(r"urn:li:(person|organization):[A-Za-z0-9_-]+")
+_VERSION = re.compile(r"20\d\d(0[1-9]|1[0-2])")
+
+
+def _author(value: str) -> str:
+    if not _AUTHOR.fullmatch(value):
+        raise ValueError("must be urn:li:person:<id> or urn:li:organization:<id>")
+    return value
+
+
+def _version(value: str) -> str:
+    if not _VERSION.fullmatch(value):
+        raise ValueError("must be a year and month, YYYYMM (such as 202609)")
+    return value
 
 
 class LinkedInSecrets(_Fields):
@@ -43,15 +57,13 @@ class LinkedInSecrets(_Fields):
 class LinkedInConfig(_Fields):
     """Who posts, and which monthly version of the API is asked for."""
 
-    author: str = Field(
-        pattern=AUTHOR_PATTERN,
+    author: Annotated[str, AfterValidator(_author)] = Field(
         title="Author URN",
         description="who posts: urn:li:person:<id> (the id is 'sub' of /v2/userinfo) or "
         "urn:li:organization:<page id>",
     )
-    version: str = Field(
+    version: Annotated[str, AfterValidator(_version)] = Field(
         DEFAULT_VERSION,
-        pattern=r"^20\d\d(0[1-9]|1[0-2])$",
         title="API version",
         description="LinkedIn-Version header, YYYYMM; each version is served about a year",
     )

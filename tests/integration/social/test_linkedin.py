@@ -141,15 +141,21 @@ async def test_verify_checks_the_member(li_api: LinkedInStandIn) -> None:
 
 
 @pytest.mark.parametrize(
-    ("config", "path"),
+    ("config", "problem"),
     [
-        ({"author": "urn:li:company:1"}, "config.author"),
-        ({"author": MEMBER, "version": "2026-09"}, "config.version"),
-        ({}, "config.author"),
+        (
+            {"author": "urn:li:company:1"},
+            "config.author: must be urn:li:person:<id> or urn:li:organization:<id>",
+        ),
+        (
+            {"author": MEMBER, "version": "2026-09"},
+            "config.version: must be a year and month, YYYYMM (such as 202609)",
+        ),
+        ({}, "config.author: required"),
     ],
 )
-def test_the_connection_checks_author_and_version(config: dict, path: str) -> None:
+def test_the_connection_checks_author_and_version(config: dict, problem: str) -> None:
     body = {"name": "li", "platform": "linkedin", "credentials": {"accessToken": "t"}}
     with pytest.raises(ValidationFailed) as caught:
         connection({**body, "config": config})
-    assert [p.path for p in caught.value.problems] == [path]
+    assert [f"{p.path}: {p.message}" for p in caught.value.problems] == [problem]
