@@ -25,6 +25,7 @@ from app.api.routes import (
     notifications,
     orchestrations,
     step_items,
+    templates,
     transfer,
     versions,
     workflows,
@@ -37,6 +38,7 @@ API_ROUTERS: list[APIRouter] = [
     me.router,
     auth.router,
     bulk.router,  # before workflows: /workflows/bulk is no workflow id
+    templates.router,
     workflows.router,
     transfer.router,
     executions.router,

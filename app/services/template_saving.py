@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 
 from app.core.connection_refs import connection_refs, map_connection_refs, refs_to_names
 from app.core.errors import Conflict, Problem, ValidationFailed
+from app.core.ids import is_id
 from app.core.n8n_model import MAX_DEPTH, too_deep
 from app.core.workflow_templates import FORMAT_VERSION, MARKER, TemplateDocument, parse_template
 from app.core.workflow_templates import slugify as make_slug
@@ -29,6 +30,8 @@ from app.services.template_catalog import builtins, check_document
 from app.services.workflow_defs import definition_from_row
 from app.services.workflows import get_row
 
+#: Ids no template gets (`/templates/import` is the import, not a template).
+RESERVED = frozenset({"import"})
 _FROM_WORKFLOW = ("workflow_id", "template_id", "name", "description", "category", "icon",
                   "variables")  # fmt: skip
 
@@ -47,7 +50,7 @@ def export_shape(doc: TemplateDocument) -> dict[str, Any]:
 
 
 def _taken(session: Session) -> set[str]:
-    return set(builtins()) | set(session.exec(select(WorkflowTemplate.slug)).all())
+    return {*RESERVED, *builtins(), *session.exec(select(WorkflowTemplate.slug)).all()}
 
 
 def _connection_variables(
@@ -86,7 +89,7 @@ def _connection_variables(
 def _from_workflow(session: Session, data: dict[str, Any]) -> tuple[dict[str, Any], int]:
     unknown = [Problem(str(k)[:80], "unknown field") for k in data if k not in _FROM_WORKFLOW]
     workflow_id = data.get("workflow_id")
-    if isinstance(workflow_id, bool) or not isinstance(workflow_id, int):
+    if not is_id(workflow_id):
         raise ValidationFailed([*unknown, Problem("workflow_id", "must be a workflow id")])
     if unknown:
         raise ValidationFailed(unknown)
@@ -124,7 +127,7 @@ def _store(
 ) -> WorkflowTemplate:
     row = session.exec(select(WorkflowTemplate).where(WorkflowTemplate.slug == doc.id)).first()
     if row is None:
-        if doc.id in builtins():
+        if doc.id in builtins() or doc.id in RESERVED:
             doc = doc.model_copy(update={"id": make_slug(doc.id, _taken(session))})
         row = WorkflowTemplate(slug=doc.id, created_by=actor.user_id, version=0)
     row.version += 1

@@ -9,6 +9,7 @@ workflow through `workflows.create_workflow`, so it is validated like `POST /wor
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
 import sqlalchemy as sa
@@ -17,6 +18,7 @@ from sqlmodel import Session, select
 
 from app.core.connection_refs import missing_connections
 from app.core.errors import NotFound, Problem, ValidationFailed
+from app.core.ids import is_id
 from app.core.workflow_templates import (
     CATEGORIES,
     TemplateDocument,
@@ -48,14 +50,16 @@ __all__ = [
 ]
 Origin = Literal["builtin", "saved"]
 MAX_SEARCH = 200
+_NUMBER = re.compile(r"[0-9]{1,18}")
 
 
 def _find(
     session: Session, template_id: str | int
 ) -> tuple[TemplateDocument, WorkflowTemplate | None]:
     """The template `template_id` names: a built-in or saved slug, or a saved one's number."""
-    if isinstance(template_id, int) or (isinstance(template_id, str) and template_id.isdigit()):
-        row = session.get(WorkflowTemplate, int(template_id)) if int(template_id) < 2**62 else None
+    if isinstance(template_id, int) or _NUMBER.fullmatch(str(template_id)):
+        number = int(template_id)
+        row = session.get(WorkflowTemplate, number) if is_id(number) else None
     else:
         doc = builtins().get(template_id)
         if doc is not None:
@@ -162,8 +166,8 @@ def _connections(session: Session, doc: TemplateDocument, typed: dict[str, Any])
         if variable.type != "connection" or ref is None:
             continue
         row = session.exec(select(Connection).where(Connection.name == str(ref))).first()
-        if row is None and (isinstance(ref, int) or str(ref).isdigit()):
-            row = session.get(Connection, int(ref)) if int(ref) < 2**62 else None
+        if row is None and (isinstance(ref, int) or _NUMBER.fullmatch(str(ref))):
+            row = session.get(Connection, int(ref)) if is_id(int(ref)) else None
         path = f"variables.{variable.name}"
         if row is None:
             problems.append(Problem(path, f"no connection named {str(ref)[:80]!r}"))

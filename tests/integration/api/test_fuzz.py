@@ -132,6 +132,27 @@ NOT_EXPRESSIBLE: dict[str, tuple[Any, str]] = {
         positive_data_acceptance,
         "until must be after since (a rule between two parameters)",
     ),
+    "POST /api/workflow-orchestration/templates": (
+        positive_data_acceptance,
+        "the body is a whole template document (its workflow validated like a create, every "
+        "[[placeholder]] naming a variable and every variable used) or a workflow_id to save",
+    ),
+    "POST /api/workflow-orchestration/templates/import": (
+        positive_data_acceptance,
+        "as for saving a template: a whole document whose workflow is validated like a create",
+    ),
+    "POST /api/workflow-orchestration/workflows/from-template": (
+        positive_data_acceptance,
+        "which variables are required, and their types, depend on the template named",
+    ),
+    "POST /api/workflows/from-template": (
+        positive_data_acceptance,
+        "which variables are required, and their types, depend on the template named",
+    ),
+    "POST /api/automation/templates/{template_id}/use": (
+        positive_data_acceptance,
+        "which variables are required, and their types, depend on the template in the path",
+    ),
     "POST /api/audit/prune": (
         positive_data_acceptance,
         "olderThanDays may be left out only when FLOWDECK_AUDIT_RETENTION_DAYS is set: a rule "
