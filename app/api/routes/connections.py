@@ -19,13 +19,16 @@ from app.api.deps import current_actor
 from app.api.errors import error_responses
 from app.api.params import ConnectionId
 from app.api.schemas.ops import Connection, ConnectionList, VerifiedConnection
+from app.integrations.platform_fields import PLATFORM_ALIASES
+from app.integrations.platforms import PLATFORMS
 from app.services import connections
 from app.services.actor import Actor
 
 router = APIRouter(prefix="/workflow-orchestration", tags=["connections"])
 
 CurrentActor = Annotated[Actor, Depends(current_actor)]
-Platform = Literal["n8n", "zapier", "slack", "telegram", "github", "smtp", "http"]
+#: Every connection platform (social platforms and metric sources included); `twitter` is `x`.
+Platform = Literal[(*PLATFORMS, *PLATFORM_ALIASES)]  # type: ignore[valid-type]
 
 _EXAMPLES = [
     {
@@ -68,7 +71,9 @@ class ConnectionBody(CamelBody):
         None, description="Secret fields (token, password, …): stored encrypted, never returned"
     )
     webhook_url: SkipValidation[str | None] = Field(
-        None, description="Slack / n8n / Zapier webhook URL (a secret: stored encrypted)"
+        None,
+        description="Slack / n8n / Zapier / Discord / Teams webhook URL (a secret: stored "
+        "encrypted)",
     )
     config: SkipValidation[dict[str, Any] | None] = Field(
         None, description="Non-secret settings: api_base, base_url, test_path, host, port, …"
