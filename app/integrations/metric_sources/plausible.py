@@ -33,7 +33,9 @@ class PlausibleSecrets(_Fields):
     """A Stats API key."""
 
     api_key: str = Field(
-        min_length=1, description="Stats API key (Plausible → Account settings → API keys)"
+        min_length=1,
+        title="Stats API key",
+        description="Stats API key (Plausible → Account settings → API keys)",
     )
 
 
@@ -41,10 +43,15 @@ class PlausibleConfig(_Fields):
     """Which site, on which Plausible."""
 
     site_id: str = Field(
-        min_length=1, max_length=253, description="The site's domain in Plausible: blog.example.com"
+        min_length=1,
+        max_length=253,
+        title="Site ID",
+        description="The site's domain in Plausible: blog.example.com",
     )
     api_base: HttpUrl = Field(
-        "https://plausible.io", description="Plausible's address (your instance if self-hosted)"
+        "https://plausible.io",
+        title="Plausible address",
+        description="Plausible's address (your instance if self-hosted)",
     )
 
 

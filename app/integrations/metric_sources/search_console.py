@@ -37,10 +37,18 @@ METRICS = ("ranking",)
 class SearchConsoleSecrets(_Fields):
     """An access token, or a refresh token with its OAuth client (kept fresh by Flowdeck)."""
 
-    access_token: str | None = Field(None, description="OAuth access token (lives an hour)")
-    refresh_token: str | None = Field(None, description="OAuth refresh token (instead)")
-    client_id: str | None = Field(None, description="OAuth client id (with a refresh token)")
-    client_secret: str | None = Field(None, description="OAuth client secret (with it too)")
+    access_token: str | None = Field(
+        None, title="Access token", description="OAuth access token (lives an hour)"
+    )
+    refresh_token: str | None = Field(
+        None, title="Refresh token", description="OAuth refresh token (instead)"
+    )
+    client_id: str | None = Field(
+        None, title="OAuth client ID", description="OAuth client id (with a refresh token)"
+    )
+    client_secret: str | None = Field(
+        None, title="OAuth client secret", description="OAuth client secret (with it too)"
+    )
 
     @model_validator(mode="after")
     def _usable(self) -> SearchConsoleSecrets:
@@ -58,11 +66,16 @@ class SearchConsoleConfig(_Fields):
     site_url: str = Field(
         min_length=1,
         max_length=500,
+        title="Property",
         description="The property: https://blog.example.com/ or sc-domain:example.com",
     )
-    api_base: HttpUrl = Field("https://www.googleapis.com", description="Google APIs address")
+    api_base: HttpUrl = Field(
+        "https://www.googleapis.com", title="Google APIs address", description="Google APIs address"
+    )
     token_url: HttpUrl = Field(
-        "https://oauth2.googleapis.com/token", description="Where a refresh token is traded"
+        "https://oauth2.googleapis.com/token",
+        title="Token URL",
+        description="Where a refresh token is traded",
     )
 
 

@@ -35,23 +35,28 @@ METRICS = ("traffic", "engagement")
 class UmamiKeySecrets(_Fields):
     """Umami Cloud: an API key."""
 
-    api_key: str = Field(min_length=1, description="Umami Cloud API key (Settings → API keys)")
+    api_key: str = Field(
+        min_length=1, title="API key", description="Umami Cloud API key (Settings → API keys)"
+    )
 
 
 class UmamiTokenSecrets(_Fields):
     """Self-hosted Umami: a bearer token."""
 
-    token: str = Field(min_length=1, description="Token from POST /api/auth/login")
+    token: str = Field(min_length=1, title="Token", description="Token from POST /api/auth/login")
 
 
 class UmamiConfig(_Fields):
     """Which website, on which Umami."""
 
     website_id: str = Field(
-        pattern=r"^[0-9A-Za-z-]{1,64}$", description="The website's id (Settings → Websites)"
+        pattern=r"^[0-9A-Za-z-]{1,64}$",
+        title="Website ID",
+        description="The website's id (Settings → Websites)",
     )
     api_base: HttpUrl = Field(
         "https://api.umami.is/v1",
+        title="API address",
         description="API address: https://api.umami.is/v1 (Cloud) or https://<host>/api",
     )
 
