@@ -69,6 +69,8 @@ ID_PATTERN = r"^[a-z][a-z0-9_]{2,63}$"
 NAME_PATTERN = r"^[a-z][a-z0-9_]{0,39}$"
 MAX_VARIABLES = 40
 PLACEHOLDER = re.compile(r"\[\[([a-z][a-z0-9_]{0,39})\]\]")
+#: A repeated group holding a repetition, as in `(a+)+` or `(\w*x)*`: exponential backtracking.
+_NESTED_REPEAT = re.compile(r"\([^()]*[+*}][^()]*\)\s*[+*{]")
 _Short = Annotated[str, StringConstraints(max_length=200)]
 
 
@@ -118,6 +120,9 @@ class Variable(BaseModel):
                 re.compile(self.pattern)
             except re.error as exc:
                 raise ValueError(f"pattern is not a regular expression: {exc}") from None
+            if _NESTED_REPEAT.search(self.pattern):
+                message = "pattern repeats a group that repeats itself (it could take forever)"
+                raise ValueError(message)
         if self.min is not None and self.max is not None and self.min > self.max:
             raise ValueError("min is larger than max")
         if self.default is not None:

@@ -6,7 +6,12 @@ import copy
 
 import pytest
 
-from app.core.connection_refs import connection_refs, missing_connections, refs_to_names
+from app.core.connection_refs import (
+    connection_refs,
+    literal_secrets,
+    missing_connections,
+    refs_to_names,
+)
 from app.core.errors import ValidationFailed
 from app.core.workflow_templates import (
     check_values,
@@ -108,6 +113,7 @@ def test_a_missing_marker_is_named():
         ({"name": "c", "label": "C", "type": "integer", "min": 5, "max": 1}, "larger than max"),
         ({"name": "c", "label": "C", "type": "colour"}, "string"),
         ({"name": "C!", "label": "C", "type": "string"}, "pattern"),
+        ({"name": "c", "label": "C", "type": "string", "pattern": "(a+)+$"}, "forever"),
     ],
 )
 def test_variable_problems(variable, words):
@@ -273,3 +279,22 @@ def test_missing_connections_are_named_with_their_paths():
     definition["actions"][2]["config"]["sources"] = ["{{ trigger.source }}"]
     missing = missing_connections(definition, {"api", "named"})
     assert missing == [("actions[1].config.connections[0]", "8")]
+
+
+def test_literal_secrets_are_found_but_templates_and_placeholders_are_not():
+    definition = {
+        "actions": [
+            {"id": "a", "type": "api_call", "config": {"headers": {
+                "Authorization": "Bearer abcdef123", "X-Api-Key": "{{ env.KEY }}",
+                "Cookie": "[[cookie]]", "Accept": "application/json"}}},
+            {"id": "b", "type": "transform", "config": {"values": {"password": "hunter2hunter2",
+                                                                   "token": "abc"}}},
+            {"id": "f", "type": "for_each", "config": {"items": [1], "step": {
+                "type": "api_call", "config": {"query": {"api_key": "s3cr3t-value"}}}}},
+        ]
+    }  # fmt: skip
+    assert literal_secrets(definition) == [
+        "actions[0].config.headers.Authorization",
+        "actions[1].config.values.password",
+        "actions[2].config.step.config.query.api_key",
+    ]
