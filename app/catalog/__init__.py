@@ -1,0 +1,1 @@
+"""Things Flowdeck ships with: the built-in workflow templates (`templates/*.json`)."""

@@ -1,0 +1,46 @@
+"""Development templates: the deployment pipeline, bug triage from GitHub and the API data
+sync."""
+
+from __future__ import annotations
+
+from tests.integration.templates.helpers import (
+    API_KEY,
+    Run,
+    from_template,
+    http_api,
+    scenario,
+    slack,
+    statuses,
+)
+
+
+@scenario("deployment_pipeline")
+async def deployment_pipeline(run: Run) -> None:
+    run.remote.answer("GET /site/health", (200, {"status": "ok"}))
+    saved = from_template(
+        run.member,
+        "deployment_pipeline",
+        {"ci": http_api(run.member, run.remote, "CI", "/ci"),
+         "smoke_url": run.remote.base_url + "/site/health", "environment": "production",
+         "slack": slack(run.member, run.counterparts), "callback_timeout_s": 60},
+    )  # fmt: skip
+    assert saved.workflow["name"] == "Deploy to production"
+    execution_id = await run.start(saved.workflow["id"], {"ref": "v2.4.0"})
+    await run.waiting(execution_id)
+    [deploy] = run.remote.to("POST", "/ci/deploy")
+    assert deploy["json"] == {"ref": "v2.4.0", "environment": "production",
+                              "flowdeck_execution_id": execution_id}  # fmt: skip
+    assert deploy["headers"]["x-api-key"] == API_KEY
+    assert run.remote.to("GET", "/site") == []  # nothing is smoke-tested before the callback
+
+    await run.call_back(execution_id, {"status": "success", "url": "https://ci.example/run/9"})
+    done = await run.finished(execution_id)
+
+    assert statuses(done) == {
+        "start_deploy": "succeeded", "ci_callback": "succeeded", "ci_succeeded": "succeeded",
+        "smoke_test": "succeeded", "announce": "succeeded", "report_failure": "skipped",
+    }  # fmt: skip
+    assert len(run.remote.to("GET", "/site/health")) == 1
+    [text] = run.slack_texts()
+    assert text.startswith("🚀 v2.4.0 is live on production: ")
+    assert f"{run.remote.base_url}/site/health answered 200 in " in text

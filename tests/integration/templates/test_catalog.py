@@ -1,0 +1,54 @@
+"""Every built-in template (each file of app/catalog/templates, so a new one is checked without
+a new test) is a valid template, makes a workflow the workflow service accepts, and has an
+end-to-end run in this directory."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from app.core.errors import ValidationFailed
+from app.core.workflow_templates import CATEGORIES, instantiate, sample_values
+from app.services import workflows
+from app.services.actor import Actor
+from tests.integration.templates import scenarios  # noqa: F401  (registers every scenario)
+from tests.integration.templates.helpers import CATALOG, SCENARIOS, TEMPLATE_IDS, load
+
+
+def test_every_template_has_an_end_to_end_run() -> None:
+    assert sorted(SCENARIOS) == TEMPLATE_IDS
+
+
+@pytest.mark.parametrize("template_id", TEMPLATE_IDS)
+def test_the_file_is_a_tidy_valid_template(template_id: str) -> None:
+    path = CATALOG / f"{template_id}.json"
+    text = path.read_text()
+    data = json.loads(text)
+    assert text == json.dumps(data, indent=2, ensure_ascii=False) + "\n"  # one layout for all
+    doc = load(template_id)
+    assert doc.id == template_id and doc.category in CATEGORIES
+    assert len(doc.description) >= 80 and doc.variables
+    for variable in doc.variables:
+        assert variable.label and variable.help, f"{variable.name} needs a label and help text"
+    names = [a["id"] for a in doc.workflow["actions"]]
+    assert len(names) == len(set(names)) >= 3
+    assert all(a.get("name") for a in doc.workflow["actions"]), "every step has a real name"
+
+
+@pytest.mark.parametrize("template_id", TEMPLATE_IDS)
+def test_the_workflow_it_makes_is_accepted(template_id: str, member: Actor) -> None:
+    doc = load(template_id)
+    saved = workflows.create_workflow(member, instantiate(doc, sample_values(doc)))
+    stored = workflows.get_workflow(member, saved.workflow["id"])
+    assert stored["is_active"] is True
+    assert [a["id"] for a in stored["actions"]] == [a["id"] for a in doc.workflow["actions"]]
+
+
+@pytest.mark.parametrize("template_id", TEMPLATE_IDS)
+def test_missing_variables_are_named(template_id: str) -> None:
+    doc = load(template_id)
+    required = {f"variables.{v.name}" for v in doc.variables if v.is_required}
+    with pytest.raises(ValidationFailed) as caught:
+        instantiate(doc, {})
+    assert {p.path for p in caught.value.problems} == required
