@@ -6,6 +6,14 @@ import reflex as rx
 
 from app.core.statuses import ExecutionStatus
 from app.services.executions import TRIGGER_TYPES
+from app.ui.components.bulk_bar import EXECUTION_BULK as BULK
+from app.ui.components.bulk_bar import (
+    bulk_bar,
+    confirm_bulk_dialog,
+    page_checkbox,
+    row_checkbox,
+    summary_dialog,
+)
 from app.ui.components.layout import admin_page, empty_state
 from app.ui.components.status_badge import status_badge
 from app.ui.live import ExecRow, LiveOps
@@ -122,6 +130,7 @@ def execution_row(row: ExecRow) -> rx.Component:
     detail = f"/admin/executions/{row['id']}"
     muted = rx.color("gray", 11)
     return rx.table.row(
+        rx.table.cell(row_checkbox(State, row["id"])),
         rx.table.cell(testid_badge(row["status"], "execution-status")),
         rx.table.cell(
             rx.link(f"#{row['id']}", href=detail, weight="medium", on_click=rx.stop_propagation)
@@ -173,7 +182,7 @@ def _skeleton_rows() -> rx.Component:
             rx.table.row(
                 *[
                     rx.table.cell(rx.skeleton(rx.text("loading…"), height="1.25rem"))
-                    for _ in HEADERS
+                    for _ in ["", *HEADERS]
                 ]
             )
             for _ in range(6)
@@ -184,7 +193,15 @@ def _skeleton_rows() -> rx.Component:
 def table(rows: rx.Var, ready: rx.Var) -> rx.Component:
     return rx.box(
         rx.table.root(
-            rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in HEADERS])),
+            rx.table.header(
+                rx.table.row(
+                    rx.table.column_header_cell(
+                        page_checkbox(State, rows.map(lambda r: r["id"])),  # type: ignore[attr-defined]
+                        width="36px",
+                    ),
+                    *[rx.table.column_header_cell(h) for h in HEADERS],
+                )
+            ),
             rx.table.body(rx.cond(ready, rx.foreach(rows, execution_row), _skeleton_rows())),
             variant="surface",
             size="2",
@@ -275,6 +292,7 @@ def executions_page() -> rx.Component:
                 color=rx.color("gray", 11),
             ),
             filters(),
+            bulk_bar(State, BULK, "execution"),
             rx.cond(
                 State.live,
                 listing(
@@ -282,6 +300,8 @@ def executions_page() -> rx.Component:
                 ),
                 listing(State.rows, State.next_cursor != "", State.loaded),
             ),
+            confirm_bulk_dialog(State, BULK),
+            summary_dialog(State),
             spacing="4",
             width="100%",
         ),

@@ -4,6 +4,14 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.bulk_bar import WORKFLOW_BULK as BULK
+from app.ui.components.bulk_bar import (
+    bulk_bar,
+    confirm_bulk_dialog,
+    page_checkbox,
+    row_checkbox,
+    summary_dialog,
+)
 from app.ui.components.layout import admin_page, empty_state
 from app.ui.components.stat_card import stat_card
 from app.ui.components.status_badge import status_badge
@@ -135,6 +143,7 @@ def _live(row: WorkflowRow, field: str) -> rx.Var:
 
 def _row(row: WorkflowRow) -> rx.Component:
     return rx.table.row(
+        rx.table.cell(row_checkbox(S, row["id"])),
         rx.table.cell(
             rx.link(row["name"], href="/admin/workflows/" + row["id"].to(str), weight="medium")
         ),
@@ -260,6 +269,10 @@ def _table() -> rx.Component:
                 rx.table.root(
                     rx.table.header(
                         rx.table.row(
+                            rx.table.column_header_cell(
+                                page_checkbox(S, S.rows.map(lambda r: r["id"])),
+                                width="36px",
+                            ),
                             _sortable("Name", "name"),
                             rx.table.column_header_cell("Type"),
                             rx.table.column_header_cell("Trigger"),
@@ -324,8 +337,11 @@ def workflows_page() -> rx.Component:
         rx.vstack(
             _cards(),
             _filters(),
+            bulk_bar(S, BULK, "workflow", S.total),
             _table(),
             run_dialog(),
+            confirm_bulk_dialog(S, BULK),
+            summary_dialog(S),
             import_dialog(),
             delete_dialog(
                 S,

@@ -18,6 +18,7 @@ from app.services import executions, workflows
 from app.services.executions import ExecutionFilter
 from app.services.workflows import WorkflowFilter
 from app.ui.live import ExecRow, exec_row
+from app.ui.states.execution_bulk import ExecutionBulk
 from app.ui.states.session import SessionState, error_text, run_service
 
 PAGE_SIZE = 25  # the same size as LiveOps.executions, so page one looks the same either way
@@ -35,7 +36,7 @@ class WorkflowOption(TypedDict):
     name: str
 
 
-class ExecutionsState(SessionState):
+class ExecutionsState(ExecutionBulk, SessionState):
     workflow_filter: str = ALL
     status_filter: str = ALL
     trigger_filter: str = ALL
@@ -110,6 +111,7 @@ class ExecutionsState(SessionState):
 
     async def _refilter(self) -> Any:
         self.cursors = []
+        self._clear_selection()  # a selection is of what the old filter showed
 
         async def work() -> None:
             self._show(await self._fetch(None))

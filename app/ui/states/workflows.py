@@ -14,6 +14,7 @@ from app.services import executions, workflows
 from app.ui.live import counters_texts
 from app.ui.states.delete_confirm import DeleteConfirm
 from app.ui.states.session import SessionState, error_text, run_service
+from app.ui.states.workflow_bulk import WorkflowBulk
 
 PAGE_SIZE = 20
 
@@ -55,7 +56,7 @@ def workflow_row(item: dict[str, Any]) -> WorkflowRow:
     )
 
 
-class WorkflowsState(DeleteConfirm, SessionState):
+class WorkflowsState(WorkflowBulk, DeleteConfirm, SessionState):
     rows: list[WorkflowRow] = []
     total: int = 0
     loaded: bool = False
@@ -70,8 +71,8 @@ class WorkflowsState(DeleteConfirm, SessionState):
     run_payload: str = "{}"
     run_error: str = ""
 
-    async def _reload(self) -> None:
-        flt = workflows.WorkflowFilter(
+    def _filter(self) -> workflows.WorkflowFilter:
+        return workflows.WorkflowFilter(
             search=self.search.strip(),
             workflow_type=None if self.type_filter == "all types" else self.type_filter,
             trigger_type=None if self.trigger_filter == "any trigger" else self.trigger_filter,
@@ -84,6 +85,9 @@ class WorkflowsState(DeleteConfirm, SessionState):
             limit=PAGE_SIZE,
             offset=self.page * PAGE_SIZE,
         )
+
+    async def _reload(self) -> None:
+        flt = self._filter()
         items, self.total = await run_service(self, lambda a: workflows.list_workflows(a, flt))
         self.rows = [workflow_row(i) for i in items]
         self.loaded = True
@@ -102,6 +106,7 @@ class WorkflowsState(DeleteConfirm, SessionState):
             return
         setattr(self, name, value)
         self.page = 0
+        self._clear_selection()  # a selection is of what the old filter showed
         await self._reload()
 
     @rx.event
