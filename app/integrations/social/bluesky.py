@@ -82,8 +82,9 @@ async def _session(client: httpx.AsyncClient, conn: ResolvedConnection) -> httpx
     )
 
 
-def record(fitted: Fitted, now: datetime) -> dict[str, Any]:
-    """The `app.bsky.feed.post` record of a fitted text."""
+def record(fitted: Fitted, now: datetime, post: SocialPost | None = None) -> dict[str, Any]:
+    """The `app.bsky.feed.post` record of a fitted text; a post with a link and a title also
+    gets the link card (`app.bsky.embed.external`), which Bluesky does not make by itself."""
     data: dict[str, Any] = {
         "$type": "app.bsky.feed.post",
         "text": fitted.text,
@@ -91,6 +92,9 @@ def record(fitted: Fitted, now: datetime) -> dict[str, Any]:
     }
     if fitted.facets:
         data["facets"] = [f.as_record() for f in fitted.facets]
+    if post is not None and post.link and post.title:
+        card = {"uri": post.link, "title": post.title[:300], "description": ""}
+        data["embed"] = {"$type": "app.bsky.embed.external", "external": card}
     return data
 
 
@@ -116,7 +120,7 @@ async def post(
     body = {
         "repo": data["did"],
         "collection": "app.bsky.feed.post",
-        "record": record(fitted, datetime.now(UTC)),
+        "record": record(fitted, datetime.now(UTC), post),
     }
     response = await send(
         client,

@@ -7,8 +7,9 @@
   → 401 AuthenticationRequired, wrong → 400 InvalidToken) and `{"repo": did, "collection":
   "app.bsky.feed.post", "record"}`: the record needs `$type`, `text` (at most 300 graphemes:
   counted here as code points, enough for the tests' texts), `createdAt` (ISO with a zone) and
-  facets whose byte ranges lie inside the UTF-8 text → 200 `{"uri", "cid"}`; otherwise 400
-  `{"error": "InvalidRequest", "message"}`.
+  facets whose byte ranges lie inside the UTF-8 text; an `embed`, if any, must be a link card
+  `app.bsky.embed.external` with `external: {uri, title, description}` → 200
+  `{"uri", "cid"}`; otherwise 400 `{"error": "InvalidRequest", "message"}`.
 Scripted answers (`then`) go first: a 429 with `ratelimit-reset` (epoch seconds).
 """
 
@@ -93,6 +94,12 @@ def _record_problem(body: Any) -> str:
             return "Invalid app.bsky.feed.post record: Record/createdAt must have a timezone"
     except ValueError:
         return "Invalid app.bsky.feed.post record: Record/createdAt must be a datetime"
+    embed = record.get("embed")
+    if embed is not None and (
+        embed.get("$type") != "app.bsky.embed.external"
+        or not {"uri", "title", "description"} <= set(embed.get("external") or {})
+    ):
+        return "Invalid app.bsky.feed.post record: Record/embed must be an external link card"
     size = len(text.encode())
     for facet in record.get("facets", []):
         index, features = facet.get("index", {}), facet.get("features", [])

@@ -60,8 +60,18 @@ async def test_a_post_with_link_facets(pds: BlueskyStandIn) -> None:
     assert span.decode() == "blog.example.com/articles/launch-day"
     assert tag["features"] == [{"$type": "app.bsky.richtext.facet#tag", "tag": "news"}]
     assert data[tag["index"]["byteStart"] : tag["index"]["byteEnd"]] == b"#news"
+    assert "embed" not in record  # no title: no card
     assert delivery.url == f"https://bsky.app/profile/{DID}/post/3k00000000001"
     assert pds.jwts[0] not in str(delivery.as_dict())
+
+
+async def test_a_post_with_a_titled_link_gets_a_link_card(pds: BlueskyStandIn) -> None:
+    post = SocialPost("Launch day", link=LINK, title="Launch day at Flowdeck")
+    assert (await post_social(_conn(pds), post)).ok
+    assert pds.records[0]["embed"] == {
+        "$type": "app.bsky.embed.external",
+        "external": {"uri": LINK, "title": "Launch day at Flowdeck", "description": ""},
+    }
 
 
 async def test_a_long_post_is_cut_to_300_with_the_link(pds: BlueskyStandIn) -> None:
