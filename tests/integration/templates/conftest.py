@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 import pytest
@@ -14,8 +15,15 @@ from app.api import create_api
 from app.engine.runner import Engine
 from app.services.actor import Actor
 from tests.integration.alerts.counterparts import Counterparts, serve_counterparts
-from tests.integration.templates.helpers import Run
 from tests.integration.templates.remote import Remote, serve_remote
+
+# The scenarios assert outside test modules: show their comparisons as pytest does.
+pytest.register_assert_rewrite(
+    "tests.integration.templates.helpers", "tests.integration.templates.scenarios"
+)
+
+if TYPE_CHECKING:
+    from tests.integration.templates.helpers import Run
 
 
 @pytest.fixture
@@ -48,4 +56,6 @@ def run(
     remote: Remote,
     tmp_path: Path,
 ) -> Run:
+    from tests.integration.templates.helpers import Run  # after the rewrite is registered
+
     return Run(engine, member, api, caller, counterparts, remote, tmp_path)

@@ -30,11 +30,14 @@ class Remote:
         """`route` like `"POST /tickets/issues"`; the answers in order, the last repeating."""
         self.answers[route] = list(answers)
 
-    def to(self, method: str, path: str) -> list[dict[str, Any]]:
-        """The requests with this method whose path starts with `path`."""
+    def to(self, method: str, path: str, *, under: bool = False) -> list[dict[str, Any]]:
+        """The requests with this method to `path` (with `under`: to `path` or below it)."""
         with self.lock:
             return [
-                r for r in self.requests if r["method"] == method and r["path"].startswith(path)
+                r
+                for r in self.requests
+                if r["method"] == method
+                and (r["path"].startswith(path) if under else r["path"] == path)
             ]
 
     def _pick(self, method: str, path: str) -> Answer:

@@ -63,7 +63,7 @@ async def publish_share_monitor(run: Run) -> None:
 
     assert set(statuses(done).values()) == {"succeeded"}
     assert articles.get_article(run.member, article["id"])["status"] == "published"
-    [page] = run.remote.to("GET", "/articles/")
+    [page] = run.remote.to("GET", "/articles/", under=True)
     assert page["path"] == f"/articles/{article['slug']}"
     shared, summary = run.slack_texts()
     assert article["title"] in shared
@@ -116,7 +116,11 @@ async def content_health_check(run: Run) -> None:
 
     assert statuses(done)["report_problems"] == "succeeded"
     assert statuses(done)["record_ok"] == "skipped"
-    assert sorted(r["path"] for r in run.remote.to("GET", "/")) == ["/", "/blog", "/pricing"]
+    assert sorted(r["path"] for r in run.remote.to("GET", "/", under=True)) == [
+        "/",
+        "/blog",
+        "/pricing",
+    ]
     [report] = run.slack_texts()
     assert f"{run.remote.base_url}/pricing answered 503" in report
     assert "/blog" not in report

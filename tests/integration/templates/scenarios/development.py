@@ -31,7 +31,9 @@ async def deployment_pipeline(run: Run) -> None:
     assert deploy["json"] == {"ref": "v2.4.0", "environment": "production",
                               "flowdeck_execution_id": execution_id}  # fmt: skip
     assert deploy["headers"]["x-api-key"] == API_KEY
-    assert run.remote.to("GET", "/site") == []  # nothing is smoke-tested before the callback
+    assert (
+        run.remote.to("GET", "/site", under=True) == []
+    )  # nothing is smoke-tested before the callback
 
     await run.call_back(execution_id, {"status": "success", "url": "https://ci.example/run/9"})
     done = await run.finished(execution_id)
