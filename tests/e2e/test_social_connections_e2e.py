@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.integration.social.loopback import serving
-from tests.integration.social.standins_bluesky import APP_PASSWORD, HANDLE, BlueskyStandIn
+from tests.integration.social.standins_bluesky import HANDLE, BlueskyStandIn
 from tests.integration.social.standins_linkedin import LI_TOKEN, MEMBER, LinkedInStandIn
 
 
@@ -56,10 +56,10 @@ def test_linkedin_and_bluesky_through_their_forms(admin_page: Page, stand_ins) -
 
     _open_form(page, "bluesky", "App password")
     page.get_by_label("Name").fill("E2E Bluesky")
-    page.get_by_label("App password", exact=True).fill(APP_PASSWORD)
+    page.get_by_label("App password", exact=True).fill(bs.password)
     page.get_by_label("Handle", exact=True).fill(HANDLE)
     page.get_by_label("Service URL", exact=True).fill(bs.base_url)
     page.get_by_test_id("save-connection").click()
     _verify(page, "E2E Bluesky")
     assert bs.jwts and bs.jwts[0] not in page.content()
-    assert LI_TOKEN not in page.content() and APP_PASSWORD not in page.content()
+    assert LI_TOKEN not in page.content() and bs.password not in page.content()

@@ -7,7 +7,8 @@ DID or e-mail and an app password) answers `{"accessJwt", "did", "handle", …}`
 "facets"}}` answers `{"uri", "cid"}`. Links and hashtags are not detected by Bluesky: they are
 facets with UTF-8 byte offsets, which `social_text` computes along with the 300-grapheme fit.
 Errors are `{"error", "message"}`; a 429 carries `ratelimit-reset` (epoch seconds). The session
-token lives only for the post: it is never stored nor shown. The check is createSession.
+token is kept in memory for reuse (`bluesky_sessions`: createSession is rate-limited hard),
+never stored nor shown. The check is createSession.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from app.core.social_text import Fitted, SocialPost, fit
 from app.integrations.credentials import ResolvedConnection
 from app.integrations.delivery import Delivery, VerifyResult
 from app.integrations.platform_fields import HttpUrl, PlatformSpec, _Fields
+from app.integrations.social import bluesky_sessions as sessions
 from app.integrations.social._http import check_failed, failed, json_of, send
 from app.integrations.social._limits import reset_wait
 
@@ -106,6 +108,30 @@ def _web_url(uri: str) -> str | None:
     return None
 
 
+async def _new_session(
+    client: httpx.AsyncClient, conn: ResolvedConnection
+) -> sessions.Session | Delivery:
+    answer = await _session(client, conn)
+    data = json_of(answer)
+    if answer.status_code != 200 or not data.get("accessJwt") or not data.get("did"):
+        return failed(answer, LABEL, error_detail(data) or "no session", wait_of=_WAIT)
+    return sessions.keep(conn, str(data["accessJwt"]), str(data["did"]))
+
+
+async def _create(
+    client: httpx.AsyncClient, conn: ResolvedConnection, session: sessions.Session, rec: dict
+) -> httpx.Response:
+    body = {"repo": session.did, "collection": "app.bsky.feed.post", "record": rec}
+    return await send(
+        client,
+        "POST",
+        _url(conn, "com.atproto.repo.createRecord"),
+        json=body,
+        headers={"Authorization": f"Bearer {session.access_jwt}"},
+        wait_of=_WAIT,
+    )
+
+
 async def post(
     client: httpx.AsyncClient, conn: ResolvedConnection, post: SocialPost, *, key: str = ""
 ) -> Delivery:
@@ -113,26 +139,26 @@ async def post(
     fitted = fit(post, "bluesky")
     if not fitted.ok:
         return Delivery(False, None, f"Bluesky: {fitted.error}", "error")
-    session = await _session(client, conn)
-    data = json_of(session)
-    if session.status_code != 200 or not data.get("accessJwt") or not data.get("did"):
-        return failed(session, LABEL, error_detail(data) or "no session", wait_of=_WAIT)
-    body = {
-        "repo": data["did"],
-        "collection": "app.bsky.feed.post",
-        "record": record(fitted, datetime.now(UTC), post),
-    }
-    response = await send(
-        client,
-        "POST",
-        _url(conn, "com.atproto.repo.createRecord"),
-        json=body,
-        headers={"Authorization": f"Bearer {data['accessJwt']}"},
-        wait_of=_WAIT,
-    )
+    rec = record(fitted, datetime.now(UTC), post)
+    session = sessions.kept(conn)
+    fresh = session is None
+    if session is None:
+        made = await _new_session(client, conn)
+        if isinstance(made, Delivery):
+            return made
+        session = made
+    response = await _create(client, conn, session, rec)
+    if not fresh and json_of(response).get("error") in sessions.REFUSED:
+        sessions.forget(conn)  # the kept token expired or the PDS forgot it: sign in again
+        made = await _new_session(client, conn)
+        if isinstance(made, Delivery):
+            return made
+        response = await _create(client, conn, made, rec)
     if response.status_code == 200:
         uri = str(json_of(response).get("uri") or "")
         return Delivery(True, 200, text=fitted.text, url=_web_url(uri) if uri else None)
+    if json_of(response).get("error") in sessions.REFUSED:
+        sessions.forget(conn)
     return failed(response, LABEL, error_detail(json_of(response)), wait_of=_WAIT)
 
 
@@ -141,6 +167,8 @@ async def verify(conn: ResolvedConnection, client: httpx.AsyncClient) -> VerifyR
     response = await _session(client, conn)
     data = json_of(response)
     if response.status_code == 200 and data.get("accessJwt"):
+        if data.get("did"):
+            sessions.keep(conn, str(data["accessJwt"]), str(data["did"]))
         who = data.get("handle") or data.get("did") or "the account"
         return VerifyResult(True, f"Bluesky accepted the app password of {who}", 200)
     return check_failed(response, LABEL, error_detail(data))

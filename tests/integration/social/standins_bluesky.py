@@ -4,12 +4,13 @@
   `{"accessJwt", "refreshJwt", "handle", "did"}` for the account's handle and app password,
   401 `{"error": "AuthenticationRequired", "message": "Invalid identifier or password"}`.
 - `POST /xrpc/com.atproto.repo.createRecord` with `Authorization: Bearer <accessJwt>` (missing
-  → 401 AuthenticationRequired, wrong → 400 InvalidToken) and `{"repo": did, "collection":
-  "app.bsky.feed.post", "record"}`: the record needs `$type`, `text` (at most 300 graphemes:
-  counted here as code points, enough for the tests' texts), `createdAt` (ISO with a zone) and
-  facets whose byte ranges lie inside the UTF-8 text; an `embed`, if any, must be a link card
-  `app.bsky.embed.external` with `external: {uri, title, description}` → 200
-  `{"uri", "cid"}`; otherwise 400 `{"error": "InvalidRequest", "message"}`.
+  → 401 AuthenticationRequired, expired → 400 ExpiredToken, unknown → 400 InvalidToken) and
+  `{"repo": did, "collection": "app.bsky.feed.post", "record"}` → 200 `{"uri", "cid"}`.
+  The record needs `$type`, `text` (at most 300 graphemes: counted here as code points,
+  enough for the tests' texts), `createdAt` (ISO with a zone), facets whose byte ranges lie
+  inside the UTF-8 text, and an `embed`, if any, must be a link card
+  (`app.bsky.embed.external` with `external: {uri, title, description}`); otherwise 400
+  `{"error": "InvalidRequest", "message"}`.
 Scripted answers (`then`) go first: a 429 with `ratelimit-reset` (epoch seconds).
 """
 
@@ -25,7 +26,11 @@ from tests.integration.social.loopback import Answer, Seen, StandIn
 
 HANDLE = "flowdeck.bsky.social"
 DID = "did:plc:z72i7hdynmk6r22z27h6tvur"
-APP_PASSWORD = "abcd-efgh-ijkl-mnop"
+
+
+def app_password() -> str:
+    """A new app password per stand-in: sessions are kept per account (a PDS of its own)."""
+    return "-".join(secrets.token_hex(2) for _ in range(4))
 
 
 def xrpc_error(error: str, message: str) -> dict[str, str]:
@@ -40,8 +45,9 @@ def rate_limited(reset_in_s: int) -> Answer:
 
 @dataclass
 class BlueskyStandIn(StandIn):
-    password: str = APP_PASSWORD
+    password: str = field(default_factory=app_password)
     jwts: list[str] = field(default_factory=list)
+    expired: set[str] = field(default_factory=set)
     records: list[dict[str, Any]] = field(default_factory=list)
 
     def answer(self, seen: Seen) -> Answer:
@@ -50,6 +56,10 @@ class BlueskyStandIn(StandIn):
         if seen.method == "POST" and seen.path == "/xrpc/com.atproto.repo.createRecord":
             return self._create(seen)
         return 404, {}, xrpc_error("MethodNotImplemented", "Method Not Implemented")
+
+    def expire_sessions(self) -> None:
+        """Every access token issued so far expires (as two hours later)."""
+        self.expired.update(self.jwts)
 
     def _session(self, body: Any) -> Answer:
         if not isinstance(body, dict) or body.get("identifier") not in (HANDLE, DID):
@@ -64,6 +74,8 @@ class BlueskyStandIn(StandIn):
         auth = seen.headers.get("authorization", "")
         if not auth:
             return 401, {}, xrpc_error("AuthenticationRequired", "Authentication Required")
+        if auth.removeprefix("Bearer ") in self.expired:
+            return 400, {}, xrpc_error("ExpiredToken", "Token has expired")
         if auth.removeprefix("Bearer ") not in self.jwts:
             return 400, {}, xrpc_error("InvalidToken", "Token could not be verified")
         body = seen.json()

@@ -13,7 +13,6 @@ from app.integrations.credentials import ResolvedConnection
 from app.integrations.verify import verify
 from tests.integration.social.loopback import connection, serving
 from tests.integration.social.standins_bluesky import (
-    APP_PASSWORD,
     DID,
     HANDLE,
     BlueskyStandIn,
@@ -29,12 +28,12 @@ def pds() -> Iterator[BlueskyStandIn]:
         yield stand_in
 
 
-def _conn(api: BlueskyStandIn, password: str = APP_PASSWORD) -> ResolvedConnection:
+def _conn(api: BlueskyStandIn, password: str | None = None) -> ResolvedConnection:
     return connection(
         {
             "name": "bsky",
             "platform": "bluesky",
-            "credentials": {"appPassword": password},
+            "credentials": {"appPassword": password or api.password},
             "config": {"service": api.base_url, "identifier": HANDLE},
         }
     )
@@ -44,7 +43,7 @@ async def test_a_post_with_link_facets(pds: BlueskyStandIn) -> None:
     delivery = await post_social(_conn(pds), SocialPost("Café day ☕", link=LINK, tags=("news",)))
     assert delivery.ok and delivery.status == 200, delivery
     [session] = pds.to("/xrpc/com.atproto.server.createSession")
-    assert session.json() == {"identifier": HANDLE, "password": APP_PASSWORD}
+    assert session.json() == {"identifier": HANDLE, "password": pds.password}
     [create] = pds.to("/xrpc/com.atproto.repo.createRecord")
     assert create.headers["authorization"] == f"Bearer {pds.jwts[0]}"
     body = create.json()
@@ -72,6 +71,20 @@ async def test_a_post_with_a_titled_link_gets_a_link_card(pds: BlueskyStandIn) -
         "$type": "app.bsky.embed.external",
         "external": {"uri": LINK, "title": "Launch day at Flowdeck", "description": ""},
     }
+
+
+async def test_the_session_is_reused_until_it_expires(pds: BlueskyStandIn) -> None:
+    conn = _conn(pds)
+    for text in ("one", "two"):
+        assert (await post_social(conn, SocialPost(text))).ok
+    assert len(pds.to("/xrpc/com.atproto.server.createSession")) == 1  # createSession is scarce
+    pds.expire_sessions()
+    third = await post_social(conn, SocialPost("three"))
+    assert third.ok, third
+    assert len(pds.to("/xrpc/com.atproto.server.createSession")) == 2
+    assert [r["text"] for r in pds.records] == ["one", "two", "three"]
+    other = _conn(pds, password="zzzz-zzzz-zzzz-zzzz")  # another password: no kept session
+    assert (await post_social(other, SocialPost("four"))).status == 401
 
 
 async def test_a_long_post_is_cut_to_300_with_the_link(pds: BlueskyStandIn) -> None:

@@ -14,7 +14,7 @@ from app.services import connections
 from app.services.actor import Actor
 from tests.integration.actions.action_helpers import new_article, run, stored_text
 from tests.integration.social.loopback import serving
-from tests.integration.social.standins_bluesky import APP_PASSWORD, HANDLE, BlueskyStandIn
+from tests.integration.social.standins_bluesky import HANDLE, BlueskyStandIn
 from tests.integration.social.standins_linkedin import LI_TOKEN, MEMBER, LinkedInStandIn
 from tests.integration.social.standins_x import X_TOKEN, XStandIn, rate_limited
 
@@ -39,7 +39,7 @@ def _connect(member: Actor, apis: tuple, bad: dict[str, str] | None = None) -> N
          "credentials": {"accessToken": bad.get("linkedin", LI_TOKEN)},
          "config": {"apiBase": li.base_url, "author": MEMBER}},
         {"name": "brand-bsky", "platform": "bluesky",
-         "credentials": {"appPassword": bad.get("bluesky", APP_PASSWORD)},
+         "credentials": {"appPassword": bad.get("bluesky", bs.password)},
          "config": {"service": bs.base_url, "identifier": HANDLE}},
     ]  # fmt: skip
     for body in bodies:
@@ -84,7 +84,7 @@ async def test_the_default_post_reaches_all_three(engine: Engine, member: Actor,
     summary = output["summary"]
     assert summary[0].startswith("twitter (brand-x): posted https://x.com/i/web/status/")
     _secret_free(
-        json.dumps(result), stored_text(), secrets=(X_TOKEN, LI_TOKEN, APP_PASSWORD, *bs.jwts)
+        json.dumps(result), stored_text(), secrets=(X_TOKEN, LI_TOKEN, bs.password, *bs.jwts)
     )
 
 
