@@ -101,6 +101,18 @@ INCIDENT_WORKFLOW = """{
     "description": "Automated incident response workflow",
     "category": "Incident Management"
   }"""
+#: "Add Node" — POST /automation/workflows/wf_abc123/nodes there.
+ADD_NODE = """{
+    "node_type": "action",
+    "label": "Send Slack Alert",
+    "position_x": 100,
+    "position_y": 200,
+    "config": {
+      "action_type": "send_slack",
+      "channel": "#incidents",
+      "message": "Critical incident detected"
+    }
+  }"""
 INCIDENT_EXECUTE = """{
     "input_data": {
       "incident_id": "INC-12345",

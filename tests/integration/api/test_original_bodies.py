@@ -89,6 +89,9 @@ async def test_003_incident_workflow_and_its_input_data(
     assert {"trigger", "actions"} <= paths  # a Flowdeck workflow is created whole
 
     wf = (await created(api, "/workflows", _definition("triage")))["id"]
+    node = await send(api, "POST", f"/workflows/{wf}/nodes", doc.fill(doc.ADD_NODE))
+    assert node.status_code == 404, node.text  # steps come with the definition (PUT), not alone
+    assert node.json()["error"]["message"].endswith(f"/workflows/{wf}/nodes")
     started = await send(api, "POST", f"/workflows/{wf}/execute", doc.fill(doc.INCIDENT_EXECUTE))
     assert started.status_code == 202, started.text
     assert started.json()["trigger_payload"] == {"incident_id": "INC-12345", "severity": "critical"}
