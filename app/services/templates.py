@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any, Literal
 
-import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
 
@@ -191,20 +191,16 @@ def _literal_connections(session: Session, definition: dict[str, Any]) -> list[P
 def _count_use(session: Session, template_id: str) -> None:
     """One more use, atomically (two people using one template at once both count)."""
     table = TemplateUse.__table__
-    counted = session.execute(
-        sa.update(table)
-        .where(table.c.template_id == template_id)
-        .values(uses=table.c.uses + 1, last_used_at=utcnow())
-    )
-    if counted.rowcount == 0:
-        session.execute(
-            sqlite_insert(table)
-            .values(template_id=template_id, uses=1, last_used_at=utcnow())
-            .on_conflict_do_update(
-                index_elements=["template_id"],
-                set_={"uses": table.c.uses + 1, "last_used_at": utcnow()},
-            )
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    session.execute(
+        insert(table)
+        .values(template_id=template_id, uses=1, last_used_at=utcnow())
+        .on_conflict_do_update(
+            index_elements=["template_id"],
+            set_={"uses": table.c.uses + 1, "last_used_at": utcnow()},
         )
+    )
 
 
 def create_from_template(

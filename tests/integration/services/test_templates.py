@@ -223,3 +223,15 @@ def test_workflow_export_names_connections_and_import_relinks_them(
     found = paths(caught.value)
     assert "'elsewhere-api'" in found["actions[0].config.connection"]
     assert "actions[1].type" in found
+
+
+def test_uses_are_counted_when_people_use_a_template_at_once(member: Actor) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    def use(_: int) -> int:
+        return templates.create_from_template(member, "fixture_lead_intake", {}).workflow["id"]
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        made = list(pool.map(use, range(4)))
+    assert len(set(made)) == 4
+    assert templates.get_template(member, "fixture_lead_intake")["uses"] == 4
