@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from pathlib import Path
@@ -73,6 +74,17 @@ def test_select_three_workflows_and_pause_them(admin_page: Page, api: httpx.Clie
     expect(_row(page, NAMES[3])).to_contain_text("paused")
     states = [api.get(f"/workflows/{w['id']}").json()["is_active"] for w in _listed(api)]
     assert states == [False] * 4
+
+    # One row, then every workflow the filter matches, exported as one file.
+    _row(page, NAMES[1]).get_by_test_id("bulk-pick").click()
+    page.get_by_test_id("bulk-select-matching").click()
+    expect(page.get_by_test_id("bulk-count")).to_have_text("4 selected")
+    page.get_by_test_id("bulk-export").click()
+    with page.expect_download() as download:
+        page.get_by_test_id("confirm-bulk").click()
+    bundle = json.loads(Path(download.value.path()).read_text())
+    assert sorted(d["name"] for d in bundle["workflows"]) == sorted(NAMES)
+    expect(page.get_by_test_id("bulk-headline")).to_have_text("Exported 4 workflows")
 
 
 def _listed(api: httpx.Client) -> list[dict]:
