@@ -46,3 +46,27 @@ async def deployment_pipeline(run: Run) -> None:
     [text] = run.slack_texts()
     assert text.startswith("🚀 v2.4.0 is live on production: ")
     assert f"{run.remote.base_url}/site/health answered 200 in " in text
+
+
+@scenario("api_data_sync")
+async def api_data_sync(run: Run) -> None:
+    records = [
+        {"id": f"c{n}", "name": f"Contact {n}", "email": f"c{n}@example.com"} for n in range(6)
+    ]
+    run.remote.answer("GET /crm/contacts", (200, {"data": records, "next": None}))
+    run.remote.answer("PUT /shop/customers/c3", (502, {"error": "bad gateway"}), (200, {}))
+    saved = from_template(
+        run.member,
+        "api_data_sync",
+        {"source": http_api(run.member, run.remote, "CRM", "/crm"), "source_path": "/contacts",
+         "target": http_api(run.member, run.remote, "Shop", "/shop"),
+         "target_path": "/customers", "concurrency": 3,
+         "slack": slack(run.member, run.counterparts)},
+    )  # fmt: skip
+    done = await run.finished(await run.start(saved.workflow["id"]), limit_s=40)
+
+    assert set(statuses(done).values()) == {"succeeded"}
+    written = {r["path"]: r["json"] for r in run.remote.to("PUT", "/shop/customers/", under=True)}
+    assert written == {f"/shop/customers/{r['id']}": r for r in records}
+    assert len(run.remote.to("PUT", "/shop/customers/c3")) == 2  # the 502 was retried
+    assert run.slack_texts() == ["🔄 Synced 6 records from /contacts to /customers."]
