@@ -15,6 +15,18 @@ from app.services.actor import Actor
 from tests.integration.templates import scenarios  # noqa: F401  (registers every scenario)
 from tests.integration.templates.helpers import CATALOG, SCENARIOS, TEMPLATE_IDS, load
 
+REQUIRED = {
+    "publish_share_monitor", "content_review", "content_health_check", "incident_response",
+    "deployment_pipeline", "server_health_check", "user_onboarding", "backup_and_verify",
+    "weekly_report", "lead_qualification", "support_ticket_routing", "expense_approval",
+    "invoice_processing", "bug_triage", "recurring_maintenance", "api_data_sync",
+    "project_kickoff",
+}  # fmt: skip
+
+
+def test_the_catalog_has_every_promised_template() -> None:
+    assert set(TEMPLATE_IDS) >= REQUIRED
+
 
 def test_every_template_has_an_end_to_end_run() -> None:
     assert sorted(SCENARIOS) == TEMPLATE_IDS

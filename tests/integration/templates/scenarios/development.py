@@ -3,6 +3,13 @@ sync."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
+
+import httpx
+
+from app.services import connections
 from tests.integration.templates.helpers import (
     API_KEY,
     Run,
@@ -12,6 +19,8 @@ from tests.integration.templates.helpers import (
     slack,
     statuses,
 )
+
+GITHUB_TOKEN = "ghp_TemplatesTriageToken0123456789abcdef"
 
 
 @scenario("deployment_pipeline")
@@ -70,3 +79,64 @@ async def api_data_sync(run: Run) -> None:
     assert written == {f"/shop/customers/{r['id']}": r for r in records}
     assert len(run.remote.to("PUT", "/shop/customers/c3")) == 2  # the 502 was retried
     assert run.slack_texts() == ["🔄 Synced 6 records from /contacts to /customers."]
+
+
+def _issue_event(number: int, title: str, body: str) -> dict:
+    return {
+        "action": "opened",
+        "issue": {"number": number, "title": title, "body": body, "user": {"login": "octocat"},
+                  "html_url": f"https://github.com/octo-org/site/issues/{number}"},
+        "repository": {"full_name": "octo-org/site"},
+    }  # fmt: skip
+
+
+@scenario("bug_triage")
+async def bug_triage(run: Run) -> None:
+    connections.create_connection(
+        run.member,
+        {"name": "GitHub", "platform": "github", "credentials": {"token": GITHUB_TOKEN},
+         "config": {"apiBase": run.remote.base_url + "/gh", "repo": "octo-org/site"}},
+    )  # fmt: skip
+    saved = from_template(
+        run.member, "bug_triage", {"github": "GitHub", "slack": slack(run.member, run.counterparts)}
+    )
+    secret = saved.webhook_secret
+    assert secret, "a signed webhook gets a secret, shown once"
+
+    async def deliver(event: str, payload: dict, delivery: str) -> int:
+        body = json.dumps(payload).encode()
+        signature = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+        headers = {
+            "X-GitHub-Event": event,
+            "X-GitHub-Delivery": delivery,
+            "X-Hub-Signature-256": signature,
+            "content-type": "application/json",
+        }
+        path = httpx.URL(saved.workflow["webhook_url"]).path
+        response = await run.caller.post(path, content=body, headers=headers)
+        assert response.status_code in (200, 202), response.text
+        return response.json()["execution_id"]
+
+    crash = _issue_event(41, "App crashes on save", "Every time I save, it closes.")
+    typo = _issue_event(42, "Typo on the pricing page", None)  # GitHub sends null for no text
+    slow = _issue_event(43, "Search is broken for accents", "Results fail to load.")
+    runs = [
+        await run.finished(await deliver("issues", crash, "d-41")),
+        await run.finished(await deliver("issues", typo, "d-42")),
+        await run.finished(await deliver("issues", slow, "d-43")),
+        await run.finished(await deliver("ping", {"zen": "Keep it simple."}, "d-ping")),
+    ]
+
+    assert [statuses(r)["is_new_issue"] for r in runs] == ["succeeded"] * 4
+    assert statuses(runs[3])["classify"] == "skipped"  # a ping labels nothing
+    labels = {r["path"]: r["json"] for r in run.remote.to("POST", "/gh/repos/", under=True)}
+    issues = "/gh/repos/octo-org/site/issues"
+    assert labels == {f"{issues}/41/labels": {"labels": ["bug", "priority: critical"]},
+                      f"{issues}/42/labels": {"labels": ["needs-triage"]},
+                      f"{issues}/43/labels": {"labels": ["bug", "priority: high"]}}  # fmt: skip
+    for request in run.remote.to("POST", "/gh/repos/", under=True):
+        assert request["headers"]["authorization"] == f"Bearer {GITHUB_TOKEN}"
+    assert run.slack_texts() == [
+        "[CRITICAL] 🐞 Critical bug in octo-org/site: #41 App crashes on save (by octocat) "
+        "https://github.com/octo-org/site/issues/41"
+    ]

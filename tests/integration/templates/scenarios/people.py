@@ -10,6 +10,7 @@ from tests.integration.templates.helpers import (
     scenario,
     slack,
     statuses,
+    steps,
 )
 
 
@@ -41,3 +42,40 @@ async def user_onboarding(run: Run) -> None:
     assert "You are on the Engineering team." in email["json"]["text"]
     [text] = run.slack_texts()
     assert text == "👋 Ada Lovelace joins Acme (Engineering): account created, welcome email sent."
+
+
+@scenario("project_kickoff")
+async def project_kickoff(run: Run) -> None:
+    team = ["alice@company.com", "bob@company.com", "carol@company.com"]
+    saved = from_template(
+        run.member,
+        "project_kickoff",
+        {"project_name": "Project Alpha", "project_manager": run.member.email,
+         "team_members": team},
+    )  # fmt: skip
+    assert saved.workflow["name"] == "Project Alpha kickoff"
+    execution_id = await run.start(saved.workflow["id"])
+    await run.waiting(execution_id)
+    page = (await run.api.get("/api/workflow-orchestration/approvals")).json()
+    [approval] = [a for a in page["items"] if a["execution_id"] == execution_id]
+    assert approval["message"].startswith(
+        "Kick off Project Alpha with alice@company.com, bob@company.com, carol@company.com?\n"
+        "☐ Write the project brief → alice@company.com\n"
+        "☐ Set up the repository and tracker → bob@company.com\n"
+    )
+    await run.approve(execution_id, comment="Go")
+    done = await run.finished(execution_id)
+
+    assert statuses(done)["on_hold"] == "skipped"
+    hand_out = steps(done)["hand_out"]["output"]
+    assert hand_out == [
+        {"member": "alice@company.com", "project": "Project Alpha",
+         "tasks": ["Write the project brief", "Agree on milestones"]},
+        {"member": "bob@company.com", "project": "Project Alpha",
+         "tasks": ["Set up the repository and tracker", "Share the communication plan"]},
+        {"member": "carol@company.com", "project": "Project Alpha",
+         "tasks": ["Book the kickoff meeting"]},
+    ]  # fmt: skip
+    started = steps(done)["kicked_off"]["output"]
+    assert started["status"] == "kicked_off" and started["members"] == 3
+    assert started["approved_by"].startswith(run.member.email)
