@@ -14,9 +14,9 @@ from typing import Any
 
 import httpx
 
-from app.core.workflow_templates import TemplateDocument, instantiate, parse_template
+from app.core.workflow_templates import TemplateDocument, parse_template
 from app.engine.runner import Engine
-from app.services import connections, workflows
+from app.services import connections, templates
 from app.services.actor import Actor
 from app.services.workflows import Saved
 from tests.integration.alerts.counterparts import SLACK_HOOK, Counterparts
@@ -33,9 +33,9 @@ def load(template_id: str) -> TemplateDocument:
 
 
 def from_template(actor: Actor, template_id: str, values: dict[str, Any]) -> Saved:
-    """The workflow a person gets from `template_id` with `values`, through the workflow
-    service (the same validation as POST /workflows)."""
-    return workflows.create_workflow(actor, instantiate(load(template_id), values))
+    """The workflow a person gets from `template_id` with `values` ("Use template": the
+    template service, which saves it through the workflow service like POST /workflows)."""
+    return templates.create_from_template(actor, template_id, values)
 
 
 def slack(actor: Actor, counterparts: Counterparts, name: str = "team-slack") -> str:

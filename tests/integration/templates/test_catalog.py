@@ -10,7 +10,7 @@ import pytest
 
 from app.core.errors import ValidationFailed
 from app.core.workflow_templates import CATEGORIES, instantiate, sample_values
-from app.services import workflows
+from app.services import template_catalog, workflows
 from app.services.actor import Actor
 from tests.integration.templates import scenarios  # noqa: F401  (registers every scenario)
 from tests.integration.templates.helpers import CATALOG, SCENARIOS, TEMPLATE_IDS, load
@@ -26,6 +26,12 @@ REQUIRED = {
 
 def test_the_catalog_has_every_promised_template() -> None:
     assert set(TEMPLATE_IDS) >= REQUIRED
+
+
+def test_the_template_service_loads_every_file_without_a_problem() -> None:
+    catalog = template_catalog.load_catalog()
+    assert {name: p for name, p in catalog.problems.items() if (CATALOG / name).exists()} == {}
+    assert set(catalog.templates) >= set(TEMPLATE_IDS)
 
 
 def test_every_template_has_an_end_to_end_run() -> None:
