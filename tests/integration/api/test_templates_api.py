@@ -192,17 +192,15 @@ async def test_original_paths_002_and_003(api: httpx.AsyncClient) -> None:
     assert (await api.post("/api/automation/templates/nothing_here/use")).status_code == 404
 
 
-async def test_project_kickoff_from_002_when_the_built_in_exists(api: httpx.AsyncClient):
-    """002's own example, byte for byte; CAT's `project_kickoff` built-in makes it a 201."""
+async def test_project_kickoff_from_002(api: httpx.AsyncClient):
+    """002's own example, byte for byte, against the `project_kickoff` built-in."""
     body = {"template_id": "project_kickoff", "workspace_id": 1, "user_id": 1,
             "name": "Project Alpha Kickoff",
             "variable_values": {
                 "project_name": "Project Alpha", "project_manager": "john.doe@company.com",
                 "team_members": ["alice@company.com", "bob@company.com"]}}  # fmt: skip
     answer = await api.post("/api/workflows/from-template", json=body)
-    exists = (await api.get(f"{BASE}/templates/project_kickoff")).status_code == 200
-    if exists:
-        assert answer.status_code == 201, answer.text
-        assert answer.json()["name"] == "Project Alpha Kickoff"
-    else:
-        assert answer.status_code == 404 and "project_kickoff" in answer.text
+    assert answer.status_code == 201, answer.text
+    assert answer.json()["name"] == "Project Alpha Kickoff"
+    text = json.dumps(answer.json()["actions"])
+    assert "Project Alpha" in text and "alice@company.com" in text
