@@ -162,6 +162,27 @@ def _domain_cases(index: rx.Var, action: rx.Var) -> list[tuple[str, rx.Component
         (
             "monitor",
             rx.vstack(
+                rx.grid(
+                    _action_input(
+                        index,
+                        action,
+                        "metrics",
+                        "Metrics of the article (comma-separated)",
+                        "ranking, traffic, engagement",
+                    ),
+                    article,
+                    _action_input(
+                        index,
+                        action,
+                        "connection",
+                        "Metric sources (empty: every connected one)",
+                        "Plausible, Search Console",
+                    ),
+                    _action_input(index, action, "window_days", "Days looked back", "7"),
+                    columns=rx.breakpoints(initial="1", md="4"),
+                    spacing="3",
+                    width="100%",
+                ),
                 _action_json(index, action, "list_text", "URLs (one per line)"),
                 rx.grid(
                     _action_json(

@@ -59,6 +59,8 @@ ActionForm = TypedDict(  # the call form: the flow keys come from FLOW_FIELDS
         "message": str,
         "list_text": str,
         "platforms": str,
+        "metrics": str,  # monitor: comma-separated (ranking, traffic, engagement)
+        "window_days": str,
         "paths_json": str,
         "thresholds_json": str,
         "severity": str,
@@ -112,6 +114,8 @@ def blank_action(index: int, action_type: str = "transform") -> ActionForm:
         message="New article: {{ trigger.title }}",
         list_text="",
         platforms="",
+        metrics="",
+        window_days="7",
         paths_json="",
         thresholds_json="",
         severity="info",
@@ -216,7 +220,7 @@ def _domain_config(form: ActionForm, prefix: str, problems: list[Problem]) -> di
     """The content actions' configs from the shared form fields (empty fields left out)."""
     kind = form["type"]
     config: dict[str, Any] = {}
-    if kind in ("publish", "optimize", "git_commit", "share"):
+    if kind in ("publish", "optimize", "git_commit", "share", "monitor"):
         config["article"] = _ref(form["article"])
     if kind in ("publish", "notify", "git_commit"):
         config["connection"] = _ref(form["connection"])
@@ -227,6 +231,12 @@ def _domain_config(form: ActionForm, prefix: str, problems: list[Problem]) -> di
         config["platforms"] = _items(form.get("platforms", "")) or None
         config["fail_on_any"] = bool(form["flag"])
     elif kind == "monitor":
+        config["metrics"] = _items(form.get("metrics", "")) or None
+        config["sources"] = [_ref(c) for c in _items(form["connection"])] or None
+        if config["metrics"] and form.get("window_days", "7").strip() not in ("", "7"):
+            config["window_days"] = _number(
+                form["window_days"], f"{prefix}.config.window_days", problems, int
+            )
         config["urls"] = _items(form["list_text"], "\n")
         config["json_paths"] = _json(
             form["paths_json"], f"{prefix}.config.json_paths", problems, {}
@@ -389,7 +399,11 @@ def definition_to_form(
                 platforms=", ".join(str(p) for p in cfg.get("platforms") or []),
                 paths_json=_text(cfg.get("json_paths") or None),
                 thresholds_json=_text(cfg.get("thresholds") or None),
+                metrics=", ".join(str(m) for m in cfg.get("metrics") or []),
+                window_days=str(cfg.get("window_days", cfg.get("windowDays", 7))),
             )
+            if form["type"] == "monitor":
+                form["connection"] = ", ".join(str(c) for c in cfg.get("sources") or [])
         elif form["type"] == "api_call":
             form.update(
                 method=cfg.get("method", "GET"),
