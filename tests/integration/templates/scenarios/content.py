@@ -28,11 +28,13 @@ async def _listening() -> AsyncIterator[None]:
         triggers.stop()
 
 
-async def _started_by_trigger(workflow_id: int) -> int:
+async def _started_by_trigger(workflow_id: int, after: int = 0) -> int:
     for _ in range(250):
         with session_scope() as session:
             found = session.exec(
-                select(Execution.id).where(Execution.workflow_id == workflow_id)
+                select(Execution.id).where(
+                    Execution.workflow_id == workflow_id, Execution.id > after
+                )
             ).first()
         if found is not None:
             return found
@@ -96,6 +98,21 @@ async def content_review(run: Run) -> None:
     }  # fmt: skip
     assert articles.get_article(run.member, article["id"])["status"] == "published"
     assert article["title"] in run.slack_texts()[1]
+
+    # A rejection sends the article back with the reviewer's comment; nothing is published.
+    second = articles.create_article(run.member, title="Ten tips nobody needs", body=BODY)
+    async with _listening():
+        articles.set_article_status(run.member, second["id"], "ready")
+        rejected_id = await _started_by_trigger(saved.workflow["id"], after=execution_id)
+        await run.approve(rejected_id, decision="reject", comment="Too thin, add examples")
+        rejected = await run.finished(rejected_id)
+    assert statuses(rejected)["publish"] == "skipped"
+    assert articles.get_article(run.member, second["id"])["status"] == "ready"
+    rejection = run.slack_texts()[-1]
+    assert rejection.startswith(
+        f"[WARNING] ✋ “Ten tips nobody needs” was not approved by {run.member.email}"
+    )  # the decider's label also names the API key it used
+    assert rejection.endswith(": Too thin, add examples")
 
 
 @scenario("content_health_check")

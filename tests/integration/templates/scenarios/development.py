@@ -56,6 +56,16 @@ async def deployment_pipeline(run: Run) -> None:
     assert text.startswith("🚀 v2.4.0 is live on production: ")
     assert f"{run.remote.base_url}/site/health answered 200 in " in text
 
+    # The CI reports a failure: nothing is smoke-tested, the failure is reported with its link.
+    failed_id = await run.start(saved.workflow["id"], {"ref": "v2.4.1"})
+    await run.call_back(failed_id, {"status": "failure", "url": "https://ci.example/run/10"})
+    failed = await run.finished(failed_id)
+    assert statuses(failed)["smoke_test"] == "skipped"
+    assert len(run.remote.to("GET", "/site/health")) == 1
+    assert run.slack_texts()[-1] == (
+        "[ERROR] ❌ The CI reported failure for v2.4.1 on production. https://ci.example/run/10"
+    )
+
 
 @scenario("api_data_sync")
 async def api_data_sync(run: Run) -> None:

@@ -49,6 +49,16 @@ async def incident_response(run: Run) -> None:
     assert paged.startswith("[CRITICAL] 🔥 Still failing after 1 s: ticket OPS-4711")
     assert len(run.remote.to("GET", "/health")) == 1  # checked again only after the wait
 
+    # Recovered by the time of the second look: no escalation, the all-clear instead.
+    run.remote.answer("GET /health", (200, {"status": "ok"}))
+    calm = await run.finished(await run.webhook(saved, {"title": "Latency spike"}))
+    assert statuses(calm)["escalate_ticket"] == "skipped"
+    assert statuses(calm)["recovered"] == "succeeded"
+    assert len(run.remote.to("PATCH", "/tickets/issues/4711")) == 1
+    assert run.slack_texts()[-1] == (
+        f"✅ {run.remote.base_url}/health recovered within 1 s; ticket OPS-4711 can be closed."
+    )
+
 
 @scenario("server_health_check")
 async def server_health_check(run: Run) -> None:
