@@ -22,19 +22,17 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import httpx
 from pydantic import BeforeValidator
 
 from app.core.errors import FlowdeckError
+from app.core.social_text import SocialPost
 from app.engine.http import outbound_client
 from app.integrations import social
 from app.integrations.credentials import ResolvedConnection, join_url, load_connection
 from app.integrations.delivery import Delivery, http_failure_kind
-
-if TYPE_CHECKING:
-    from app.core.social_text import SocialPost
 
 __all__ = ["ConnectionRef", "Delivery", "load", "post_document", "post_message", "post_social"]
 
@@ -123,8 +121,6 @@ async def post_message(
 ) -> Delivery:
     """Post `text` through `conn`; webhooks also get `data` next to the message."""
     if conn.platform in social.POSTERS:
-        from app.core.social_text import SocialPost
-
         return await post_social(conn, SocialPost(text=text), timeout_s=timeout_s)
     if conn.platform not in MESSAGE_PLATFORMS:
         kinds = ", ".join(MESSAGE_PLATFORMS)
