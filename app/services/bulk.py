@@ -28,6 +28,7 @@ from app.db.models import Execution, Workflow
 from app.db.types import utcnow
 from app.services import executions, workflow_transfer, workflows
 from app.services.actor import Actor
+from app.services.article_refs import with_article_id
 from app.services.workflows import WorkflowFilter
 
 log = logging.getLogger("flowdeck.bulk")
@@ -166,6 +167,8 @@ async def bulk_workflows(
     if action not in WORKFLOW_ACTIONS:
         allowed = ", ".join(WORKFLOW_ACTIONS)
         raise ValidationFailed([Problem("action", f"must be one of {allowed} ({action!r})")])
+    if action == "run":  # an `articleId` slug names its article, as for one run
+        trigger_data = await asyncio.to_thread(with_article_id, trigger_data, "trigger_data")
     if ids is None:
         chosen = await asyncio.to_thread(matching_ids, actor, flt or WorkflowFilter())
     else:

@@ -227,3 +227,17 @@ async def test_bad_bodies_of_the_other_paths(api: httpx.AsyncClient) -> None:
     # A whole number written as 2.0 is a whole number (JSON Schema says so too).
     answer = (await api.post(url, json={"action": "cancel", "ids": [2.0]})).json()
     assert answer["results"][0]["id"] == 2 and answer["results"][0]["code"] == "not_found"
+
+
+async def test_run_reads_an_article_slug_as_one_run_does(api: httpx.AsyncClient) -> None:
+    flow = await workflow(api, transform(n=1), "reader")
+    url = "/api/workflows/bulk/execute"
+    unknown = await api.post(url, json={"ids": [flow], "trigger_data": {"articleId": "nope-1"}})
+    assert unknown.status_code == 404, unknown.text  # refused before any run starts
+    assert "'nope-1'" in unknown.json()["error"]["message"]
+    made = await api.post(f"{BASE}/articles", json={"title": "Article 123", "body": "Draft"})
+    assert made.status_code == 201, made.text
+    body = {"ids": [flow], "trigger_data": {"articleId": "article-123"}}
+    started = by_id((await api.post(url, json=body)).json())[flow]
+    run = await poll(api, started["execution_id"], TERMINAL)
+    assert run["trigger_payload"] == {"articleId": "article-123", "article_id": made.json()["id"]}
