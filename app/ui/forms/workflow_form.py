@@ -111,7 +111,7 @@ def blank_action(index: int, action_type: str = "transform") -> ActionForm:
         extra_json="{}",
         article="",
         connection="",
-        message="New article: {{ trigger.title }}",
+        message="" if action_type == "share" else "New article: {{ trigger.title }}",
         list_text="",
         platforms="",
         metrics="",

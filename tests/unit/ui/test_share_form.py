@@ -38,3 +38,8 @@ def test_platforms_typed_in_the_form_reach_the_config() -> None:
 def test_the_default_message_is_described_for_the_placeholder() -> None:
     assert DEFAULT_SHARE_HINT.startswith("Empty: built from the article")
     assert "/articles/" in DEFAULT_SHARE_HINT and "#automation" in DEFAULT_SHARE_HINT
+
+
+def test_a_new_share_step_starts_empty_so_the_default_shows() -> None:
+    assert blank_action(2, "share")["message"] == ""
+    assert blank_action(2, "notify")["message"] == "New article: {{ trigger.title }}"
