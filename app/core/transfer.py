@@ -40,6 +40,9 @@ def source_of(data: Any) -> Source:
         return "n8n"
     if isinstance(data, Mapping) and "trigger" in data and "actions" in data:
         return "flowdeck"  # a bare definition, as the API returns it
+    if isinstance(data, Mapping) and "flowdeck_export_bundle" in data:
+        message = "a bundle of several workflows: import it with POST …/workflows/import-bundle"
+        raise ValidationFailed([Problem("flowdeck_export_bundle", message)])
     message = (
         "not a workflow export: expected a Flowdeck export (with flowdeck_export) or an n8n "
         "workflow (with nodes and connections)"

@@ -190,3 +190,32 @@ def import_workflow(actor: Actor, data: Any, *, dry_run: bool = False) -> dict[s
     if saved.webhook_secret is not None:
         answer["webhook_secret"] = saved.webhook_secret
     return answer
+
+
+BUNDLE_MARKER = "flowdeck_export_bundle"  # what the bulk export writes
+MAX_BUNDLE = 500
+
+
+def import_bundle(actor: Actor, data: Any, *, dry_run: bool = False) -> dict[str, Any]:
+    """Import every workflow of a bundle (`{flowdeck_export_bundle: 1, workflows: [...]}`, as
+    the bulk export writes it). Every document is checked first; any problem (paths
+    `workflows[i]…`) and nothing is created. Then each is created as `import_workflow` does."""
+    actor.require_member()
+    documents = data.get("workflows") if isinstance(data, dict) else None
+    if not isinstance(data, dict) or data.get(BUNDLE_MARKER) != 1:
+        raise ValidationFailed([Problem(BUNDLE_MARKER, "required: 1 (a bundle of exports)")])
+    if not isinstance(documents, list) or not 1 <= len(documents) <= MAX_BUNDLE:
+        message = f"must be a list of 1 to {MAX_BUNDLE} workflow exports"
+        raise ValidationFailed([Problem("workflows", message)])
+    problems = [
+        Problem(f"workflows[{i}].{p.path}".rstrip("."), p.message)
+        for i, document in enumerate(documents)
+        for p in preview_import(actor, document).problems
+    ]
+    if problems:
+        raise ValidationFailed(problems)
+    if dry_run:
+        return {"dry_run": True, "count": len(documents), "workflows": []}
+    made = [import_workflow(actor, document) for document in documents]
+    workflows = [{"id": w["id"], "name": w["name"]} for w in made]
+    return {"dry_run": False, "count": len(made), "workflows": workflows}

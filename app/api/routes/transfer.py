@@ -18,7 +18,12 @@ from starlette.concurrency import run_in_threadpool
 from app.api.deps import current_actor
 from app.api.errors import error_responses
 from app.api.params import WorkflowId
-from app.api.schemas.transfer import ImportDryRun, ImportedWorkflow, WorkflowExport
+from app.api.schemas.transfer import (
+    ImportDryRun,
+    ImportedBundle,
+    ImportedWorkflow,
+    WorkflowExport,
+)
 from app.services import workflow_transfer
 from app.services.actor import Actor
 
@@ -92,5 +97,31 @@ async def import_workflow(
 ) -> JSONResponse:
     answer = await run_in_threadpool(
         workflow_transfer.import_workflow, actor, document, dry_run=dry_run
+    )
+    return JSONResponse(answer, status_code=200 if dry_run else 201)
+
+
+@router.post(
+    "/workflows/import-bundle",
+    status_code=201,
+    summary="Import a bundle of workflow exports (as the bulk export writes it)",
+    description="Every document checked first: any problem (paths `workflows[i]…`) and nothing "
+    "is created. With `dry_run=true`: 200, nothing saved.",
+    response_model=ImportedBundle,
+    responses={
+        200: {"model": ImportedBundle, "description": "With `dry_run=true`: nothing saved"},
+        **error_responses(400, 401, 403, 413, 415, 422),
+    },
+)
+async def import_bundle(
+    actor: CurrentActor,
+    bundle: Annotated[
+        dict[str, Any],
+        Body(description="`{flowdeck_export_bundle: 1, workflows: [<export>, …]}`"),
+    ],
+    dry_run: Annotated[bool, Query(description="Check only; save nothing")] = False,
+) -> JSONResponse:
+    answer = await run_in_threadpool(
+        workflow_transfer.import_bundle, actor, bundle, dry_run=dry_run
     )
     return JSONResponse(answer, status_code=200 if dry_run else 201)

@@ -53,4 +53,12 @@ class ImportDryRun(Out):
     report: ImportReport
 
 
-__all__ = ["ImportDryRun", "ImportReport", "ImportedWorkflow", "WorkflowExport"]
+class ImportedBundle(Out):
+    """What a bundle import created (nothing with `dry_run`)."""
+
+    dry_run: bool
+    count: int = Field(description="Workflows in the bundle")
+    workflows: list[JsonObject] = Field(description="`{id, name}` of each created workflow")
+
+
+__all__ = ["ImportDryRun", "ImportReport", "ImportedBundle", "ImportedWorkflow", "WorkflowExport"]

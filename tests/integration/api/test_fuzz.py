@@ -132,6 +132,10 @@ NOT_EXPRESSIBLE: dict[str, tuple[Any, str]] = {
         positive_data_acceptance,
         "until must be after since (a rule between two parameters)",
     ),
+    "POST /api/workflow-orchestration/workflows/import-bundle": (
+        positive_data_acceptance,
+        "each document of the bundle is a whole export validated like a create",
+    ),
     "POST /api/workflow-orchestration/templates": (
         positive_data_acceptance,
         "the body is a whole template document (its workflow validated like a create, every "
