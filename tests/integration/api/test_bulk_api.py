@@ -10,6 +10,8 @@ import httpx
 import pytest
 
 from app.api import create_api
+from app.db.engine import session_scope
+from app.db.models import Workflow
 from app.engine.runner import Engine
 from app.services import api_keys, audit_query, users
 from app.services.actor import SYSTEM
@@ -241,3 +243,19 @@ async def test_run_reads_an_article_slug_as_one_run_does(api: httpx.AsyncClient)
     started = by_id((await api.post(url, json=body)).json())[flow]
     run = await poll(api, started["execution_id"], TERMINAL)
     assert run["trigger_payload"] == {"articleId": "article-123", "article_id": made.json()["id"]}
+
+
+async def test_a_filter_matching_more_than_500_is_refused_before_anything_is_done(
+    api: httpx.AsyncClient,
+) -> None:
+    actions = [{"id": "calc", "type": "transform", "config": {"values": {"n": 1}}}]
+    with session_scope() as session:  # rows as a create stores them, without 501 creates
+        session.add_all([Workflow(name=f"many {i:03}", actions=actions) for i in range(501)])
+    response = await api.post(BULK, json={"action": "pause", "filter": {"search": "many"}})
+    assert response.status_code == 409, response.text
+    assert "501 workflows match the filter" in response.json()["error"]["message"]
+    listed = (await api.get(f"{BASE}/workflows", params={"is_active": False})).json()
+    assert listed["total"] == 0
+    narrower = {"action": "pause", "filter": {"search": "many 1"}}
+    answer = (await api.post(BULK, json=narrower)).json()
+    assert (answer["done"], answer["failed"]) == (100, 0)
