@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,11 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
+from app.api import create_api
 from app.db.engine import get_engine
+from app.engine.runner import Engine
+from app.services import api_keys, users
+from app.services.actor import SYSTEM
 
 BASE = "/api/workflow-orchestration"
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "templates"
@@ -204,3 +209,28 @@ async def test_project_kickoff_from_002(api: httpx.AsyncClient):
     assert answer.json()["name"] == "Project Alpha Kickoff"
     text = json.dumps(answer.json()["actions"])
     assert "Project Alpha" in text and "alice@company.com" in text
+
+
+@pytest.fixture
+async def viewer(engine: Engine) -> AsyncIterator[httpx.AsyncClient]:
+    user = users.create_user(SYSTEM, email="viewer@example.com", role="viewer", password="v" * 12)
+    key, _ = api_keys.create_api_key(SYSTEM, user_id=user.id, name="viewer")
+    transport = httpx.ASGITransport(app=create_api())
+    headers = {"Authorization": f"Bearer {key}"}
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://test", headers=headers
+    ) as client:
+        yield client
+
+
+async def test_a_viewer_neither_reads_nor_uses_templates(viewer: httpx.AsyncClient) -> None:
+    before = count("workflow")
+    for answer in (
+        await viewer.get(f"{BASE}/templates"),
+        await viewer.get("/api/workflows/templates"),
+        await viewer.get(f"{BASE}/templates/fixture_lead_intake"),
+        await viewer.post("/api/automation/templates/fixture_lead_intake/use"),
+        await viewer.post(f"{BASE}/templates/import", json={"flowdeck_template": 1}),
+    ):
+        assert answer.status_code == 403, answer.text
+    assert count("workflow") == before and count("workflow_template") == 0
