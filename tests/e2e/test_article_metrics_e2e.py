@@ -60,6 +60,23 @@ def _run(api: httpx.Client, workflow_id: int, article_id: int) -> None:
     raise AssertionError("the run did not end within 30 s")
 
 
+def test_a_monitor_without_sources_is_saved_with_a_warning(
+    admin_page: Page, api: httpx.Client
+) -> None:
+    """Runs before any metric source exists in this app (this file's first test)."""
+    reason = "no metrics source for ranking, traffic, engagement: add one under Connections"
+    body = {"name": "Warned e2e", "trigger": {"type": "manual"}, "actions": [MONITOR]}
+    created = api.post("/workflows", json=body)
+    assert created.json()["warnings"] == [{"path": "actions[0].config.metrics", "message": reason}]
+    page = admin_page
+    page.goto(f"/admin/workflows/{created.json()['id']}/edit")
+    expect(page.get_by_test_id("warning-action")).to_have_text(reason)
+    page.get_by_test_id("save-workflow").click()
+    expect(page.get_by_text("Saved anyway (actions[0].config.metrics)")).to_be_visible()
+    expect(page.get_by_text("Saved Warned e2e")).to_be_visible()
+    page.screenshot(path="/tmp/met-save-warning.png")
+
+
 def test_the_article_page_charts_its_metrics(
     admin_page: Page, api: httpx.Client, sources: Sources
 ) -> None:
