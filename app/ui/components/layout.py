@@ -11,6 +11,7 @@ from app.ui.states.session import SessionState
 
 SECTIONS: list[tuple[str, str, str]] = [
     ("Workflows", "/admin/workflows", "workflow"),
+    ("Templates", "/admin/templates", "layout-template"),
     ("Executions", "/admin/executions", "play"),
     ("Approvals", "/admin/approvals", "circle-check"),
     ("Articles", "/admin/articles", "file-text"),

@@ -7,6 +7,7 @@ import reflex as rx
 from app.ui.components.layout import admin_page
 from app.ui.components.stat_card import stat_card
 from app.ui.components.status_badge import status_badge
+from app.ui.components.template_save import save_template_button, save_template_dialog
 from app.ui.components.workflow_transfer import export_button
 from app.ui.live import ExecRow
 from app.ui.pages.workflows import run_dialog
@@ -59,6 +60,7 @@ def _body() -> rx.Component:
                 data_testid="detail-designer",
             ),
             export_button(w["id"]),
+            save_template_button(w["id"], w["name"]),
             rx.button(
                 rx.icon("play", size=14),
                 "Run now",
@@ -163,6 +165,7 @@ def _body() -> rx.Component:
             rx.text("It has not run yet. Press “Run now”.", color=rx.color("gray", 11), size="2"),
         ),
         run_dialog(S),
+        save_template_dialog(),
         spacing="4",
         width="100%",
     )
