@@ -1,15 +1,17 @@
-"""An execution on the canvas: its steps' run laid over the nodes and edges of its version. Pure.
+"""An execution on the canvas: its steps' run, to lay over the nodes and edges of its version. Pure.
 
 `app.core.canvas.to_canvas` turns the version's steps into nodes and edges once per execution
-(positions never change while it runs); `dress_nodes` and `dress_edges` then put the run on
-them at every live update, in one pass over the steps: each node's status, a `for_each`
-node's `37/100`, a short note (how long it took, what it waits for, the error's first line,
-how many attempts), a waiting approval pulsing with Approve / Reject for the people who may
-decide it. An edge is greyed and dashed when the run did not go along it (the branch not
-taken), animated into a running step, and drawn in its target's status colour once it ran.
+(positions never change while it runs), and the page sends them once. At every live update
+only `run_map` is sent: per step its status, a `for_each` node's `37/100`, a short note (how
+long it took, what it waits for, the error's first line, how many attempts), a waiting approval
+pulsing with Approve / Reject for the people who may decide it; per edge how the run went
+along it. The canvas (`app.ui.components.flow_canvas`) lays the map over the nodes and edges it
+has and draws an edge greyed and dashed when the run did not go along it (the branch not
+taken), animated into a running step, in its target's status colour once it ran.
 
-A step the run has no row for yet (a queued run) is `pending`. Colours are the badge colours
-(`colours`: status → Radix scale), passed in so the canvas and the badges never disagree.
+A step the run has no row for yet (a queued run) is `pending`. The map leaves out what the
+canvas assumes (`shown_run` says it): pending steps, empty fields, a hint saying only
+"id · status", edges not reached yet. A 200-step run's map is ~10 KB, its canvas ~150 KB.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ ITEM_ENDED = ("succeeded", "failed", "skipped", "cancelled")
 NOTE_MAX = 60
 HINT_MAX = 300
 APPROVAL_ACTIONS = ["approve", "reject"]
+PENDING = "pending"
 
 
 def duration_text(ms: float | None) -> str:
@@ -107,7 +110,7 @@ def node_run(
     step_id: str, row: Row | None, wait: Row | None, *, email: str, role: str
 ) -> dict[str, Any]:
     """The run's part of a node's `data` (see `app.ui.components.flow_nodes`)."""
-    status = row["status"] if row is not None else "pending"
+    status = row["status"] if row is not None else PENDING
     waiting = wait if status == "waiting" else None
     approval = waiting is not None and waiting.get("kind") == "approval"
     approvers = [str(a) for a in ((waiting or {}).get("details") or {}).get("approvers") or ()]
@@ -126,22 +129,31 @@ def node_run(
     }
 
 
-def dress_nodes(
-    nodes: Sequence[Mapping[str, Any]],
-    rows: Mapping[str, Row],
-    waits: Mapping[str, Row],
-    *,
-    email: str,
-    role: str,
-) -> list[dict[str, Any]]:
-    """`nodes` (from `to_canvas`) with each step's run in its `data`; `rows` and `waits` by
-    step id (the execution's step rows, its pending waits)."""
-    dressed = []
-    for node in nodes:
-        step_id = node["id"]
-        run = node_run(step_id, rows.get(step_id), waits.get(step_id), email=email, role=role)
-        dressed.append({**node, "data": {**node["data"], **run}})
-    return dressed
+def run_entry(
+    step_id: str, row: Row | None, wait: Row | None, *, email: str, role: str
+) -> dict[str, Any]:
+    """`node_run` without what the canvas assumes (see `shown_run`): `{}` for a pending step."""
+    run = node_run(step_id, row, wait, email=email, role=role)
+    entry = {key: value for key, value in run.items() if value}
+    if entry.get("hint") == f"{step_id} · {run['status']}":
+        del entry["hint"]
+    if entry == {"status": PENDING}:
+        return {}
+    return entry
+
+
+def shown_run(step_id: str, entry: Mapping[str, Any]) -> dict[str, Any]:
+    """What a node shows for its map entry (absent: `{}`): `node_run`'s fields, filled in. The
+    canvas's JavaScript (`fdRunData` in `app.ui.components.flow_canvas`) does the same."""
+    status = entry.get("status") or PENDING
+    return {
+        "status": status,
+        "progress": entry.get("progress") or "",
+        "note": entry.get("note") or "",
+        "hint": entry.get("hint") or f"{step_id} · {status}",
+        "pulse": bool(entry.get("pulse")),
+        "actions": list(entry.get("actions") or ()),
+    }
 
 
 def edge_state(source: str, target: str) -> str:
@@ -159,34 +171,29 @@ def edge_state(source: str, target: str) -> str:
     return "pending"
 
 
-def edge_look(state: str, target: str, colours: Mapping[str, str]) -> dict[str, Any]:
-    """React Flow's edge fields for a state: `style`, `animated`, `className`, marker, label."""
-    if state == "skipped":
-        stroke = "var(--gray-7)"
-        style = {"stroke": stroke, "strokeWidth": "1.5", "strokeDasharray": "6 4"}
-    elif state == "pending":
-        stroke = "var(--gray-8)"
-        style = {"stroke": stroke, "strokeWidth": "1.5"}
-    else:
-        stroke = f"var(--{colours.get(target, 'gray')}-9)"
-        style = {"stroke": stroke, "strokeWidth": "2"}
-    return {
-        "style": style,
-        "animated": state == "active" and target == "running",
-        "className": f"fd-edge-{state}",
-        "markerEnd": {"type": "arrowclosed", "color": stroke},
-        "labelStyle": {"fill": "var(--gray-9)" if state == "skipped" else "var(--gray-12)"},
-    }
+def run_map(
+    step_ids: Sequence[str],
+    edges: Sequence[Mapping[str, Any]],
+    rows: Mapping[str, Row],
+    waits: Mapping[str, Row],
+    *,
+    email: str,
+    role: str,
+) -> dict[str, dict[str, Any]]:
+    """The run to lay over the canvas: `{"steps": {id: entry}, "edges": {edge id: state}}`.
 
-
-def dress_edges(
-    edges: Sequence[Mapping[str, Any]], statuses: Mapping[str, str], colours: Mapping[str, str]
-) -> list[dict[str, Any]]:
-    """`edges` (from `to_canvas`) drawn as the run went; `statuses` by step id (else pending)."""
-    dressed = []
+    `edges` from `to_canvas`; `rows` and `waits` by step id (the execution's step rows, its
+    pending waits). Pending steps and edges are left out (see `shown_run`, `edge_state`)."""
+    steps = {}
+    for step_id in step_ids:
+        entry = run_entry(step_id, rows.get(step_id), waits.get(step_id), email=email, role=role)
+        if entry:
+            steps[step_id] = entry
+    statuses = {step_id: row["status"] for step_id, row in rows.items()}
+    states = {}
     for edge in edges:
-        source = statuses.get(edge["source"], "pending")
-        target = statuses.get(edge["target"], "pending")
-        state = edge_state(source, target)
-        dressed.append({**edge, **edge_look(state, target, colours)})
-    return dressed
+        source = statuses.get(edge["source"], PENDING)
+        state = edge_state(source, statuses.get(edge["target"], PENDING))
+        if state != PENDING:
+            states[edge["id"]] = state
+    return {"steps": steps, "edges": states}

@@ -132,5 +132,5 @@ def test_build_a_branch_and_a_loop_on_the_canvas_then_run_and_watch_it(
         )
     expect(page.get_by_test_id("execution-status")).to_have_text("succeeded")
     expect(_node(page, "for-each1")).to_contain_text("3/3")
-    expect(page.locator(".react-flow__edge.fd-edge-skipped")).to_have_count(1)
+    expect(page.locator(".react-flow__edge .fd-edge-skipped")).to_have_count(1)
     page.screenshot(path="/tmp/designer-run-e2e.png", full_page=True)

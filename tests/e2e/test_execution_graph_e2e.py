@@ -99,12 +99,16 @@ def test_a_two_branch_run_on_the_canvas_and_a_timeline(admin_page: Page, api: ht
     labels = page.locator(".react-flow__edge-text")
     expect(labels).to_have_count(3)  # true, true, false
     expect(labels.filter(has_text="false")).to_have_count(1)
-    # Not taken: into the skipped step, and from it into the join; both dashed.
-    skipped = page.locator(".react-flow__edge.fd-edge-skipped")
+    # Not taken: into the skipped step, and from it into the join; both dashed. (A run's edge
+    # draws itself from the run map: its state's class is on the group inside React Flow's.)
+    skipped = page.locator(".react-flow__edge .fd-edge-skipped")
     expect(skipped).to_have_count(2)
     dash = skipped.first.locator("path.react-flow__edge-path")
     expect(dash).to_have_attribute("style", re.compile(r"stroke-dasharray: 6(px)?,? 4"))
-    expect(page.locator(".react-flow__edge.fd-edge-done")).to_have_count(4)
+    expect(page.locator(".react-flow__edge .fd-edge-done")).to_have_count(4)
+    done = page.locator(".react-flow__edge .fd-edge-done path.react-flow__edge-path").first
+    expect(done).to_have_attribute("marker-end", "url('#fd-arrow-green-9')")
+    expect(page.locator("marker#fd-arrow-green-9")).to_have_count(1)
 
     expect(page.get_by_test_id("timeline-bar")).to_have_count(4)  # the skipped step has none
     (l0, l1), (r0, r1) = _span(page, "left"), _span(page, "right")

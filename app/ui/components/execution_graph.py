@@ -1,10 +1,10 @@
 """An execution on the canvas: the version's graph read-only, coloured by how the run went.
 
-The nodes and edges come dressed from the server (`app.core.execution_canvas`): each node's
-status colour (the badge colours), a `for_each` node's `37/100`, a note, a waiting approval
-pulsing with its buttons; edges greyed and dashed on the branch not taken, animated into a
-running step. The canvas pans and zooms inside its box, so a 200-step run or a phone never
-widens the page. A legend says what the colours and the dashes mean.
+The nodes and edges come once, and the run to lay over them (`app.core.execution_canvas.
+run_map`) at each update: each node's status colour (the badge colours), a `for_each` node's
+`37/100`, a note, a waiting approval pulsing with its buttons; edges greyed and dashed on the
+branch not taken, animated into a running step. The canvas pans and zooms inside its box, so
+a 200-step run or a phone never widens the page. A legend says what the colours and the dashes mean.
 """
 
 from __future__ import annotations
@@ -56,6 +56,7 @@ def status_legend(statuses: tuple[str, ...] = LEGEND) -> rx.Component:
 def execution_canvas(
     nodes: rx.Var,
     edges: rx.Var,
+    run: rx.Var,
     selected: rx.Var,
     on_select: rx.EventHandler,
     on_action: rx.EventHandler,
@@ -70,6 +71,7 @@ def execution_canvas(
         flow_canvas(
             nodes=nodes,
             edges=edges,
+            run=run,
             selected=selected,
             read_only=True,
             read_only_below=PHONE_PX,

@@ -16,6 +16,11 @@ server's `selected_ids` are applied when they change. `shortcuts` turns on the k
 `read_only_below` makes the canvas read-only in a window narrower than that many pixels.
 
 One node type, `step`, drawn by `flow_nodes.py`: what a node shows comes in its `data`.
+
+An execution's canvas also gets `run` (`app.core.execution_canvas.run_map`): its nodes and
+edges come once, and each live update brings only that map of statuses
+(`flow_canvas_run.py`): a node reads its own entry, so a push redraws only the nodes it
+changed and React Flow's node list stays as it was.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from reflex_base.event import no_args_event_spec, passthrough_event_spec
 from reflex_base.utils.imports import ImportDict
 
 from app.ui.components.flow_canvas_keys import KEYS_JS
+from app.ui.components.flow_canvas_run import RUN_JS
 from app.ui.components.flow_nodes import NODE_JS
 
 XYFLOW = "@xyflow/react@12.12.1"
@@ -36,6 +42,13 @@ const FD_KIND = "application/x-flowdeck-step";
 // The box React Flow draws around a multi-selection would swallow clicks on the nodes inside
 // it: a click on one of them selects it alone, a drag of one moves them all, as elsewhere.
 const FD_CANVAS_CSS = ".react-flow__nodesselection-rect { pointer-events: none; }";
+// Props React Flow compares by identity: a new object at each redraw would make it redraw
+// every edge (`defaultEdgeOptions`) or refit (`fitViewOptions`) each time.
+const FD_EDGE_DEFAULTS = { type: "smoothstep", markerEnd: { type: MarkerType.ArrowClosed } };
+const FD_MINIMAP_STYLE = { width: 160, height: 110 };
+const FD_MULTI_KEYS = ["Shift", "Meta", "Control"];
+const FD_DELETE_KEYS = ["Delete", "Backspace"];
+const FD_FILL = { width: "100%", height: "100%" };
 
 function fdSameIds(a, b) {
   if (a.length !== b.length) return false;
@@ -79,6 +92,7 @@ function FlowdeckCanvasInner(props) {
   const readOnly = !!props.readOnly || narrow;
   // In a narrow window a fit stops at `narrowFitZoom`: nodes stay readable, the rest pans.
   const fitMin = narrow && props.narrowFitZoom ? props.narrowFitZoom : 0.1;
+  const fitOptions = useMemo(() => ({ maxZoom: 1, minZoom: fitMin }), [fitMin]);
   const multi = !!props.onSelectNodes;  // the designer: selections of many, by their ids
   const wanted = multi ? (props.selectedIds || []) : (props.selected ? [props.selected] : []);
   const [nodes, setNodes] = useState(() => fdSelect(props.nodes, wanted, null, true));
@@ -176,34 +190,42 @@ function FlowdeckCanvasInner(props) {
     if (props.onDeleteItems) props.onDeleteItems(JSON.stringify(payload));
   }, [props.onDeleteItems]);
   return (
-    <ReactFlow nodes={nodes} edges={edges} nodeTypes={fdNodeTypes}
+    <ReactFlow nodes={nodes} edges={edges} nodeTypes={fdNodeTypes} edgeTypes={fdEdgeTypes}
       onNodesChange={onNodesChange} onEdgesChange={onEdgesChange} onConnect={onConnect}
       onNodeDragStop={onNodeDragStop} onNodeClick={onNodeClick}
       onSelectionChange={onSelectionChange}
       onPaneClick={onPaneClick} onDelete={onDelete} onDragOver={onDragOver} onDrop={onDrop}
       nodesDraggable={!readOnly} nodesConnectable={!readOnly} elementsSelectable={true}
-      multiSelectionKeyCode={multi && !readOnly ? ["Shift", "Meta", "Control"] : null}
+      multiSelectionKeyCode={multi && !readOnly ? FD_MULTI_KEYS : null}
       selectionKeyCode={multi && !readOnly ? "Shift" : null}
-      deleteKeyCode={readOnly ? null : ["Delete", "Backspace"]}
-      defaultEdgeOptions={{ type: "smoothstep", markerEnd: { type: MarkerType.ArrowClosed } }}
-      fitView={true} fitViewOptions={{ maxZoom: 1, minZoom: fitMin }} minZoom={0.1} maxZoom={2}
+      deleteKeyCode={readOnly ? null : FD_DELETE_KEYS}
+      defaultEdgeOptions={FD_EDGE_DEFAULTS}
+      fitView={true} fitViewOptions={fitOptions} minZoom={0.1} maxZoom={2}
       colorMode={props.colorMode || "light"}>
       <Background gap={16} size={1} />
       <Controls showInteractive={false} />
-      <MiniMap pannable={true} zoomable={true} style={{ width: 160, height: 110 }} />
+      <MiniMap pannable={true} zoomable={true} style={FD_MINIMAP_STYLE} />
     </ReactFlow>
   );
 }
 
+// Redrawn only when a prop changed: the page redraws its canvas at every update of the state
+// it reads, and a live run's statuses reach the nodes and edges through `FdRun` instead.
+const FlowdeckCanvasPane = memo(FlowdeckCanvasInner);
+
 function FlowdeckCanvas(props) {
-  const { className, id, css, onNodeAction, dirty, ...rest } = props;
+  const { className, id, css, onNodeAction, dirty, run, ...rest } = props;
   fdUseLeaveGuard(!!dirty);
+  const store = fdUseRunStore(run);
+  const edges = fdUseRunEdges(rest.edges, !!store);
   return (
-    <div className={className} id={id} style={{ width: "100%", height: "100%" }}
-         data-testid="flow-canvas">
+    <div className={className} id={id} style={FD_FILL} data-testid="flow-canvas">
       <style>{FD_KEYFRAMES + FD_CANVAS_CSS}</style>
+      {store ? <FdRunArrows /> : null}
       <FdNodeActions.Provider value={onNodeAction || null}>
-        <ReactFlowProvider><FlowdeckCanvasInner {...rest} /></ReactFlowProvider>
+        <FdRun.Provider value={store}>
+          <ReactFlowProvider><FlowdeckCanvasPane {...rest} edges={edges} /></ReactFlowProvider>
+        </FdRun.Provider>
       </FdNodeActions.Provider>
     </div>
   );
@@ -219,6 +241,8 @@ class FlowCanvas(rx.Component):
 
     nodes: rx.Var[list[dict[str, Any]]]
     edges: rx.Var[list[dict[str, Any]]]
+    #: an execution's run to lay over the nodes and edges (`execution_canvas.run_map`)
+    run: rx.Var[dict[str, Any]]
     selected: rx.Var[str]
     #: the selected ids, with `on_select_nodes` (many may be selected)
     selected_ids: rx.Var[list[str]]
@@ -269,6 +293,7 @@ class FlowCanvas(rx.Component):
             "applyNodeChanges",
             "applyEdgeChanges",
             "useReactFlow",
+            "SmoothStepEdge",
         ]
         return {
             XYFLOW: names,
@@ -278,13 +303,17 @@ class FlowCanvas(rx.Component):
                 "useEffect",
                 "useCallback",
                 "useRef",
+                "useMemo",
+                "useLayoutEffect",
+                "useSyncExternalStore",
+                "memo",
                 "createContext",
                 "useContext",
             ],
         }
 
     def add_custom_code(self) -> list[str]:
-        return [NODE_JS, KEYS_JS, _JS]
+        return [NODE_JS, RUN_JS, KEYS_JS, _JS]
 
 
 flow_canvas = FlowCanvas.create

@@ -4,7 +4,9 @@ Kept apart from the canvas (`flow_canvas.py`) because three pages draw nodes the
 only the data differs: the designer (kind, name, trigger rule, a red badge with the validation
 problem), an execution (border and label in the step's status colour, a `for_each` node's
 `37/100`, a waiting approval pulsing with its Approve / Reject) and a version compare (added,
-removed, changed). Every field of `data` is optional except `step_id`, `label` and `kind`:
+removed, changed). Every field of `data` is optional except `step_id`, `label` and `kind`
+(an execution sends the run's fields apart, in the canvas's `run` map, and each node reads
+its own entry of it, `flow_canvas_run.py`):
 
 - `outputs`: branch outputs, one labelled source handle each (else one `out` handle);
 - `rule`: the trigger rule when not the default; `error`: the validation message;
@@ -13,6 +15,9 @@ removed, changed). Every field of `data` is optional except `step_id`, `label` a
 - `hint`: the node's tooltip when it has no `error` (the whole of what `note` shortens);
 - `change`: `added`, `removed` or `changed`; `pulse`: draw attention (a waiting approval);
 - `actions`: buttons on the node (`approve`, `reject`), sent to the canvas's `on_node_action`.
+
+`fdEdgeLook` is how an execution's edge looks for its state in the run map (drawn by
+`FdRunEdge` in `flow_canvas_run.py`).
 """
 
 from __future__ import annotations
@@ -34,6 +39,32 @@ function fdEdgeColour(data, selected) {
   if (data.status && FD_STATUS[data.status]) return `var(--${FD_STATUS[data.status]}-9)`;
   return selected ? "var(--accent-9)" : "var(--gray-7)";
 }
+
+// An edge of a run drawn as the run went along it (`app.core.execution_canvas.edge_state`):
+// greyed and dashed where it did not go (the branch not taken), animated into a running step,
+// in its target's status colour once it ran. `marker`: the arrowhead's colour (FD_ARROWHEADS).
+function fdEdgeLook(state, target) {
+  let style, marker;
+  if (state === "skipped") {
+    marker = "gray-7";
+    style = {stroke: `var(--${marker})`, strokeWidth: "1.5", strokeDasharray: "6 4"};
+  } else if (state === "pending") {
+    marker = "gray-8";
+    style = {stroke: `var(--${marker})`, strokeWidth: "1.5"};
+  } else {
+    marker = `${FD_STATUS[target] || "gray"}-9`;
+    style = {stroke: `var(--${marker})`, strokeWidth: "2"};
+  }
+  const animated = state === "active" && target === "running";
+  if (animated) {  // React Flow's own `animated` look, on the path
+    style = {...style, strokeDasharray: 5, animation: "dashdraw 0.5s linear infinite"};
+  }
+  const labelStyle = {fill: state === "skipped" ? "var(--gray-9)" : "var(--gray-12)"};
+  return {style, animated, className: `fd-edge fd-edge-${state}`, marker, labelStyle};
+}
+
+const FD_ARROWHEADS = [...new Set(["gray-7", "gray-8", "gray-9",
+  ...Object.values(FD_STATUS).map((colour) => `${colour}-9`)])];
 
 const fdStyles = {
   node: (data, selected) => ({
@@ -83,8 +114,13 @@ const fdStyles = {
   },
 };
 
-function FlowdeckStepNode({ data, selected }) {
+function FlowdeckStepNode({ data: given, selected }) {
   const onAction = useContext(FdNodeActions);
+  // An execution's node: its run from the canvas's run store (`flow_canvas_run.py`).
+  const [running, entry] = fdUseRunEntry(given.step_id);
+  const data = useMemo(() => (running
+    ? { ...given, ...fdRunData(given.step_id, entry || FD_NO_RUN) } : given),
+  [running, entry, given]);
   const outputs = data.outputs || [];
   const handles = outputs.length ? outputs : ["out"];
   const actions = data.actions || [];

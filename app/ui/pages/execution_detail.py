@@ -18,10 +18,11 @@ from app.ui.components.layout import admin_page
 from app.ui.pages.execution_steps import step_panel, steps_accordion
 from app.ui.pages.execution_waits import decision_dialog, waits_section
 from app.ui.pages.executions import testid_badge
-from app.ui.states.execution_detail import ExecutionDetailState
+from app.ui.states.execution_detail import ExecutionCanvasState, ExecutionDetailState
 from app.ui.states.session import SessionState
 
 State = ExecutionDetailState
+C = ExecutionCanvasState
 E = ExecutionDetailState.execution
 
 
@@ -222,10 +223,11 @@ def _canvas_card() -> rx.Component:
                 width="100%",
             ),
             rx.cond(
-                State.canvas_nodes.length() > 0,
+                C.canvas_nodes.length() > 0,
                 execution_canvas(
-                    State.canvas_nodes,
-                    State.canvas_edges,
+                    C.canvas_nodes,
+                    C.canvas_edges,
+                    C.canvas_run,
                     State.selected,
                     State.select_node,
                     State.node_action,

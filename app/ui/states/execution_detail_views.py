@@ -1,8 +1,8 @@
 """What the execution page shows, built from the execution's detail: plain dicts, no I/O.
 
-The header, the steps, the canvas (the version's nodes and edges with the run laid over them
-by `app.core.execution_canvas`), the timeline (bars on the shared axis of `app.core.time_axis`)
-and the waits.
+The header, the steps, the canvas (the version's nodes and edges, sent once, and the run to
+lay over them, `app.core.execution_canvas.run_map`, sent at each update), the timeline (bars
+on the shared axis of `app.core.time_axis`) and the waits.
 Kept apart from the state so each piece is a function a test can call with a detail dict.
 """
 
@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any, TypedDict
 
 from app.core.approvers import may_decide
-from app.core.execution_canvas import dress_edges, dress_nodes
+from app.core.execution_canvas import run_map
 from app.core.statuses import ExecutionStatus
 from app.core.time_axis import axis, bar, ticks
 from app.ui.components.json_view import pretty_json
@@ -66,7 +66,8 @@ class StepView(TypedDict):
 
 
 class RunNodeData(TypedDict):
-    """A node's `data` (see `app.ui.components.flow_nodes`): the step, then how it ran."""
+    """A node's `data` as sent once (see `app.ui.components.flow_nodes`): the step. How it
+    runs comes in `CanvasRun` and the canvas lays it over."""
 
     step_id: str
     label: str
@@ -75,18 +76,14 @@ class RunNodeData(TypedDict):
     rule: str
     error: str
     index: int
-    status: str
-    progress: str
-    note: str
-    hint: str
-    pulse: bool
-    actions: list[str]
 
 
 class RunNode(TypedDict):
     id: str
     type: str
     position: dict[str, float]
+    initialWidth: float
+    initialHeight: float
     data: RunNodeData
 
 
@@ -97,11 +94,23 @@ class RunEdge(TypedDict):
     sourceHandle: str
     targetHandle: str
     label: str
-    style: dict[str, str]
-    animated: bool
-    className: str
-    markerEnd: dict[str, str]
-    labelStyle: dict[str, str]
+
+
+class StepRun(TypedDict, total=False):
+    """A step's entry of the run map (`app.core.execution_canvas.run_entry`): only what is
+    not the canvas's default."""
+
+    status: str
+    progress: str
+    note: str
+    hint: str
+    pulse: bool
+    actions: list[str]
+
+
+class CanvasRun(TypedDict):
+    steps: dict[str, StepRun]
+    edges: dict[str, str]  # edge id → skipped / active / done (pending left out)
 
 
 class MarkView(TypedDict):
@@ -265,18 +274,24 @@ def colour(status: str, step: int) -> str:
 
 
 def canvas_views(
+    nodes: list[dict[str, Any]], edges: list[dict[str, Any]]
+) -> tuple[list[RunNode], list[RunEdge]]:
+    """The version's canvas (`to_canvas`) as sent once: the steps, no run on them."""
+    shown = [{**n, "data": {k: v for k, v in n["data"].items() if k != "status"}} for n in nodes]
+    return shown, list(edges)  # type: ignore[return-value]
+
+
+def canvas_run(
     nodes: list[dict[str, Any]],
     edges: list[dict[str, Any]],
     d: dict[str, Any],
     email: str,
     role: str,
-) -> tuple[list[RunNode], list[RunEdge]]:
-    """The version's canvas (`to_canvas`, drawn once) with the detail's run laid over it."""
+) -> CanvasRun:
+    """The detail's run, to lay over the version's canvas (`run_map`)."""
     rows = {s["action_id"]: s for s in d.get("steps") or ()}
-    dressed = dress_nodes(nodes, rows, pending_waits(d), email=email, role=role)
-    statuses = {step_id: row["status"] for step_id, row in rows.items()}
-    looks = dress_edges(edges, statuses, STATUS_COLORS)
-    return dressed, looks  # type: ignore[return-value]
+    ids = [n["id"] for n in nodes]
+    return run_map(ids, edges, rows, pending_waits(d), email=email, role=role)  # type: ignore
 
 
 def selected_step(steps: list[StepView], key: str) -> StepView:

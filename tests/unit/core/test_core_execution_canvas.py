@@ -1,13 +1,14 @@
-"""An execution's run laid over its canvas: statuses, notes, progress, approvals and edge looks."""
+"""An execution's run for its canvas: statuses, notes, progress, approvals, edge states, the map."""
 
 from __future__ import annotations
+
+import json
 
 import pytest
 
 from app.core import canvas, execution_canvas
-from app.core.execution_canvas import dress_edges, dress_nodes, edge_state, node_run, note
+from app.core.execution_canvas import edge_state, node_run, note, run_entry, run_map, shown_run
 
-COLOURS = {"succeeded": "green", "failed": "red", "running": "blue", "waiting": "violet"}
 ME = {"email": "ann@example.com", "role": "member"}
 
 
@@ -142,17 +143,26 @@ def test_edge_states(source, target, state):
     assert edge_state(source, target) == state
 
 
-def test_edge_looks_grey_the_branch_not_taken_and_animate_into_a_running_step():
-    skipped = execution_canvas.edge_look("skipped", "skipped", COLOURS)
-    assert skipped["style"]["strokeDasharray"] == "6 4" and "gray" in skipped["style"]["stroke"]
-    assert skipped["className"] == "fd-edge-skipped" and not skipped["animated"]
-    running = execution_canvas.edge_look("active", "running", COLOURS)
-    assert running["animated"] and running["style"]["stroke"] == "var(--blue-9)"
-    waiting = execution_canvas.edge_look("active", "waiting", COLOURS)
-    assert not waiting["animated"] and waiting["style"]["stroke"] == "var(--violet-9)"
-    done = execution_canvas.edge_look("done", "succeeded", COLOURS)
-    assert done["style"]["stroke"] == done["markerEnd"]["color"] == "var(--green-9)"
-    assert "strokeDasharray" not in done["style"]
+@pytest.mark.parametrize(("row", "wait", "expected"), NOTES)
+def test_a_map_entry_leaves_out_only_what_the_canvas_fills_in(row, wait, expected):
+    entry = run_entry("step-1", row, wait, **ME)
+    assert shown_run("step-1", entry) == node_run("step-1", row, wait, **ME)
+    assert all(entry.values())  # no empty field is sent
+    assert "hint" not in entry or " · " in entry["hint"][len("step-1 · ") :]
+
+
+def test_a_pending_step_has_no_entry_and_a_waiting_approval_keeps_its_buttons():
+    assert run_entry("x", None, None, **ME) == {}
+    assert run_entry("x", _row("pending", attempts=[]), None, **ME) == {}
+    gate = run_entry("gate", _row("waiting"), _approval(["member"]), **ME)
+    assert gate == {
+        "status": "waiting",
+        "note": "waiting for approval",
+        "hint": "gate · waiting · waiting for approval",
+        "pulse": True,
+        "actions": ["approve", "reject"],
+    }
+    assert shown_run("x", {}) == node_run("x", None, None, **ME)
 
 
 def _branchy() -> list[dict]:
@@ -171,7 +181,7 @@ def _branchy() -> list[dict]:
     ]
 
 
-def test_a_branching_run_dressed_over_its_canvas():
+def test_a_branching_run_as_the_map_laid_over_its_canvas():
     nodes, edges = canvas.to_canvas(_branchy())
     rows = {
         "check": _row("succeeded", duration_ms=3),
@@ -179,24 +189,30 @@ def test_a_branching_run_dressed_over_its_canvas():
         "no": _row("skipped", skip_reason='branch "false" not taken'),
         "each": _row("running", items={"total": 100, "counts": {"succeeded": 37}}),
     }
-    dressed = {n["id"]: n for n in dress_nodes(nodes, rows, {}, **ME)}
-    assert {k: n["data"]["status"] for k, n in dressed.items()} == {
+    run = run_map([n["id"] for n in nodes], edges, rows, {}, **ME)
+    assert {k: e["status"] for k, e in run["steps"].items()} == {
         "check": "succeeded",
         "yes": "succeeded",
         "no": "skipped",
         "each": "running",
-        "join": "pending",
-    }
-    assert dressed["each"]["data"]["progress"] == "37/100"
-    assert dressed["join"]["data"]["rule"] == "none failed"  # the definition's part is kept
-    assert [n["position"] for n in dressed.values()] == [n["position"] for n in nodes]
-    statuses = {k: n["data"]["status"] for k, n in dressed.items()}
-    looks = {e["id"]: e["className"] for e in dress_edges(edges, statuses, COLOURS)}
-    assert looks == {
-        "check:true->yes": "fd-edge-done",
-        "check:false->no": "fd-edge-skipped",
-        "yes->each": "fd-edge-active",
-        "each->join": "fd-edge-pending",
-        "no->join": "fd-edge-skipped",
-    }
-    assert nodes[0]["data"]["status"] == ""  # the canvas it was given is not changed
+    }  # "join" is pending: no entry
+    assert run["steps"]["each"] == {"status": "running", "progress": "37/100"}
+    assert run["steps"]["no"]["note"] == 'branch "false" not taken'
+    assert run["edges"] == {
+        "check:true->yes": "done",
+        "check:false->no": "skipped",
+        "yes->each": "active",
+        "no->join": "skipped",
+    }  # "each->join" is pending: left out
+    assert set(run["edges"]) <= {e["id"] for e in edges}
+
+
+def test_the_map_of_a_finished_200_step_run_is_small():
+    steps = [{"id": f"step-{i}", "type": "transform", "config": {}} for i in range(200)]
+    nodes, edges = canvas.to_canvas(steps)
+    rows = {s["id"]: _row("succeeded", duration_ms=61) for s in steps}
+    run = run_map([n["id"] for n in nodes], edges, rows, {}, **ME)
+    assert len(run["steps"]) == 200 and len(run["edges"]) == 199
+    # what each live update sends, against the nodes and edges sent once (~77 KB)
+    assert len(json.dumps(run)) < 20_000
+    assert len(json.dumps(run)) * 4 < len(json.dumps([nodes, edges]))

@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 
 from app.core.canvas import to_canvas
-from app.core.execution_canvas import wait_note
+from app.core.execution_canvas import shown_run, wait_note
 from app.ui.states.execution_detail_views import (
+    canvas_run,
     canvas_views,
     selected_step,
     step_views,
@@ -127,18 +128,19 @@ def test_the_canvas_shows_the_waiting_approval_to_its_approver_and_the_rest_pend
         "steps": [step(0, "waiting", 0, None, action_id="ask", type="approval")],
         "waits": [_wait("approval", approval_id=1, details={"approvers": ["ops@x.io"]})],
     }
-    shown, looks = canvas_views(nodes, edges, detail, "ops@x.io", "member")
-    data = [n["data"] for n in shown]
-    assert [(d["label"], d["status"], d["note"]) for d in data] == [
-        ("Ask", "waiting", "waiting for approval"),
-        ("Next", "pending", ""),
-    ]
-    assert data[0]["pulse"] and data[0]["actions"] == ["approve", "reject"]
-    assert not data[1]["pulse"] and data[1]["actions"] == []
-    [edge] = looks
-    assert edge["className"] == "fd-edge-pending" and edge["label"] == "approved"
-    other, _ = canvas_views(nodes, edges, detail, "someone@x.io", "member")
-    assert other[0]["data"]["actions"] == [] and other[0]["data"]["pulse"]
+    shown, sent_edges = canvas_views(nodes, edges)
+    assert [n["data"]["label"] for n in shown] == ["Ask", "Next"]
+    assert all("status" not in n["data"] for n in shown)  # the run comes apart
+    [edge] = sent_edges
+    assert edge["label"] == "approved" and "style" not in edge
+    run = canvas_run(nodes, edges, detail, "ops@x.io", "member")
+    ask = shown_run("ask", run["steps"]["ask"])
+    assert (ask["status"], ask["note"]) == ("waiting", "waiting for approval")
+    assert ask["pulse"] and ask["actions"] == ["approve", "reject"]
+    assert "next" not in run["steps"]  # pending
+    assert run["edges"] == {}  # into a pending step: not reached yet
+    other = canvas_run(nodes, edges, detail, "someone@x.io", "member")
+    assert "actions" not in other["steps"]["ask"] and other["steps"]["ask"]["pulse"]
 
 
 def test_the_selected_step_is_the_steps_own_view_or_a_not_started_one() -> None:

@@ -11,8 +11,15 @@ from typing import Any
 
 import pytest
 
+from app.core.execution_canvas import shown_run
 from app.services import executions, workflows
-from app.ui.states.execution_detail import ROWS_PAGE, ExecutionDetailState, throttle_for
+from app.ui.states.execution_detail import (
+    ROWS_PAGE,
+    ExecutionCanvasState,
+    ExecutionDetailState,
+    throttle_for,
+)
+from app.ui.states.execution_follow import PagePacer, page_every
 from tests.unit.ui import test_executions_state as base
 from tests.unit.ui.test_executions_state import actor, detail_tab
 from tests.unit.ui.test_state_guards import People, call, database, toasts
@@ -66,6 +73,17 @@ async def _until(condition: Any, timeout_s: float = 10.0) -> None:
     raise AssertionError("timed out")
 
 
+async def canvas_tab(state: ExecutionDetailState) -> ExecutionCanvasState:
+    return await state.get_state(ExecutionCanvasState)
+
+
+async def shown(state: ExecutionDetailState) -> dict[str, dict[str, Any]]:
+    """Each node's run as the canvas shows it: the run map laid over the nodes sent."""
+    canvas = await canvas_tab(state)
+    steps = canvas.canvas_run["steps"]
+    return {n["id"]: shown_run(n["id"], steps.get(n["id"], {})) for n in canvas.canvas_nodes}
+
+
 def _status(people: People, execution_id: int) -> str:
     return executions.get_execution(actor(people), execution_id)["status"]
 
@@ -86,7 +104,8 @@ async def test_graph_colours_steps_greys_the_branch_not_taken_and_bars_overlap(
     state = await detail_tab(people.tokens["member"], execution_id)
     assert await call(state, "load") is None
 
-    nodes = {n["id"]: n["data"] for n in state.canvas_nodes}
+    nodes = await shown(state)
+    canvas = await canvas_tab(state)
     assert {k: n["status"] for k, n in nodes.items()} == {
         "check": "succeeded",
         "left": "succeeded",
@@ -96,14 +115,13 @@ async def test_graph_colours_steps_greys_the_branch_not_taken_and_bars_overlap(
     }
     assert nodes["no"]["note"].startswith('branch "false" of "check" was not taken')
     assert nodes["left"]["note"].endswith((" ms", " s"))
-    positions = {n["id"]: n["position"] for n in state.canvas_nodes}
+    positions = {n["id"]: n["position"] for n in canvas.canvas_nodes}
     assert positions["left"]["y"] == positions["right"]["y"] == positions["no"]["y"]  # one layer
-    edges = {e["id"]: e for e in state.canvas_edges}
-    assert edges["check:false->no"]["className"] == "fd-edge-skipped"
+    edges = {e["id"]: e for e in canvas.canvas_edges}
     assert edges["check:false->no"]["label"] == "false"
-    assert edges["no->join"]["className"] == "fd-edge-skipped"
-    assert edges["check:true->left"]["className"] == "fd-edge-done"
-    assert edges["check:true->left"]["style"]["stroke"] == "var(--green-9)"
+    states = canvas.canvas_run["edges"]
+    assert states["check:false->no"] == states["no->join"] == "skipped"
+    assert states["check:true->left"] == states["left->join"] == "done"
 
     bars = {b["key"]: b for b in state.bars}
     assert not bars["no"]["shown"]
@@ -168,7 +186,7 @@ async def test_an_approval_says_what_it_waits_for_and_only_its_approver_decides(
     [wait] = admin.waits
     assert (wait["step"], wait["kind"], wait["message"]) == ("ask", "approval", "Ship it?")
     assert wait["approvers"] == "member@example.com" and not wait["can_decide"]
-    node = next(n["data"] for n in admin.canvas_nodes if n["id"] == "ask")
+    node = (await shown(admin))["ask"]
     assert node["status"] == "waiting" and node["note"] == "waiting for approval"
     assert node["pulse"] and node["actions"] == []  # the admin is not a named approver
     await call(admin, "node_action", "ask", "approve")  # a forged click changes nothing
@@ -182,7 +200,7 @@ async def test_an_approval_says_what_it_waits_for_and_only_its_approver_decides(
     member = await detail_tab(people.tokens["member"], execution_id)
     await call(member, "load")
     assert member.waits[0]["can_decide"]
-    node = next(n["data"] for n in member.canvas_nodes if n["id"] == "ask")
+    node = (await shown(member))["ask"]
     assert node["actions"] == ["approve", "reject"]
     await call(member, "node_action", "ask", "reject")  # the node's button: the same dialog
     assert (member.decision, member.decision_approval) == ("rejected", wait["approval_id"])
@@ -207,10 +225,11 @@ async def test_a_queued_execution_draws_its_graph_before_any_step_ran(
     state = await detail_tab(people.tokens["member"], execution_id)
     await call(state, "load")
     assert state.execution["status"] == "queued" and state.steps == [] and state.bars == []
-    assert [n["data"]["status"] for n in state.canvas_nodes] == ["pending"] * 5
-    assert [n["data"]["note"] for n in state.canvas_nodes] == [""] * 5
-    assert len(state.canvas_edges) == 6 and state.can_cancel
-    assert {e["className"] for e in state.canvas_edges} == {"fd-edge-pending"}
+    assert [n["status"] for n in (await shown(state)).values()] == ["pending"] * 5
+    assert [n["note"] for n in (await shown(state)).values()] == [""] * 5
+    canvas = await canvas_tab(state)
+    assert len(canvas.canvas_edges) == 6 and state.can_cancel
+    assert canvas.canvas_run == {"steps": {}, "edges": {}}  # all pending: nothing to send
     assert isinstance(state, ExecutionDetailState)
 
 
@@ -235,7 +254,7 @@ async def test_a_for_each_step_lists_its_items_in_its_panel(people: People, engi
         and [i["status"] for i in each["items"]["items"]] == ["succeeded"] * 3
     )
     assert after["items"]["total"] == 0
-    each_node = next(n["data"] for n in state.canvas_nodes if n["id"] == "each")
+    each_node = (await shown(state))["each"]
     assert each_node["progress"] == "3/3" and each_node["status"] == "succeeded"
 
 
@@ -263,10 +282,42 @@ async def test_a_reload_that_changes_no_node_sends_no_canvas(people: People, eng
     await engine.drain()
     state = await detail_tab(people.tokens["member"], execution_id)
     await call(state, "load")
-    assert {"canvas_nodes", "canvas_edges"} <= state.dirty_vars
+    canvas = await canvas_tab(state)
+    assert canvas.dirty_vars == {"canvas_nodes", "canvas_edges", "canvas_run"}
     state.dirty_vars.clear()
+    canvas.dirty_vars.clear()
     await call(state, "load")  # the same run again: nothing the page shows is re-sent
-    assert not {"canvas_nodes", "canvas_edges", "steps", "bars", "waits"} & state.dirty_vars
+    assert not canvas.dirty_vars
+    assert not {"steps", "bars", "waits"} & state.dirty_vars
+
+
+async def test_a_live_update_of_the_canvas_sends_its_run_map_alone(
+    people: People, engine: Any
+) -> None:
+    execution_id = await _start(people, PAUSABLE)
+
+    def first() -> str:
+        return executions.get_execution(actor(people), execution_id)["steps"][0]["status"]
+
+    await _until(lambda: first() == "running")
+    state = await detail_tab(people.tokens["member"], execution_id)
+    await call(state, "load")
+    assert (await shown(state))["first"]["status"] == "running"
+    await engine.drain()
+    canvas = await canvas_tab(state)
+    state.dirty_vars.clear()
+    canvas.dirty_vars.clear()
+    # what the follower does first at each reload: the canvas, in a delta of its own
+    await state._show_canvas(executions.get_execution(actor(people), execution_id))
+    assert canvas.dirty_vars == {"canvas_run"}  # the nodes and edges were sent at the load
+    assert not state.dirty_vars  # the rest of the page is not redrawn for it
+    delta = canvas.get_delta()
+    assert list(delta) == [ExecutionCanvasState.get_full_name()]
+    assert {k: n["status"] for k, n in (await shown(state)).items()} == {
+        "first": "succeeded",
+        "second": "succeeded",
+    }
+    assert canvas.canvas_run["edges"] == {"first->second": "done"}
 
 
 async def test_a_big_run_lists_its_first_rows_and_more_on_request(
@@ -281,7 +332,7 @@ async def test_a_big_run_lists_its_first_rows_and_more_on_request(
     await call(state, "load")
     assert [s["key"] for s in state.steps] == [f"s{i}" for i in range(ROWS_PAGE)]
     assert (state.steps_more, len(state.bars), state.bars_more) == (85, ROWS_PAGE, 85)
-    assert len(state.canvas_nodes) == 110  # the canvas draws every step
+    assert len((await canvas_tab(state)).canvas_nodes) == 110  # the canvas draws every step
     await call(state, "select_node", "s90")  # the panel shows a step beyond the rows listed
     assert state.selected_view["key"] == "s90" and '"i": 90' in state.selected_view["output"]
     await call(state, "show_more_steps")
@@ -294,6 +345,29 @@ async def test_a_big_run_lists_its_first_rows_and_more_on_request(
     assert (len(state.steps), len(state.bars)) == (101, 110)
 
 
-@pytest.mark.parametrize(("steps", "throttle"), [(0, 0.1), (5, 0.1), (100, 0.1), (101, 0.3)])
-def test_a_big_run_is_reloaded_less_often(steps: int, throttle: float) -> None:
-    assert throttle_for(steps) == throttle
+@pytest.mark.parametrize(("steps", "page_s"), [(0, 0.0), (5, 0.0), (100, 0.0), (101, 0.5)])
+def test_a_big_runs_canvas_is_reloaded_as_often_and_the_rest_of_its_page_less(
+    steps: int, page_s: float
+) -> None:
+    assert throttle_for(steps) == 0.1
+    assert page_every(steps) == page_s
+
+
+def test_the_pacer_holds_the_page_between_its_redraws_and_shows_the_last_one() -> None:
+    now = [0.0]
+    pacer = PagePacer(0.5, clock=lambda: now[0])
+    running = {"status": "running", "n": 1}
+    assert pacer.take(running) == running  # the first reload: the whole page at once
+    now[0] = 0.1
+    assert pacer.take({**running, "n": 2}) is None  # held: only the canvas
+    now[0] = 0.3
+    assert pacer.take({**running, "n": 3}) is None
+    now[0] = 0.55
+    assert pacer.take({**running, "n": 4}) == {**running, "n": 4}
+    now[0] = 0.6
+    assert pacer.take({**running, "n": 5}) is None
+    assert pacer.take({}) == {**running, "n": 5}  # the run went quiet: the held one
+    assert pacer.take({}) is None  # nothing held
+    now[0] = 0.7
+    assert pacer.take({"status": "succeeded", "n": 6}) == {"status": "succeeded", "n": 6}
+    assert PagePacer(0.0).take(running) == running == PagePacer(0.0).take(running)

@@ -23,6 +23,7 @@ from app.engine.runner import Engine
 from app.services import auth, executions, workflows
 from app.services.actor import Actor
 from app.ui.states.execution_detail import (
+    ExecutionCanvasState,
     ExecutionDetailState,
     fetch_detail,
     follow_execution,
@@ -130,7 +131,7 @@ async def test_viewer_gets_no_detail(people: People, engine: Engine) -> None:
     assert await call(state, "load") is None
     assert "viewer" in state.problem and not state.loaded
     assert state.steps == [] and state.execution["workflow"] == ""
-    assert state.bars == [] and state.canvas_nodes == []
+    assert state.bars == [] and (await state.get_state(ExecutionCanvasState)).canvas_nodes == []
     with pytest.raises(PermissionDenied):
         await fetch_detail(people.tokens["viewer"], execution_id)
     assert database() == before
@@ -212,7 +213,10 @@ async def test_member_sees_the_detail_and_its_timeline(people: People, engine: E
     assert '"n": 42' in state.steps[0]["output"] and '"m": 42' in state.steps[1]["output"]
     assert [len(s["attempts"]) for s in state.steps] == [1, 1]
     assert len(state.bars) == 2
-    assert [n["data"]["status"] for n in state.canvas_nodes] == ["succeeded"] * 2
+    canvas = await state.get_state(ExecutionCanvasState)
+    assert [canvas.canvas_run["steps"][n["id"]]["status"] for n in canvas.canvas_nodes] == [
+        "succeeded"
+    ] * 2
     assert not state.can_cancel and not state.can_retry
 
 
@@ -276,6 +280,33 @@ async def test_follow_coalesces_a_burst_and_stops_when_finished(
     assert seen[-1]["status"] == "succeeded" and seen[-1]["steps_completed"] == 40
     # 80+ step events, but at most one reload per 100 ms window (plus the first and last).
     assert reloads == len(seen) <= took / 0.1 + 2
+
+
+async def test_follow_asks_again_soon_after_a_reload_when_the_run_goes_quiet(
+    people: People, engine: Engine
+) -> None:
+    execution_id = await running(actor(people), SLOW)
+    token = people.tokens["member"]
+    asked: list[tuple[float, bool]] = []
+    began = time.monotonic()
+
+    async def apply(detail: dict[str, Any]) -> bool:
+        asked.append((time.monotonic() - began, bool(detail)))
+        return len(asked) < 2
+
+    await asyncio.wait_for(
+        follow_execution(
+            execution_id,
+            lambda: fetch_detail(token, execution_id),
+            apply,
+            idle_s=30,
+            settle_s=0.2,
+        ),
+        10,
+    )
+    # the first reload, then (no event: the step sleeps 30 s) a check 0.2 s later, not 30 s
+    assert [d for _, d in asked] == [True, False]
+    assert 0.15 <= asked[1][0] - asked[0][0] < 5
 
 
 async def test_follow_stops_when_the_page_moves_on(people: People, engine: Engine) -> None:
