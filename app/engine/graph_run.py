@@ -104,7 +104,11 @@ class GraphRun:
                 branch = _branch(node.outputs, StepOutcome(status, output))
                 self.planner.set(step, StepState("succeeded", output=branch))
             elif status == StepStatus.SKIPPED:
-                by_condition = (row["skip_reason"] or "").startswith(_BY_CONDITION)
+                # by its own condition, or by its action (it started, then returned `Skip`):
+                # either way its dependents go on, as they did before the run stopped
+                by_condition = (row["skip_reason"] or "").startswith(_BY_CONDITION) or (
+                    row.get("started_at") is not None
+                )
                 self.planner.set(step, StepState("skipped", by_condition=by_condition))
             else:
                 if status == StepStatus.FAILED:

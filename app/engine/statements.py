@@ -127,7 +127,15 @@ CLAIM = (
     )
 )
 STEPS_OF = (
-    sa.select(ST.c.id, ST.c.action_id, ST.c.status, ST.c.output, ST.c.error, ST.c.skip_reason)
+    sa.select(
+        ST.c.id,
+        ST.c.action_id,
+        ST.c.status,
+        ST.c.output,
+        ST.c.error,
+        ST.c.skip_reason,
+        ST.c.started_at,
+    )
     .where(ST.c.execution_id == bindparam("p_execution_id"))
     .order_by(ST.c.position)
 )
