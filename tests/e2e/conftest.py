@@ -76,7 +76,7 @@ def _sign_in(page: Page, email: str, password: str) -> None:
         .or_(page.get_by_test_id("user-email"))
         .or_(page.get_by_test_id("system-status"))
     )
-    expect(answered.first).to_be_visible()
+    expect(answered.first).to_be_visible(timeout=20_000)  # argon2 + a page load, under load
 
 
 @pytest.fixture(scope="session")
@@ -112,7 +112,7 @@ def sign_in():
 def admin_page(page: Page, admin_ready: tuple[str, str]) -> Page:
     """A page signed in as the admin, on the Workflows tab."""
     _sign_in(page, *admin_ready)
-    expect(page).to_have_url(re.compile(r"/admin/workflows/?$"))
+    expect(page).to_have_url(re.compile(r"/admin/workflows/?$"), timeout=20_000)
     return page
 
 
