@@ -20,6 +20,7 @@ from tests.integration.api.original_requests import EXAMPLE_1
 from tests.integration.social.loopback import serving
 from tests.integration.social.standins_discord import DiscordStandIn
 from tests.integration.social.standins_mastodon import MASTODON_TOKEN, MastodonStandIn
+from tests.integration.social.standins_teams import TeamsStandIn
 
 SHOTS = Path(__file__).resolve().parents[2] / ".pytest_cache" / "shots"
 TITLE = "Ten lessons from automating a blog"
@@ -27,9 +28,13 @@ ORIGINAL_PLATFORMS = '["twitter", "telegram", "linkedin"]'
 
 
 @pytest.fixture
-def stand_ins() -> Iterator[tuple[MastodonStandIn, DiscordStandIn]]:
-    with serving(MastodonStandIn()) as mastodon, serving(DiscordStandIn()) as discord:
-        yield mastodon, discord
+def stand_ins() -> Iterator[tuple[MastodonStandIn, DiscordStandIn, TeamsStandIn]]:
+    with (
+        serving(MastodonStandIn()) as mastodon,
+        serving(DiscordStandIn()) as discord,
+        serving(TeamsStandIn()) as teams,
+    ):
+        yield mastodon, discord, teams
 
 
 def _shot(page: Page, name: str) -> None:
@@ -53,10 +58,33 @@ def _new_connection(page: Page, platform: str, name: str, fields: dict[str, str]
     expect(row.get_by_test_id("connection-status")).to_have_text("verified")
 
 
+def _teams_connection(page: Page, teams: TeamsStandIn) -> None:
+    """The Teams form explains its card format; Verify posts the test message as a card."""
+    page.get_by_test_id("new-connection").click()
+    page.get_by_test_id("conn-platform").get_by_role("combobox").click()
+    page.get_by_role("option", name="teams", exact=True).click()
+    expect(page.get_by_text("Card format", exact=True)).to_be_visible()
+    expect(page.get_by_text(re.compile("^auto: Adaptive Card for Workflows URLs"))).to_be_visible()
+    page.get_by_label("Name").fill("E2E Teams")
+    page.get_by_label("Webhook URL", exact=True).fill(teams.url())
+    page.get_by_label("Test message", exact=True).fill("Hello from the browser test")
+    _shot(page, "teams-form")
+    page.get_by_test_id("save-connection").click()
+    row = page.get_by_test_id("connection-row").filter(has_text="E2E Teams")
+    row.get_by_test_id("verify-connection").click()
+    expect(row.get_by_test_id("connection-status")).to_have_text("verified")
+    assert teams.cards == [
+        {"@type": "MessageCard", "@context": "https://schema.org/extensions",
+         "summary": "Hello from the browser test", "text": "Hello from the browser test"}
+    ]  # fmt: skip
+
+
 def test_example_1_shares_to_mastodon_and_discord_and_names_the_rest(
-    admin_page: Page, api: httpx.Client, stand_ins: tuple[MastodonStandIn, DiscordStandIn]
+    admin_page: Page,
+    api: httpx.Client,
+    stand_ins: tuple[MastodonStandIn, DiscordStandIn, TeamsStandIn],
 ) -> None:
-    mastodon, discord = stand_ins
+    mastodon, discord, teams = stand_ins
     page = admin_page
     page.goto("/admin/connections")
     _new_connection(
@@ -68,6 +96,7 @@ def test_example_1_shares_to_mastodon_and_discord_and_names_the_rest(
     _new_connection(page, "discord", "E2E Discord", {"Webhook URL": discord.webhook_url()})
     assert [r.path for r in mastodon.requests] == ["/api/v1/accounts/verify_credentials"]
     assert discord.messages == []  # Discord's check reads the webhook, posts nothing
+    _teams_connection(page, teams)  # connected, but Example 1 does not name Teams
     _shot(page, "connections")
 
     # Example 1 as the original document writes it, Mastodon and Discord added alongside.
@@ -130,3 +159,4 @@ def test_example_1_shares_to_mastodon_and_discord_and_names_the_rest(
     shown = json.loads(output.inner_text())
     assert shown["sent"] == 2 and shown["not_connected"] == ["twitter", "telegram", "linkedin"]
     assert MASTODON_TOKEN not in page.content()
+    assert len(teams.cards) == 1  # only Verify's card
