@@ -102,7 +102,8 @@ async def post(
     if not fitted.ok:
         return Delivery(False, None, f"Discord: {fitted.error}", "error")
     url = httpx.URL(conn.credentials.get("webhook_url", "")).copy_merge_params({"wait": "true"})
-    body: dict[str, Any] = {"content": fitted.text}
+    # An article's text must not ping `@everyone` or a role: no mention is parsed.
+    body: dict[str, Any] = {"content": fitted.text, "allowed_mentions": {"parse": []}}
     if conn.config.get("username"):
         body["username"] = conn.config["username"]
     response = await send(client, "POST", str(url), json=body, wait_of=body_wait)

@@ -52,6 +52,7 @@ async def test_a_post_reaches_the_channel_as_markdown(discord: DiscordStandIn) -
     assert seen.method == "POST" and "authorization" not in seen.headers
     assert seen.json() == {
         "content": f"Launch day\n\n[Our launch]({LINK}) #news",
+        "allowed_mentions": {"parse": []},  # "@everyone" in an article pings nobody
         "username": "Flowdeck",
     }
     assert discord.waits == [True]  # ?wait=true: Discord answers with the message
