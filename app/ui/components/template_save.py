@@ -21,7 +21,11 @@ def save_template_button(workflow_id: rx.Var, name: rx.Var) -> rx.Component:
 def _labelled(label: str, key: str, control: rx.Component, hint: str = "") -> rx.Component:
     message = S.errors.get(key, "")
     return rx.vstack(
-        rx.el.label(label, style={"font_size": "var(--font-size-2)", "font_weight": "500"}),
+        rx.el.label(
+            label,
+            html_for=f"ts-{key}",
+            style={"font_size": "var(--font-size-2)", "font_weight": "500"},
+        ),
         control,
         rx.text(hint, size="1", color=rx.color("gray", 10)) if hint else rx.fragment(),
         rx.cond(
@@ -48,28 +52,42 @@ def save_template_dialog() -> rx.Component:
                     _labelled(
                         "Name",
                         "name",
-                        rx.input(name="name", default_value=S.default_name, width="100%"),
+                        rx.input(
+                            name="name", id="ts-name", default_value=S.default_name, width="100%"
+                        ),
                     ),
                     _labelled(
                         "Description",
                         "description",
-                        rx.text_area(name="description", rows="3", width="100%"),
+                        rx.text_area(
+                            name="description", id="ts-description", rows="3", width="100%"
+                        ),
                         "What it does and when to use it.",
                     ),
                     _labelled(
                         "Category",
                         "category",
-                        rx.select(
-                            S.categories,
-                            name="category",
-                            placeholder="Choose a category",
+                        rx.box(
+                            rx.select(
+                                S.categories,
+                                name="category",
+                                placeholder="Choose a category",
+                                width="100%",
+                                id="ts-category",
+                            ),
                             width="100%",
+                            data_testid="template-save-category",
                         ),
                     ),
                     _labelled(
                         "Icon",
                         "icon",
-                        rx.input(name="icon", placeholder="e.g. send, rocket, bug", width="100%"),
+                        rx.input(
+                            name="icon",
+                            id="ts-icon",
+                            placeholder="e.g. send, rocket, bug",
+                            width="100%",
+                        ),
                         "A Lucide icon name; empty for the default.",
                     ),
                     form_alert(S.alert),

@@ -58,6 +58,7 @@ def _control(item: VarField) -> rx.Component:
                 color_scheme="amber",
                 size="1",
                 width="100%",
+                data_testid="template-missing-connection",
             ),
         ),
         rx.input(
@@ -99,6 +100,7 @@ def use_dialog() -> rx.Component:
                 "Fill in these fields; the new workflow opens when it is created.",
                 size="2",
                 color=rx.color("gray", 11),
+                margin_bottom="1rem",
             ),
             rx.form(
                 rx.vstack(

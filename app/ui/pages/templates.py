@@ -22,10 +22,8 @@ def _filters() -> rx.Component:
             width=["100%", "260px"],
             data_testid="template-search",
         ),
-        rx.select(
-            S.categories,
-            value=S.category,
-            on_change=S.set_category,
+        rx.box(
+            rx.select(S.categories, value=S.category, on_change=S.set_category),
             data_testid="template-category",
         ),
         rx.spacer(),
@@ -212,10 +210,30 @@ def _import_dialog() -> rx.Component:
                 style={"fontFamily": "var(--code-font-family)"},
                 data_testid="template-import-text",
             ),
-            rx.foreach(
-                S.import_problems,
-                lambda p: rx.text(
-                    p, size="1", color=rx.color("red", 11), data_testid="template-import-problem"
+            rx.cond(
+                S.import_problems.length() > 0,
+                rx.callout.root(
+                    rx.callout.icon(rx.icon("triangle-alert", size=16)),
+                    rx.vstack(
+                        rx.text(
+                            "Nothing was imported. Fix these problems and try again:",
+                            weight="medium",
+                        ),
+                        rx.el.ul(
+                            rx.foreach(
+                                S.import_problems,
+                                lambda p: rx.el.li(p, data_testid="template-import-problem"),
+                            ),
+                            style={"paddingLeft": "1.1rem", "margin": "0"},
+                        ),
+                        spacing="1",
+                    ),
+                    color_scheme="red",
+                    size="1",
+                    width="100%",
+                    max_height="220px",
+                    overflow_y="auto",
+                    data_testid="template-import-problems",
                 ),
             ),
             rx.hstack(

@@ -26,7 +26,7 @@ from app.ui.states.template_views import (
     var_field,
 )
 
-ALL = "all"
+ALL = "all categories"
 MAX_IMPORT = 1_000_000
 
 
