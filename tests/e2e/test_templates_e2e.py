@@ -4,6 +4,7 @@ import of a malformed file lists its problems and stores nothing."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Iterator
@@ -127,6 +128,9 @@ def test_use_a_template_run_it_and_save_it_back(
     _pick(page, save.get_by_test_id("template-save-category"), "operations")
     page.get_by_test_id("save-template").click()
     expect(save).to_have_count(0)
+    expect(
+        page.get_by_text("Saved as template “E2E saved maintenance” (version 1)")
+    ).to_be_visible()
 
     page.goto("/admin/templates")
     page.get_by_test_id("template-search").fill("E2E saved")
@@ -169,3 +173,49 @@ def test_a_malformed_template_file_lists_its_problems_and_stores_nothing(
     expect(missing).to_contain_text("No github connection yet")
     expect(missing.get_by_role("link")).to_have_attribute("href", "/admin/connections")
     _shot(page, "use-missing")
+
+
+SWITCHES = {
+    "flowdeck_template": 1,
+    "id": "e2e_switches",
+    "name": "E2E switches and choices",
+    "description": "A switch, a choice and a number, read back from the workflow.",
+    "category": "operations",
+    "icon": "wrench",
+    "variables": [
+        {"name": "loud", "label": "Loud", "type": "boolean", "default": False},
+        {"name": "env", "label": "Environment", "type": "choice",
+         "options": ["staging", "production"], "default": "staging"},
+        {"name": "retries", "label": "Retries", "type": "integer", "min": 0, "max": 5},
+    ],
+    "workflow": {
+        "name": "E2E switches", "trigger": {"type": "manual"},
+        "actions": [{"id": "calc", "type": "transform", "config": {"values": {
+            "loud": "[[loud]]", "env": "[[env]]", "retries": "[[retries]]"}}}],
+    },
+}  # fmt: skip
+
+
+def test_a_switch_a_choice_and_a_number_reach_the_workflow(
+    admin_page: Page, api: httpx.Client
+) -> None:
+    page = admin_page
+    page.goto("/admin/templates")
+    page.get_by_test_id("import-template").click()
+    page.get_by_test_id("template-import-text").fill(json.dumps(SWITCHES))
+    page.get_by_test_id("template-import-confirm").click()
+    expect(page.get_by_text("Imported “E2E switches and choices”")).to_be_visible()
+    page.get_by_test_id("template-search").fill("E2E switches")
+    _card(page, "e2e_switches").get_by_test_id("use-template").click()
+    _field(page, "loud").get_by_role("switch").click()
+    _pick(page, _field(page, "env"), "production")
+    _field(page, "retries").locator("input").fill("9")
+    page.get_by_test_id("template-create").click()
+    expect(_field(page, "retries").get_by_test_id("template-var-error")).to_be_visible()
+    _field(page, "retries").locator("input").fill("3")
+    page.get_by_test_id("template-create").click()
+
+    expect(page).to_have_url(re.compile(r"/admin/workflows/\d+/?$"))
+    workflow_id = int(re.search(r"/admin/workflows/(\d+)", page.url).group(1))
+    actions = api.get(f"/workflows/{workflow_id}").json()["actions"]
+    assert actions[0]["config"]["values"] == {"loud": True, "env": "production", "retries": 3}

@@ -46,6 +46,7 @@ def save_template_dialog() -> rx.Component:
                 "fields to fill in; no secret is copied.",
                 size="2",
                 color=rx.color("gray", 11),
+                margin_bottom="1rem",
             ),
             rx.form(
                 rx.vstack(
