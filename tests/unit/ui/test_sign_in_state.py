@@ -95,7 +95,11 @@ async def test_too_many_wrong_passwords_show_the_wait_in_the_form(people: dict) 
         assert await call(state, "submit", wrong) is None
         assert state.login_error == "Email or password is wrong"
     await call(state, "submit", wrong)
-    assert state.login_error == "Too many attempts; try again in 2 s"
+    # 2 s from the fifth failure; a slow password check on a busy machine can leave 1 s
+    assert state.login_error in (
+        "Too many attempts; try again in 2 s",
+        "Too many attempts; try again in 1 s",
+    )
 
 
 async def test_a_known_device_signs_in_while_strangers_are_held_back(people: dict) -> None:
