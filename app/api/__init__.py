@@ -15,6 +15,7 @@ from app.api.routes import (
     articles,
     audit,
     auth,
+    automation,
     bulk,
     connections,
     executions,
@@ -53,6 +54,7 @@ API_ROUTERS: list[APIRouter] = [
     approvals.router,
     approvals.links,
     orchestrations.router,
+    automation.router,
 ]
 
 

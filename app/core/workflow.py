@@ -143,7 +143,8 @@ class WorkflowSpec(SpecModel):
     #: How many steps of one execution may run at the same time.
     max_parallel: int = Field(DEFAULT_MAX_PARALLEL, ge=1, le=64)
     trigger: TriggerSpec
-    actions: list[ActionSpec] = Field(min_length=1, max_length=MAX_STEPS)
+    #: Empty only in an inactive draft (see `validate_workflow`): steps are added one by one.
+    actions: list[ActionSpec] = Field(max_length=MAX_STEPS)
 
 
 def _has_template(value: Any) -> bool:
@@ -255,6 +256,17 @@ def _inner_step_problems(step: Any, at: str, allowed: set[str]) -> list[Problem]
     return problems
 
 
+EMPTY_ACTIVE = (
+    "should have at least 1 item: add a step first (only an inactive draft may have no steps)"
+)
+
+
+def _empty_problems(data: Mapping[str, Any], actions: list[Any]) -> list[Problem]:
+    """No steps is a draft: allowed while inactive, refused for an active workflow."""
+    active = data.get("is_active", data.get("isActive", True))
+    return [Problem("actions", EMPTY_ACTIVE)] if not actions and active is not False else []
+
+
 def _graph_problems(actions: list[Any], found: list[Problem]) -> list[Problem]:
     """The graph's problems (`app.core.graph_checks`) at paths nothing above reported yet.
 
@@ -284,6 +296,7 @@ def validate_workflow(data: Any, known_action_types: set[str] | None = None) -> 
     if isinstance(trigger := data.get("trigger"), Mapping):
         problems.extend(_trigger_problems(trigger))
     if isinstance(actions := data.get("actions"), list):
+        problems.extend(_empty_problems(data, actions))
         problems.extend(_action_problems(actions, allowed))
         problems.extend(_graph_problems(actions, problems))
     problems = list(dict.fromkeys(problems))
