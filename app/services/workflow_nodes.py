@@ -117,6 +117,8 @@ def delete_node(actor: Actor, workflow_id: int, node_id: str) -> Change:
     if node_id not in {str(s.get("id")) for s in steps}:
         raise NotFound(f"workflow {workflow_id} has no node {node_id!r}")
     after = remove_steps(steps, [node_id])
+    if not after and workflows.get_workflow(actor, workflow_id)["is_active"]:
+        raise Conflict(f"{node_id!r} is the last step of an active workflow: pause it first")
     return Change(node_id, _save(actor, workflow_id, after, f"removed node {node_id}"))
 
 

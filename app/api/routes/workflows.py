@@ -91,7 +91,11 @@ class WorkflowBody(CamelBody):
     concurrency_limit: SkipValidation[int] = Field(None, ge=1, le=100)
     is_active: SkipValidation[bool] = None
     trigger: SkipValidation[TriggerSpec] = None
-    actions: SkipValidation[list[ActionSpec]] = Field(None, min_length=1, max_length=MAX_STEPS)
+    actions: SkipValidation[list[ActionSpec]] = Field(
+        None,
+        max_length=MAX_STEPS,
+        description="The steps; empty only while the workflow is inactive (a draft)",
+    )
     max_parallel: SkipValidation[int] = Field(
         None, ge=1, le=64, description="Steps of one execution that may run at once (default 8)"
     )

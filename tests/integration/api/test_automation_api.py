@@ -137,3 +137,19 @@ async def test_a_draft_without_steps_cannot_be_resumed(api: httpx.AsyncClient) -
     assert response.status_code == 422, response.text
     assert "add a step first" in response.text
     assert (await api.get(f"{ORCH}/workflows/{wf}")).json()["is_active"] is False
+
+
+async def test_the_last_step_of_an_active_workflow_stays_until_it_is_paused(
+    api: httpx.AsyncClient,
+) -> None:
+    wf = await _draft(api)
+    body = {"label": "Only step", "config": {"action_type": "delay", "seconds": 0}}
+    assert (await _post(api, f"/workflows/{wf}/nodes", body)).status_code == 201
+    assert (await api.post(f"{ORCH}/workflows/{wf}/resume")).status_code == 200
+    refused = await api.delete(f"{AUTO}/workflows/{wf}/nodes/only-step")
+    assert refused.status_code == 409, refused.text
+    assert "pause it first" in refused.json()["error"]["message"]
+    assert (await api.post(f"{ORCH}/workflows/{wf}/pause")).status_code == 200
+    removed = await api.delete(f"{AUTO}/workflows/{wf}/nodes/only-step")
+    assert removed.status_code == 200, removed.text
+    assert (await api.get(f"{ORCH}/workflows/{wf}")).json()["actions"] == []

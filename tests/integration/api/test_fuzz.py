@@ -124,6 +124,15 @@ NOT_EXPRESSIBLE: dict[str, tuple[Any, str]] = {
         positive_data_acceptance,
         "cursor is opaque: only a next_cursor the API returned is valid, any other string is a 400",
     ),
+    "POST /api/automation/workflows/{workflow_id}/nodes": (
+        positive_data_acceptance,
+        "config.action_type picks the step type (003's names or a registered type) and the rest "
+        "of config is checked against that type's model",
+    ),
+    "POST /api/automation/workflows/{workflow_id}/edges": (
+        positive_data_acceptance,
+        "source and target must be nodes of that workflow, and the edge must not close a cycle",
+    ),
     "GET /api/audit/events": (
         positive_data_acceptance,
         "until must be after since (a rule between two parameters)",
