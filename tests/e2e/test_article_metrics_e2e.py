@@ -31,7 +31,7 @@ def sources() -> Iterator[Sources]:
         yield stand_in
 
 
-def _connect(api: httpx.Client, base: str) -> None:
+def _connect(api: httpx.Client, base: str) -> list[int]:
     bodies = [
         {"name": "e2e plausible", "platform": "plausible", "credentials": {"apiKey": PLAUSIBLE_KEY},
          "config": {"siteId": PLAUSIBLE_SITE, "apiBase": base}},
@@ -40,9 +40,22 @@ def _connect(api: httpx.Client, base: str) -> None:
                          "clientSecret": GOOGLE_CLIENT[1]},
          "config": {"siteUrl": SC_SITE, "apiBase": base, "tokenUrl": base + "/token"}},
     ]  # fmt: skip
+    made_ids = []
     for body in bodies:
         made = api.post("/connections", json=body)
         assert made.status_code == 201, made.text
+        made_ids.append(made.json()["id"])
+    return made_ids
+
+
+@pytest.fixture
+def connected(api: httpx.Client, sources: Sources) -> Iterator[None]:
+    """The metric sources, removed afterwards: the app is shared by every browser test, and a
+    source left behind would be measured (and fail, its stand-in gone) by their monitors."""
+    made = _connect(api, sources.base_url)
+    yield
+    for conn_id in made:
+        assert api.delete(f"/connections/{conn_id}").status_code == 204
 
 
 def _run(api: httpx.Client, workflow_id: int, article_id: int) -> None:
@@ -78,9 +91,8 @@ def test_a_monitor_without_sources_is_saved_with_a_warning(
 
 
 def test_the_article_page_charts_its_metrics(
-    admin_page: Page, api: httpx.Client, sources: Sources
+    admin_page: Page, api: httpx.Client, sources: Sources, connected: None
 ) -> None:
-    _connect(api, sources.base_url)
     article = api.post("/articles", json={"title": "Charted article", "body": "Words."}).json()
     quiet = api.post("/articles", json={"title": "Quiet article", "body": "Words."}).json()
     created = api.post(

@@ -61,13 +61,13 @@ def _pick(page: Page, field, option: str) -> None:
 def test_use_a_template_run_it_and_save_it_back(
     admin_page: Page, api: httpx.Client, remote: Remote, counterparts: Counterparts
 ) -> None:
-    _connect(api, {"name": "E2E Ops API", "platform": "http", "connectionType": "api_key",
+    _connect(api, {"name": "Tpl E2E Ops API", "platform": "http", "connectionType": "api_key",
                    "credentials": {"apiKey": "e2e-key-5Jq8"},
                    "config": {"baseUrl": remote.base_url + "/ops"}})  # fmt: skip
-    _connect(api, {"name": "E2E Other API", "platform": "http",
+    _connect(api, {"name": "Tpl E2E Other API", "platform": "http",
                    "connectionType": "api_key", "credentials": {"apiKey": "other-key-7Wd2"},
                    "config": {"baseUrl": remote.base_url + "/elsewhere"}})  # fmt: skip
-    _connect(api, {"name": "E2E Slack", "platform": "slack",
+    _connect(api, {"name": "Tpl E2E Slack", "platform": "slack",
                    "webhookUrl": counterparts.base_url + SLACK_HOOK})  # fmt: skip
     page = admin_page
     page.get_by_role("link", name="Templates").first.click()
@@ -89,7 +89,9 @@ def test_use_a_template_run_it_and_save_it_back(
     expect(page.get_by_role("dialog", name="Use “Recurring maintenance”")).to_be_visible()
     expect(_field(page, "ops_api").get_by_role("combobox")).to_be_visible()
     page.get_by_test_id("template-workflow-name").fill(NAME)
-    _pick(page, _field(page, "ops_api"), "E2E Ops API")
+    _pick(page, _field(page, "ops_api"), "Tpl E2E Ops API")
+    # the app is shared by every browser test: other Slack connections may exist, so pick ours
+    _pick(page, _field(page, "slack"), "Tpl E2E Slack")
     _field(page, "tasks").locator("textarea").fill(", ".join(TASKS))
     _field(page, "schedule").locator("input").fill("every night please")
     _shot(page, "use")

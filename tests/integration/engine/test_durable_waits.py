@@ -141,7 +141,8 @@ async def test_pause_lets_the_running_step_finish_then_resume_goes_on(
     engine: Engine, member: Actor
 ) -> None:
     actions = [
-        {"id": "first", "type": "delay", "config": {"seconds": 0.5}},
+        # long enough that the pause lands while it runs, even on a loaded machine
+        {"id": "first", "type": "delay", "config": {"seconds": 2}},
         {"id": "second", "type": "transform", "config": {"values": {"x": 2}}},
     ]
     execution_id = await _start(member, _workflow(member, actions))
