@@ -135,6 +135,8 @@ def test_use_a_template_run_it_and_save_it_back(
     ).to_be_visible()
 
     page.goto("/admin/templates")
+    expect(page.get_by_test_id("template-search")).to_have_value("")  # a visit starts afresh
+    expect(page.get_by_test_id("template-card").nth(15)).to_be_visible()  # the page has loaded
     page.get_by_test_id("template-search").fill("E2E saved")
     card = page.get_by_test_id("template-card")
     expect(card).to_have_count(1)
@@ -203,6 +205,7 @@ def test_a_switch_a_choice_and_a_number_reach_the_workflow(
 ) -> None:
     page = admin_page
     page.goto("/admin/templates")
+    expect(page.get_by_test_id("template-card").first).to_be_visible()  # loaded: clicks count
     page.get_by_test_id("import-template").click()
     page.get_by_test_id("template-import-text").fill(json.dumps(SWITCHES))
     page.get_by_test_id("template-import-confirm").click()

@@ -80,6 +80,7 @@ class TemplatesState(SessionState):
         redirect = await self.guard_admin_area()
         if redirect is not None:
             return redirect
+        self.search, self.category = "", ALL  # a new visit starts from the whole gallery
         try:
             await self._reload()
         except FlowdeckError as exc:
