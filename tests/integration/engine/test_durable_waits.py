@@ -185,7 +185,8 @@ async def test_a_stop_interrupts_running_steps_and_leaves_waiting_runs_waiting(
         _workflow(
             member,
             [
-                {"id": "nap", "type": "wait", "config": {"seconds": 1.5}},
+                # long enough to be seen waiting, and still waiting at the stop, under load
+                {"id": "nap", "type": "wait", "config": {"seconds": 4}},
                 {"id": "end", "type": "transform", "config": {"values": {}}},
             ],
         ),
