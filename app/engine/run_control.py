@@ -31,6 +31,8 @@ class RunControl:
     events: EventBus
     _loop: asyncio.AbstractEventLoop | None
     _walks: dict[int, GraphRun]
+    _tasks: dict[int, asyncio.Task[None]]
+    _pause_asked: set[int]
 
     def _fill_after_submit(self) -> None:
         raise NotImplementedError
@@ -42,6 +44,9 @@ class RunControl:
         if walk is not None:
             walk.paused = True
             walk.poke()
+            return "pausing"
+        if execution_id in self._tasks:  # claimed, its walk not built yet: paused once it is
+            self._pause_asked.add(execution_id)
             return "pausing"
         if await offload.db(
             suspended.move_execution,
@@ -59,6 +64,9 @@ class RunControl:
         if walk is not None and walk.paused:  # its running steps have not finished yet
             walk.paused = False
             walk.poke()
+            return "resumed"
+        if execution_id in self._pause_asked:  # the pause had not landed yet
+            self._pause_asked.discard(execution_id)
             return "resumed"
         if await offload.db(
             suspended.move_execution, execution_id, ExecutionStatus.QUEUED, ExecutionStatus.PAUSED

@@ -61,6 +61,8 @@ class Engine(RunControl):
         # began never runs its body, so `_done` records its end instead)
         self._closers: set[asyncio.Task[None]] = set()
         self._walks: dict[int, GraphRun] = {}  # the runs going on in this process
+        # pauses asked for while a claimed run's walk was still being built
+        self._pause_asked: set[int] = set()
         self.clock = WaitClock()
 
     # -- life cycle -------------------------------------------------------------------------
@@ -255,6 +257,7 @@ class Engine(RunControl):
             closer.add_done_callback(self._closers.discard)
         self._entered.discard(execution_id)
         self._cancel_requested.discard(execution_id)
+        self._pause_asked.discard(execution_id)
         self._running_by_workflow[workflow_id] -= 1
         try:
             self._fill()
@@ -300,6 +303,9 @@ class Engine(RunControl):
         try:
             walk = await self._graph_run(run, scope, context)
             self._walks[execution_id] = walk
+            if execution_id in self._pause_asked:
+                self._pause_asked.discard(execution_id)
+                walk.paused = True
             walk.render_ahead()
             decision = await self._walk_to_end(walk, scope, run)
             if decision is None:  # waiting or paused: the task ends, nothing is held

@@ -146,7 +146,15 @@ async def test_pause_lets_the_running_step_finish_then_resume_goes_on(
         {"id": "second", "type": "transform", "config": {"values": {"x": 2}}},
     ]
     execution_id = await _start(member, _workflow(member, actions))
-    await _until(member, execution_id, "running")
+    deadline = time.monotonic() + 10
+    while (
+        _steps(await asyncio.to_thread(_detail, member, execution_id))
+        .get("first", {})
+        .get("status")
+        != "running"
+    ):
+        assert time.monotonic() < deadline
+        await asyncio.sleep(0.02)
     assert await engine.pause(execution_id) == "pausing"
     paused = await _until(member, execution_id, "paused")
     assert execution_id not in engine._tasks
@@ -157,6 +165,27 @@ async def test_pause_lets_the_running_step_finish_then_resume_goes_on(
     done = await _until(member, execution_id, "succeeded", "failed")
     assert done["status"] == "succeeded" and done["steps_completed"] == 2
     assert _steps(done)["second"]["output"] == {"x": 2}
+
+
+async def test_a_pause_asked_as_soon_as_the_run_is_claimed_is_kept(
+    engine: Engine, member: Actor
+) -> None:
+    """The run is `running` before its walk is built: a pause then must not be refused."""
+    actions = [
+        {"id": "first", "type": "delay", "config": {"seconds": 0.5}},
+        {"id": "only", "type": "transform", "config": {"values": {"x": 1}}},
+    ]
+    execution_id = await _start(member, _workflow(member, actions))
+    deadline = time.monotonic() + 10
+    while execution_id not in engine._tasks:
+        assert time.monotonic() < deadline
+        await asyncio.sleep(0)
+    assert await engine.pause(execution_id) == "pausing"
+    paused = await _until(member, execution_id, "paused", "succeeded")
+    assert paused["status"] == "paused" and _steps(paused)["only"]["status"] == "pending"
+    assert await engine.resume(execution_id) == "resumed"
+    done = await _until(member, execution_id, "succeeded", "failed")
+    assert done["status"] == "succeeded" and _steps(done)["only"]["output"] == {"x": 1}
 
 
 async def test_a_waiting_run_is_paused_resumed_and_cancelled(engine: Engine, member: Actor) -> None:
