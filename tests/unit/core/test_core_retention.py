@@ -1,0 +1,190 @@
+"""What a prune removes: table tests of app.core.retention (no database)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from app.core.errors import ValidationFailed
+from app.core.retention import (
+    Cutoffs,
+    ExecutionFacts,
+    Policy,
+    cutoffs,
+    effective,
+    next_batch_size,
+    parse_policy,
+    removes_data,
+    removes_row,
+)
+
+NOW = datetime(2026, 12, 1, 12, tzinfo=UTC)
+
+
+def _facts(
+    status: str = "succeeded",
+    days_ago: float | None = 40,
+    newer: int = 100,
+    linked_open: bool = False,
+    data_pruned: bool = False,
+    started_days_ago: float | None = None,
+) -> ExecutionFacts:
+    finished = NOW - timedelta(days=days_ago) if days_ago is not None else None
+    started_ago = started_days_ago if started_days_ago is not None else (days_ago or 50) + 0.01
+    return ExecutionFacts(
+        status=status,
+        finished_at=finished,
+        started_at=NOW - timedelta(days=started_ago),
+        queued_at=NOW - timedelta(days=started_ago + 0.01),
+        newer_in_workflow=newer,
+        linked_open=linked_open,
+        data_pruned=data_pruned,
+    )
+
+
+@pytest.mark.parametrize(
+    ("policy", "facts", "expected"),
+    [
+        # age alone
+        (Policy(keep_days=30), _facts(days_ago=40), True),
+        (Policy(keep_days=30), _facts(days_ago=20), False),
+        (Policy(keep_days=30), _facts(days_ago=30.0001), True),
+        # count alone
+        (Policy(keep_last=10), _facts(days_ago=1, newer=10), True),
+        (Policy(keep_last=10), _facts(days_ago=400, newer=9), False),
+        # both: old AND beyond the newest N
+        (Policy(keep_days=30, keep_last=10), _facts(days_ago=40, newer=10), True),
+        (Policy(keep_days=30, keep_last=10), _facts(days_ago=40, newer=3), False),
+        (Policy(keep_days=30, keep_last=10), _facts(days_ago=5, newer=500), False),
+        # nothing set keeps everything
+        (Policy(), _facts(days_ago=4000, newer=10**6), False),
+        (Policy(keep_data_days=1), _facts(days_ago=4000), False),
+        # never an unfinished run, whatever its age
+        (Policy(keep_days=1), _facts(status="queued", days_ago=None, started_days_ago=90), False),
+        (Policy(keep_days=1), _facts(status="running", days_ago=None, started_days_ago=90), False),
+        (Policy(keep_days=1), _facts(status="waiting", days_ago=None, started_days_ago=90), False),
+        (Policy(keep_days=1), _facts(status="paused", days_ago=None, started_days_ago=90), False),
+        (Policy(keep_last=1), _facts(status="waiting", days_ago=None, newer=50), False),
+        # every final status goes
+        (Policy(keep_days=1), _facts(status="failed"), True),
+        (Policy(keep_days=1), _facts(status="cancelled"), True),
+        (Policy(keep_days=1), _facts(status="interrupted"), True),
+        # linked to an open run (parent of an open child, child of an open parent, retried)
+        (Policy(keep_days=1), _facts(linked_open=True), False),
+        # age counts from the finish: started long ago, finished yesterday (a long wait)
+        (Policy(keep_days=30), _facts(days_ago=1, started_days_ago=60), False),
+    ],
+)
+def test_removes_row(policy: Policy, facts: ExecutionFacts, expected: bool) -> None:
+    assert removes_row(facts, cutoffs(policy, NOW)) is expected
+
+
+def test_age_of_a_run_that_never_started_is_its_queue_time() -> None:
+    facts = ExecutionFacts(
+        status="cancelled",
+        finished_at=None,
+        started_at=None,
+        queued_at=NOW - timedelta(days=10),
+        newer_in_workflow=5,
+    )
+    assert removes_row(facts, cutoffs(Policy(keep_days=9), NOW))
+    assert not removes_row(facts, cutoffs(Policy(keep_days=11), NOW))
+
+
+@pytest.mark.parametrize(
+    ("policy", "facts", "expected"),
+    [
+        (Policy(keep_days=90, keep_data_days=7), _facts(days_ago=10), True),
+        (Policy(keep_days=90, keep_data_days=7), _facts(days_ago=3), False),
+        (Policy(keep_data_days=7), _facts(days_ago=10), True),
+        # already pruned: nothing to do
+        (Policy(keep_data_days=7), _facts(days_ago=10, data_pruned=True), False),
+        # the whole row goes: not counted as a data prune
+        (Policy(keep_days=9, keep_data_days=7), _facts(days_ago=10), False),
+        # a row kept by keep_last still loses its old data
+        (Policy(keep_days=9, keep_last=5, keep_data_days=7), _facts(days_ago=10, newer=1), True),
+        (Policy(keep_data_days=7), _facts(status="running", days_ago=None), False),
+        (Policy(keep_data_days=7), _facts(status="waiting", days_ago=None), False),
+        (Policy(keep_data_days=7), _facts(days_ago=10, linked_open=True), False),
+        (Policy(keep_days=7), _facts(days_ago=3), False),
+    ],
+)
+def test_removes_data(policy: Policy, facts: ExecutionFacts, expected: bool) -> None:
+    assert removes_data(facts, cutoffs(policy, NOW)) is expected
+
+
+@pytest.mark.parametrize(
+    ("global_policy", "workflow", "expected"),
+    [
+        (Policy(30, 100, 7), Policy(), Policy(30, 100, 7)),
+        (Policy(30, 100, 7), Policy(keep_days=365), Policy(365, 100, 7)),
+        (Policy(), Policy(keep_last=5), Policy(None, 5, None)),
+        (Policy(30, None, 7), Policy(2, 3, 1), Policy(2, 3, 1)),
+    ],
+)
+def test_effective(global_policy: Policy, workflow: Policy, expected: Policy) -> None:
+    assert effective(global_policy, workflow) == expected
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        ({}, Policy()),
+        ({"keep_days": 30, "keep_last": "100", "keep_data_days": " 7 "}, Policy(30, 100, 7)),
+        ({"keep_days": "", "keep_last": None}, Policy()),
+        ({"keep_days": 30.0}, Policy(keep_days=30)),
+        ({"keep_days": 7, "keep_data_days": 7}, Policy(7, None, 7)),
+    ],
+)
+def test_parse_policy_accepts(data: dict, expected: Policy) -> None:
+    assert parse_policy(data) == expected
+
+
+@pytest.mark.parametrize(
+    ("data", "path", "words"),
+    [
+        ({"keep_days": 0}, "keep_days", "between 1 and 3,650"),
+        ({"keep_days": -5}, "keep_days", "between 1 and"),
+        ({"keep_days": 3651}, "keep_days", "between 1 and 3,650"),
+        ({"keep_last": "ten"}, "keep_last", "whole number"),
+        ({"keep_last": True}, "keep_last", "whole number"),
+        ({"keep_last": 2.5}, "keep_last", "whole number"),
+        ({"keep_last": 1_000_001}, "keep_last", "1,000,000"),
+        ({"keep_data_days": [1]}, "keep_data_days", "whole number"),
+        ({"keep_days": 7, "keep_data_days": 8}, "keep_data_days", "at most keep_days (7)"),
+    ],
+)
+def test_parse_policy_refuses_each_field(data: dict, path: str, words: str) -> None:
+    with pytest.raises(ValidationFailed) as info:
+        parse_policy(data, prefix="retention.")
+    assert info.value.problems[0].path == f"retention.{path}"
+    assert words in info.value.problems[0].message
+
+
+def test_parse_policy_reports_every_problem_at_once() -> None:
+    with pytest.raises(ValidationFailed) as info:
+        parse_policy({"keep_days": "x", "keep_last": 0, "keep_data_days": -1})
+    assert [p.path for p in info.value.problems] == ["keep_days", "keep_last", "keep_data_days"]
+
+
+def test_cutoffs_need_an_aware_now() -> None:
+    with pytest.raises(ValueError):
+        cutoffs(Policy(keep_days=1), datetime(2026, 1, 1))  # noqa: DTZ001
+    cut = cutoffs(Policy(keep_days=2, keep_data_days=1), NOW)
+    assert cut == Cutoffs(NOW - timedelta(days=2), None, NOW - timedelta(days=1))
+
+
+@pytest.mark.parametrize(
+    ("current", "elapsed", "expected"),
+    [
+        (100, 0.010, 200),  # fast: at most doubles
+        (100, 0.025, 100),  # on target
+        (100, 0.100, 25),  # slow: shrinks at once
+        (100, 5.0, 10),  # never below low
+        (4000, 0.001, 5000),  # never above high
+        (100, 0.0, 200),
+    ],
+)
+def test_next_batch_size(current: int, elapsed: float, expected: int) -> None:
+    assert next_batch_size(current, elapsed, target_s=0.025, low=10, high=5000) == expected
