@@ -13,6 +13,7 @@ SECTIONS: list[tuple[str, str, str]] = [
     ("Workflows", "/admin/workflows", "workflow"),
     ("Templates", "/admin/templates", "layout-template"),
     ("Executions", "/admin/executions", "play"),
+    ("Analytics", "/admin/analytics", "chart-column"),
     ("Approvals", "/admin/approvals", "circle-check"),
     ("Articles", "/admin/articles", "file-text"),
     ("Alerts", "/admin/alerts", "bell"),

@@ -2,6 +2,7 @@
 
 from app.ui.pages import (
     alerts,
+    analytics,
     approvals,
     article_detail,
     articles,
@@ -26,6 +27,7 @@ from app.ui.pages import (
 
 __all__ = [
     "alerts",
+    "analytics",
     "approvals",
     "article_detail",
     "articles",

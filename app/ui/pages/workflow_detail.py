@@ -8,11 +8,13 @@ from app.ui.components.layout import admin_page
 from app.ui.components.stat_card import stat_card
 from app.ui.components.status_badge import status_badge
 from app.ui.components.template_save import save_template_button, save_template_dialog
+from app.ui.components.workflow_performance import performance_panel
 from app.ui.components.workflow_transfer import export_button
 from app.ui.live import ExecRow
 from app.ui.pages.workflows import run_dialog
 from app.ui.states.workflow_detail import StepSummary
 from app.ui.states.workflow_detail import WorkflowDetailState as S
+from app.ui.states.workflow_performance import WorkflowPerformanceState as Perf
 
 
 def _step(step: StepSummary) -> rx.Component:
@@ -171,13 +173,33 @@ def _body() -> rx.Component:
     )
 
 
-@rx.page(route="/admin/workflows/[workflow_id]", title="Workflow · Flowdeck", on_load=S.load_detail)
+def _tabs() -> rx.Component:
+    """The workflow itself, and its Performance panel (`?tab=performance`)."""
+    return rx.tabs.root(
+        rx.tabs.list(
+            rx.tabs.trigger("Overview", value="overview"),
+            rx.tabs.trigger("Performance", value="performance", data_testid="tab-performance"),
+            margin_bottom="1rem",
+        ),
+        rx.tabs.content(_body(), value="overview"),
+        rx.tabs.content(performance_panel(), value="performance"),
+        value=Perf.tab,
+        on_change=Perf.set_tab,
+        width="100%",
+    )
+
+
+@rx.page(
+    route="/admin/workflows/[workflow_id]",
+    title="Workflow · Flowdeck",
+    on_load=[S.load_detail, Perf.load],
+)
 def workflow_detail_page() -> rx.Component:
     return admin_page(
         "Workflow",
         rx.cond(
             S.error != "",
             rx.callout(S.error, icon="circle-x", color_scheme="red", width="100%"),
-            rx.cond(S.found, _body(), rx.skeleton(rx.box(height="320px", width="100%"))),
+            rx.cond(S.found, _tabs(), rx.skeleton(rx.box(height="320px", width="100%"))),
         ),
     )
