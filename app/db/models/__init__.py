@@ -2,6 +2,14 @@
 
 from app.db.models.accounts import ApiKey, Session, User
 from app.db.models.alerts import Alert, AlertDelivery, Notification
+from app.db.models.analytics import (
+    AppSetting,
+    error_group,
+    execution_day,
+    execution_hour,
+    step_day,
+    step_hour,
+)
 from app.db.models.audit import AuditEvent
 from app.db.models.content import Article, ContentVersion
 from app.db.models.integrations import (
@@ -26,6 +34,7 @@ from app.db.models.workflows import (
 
 __all__ = [
     "Alert",
+    "AppSetting",
     "Approval",
     "AlertDelivery",
     "ApiKey",
@@ -51,4 +60,9 @@ __all__ = [
     "WorkflowTemplate",
     "WorkflowTemplateVersion",
     "WorkflowVersion",
+    "error_group",
+    "execution_day",
+    "execution_hour",
+    "step_day",
+    "step_hour",
 ]

@@ -35,6 +35,10 @@ class Workflow(SQLModel, table=True):
     )
     # How many steps of one execution may run at the same time (graph workflows).
     max_parallel: int = Field(default=8, sa_column_kwargs={"server_default": "8"})
+    # Retention of this workflow's finished runs (null: the global setting "retention").
+    keep_days: int | None = None
+    keep_last: int | None = None
+    keep_data_days: int | None = None
     version: int = 1
     runs: int = 0
     successes: int = 0
@@ -114,11 +118,17 @@ class Execution(SQLModel, table=True):
     parent_execution_id: int | None = Field(default=None, index=True)
     parent_step: str | None = Field(default=None, max_length=64)
     depth: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # When retention removed its steps' inputs and outputs (null: they are all there).
+    data_pruned_at: datetime | None = Field(default=None, sa_column=ts_column())
 
 
 class ExecutionStep(SQLModel, table=True):
     __tablename__ = "execution_step"
-    __table_args__ = (sa.UniqueConstraint("execution_id", "position"),)
+    __table_args__ = (
+        sa.UniqueConstraint("execution_id", "position"),
+        # An action's latest failures (analytics' "recent errors"), newest first.
+        sa.Index("ix_execution_step_action_status", "action_id", "status", "execution_id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     execution_id: int = Field(

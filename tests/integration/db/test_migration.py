@@ -47,6 +47,12 @@ TABLES = {
     "workflow_template",
     "workflow_template_version",
     "template_use",
+    "execution_hour",
+    "execution_day",
+    "step_hour",
+    "step_day",
+    "error_group",
+    "app_setting",
 }
 
 
@@ -122,6 +128,14 @@ def test_every_table_exists(inspector: sa.Inspector) -> None:
         ("api_key", "ix_api_key_key_hash", ["key_hash"], True),
         ("article", "ix_article_slug", ["slug"], True),
         ("content_version", "ix_content_version_article_id", ["article_id"], False),
+        ("execution_hour", "ix_execution_hour_hour", ["hour"], False),
+        ("error_group", "ix_error_group_workflow_day", ["workflow_id", "day"], False),
+        (
+            "execution_step",
+            "ix_execution_step_action_status",
+            ["action_id", "status", "execution_id"],
+            False,
+        ),
     ],
 )
 def test_indexes_the_lists_need(
@@ -145,6 +159,9 @@ def test_indexes_the_lists_need(
         ("content_version", ["article_id", "version_number"]),
         ("orchestration_version", ["orchestration_id", "version_number"]),
         ("orchestration_call", ["run_id", "position"]),
+        ("execution_hour", ["workflow_id", "hour"]),
+        ("step_hour", ["workflow_id", "action_id", "hour"]),
+        ("error_group", ["workflow_id", "action_id", "shape_hash", "day"]),
     ],
 )
 def test_unique_constraints(inspector: sa.Inspector, table: str, columns: list[str]) -> None:
@@ -186,6 +203,10 @@ def test_unique_constraints(inspector: sa.Inspector, table: str, columns: list[s
         ("metric_sample", "execution_id", "execution", "SET NULL"),
         ("workflow_template", "source_workflow_id", "workflow", "SET NULL"),
         ("workflow_template_version", "template_id", "workflow_template", "CASCADE"),
+        ("execution_hour", "workflow_id", "workflow", "CASCADE"),
+        ("step_day", "workflow_id", "workflow", "CASCADE"),
+        ("error_group", "workflow_id", "workflow", "CASCADE"),
+        ("app_setting", "updated_by", "user", "SET NULL"),
     ],
 )
 def test_foreign_keys_and_their_ondelete(
