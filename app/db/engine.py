@@ -16,6 +16,10 @@ from app.db.settings import get_settings
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cursor = dbapi_conn.cursor()
+    # First: it only takes effect on a database with no table yet (a new file), so new
+    # databases can hand freed pages back in steps after a prune (app.services.retention);
+    # on an existing one it is a no-op until `flowdeck db-compact` runs one VACUUM.
+    cursor.execute("PRAGMA auto_vacuum=INCREMENTAL")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")

@@ -1,0 +1,398 @@
+"""The prune: finished executions and old step data removed in short batches, then space handed
+back to the file (SQLite), the whole of it audited.
+
+How it stays out of the way of the app:
+- Executions are swept by id (the primary key) in windows of `SCAN` rows, read without any
+  write lock (WAL readers never block the writer); `app.core.retention` decides per row.
+- The rows it decided on are deleted (or their data emptied) in batches, each in its own short
+  transaction. Each batch is timed and the next one sized to take about `target_s` (25 ms by
+  default, so a batch stays well under the 50 ms the issue allows); the thread sleeps between
+  batches so the engine's writes get the lock in between.
+- Every write re-checks, inside its own statement, that the execution is still final and that
+  no unfinished run is linked to it (a retry started meanwhile, a child run): a decision made
+  on a read a moment ago never deletes a run that has come alive since.
+- Deleting an execution takes its steps, attempts, items, waits and approvals with it through
+  the foreign keys (ON DELETE CASCADE); alert deliveries, notifications and metric samples
+  that point at it keep their rows with the link emptied (ON DELETE SET NULL). Rollups have no
+  foreign key to executions and are never touched.
+- SQLite: freed pages go back to the file with `PRAGMA incremental_vacuum(n)` in timed steps
+  (only when the database is in incremental auto-vacuum; otherwise the page says that
+  `flowdeck db-compact` is needed once). PostgreSQL: autovacuum does it.
+
+A kill -9 at any point leaves whole executions: each batch commits or not at all.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from app.core.retention import (
+    FINAL_STATUSES,
+    Cutoffs,
+    ExecutionFacts,
+    cutoffs,
+    effective,
+    next_batch_size,
+    removes_data,
+    removes_row,
+)
+from app.db.engine import get_engine, session_scope
+from app.db.types import UTCDateTime, utcnow
+from app.services import audit
+from app.services.actor import SYSTEM, Actor
+from app.services.retention import load_global, workflow_policies
+
+log = logging.getLogger("flowdeck.retention")
+SCAN = 2000
+TARGET_S = 0.025
+PAUSE_S = 0.01
+BATCH_LOW, BATCH_HIGH, BATCH_FIRST = 5, 2000, 50
+
+EXECUTION = sa.table(
+    "execution",
+    sa.column("id", sa.Integer),
+    sa.column("workflow_id", sa.Integer),
+    sa.column("status", sa.String),
+    sa.column("queued_at", UTCDateTime()),
+    sa.column("started_at", UTCDateTime()),
+    sa.column("finished_at", UTCDateTime()),
+    sa.column("retry_of", sa.Integer),
+    sa.column("parent_execution_id", sa.Integer),
+    sa.column("data_pruned_at", UTCDateTime()),
+    sa.column("trigger_payload", sa.JSON),
+)
+STEP = sa.table(
+    "execution_step",
+    sa.column("id", sa.Integer),
+    sa.column("execution_id", sa.Integer),
+    sa.column("input", sa.JSON),
+    sa.column("output", sa.JSON),
+)
+ITEM = sa.table("step_item", sa.column("step_id", sa.Integer), sa.column("output", sa.JSON))
+WAIT = sa.table("step_wait", sa.column("execution_id", sa.Integer), sa.column("output", sa.JSON))
+_FINAL = sorted(FINAL_STATUSES)
+
+
+@dataclass
+class Plan:
+    """Per workflow: its cutoffs, and the id below which keep_last no longer protects."""
+
+    cut: dict[int, Cutoffs]
+    keep_last_below: dict[int, int | None]
+    names: dict[int, str]
+    open_linked: set[int]
+    upper_id: int
+
+
+@dataclass
+class Outcome:
+    executions: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+    data: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+    batches: int = 0
+    longest_batch_ms: float = 0.0
+    batch_ms_total: float = 0.0
+
+
+def make_plan(conn: sa.Connection, now: datetime) -> Plan:
+    """Everything the sweep needs, read once: policies, keep_last bounds, open links."""
+    global_policy, _ = load_global(conn)
+    cut: dict[int, Cutoffs] = {}
+    below: dict[int, int | None] = {}
+    names: dict[int, str] = {}
+    for wid, name, own in workflow_policies(conn):
+        c = cutoffs(effective(global_policy, own), now)
+        if not c.prunes_rows and c.data_before is None:
+            continue
+        cut[wid], names[wid] = c, name
+        below[wid] = None
+        if c.keep_last is not None:
+            # The keep_last-th newest id: ids below it are beyond the newest keep_last.
+            below[wid] = conn.execute(
+                sa.select(EXECUTION.c.id)
+                .where(EXECUTION.c.workflow_id == wid)
+                .order_by(EXECUTION.c.id.desc())
+                .limit(1)
+                .offset(c.keep_last - 1)
+            ).scalar()
+            below[wid] = below[wid] or 0  # fewer runs than keep_last: none is beyond
+    upper = conn.execute(sa.select(sa.func.max(EXECUTION.c.id))).scalar() or 0
+    return Plan(cut, below, names, _open_linked(conn), upper)
+
+
+def _open_linked(conn: sa.Connection) -> set[int]:
+    """Ids of finished executions an unfinished one depends on or is a child of."""
+    open_rows = conn.execute(
+        sa.select(EXECUTION.c.id, EXECUTION.c.retry_of, EXECUTION.c.parent_execution_id).where(
+            EXECUTION.c.status.not_in(_FINAL)
+        )
+    ).all()
+    open_ids = {r.id for r in open_rows}
+    linked = {r.retry_of for r in open_rows} | {r.parent_execution_id for r in open_rows}
+    if open_ids:
+        children = conn.execute(
+            sa.select(EXECUTION.c.id).where(EXECUTION.c.parent_execution_id.in_(open_ids))
+        ).scalars()
+        linked |= set(children)
+    return {i for i in linked if i is not None}
+
+
+def _guard() -> Any:
+    """SQL: the execution row is final and no unfinished run is linked to it, right now."""
+    other = EXECUTION.alias("other")
+    me = EXECUTION.c
+    linked_open = sa.exists().where(
+        other.c.status.not_in(_FINAL),
+        sa.or_(
+            other.c.retry_of == me.id,
+            other.c.parent_execution_id == me.id,
+            other.c.id == me.parent_execution_id,
+        ),
+    )
+    return sa.and_(me.status.in_(_FINAL), ~linked_open)
+
+
+def _facts(row: Any, plan: Plan) -> ExecutionFacts:
+    bound = plan.keep_last_below.get(row.workflow_id)
+    keep_last = plan.cut[row.workflow_id].keep_last or 0
+    return ExecutionFacts(
+        status=row.status,
+        finished_at=row.finished_at,
+        started_at=row.started_at,
+        queued_at=row.queued_at,
+        newer_in_workflow=keep_last if bound is not None and row.id < bound else 0,
+        linked_open=row.id in plan.open_linked,
+        data_pruned=row.data_pruned_at is not None,
+    )
+
+
+def sweep(conn: sa.Connection, plan: Plan) -> Iterator[tuple[str, int, int]]:
+    """("rows" | "data", execution id, workflow id) for each execution the prune acts on."""
+    last = 0
+    while last < plan.upper_id:
+        rows = conn.execute(
+            sa.select(
+                EXECUTION.c.id,
+                EXECUTION.c.workflow_id,
+                EXECUTION.c.status,
+                EXECUTION.c.queued_at,
+                EXECUTION.c.started_at,
+                EXECUTION.c.finished_at,
+                EXECUTION.c.data_pruned_at,
+            )
+            .where(EXECUTION.c.id > last, EXECUTION.c.id <= plan.upper_id)
+            .order_by(EXECUTION.c.id)
+            .limit(SCAN)
+        ).all()
+        if not rows:
+            return
+        last = rows[-1].id
+        for row in rows:
+            cut = plan.cut.get(row.workflow_id)
+            if cut is None:
+                continue
+            facts = _facts(row, plan)
+            if removes_row(facts, cut):
+                yield "rows", row.id, row.workflow_id
+            elif removes_data(facts, cut):
+                yield "data", row.id, row.workflow_id
+
+
+def delete_batch(conn: sa.Connection, ids: list[int]) -> list[int]:
+    """Delete these executions (still final, nothing open linked); the ids really deleted."""
+    done = conn.execute(
+        EXECUTION.delete()
+        .where(EXECUTION.c.id.in_(ids), _guard())
+        .returning(EXECUTION.c.id, EXECUTION.c.workflow_id)
+    ).all()
+    return [r.id for r in done]
+
+
+def empty_data_batch(conn: sa.Connection, ids: list[int], stamp: datetime) -> list[int]:
+    """Empty these executions' step inputs/outputs and mark them; the ids really emptied."""
+    done = conn.execute(
+        EXECUTION.update()
+        .where(EXECUTION.c.id.in_(ids), EXECUTION.c.data_pruned_at.is_(None), _guard())
+        .values(data_pruned_at=stamp, trigger_payload={})
+        .returning(EXECUTION.c.id)
+    ).scalars()
+    marked = list(done)
+    if marked:
+        steps = sa.select(STEP.c.id).where(STEP.c.execution_id.in_(marked))
+        conn.execute(STEP.update().where(STEP.c.execution_id.in_(marked)).values(input=sa.null()))
+        conn.execute(STEP.update().where(STEP.c.execution_id.in_(marked)).values(output=sa.null()))
+        conn.execute(ITEM.update().where(ITEM.c.step_id.in_(steps)).values(output=sa.null()))
+        conn.execute(WAIT.update().where(WAIT.c.execution_id.in_(marked)).values(output=sa.null()))
+    return marked
+
+
+def _timed(work: Callable[[sa.Connection], list[int]], outcome: Outcome) -> tuple[list[int], float]:
+    started = time.perf_counter()
+    with get_engine().begin() as conn:
+        done = work(conn)
+    elapsed = time.perf_counter() - started
+    outcome.batches += 1
+    outcome.batch_ms_total += elapsed * 1000
+    outcome.longest_batch_ms = max(outcome.longest_batch_ms, elapsed * 1000)
+    return done, elapsed
+
+
+def run_batches(
+    plan: Plan, *, target_s: float = TARGET_S, pause_s: float = PAUSE_S, deadline: float | None
+) -> Outcome:
+    """Sweep and act in timed batches; stops early (the rest next time) past `deadline`."""
+    outcome = Outcome()
+    size = {"rows": BATCH_FIRST, "data": BATCH_FIRST * 4}
+    pending: dict[str, list[tuple[int, int]]] = {"rows": [], "data": []}
+
+    def flush(kind: str) -> None:
+        batch, pending[kind] = pending[kind], []
+        ids = [i for i, _ in batch]
+        workflow_of = dict(batch)
+        if kind == "rows":
+            done, elapsed = _timed(lambda conn: delete_batch(conn, ids), outcome)
+        else:
+            stamp = utcnow()
+            done, elapsed = _timed(lambda conn: empty_data_batch(conn, ids, stamp), outcome)
+        for i in done:
+            (outcome.executions if kind == "rows" else outcome.data)[workflow_of[i]] += 1
+        size[kind] = next_batch_size(
+            len(ids), elapsed, target_s=target_s, low=BATCH_LOW, high=BATCH_HIGH
+        )
+        time.sleep(pause_s)
+
+    with get_engine().connect() as reader:
+        for kind, execution_id, workflow_id in sweep(reader, plan):
+            pending[kind].append((execution_id, workflow_id))
+            if len(pending[kind]) >= size[kind]:
+                reader.rollback()  # let go of the read snapshot while writing
+                flush(kind)
+                if deadline is not None and time.monotonic() > deadline:
+                    break
+    for kind in ("rows", "data"):
+        if pending[kind]:
+            flush(kind)
+    return outcome
+
+
+def reclaim_space(*, target_s: float = TARGET_S, pause_s: float = PAUSE_S) -> dict[str, Any]:
+    """Hand free pages back to the file in timed steps (SQLite in incremental auto-vacuum)."""
+    engine = get_engine()
+    if engine.dialect.name != "sqlite":
+        return {"freed_pages": 0, "steps": 0, "longest_step_ms": 0.0, "skipped": "postgresql"}
+    freed = steps = 0
+    longest = 0.0
+    pages = 64
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        if conn.exec_driver_sql("PRAGMA auto_vacuum").scalar() != 2:
+            return {"freed_pages": 0, "steps": 0, "longest_step_ms": 0.0, "skipped": "compact"}
+        raw = conn.connection.dbapi_connection
+        while (free := int(conn.exec_driver_sql("PRAGMA freelist_count").scalar() or 0)) > 0:
+            started = time.perf_counter()
+            # executescript steps the pragma to its end (execute() frees a single page)
+            raw.executescript(f"PRAGMA incremental_vacuum({pages})")
+            elapsed = time.perf_counter() - started
+            freed += min(pages, free)
+            steps += 1
+            longest = max(longest, elapsed * 1000)
+            pages = next_batch_size(pages, elapsed, target_s=target_s, low=16, high=20000)
+            time.sleep(pause_s)
+    return {"freed_pages": freed, "steps": steps, "longest_step_ms": round(longest, 2)}
+
+
+def prune(
+    actor: Actor = SYSTEM,
+    *,
+    now: datetime | None = None,
+    max_seconds: float | None = None,
+    target_s: float = TARGET_S,
+    pause_s: float = PAUSE_S,
+    reason: str = "manual",
+) -> dict[str, Any]:
+    """Run one prune; audited when it removed something or a person asked for it."""
+    actor.require_admin()
+    now = now or utcnow()
+    started = time.monotonic()
+    deadline = started + max_seconds if max_seconds is not None else None
+    with get_engine().connect() as conn:
+        plan = make_plan(conn, now)
+    outcome = run_batches(plan, target_s=target_s, pause_s=pause_s, deadline=deadline)
+    space = reclaim_space(target_s=target_s, pause_s=pause_s)
+    result = {
+        "executions_deleted": sum(outcome.executions.values()),
+        "data_pruned": sum(outcome.data.values()),
+        "by_workflow": [
+            {
+                "workflow_id": wid,
+                "name": plan.names.get(wid, ""),
+                "executions_deleted": outcome.executions.get(wid, 0),
+                "data_pruned": outcome.data.get(wid, 0),
+            }
+            for wid in sorted(set(outcome.executions) | set(outcome.data))
+        ],
+        "batches": outcome.batches,
+        "longest_batch_ms": round(outcome.longest_batch_ms, 2),
+        "duration_ms": round((time.monotonic() - started) * 1000, 1),
+        "finished": deadline is None or time.monotonic() <= deadline,
+        "space": space,
+    }
+    if result["executions_deleted"] or result["data_pruned"] or reason == "manual":
+        with session_scope() as session:
+            details = {k: v for k, v in result.items() if k != "by_workflow"}
+            details["by_workflow"] = result["by_workflow"][:50]
+            details["reason"] = reason
+            audit.record(
+                session, actor, "retention.pruned", target_type="retention", details=details
+            )
+    log.info(
+        "prune (%s): %d execution(s) deleted, %d emptied, %d batch(es), longest %.1f ms",
+        reason,
+        result["executions_deleted"],
+        result["data_pruned"],
+        outcome.batches,
+        outcome.longest_batch_ms,
+    )
+    return result
+
+
+def preview(actor: Actor, *, now: datetime | None = None) -> dict[str, Any]:
+    """What a prune at `now` would remove, per workflow (the same sweep, nothing written)."""
+    actor.require_admin()
+    now = now or utcnow()
+    rows: dict[int, int] = defaultdict(int)
+    data: dict[int, int] = defaultdict(int)
+    with get_engine().connect() as conn:
+        plan = make_plan(conn, now)
+        for kind, _, workflow_id in sweep(conn, plan):
+            (rows if kind == "rows" else data)[workflow_id] += 1
+    by_workflow = [
+        {
+            "workflow_id": wid,
+            "name": plan.names.get(wid, ""),
+            "executions": rows.get(wid, 0),
+            "data": data.get(wid, 0),
+            **{k: v for k, v in _policy_view(plan.cut[wid]).items()},
+        }
+        for wid in sorted(set(rows) | set(data))
+    ]
+    return {
+        "at": now.isoformat(),
+        "executions": sum(rows.values()),
+        "data": sum(data.values()),
+        "by_workflow": by_workflow,
+    }
+
+
+def _policy_view(cut: Cutoffs) -> dict[str, Any]:
+    return {
+        "rows_before": cut.rows_before.isoformat() if cut.rows_before else None,
+        "keep_last": cut.keep_last,
+        "data_before": cut.data_before.isoformat() if cut.data_before else None,
+    }
