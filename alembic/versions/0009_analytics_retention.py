@@ -11,7 +11,8 @@ Create Date: 2027-04-01
 application-wide settings as JSON by key ("retention"). `workflow` gets its own retention
 (`keep_days`, `keep_last`, `keep_data_days`, null: the global one), `execution` the time its
 steps' data was pruned (`data_pruned_at`), `execution_step` an index on (action_id, status,
-execution_id) for an action's latest failures. The rollups are filled from the existing rows
+execution_id) for an action's latest failures, `execution` a partial index on the runs whose
+step data is kept (retention), `audit_event` four composite indexes (audit reports). The rollups are filled from the existing rows
 (app.engine.rollups_sql.rebuild). No existing value changes.
 """
 
@@ -27,6 +28,13 @@ down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+#: Audit reports count ranges of these (app.services.audit_reports).
+_AUDIT_INDEXES = {
+    "ix_audit_action_at": ["action", "at"],
+    "ix_audit_actor_at": ["actor_id", "at"],
+    "ix_audit_actor_action_at": ["actor_id", "action", "at"],
+    "ix_audit_target_at": ["target_type", "target_id", "at"],
+}
 #: Histogram buckets at this revision (app.core.analytics.HIST_BUCKETS).
 _BUCKETS = 92
 
@@ -125,6 +133,15 @@ def upgrade() -> None:
         op.add_column("workflow", sa.Column(name, sa.Integer(), nullable=True))
     op.add_column("execution", sa.Column("data_pruned_at", UTCDateTime(), nullable=True))
     op.create_index(
+        "ix_execution_data_kept",
+        "execution",
+        ["workflow_id", "started_at"],
+        sqlite_where=sa.text("data_pruned_at IS NULL"),
+        postgresql_where=sa.text("data_pruned_at IS NULL"),
+    )
+    for name, columns in _AUDIT_INDEXES.items():
+        op.create_index(name, "audit_event", columns)
+    op.create_index(
         "ix_execution_step_action_status", "execution_step", ["action_id", "status", "execution_id"]
     )
     _create_tables()
@@ -136,6 +153,9 @@ def downgrade() -> None:
     op.drop_table("execution_day")
     op.drop_table("execution_hour")
     op.drop_index("ix_execution_step_action_status", table_name="execution_step")
+    for name in _AUDIT_INDEXES:
+        op.drop_index(name, table_name="audit_event")
+    op.drop_index("ix_execution_data_kept", table_name="execution")
     # Plain DROP COLUMNs (SQLite 3.35+ and PostgreSQL): a batch copy would cascade deletes.
     op.drop_column("execution", "data_pruned_at")
     for name in ("keep_days", "keep_last", "keep_data_days"):

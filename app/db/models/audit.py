@@ -13,7 +13,14 @@ from app.db.types import json_column, ts_column, utcnow
 
 class AuditEvent(SQLModel, table=True):
     __tablename__ = "audit_event"
-    __table_args__ = (sa.Index("ix_audit_target", "target_type", "target_id"),)
+    __table_args__ = (
+        sa.Index("ix_audit_target", "target_type", "target_id"),
+        # Audit reports (app.services.audit_reports): range counts per action, actor, target.
+        sa.Index("ix_audit_action_at", "action", "at"),
+        sa.Index("ix_audit_actor_at", "actor_id", "at"),
+        sa.Index("ix_audit_actor_action_at", "actor_id", "action", "at"),
+        sa.Index("ix_audit_target_at", "target_type", "target_id", "at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(default_factory=utcnow, sa_column=ts_column(nullable=False, index=True))

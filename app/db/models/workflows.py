@@ -85,6 +85,14 @@ class Execution(SQLModel, table=True):
         sa.Index("ix_execution_workflow_started", "workflow_id", "started_at"),
         sa.Index("ix_execution_status_started", "status", "started_at"),
         sa.Index("ix_execution_queue", "status", "priority_rank", "queued_at"),
+        # Retention's data-only prune: the runs whose step data is still there.
+        sa.Index(
+            "ix_execution_data_kept",
+            "workflow_id",
+            "started_at",
+            sqlite_where=sa.text("data_pruned_at IS NULL"),
+            postgresql_where=sa.text("data_pruned_at IS NULL"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
