@@ -21,6 +21,7 @@ CONNECTION_FIELDS: dict[str, tuple[str, ...]] = {
     "notify": ("connection",),
     "publish": ("connection",),
     "git_commit": ("connection",),
+    "send_email": ("connection",),
     "share": ("connections",),
     "monitor": ("sources",),
 }

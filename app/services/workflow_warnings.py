@@ -22,6 +22,8 @@ from app.db.models import Connection
 from app.integrations.credentials import find_row
 from app.services.actor import Actor
 
+NO_SMTP = "no SMTP connection: add one under Connections"
+
 
 def _platforms(named: list[Any] | None) -> list[str]:
     """The metric source platforms connected (of the `named` connections when given)."""
@@ -44,7 +46,7 @@ def _platforms(named: list[Any] | None) -> list[str]:
 
 def warnings_for(actions: list[dict[str, Any]]) -> list[dict[str, str]]:
     """The warnings of a workflow's steps (as stored: `{"id", "type", "config"}` dicts)."""
-    found: list[dict[str, str]] = []
+    found: list[dict[str, str]] = _email_warnings(actions)
     for index, action in enumerate(actions):
         config = action.get("config") if isinstance(action, dict) else None
         if action.get("type") != "monitor" or not isinstance(config, dict):
@@ -57,6 +59,27 @@ def warnings_for(actions: list[dict[str, Any]]) -> list[dict[str, str]]:
         if missing:
             path = f"actions[{index}].config.metrics"
             found.append({"path": path, "message": no_source_reason(missing)})
+    return found
+
+
+def _email_warnings(actions: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """A `send_email` step with no SMTP connection to send through (it will fail so)."""
+    steps = [(i, a) for i, a in enumerate(actions) if a.get("type") == "send_email"]
+    if not steps:
+        return []
+    with session_scope() as session:
+        rows = session.exec(
+            select(Connection.id, Connection.name).where(Connection.platform == "smtp")
+        )
+        smtp = {str(ref) for row in rows.all() for ref in row}
+    found = []
+    for index, action in steps:
+        ref = (action.get("config") or {}).get("connection")
+        if (ref is None and not smtp) or (ref is not None and str(ref) not in smtp):
+            message = (
+                NO_SMTP if ref is None else f"no SMTP connection {ref!r}: add it under Connections"
+            )
+            found.append({"path": f"actions[{index}].config.connection", "message": message})
     return found
 
 

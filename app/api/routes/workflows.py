@@ -16,10 +16,10 @@ from fastapi.responses import JSONResponse
 from pydantic import ConfigDict, Field, SkipValidation
 from starlette.concurrency import run_in_threadpool
 
+from app.api import original_shapes
 from app.api.bodies import CamelBody
 from app.api.deps import current_actor
 from app.api.errors import error_responses
-from app.api.original_shapes import foreign_problems
 from app.api.params import Offset, WorkflowId, limit_query
 from app.api.schemas.workflows import (
     Execution,
@@ -162,9 +162,10 @@ def _saved(saved: Saved) -> dict[str, Any]:
 async def create_workflow(body: WorkflowCreate, actor: CurrentActor) -> dict[str, Any]:
     data = body.as_data()
     try:
-        saved = await run_in_threadpool(workflows.create_workflow, actor, data)
+        saved = await run_in_threadpool(original_shapes.create_workflow, actor, data)
     except ValidationFailed as exc:  # say where another product's `steps` go
-        raise ValidationFailed([*exc.problems, *foreign_problems(data)]) from None
+        problems = original_shapes.foreign_problems(data)
+        raise ValidationFailed([*exc.problems, *problems]) from None
     return _saved(saved)
 
 

@@ -14,6 +14,7 @@ import time
 from typing import Any
 
 from app.core.config_models import ApiCallConfig
+from app.core.errors import NotFound
 from app.engine.actions import StepContext, action
 from app.engine.failures import ActionFailed
 from app.engine.http import outbound_client
@@ -32,7 +33,14 @@ def _kind_for(status: int) -> str:
 async def run(step: StepContext, config: ApiCallConfig) -> dict[str, Any]:
     url, headers, connection_id = config.url, dict(config.headers), None
     if config.connection is not None:
-        connection = await asyncio.to_thread(load_connection, config.connection)
+        try:
+            connection = await asyncio.to_thread(load_connection, config.connection)
+        except NotFound:  # say what to add: the connection gives the path its base URL
+            raise ActionFailed(
+                f"{config.url}: no connection {config.connection!r} to call it on: add an HTTP "
+                f"API connection named {config.connection!r} under Connections (its base URL "
+                "is where this path goes)"
+            ) from None
         step.secrets.extend(v for v in connection.secret_values() if v not in step.secrets)
         url = connection.url_for(config.url)
         headers.update(connection.auth_headers())

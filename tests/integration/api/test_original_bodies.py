@@ -1,10 +1,12 @@
 """The request bodies of the original documents 002, 003 and 004, sent byte for byte through the
 REST API (texts and placeholders in `original_requests`). 004's version bodies do what they say;
-002's and 003's come from other products: what maps is accepted (a schedule, `input_data`),
-what does not is a 422 that says what Flowdeck calls it instead."""
+002's and 003's come from other products: what maps is accepted (a schedule, `input_data`,
+002's Customer Onboarding, translated: test_original_002_onboarding), what does not is a 422
+that says what Flowdeck calls it instead."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -60,10 +62,13 @@ async def test_004_versions_rollbacks_and_compare(api: httpx.AsyncClient) -> Non
     assert changes["total_changes"] == 10
 
 
-async def test_002_customer_onboarding_says_what_flowdeck_calls_its_parts(
+async def test_002_customer_onboarding_mixed_with_flowdeck_keys_says_what_they_are_called(
     api: httpx.AsyncClient,
 ) -> None:
-    response = await send(api, "POST", "/workflows", doc.fill(doc.CUSTOMER_ONBOARDING))
+    """002's body as written is translated (test_original_002_onboarding); mixed with
+    Flowdeck's own `actions` it is neither shape, and the problems say where `steps` go."""
+    mixed = json.loads(doc.fill(doc.CUSTOMER_ONBOARDING)) | {"actions": []}
+    response = await api.post(f"{BASE}/workflows", json=mixed)
     assert response.status_code == 422, response.text
     problems = {p["path"]: p["message"] for p in response.json()["error"]["details"]}
     assert "actions" in problems["steps"] and "trigger" in problems["triggers"]
