@@ -2,8 +2,9 @@
 
 Each action type validates its own config with a pydantic model. Core registers the generic
 ones (`delay`, `transform`, `api_call`); the engine registers domain actions (publish, share,
-monitor, optimize, notify, git_commit) from its own modules with `register_action_config`, so
-adding an action type never means editing core. Trigger types are a closed set, defined here.
+monitor, optimize, notify, git_commit, send_email) from its own modules with
+`register_action_config`, so adding an action type never means editing core. Trigger types
+are a closed set, defined here.
 """
 
 from __future__ import annotations
