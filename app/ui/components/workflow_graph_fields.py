@@ -5,7 +5,13 @@ from __future__ import annotations
 import reflex as rx
 
 from app.ui.components.editor_fields import error, field_label
-from app.ui.forms.step_kinds import FLOW_FIELDS, TRIGGER_RULE_HINTS, TRIGGER_RULES, FlowField
+from app.ui.forms.step_kinds import (
+    FLOW_COLUMNS,
+    FLOW_FIELDS,
+    TRIGGER_RULE_HINTS,
+    TRIGGER_RULES,
+    FlowField,
+)
 from app.ui.states.workflow_editor import WorkflowEditorErrors as S
 
 
@@ -109,6 +115,8 @@ def _flow_input(index: rx.Var, action: rx.Var, f: FlowField) -> rx.Component:
     }
     if f.kind == "select":  # a select's test id goes on its box (see the return)
         control = rx.select(list(f.options), **common)
+    elif f.kind == "textarea":
+        control = rx.text_area(rows="4", data_testid=f"action-{f.key}", **common)
     elif f.kind == "json":
         control = rx.text_area(
             font_family="monospace", rows="4", data_testid=f"action-{f.key}", **common
@@ -137,7 +145,7 @@ def flow_cases(index: rx.Var, action: rx.Var) -> list[tuple[str, rx.Component]]:
             kind,
             rx.grid(
                 *[_flow_input(index, action, f) for f in fields],
-                columns=rx.breakpoints(initial="1", md=str(len(fields))),
+                columns=rx.breakpoints(initial="1", md=str(FLOW_COLUMNS.get(kind, len(fields)))),
                 spacing="3",
                 width="100%",
             ),

@@ -63,7 +63,8 @@ DEFAULT_RULE = TriggerRule.ALL_SUCCEEDED.value
 
 @dataclass(frozen=True)
 class FlowField:
-    """One input of a flow step: form key, config key, label, kind (text|json|select).
+    """One input of a flow step: form key, config key, label, kind (text|textarea|list|json|
+    select; a `list` is text with commas, a stored list is shown joined by them).
 
     `omit`: the form value that means "not given" (the key is left out of the config).
     `literal`: a number or true/false typed (or chosen) is stored as one, not as text.
@@ -214,6 +215,34 @@ FLOW_FIELDS: dict[str, tuple[FlowField, ...]] = {
             default='{\n  "user": "{{ trigger.user }}"\n}',
         ),
     ),
+    "send_email": (
+        FlowField(
+            "email_connection",
+            "connection",
+            "SMTP connection (empty: the first one)",
+            placeholder="Mail",
+            omit="",
+        ),
+        FlowField("email_to", "to", "To (commas between addresses)", "list", "{{ trigger.email }}"),
+        FlowField("email_cc", "cc", "Cc", "list", omit=""),
+        FlowField("email_bcc", "bcc", "Bcc", "list", omit=""),
+        FlowField(
+            "email_template",
+            "template",
+            "Built-in template (used for what is left empty)",
+            placeholder="welcome_email",
+            omit="",
+        ),
+        FlowField(
+            "email_subject",
+            "subject",
+            "Subject",
+            placeholder="Welcome, {{ trigger.name }}!",
+            omit="",
+        ),
+        FlowField("email_body", "body", "Text", "textarea", omit=""),
+        FlowField("email_html", "html", "HTML (optional)", "textarea", omit=""),
+    ),
     "for_each": (
         FlowField(
             "each_items",
@@ -241,6 +270,8 @@ FLOW_FIELDS: dict[str, tuple[FlowField, ...]] = {
         ),
     ),
 }
+#: Columns of a step's fields on a wide screen when not one per field.
+FLOW_COLUMNS: dict[str, int] = {"send_email": 4}
 FLOW_KEYS: tuple[str, ...] = tuple(f.key for fields in FLOW_FIELDS.values() for f in fields)
 
 
@@ -283,7 +314,9 @@ def flow_form(kind: str, config: Mapping[str, Any]) -> dict[str, str]:
         value = config.get(f.config_key)
         if value is None:
             continue
-        if f.kind == "json" or not isinstance(value, str):
+        if f.kind == "list" and isinstance(value, list):
+            fields[f.key] = ", ".join(str(v) for v in value)
+        elif f.kind == "json" or not isinstance(value, str):
             fields[f.key] = json.dumps(value, indent=2) if f.kind == "json" else json.dumps(value)
         else:
             fields[f.key] = value
