@@ -170,7 +170,9 @@ def summarize(action: str, details: dict[str, Any]) -> str:
         parts.append(f"by {details['trigger_type']}")
     if action == FAILED_LOGIN and details.get("reason"):
         parts.append(str(details["reason"]))
-    return ", ".join(parts) or action
+    if isinstance(details.get("known_device"), bool):
+        parts.append("known device" if details["known_device"] else "new device")
+    return ", ".join(parts)
 
 
 # --- the three reports ----------------------------------------------------------------------
@@ -377,3 +379,25 @@ def workflow_summary(
                 for e in last
             ],
         }
+
+
+def find_person(actor: Actor, text: str) -> int | None:
+    """The user an Audit filter names (admins): a user id, an email, or a unique part of one."""
+    actor.require_admin()
+    text = text.strip()[:320]
+    if not text:
+        return None
+    with session_scope() as session:
+        if text.isascii() and text.isdigit() and len(text) <= 18:
+            return int(text) if session.get(User, int(text)) is not None else None
+        exact = session.exec(select(User.id).where(sa.func.lower(User.email) == text.lower()))
+        if (found := exact.first()) is not None:
+            return int(found)
+        core = text.lower().replace("%", "").replace("_", "")
+        if not core:
+            return None
+        like = f"%{core}%"
+        matches = session.exec(
+            select(User.id).where(sa.func.lower(User.email).like(like)).limit(2)
+        ).all()
+        return int(matches[0]) if len(matches) == 1 else None

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.audit_reports import audit_reports_panel
 from app.ui.components.layout import admin_page, empty_state
 from app.ui.states.audit import ALL, EXPORT_CAP, TARGET_TYPES, AuditRow
 from app.ui.states.audit import AuditState as S
+from app.ui.states.audit_reports import AuditReportsState as R
 from app.ui.states.session import SessionState
 
 HEADERS = ["Time (UTC)", "Actor", "Action", "Target", "IP", "Details"]
@@ -16,7 +18,7 @@ def _text_filter(name: str, placeholder: str, value: rx.Var, width: str) -> rx.C
     return rx.input(
         placeholder=placeholder,
         value=value,
-        on_change=lambda v: S.set_filter(name, v),
+        on_change=lambda v: [S.set_filter(name, v), R.refresh],
         debounce_timeout=400,
         width=["100%", width],
         aria_label=placeholder,
@@ -29,7 +31,7 @@ def _date_range() -> rx.Component:
         return rx.input(
             type="date",
             value=value,
-            on_change=lambda v: S.set_filter(name, v),
+            on_change=lambda v: [S.set_filter(name, v), R.refresh],
             aria_label=f"{label} (UTC day)",
             data_testid=f"audit-filter-{name}",
         )
@@ -54,7 +56,7 @@ def _filters() -> rx.Component:
                 *[rx.select.item(t, value=t) for t in TARGET_TYPES],
             ),
             value=S.target_type,
-            on_change=lambda v: S.set_filter("target_type", v),
+            on_change=lambda v: [S.set_filter("target_type", v), R.refresh],
             data_testid="audit-filter-target_type",
         ),
         _text_filter("target_id", "Target id", S.target_id, "90px"),
@@ -67,7 +69,7 @@ def _filters() -> rx.Component:
                 "Clear",
                 variant="ghost",
                 size="2",
-                on_click=S.clear_filters,
+                on_click=[S.clear_filters, R.refresh],
                 data_testid="audit-clear",
             ),
         ),
@@ -249,13 +251,13 @@ def _content() -> rx.Component:
 @rx.page(
     route="/admin/audit",
     title="Audit · Flowdeck",
-    on_load=[SessionState.guard_admin_area, S.load],
+    on_load=[SessionState.guard_admin_area, S.load, R.refresh],
 )
 def audit_page() -> rx.Component:
     return admin_page(
         "Audit",
         rx.cond(
-            S.problem != "",
+            (S.problem != "") & SessionState.is_admin,
             rx.callout(
                 S.problem,
                 icon="shield-x",
@@ -268,9 +270,12 @@ def audit_page() -> rx.Component:
             SessionState.is_admin | (S.rows.length() > 0),
             rx.vstack(
                 rx.flex(_filters(), _exports(), direction="column", gap="0.75rem", width="100%"),
+                audit_reports_panel(),
+                rx.heading("Events", size="4", margin_top="0.5rem"),
                 rx.cond(S.loaded, _content(), rx.skeleton(rx.box(height="320px", width="100%"))),
                 spacing="4",
                 width="100%",
             ),
+            audit_reports_panel(),  # everyone else: their own activity
         ),
     )

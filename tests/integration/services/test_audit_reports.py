@@ -182,3 +182,27 @@ def test_system_stats_types_days_people_and_failed_logins(people: dict[str, Acto
             audit_reports.system_stats(people[who], days=7)
     with pytest.raises(ValidationFailed):
         audit_reports.system_stats(admin, days=0)
+
+
+def test_find_person_by_id_email_or_unique_part(people: dict[str, Actor]) -> None:
+    admin, ann = people["admin"], people["ann"]
+    assert audit_reports.find_person(admin, str(ann.user_id)) == ann.user_id
+    assert audit_reports.find_person(admin, "ANN@example.com") == ann.user_id
+    assert audit_reports.find_person(admin, "bob@") == people["bob"].user_id
+    assert audit_reports.find_person(admin, "example.com") is None  # not one person
+    assert audit_reports.find_person(admin, "%") is None
+    assert audit_reports.find_person(admin, "999999") is None
+    with pytest.raises(PermissionDenied):
+        audit_reports.find_person(ann, "bob@example.com")
+
+
+def test_summaries_say_what_a_row_did() -> None:
+    summarize = audit_reports.summarize
+    assert summarize("workflow.updated", {"name": "x", "version": 3}) == "version 3"
+    rolled = {"restored_from": 2, "reason": "broke prod", "version": 5}
+    assert summarize("workflow.rolled_back", rolled) == "restored version 2, because: broke prod"
+    assert summarize("workflow.created", {"name": "Daily"}) == "Daily"
+    assert summarize("workflow.run", {"trigger_type": "manual"}) == "by manual"
+    assert summarize("auth.login", {"known_device": False}) == "new device"
+    assert summarize("auth.login_failed", {"reason": "throttled"}) == "throttled"
+    assert summarize("audit.exported", {}) == ""
