@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import UTC, datetime
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import select
@@ -83,6 +84,23 @@ def _rotate_keys(_: argparse.Namespace) -> int:
     return 0
 
 
+def _utc_moment(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+def _rollups_rebuild(args: argparse.Namespace) -> int:
+    from app.services import rollups
+
+    hours = rollups.rebuild(args.since)
+    start = args.since.date().isoformat() if args.since else "the first run"
+    print(f"rebuilt the analytics rollups from {start}: {hours} workflow-hour(s)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="flowdeck", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -117,6 +135,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="re-encrypt every stored secret under the newest key of FLOWDECK_SECRET_KEYS",
     )
     rotate.set_defaults(func=_rotate_keys)
+
+    rebuild = sub.add_parser(
+        "rollups-rebuild", help="recompute the analytics rollups from the execution rows"
+    )
+    rebuild.add_argument(
+        "--since", type=_utc_moment, help="a UTC day (YYYY-MM-DD) to rebuild from; default all"
+    )
+    rebuild.set_defaults(func=_rollups_rebuild)
     return parser
 
 

@@ -12,8 +12,12 @@ application-wide settings as JSON by key ("retention"). `workflow` gets its own 
 (`keep_days`, `keep_last`, `keep_data_days`, null: the global one), `execution` the time its
 steps' data was pruned (`data_pruned_at`), `execution_step` an index on (action_id, status,
 execution_id) for an action's latest failures, `execution` a partial index on the runs whose
-step data is kept (retention), `audit_event` four composite indexes (audit reports). The rollups are filled from the existing rows
-(app.engine.rollups_sql.rebuild). No existing value changes.
+step data is kept (retention), `audit_event` four composite indexes (audit reports).
+
+The rollups are filled from the existing runs by the code that keeps them as runs end
+(app.engine.rollups_sql.add_rollups, streamed a batch at a time). It reads the 0008 columns
+of `execution` / `execution_step` and writes the tables created here; a later migration that
+changes those must freeze a copy of it here. No existing value changes.
 """
 
 from collections.abc import Sequence
@@ -22,6 +26,7 @@ import sqlalchemy as sa
 
 from alembic import op
 from app.db.types import UTCDateTime
+from app.engine import rollups_sql
 
 revision: str = "0009"
 down_revision: str | None = "0008"
@@ -145,6 +150,8 @@ def upgrade() -> None:
         "ix_execution_step_action_status", "execution_step", ["action_id", "status", "execution_id"]
     )
     _create_tables()
+    # The existing runs, as the engine would have counted them had the rollups existed.
+    rollups_sql.add_rollups(op.get_bind())
 
 
 def downgrade() -> None:

@@ -3,7 +3,7 @@
 `shape(message)` replaces what varies from one occurrence to the next (URLs, UUIDs,
 timestamps, e-mail addresses, quoted strings, hex and mixed ids, numbers) by placeholders, so
 "timeout after 30.2 s calling https://a/x?id=7" and "timeout after 12 s calling https://b/" are
-the same group. HTTP status codes are kept ("HTTP 404" and "HTTP 500" are different failures).
+the same group. HTTP status codes are kept ("HTTP 404", "answered 500" are different failures).
 `shape_hash` is a short stable hash of a shape, the key of `error_group` rows.
 """
 
@@ -26,7 +26,11 @@ _PATTERNS = (
     ),
     ("email", r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b"),
     ("str", r"'[^'\n]{0,200}'|\"[^\"\n]{0,200}\"|`[^`\n]{0,200}`"),
-    ("status", r"(?i:\b(?:HTTP(?:/\d(?:\.\d)?)?|status(?: code)?:?)\s+[1-5]\d\d\b)"),
+    (
+        "status",
+        r"(?i:\b(?:HTTP(?:/\d(?:\.\d)?)?|status(?: code)?:?|answered|returned|responded"
+        r"(?: with)?)\s+[1-5]\d\d\b)",
+    ),
     ("hex", r"\b(?:0x)?(?=[0-9a-fA-F]{8})(?=[0-9a-fA-F]*\d)(?=[0-9a-fA-F]*[a-fA-F])[0-9a-fA-F]+\b"),
     # A word of 8+ letters, digits, "_" or "-" with a letter and at least three digits.
     ("id", r"\b(?=[\w-]{8})(?=[\w-]*[A-Za-z])(?=(?:[A-Za-z_-]*\d){3})[\w-]+\b"),

@@ -22,6 +22,7 @@ from app.core.errors import Conflict, InvalidInput
 from app.core.statuses import ExecutionStatus, StepStatus
 from app.db.engine import get_engine
 from app.db.types import utcnow
+from app.engine import rollups_sql
 from app.engine import statements as q
 from app.engine.statements import EX, ST, WF
 
@@ -220,7 +221,8 @@ def finish_execution(
     error: str | None,
     failed_step: str | None,
 ) -> float:
-    """Close the run and move the workflow's counters, in one transaction. Returns ms.
+    """Close the run, move the workflow's counters and add it to the analytics rollups, in
+    one transaction. Returns ms.
 
     A run that is no longer open (another writer closed it) is left as it is, steps and
     counters included, and the refusal logged.
@@ -263,6 +265,7 @@ def finish_execution(
                 "p_status": status,
             },
         )
+        rollups_sql.record_executions(conn, [execution_id])
     return duration_ms
 
 
@@ -272,6 +275,8 @@ def cancel_queued(execution_id: int) -> bool:
         done = conn.execute(
             q.CANCEL_QUEUED, {"p_execution_id": execution_id, "p_finished_at": utcnow()}
         )
+        if done.rowcount == 1:
+            rollups_sql.record_executions(conn, [execution_id])
     return done.rowcount == 1
 
 
@@ -330,6 +335,7 @@ def recover_interrupted() -> list[int]:
                     last_status=ExecutionStatus.INTERRUPTED,
                 )
             )
+        rollups_sql.record_executions(conn, ids)
     return ids
 
 

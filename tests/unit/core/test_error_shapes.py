@@ -14,6 +14,7 @@ from app.core.error_shapes import SHAPE_MAX, shape, shape_hash
         ("HTTP 500 from server at 2026-12-01T18:23:37Z", "HTTP 500 from server at <time>"),
         ("HTTP/1.1 503 Service Unavailable", "HTTP/1.1 503 Service Unavailable"),
         ("status code 429", "status code 429"),
+        ("GET http://127.0.0.1:5/x answered 404", "GET <url> answered 404"),
         ('user "bob" not found', "user <str> not found"),
         ("KeyError: 'name'", "KeyError: <str>"),
         ("row 12345 missing (request req_8f3a9c21)", "row <n> missing (request <id>)"),

@@ -1,0 +1,424 @@
+"""Analytics rollups from execution rows: one code path for a run that ends and a rebuild.
+
+`record_executions(conn, ids)` adds finished runs to `execution_hour`/`_day`, their steps to
+`step_hour`/`_day` and their failures to `error_group`, in the caller's transaction (the one
+that closed the runs, so a rollup never counts a run whose end was rolled back, and never
+twice: callers pass only the runs their own conditional status write just closed).
+`add_rollups(conn, since)` does the same for every finished run from `since` on (the
+rebuild and the migration's backfill); the caller deletes the rows it replaces first.
+
+What counts, per run (its hour: `started_at`, else `queued_at`, in UTC):
+- `runs` and one of `succeeded`/`failed`/`cancelled`/`other` (interrupted);
+- a duration (`timed`, `duration_ms_sum`, `d*`) for succeeded and failed runs only: a
+  cancelled or interrupted run's duration says when someone stopped it;
+- a queue wait (`waited`, `queue_wait_ms_sum`, `q*`) for runs that started;
+- per step: `runs` if it succeeded, failed or was interrupted, `failures`, `skipped`,
+  `retries` (attempts beyond the first), a duration for succeeded and failed steps;
+- an error group per failed step, and per failed or interrupted run with an error and no
+  failed step (`action_id` "").
+Buckets are computed in SQL (a binary CASE on app.core.analytics.HIST_BOUNDS); error shapes in
+Python (app.core.error_shapes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from app.core.analytics import HIST_BOUNDS, HIST_BUCKETS, floor_day, floor_hour
+from app.core.error_shapes import shape, shape_hash
+from app.db.models import Execution, ExecutionStep
+from app.db.models.analytics import (
+    DURATION_COLUMNS,
+    QUEUE_COLUMNS,
+    error_group,
+    execution_day,
+    execution_hour,
+    step_day,
+    step_hour,
+)
+
+EX = Execution.__table__  # type: ignore[attr-defined]
+ST = ExecutionStep.__table__  # type: ignore[attr-defined]
+FINAL = ("succeeded", "failed", "cancelled", "interrupted")
+TIMED = ("succeeded", "failed")
+STEP_RAN = ("succeeded", "failed", "interrupted")
+EXAMPLE_MAX = 1000
+EXECUTION_COUNTS = (
+    "runs",
+    "succeeded",
+    "failed",
+    "cancelled",
+    "other",
+    "timed",
+    "duration_ms_sum",
+    "waited",
+    "queue_wait_ms_sum",
+)
+STEP_COUNTS = ("runs", "failures", "skipped", "retries", "timed", "duration_ms_sum")
+_BATCH = 2000
+
+
+def _bucket(value: Any, lo: int = 0, hi: int = HIST_BUCKETS - 1) -> Any:
+    """The histogram bucket of `value` as a nested CASE: log2(92) ≈ 7 comparisons a row."""
+    if lo == hi:
+        return sa.literal_column(str(lo))
+    mid = (lo + hi + 1) // 2  # buckets lo..mid-1 are below HIST_BOUNDS[mid - 1]
+    bound = sa.literal_column(repr(HIST_BOUNDS[mid - 1]))
+    return sa.case((value < bound, _bucket(value, lo, mid - 1)), else_=_bucket(value, mid, hi))
+
+
+def _is(column: Any, *values: str) -> Any:
+    return sa.case((column.in_(values), 1), else_=0)
+
+
+class _Sql:
+    """The aggregate queries for one dialect (SQLite or PostgreSQL)."""
+
+    def __init__(self, dialect: str) -> None:
+        self.dialect = dialect
+        at = sa.func.coalesce(EX.c.started_at, EX.c.queued_at)
+        if dialect == "sqlite":
+            self.hour = sa.func.strftime("%Y-%m-%d %H:00:00", at)
+
+            # Whole seconds apart plus the stored microseconds (".ffffff" from character 20):
+            # julianday() differences are only good to some 40 µs.
+            def seconds(column: Any) -> Any:
+                return sa.cast(sa.func.strftime("%s", column), sa.Integer)
+
+            def fraction(column: Any) -> Any:
+                return sa.cast(sa.func.substr(column, 20), sa.Float)
+
+            started, queued = EX.c.started_at, EX.c.queued_at
+            wait = (
+                seconds(started) - seconds(queued) + fraction(started) - fraction(queued)
+            ) * sa.literal_column("1000.0")
+        else:
+            self.hour = sa.func.date_trunc("hour", at)
+            wait = sa.extract("epoch", EX.c.started_at - EX.c.queued_at) * 1000
+        self.wait = sa.case((wait > 0, wait), else_=sa.literal_column("0.0"))
+        self.timed = sa.and_(EX.c.status.in_(TIMED), EX.c.duration_ms.is_not(None))
+        self.step_timed = sa.and_(ST.c.status.in_(TIMED), ST.c.duration_ms.is_not(None))
+
+    def execution_counts(self, where: Any) -> sa.Select:
+        waited = EX.c.started_at.is_not(None)
+        return (
+            sa.select(
+                EX.c.workflow_id,
+                self.hour.label("h"),
+                sa.func.count(),
+                *(sa.func.sum(_is(EX.c.status, s)) for s in ("succeeded", "failed", "cancelled")),
+                sa.func.sum(_is(EX.c.status, "interrupted")),
+                sa.func.sum(sa.case((self.timed, 1), else_=0)),
+                sa.func.sum(sa.case((self.timed, EX.c.duration_ms), else_=0.0)),
+                sa.func.sum(sa.case((waited, 1), else_=0)),
+                sa.func.sum(sa.case((waited, self.wait), else_=0.0)),
+            )
+            .where(where)
+            .group_by(EX.c.workflow_id, self.hour)
+            .order_by(EX.c.workflow_id, self.hour)
+        )
+
+    def execution_histogram(self, where: Any, queue: bool) -> sa.Select:
+        value = self.wait if queue else EX.c.duration_ms
+        only = EX.c.started_at.is_not(None) if queue else self.timed
+        bucket = _bucket(value)
+        return (
+            sa.select(EX.c.workflow_id, self.hour.label("h"), bucket.label("b"), sa.func.count())
+            .where(where, only)
+            .group_by(EX.c.workflow_id, self.hour, bucket)
+            .order_by(EX.c.workflow_id, self.hour)
+        )
+
+    def step_counts(self, where: Any) -> sa.Select:
+        retries = sa.case((ST.c.attempts > 1, ST.c.attempts - 1), else_=0)
+        return (
+            sa.select(
+                EX.c.workflow_id,
+                self.hour.label("h"),
+                ST.c.action_id,
+                sa.func.sum(_is(ST.c.status, *STEP_RAN)),
+                sa.func.sum(_is(ST.c.status, "failed")),
+                sa.func.sum(_is(ST.c.status, "skipped")),
+                sa.func.sum(retries),
+                sa.func.sum(sa.case((self.step_timed, 1), else_=0)),
+                sa.func.sum(sa.case((self.step_timed, ST.c.duration_ms), else_=0.0)),
+            )
+            .select_from(ST.join(EX, EX.c.id == ST.c.execution_id))
+            .where(where)
+            .group_by(EX.c.workflow_id, self.hour, ST.c.action_id)
+            .order_by(EX.c.workflow_id, self.hour, ST.c.action_id)
+        )
+
+    def step_histogram(self, where: Any) -> sa.Select:
+        bucket = _bucket(ST.c.duration_ms)
+        return (
+            sa.select(
+                EX.c.workflow_id, self.hour.label("h"), ST.c.action_id, bucket, sa.func.count()
+            )
+            .select_from(ST.join(EX, EX.c.id == ST.c.execution_id))
+            .where(where, self.step_timed)
+            .group_by(EX.c.workflow_id, self.hour, ST.c.action_id, bucket)
+            .order_by(EX.c.workflow_id, self.hour, ST.c.action_id)
+        )
+
+    def failed_steps(self, where: Any) -> sa.Select:
+        return (
+            sa.select(
+                EX.c.workflow_id,
+                self.hour.label("h"),
+                ST.c.action_id,
+                EX.c.id,
+                ST.c.error,
+                sa.func.coalesce(ST.c.finished_at, EX.c.finished_at, EX.c.started_at),
+            )
+            .select_from(ST.join(EX, EX.c.id == ST.c.execution_id))
+            .where(where, ST.c.status == "failed")
+        )
+
+    def failed_runs(self, where: Any) -> sa.Select:
+        no_failed_step = ~sa.exists().where(ST.c.execution_id == EX.c.id, ST.c.status == "failed")
+        return sa.select(
+            EX.c.workflow_id,
+            self.hour.label("h"),
+            sa.literal(""),
+            EX.c.id,
+            EX.c.error,
+            sa.func.coalesce(EX.c.finished_at, EX.c.started_at, EX.c.queued_at),
+        ).where(
+            where,
+            EX.c.status.in_(("failed", "interrupted")),
+            EX.c.error.is_not(None),
+            no_failed_step,
+        )
+
+
+_SQL: dict[str, _Sql] = {}
+
+
+def _sql(conn: sa.Connection) -> _Sql:
+    name = conn.dialect.name
+    if name not in _SQL:
+        _SQL[name] = _Sql(name)
+    return _SQL[name]
+
+
+def _utc(value: Any) -> datetime:
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _with_histograms(
+    counts: Iterable[Any], histograms: list[Iterator[Any]], width: int, names: list[tuple]
+) -> Iterator[dict[str, Any]]:
+    """Merge the ordered count rows with the ordered (key…, bucket, n) histogram rows.
+
+    Every stream is ordered by the same key (workflow, hour[, action]); each histogram's keys
+    are a subset of the counts' keys, so one pass over each joins them.
+    """
+    pending: list[Any] = [next(h, None) for h in histograms]
+    for row in counts:
+        key = tuple(row[:width])
+        values = dict(zip(names[0], row[width:], strict=True))
+        for i, stream in enumerate(histograms):
+            columns = names[i + 1]
+            hist = [0] * HIST_BUCKETS
+            while pending[i] is not None and tuple(pending[i][:width]) == key:
+                hist[int(pending[i][width])] += int(pending[i][width + 1])
+                pending[i] = next(stream, None)
+            values.update(zip(columns, hist, strict=True))
+        yield {"key": key, **values}
+
+
+def _execution_rows(conn: sa.Connection, where: Any) -> Iterator[dict[str, Any]]:
+    sql = _sql(conn)
+    counts = conn.execute(sql.execution_counts(where))
+    durations = iter(conn.execute(sql.execution_histogram(where, queue=False)))
+    waits = iter(conn.execute(sql.execution_histogram(where, queue=True)))
+    names = [list(EXECUTION_COUNTS), list(DURATION_COLUMNS), list(QUEUE_COLUMNS)]
+    for row in _with_histograms(counts, [durations, waits], 2, names):
+        workflow_id, hour = row.pop("key")
+        yield {"workflow_id": workflow_id, "hour": _utc(hour), **row}
+
+
+def _step_rows(conn: sa.Connection, where: Any) -> Iterator[dict[str, Any]]:
+    sql = _sql(conn)
+    counts = conn.execute(sql.step_counts(where))
+    durations = iter(conn.execute(sql.step_histogram(where)))
+    names = [list(STEP_COUNTS), list(DURATION_COLUMNS)]
+    for row in _with_histograms(counts, [durations], 3, names):
+        workflow_id, hour, action_id = row.pop("key")
+        if row["runs"] or row["skipped"] or row["retries"]:
+            yield {"workflow_id": workflow_id, "action_id": action_id, "hour": _utc(hour), **row}
+
+
+def _insert(conn: sa.Connection, table: sa.Table) -> Any:
+    return (postgresql if conn.dialect.name == "postgresql" else sqlite).insert(table)
+
+
+def _add(conn: sa.Connection, table: sa.Table, keys: list[str], rows: list[dict]) -> None:
+    """Insert `rows`, adding every other value to the row already there for the same keys."""
+    if not rows:
+        return
+    statement = _insert(conn, table)
+    adding = [name for name in rows[0] if name not in keys]
+    statement = statement.on_conflict_do_update(
+        index_elements=keys,
+        set_={name: table.c[name] + statement.excluded[name] for name in adding},
+    )
+    for start in range(0, len(rows), _BATCH):
+        conn.execute(statement, rows[start : start + _BATCH])
+
+
+def _per_day(rows: list[dict], keys: tuple[str, ...], counts: tuple[str, ...]) -> list[dict]:
+    days: dict[tuple, dict[str, Any]] = {}
+    for row in rows:
+        day = floor_day(row["hour"])
+        key = (*(row[k] for k in keys), day)
+        into = days.get(key)
+        if into is None:
+            days[key] = {**{k: row[k] for k in keys}, "day": day, **{c: row[c] for c in counts}}
+        else:
+            for c in counts:
+                into[c] += row[c]
+    return list(days.values())
+
+
+def _flush(conn: sa.Connection, runs: list[dict], steps: list[dict]) -> None:
+    run_counts = (*EXECUTION_COUNTS, *DURATION_COLUMNS, *QUEUE_COLUMNS)
+    step_counts = (*STEP_COUNTS, *DURATION_COLUMNS)
+    _add(conn, execution_hour, ["workflow_id", "hour"], runs)
+    _add(conn, execution_day, ["workflow_id", "day"], _per_day(runs, ("workflow_id",), run_counts))
+    _add(conn, step_hour, ["workflow_id", "action_id", "hour"], steps)
+    _add(
+        conn,
+        step_day,
+        ["workflow_id", "action_id", "day"],
+        _per_day(steps, ("workflow_id", "action_id"), step_counts),
+    )
+
+
+def _error_groups(conn: sa.Connection, where: Any) -> list[dict[str, Any]]:
+    """Failures grouped by (workflow, action, shape, day), newest occurrence as the example."""
+    sql = _sql(conn)
+    groups: dict[tuple, dict[str, Any]] = {}
+    for query in (sql.failed_steps(where), sql.failed_runs(where)):
+        for workflow_id, hour, action_id, execution_id, error, at in conn.execute(query):
+            text = shape(error)
+            day, seen = floor_day(_utc(hour)), _utc(at)
+            key = (workflow_id, action_id, shape_hash(text), day)
+            group = groups.get(key)
+            if group is None:
+                groups[key] = {
+                    "workflow_id": workflow_id,
+                    "action_id": action_id,
+                    "shape_hash": key[2],
+                    "day": day,
+                    "shape": text,
+                    "count": 1,
+                    "first_seen": seen,
+                    "last_seen": seen,
+                    "example_execution_id": execution_id,
+                    "example_error": (error or "")[:EXAMPLE_MAX],
+                }
+                continue
+            group["count"] += 1
+            group["first_seen"] = min(group["first_seen"], seen)
+            if (seen, execution_id) >= (group["last_seen"], group["example_execution_id"]):
+                group["last_seen"] = seen
+                group["example_execution_id"] = execution_id
+                group["example_error"] = (error or "")[:EXAMPLE_MAX]
+    return list(groups.values())
+
+
+def _add_error_groups(conn: sa.Connection, rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    statement = _insert(conn, error_group)
+    new, old = statement.excluded, error_group.c
+    newer = new.last_seen >= old.last_seen
+    statement = statement.on_conflict_do_update(
+        index_elements=["workflow_id", "action_id", "shape_hash", "day"],
+        set_={
+            "count": old.count + new.count,
+            "first_seen": sa.case(
+                (new.first_seen < old.first_seen, new.first_seen), else_=old.first_seen
+            ),
+            "last_seen": sa.case((newer, new.last_seen), else_=old.last_seen),
+            "example_execution_id": sa.case(
+                (newer, new.example_execution_id), else_=old.example_execution_id
+            ),
+            "example_error": sa.case((newer, new.example_error), else_=old.example_error),
+        },
+    )
+    for start in range(0, len(rows), _BATCH):
+        conn.execute(statement, rows[start : start + _BATCH])
+
+
+def _record(conn: sa.Connection, where: Any, *, batch: int = 0) -> int:
+    """Add the runs matching `where` (finished ones only) to every rollup; how many hours."""
+    where = sa.and_(where, EX.c.status.in_(FINAL))
+    hours = 0
+    runs: list[dict] = []
+    for row in _execution_rows(conn, where):
+        runs.append(row)
+        if batch and len(runs) >= batch:
+            hours += len(runs)
+            _flush(conn, runs, [])
+            runs = []
+    hours += len(runs)
+    steps = list(_step_rows(conn, where)) if not batch else []
+    _flush(conn, runs, steps)
+    if batch:
+        chunk: list[dict] = []
+        for row in _step_rows(conn, where):
+            chunk.append(row)
+            if len(chunk) >= batch:
+                _flush(conn, [], chunk)
+                chunk = []
+        _flush(conn, [], chunk)
+    _add_error_groups(conn, _error_groups(conn, where))
+    return hours
+
+
+def record_executions(conn: sa.Connection, execution_ids: list[int]) -> None:
+    """Add these just-finished runs to the rollups, in the caller's transaction."""
+    if execution_ids:
+        _record(conn, EX.c.id.in_(execution_ids))
+
+
+def add_rollups(conn: sa.Connection, since: datetime | None = None) -> int:
+    """Add every finished run whose hour is from `since` (a UTC day start) on; hours added.
+
+    The caller removes the rollup rows from that day on first (app.services.rollups.rebuild,
+    the migration's backfill on empty tables)."""
+    where: Any = sa.true()
+    if since is not None:
+        at = sa.func.coalesce(EX.c.started_at, EX.c.queued_at)
+        where = at >= since
+    # Hours are streamed and written a batch at a time: a rebuild never holds them all.
+    return _record(conn, where, batch=_BATCH)
+
+
+def delete_rollups(conn: sa.Connection, since: datetime | None = None) -> None:
+    """Remove every rollup row from the UTC day of `since` on (all of them for None)."""
+    day = floor_day(since) if since is not None else None
+    for table, column in (
+        (execution_hour, "hour"),
+        (execution_day, "day"),
+        (step_hour, "hour"),
+        (step_day, "day"),
+        (error_group, "day"),
+    ):
+        statement = table.delete()
+        if day is not None:
+            statement = statement.where(table.c[column] >= day)
+        conn.execute(statement)
+
+
+__all__ = ["add_rollups", "delete_rollups", "floor_day", "floor_hour", "record_executions"]
