@@ -113,3 +113,47 @@ def test_example_1_as_written_in_the_form_and_run(
         if workflow_id is not None:
             api.post(f"/workflows/{workflow_id}/pause")
         api.delete(f"/connections/{connection.json()['id']}")
+
+
+def test_002_customer_onboarding_opens_in_the_form_with_its_email_step(
+    admin_page: Page, api: httpx.Client
+) -> None:
+    """002's body, translated on save, is an ordinary workflow in the form: its SEND_EMAIL is a
+    send_email step whose fields show the translated recipient and the built-in template."""
+    from tests.integration.api.original_requests import CUSTOMER_ONBOARDING
+
+    created = api.post(
+        "/workflows",
+        content=CUSTOMER_ONBOARDING.encode(),
+        headers={"content-type": "application/json"},
+    )
+    assert created.status_code == 201, created.text
+    workflow_id = created.json()["id"]
+    try:
+        smtp = [c for c in api.get("/connections").json()["items"] if c["platform"] == "smtp"]
+        page = admin_page
+        page.goto(f"/admin/workflows/{workflow_id}/edit")
+        cards = page.get_by_test_id("action-card")
+        expect(cards).to_have_count(2, timeout=SLOW)
+        email = cards.nth(0)
+        expect(email.get_by_test_id("action-email_to")).to_have_value(
+            "{{trigger.body.customer_email}}"
+        )
+        expect(email.get_by_test_id("action-email_template")).to_have_value("welcome_email")
+        if not smtp:  # another browser test may have added one
+            expect(email.get_by_test_id("warning-action")).to_have_text(
+                "no SMTP connection: add one under Connections"
+            )
+        call = cards.nth(1)
+        expect(call.get_by_test_id("action-url")).to_have_value("/api/customers")
+        expect(call.get_by_test_id("action-connection")).to_have_value("api")
+        email.scroll_into_view_if_needed()
+        _shot(page, "002-form")
+        page.get_by_test_id("save-workflow").click()  # saved from the form, nothing is lost
+        expect(page).to_have_url(re.compile(rf"/admin/workflows/{workflow_id}/?$"), timeout=SLOW)
+        saved = api.get(f"/workflows/{workflow_id}").json()["actions"]
+        assert saved[1]["config"]["connection"] == "api"
+        assert saved[0]["config"] == {"template": "welcome_email",
+                                      "to": "{{trigger.body.customer_email}}"}  # fmt: skip
+    finally:
+        api.post(f"/workflows/{workflow_id}/pause")

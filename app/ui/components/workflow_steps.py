@@ -74,7 +74,10 @@ def _action_config(index: rx.Var, action: rx.Var) -> rx.Component:
                         spacing="1",
                     ),
                     _action_input(index, action, "url", "URL", "https://api.example.com/items"),
-                    columns="1fr 4fr",
+                    _action_input(
+                        index, action, "connection", "Connection (a path's base URL)", "optional"
+                    ),
+                    columns=rx.breakpoints(initial="1", md="1fr 3fr 2fr"),
                     spacing="3",
                     width="100%",
                 ),

@@ -180,6 +180,8 @@ def _action_config(form: ActionForm, prefix: str, problems: list[Problem]) -> di
         return {"values": _json(form["values_json"], f"{prefix}.config.values", problems, {})}
     if kind == "api_call":
         config: dict[str, Any] = {"method": form["method"] or "GET", "url": form["url"].strip()}
+        if (connection := _ref(form["connection"])) is not None:  # a path is called on its URL
+            config["connection"] = connection
         headers = _json(form["headers_json"], f"{prefix}.config.headers", problems)
         if headers:
             config["headers"] = headers
@@ -408,6 +410,7 @@ def definition_to_form(
             form.update(
                 method=cfg.get("method", "GET"),
                 url=cfg.get("url", ""),
+                connection=str(cfg.get("connection") or ""),
                 headers_json=_text(cfg.get("headers") or None),
                 body_json=_text(cfg.get("json")),
                 expected_status=", ".join(str(c) for c in cfg.get("expected_status", [])),

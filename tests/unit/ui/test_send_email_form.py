@@ -36,3 +36,18 @@ def test_empty_optional_fields_are_left_out() -> None:
     fields, trigger, actions = definition_to_form(_definition({"to": "a@example.com"}))
     definition, _ = form_to_definition(fields, trigger, actions)
     assert definition["actions"][0]["config"] == {"to": "a@example.com"}
+
+
+def test_an_api_calls_connection_is_kept_by_the_form() -> None:
+    """002's CALL_API path is called on the `api` connection: saving the form keeps it."""
+    config = {"method": "POST", "url": "/api/customers", "connection": "api",
+              "json": "{{trigger.body.customer_data}}"}  # fmt: skip
+    definition = _definition(config)
+    definition["actions"][0]["type"] = "api_call"
+    fields, trigger, actions = definition_to_form(definition)
+    assert actions[0]["connection"] == "api"
+    written, problems = form_to_definition(fields, trigger, actions)
+    assert problems == [] and written["actions"][0]["config"]["connection"] == "api"
+    actions[0]["connection"] = ""
+    written, _ = form_to_definition(fields, trigger, actions)
+    assert "connection" not in written["actions"][0]["config"]
