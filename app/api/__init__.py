@@ -11,6 +11,7 @@ from app.api.errors import install_error_handlers
 from app.api.limits import BodySizeLimit, JsonDepthLimit
 from app.api.routes import (
     alerts,
+    analytics,
     approvals,
     articles,
     audit,
@@ -50,6 +51,7 @@ API_ROUTERS: list[APIRouter] = [
     versions.router,
     audit.router,
     audit_reports.router,
+    analytics.router,
     connections.router,
     alerts.router,
     notifications.router,

@@ -111,6 +111,8 @@ MAX_PERIOD = timedelta(days=366)
 #: Up to this long a period is charted per hour, longer ones per day.
 HOURLY_UP_TO = timedelta(days=2)
 MAX_DAYS = 366
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(9999, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -180,6 +182,8 @@ def make_period(
             raise ValidationFailed([Problem("end", "must be after start")])
         if end - start > MAX_PERIOD:
             raise ValidationFailed([Problem("end", "a period is at most 366 days")])
+        if start < EARLIEST or end > LATEST:
+            raise ValidationFailed([Problem("start", "the period must lie in 1970..9998")])
         lo, hi = start.astimezone(UTC), end.astimezone(UTC)
     else:
         if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_DAYS:

@@ -166,6 +166,11 @@ NOT_EXPRESSIBLE: dict[str, tuple[Any, str]] = {
         positive_data_acceptance,
         "which variables are required, and their types, depend on the template in the path",
     ),
+    "GET /api/analytics/workflows/{workflow_id}/performance": (
+        positive_data_acceptance,
+        "start and end go together, end after start, at most 366 days apart (rules between "
+        "two parameters)",
+    ),
     "POST /api/audit/prune": (
         positive_data_acceptance,
         "olderThanDays may be left out only when FLOWDECK_AUDIT_RETENTION_DAYS is set: a rule "

@@ -140,6 +140,14 @@ def test_custom_range() -> None:
         ({"start": NOW, "end": NOW}, "end"),
         ({"start": NOW, "end": NOW - timedelta(hours=1)}, "end"),
         ({"start": NOW - timedelta(days=367), "end": NOW}, "end"),
+        ({"start": datetime(1, 1, 1, tzinfo=UTC), "end": datetime(1, 2, 1, tzinfo=UTC)}, "start"),
+        (
+            {
+                "start": datetime.max.replace(tzinfo=UTC) - timedelta(days=3),
+                "end": datetime.max.replace(tzinfo=UTC),
+            },
+            "start",
+        ),  # fmt: skip
     ],
 )
 def test_bad_periods_name_the_field(kwargs: dict, path: str) -> None:
