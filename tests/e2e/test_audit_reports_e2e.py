@@ -102,6 +102,13 @@ def test_audit_reports_for_admin_and_member(
     expect(person).to_contain_text("Activity of admin@example.com", timeout=LONG)
     expect(person.get_by_test_id("person-by-day").locator(".js-plotly-plot")).to_be_visible()
     expect(page.get_by_test_id("audit-filter-actor")).not_to_have_value("")
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone: charts stack, still there
+    page.reload()
+    expect(page.get_by_test_id("chart-by-type").locator(".js-plotly-plot")).to_be_visible(
+        timeout=LONG
+    )
+    expect(page.get_by_test_id("report-person")).to_be_visible()
+    page.screenshot(path=str(SHOTS / "audit-reports-phone.png"), full_page=True)
 
     # The member: no system statistics, only their own activity (their sign-in).
     other = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 800})
