@@ -37,9 +37,9 @@ async def run(step: StepContext, config: ApiCallConfig) -> dict[str, Any]:
             connection = await asyncio.to_thread(load_connection, config.connection)
         except NotFound:  # say what to add: the connection gives the path its base URL
             raise ActionFailed(
-                f"{config.url}: no connection {config.connection!r} to call it on: add an HTTP "
-                f"API connection named {config.connection!r} under Connections (its base URL "
-                "is where this path goes)"
+                f"connection {config.connection!r} does not exist: add an HTTP API connection "
+                f"named {config.connection!r} under Connections ({config.url} is called on its "
+                "base URL)"
             ) from None
         step.secrets.extend(v for v in connection.secret_values() if v not in step.secrets)
         url = connection.url_for(config.url)

@@ -98,7 +98,10 @@ async def test_customer_onboarding_as_written_sends_the_email_and_calls_the_api(
     assert steps["send_welcome_email"]["status"] == "succeeded"
     assert steps["create_customer_account"]["status"] == "failed"
     error = steps["create_customer_account"]["error"]
-    assert "/api/customers" in error and "HTTP API connection named 'api'" in error
+    assert error == (
+        "connection 'api' does not exist: add an HTTP API connection named 'api' under "
+        "Connections (/api/customers is called on its base URL)"
+    )
     assert script.requests == []
 
     # 3. With the HTTP API connection `api`: both steps do what 002 says.

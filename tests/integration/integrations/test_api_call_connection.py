@@ -161,7 +161,10 @@ async def test_unknown_connection_and_blocked_address(engine: Engine, member: Ac
             {"id": "a", "type": "api_call", "config": {"connection": "nope", "url": "/x"}},
         ],
     )
-    assert result["steps"][0]["error"] == "connection 'nope' does not exist"
+    assert result["steps"][0]["error"] == (
+        "connection 'nope' does not exist: add an HTTP API connection named 'nope' under "
+        "Connections (/x is called on its base URL)"
+    )
     result = await _run(
         member,
         engine,
