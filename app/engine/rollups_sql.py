@@ -72,8 +72,13 @@ def _bucket(value: Any, lo: int = 0, hi: int = HIST_BUCKETS - 1) -> Any:
     return sa.case((value < bound, _bucket(value, lo, mid - 1)), else_=_bucket(value, mid, hi))
 
 
+def _one_of(column: Any, values: tuple[str, ...]) -> Any:
+    """`column = a OR column = b …`: an IN list would be expanded at every execution."""
+    return sa.or_(*(column == sa.literal_column(f"'{v}'") for v in values))
+
+
 def _is(column: Any, *values: str) -> Any:
-    return sa.case((column.in_(values), 1), else_=0)
+    return sa.case((_one_of(column, values), 1), else_=0)
 
 
 class _Sql:
@@ -101,8 +106,8 @@ class _Sql:
             self.hour = sa.func.date_trunc("hour", at)
             wait = sa.extract("epoch", EX.c.started_at - EX.c.queued_at) * 1000
         self.wait = sa.case((wait > 0, wait), else_=sa.literal_column("0.0"))
-        self.timed = sa.and_(EX.c.status.in_(TIMED), EX.c.duration_ms.is_not(None))
-        self.step_timed = sa.and_(ST.c.status.in_(TIMED), ST.c.duration_ms.is_not(None))
+        self.timed = sa.and_(_one_of(EX.c.status, TIMED), EX.c.duration_ms.is_not(None))
+        self.step_timed = sa.and_(_one_of(ST.c.status, TIMED), ST.c.duration_ms.is_not(None))
 
     def execution_counts(self, where: Any) -> sa.Select:
         waited = EX.c.started_at.is_not(None)
@@ -191,7 +196,7 @@ class _Sql:
             sa.func.coalesce(EX.c.finished_at, EX.c.started_at, EX.c.queued_at),
         ).where(
             where,
-            EX.c.status.in_(("failed", "interrupted")),
+            _one_of(EX.c.status, ("failed", "interrupted")),
             EX.c.error.is_not(None),
             no_failed_step,
         )
@@ -205,6 +210,32 @@ def _sql(conn: sa.Connection) -> _Sql:
     if name not in _SQL:
         _SQL[name] = _Sql(name)
     return _SQL[name]
+
+
+class _Queries:
+    """The seven aggregate queries for one set of runs (`where`), built once: building one
+    costs more than running it for a single run."""
+
+    def __init__(self, sql: _Sql, where: Any) -> None:
+        where = sa.and_(where, _one_of(EX.c.status, FINAL))
+        self.counts = sql.execution_counts(where)
+        self.durations = sql.execution_histogram(where, queue=False)
+        self.waits = sql.execution_histogram(where, queue=True)
+        self.step_counts = sql.step_counts(where)
+        self.step_durations = sql.step_histogram(where)
+        self.failed_steps = sql.failed_steps(where)
+        self.failed_runs = sql.failed_runs(where)
+
+
+#: Per dialect: the queries for the run whose id is bound as `p_id` (the live path).
+_LIVE: dict[str, _Queries] = {}
+
+
+def _live(conn: sa.Connection) -> _Queries:
+    name = conn.dialect.name
+    if name not in _LIVE:
+        _LIVE[name] = _Queries(_sql(conn), EX.c.id == sa.bindparam("p_id", type_=sa.Integer))
+    return _LIVE[name]
 
 
 def _utc(value: Any) -> datetime:
@@ -235,21 +266,23 @@ def _with_histograms(
         yield {"key": key, **values}
 
 
-def _execution_rows(conn: sa.Connection, where: Any) -> Iterator[dict[str, Any]]:
-    sql = _sql(conn)
-    counts = conn.execute(sql.execution_counts(where))
-    durations = iter(conn.execute(sql.execution_histogram(where, queue=False)))
-    waits = iter(conn.execute(sql.execution_histogram(where, queue=True)))
+def _execution_rows(
+    conn: sa.Connection, q: _Queries, params: dict[str, Any]
+) -> Iterator[dict[str, Any]]:
+    counts = conn.execute(q.counts, params)
+    durations = iter(conn.execute(q.durations, params))
+    waits = iter(conn.execute(q.waits, params))
     names = [list(EXECUTION_COUNTS), list(DURATION_COLUMNS), list(QUEUE_COLUMNS)]
     for row in _with_histograms(counts, [durations, waits], 2, names):
         workflow_id, hour = row.pop("key")
         yield {"workflow_id": workflow_id, "hour": _utc(hour), **row}
 
 
-def _step_rows(conn: sa.Connection, where: Any) -> Iterator[dict[str, Any]]:
-    sql = _sql(conn)
-    counts = conn.execute(sql.step_counts(where))
-    durations = iter(conn.execute(sql.step_histogram(where)))
+def _step_rows(
+    conn: sa.Connection, q: _Queries, params: dict[str, Any]
+) -> Iterator[dict[str, Any]]:
+    counts = conn.execute(q.step_counts, params)
+    durations = iter(conn.execute(q.step_durations, params))
     names = [list(STEP_COUNTS), list(DURATION_COLUMNS)]
     for row in _with_histograms(counts, [durations], 3, names):
         workflow_id, hour, action_id = row.pop("key")
@@ -261,16 +294,28 @@ def _insert(conn: sa.Connection, table: sa.Table) -> Any:
     return (postgresql if conn.dialect.name == "postgresql" else sqlite).insert(table)
 
 
-def _add(conn: sa.Connection, table: sa.Table, keys: list[str], rows: list[dict]) -> None:
+_UPSERTS: dict[tuple[str, str], Any] = {}
+
+
+def _adding(conn: sa.Connection, table: sa.Table, keys: tuple[str, ...]) -> Any:
+    """`INSERT … ON CONFLICT (keys) DO UPDATE SET n = n + excluded.n` for every other column
+    (built once per dialect and table)."""
+    cache_key = (conn.dialect.name, table.name)
+    if cache_key not in _UPSERTS:
+        statement = _insert(conn, table)
+        adding = [c.name for c in table.c if c.name not in keys and c.name != "id"]
+        _UPSERTS[cache_key] = statement.on_conflict_do_update(
+            index_elements=list(keys),
+            set_={name: table.c[name] + statement.excluded[name] for name in adding},
+        )
+    return _UPSERTS[cache_key]
+
+
+def _add(conn: sa.Connection, table: sa.Table, keys: tuple[str, ...], rows: list[dict]) -> None:
     """Insert `rows`, adding every other value to the row already there for the same keys."""
     if not rows:
         return
-    statement = _insert(conn, table)
-    adding = [name for name in rows[0] if name not in keys]
-    statement = statement.on_conflict_do_update(
-        index_elements=keys,
-        set_={name: table.c[name] + statement.excluded[name] for name in adding},
-    )
+    statement = _adding(conn, table, keys)
     for start in range(0, len(rows), _BATCH):
         conn.execute(statement, rows[start : start + _BATCH])
 
@@ -292,23 +337,22 @@ def _per_day(rows: list[dict], keys: tuple[str, ...], counts: tuple[str, ...]) -
 def _flush(conn: sa.Connection, runs: list[dict], steps: list[dict]) -> None:
     run_counts = (*EXECUTION_COUNTS, *DURATION_COLUMNS, *QUEUE_COLUMNS)
     step_counts = (*STEP_COUNTS, *DURATION_COLUMNS)
-    _add(conn, execution_hour, ["workflow_id", "hour"], runs)
-    _add(conn, execution_day, ["workflow_id", "day"], _per_day(runs, ("workflow_id",), run_counts))
-    _add(conn, step_hour, ["workflow_id", "action_id", "hour"], steps)
+    _add(conn, execution_hour, ("workflow_id", "hour"), runs)
+    _add(conn, execution_day, ("workflow_id", "day"), _per_day(runs, ("workflow_id",), run_counts))
+    _add(conn, step_hour, ("workflow_id", "action_id", "hour"), steps)
     _add(
         conn,
         step_day,
-        ["workflow_id", "action_id", "day"],
+        ("workflow_id", "action_id", "day"),
         _per_day(steps, ("workflow_id", "action_id"), step_counts),
     )
 
 
-def _error_groups(conn: sa.Connection, where: Any) -> list[dict[str, Any]]:
+def _error_groups(conn: sa.Connection, q: _Queries, params: dict[str, Any]) -> list[dict[str, Any]]:
     """Failures grouped by (workflow, action, shape, day), newest occurrence as the example."""
-    sql = _sql(conn)
     groups: dict[tuple, dict[str, Any]] = {}
-    for query in (sql.failed_steps(where), sql.failed_runs(where)):
-        for workflow_id, hour, action_id, execution_id, error, at in conn.execute(query):
+    for query in (q.failed_steps, q.failed_runs):
+        for workflow_id, hour, action_id, execution_id, error, at in conn.execute(query, params):
             text = shape(error)
             day, seen = floor_day(_utc(hour)), _utc(at)
             key = (workflow_id, action_id, shape_hash(text), day)
@@ -336,9 +380,10 @@ def _error_groups(conn: sa.Connection, where: Any) -> list[dict[str, Any]]:
     return list(groups.values())
 
 
-def _add_error_groups(conn: sa.Connection, rows: list[dict[str, Any]]) -> None:
-    if not rows:
-        return
+def _error_upsert(conn: sa.Connection) -> Any:
+    cache_key = (conn.dialect.name, error_group.name)
+    if cache_key in _UPSERTS:
+        return _UPSERTS[cache_key]
     statement = _insert(conn, error_group)
     new, old = statement.excluded, error_group.c
     newer = new.last_seen >= old.last_seen
@@ -356,40 +401,45 @@ def _add_error_groups(conn: sa.Connection, rows: list[dict[str, Any]]) -> None:
             "example_error": sa.case((newer, new.example_error), else_=old.example_error),
         },
     )
+    _UPSERTS[cache_key] = statement
+    return statement
+
+
+def _add_error_groups(conn: sa.Connection, rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    statement = _error_upsert(conn)
     for start in range(0, len(rows), _BATCH):
         conn.execute(statement, rows[start : start + _BATCH])
 
 
-def _record(conn: sa.Connection, where: Any, *, batch: int = 0) -> int:
-    """Add the runs matching `where` (finished ones only) to every rollup; how many hours."""
-    where = sa.and_(where, EX.c.status.in_(FINAL))
+def _record(conn: sa.Connection, q: _Queries, params: dict[str, Any], batch: int) -> int:
+    """Add the finished runs `q` selects to every rollup, `batch` rows a write; hours added."""
     hours = 0
     runs: list[dict] = []
-    for row in _execution_rows(conn, where):
+    for row in _execution_rows(conn, q, params):
         runs.append(row)
-        if batch and len(runs) >= batch:
+        if len(runs) >= batch:
             hours += len(runs)
             _flush(conn, runs, [])
             runs = []
     hours += len(runs)
-    steps = list(_step_rows(conn, where)) if not batch else []
-    _flush(conn, runs, steps)
-    if batch:
-        chunk: list[dict] = []
-        for row in _step_rows(conn, where):
-            chunk.append(row)
-            if len(chunk) >= batch:
-                _flush(conn, [], chunk)
-                chunk = []
-        _flush(conn, [], chunk)
-    _add_error_groups(conn, _error_groups(conn, where))
+    _flush(conn, runs, [])
+    steps: list[dict] = []
+    for row in _step_rows(conn, q, params):
+        steps.append(row)
+        if len(steps) >= batch:
+            _flush(conn, [], steps)
+            steps = []
+    _flush(conn, [], steps)
+    _add_error_groups(conn, _error_groups(conn, q, params))
     return hours
 
 
 def record_executions(conn: sa.Connection, execution_ids: list[int]) -> None:
     """Add these just-finished runs to the rollups, in the caller's transaction."""
-    if execution_ids:
-        _record(conn, EX.c.id.in_(execution_ids))
+    for execution_id in execution_ids:  # one at a time: several only at start-up recovery
+        _record(conn, _live(conn), {"p_id": execution_id}, _BATCH)
 
 
 def add_rollups(conn: sa.Connection, since: datetime | None = None) -> int:
@@ -402,7 +452,7 @@ def add_rollups(conn: sa.Connection, since: datetime | None = None) -> int:
         at = sa.func.coalesce(EX.c.started_at, EX.c.queued_at)
         where = at >= since
     # Hours are streamed and written a batch at a time: a rebuild never holds them all.
-    return _record(conn, where, batch=_BATCH)
+    return _record(conn, _Queries(_sql(conn), where), {}, _BATCH)
 
 
 def delete_rollups(conn: sa.Connection, since: datetime | None = None) -> None:

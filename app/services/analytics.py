@@ -89,6 +89,14 @@ def _series_and_totals(
     return series, totals
 
 
+def last_24h(workflow_id: int | None = None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The hourly series and totals of the last 24 h (for the /stats answers; the caller has
+    checked the role and the workflow)."""
+    period = _period(1, None, None)
+    with get_engine().connect() as conn:
+        return _series_and_totals(conn, period, workflow_id)
+
+
 def _clamp(moment: datetime | None, period: a.Period) -> datetime | None:
     if moment is None:
         return None

@@ -7,6 +7,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from app.api.schemas import JsonObject, Num, Out, Time
+from app.api.schemas.analytics import SeriesPoint
 from app.api.schemas.control import ChildExecution, ExecutionWait
 from app.api.schemas.step_items import StepItems
 
@@ -136,6 +137,7 @@ class WorkflowStats(Out):
     avg_duration_ms: Num | None
     p50_duration_ms: Num | None
     p95_duration_ms: Num | None
+    p99_duration_ms: Num | None
     last_run_at: Time
     last_status: str | None
     next_run_at: Time
@@ -144,6 +146,7 @@ class WorkflowStats(Out):
     success_rate_24h: Num | None
     running_now: int
     queued_now: int
+    series_24h: list[SeriesPoint] = Field(description="The last 24 h per hour (25 buckets)")
 
 
 class GlobalStats(Out):
@@ -158,6 +161,10 @@ class GlobalStats(Out):
     running_now: int
     queued_now: int
     last_activity_at: Time
+    p50_duration_ms_24h: Num | None = Field(description="Runs of the last 24 h, within 12.2 %")
+    p95_duration_ms_24h: Num | None
+    p99_duration_ms_24h: Num | None
+    series_24h: list[SeriesPoint] = Field(description="The last 24 h per hour (25 buckets)")
 
 
 class WorkflowVersion(Out):

@@ -104,3 +104,21 @@ async def test_a_viewer_reads_and_no_key_is_refused(db, engine: Engine) -> None:
         response = await client.get("/api/analytics/workflows/overview", headers=headers)
         assert response.status_code == 200, response.text
         assert response.json()["period"]["granularity"] == "day"
+
+
+async def test_stats_carry_percentiles_and_the_last_24_hours(
+    api: httpx.AsyncClient, engine: Engine, member: Actor, http_server
+) -> None:
+    url, script = http_server
+    script.answers = [(200, {}), (200, {})]
+    wf = await _failing_workflow(member, engine, url)
+    for _ in range(50):
+        if workflows.get_workflow(member, wf)["runs"] == 2:
+            break
+        await engine.drain()
+    one = (await api.get(f"{WO}/workflows/{wf}/stats")).json()
+    assert one["p99_duration_ms"] is not None and len(one["series_24h"]) == 25
+    assert sum(p["succeeded"] for p in one["series_24h"]) == 2
+    every = (await api.get(f"{WO}/stats")).json()
+    assert every["p95_duration_ms_24h"] is not None
+    assert sum(p["executions"] for p in every["series_24h"]) == 2

@@ -312,7 +312,14 @@ async def test_stats_after_a_few_runs(api: httpx.AsyncClient, engine: Engine) ->
         "running_now": 1,
         "queued_now": 0,
         "last_activity_at": overall["last_activity_at"],
+        # The last 24 h per hour from the analytics rollups: the four finished runs.
+        "p50_duration_ms_24h": overall["p50_duration_ms_24h"],
+        "p95_duration_ms_24h": overall["p95_duration_ms_24h"],
+        "p99_duration_ms_24h": overall["p99_duration_ms_24h"],
+        "series_24h": overall["series_24h"],
     }
+    assert sum(point["executions"] for point in overall["series_24h"]) == 4
+    assert overall["p95_duration_ms_24h"] is not None
     assert overall["last_activity_at"] >= stats["last_run_at"]
     await api.post(f"{BASE}/executions/{running['id']}/cancel")
     after = (await api.get(f"{BASE}/stats")).json()
