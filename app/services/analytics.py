@@ -169,7 +169,7 @@ def overview(
         failing = sorted(failing, key=lambda w: (-w["failed"], w["workflow_id"]))[:TOP]
         failing_ids = [w["workflow_id"] for w in failing]
         steps = q.per_step(conn, period, failing_ids, histograms=False) if failing_ids else []
-        errors = q.error_rows(conn, period, failing_ids) if failing_ids else []
+        spans = q.failure_spans(conn, period, failing_ids) if failing_ids else {}
         shown = {w["workflow_id"] for w in (*busiest, *slowest, *failing)}
         name = q.names(conn, sorted(shown))
     top_action: dict[int, tuple[int, str]] = {}
@@ -179,17 +179,15 @@ def overview(
             top_action[step["workflow_id"]] = (step["failures"], step["action_id"])
     most_failing = []
     for w in failing:
-        first, last = _failure_span(
-            [e for e in errors if e["workflow_id"] == w["workflow_id"]], period
-        )
+        first, last = spans.get(w["workflow_id"], (None, None))
         most_failing.append(
             {
                 "workflow_id": w["workflow_id"],
                 "name": name.get(w["workflow_id"], ""),
                 "failures": int(w["failed"]),
                 "failure_rate": a.rate(w["failed"], w["runs"]),
-                "first_failure_at": first,
-                "last_failure_at": last,
+                "first_failure_at": _iso(_clamp(first, period)),
+                "last_failure_at": _iso(_clamp(last, period)),
                 "top_action_id": top_action.get(w["workflow_id"], (0, None))[1],
             }
         )

@@ -146,6 +146,26 @@ def error_rows(
     return [dict(row._mapping) for row in conn.execute(query)]
 
 
+def failure_spans(
+    conn: sa.Connection, period: Period, workflow_ids: Sequence[int]
+) -> dict[int, tuple[datetime, datetime]]:
+    """Per workflow: the first and last failure seen on the period's UTC days."""
+    query = (
+        sa.select(
+            error_group.c.workflow_id,
+            sa.func.min(error_group.c.first_seen).label("first"),
+            sa.func.max(error_group.c.last_seen).label("last"),
+        )
+        .where(
+            error_group.c.workflow_id.in_(list(workflow_ids)),
+            error_group.c.day >= floor_day(period.start),
+            error_group.c.day < period.end,
+        )
+        .group_by(error_group.c.workflow_id)
+    )
+    return {row.workflow_id: (row.first, row.last) for row in conn.execute(query)}
+
+
 def existing_executions(conn: sa.Connection, ids: Sequence[int]) -> set[int]:
     if not ids:
         return set()
