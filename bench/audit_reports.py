@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import random
+import shutil
 import sqlite3
 import statistics
 import tempfile
@@ -162,4 +163,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    finally:  # ~0.9 GB of rows and indexes; FLOWDECK_BENCH_KEEP=1 keeps them to look at
+        if not os.environ.get("FLOWDECK_BENCH_KEEP"):
+            shutil.rmtree(_DIR, ignore_errors=True)
