@@ -150,7 +150,7 @@ def queue_wait_figure(series: list[dict[str, Any]]) -> go.Figure:
             y=ys,
             name="Queue wait",
             mode="lines+markers",
-            fill="tozeroy",
+            connectgaps=False,
             line={"color": WAIT_HEX, "width": 2},
             marker={"size": 4},
             hovertemplate="%{y:,.3~f} s",

@@ -27,7 +27,7 @@ def period_bar(S: Any, testid: str) -> rx.Component:  # noqa: N803
             rx.segmented_control.item("Custom", value="custom"),
             value=S.period,
             on_change=S.set_period,
-            size="2",
+            size=rx.breakpoints(initial="1", sm="2"),  # five choices fit a 390 px phone
             data_testid=f"{testid}-period",
         ),
         rx.cond(

@@ -42,9 +42,12 @@ def _failing(row: rx.Var) -> rx.Component:
     return rx.table.row(
         rx.table.cell(_name(row)),
         rx.table.cell(
-            rx.text(row["failures"], color=rx.color("red", 11), weight="medium"),
-            " · ",
-            row["failure_rate"],
+            rx.text(
+                rx.text.span(row["failures"], color=rx.color("red", 11), weight="medium"),
+                " · ",
+                row["failure_rate"],
+                white_space="nowrap",
+            )
         ),
         rx.table.cell(
             rx.cond(
