@@ -20,6 +20,7 @@ from app.engine.triggers.events import EventTriggers
 from app.integrations import keyring
 from app.services import audit_query, orchestration_runs, recovery
 from app.services.actor import SYSTEM
+from app.services.retention_prune import SCHEDULE_EVERY_S, prune_scheduled
 
 log = logging.getLogger("flowdeck")
 PRUNE_EVERY_S = 24 * 3600
@@ -96,6 +97,7 @@ async def startup() -> AsyncIterator[None]:
         clock, listeners = ScheduleClock(), EventTriggers()
         try:
             clock.start()
+            clock.every("retention", SCHEDULE_EVERY_S, prune_scheduled)  # #16 pruning
             listeners.start()
             log.info("Flowdeck is serving on %s", settings.base_url)
             yield

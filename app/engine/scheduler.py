@@ -22,6 +22,7 @@ import asyncio
 import contextlib
 import json
 import logging
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
@@ -29,6 +30,7 @@ import sqlalchemy as sa
 from apscheduler.events import EVENT_JOB_MISSED, JobExecutionEvent
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 from sqlmodel import select
 
 from app.core.errors import FlowdeckError
@@ -181,6 +183,24 @@ class ScheduleClock:
             args=(workflow_id, plan.next_run_at),
             id=job_id,
             name=f"workflow {workflow_id}",
+            replace_existing=True,
+        )
+
+    def every(self, name: str, seconds: float, work: Callable[[], object]) -> None:
+        """Run blocking `work` every `seconds` (first after one period) on a thread of its own,
+        never on the loop nor on the schedule worker (a long prune must not delay a fire)."""
+
+        async def job() -> None:
+            try:
+                await asyncio.to_thread(work)
+            except Exception:
+                log.exception("periodic job %s failed", name)
+
+        self._scheduler.add_job(
+            job,
+            IntervalTrigger(seconds=seconds, timezone=UTC),
+            id=f"every:{name}",
+            name=name,
             replace_existing=True,
         )
 

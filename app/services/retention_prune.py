@@ -25,6 +25,7 @@ A kill -9 at any point leaves whole executions: each batch commits or not at all
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -34,6 +35,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from app.core.errors import Conflict
 from app.core.retention import (
     FINAL_STATUSES,
     Cutoffs,
@@ -79,6 +81,8 @@ STEP = sa.table(
 ITEM = sa.table("step_item", sa.column("step_id", sa.Integer), sa.column("output", sa.JSON))
 WAIT = sa.table("step_wait", sa.column("execution_id", sa.Integer), sa.column("output", sa.JSON))
 _FINAL = sorted(FINAL_STATUSES)
+#: One prune at a time in this process (the scheduled one, or one asked for by hand).
+_RUNNING = threading.Lock()
 
 
 @dataclass
@@ -145,18 +149,28 @@ def _open_linked(conn: sa.Connection) -> set[int]:
 
 
 def _guard() -> Any:
-    """SQL: the execution row is final and no unfinished run is linked to it, right now."""
-    other = EXECUTION.alias("other")
+    """SQL: the execution row is final and no unfinished run is linked to it, right now.
+
+    Three separate EXISTS, each on an index (retry_of, parent_execution_id, the primary key):
+    one EXISTS over an OR of them would scan the whole table for every row deleted.
+    """
     me = EXECUTION.c
-    linked_open = sa.exists().where(
-        other.c.status.not_in(_FINAL),
-        sa.or_(
-            other.c.retry_of == me.id,
-            other.c.parent_execution_id == me.id,
-            other.c.id == me.parent_execution_id,
-        ),
+
+    def open_where(condition: Callable[[Any], list[Any]]) -> Any:
+        other = EXECUTION.alias("other")
+        return sa.exists().where(other.c.status.not_in(_FINAL), *condition(other))
+
+    return sa.and_(
+        me.status.in_(_FINAL),
+        ~open_where(lambda o: [o.c.retry_of == me.id]),
+        ~open_where(lambda o: [o.c.parent_execution_id == me.id]),
+        ~open_where(lambda o: [o.c.id == me.parent_execution_id]),
     )
-    return sa.and_(me.status.in_(_FINAL), ~linked_open)
+
+
+_AGE_FROM = sa.func.coalesce(
+    EXECUTION.c.finished_at, EXECUTION.c.started_at, EXECUTION.c.queued_at, type_=UTCDateTime()
+)
 
 
 def _facts(row: Any, plan: Plan) -> ExecutionFacts:
@@ -164,30 +178,46 @@ def _facts(row: Any, plan: Plan) -> ExecutionFacts:
     keep_last = plan.cut[row.workflow_id].keep_last or 0
     return ExecutionFacts(
         status=row.status,
-        finished_at=row.finished_at,
-        started_at=row.started_at,
-        queued_at=row.queued_at,
+        finished_at=row.age_from,  # already finished, else started, else queued (in SQL)
+        started_at=None,
+        queued_at=row.age_from,
         newer_in_workflow=keep_last if bound is not None and row.id < bound else 0,
         linked_open=row.id in plan.open_linked,
-        data_pruned=row.data_pruned_at is not None,
+        data_pruned=bool(row.pruned),
     )
+
+
+def _prefilter(plan: Plan) -> list[Any]:
+    """SQL that skips, in the database, rows no rule can touch (most rows of a steady state):
+    unfinished ones, and, unless a workflow keeps only a count, those newer than every cutoff
+    (data already emptied: newer than every row cutoff). `app.core.retention` still decides."""
+    where: list[Any] = [EXECUTION.c.status.in_(_FINAL)]
+    cuts = list(plan.cut.values())
+    if any(c.rows_before is None and c.keep_last is not None for c in cuts):
+        return where
+    rows_cuts = [c.rows_before for c in cuts if c.rows_before is not None]
+    any_cut = rows_cuts + [c.data_before for c in cuts if c.data_before is not None]
+    if any_cut:
+        where.append(_AGE_FROM < max(any_cut))  # noqa: SIM300
+    kept_data = EXECUTION.c.data_pruned_at.is_(None)
+    where.append(sa.or_(kept_data, _AGE_FROM < max(rows_cuts)) if rows_cuts else kept_data)  # noqa: SIM300
+    return where
 
 
 def sweep(conn: sa.Connection, plan: Plan) -> Iterator[tuple[str, int, int]]:
     """("rows" | "data", execution id, workflow id) for each execution the prune acts on."""
     last = 0
+    prefilter = _prefilter(plan)
     while last < plan.upper_id:
         rows = conn.execute(
             sa.select(
                 EXECUTION.c.id,
                 EXECUTION.c.workflow_id,
                 EXECUTION.c.status,
-                EXECUTION.c.queued_at,
-                EXECUTION.c.started_at,
-                EXECUTION.c.finished_at,
-                EXECUTION.c.data_pruned_at,
+                _AGE_FROM.label("age_from"),
+                EXECUTION.c.data_pruned_at.is_not(None).label("pruned"),
             )
-            .where(EXECUTION.c.id > last, EXECUTION.c.id <= plan.upper_id)
+            .where(EXECUTION.c.id > last, EXECUTION.c.id <= plan.upper_id, *prefilter)
             .order_by(EXECUTION.c.id)
             .limit(SCAN)
         ).all()
@@ -318,7 +348,22 @@ def prune(
 ) -> dict[str, Any]:
     """Run one prune; audited when it removed something or a person asked for it."""
     actor.require_admin()
-    now = now or utcnow()
+    if not _RUNNING.acquire(blocking=False):
+        raise Conflict("a prune is already running; its result is in the audit trail")
+    try:
+        return _prune(actor, now or utcnow(), max_seconds, target_s, pause_s, reason)
+    finally:
+        _RUNNING.release()
+
+
+def _prune(
+    actor: Actor,
+    now: datetime,
+    max_seconds: float | None,
+    target_s: float,
+    pause_s: float,
+    reason: str,
+) -> dict[str, Any]:
     started = time.monotonic()
     deadline = started + max_seconds if max_seconds is not None else None
     with get_engine().connect() as conn:
@@ -396,3 +441,16 @@ def _policy_view(cut: Cutoffs) -> dict[str, Any]:
         "keep_last": cut.keep_last,
         "data_before": cut.data_before.isoformat() if cut.data_before else None,
     }
+
+
+#: The scheduler prunes this often; one scheduled prune stops after `SCHEDULED_MAX_S`.
+SCHEDULE_EVERY_S = 3600
+SCHEDULED_MAX_S = 600.0
+
+
+def prune_scheduled() -> dict[str, Any] | None:
+    """The scheduler's job: one prune as Flowdeck itself (None: one was already running)."""
+    try:
+        return prune(SYSTEM, reason="schedule", max_seconds=SCHEDULED_MAX_S)
+    except Conflict:
+        return None
