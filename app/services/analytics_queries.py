@@ -194,8 +194,11 @@ def recent_failures(
         .where(
             ST.c.action_id == action_id,
             ST.c.status == "failed",
-            EX.c.workflow_id == workflow_id,
-            EX.c.started_at >= since,
+            # Expressions, not bare columns: SQLite must not walk the workflow's runs by
+            # (workflow_id, started_at) (100k runs for a busy one) but this action's failures
+            # newest first, checking each run by its id, and stop at `limit`.
+            EX.c.workflow_id + 0 == workflow_id,
+            sa.func.coalesce(EX.c.started_at, EX.c.queued_at) >= since,
         )
         .order_by(ST.c.execution_id.desc())
         .limit(limit)
