@@ -171,6 +171,10 @@ NOT_EXPRESSIBLE: dict[str, tuple[Any, str]] = {
         "start and end go together, end after start, at most 366 days apart (rules between "
         "two parameters)",
     ),
+    "PUT /api/retention": (
+        positive_data_acceptance,
+        "keepDataDays must be at most keepDays (a rule between two keys)",
+    ),
     "POST /api/audit/prune": (
         positive_data_acceptance,
         "olderThanDays may be left out only when FLOWDECK_AUDIT_RETENTION_DAYS is set: a rule "
