@@ -101,6 +101,20 @@ def _rollups_rebuild(args: argparse.Namespace) -> int:
     return 0
 
 
+def _db_compact(_: argparse.Namespace) -> int:
+    from app.services import retention
+
+    done = retention.compact()
+    if not done["compacted"]:
+        print(f"nothing to do on {done['dialect']} (autovacuum reclaims space there)")
+        return 0
+    print(
+        f"compacted in {done['duration_ms'] / 1000:.1f} s: {done['size_before']:,} -> "
+        f"{done['size_after']:,} bytes; auto_vacuum is now {done['auto_vacuum']}"
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="flowdeck", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -129,6 +143,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     upgrade = sub.add_parser("db-upgrade", help="apply pending database migrations")
     upgrade.set_defaults(func=_db_upgrade)
+
+    compact = sub.add_parser(
+        "db-compact",
+        help="SQLite: rewrite the file once (VACUUM) so pruned space can be handed back in steps "
+        "from then on (holds the database while it runs; stop Flowdeck first)",
+    )
+    compact.set_defaults(func=_db_compact)
 
     rotate = sub.add_parser(
         "rotate-keys",
