@@ -46,6 +46,7 @@ from app.core.retention import (
     removes_data,
     removes_row,
 )
+from app.core.statuses import ExecutionStatus
 from app.db.engine import get_engine, session_scope
 from app.db.types import UTCDateTime, utcnow
 from app.services import audit
@@ -81,6 +82,7 @@ STEP = sa.table(
 ITEM = sa.table("step_item", sa.column("step_id", sa.Integer), sa.column("output", sa.JSON))
 WAIT = sa.table("step_wait", sa.column("execution_id", sa.Integer), sa.column("output", sa.JSON))
 _FINAL = sorted(FINAL_STATUSES)
+_OPEN = sorted(str(s) for s in ExecutionStatus if str(s) not in FINAL_STATUSES)
 #: One prune at a time in this process (the scheduled one, or one asked for by hand).
 _RUNNING = threading.Lock()
 
@@ -135,7 +137,7 @@ def _open_linked(conn: sa.Connection) -> set[int]:
     """Ids of finished executions an unfinished one depends on or is a child of."""
     open_rows = conn.execute(
         sa.select(EXECUTION.c.id, EXECUTION.c.retry_of, EXECUTION.c.parent_execution_id).where(
-            EXECUTION.c.status.not_in(_FINAL)
+            EXECUTION.c.status.in_(_OPEN)
         )
     ).all()
     open_ids = {r.id for r in open_rows}
@@ -151,20 +153,29 @@ def _open_linked(conn: sa.Connection) -> set[int]:
 def _guard() -> Any:
     """SQL: the execution row is final and no unfinished run is linked to it, right now.
 
-    Three separate EXISTS, each on an index (retry_of, parent_execution_id, the primary key):
-    one EXISTS over an OR of them would scan the whole table for every row deleted.
+    Uncorrelated subqueries over the unfinished runs (few, found through the status index),
+    evaluated once per statement: correlated ones were planned as a table scan per row once
+    ANALYZE had seen that almost no run has a `retry_of`.
     """
     me = EXECUTION.c
+    other, inner = EXECUTION.alias("other"), EXECUTION.alias("open_run")
 
-    def open_where(condition: Callable[[Any], list[Any]]) -> Any:
-        other = EXECUTION.alias("other")
-        return sa.exists().where(other.c.status.not_in(_FINAL), *condition(other))
+    def linked(column: Any) -> Any:
+        # coalesce, not IS NOT NULL: a NULL in a NOT IN list matches nothing, and a filter
+        # on the column would lead the planner off the status index.
+        # Open ids first (a covering read of the status index), then their rows by key: asked
+        # in one go, the planner, told by ANALYZE that a status matches most rows, scans.
+        open_ids = sa.select(inner.c.id).where(inner.c.status.in_(_OPEN))
+        return sa.select(sa.func.coalesce(column, 0)).where(other.c.id.in_(open_ids))
 
     return sa.and_(
         me.status.in_(_FINAL),
-        ~open_where(lambda o: [o.c.retry_of == me.id]),
-        ~open_where(lambda o: [o.c.parent_execution_id == me.id]),
-        ~open_where(lambda o: [o.c.id == me.parent_execution_id]),
+        me.id.not_in(linked(other.c.retry_of)),
+        me.id.not_in(linked(other.c.parent_execution_id)),
+        sa.or_(
+            me.parent_execution_id.is_(None),
+            me.parent_execution_id.not_in(sa.select(other.c.id).where(other.c.status.in_(_OPEN))),
+        ),
     )
 
 
