@@ -16,8 +16,9 @@ import plotly.graph_objects as go
 import reflex as rx
 from starlette.concurrency import run_in_threadpool
 
+from app.core.analytics import to_csv
 from app.core.errors import AuthenticationFailed, FlowdeckError
-from app.services import auth
+from app.services import analytics, auth
 from app.services.actor import Actor
 from app.ui.components.analytics_charts import (
     FIGURES,
@@ -41,12 +42,6 @@ def period_args(period: str, start: str, end: str) -> dict[str, Any]:
         begin, stop = parse_range(start, end)
         return {"start": begin, "end": stop}
     return {"days": int(period) if period in PERIODS else 7}
-
-
-def to_csv(rows: list[dict[str, Any]]) -> str:
-    from app.core.analytics import to_csv as core_to_csv  # helper A's pure CSV writer
-
-    return core_to_csv(rows)
 
 
 class AnalyticsCharts(rx.State, mixin=True):
@@ -212,8 +207,6 @@ class AnalyticsState(AnalyticsCharts, SessionState):
 
     def _service(self, args: dict[str, Any]) -> Callable[[Actor], dict[str, Any]]:
         def call(actor: Actor) -> dict[str, Any]:
-            from app.services import analytics
-
             return analytics.overview(actor, **args)
 
         return call

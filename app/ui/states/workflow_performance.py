@@ -18,7 +18,7 @@ import reflex as rx
 from starlette.concurrency import run_in_threadpool
 
 from app.core.errors import AuthenticationFailed, FlowdeckError
-from app.services import auth
+from app.services import analytics, auth
 from app.services.actor import Actor
 from app.ui.components.analytics_charts import (
     PERIODS,
@@ -92,8 +92,6 @@ class WorkflowPerformanceState(AnalyticsCharts, SessionState):
         workflow_id = self.workflow_id
 
         def call(actor: Actor) -> dict[str, Any]:
-            from app.services import analytics
-
             return analytics.workflow_performance(actor, workflow_id, **args)
 
         return call
@@ -191,8 +189,6 @@ class WorkflowPerformanceState(AnalyticsCharts, SessionState):
             return None
 
         def call(actor: Actor) -> dict[str, Any]:
-            from app.services import analytics
-
             return analytics.action_errors(actor, workflow_id, action_id, days=days)
 
         try:
