@@ -8,13 +8,15 @@ one hot workflow with a tenth of the runs; 85 % succeed, 10 % fail at one step w
 a few shapes, the rest are cancelled or interrupted), builds the rollups with the rebuild
 (app.services.rollups), then times each service call and each REST route in process (the
 route time is the whole ASGI request). Also times the upkeep a finished run adds to its own
-transaction. Target: < 200 ms each.
+transaction. Target: < 200 ms each. The temp database is removed afterwards
+(FLOWDECK_BENCH_KEEP=1 keeps it).
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import sqlite3
 import statistics
 import tempfile
@@ -240,6 +242,9 @@ def main() -> None:
     upkeep_per_run()
     print("routes (whole in-process request):")
     asyncio.run(routes(hot))
+    get_engine().dispose()
+    if os.environ.get("FLOWDECK_BENCH_KEEP") != "1":  # ~1.5 GB
+        shutil.rmtree(_DIR, ignore_errors=True)
 
 
 if __name__ == "__main__":
