@@ -9,6 +9,8 @@ from typing import Any
 from app.core.config_models import normalize_action_config
 from app.core.cron import describe_cron
 from app.core.errors import Problem, ValidationFailed
+from app.core.retention import FIELDS as RETENTION_FIELDS
+from app.core.retention import Policy, parse_policy
 from app.core.workflow import WorkflowSpec, validate_workflow
 from app.db.models import Workflow
 from app.db.settings import get_settings
@@ -34,6 +36,9 @@ _CAMEL = {
     "maxParallel": "max_parallel",
     "isActive": "is_active",
     "onInterrupted": "on_interrupted",
+    "keepDays": "keep_days",
+    "keepLast": "keep_last",
+    "keepDataDays": "keep_data_days",
 }
 
 
@@ -49,6 +54,8 @@ class Definition:
     spec: WorkflowSpec
     on_interrupted: str = "leave"
     secret: str | None = None
+    #: Its own retention values (#16), None when the input named none of them (kept as is).
+    retention: Policy | None = None
 
 
 def _policy(data: dict[str, Any]) -> tuple[str, list[Problem]]:
@@ -70,6 +77,12 @@ def parse_definition(data: dict[str, Any]) -> Definition:
     """
     data = snake_keys(data)
     on_interrupted, problems = _policy(data)
+    retention = None
+    if any(name in data for name in RETENTION_FIELDS):
+        try:
+            retention = parse_policy(data, blank=" (empty: the global setting)")
+        except ValidationFailed as exc:
+            problems.extend(exc.problems)
     clean = {k: v for k, v in data.items() if k in _DEFINITION_FIELDS}
     try:
         spec = validate_workflow(clean, set(action_types()))
@@ -80,7 +93,7 @@ def parse_definition(data: dict[str, Any]) -> Definition:
     secret = None
     if spec.trigger.type == "webhook":
         secret = spec.trigger.config.pop("secret", None)
-    return Definition(spec, on_interrupted, secret)
+    return Definition(spec, on_interrupted, secret, retention)
 
 
 def definition_of(parsed: Definition) -> dict[str, Any]:
@@ -114,6 +127,12 @@ def apply_spec(row: Workflow, parsed: Definition) -> None:
     row.workflow_type, row.priority = spec.workflow_type, spec.priority
     row.concurrency_limit, row.is_active = spec.concurrency_limit, spec.is_active
     row.max_parallel = spec.max_parallel
+    if parsed.retention is not None:
+        row.keep_days, row.keep_last, row.keep_data_days = (
+            parsed.retention.keep_days,
+            parsed.retention.keep_last,
+            parsed.retention.keep_data_days,
+        )
     row.trigger_type = spec.trigger.type
     row.trigger_config = dict(spec.trigger.config)
     row.actions = [
@@ -164,6 +183,7 @@ def to_public(row: Workflow) -> dict[str, Any]:
         "failures": row.failures,
         "success_rate": success,
         "avg_duration_ms": round(row.avg_duration_ms, 2),
+        **{name: getattr(row, name, None) for name in RETENTION_FIELDS},
         "last_run_at": row.last_run_at.isoformat() if row.last_run_at else None,
         "last_status": row.last_status,
         "next_run_at": row.next_run_at.isoformat() if row.next_run_at else None,

@@ -275,3 +275,19 @@ def test_freed_pages_go_back_to_the_file(db: Path) -> None:
     info = retention.database_info(SYSTEM)
     assert result["space"]["freed_pages"] > 100
     assert info["free_pages"] == 0 and info["pages"] < pages_before - 100
+
+
+def test_workflow_own_values_through_the_workflow_service(db: Path) -> None:
+    from app.services import workflows
+
+    wf = make_workflow("rt-fields")
+    with pytest.raises(ValidationFailed) as info:
+        workflows.update_workflow(SYSTEM, wf, {"keepDays": 0, "keep_last": "many"})
+    assert {p.path for p in info.value.problems} == {"keep_days", "keep_last"}
+    saved = workflows.update_workflow(SYSTEM, wf, {"keepDays": 400, "keep_last": "20"})
+    assert (saved.workflow["keep_days"], saved.workflow["keep_last"]) == (400, 20)
+    # an edit that names none of them keeps them; blank goes back to the global value
+    kept = workflows.update_workflow(SYSTEM, wf, {"description": "x"})
+    assert kept.workflow["keep_days"] == 400
+    cleared = workflows.update_workflow(SYSTEM, wf, {"keep_days": None, "keep_last": ""})
+    assert cleared.workflow["keep_days"] is None and cleared.workflow["keep_last"] is None
