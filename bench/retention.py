@@ -132,7 +132,9 @@ def main() -> None:
     retention.update_settings(SYSTEM, {"keep_days": 30})
     info = _timed("database page numbers (rows per table)", lambda: retention.database_info(SYSTEM))
     print(f"  database before: {info['size_bytes'] / 1e6:,.0f} MB")  # type: ignore[index]
-    preview = _timed("preview (what the next prune removes)", lambda: retention_prune.preview(SYSTEM))
+    preview = _timed(
+        "preview (what the next prune removes)", lambda: retention_prune.preview(SYSTEM)
+    )
     print(f"  preview says: {preview['executions']:,} executions")  # type: ignore[index]
     writer = Writer()
     writer.start()
