@@ -16,14 +16,16 @@ from app.db.settings import get_settings
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cursor = dbapi_conn.cursor()
-    # First: it only takes effect on a database with no table yet (a new file), so new
-    # databases can hand freed pages back in steps after a prune (app.services.retention);
-    # on an existing one it is a no-op until `flowdeck db-compact` runs one VACUUM.
-    cursor.execute("PRAGMA auto_vacuum=INCREMENTAL")
+    # First, so no pragma below fails at once on a file another process is writing.
+    cursor.execute("PRAGMA busy_timeout=10000")
+    # Only a file with no page yet takes it, so new databases hand freed pages back in steps
+    # after a prune (app.services.retention); an existing file switches with `flowdeck
+    # db-compact`. Asked of an existing file it waits for the write lock, so it is not asked.
+    if cursor.execute("PRAGMA page_count").fetchone()[0] == 0:
+        cursor.execute("PRAGMA auto_vacuum=INCREMENTAL")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
 
 
