@@ -8,6 +8,7 @@ from app.ui.components.editor_fields import error, field_label
 from app.ui.forms.step_kinds import (
     FLOW_COLUMNS,
     FLOW_FIELDS,
+    PARTIAL_FLOW_TYPES,
     TRIGGER_RULE_HINTS,
     TRIGGER_RULES,
     FlowField,
@@ -138,17 +139,22 @@ def _flow_input(index: rx.Var, action: rx.Var, f: FlowField) -> rx.Component:
     )
 
 
+def flow_inputs(index: rx.Var, action: rx.Var, kind: str) -> rx.Component:
+    """The inputs of `kind`'s `FLOW_FIELDS`, in a grid."""
+    fields = FLOW_FIELDS[kind]
+    return rx.grid(
+        *[_flow_input(index, action, f) for f in fields],
+        columns=rx.breakpoints(initial="1", md=str(FLOW_COLUMNS.get(kind, len(fields)))),
+        spacing="3",
+        width="100%",
+    )
+
+
 def flow_cases(index: rx.Var, action: rx.Var) -> list[tuple[str, rx.Component]]:
-    """One `rx.match` case per flow step type, its inputs built from `FLOW_FIELDS`."""
+    """One `rx.match` case per flow step type, its inputs built from `FLOW_FIELDS` (a type
+    with only some of its fields there places `flow_inputs` in its own card)."""
     return [
-        (
-            kind,
-            rx.grid(
-                *[_flow_input(index, action, f) for f in fields],
-                columns=rx.breakpoints(initial="1", md=str(FLOW_COLUMNS.get(kind, len(fields)))),
-                spacing="3",
-                width="100%",
-            ),
-        )
-        for kind, fields in FLOW_FIELDS.items()
+        (kind, flow_inputs(index, action, kind))
+        for kind in FLOW_FIELDS
+        if kind not in PARTIAL_FLOW_TYPES
     ]

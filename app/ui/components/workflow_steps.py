@@ -6,7 +6,7 @@ import reflex as rx
 
 from app.core.article_links import DEFAULT_SHARE_HINT
 from app.ui.components.editor_fields import error, field_label
-from app.ui.components.workflow_graph_fields import flow_cases, graph_fields
+from app.ui.components.workflow_graph_fields import flow_cases, flow_inputs, graph_fields
 from app.ui.forms.step_kinds import ACTION_TYPES, BASIC_TYPES, CONTENT_TYPES, FLOW_TYPES
 from app.ui.states.workflow_editor import WorkflowEditorErrors as S
 
@@ -88,6 +88,7 @@ def _action_config(index: rx.Var, action: rx.Var) -> rx.Component:
                     spacing="3",
                     width="100%",
                 ),
+                flow_inputs(index, action, "api_call"),
                 rx.grid(
                     _action_input(
                         index,

@@ -243,6 +243,22 @@ FLOW_FIELDS: dict[str, tuple[FlowField, ...]] = {
         FlowField("email_body", "body", "Text", "textarea", omit=""),
         FlowField("email_html", "html", "HTML (optional)", "textarea", omit=""),
     ),
+    "api_call": (  # its other fields are the form's own (method, URL, headers, JSON body…)
+        FlowField(
+            "api_query_json",
+            "query",
+            'Query params (JSON object, templates allowed: {"city": "{{ trigger.city }}"})',
+            "json",
+            omit="",
+        ),
+        FlowField(
+            "api_body",
+            "body",
+            "Raw body (text, templates allowed; instead of the JSON body)",
+            "textarea",
+            omit="",
+        ),
+    ),
     "for_each": (
         FlowField(
             "each_items",
@@ -271,7 +287,10 @@ FLOW_FIELDS: dict[str, tuple[FlowField, ...]] = {
     ),
 }
 #: Columns of a step's fields on a wide screen when not one per field.
-FLOW_COLUMNS: dict[str, int] = {"send_email": 4}
+FLOW_COLUMNS: dict[str, int] = {"send_email": 4, "api_call": 2}
+#: Types whose `FLOW_FIELDS` are only part of their card (placed by the card, not a case of
+#: their own in the form's match).
+PARTIAL_FLOW_TYPES = frozenset({"api_call"})
 FLOW_KEYS: tuple[str, ...] = tuple(f.key for fields in FLOW_FIELDS.values() for f in fields)
 
 
@@ -289,6 +308,8 @@ def flow_config(form: Mapping[str, Any], prefix: str, problems: list[Problem]) -
             if f.omit is not None and value.strip() == f.omit:
                 continue
             config[f.config_key] = _literal(value) if f.literal else value
+            continue
+        if f.omit is not None and text.strip() == f.omit:
             continue
         try:
             config[f.config_key] = json.loads(text) if text.strip() else {}

@@ -195,6 +195,7 @@ def _action_config(form: ActionForm, prefix: str, problems: list[Problem]) -> di
         timeout = _number(form["timeout_call"], f"{prefix}.config.timeout_s", problems)
         if timeout is not None:
             config["timeout_s"] = timeout
+        config.update(flow_config(form, prefix, problems))  # query params, raw body
         return config
     if kind in _DOMAIN:
         return _domain_config(form, prefix, problems)
