@@ -20,6 +20,7 @@ import functools
 import re
 from collections.abc import ItemsView, Iterator, KeysView, Mapping, ValuesView
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from jinja2 import meta
@@ -37,6 +38,7 @@ from app.core.sandbox import (
     check_size,
     current_budget,
 )
+from app.core.template_help import explain_undefined
 
 MAX_SOURCE = 100_000  # characters of one template or condition
 _SINGLE_EXPRESSION = re.compile(r"\{\{-?(?P<expr>.*?)-?\}\}", re.DOTALL)
@@ -118,9 +120,37 @@ def _native(value: Any) -> Any:
     return value
 
 
-def _render_string(text: str, context: Mapping[str, Any], budget: RenderBudget) -> Any:
+@dataclass(frozen=True)
+class _Where:
+    """Where a string being rendered sits: its step and its path in the config."""
+
+    step: str | None = None
+    field: str = ""
+
+    def at(self, key: str | int) -> _Where:
+        if isinstance(key, int):
+            return _Where(self.step, f"{self.field}[{key}]")
+        return _Where(self.step, f"{self.field}.{key}" if self.field else str(key))
+
+
+def _render_string(
+    text: str, context: Mapping[str, Any], budget: RenderBudget, where: _Where
+) -> Any:
     if not _has_syntax(text):
         return text
+    try:
+        return _render_template(text, context, budget)
+    except TemplateError as exc:
+        cause = exc.__cause__
+        if not isinstance(cause, UndefinedError):
+            raise
+        message = explain_undefined(
+            text, cause.message or "", context, step=where.step, field=where.field or None
+        )
+        raise TemplateError(message) from cause
+
+
+def _render_template(text: str, context: Mapping[str, Any], budget: RenderBudget) -> Any:
     expression = _single_expression(text)
     with _sandboxed():
         if expression is not None:
@@ -140,26 +170,34 @@ def _render_string(text: str, context: Mapping[str, Any], budget: RenderBudget) 
         return "".join(chunks)
 
 
-def _render(value: Any, context: Mapping[str, Any], budget: RenderBudget) -> Any:
+def _render(value: Any, context: Mapping[str, Any], budget: RenderBudget, where: _Where) -> Any:
     if isinstance(value, str):
-        return _render_string(value, context, budget)
+        return _render_string(value, context, budget, where)
     if isinstance(value, Mapping):
-        return {key: _render(item, context, budget) for key, item in value.items()}
+        return {key: _render(item, context, budget, where.at(key)) for key, item in value.items()}
     if isinstance(value, list | tuple):
-        return [_render(item, context, budget) for item in value]
+        return [_render(item, context, budget, where.at(i)) for i, item in enumerate(value)]
     return value
 
 
-def render_value(value: Any, context: Mapping[str, Any], budget: RenderBudget | None = None) -> Any:
+def render_value(
+    value: Any,
+    context: Mapping[str, Any],
+    budget: RenderBudget | None = None,
+    *,
+    step: str | None = None,
+    field: str = "",
+) -> Any:
     """Render every string in `value` (recursing into dicts and lists) against `context`.
 
     A string that is exactly one `{{ expr }}` becomes the expression's native value (an int,
     a dict...), so `{"count": "{{ steps.a.output.n }}"}` keeps a number; any other string with
     template syntax renders to text. Dict keys and non-strings are returned unchanged. Every
-    string spends from `budget` (a fresh default one when None).
+    string spends from `budget` (a fresh default one when None). An undefined name is
+    explained (`app.core.template_help`) with `step` and the string's path under `field`.
     """
     with _budgeted(budget) as spent:
-        return _render(value, context, spent)
+        return _render(value, context, spent, _Where(step, field))
 
 
 def _condition_source(expr: str) -> str:
@@ -167,14 +205,26 @@ def _condition_source(expr: str) -> str:
 
 
 def evaluate_condition(
-    expr: str, context: Mapping[str, Any], budget: RenderBudget | None = None
+    expr: str,
+    context: Mapping[str, Any],
+    budget: RenderBudget | None = None,
+    *,
+    step: str | None = None,
 ) -> bool:
     """Truth of a condition such as `steps.fetch.output.status == 200` (`{{ }}` optional)."""
     source = _condition_source(expr)
     if not source:
         raise TemplateError("template error: the condition is empty")
-    with _budgeted(budget), _sandboxed():
-        return bool(_compile_expression(source)(context))
+    try:
+        with _budgeted(budget), _sandboxed():
+            return bool(_compile_expression(source)(context))
+    except TemplateError as exc:
+        if not isinstance(exc.__cause__, UndefinedError):
+            raise
+        message = explain_undefined(
+            "{{ " + source + " }}", exc.__cause__.message or "", context, step=step
+        )
+        raise TemplateError(message) from exc.__cause__
 
 
 @functools.lru_cache(maxsize=1024)

@@ -59,7 +59,7 @@ def prepare(action: dict[str, Any], context: dict[str, Any], budget: RenderBudge
     condition = action.get("condition")
     if condition:
         try:
-            go = evaluate_condition(condition, context, budget)
+            go = evaluate_condition(condition, context, budget, step=action.get("id"))
         except FlowdeckError as exc:
             return Prepared(error=f"condition: {exc.message}")
         if not go:
@@ -72,11 +72,13 @@ def prepare(action: dict[str, Any], context: dict[str, Any], budget: RenderBudge
             {k: v for k, v in config.items() if k not in expressions and k not in as_written},
             context,
             budget,
+            step=action.get("id"),
+            field="config",
         )
         rendered.update(as_written)  # `for_each`'s inner step: rendered per item by the action
         for key, source in expressions.items():  # `if`'s condition: a truth, not a text
             try:
-                rendered[key] = evaluate_condition(source, context, budget)
+                rendered[key] = evaluate_condition(source, context, budget, step=action.get("id"))
             except FlowdeckError as exc:
                 return Prepared(error=f"{key}: {exc.message}")
         return Prepared(rendered=rendered, config=parse_config(action["type"], rendered))
