@@ -39,6 +39,9 @@ class Workflow(SQLModel, table=True):
     keep_days: int | None = None
     keep_last: int | None = None
     keep_data_days: int | None = None
+    # A pinned sample trigger payload for template help and "Test step" (null: none pinned;
+    # not part of the definition, so saving or rolling back a version leaves it as it is).
+    sample_payload: Any = Field(default=None, sa_column=json_column(None))
     version: int = 1
     runs: int = 0
     successes: int = 0
