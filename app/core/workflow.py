@@ -220,7 +220,7 @@ def _action_problems(actions: list[Any], allowed: set[str]) -> list[Problem]:
         model = action_config_models.get(action_type) if known else None
         if model is not None and isinstance(config, Mapping):
             problems.extend(_parse(model, config, f"{at}.config", lenient=True))
-        problems.extend(_template_problems(config, f"{at}.config"))
+        problems.extend(_template_problems(_templated_part(model, config), f"{at}.config"))
         if action_type == "for_each" and isinstance(config, Mapping):
             problems.extend(_inner_step_problems(config.get("step"), f"{at}.config.step", allowed))
         condition = action.get("condition")
@@ -231,6 +231,14 @@ def _action_problems(actions: list[Any], allowed: set[str]) -> list[Problem]:
         ):
             problems.append(Problem(f"{at}.condition", problem))
     return problems
+
+
+def _templated_part(model: type[BaseModel] | None, config: Any) -> Any:
+    """`config` without the keys its model keeps as written (`VERBATIM`: a script's code)."""
+    verbatim = getattr(model, "VERBATIM", ())
+    if not verbatim or not isinstance(config, Mapping):
+        return config
+    return {k: v for k, v in config.items() if k not in verbatim}
 
 
 def _inner_step_problems(step: Any, at: str, allowed: set[str]) -> list[Problem]:

@@ -8,7 +8,9 @@ from typing import Any
 
 from sqlmodel import Session, func, select
 
-from app.core.errors import Conflict, NotFound
+from app.core.errors import Conflict, NotFound, PermissionDenied
+from app.core.scripts import ADMIN_ONLY_MESSAGE, script_changes
+from app.core.statuses import Role
 from app.db.engine import session_scope
 from app.db.models import Workflow, WorkflowVersion
 from app.db.types import utcnow
@@ -60,6 +62,14 @@ def _store_secret(row: Workflow, given: str | None) -> str | None:
     return None
 
 
+def check_script_steps(actor: Actor, before: Any, after: Any) -> None:
+    """Only admins add, change or remove script steps (code that runs on this host); a
+    member may change the rest of such a workflow, pause it or run it."""
+    changed = script_changes(before, after)
+    if changed and actor.role != Role.ADMIN:
+        raise PermissionDenied(ADMIN_ONLY_MESSAGE.format(steps=", ".join(changed)))
+
+
 def _plan_next_run(row: Workflow) -> None:
     """Show the next fire at once; the schedule clock keeps it up to date from then on."""
     if row.trigger_type != "schedule" or not row.is_active:
@@ -73,6 +83,7 @@ def _plan_next_run(row: Workflow) -> None:
 def create_workflow(actor: Actor, data: dict[str, Any]) -> Saved:
     actor.require_member()
     parsed = parse_definition(data)
+    check_script_steps(actor, [], definition_of(parsed)["actions"])
     with session_scope() as session:
         row = Workflow(created_by=actor.user_id)
         apply_spec(row, parsed)
@@ -121,6 +132,7 @@ def update_workflow(
         parsed = parse_definition(merged)
         secret = parsed.secret
         before = definition_from_row(row)
+        check_script_steps(actor, before["actions"], definition_of(parsed)["actions"])
         apply_spec(row, parsed)
         check_no_loop(session, workflow_id, row.name, row.actions)
         if before["trigger"] != definition_from_row(row)["trigger"] or (

@@ -136,6 +136,7 @@ from app.engine.actions import (  # noqa: E402, F401
     optimize,
     orchestration,
     publish,
+    script,
     send_email,
     share,
     sub_workflow,
