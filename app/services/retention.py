@@ -86,6 +86,15 @@ def read_settings(actor: Actor) -> dict[str, Any]:
     return {**policy.as_dict(), **meta, "overrides": overrides}
 
 
+def global_values(actor: Actor) -> dict[str, int | None]:
+    """Just the global values (any signed-in person): the workflow form shows them as the
+    placeholders of a workflow's own, blank, fields."""
+    del actor  # signed in is enough: three numbers, no workflow's history
+    with get_engine().connect() as conn:
+        policy, _ = load_global(conn)
+    return policy.as_dict()
+
+
 def update_settings(actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
     """Replace the global policy (every field; a missing one is null = keep forever). Audited."""
     actor.require_admin()
@@ -142,6 +151,8 @@ def database_info(actor: Actor) -> dict[str, Any]:
             files = [p for p in (path, f"{path}-wal") if p and os.path.exists(p)]
             info.update(
                 size_bytes=sum(os.path.getsize(p) for p in files),
+                file_bytes=os.path.getsize(path) if path and os.path.exists(path) else 0,
+                wal_bytes=sum(os.path.getsize(p) for p in files if p.endswith("-wal")),
                 page_size=pragma["page_size"],
                 pages=pragma["page_count"],
                 free_pages=pragma["freelist_count"],
@@ -153,6 +164,8 @@ def database_info(actor: Actor) -> dict[str, Any]:
             size = conn.execute(sa.text("SELECT pg_database_size(current_database())")).scalar()
             info.update(
                 size_bytes=int(size or 0),
+                file_bytes=int(size or 0),
+                wal_bytes=0,
                 page_size=None,
                 pages=None,
                 free_pages=None,
@@ -162,6 +175,32 @@ def database_info(actor: Actor) -> dict[str, Any]:
             )
     info["tables"] = sorted(rows, key=lambda r: (-r["rows"], r["table"]))
     return info
+
+
+AUDIT = sa.table(
+    "audit_event",
+    sa.column("id", sa.Integer),
+    sa.column("at", UTCDateTime()),
+    sa.column("actor_label", sa.String),
+    sa.column("action", sa.String),
+    sa.column("details", sa.JSON),
+)
+
+
+def last_prune(actor: Actor) -> dict[str, Any] | None:
+    """The newest `retention.pruned` audit row: when, by whom, what it removed (None: never)."""
+    actor.require_admin()
+    with get_engine().connect() as conn:
+        row = conn.execute(
+            sa.select(AUDIT.c.at, AUDIT.c.actor_label, AUDIT.c.details)
+            .where(AUDIT.c.action == "retention.pruned")
+            .order_by(AUDIT.c.id.desc())
+            .limit(1)
+        ).first()
+    if row is None:
+        return None
+    details = row.details if isinstance(row.details, dict) else {}
+    return {"at": row.at.isoformat() if row.at else None, "by": row.actor_label, **details}
 
 
 def compact() -> dict[str, Any]:

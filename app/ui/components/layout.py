@@ -9,6 +9,8 @@ from app.ui.components.forms import field, form_alert
 from app.ui.states.account import AccountState
 from app.ui.states.session import SessionState
 
+#: Tabs only admins see (their pages redirect members anyway; the services check the role).
+ADMIN_ONLY = {"/admin/data"}
 SECTIONS: list[tuple[str, str, str]] = [
     ("Workflows", "/admin/workflows", "workflow"),
     ("Templates", "/admin/templates", "layout-template"),
@@ -21,6 +23,7 @@ SECTIONS: list[tuple[str, str, str]] = [
     ("Orchestrations", "/admin/orchestrations", "network"),
     ("Connections", "/admin/connections", "plug"),
     ("Audit", "/admin/audit", "scroll-text"),
+    ("Data", "/admin/data", "database"),
     ("Users", "/admin/users", "users"),
 ]
 
@@ -41,7 +44,7 @@ def _nav_item(label: str, href: str, icon: str) -> rx.Component:
         if href == "/admin/approvals"
         else rx.fragment()
     )
-    return rx.link(
+    link = rx.link(
         rx.hstack(
             rx.icon(icon, size=16),
             rx.text(label, size="2"),
@@ -61,6 +64,7 @@ def _nav_item(label: str, href: str, icon: str) -> rx.Component:
         _hover={"background": rx.color("accent", 3)},
         data_testid=f"nav-{label.lower()}",
     )
+    return rx.cond(SessionState.is_admin, link) if href in ADMIN_ONLY else link
 
 
 def sidebar() -> rx.Component:
@@ -98,16 +102,20 @@ def _mobile_menu() -> rx.Component:
             ),
             rx.dropdown_menu.content(
                 *[
-                    rx.dropdown_menu.item(
-                        rx.hstack(rx.icon(icon, size=14), label, align="center"),
-                        on_click=rx.redirect(href),
-                    )
+                    _menu_item(label, href, icon)
                     for label, href, icon in [*SECTIONS, ("Status page", "/status", "activity")]
                 ]
             ),
         ),
         display=["block", "block", "none"],
     )
+
+
+def _menu_item(label: str, href: str, icon: str) -> rx.Component:
+    item = rx.dropdown_menu.item(
+        rx.hstack(rx.icon(icon, size=14), label, align="center"), on_click=rx.redirect(href)
+    )
+    return rx.cond(SessionState.is_admin, item) if href in ADMIN_ONLY else item
 
 
 def _password_dialog() -> rx.Component:

@@ -12,6 +12,7 @@ from typing import Any, TypedDict
 
 from app.core.articles import status_name
 from app.core.errors import Problem
+from app.ui.forms.retention_fields import retention_to_definition, retention_to_form
 from app.ui.forms.step_kinds import (
     ACTION_TYPES,
     DEFAULT_RULE,
@@ -333,6 +334,7 @@ def form_to_definition(
         "on_interrupted": fields.get("on_interrupted") or "leave",
         "trigger": trigger_to_spec(trigger),
         "actions": [action_to_spec(a, i, problems) for i, a in enumerate(actions)],
+        **retention_to_definition(fields),
     }
     return definition, problems
 
@@ -353,6 +355,7 @@ def definition_to_form(
         "max_parallel": str(definition.get("max_parallel", 8)),
         "is_active": "true" if definition.get("is_active", True) else "false",
         "on_interrupted": definition.get("on_interrupted") or "leave",
+        **retention_to_form(definition),
     }
     trigger = blank_trigger()
     spec = definition.get("trigger") or {}

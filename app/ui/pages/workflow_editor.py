@@ -6,6 +6,7 @@ import reflex as rx
 
 from app.ui.components.editor_fields import error, field_label, select_field, text_field
 from app.ui.components.layout import admin_page
+from app.ui.components.workflow_retention import retention_section
 from app.ui.components.workflow_steps import steps_section
 from app.ui.components.workflow_trigger import trigger_section
 from app.ui.states.workflow_editor import WorkflowEditorErrors as S
@@ -134,7 +135,14 @@ def editor(title: str) -> rx.Component:
                     error(S.errors.get("json", ""), "error-json"),
                     width="100%",
                 ),
-                rx.vstack(_basics(), trigger_section(), steps_section(), spacing="4", width="100%"),
+                rx.vstack(
+                    _basics(),
+                    trigger_section(),
+                    steps_section(),
+                    retention_section(),
+                    spacing="4",
+                    width="100%",
+                ),
             ),
             rx.hstack(
                 rx.link(

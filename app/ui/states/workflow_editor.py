@@ -10,8 +10,10 @@ import reflex as rx
 
 from app.core.cron import describe_cron, next_fire_times, validate_cron, validate_timezone
 from app.core.errors import FlowdeckError, Problem, ValidationFailed
-from app.services import workflows
+from app.services import retention, workflows
 from app.services.workflow_warnings import check_warnings
+from app.ui.forms.retention_fields import BLANK as RETENTION_BLANK
+from app.ui.forms.retention_fields import global_hints
 from app.ui.forms.step_kinds import (
     FLOW_FIELDS,
     DepOption,
@@ -39,6 +41,7 @@ _DEFAULT_FIELDS = {
     "max_parallel": "8",
     "is_active": "true",
     "on_interrupted": "leave",
+    **RETENTION_BLANK,
 }
 
 
@@ -67,6 +70,8 @@ class WorkflowEditorState(SessionState):
     #: this small dict, not the whole list. The form page never sets `panel_at`.
     panel_at: int = -1
     panel_edit: dict[str, str] = {}
+    #: "History retention": the global value each blank field falls back to (placeholders).
+    retention_hints: dict[str, str] = {}
 
     # -- loading ----------------------------------------------------------------------------
 
@@ -85,7 +90,14 @@ class WorkflowEditorState(SessionState):
         if redirect is not None:
             return redirect
         self._reset_form()
+        await self._load_retention_hints()
         return None
+
+    async def _load_retention_hints(self) -> None:
+        try:
+            self.retention_hints = global_hints(await run_service(self, retention.global_values))
+        except FlowdeckError:
+            self.retention_hints = {}
 
     @rx.event
     async def load_edit(self) -> Any:
@@ -93,6 +105,7 @@ class WorkflowEditorState(SessionState):
         if redirect is not None:
             return redirect
         self._reset_form()
+        await self._load_retention_hints()
         try:
             workflow_id = int(self.rx_router_page.params.get("workflow_id", "0"))
             data = await run_service(self, lambda a: workflows.get_workflow(a, workflow_id))
