@@ -48,6 +48,9 @@ class Settings:
     #: The public site the articles are read on (`FLOWDECK_SITE_URL`, default `base_url`):
     #: `share` links to `{site_url}/articles/{slug}` (see `app.core.article_links`).
     site_url: str = ""
+    #: Directories whose SQLite files `database` connections may open (`FLOWDECK_SQLITE_ROOTS`,
+    #: colon-separated; none by default). Flowdeck's own database is refused even there.
+    sqlite_roots: tuple[Path, ...] = ()
 
     @property
     def secret_env_values(self) -> tuple[str, ...]:
@@ -198,7 +201,21 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         env_vars=env_vars,
         secret_env_names=_secret_env_names(env, env_vars),
         site_url=_site_url(env, base_url),
+        sqlite_roots=_sqlite_roots(env),
     )
+
+
+def _sqlite_roots(env: dict[str, str]) -> tuple[Path, ...]:
+    """`FLOWDECK_SQLITE_ROOTS`: existing directories, colon-separated, resolved."""
+    roots = []
+    for entry in (e.strip() for e in env.get("FLOWDECK_SQLITE_ROOTS", "").split(":")):
+        if not entry:
+            continue
+        path = Path(entry).expanduser().resolve()
+        if not path.is_dir():
+            raise SettingsError(f"FLOWDECK_SQLITE_ROOTS entry {entry!r} is not a directory")
+        roots.append(path)
+    return tuple(roots)
 
 
 def _site_url(env: dict[str, str], base_url: str) -> str:

@@ -12,11 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic.alias_generators import to_snake
 
 from app.core.config_models import problems_from
 from app.core.errors import Problem, ValidationFailed
+from app.core.sql_access import database_kind
 from app.integrations import metric_sources, social
 from app.integrations.platform_fields import (
     HttpUrl,
@@ -28,7 +29,7 @@ from app.integrations.platform_fields import (
 
 __all__ = ["HttpUrl", "PlatformSpec", "TestMethod", "_Fields"]
 
-CONNECTION_TYPES = ("api_key", "oauth", "webhook", "basic", "smtp")
+CONNECTION_TYPES = ("api_key", "oauth", "webhook", "basic", "smtp", "database")
 
 
 class WebhookSecrets(_Fields):
@@ -73,6 +74,27 @@ class SmtpSecrets(_Fields):
         if bool(self.username) != bool(self.password):
             raise ValueError("give both username and password, or neither (no login)")
         return self
+
+
+class DatabaseSecrets(_Fields):
+    """A SQLAlchemy URL (its password is in it, so all of it is secret)."""
+
+    url: str = Field(
+        min_length=1,
+        max_length=2000,
+        description="sqlite:////path/file.db (under FLOWDECK_SQLITE_ROOTS), "
+        "postgresql+psycopg://user:pass@host/db or mysql+pymysql://…",
+    )
+
+    @field_validator("url")
+    @classmethod
+    def _known_database(cls, value: str) -> str:
+        database_kind(value)
+        return value
+
+
+class DatabaseSettings(_Fields):
+    """Nothing to configure: the URL says it all."""
 
 
 class SlackConfig(_Fields):
@@ -153,6 +175,9 @@ SPECS: dict[str, PlatformSpec] = {
         {"api_key": ApiKeySecrets, "basic": BasicSecrets, "oauth": TokenSecrets},
         HttpConfig,
         {"api_key": "api_key", "basic": "password", "oauth": "token"},
+    ),
+    "database": PlatformSpec(
+        ("database",), {"database": DatabaseSecrets}, DatabaseSettings, {"database": "url"}
     ),
     **social.SPECS,
     **metric_sources.SPECS,

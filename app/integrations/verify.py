@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 
 from app.core.redact import redact
-from app.integrations import metric_sources, social
+from app.integrations import databases, metric_sources, social
 from app.integrations.credentials import ResolvedConnection, join_url
 from app.integrations.delivery import VerifyResult
 from app.integrations.guard import OutboundBlocked
@@ -118,7 +118,13 @@ async def _smtp(conn: ResolvedConnection, _client: httpx.AsyncClient) -> VerifyR
     return VerifyResult(ok, message)
 
 
+async def _database(conn: ResolvedConnection, _client: httpx.AsyncClient) -> VerifyResult:
+    ok, message = await asyncio.to_thread(databases.check, conn.credentials["url"])
+    return VerifyResult(ok, message)
+
+
 CHECKS: dict[str, Check] = {
+    "database": _database,
     "slack": _slack,
     "telegram": _telegram,
     "github": _github,

@@ -126,6 +126,7 @@ def parse_config(name: str, rendered: dict[str, Any]) -> Any:
 from app.engine.actions import (  # noqa: E402, F401
     api_call,
     approval,
+    database,
     delay,
     for_each,
     git_commit,

@@ -8,7 +8,7 @@ import reflex as rx
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from app.integrations.platforms import SPECS
+from app.integrations.platforms import CONNECTION_TYPES, SPECS
 from app.ui.components.layout import admin_page
 from app.ui.components.tables import data_table, delete_dialog, toolbar
 from app.ui.states.connections import ConnectionRow
@@ -138,7 +138,7 @@ def _dialog() -> rx.Component:
                         rx.vstack(
                             rx.text("Type", size="2", weight="medium"),
                             rx.select(
-                                ["webhook", "api_key", "oauth", "basic", "smtp"],
+                                list(CONNECTION_TYPES),
                                 value=S.connection_type,
                                 on_change=S.set_connection_type,
                                 disabled=S.editing_id != 0,
