@@ -34,6 +34,7 @@ from app.api.routes import (
     versions,
     workflows,
 )
+from app.api.static_cache import ImmutableAssets
 from app.core.ids import MAX_ID
 from app.db.settings import get_settings
 
@@ -105,4 +106,5 @@ def create_api() -> FastAPI:
     api.openapi = _with_exact_bounds(api)  # type: ignore[method-assign]
     api.add_middleware(JsonDepthLimit)  # inside the size limit: the body it reads is bounded
     api.add_middleware(BodySizeLimit, max_bytes=get_settings().webhook_max_body_bytes)
+    api.add_middleware(ImmutableAssets)  # the frontend build is mounted inside this app
     return api
