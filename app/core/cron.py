@@ -18,11 +18,11 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.combining import OrTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
+from cron_descriptor import ExpressionDescriptor, Options
 
 from app.core.errors import InvalidInput
 
 _DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
-_DAY_NAMES = ("Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday")
 _MACROS = {
     "@yearly": "0 0 1 1 *",
     "@annually": "0 0 1 1 *",
@@ -180,43 +180,22 @@ def next_interval_fire(seconds: float, after: datetime, anchor: datetime | None 
     return fire.astimezone(after.tzinfo)
 
 
-def _clock(minute: str, hour: str) -> str | None:
-    if minute.isdigit() and hour.isdigit():
-        return f"{int(hour):02d}:{int(minute):02d}"
-    return None
-
-
-def _weekday_phrase(field: str) -> str:
-    days = _weekdays(field)
-    if len(days) > 2 and days == list(range(days[0], days[-1] + 1)):
-        return f"{_DAY_NAMES[days[0]]} through {_DAY_NAMES[days[-1]]}"
-    names = [_DAY_NAMES[d] for d in days]
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-
-
-def describe_cron(expr: str, tz: str) -> str:
-    """Plain-English description of common cron shapes, else "Cron `expr` (tz)"."""
+def describe_cron(expr: str, tz: str, locale: str = "en_US") -> str:
+    """The schedule in words (`cron-descriptor`, in `locale`), with the time zone when the hour
+    matters: "At 09:00, Monday through Friday (Europe/Berlin)". An invalid expression, or one
+    the describer cannot word, reads "Cron `expr` (tz)"."""
     fallback = f"Cron `{expr}` ({tz})"
     if validate_cron(expr) is not None:
         return fallback
-    minute, hour, day, month, weekday = _fields(expr)
-    every_day = day == "*" and month == "*"
-    clock = _clock(minute, hour)
-    if every_day and weekday == "*" and hour == "*":
-        if minute == "*":
-            return "Every minute"
-        if minute.startswith("*/") and minute[2:].isdigit():
-            return f"Every {int(minute[2:])} minutes"
-        if minute.isdigit():
-            return f"At minute {int(minute)} of every hour"
-    if every_day and weekday == "*" and minute == "0" and hour.startswith("*/"):
-        return f"Every {int(hour[2:])} hours" if hour[2:].isdigit() else fallback
-    if clock is None or month != "*":
+    fields = _fields(expr)
+    options = Options()
+    options.use_24hour_time_format = True
+    options.locale_code = locale
+    try:
+        words = ExpressionDescriptor(" ".join(fields), options).get_description()
+    except Exception:  # noqa: BLE001 (the library's own error types vary by version)
         return fallback
-    if day == "*" and weekday == "*":
-        return f"At {clock} every day ({tz})"
-    if day == "*":
-        return f"At {clock} on {_weekday_phrase(weekday)} ({tz})"
-    if weekday == "*" and day.isdigit():
-        return f"At {clock} on day {int(day)} of every month ({tz})"
-    return fallback
+    hour = fields[1]
+    if locale.startswith("en") and fields[2:] == ["*", "*", "*"] and hour.isdigit():
+        words = f"{words}, every day"  # "At 02:30" alone does not say how often
+    return words if hour == "*" or hour.startswith("*/") else f"{words} ({tz})"

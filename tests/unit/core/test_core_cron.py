@@ -208,21 +208,34 @@ def test_next_interval_fire_keeps_callers_zone_and_rejects_nonsense() -> None:
     [
         ("* * * * *", "Every minute"),
         ("*/5 * * * *", "Every 5 minutes"),
-        ("15 * * * *", "At minute 15 of every hour"),
+        ("15 * * * *", "At 15 minutes past the hour"),
+        ("5,35 * * * *", "At 5 and 35 minutes past the hour"),
+        ("@hourly", "Every hour"),
         ("0 */2 * * *", "Every 2 hours"),
-        ("30 2 * * *", "At 02:30 every day (Europe/Berlin)"),
-        ("0 9 * * 1", "At 09:00 on Monday (Europe/Berlin)"),
-        ("0 9 * * mon", "At 09:00 on Monday (Europe/Berlin)"),
-        ("0 9 * * 7", "At 09:00 on Sunday (Europe/Berlin)"),
-        ("0 9 * * 1-5", "At 09:00 on Monday through Friday (Europe/Berlin)"),
-        ("0 9 * * 1,3,5", "At 09:00 on Monday, Wednesday and Friday (Europe/Berlin)"),
-        ("0 18 * * 0,6", "At 18:00 on Sunday and Saturday (Europe/Berlin)"),
-        ("0 9 1 * *", "At 09:00 on day 1 of every month (Europe/Berlin)"),
-        ("@daily", "At 00:00 every day (Europe/Berlin)"),
-        ("0 9 1 1 *", "Cron `0 9 1 1 *` (Europe/Berlin)"),
-        ("5,35 * * * *", "Cron `5,35 * * * *` (Europe/Berlin)"),
+        ("30 2 * * *", "At 02:30, every day (Europe/Berlin)"),
+        ("@daily", "At 00:00, every day (Europe/Berlin)"),
+        ("0 9 * * 1", "At 09:00, only on Monday (Europe/Berlin)"),
+        ("0 9 * * mon", "At 09:00, only on Monday (Europe/Berlin)"),
+        ("0 9 * * 7", "At 09:00, only on Sunday (Europe/Berlin)"),
+        ("0 9 * * 1-5", "At 09:00, Monday through Friday (Europe/Berlin)"),
+        ("0 9 * * 1,3,5", "At 09:00, only on Monday, Wednesday, and Friday (Europe/Berlin)"),
+        ("0 18 * * 0,6", "At 18:00, only on Sunday and Saturday (Europe/Berlin)"),
+        ("0 9 1 * *", "At 09:00, on day 1 of the month (Europe/Berlin)"),
+        ("0 9 1 1 *", "At 09:00, on day 1 of the month, only in January (Europe/Berlin)"),
+        # crontab ORs a restricted day of month with a restricted weekday, and so do the words
+        ("0 9 1 * 1", "At 09:00, on day 1 of the month, or on Monday (Europe/Berlin)"),
+        (
+            "*/15 9-17 * * 1-5",
+            "Every 15 minutes, between 09:00 and 17:59, Monday through Friday (Europe/Berlin)",
+        ),
         ("not a cron", "Cron `not a cron` (Europe/Berlin)"),
+        ("61 * * * *", "Cron `61 * * * *` (Europe/Berlin)"),
     ],
 )
 def test_describe_cron(expr: str, expected: str) -> None:
     assert describe_cron(expr, "Europe/Berlin") == expected
+
+
+def test_describe_cron_in_another_locale() -> None:
+    words = describe_cron("30 2 * * *", "UTC", locale="fr_FR")
+    assert words == "À 02:30 (UTC)"
