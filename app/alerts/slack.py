@@ -72,12 +72,12 @@ def webhook_url(target: Target) -> str:
 
 
 async def send(target: Target, message: AlertMessage) -> SendResult:
-    """One POST; Slack's answer decides."""
+    """One POST; any 2xx is delivered, anything else is a failure with Slack's answer."""
     payload = {"text": message.text()[:3000], "blocks": blocks(message)}
     async with outbound_client(timeout=SEND_TIMEOUT_S) as client:
         response = await client.post(webhook_url(target), json=payload)
     code, body = response.status_code, response.text.strip()
-    if code == 200 and body == "ok":
+    if response.is_success:  # Slack answers "ok"; Slack-compatible servers answer otherwise
         return SendResult(True, code)
     retry_after = _seconds(response.headers.get("retry-after")) if code == 429 else None
     error = f"Slack answered {code}: {body[:300] or '(empty body)'}"

@@ -48,12 +48,25 @@ def _answered(conn: ResolvedConnection, response: httpx.Response, detail: str = 
     return f"{_LABEL[conn.platform]} answered {response.status_code}: {body}"
 
 
+def slack_accepted(what: str, response: httpx.Response) -> str:
+    """Any 2xx is accepted; an answer other than Slack's own `ok` is said as a note, since
+    Slack-compatible servers (Mattermost, Rocket.Chat) answer otherwise."""
+    body = response.text.strip()
+    if response.status_code == 200 and body == "ok":
+        return f"Slack accepted {what}"
+    shown = body[:120] or "(empty body)"
+    return (
+        f"Accepted {what} ({response.status_code}). Note: the answer was {shown!r}, not "
+        "Slack's 'ok', so this may be a Slack-compatible server rather than Slack"
+    )
+
+
 async def _slack(conn: ResolvedConnection, client: httpx.AsyncClient) -> VerifyResult:
     text = conn.config.get("test_message") or "Flowdeck connection check"
     response = await client.post(conn.base_url(), json={"text": text})
     code = response.status_code
-    if code == 200 and response.text.strip() == "ok":
-        return VerifyResult(True, "Slack accepted the test message", code)
+    if response.is_success:
+        return VerifyResult(True, slack_accepted("the test message", response), code)
     if code == 429:
         wait = response.headers.get("retry-after", "?")
         return VerifyResult(False, f"Slack is rate limiting (429, retry after {wait} s)", code)

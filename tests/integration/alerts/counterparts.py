@@ -86,6 +86,11 @@ def slack_error(status: int, body: str) -> Answer:
     return _text(status, body)
 
 
+def slack_compatible_accepted() -> Answer:
+    """What a Slack-compatible server (Rocket.Chat) answers where Slack says `ok`."""
+    return _json(200, {"success": True})
+
+
 def telegram_rate_limited(retry_after: int) -> Answer:
     return _json(
         429,

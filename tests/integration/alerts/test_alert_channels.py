@@ -36,6 +36,7 @@ from tests.integration.alerts.counterparts import (
     WEBHOOK_PATH,
     WEBHOOK_SECRET,
     Counterparts,
+    slack_compatible_accepted,
 )
 
 
@@ -114,6 +115,21 @@ async def test_slack_gets_text_and_blocks_that_say_what_failed(
     assert f"<{link}|View execution>" in context["elements"][0]["text"]
     delivery = _delivered_once(alert["id"], execution_id)
     assert delivery.response_code == 200 and delivery.message == payload["text"]
+
+
+async def test_a_slack_compatible_server_that_answers_otherwise_is_delivered(
+    engine: Engine, dispatcher: AlertDispatcher, member: Actor, counterparts: Counterparts
+) -> None:
+    counterparts.slack_answers.append(slack_compatible_accepted())
+    wf = failing_workflow(member, counterparts.base_url)
+    alert = alerts.create_alert(
+        member,
+        {"workflowId": wf, "alertType": "slack", "channel": counterparts.base_url + SLACK_HOOK,
+         "events": ["workflow_fail"], "severity": "error"},
+    )  # fmt: skip
+    (execution_id,) = await run(member, engine, dispatcher, wf)
+    assert len(counterparts.slack) == 1  # delivered at once, not retried
+    assert _delivered_once(alert["id"], execution_id).response_code == 200
 
 
 async def test_telegram_gets_html_through_the_bot_api(

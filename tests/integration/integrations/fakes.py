@@ -3,6 +3,8 @@
 - Slack incoming webhooks: `POST /services/T…/B…/<secret>` with JSON `{"text"}` → 200 `ok`;
   an unknown hook → 404 `no_service`; a revoked one → 403 `invalid_token`; no text → 400
   `no_text`; over the rate limit → 429 `rate_limited` with `Retry-After`.
+- A Slack-compatible incoming webhook that is not Slack (Rocket.Chat): `POST /hooks/<id>/<token>`
+  → 200 `{"success": true}` (JSON, where Slack says `ok`).
 - Telegram Bot API: `/bot<token>/getMe` → `{"ok": true, "result": {...}}`; a wrong token →
   401 `{"ok": false, "error_code": 401, "description": "Unauthorized"}`.
 - GitHub REST: `GET /user` with `Authorization: Bearer <token>` → the user; otherwise 401
@@ -25,6 +27,7 @@ from typing import Any
 
 SLACK_HOOK = "/services/T0001/B0001/Xk9fLq2ZsQw8RtYv3NmPa7Hc"
 SLACK_REVOKED = "/services/T0001/B0002/RevokedRevokedRevoked01"
+ROCKETCHAT_HOOK = "/hooks/6a1f0c3e9b7d2a4c/Qm8rT2vXk4LpZs9wNd3Hy6Fb"
 TELEGRAM_TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 GITHUB_TOKEN = "ghp_16C7e42F292c6912E7710c838347Ae178B4a"
 GITHUB_REPO = "octo-org/site"
@@ -115,6 +118,8 @@ def _handler(state: Platforms) -> type[BaseHTTPRequestHandler]:
                     status, payload = _telegram(path)
                 elif path.startswith(("/user", "/repos/")):
                     status, payload = _github(path, headers)
+                elif path == ROCKETCHAT_HOOK and self.command == "POST":
+                    status, payload = 200, {"success": True}
                 elif path.startswith(("/webhook/", "/webhook-test/")):
                     status, payload = _n8n(state, self.command, path)
                 elif path.startswith("/api/"):

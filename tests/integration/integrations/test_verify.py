@@ -18,6 +18,7 @@ from tests.integration.integrations.fakes import (
     GITHUB_REPO,
     GITHUB_TOKEN,
     N8N_HOOK,
+    ROCKETCHAT_HOOK,
     SLACK_HOOK,
     SLACK_REVOKED,
     TELEGRAM_TOKEN,
@@ -42,6 +43,25 @@ async def test_slack_webhook_posts_text_and_reads_ok(member: Actor, platforms: P
     request = platforms.requests[-1]
     assert request["method"] == "POST" and request["path"] == SLACK_HOOK
     assert json.loads(request["body"]) == {"text": "Flowdeck connection check"}
+
+
+async def test_a_slack_compatible_server_is_verified_with_a_note(
+    member: Actor, platforms: Platforms
+) -> None:
+    cid = _create(member, platform="slack", webhookUrl=platforms.base_url + ROCKETCHAT_HOOK)
+    result = await _verify(member, cid)
+    assert result["status"] == "verified" and result["verify_error"] is None
+    message = result["verification"]["message"]
+    assert message.startswith("Accepted the test message (200). Note:")
+    assert "'{\"success\": true}', not Slack's 'ok'" in message
+    secret_part = ROCKETCHAT_HOOK.rsplit("/", 1)[1]
+    assert secret_part not in json.dumps(result)
+
+
+async def test_slack_itself_is_verified_without_a_note(member: Actor, platforms: Platforms) -> None:
+    cid = _create(member, platform="slack", webhookUrl=platforms.base_url + SLACK_HOOK)
+    result = await _verify(member, cid)
+    assert result["verification"]["message"] == "Slack accepted the test message"
 
 
 @pytest.mark.parametrize(
