@@ -33,12 +33,17 @@ def app_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def base_url(app_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def app_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the app started for the browser tests writes its console."""
+    return tmp_path_factory.mktemp("e2e-log") / "app.log"
+
+
+@pytest.fixture(scope="session")
+def base_url(app_env: dict[str, str], app_log: Path) -> Iterator[str]:
     if os.environ.get("FLOWDECK_E2E_URL"):  # reuse an app a developer already runs
         yield os.environ["FLOWDECK_E2E_URL"].rstrip("/")
         return
-    log = tmp_path_factory.mktemp("e2e-log") / "app.log"
-    with appserver.running_app(app_env, log) as base:
+    with appserver.running_app(app_env, app_log) as base:
         yield base
 
 

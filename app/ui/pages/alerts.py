@@ -160,6 +160,7 @@ def _dialog() -> rx.Component:
                         "Message (optional)",
                         rx.text_area(
                             id="alert-message",
+                            name="message",  # submitted by name (by id is deprecated)
                             value=S.form.get("message", ""),
                             placeholder="{{ workflow }} failed at {{ step }}: {{ error }}",
                             rows="2",
