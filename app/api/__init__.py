@@ -27,6 +27,8 @@ from app.api.routes import (
     me,
     notifications,
     orchestrations,
+    original_002,
+    original_004,
     retention,
     step_items,
     templates,
@@ -62,6 +64,8 @@ API_ROUTERS: list[APIRouter] = [
     approvals.links,
     orchestrations.router,
     automation.router,
+    original_002.router,  # the original documents' paths, served as written
+    original_004.router,
 ]
 
 

@@ -2,7 +2,9 @@
 
 Filters are the same for the list and the export: `actor` (user id or part of the label),
 `target_type`, `target_id`, `action` (exact, or a prefix ending in `*`), `since`, `until`
-(ISO times; without a zone they are UTC). The export streams CSV or JSON page by page, so an
+(ISO times; without a zone they are UTC). Original 004's names work too: `workflow_id`,
+`user_id`, `start_date`, `end_date` (a date alone: from that day's start; as `end_date`
+that whole day is included). The export streams CSV or JSON page by page, so an
 export over years of events never sits in memory. Pruning by age is the only delete.
 """
 
@@ -23,6 +25,7 @@ from app.api.params import MAX_ID, IsoTime, limit_query
 from app.api.schemas import Deleted
 from app.api.schemas.ops import AuditPage
 from app.core.errors import Problem, ValidationFailed
+from app.core.original_audit import day_or_time
 from app.services import audit_query
 from app.services.actor import Actor
 from app.services.audit_query import MAX_RETENTION_DAYS, AuditFilter
@@ -33,8 +36,19 @@ CurrentActor = Annotated[Actor, Depends(current_actor)]
 _MEDIA = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
 
 
+_START_HELP = "004's name of `since`: an ISO date (that day's start, UTC) or time"
+_END_HELP = "004's name of `until`: an ISO date (that whole day included, UTC) or time"
+
+
 def _aware(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC) if value and value.tzinfo is None else value
+
+
+def _one(path: str, other: str, first: Any, second: Any) -> Any:
+    """A filter given under Flowdeck's name or the original's (004), not both differently."""
+    if first not in (None, "") and second not in (None, "") and first != second:
+        raise ValidationFailed([Problem(path, f"give {path} or {other}, not both")])
+    return first if first not in (None, "") else second
 
 
 def audit_filter(
@@ -44,14 +58,24 @@ def audit_filter(
     action: Annotated[str | None, Query(max_length=64, description="e.g. workflow.*")] = None,
     since: Annotated[IsoTime | None, Query(description="ISO time, inclusive")] = None,
     until: Annotated[IsoTime | None, Query(description="ISO time, exclusive")] = None,
+    workflow_id: Annotated[
+        int | None, Query(ge=1, le=MAX_ID, description="004's name: events on this workflow")
+    ] = None,
+    user_id: Annotated[
+        int | None, Query(ge=1, le=MAX_ID, description="004's name: events by this user id")
+    ] = None,
+    start_date: Annotated[str | None, Query(max_length=40, description=_START_HELP)] = None,
+    end_date: Annotated[str | None, Query(max_length=40, description=_END_HELP)] = None,
 ) -> AuditFilter:
+    if workflow_id is not None:
+        target_type = _one("target_type", "workflow_id", target_type, "workflow")
     return AuditFilter(
-        actor=actor,
+        actor=_one("actor", "user_id", actor, str(user_id) if user_id else None),
         target_type=target_type,
-        target_id=target_id,
+        target_id=_one("target_id", "workflow_id", target_id, str(workflow_id or "") or None),
         action=action,
-        since=_aware(since),
-        until=_aware(until),
+        since=_one("since", "start_date", _aware(since), day_or_time(start_date, "start_date")),
+        until=_one("until", "end_date", _aware(until), day_or_time(end_date, "end_date", end=True)),
     )
 
 

@@ -17,6 +17,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_valida
 from app.api.deps import current_actor
 from app.api.errors import error_responses
 from app.api.params import BodyId
+from app.api.routes.same_as import ORIGINAL_TAG
 from app.api.schemas import JsonObject, Out
 from app.services import bulk
 from app.services.actor import Actor
@@ -181,6 +182,7 @@ async def bulk_workflows(body: WorkflowBulkBody, actor: CurrentActor) -> dict[st
 @router.post(
     "/workflows/bulk/execute",
     summary="Run many workflows (the original design's path)",
+    tags=[ORIGINAL_TAG],
     description="One execution per workflow; each result has its `execution_id` or the reason "
     "it did not start (not found, paused…).",
     response_model=BulkAnswer,

@@ -19,6 +19,7 @@ from starlette.convertors import StringConvertor, register_url_convertor
 
 from app.api.deps import current_actor
 from app.api.errors import error_responses
+from app.api.routes.same_as import ORIGINAL_TAG
 from app.api.schemas.templates import (
     TEMPLATE_ID_PATTERN,
     FromTemplate,
@@ -181,6 +182,7 @@ async def from_template(
 @router.get(
     "/workflows/templates",
     summary="List templates (002)",
+    tags=[ORIGINAL_TAG],
     response_model=TemplateList,
     responses=_READ_ERRORS,
 )
@@ -193,6 +195,7 @@ async def list_templates_002(
 @router.get(
     "/workflows/templates/built-in",
     summary="List the built-in templates (002)",
+    tags=[ORIGINAL_TAG],
     response_model=TemplateList,
     responses=_READ_ERRORS,
 )
@@ -204,6 +207,7 @@ async def list_builtin_002(actor: CurrentActor, category: Category = None) -> di
     "/workflows/from-template",
     status_code=201,
     summary="Create a workflow from a template (002)",
+    tags=[ORIGINAL_TAG],
     response_model=SavedWorkflow,
     response_model_exclude_unset=True,
     responses=_BODY_ERRORS,

@@ -180,6 +180,33 @@ NOT_EXPRESSIBLE: dict[str, tuple[Any, str]] = {
         "olderThanDays may be left out only when FLOWDECK_AUDIT_RETENTION_DAYS is set: a rule "
         "on the server's configuration, not on the request",
     ),
+    # The original documents' paths (app.api.routes.original_002 / original_004): the same
+    # endpoints as above, so the same rules.
+    "POST /api/workflows/": (
+        positive_data_acceptance,
+        "as for POST /api/workflow-orchestration/workflows (the same endpoint)",
+    ),
+    "PUT /api/workflows/{workflow_id}": (
+        positive_data_acceptance,
+        "as for PUT /api/workflow-orchestration/workflows/{workflow_id} (the same endpoint)",
+    ),
+    "POST /api/workflows/{workflow_id}/versions": (
+        positive_data_acceptance,
+        "workflow_data is a definition judged as on PUT (merged with the stored one)",
+    ),
+    "POST /api/custom-workflows/{workflow_id}/versions": (
+        positive_data_acceptance,
+        "workflow_data is a definition judged as on PUT (merged with the stored one)",
+    ),
+    "GET /api/workflows/{workflow_id}/executions": (
+        positive_data_acceptance,
+        "cursor is opaque: only a next_cursor the API returned is valid, any other string is a 422",
+    ),
+    "GET /api/audit/workflows": (
+        positive_data_acceptance,
+        "end_date must be after start_date, and each must be a real date or time (rules on "
+        "values); a member may name only their own user_id",
+    ),
 }
 
 

@@ -1,8 +1,7 @@
 """004's audit GET lines that Flowdeck serves, sent as written (only `{user_id}` filled in):
-user activity and system statistics. (Its version lines are in test_original_bodies; the
-error-stats, analytics and workflow audit summary lines are built elsewhere; its
-`/api/audit/workflows?…` trail and `/api/audit/export?workflow_id=…&start_date=…` filters are
-not Flowdeck's names yet.)"""
+user activity and system statistics. (Its other lines — `/api/custom-workflows/…`, the
+`/api/audit/workflows?…` trail and `/api/audit/export?workflow_id=…&start_date=…` — are in
+test_original_paths_004.)"""
 
 from __future__ import annotations
 
