@@ -33,6 +33,7 @@ from app.api.routes import (
     step_items,
     templates,
     transfer,
+    type_catalog,
     versions,
     workflows,
 )
@@ -46,6 +47,7 @@ API_ROUTERS: list[APIRouter] = [
     auth.router,
     bulk.router,  # before workflows: /workflows/bulk is no workflow id
     templates.router,
+    type_catalog.router,
     workflows.router,
     transfer.router,
     executions.router,

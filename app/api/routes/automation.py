@@ -18,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from app.api.deps import current_actor
 from app.api.errors import error_responses
 from app.api.params import ExecutionId, WorkflowId
+from app.api.routes import type_catalog
 from app.api.routes.workflows import ExecuteBody, execute_workflow
 from app.api.schemas.workflows import Execution, SavedWorkflow
 from app.services import executions, workflow_nodes
@@ -167,3 +168,7 @@ async def execute(
 )
 async def get_execution(execution_id: ExecutionId, actor: CurrentActor) -> dict[str, Any]:
     return await run_in_threadpool(executions.get_execution, actor, execution_id)
+
+
+# 003's utility lists: the same as /api/workflow-orchestration/trigger-types and action-types.
+type_catalog.add_routes(router)
