@@ -201,3 +201,18 @@ def next_batch_size(current: int, elapsed_s: float, *, target_s: float, low: int
         return min(high, current * 2)
     scaled = int(current * target_s / elapsed_s)
     return max(low, min(high, current * 2, scaled))
+
+
+def batch_may_continue(
+    elapsed_s: float, chunks_done: int, last_chunk_s: float, *, budget_s: float
+) -> bool:
+    """Whether a write transaction may run one more chunk and still commit within `budget_s`.
+
+    The next chunk is guessed to take as long as the slower of the last one and the average
+    so far (a chunk that hit a cold page or a busy CPU makes the guess cautious at once). The
+    first chunk always runs: a transaction that does nothing is no progress.
+    """
+    if chunks_done <= 0:
+        return True
+    guess = max(last_chunk_s, elapsed_s / chunks_done)
+    return elapsed_s + guess <= budget_s

@@ -5,9 +5,9 @@ How it stays out of the way of the app:
 - Executions are swept by id (the primary key) in windows of `SCAN` rows, read without any
   write lock (WAL readers never block the writer); `app.core.retention` decides per row.
 - The rows it decided on are deleted (or their data emptied) in batches, each in its own short
-  transaction. Each batch is timed and the next one sized to take about `target_s` (25 ms by
-  default, so a batch stays well under the 50 ms the issue allows); the thread sleeps between
-  batches so the engine's writes get the lock in between.
+  transaction, sized from the last one's time and cut short before 40 ms
+  (`app.services.retention_batches`), so no transaction holds the write lock anywhere near
+  the 50 ms the issue allows; the thread sleeps between batches.
 - Every write re-checks, inside its own statement, that the execution is still final and that
   no unfinished run is linked to it (a retry started meanwhile, a child run): a decision made
   on a read a moment ago never deletes a run that has come alive since.
@@ -28,8 +28,8 @@ import logging
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -42,7 +42,6 @@ from app.core.retention import (
     ExecutionFacts,
     cutoffs,
     effective,
-    next_batch_size,
     removes_data,
     removes_row,
 )
@@ -52,12 +51,16 @@ from app.db.types import UTCDateTime, utcnow
 from app.services import audit
 from app.services.actor import SYSTEM, Actor
 from app.services.retention import load_global, workflow_policies
+from app.services.retention_batches import (
+    PAUSE_S,
+    TARGET_S,
+    Batcher,
+    Outcome,
+    reclaim_space,
+)
 
 log = logging.getLogger("flowdeck.retention")
 SCAN = 2000
-TARGET_S = 0.025
-PAUSE_S = 0.01
-BATCH_LOW, BATCH_HIGH, BATCH_FIRST = 5, 2000, 50
 
 EXECUTION = sa.table(
     "execution",
@@ -96,15 +99,6 @@ class Plan:
     names: dict[int, str]
     open_linked: set[int]
     upper_id: int
-
-
-@dataclass
-class Outcome:
-    executions: dict[int, int] = field(default_factory=lambda: defaultdict(int))
-    data: dict[int, int] = field(default_factory=lambda: defaultdict(int))
-    batches: int = 0
-    longest_batch_ms: float = 0.0
-    batch_ms_total: float = 0.0
 
 
 def make_plan(conn: sa.Connection, now: datetime) -> Plan:
@@ -274,78 +268,28 @@ def empty_data_batch(conn: sa.Connection, ids: list[int], stamp: datetime) -> li
     return marked
 
 
-def _timed(work: Callable[[sa.Connection], list[int]], outcome: Outcome) -> tuple[list[int], float]:
-    started = time.perf_counter()
-    with get_engine().begin() as conn:
-        done = work(conn)
-    elapsed = time.perf_counter() - started
-    outcome.batches += 1
-    outcome.batch_ms_total += elapsed * 1000
-    outcome.longest_batch_ms = max(outcome.longest_batch_ms, elapsed * 1000)
-    return done, elapsed
-
-
 def run_batches(
     plan: Plan, *, target_s: float = TARGET_S, pause_s: float = PAUSE_S, deadline: float | None
 ) -> Outcome:
-    """Sweep and act in timed batches; stops early (the rest next time) past `deadline`."""
+    """Sweep and act in bounded batches; stops early (the rest next time) past `deadline`."""
     outcome = Outcome()
-    size = {"rows": BATCH_FIRST, "data": BATCH_FIRST * 4}
-    pending: dict[str, list[tuple[int, int]]] = {"rows": [], "data": []}
-
-    def flush(kind: str) -> None:
-        batch, pending[kind] = pending[kind], []
-        ids = [i for i, _ in batch]
-        workflow_of = dict(batch)
-        if kind == "rows":
-            done, elapsed = _timed(lambda conn: delete_batch(conn, ids), outcome)
-        else:
-            stamp = utcnow()
-            done, elapsed = _timed(lambda conn: empty_data_batch(conn, ids, stamp), outcome)
-        for i in done:
-            (outcome.executions if kind == "rows" else outcome.data)[workflow_of[i]] += 1
-        size[kind] = next_batch_size(
-            len(ids), elapsed, target_s=target_s, low=BATCH_LOW, high=BATCH_HIGH
-        )
-        time.sleep(pause_s)
-
+    stamp = utcnow()
+    batcher = Batcher(
+        {"rows": delete_batch, "data": lambda conn, ids: empty_data_batch(conn, ids, stamp)},
+        outcome,
+        target_s=target_s,
+        pause_s=pause_s,
+    )
     with get_engine().connect() as reader:
         for kind, execution_id, workflow_id in sweep(reader, plan):
-            pending[kind].append((execution_id, workflow_id))
-            if len(pending[kind]) >= size[kind]:
+            if batcher.add(kind, execution_id, workflow_id):
                 reader.rollback()  # let go of the read snapshot while writing
-                flush(kind)
+                batcher.flush(kind)
                 if deadline is not None and time.monotonic() > deadline:
-                    break
+                    return outcome
     for kind in ("rows", "data"):
-        if pending[kind]:
-            flush(kind)
+        batcher.flush(kind, all_of_it=True)
     return outcome
-
-
-def reclaim_space(*, target_s: float = TARGET_S, pause_s: float = PAUSE_S) -> dict[str, Any]:
-    """Hand free pages back to the file in timed steps (SQLite in incremental auto-vacuum)."""
-    engine = get_engine()
-    if engine.dialect.name != "sqlite":
-        return {"freed_pages": 0, "steps": 0, "longest_step_ms": 0.0, "skipped": "postgresql"}
-    freed = steps = 0
-    longest = 0.0
-    pages = 64
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        if conn.exec_driver_sql("PRAGMA auto_vacuum").scalar() != 2:
-            return {"freed_pages": 0, "steps": 0, "longest_step_ms": 0.0, "skipped": "compact"}
-        raw = conn.connection.dbapi_connection
-        while (free := int(conn.exec_driver_sql("PRAGMA freelist_count").scalar() or 0)) > 0:
-            started = time.perf_counter()
-            # executescript steps the pragma to its end (execute() frees a single page)
-            raw.executescript(f"PRAGMA incremental_vacuum({pages})")
-            elapsed = time.perf_counter() - started
-            freed += min(pages, free)
-            steps += 1
-            longest = max(longest, elapsed * 1000)
-            pages = next_batch_size(pages, elapsed, target_s=target_s, low=16, high=20000)
-            time.sleep(pause_s)
-    return {"freed_pages": freed, "steps": steps, "longest_step_ms": round(longest, 2)}
 
 
 def prune(
@@ -365,6 +309,11 @@ def prune(
         return _prune(actor, now or utcnow(), max_seconds, target_s, pause_s, reason)
     finally:
         _RUNNING.release()
+
+
+def _p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))] if ordered else 0.0
 
 
 def _prune(
@@ -395,6 +344,8 @@ def _prune(
         ],
         "batches": outcome.batches,
         "longest_batch_ms": round(outcome.longest_batch_ms, 2),
+        "batch_ms_p95": _p95(outcome.batch_ms),
+        "longest_checkpoint_ms": round(outcome.longest_checkpoint_ms, 2),
         "duration_ms": round((time.monotonic() - started) * 1000, 1),
         "finished": deadline is None or time.monotonic() <= deadline,
         "space": space,

@@ -11,6 +11,7 @@ from app.core.retention import (
     Cutoffs,
     ExecutionFacts,
     Policy,
+    batch_may_continue,
     cutoffs,
     effective,
     next_batch_size,
@@ -188,3 +189,20 @@ def test_cutoffs_need_an_aware_now() -> None:
 )
 def test_next_batch_size(current: int, elapsed: float, expected: int) -> None:
     assert next_batch_size(current, elapsed, target_s=0.025, low=10, high=5000) == expected
+
+
+@pytest.mark.parametrize(
+    ("elapsed", "done", "last", "expected"),
+    [
+        (0.0, 0, 0.0, True),  # the first chunk always runs
+        (0.5, 0, 0.5, True),  # whatever the clock says
+        (0.010, 2, 0.005, True),  # 10 ms + 5 ms guessed <= 40 ms
+        (0.030, 3, 0.010, True),  # 30 + 10 = 40: just fits
+        (0.031, 3, 0.010, False),  # 31 + 10.3 > 40
+        (0.020, 4, 0.025, False),  # the last chunk was slow: 20 + 25 > 40
+        (0.036, 9, 0.004, True),  # many fast chunks: 36 + 4 = 40
+        (0.045, 1, 0.045, False),  # already over the budget
+    ],
+)
+def test_batch_may_continue(elapsed: float, done: int, last: float, expected: bool) -> None:
+    assert batch_may_continue(elapsed, done, last, budget_s=0.040) is expected
