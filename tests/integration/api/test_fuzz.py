@@ -133,6 +133,11 @@ NOT_EXPRESSIBLE: dict[str, tuple[Any, str]] = {
         positive_data_acceptance,
         "source and target must be nodes of that workflow, and the edge must not close a cycle",
     ),
+    "PUT /api/workflow-orchestration/workflows/{workflow_id}/sample-payload": (
+        positive_data_acceptance,
+        "the payload is at most 64 KiB of JSON and nests at most 32 levels (bytes and depth of "
+        "an open object are not expressible)",
+    ),
     "GET /api/audit/events": (
         positive_data_acceptance,
         "until must be after since (a rule between two parameters)",
