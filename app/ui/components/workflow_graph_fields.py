@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from app.ui.components.editor_fields import error, field_label
+from app.ui.components.template_help import labelled
 from app.ui.forms.step_kinds import (
     FLOW_COLUMNS,
     FLOW_FIELDS,
@@ -13,6 +14,7 @@ from app.ui.forms.step_kinds import (
     TRIGGER_RULES,
     FlowField,
 )
+from app.ui.states.template_help import field_id
 from app.ui.states.workflow_editor import WorkflowEditorErrors as S
 
 
@@ -116,13 +118,15 @@ def _flow_input(index: rx.Var, action: rx.Var, f: FlowField) -> rx.Component:
     }
     if f.kind == "select":  # a select's test id goes on its box (see the return)
         control = rx.select(list(f.options), **common)
-    elif f.kind == "textarea":
+    else:
+        common["id"] = field_id(index, f.key)
+    if f.kind == "textarea":
         control = rx.text_area(rows="4", data_testid=f"action-{f.key}", **common)
     elif f.kind == "json":
         control = rx.text_area(
             font_family="monospace", rows="4", data_testid=f"action-{f.key}", **common
         )
-    else:
+    elif f.kind != "select":
         control = rx.input(
             placeholder=f.placeholder,
             font_family="monospace",
@@ -130,7 +134,7 @@ def _flow_input(index: rx.Var, action: rx.Var, f: FlowField) -> rx.Component:
             **common,
         )
     return rx.vstack(
-        field_label(f.label),
+        field_label(f.label) if f.kind == "select" else labelled(index, f.key, f.label),
         control,
         _field_error(index, f"config.{f.config_key}"),
         spacing="1",

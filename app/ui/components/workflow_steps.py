@@ -6,24 +6,33 @@ import reflex as rx
 
 from app.core.article_links import DEFAULT_SHARE_HINT
 from app.ui.components.editor_fields import error, field_label
+from app.ui.components.template_help import labelled, test_button, trial_result
 from app.ui.components.workflow_graph_fields import flow_cases, flow_inputs, graph_fields
 from app.ui.forms.step_kinds import ACTION_TYPES, BASIC_TYPES, CONTENT_TYPES, FLOW_TYPES
+from app.ui.states.template_help import field_id
 from app.ui.states.workflow_editor import WorkflowEditorErrors as S
 
 RETRY_STRATEGIES = ["none", "immediate", "linear", "exponential"]
 
 
 def _action_input(
-    index: rx.Var, action: rx.Var, key: str, label: str, placeholder: str = "", mono: bool = False
+    index: rx.Var,
+    action: rx.Var,
+    key: str,
+    label: str,
+    placeholder: str = "",
+    mono: bool = False,
+    picker: bool = False,
 ) -> rx.Component:
     return rx.vstack(
-        field_label(label),
+        labelled(index, key, label) if picker else field_label(label),
         rx.input(
             value=action[key],
             placeholder=placeholder,
             width="100%",
             font_family="monospace" if mono else None,
             on_change=lambda v: S.set_action_field(index, key, v),
+            id=field_id(index, key),
             data_testid=f"action-{key}",
         ),
         spacing="1",
@@ -35,7 +44,7 @@ def _action_json(
     index: rx.Var, action: rx.Var, key: str, label: str, placeholder: str = ""
 ) -> rx.Component:
     return rx.vstack(
-        field_label(label),
+        labelled(index, key, label),
         rx.text_area(
             value=action[key],
             placeholder=placeholder,
@@ -43,6 +52,7 @@ def _action_json(
             rows="5",
             width="100%",
             on_change=lambda v: S.set_action_field(index, key, v),
+            id=field_id(index, key),
             data_testid=f"action-{key}",
         ),
         spacing="1",
@@ -73,7 +83,9 @@ def _action_config(index: rx.Var, action: rx.Var) -> rx.Component:
                         ),
                         spacing="1",
                     ),
-                    _action_input(index, action, "url", "URL", "https://api.example.com/items"),
+                    _action_input(
+                        index, action, "url", "URL", "https://api.example.com/items", picker=True
+                    ),
                     _action_input(
                         index, action, "connection", "Connection (a path's base URL)", "optional"
                     ),
@@ -123,7 +135,12 @@ def _switch(index: rx.Var, action: rx.Var, label: str) -> rx.Component:
 def _domain_cases(index: rx.Var, action: rx.Var) -> list[tuple[str, rx.Component]]:
     """Fields of the content actions; article ids default to the trigger's article."""
     article = _action_input(
-        index, action, "article", "Article id (empty: the trigger's)", "{{ trigger.article_id }}"
+        index,
+        action,
+        "article",
+        "Article id (empty: the trigger's)",
+        "{{ trigger.article_id }}",
+        picker=True,
     )
     connection = _action_input(index, action, "connection", "Connection (id or name)")
     message = _action_json(index, action, "message", "Message ({{ templates }} allowed)")
@@ -279,6 +296,7 @@ def _action_card(
                     on_change=lambda v: S.set_action_field(index, "type", v),
                 ),
                 rx.spacer(),
+                test_button(index),
                 rx.icon_button(
                     rx.icon("arrow-up", size=14),
                     size="1",
@@ -326,6 +344,7 @@ def _action_card(
                     "Run only if (condition)",
                     "steps.fetch.output.status == 200",
                     mono=True,
+                    picker=True,
                 ),
                 _action_input(index, action, "timeout_s", "Timeout (s)", "none"),
                 columns="3fr 1fr",
@@ -362,6 +381,7 @@ def _action_card(
                 width="100%",
             ),
             error(S.action_errors[index], "error-action"),
+            trial_result(index),
             rx.cond(
                 S.action_warnings[index] != "",
                 rx.callout(

@@ -6,6 +6,7 @@ import reflex as rx
 
 from app.ui.components.editor_fields import error, field_label, select_field, text_field
 from app.ui.components.layout import admin_page
+from app.ui.components.template_help import sample_section
 from app.ui.components.workflow_retention import retention_section
 from app.ui.components.workflow_steps import steps_section
 from app.ui.components.workflow_trigger import trigger_section
@@ -138,6 +139,7 @@ def editor(title: str) -> rx.Component:
                 rx.vstack(
                     _basics(),
                     trigger_section(),
+                    sample_section(),
                     steps_section(),
                     retention_section(),
                     spacing="4",
