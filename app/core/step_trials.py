@@ -24,7 +24,6 @@ RUN_ONLY_TYPES: dict[str, str] = {
     "orchestration": "it records an orchestration run for its run",
 }
 _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-_READ_SQL = ("select", "with", "explain", "pragma", "show")
 _SAYS: dict[str, str] = {
     "notify": "sends a notification",
     "share": "posts to social platforms",
@@ -55,7 +54,6 @@ def side_effects(action: Mapping[str, Any]) -> str | None:
         return None if method in _READ_METHODS else f"sends a {method} request"
     if kind == "optimize" and not config.get("apply"):
         return None
-    if kind == "database":
-        sql = str(config.get("sql") or config.get("query") or "").lstrip().lower()
-        return None if sql.startswith(_READ_SQL) else "writes to a database"
+    if kind == "database":  # read-only unless `write` allows changes
+        return "may write to a database" if config.get("write") else None
     return _SAYS.get(kind, f"runs a {kind or 'typeless'} step that may change things")

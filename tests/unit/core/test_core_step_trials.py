@@ -24,8 +24,12 @@ from app.core.step_trials import cannot_try, side_effects
         ({"type": "git_commit"}, "commits to a git repository"),
         ({"type": "optimize", "config": {"apply": False}}, None),
         ({"type": "optimize", "config": {"apply": True}}, "may change an article"),
-        ({"type": "database", "config": {"sql": "  SELECT 1"}}, None),
-        ({"type": "database", "config": {"sql": "DELETE FROM t"}}, "writes to a database"),
+        ({"type": "database", "config": {"query": "SELECT 1"}}, None),
+        (
+            {"type": "database", "config": {"query": "DELETE FROM t", "write": True}},
+            "may write to a database",
+        ),
+        ({"type": "script", "config": {"code": "x = 1"}}, "runs a script"),
         ({"type": "brand_new"}, "runs a brand_new step that may change things"),
     ],
 )
