@@ -122,6 +122,10 @@ def _flow_input(index: rx.Var, action: rx.Var, f: FlowField) -> rx.Component:
         common["id"] = field_id(index, f.key)
     if f.kind == "textarea":
         control = rx.text_area(rows="4", data_testid=f"action-{f.key}", **common)
+    elif f.kind == "code":
+        control = rx.text_area(
+            font_family="monospace", rows="8", data_testid=f"action-{f.key}", **common
+        )
     elif f.kind == "json":
         control = rx.text_area(
             font_family="monospace", rows="4", data_testid=f"action-{f.key}", **common
@@ -140,6 +144,7 @@ def _flow_input(index: rx.Var, action: rx.Var, f: FlowField) -> rx.Component:
         spacing="1",
         width="100%",
         data_testid=f"field-{f.key}" if f.kind == "select" else None,
+        **({"grid_column": "1 / -1"} if f.kind == "code" else {}),
     )
 
 

@@ -26,6 +26,8 @@ GROUPS: dict[str, str] = {
     "api_call": "basic",
     "orchestration": "basic",
     "delay": "basic",
+    "script": "basic",
+    "database": "basic",
     "if": "flow",
     "switch": "flow",
     "merge": "flow",
@@ -63,8 +65,9 @@ DEFAULT_RULE = TriggerRule.ALL_SUCCEEDED.value
 
 @dataclass(frozen=True)
 class FlowField:
-    """One input of a flow step: form key, config key, label, kind (text|textarea|list|json|
-    select; a `list` is text with commas, a stored list is shown joined by them).
+    """One input of a flow step: form key, config key, label, kind (text|textarea|code|list|
+    json|select; a `list` is text with commas, a stored list is shown joined by them; `code`
+    is kept as typed, in a monospace box across the card).
 
     `omit`: the form value that means "not given" (the key is left out of the config).
     `literal`: a number or true/false typed (or chosen) is stored as one, not as text.
@@ -285,9 +288,86 @@ FLOW_FIELDS: dict[str, tuple[FlowField, ...]] = {
             default='{\n  "type": "transform",\n  "config": {"values": {"value": "{{ item }}"}}\n}',
         ),
     ),
+    "script": (
+        FlowField(
+            "script_code",
+            "code",
+            "Python code (input: json.load(sys.stdin); output: print(json.dumps(…)) last)",
+            "code",
+            default="import json, sys\n\ndata = json.load(sys.stdin)\n"
+            'print(json.dumps({"hello": data.get("name")}))',
+        ),
+        FlowField(
+            "script_input_json",
+            "input",
+            "Input (JSON on stdin, templates allowed)",
+            "json",
+            default='{\n  "name": "{{ trigger.name }}"\n}',
+        ),
+        FlowField(
+            "script_timeout",
+            "timeout_s",
+            "Wall clock (s, 1–600)",
+            placeholder="30",
+            omit="",
+            literal=True,
+        ),
+        FlowField(
+            "script_cpu", "cpu_s", "CPU time (s, 1–600)", placeholder="10", omit="", literal=True
+        ),
+        FlowField(
+            "script_memory",
+            "memory_mb",
+            "Memory (MB, 64–4096)",
+            placeholder="256",
+            omit="",
+            literal=True,
+        ),
+    ),
+    "database": (
+        FlowField(
+            "db_connection",
+            "connection",
+            "Database connection (name or id)",
+            placeholder="reports",
+            literal=True,
+        ),
+        FlowField(
+            "db_query",
+            "query",
+            "SQL: one statement, values as :name placeholders (never templated)",
+            "code",
+            default="SELECT * FROM customer WHERE id = :id",
+        ),
+        FlowField(
+            "db_params_json",
+            "params",
+            "Params (JSON object, templates allowed)",
+            "json",
+            default='{\n  "id": "{{ trigger.id }}"\n}',
+        ),
+        FlowField(
+            "db_write",
+            "write",
+            "Changes data (read-only otherwise)",
+            "select",
+            options=("false", "true"),
+            default="false",
+            omit="false",
+            literal=True,
+        ),
+        FlowField(
+            "db_max_rows",
+            "max_rows",
+            "Rows at most (1–10000)",
+            placeholder="100",
+            omit="",
+            literal=True,
+        ),
+    ),
 }
 #: Columns of a step's fields on a wide screen when not one per field.
-FLOW_COLUMNS: dict[str, int] = {"send_email": 4, "api_call": 2}
+FLOW_COLUMNS: dict[str, int] = {"send_email": 4, "api_call": 2, "script": 3, "database": 3}
 #: Types whose `FLOW_FIELDS` are only part of their card (placed by the card, not a case of
 #: their own in the form's match).
 PARTIAL_FLOW_TYPES = frozenset({"api_call"})
