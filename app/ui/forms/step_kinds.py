@@ -300,9 +300,10 @@ FLOW_FIELDS: dict[str, tuple[FlowField, ...]] = {
         FlowField(
             "script_input_json",
             "input",
-            "Input (JSON on stdin, templates allowed)",
+            "Input (JSON on stdin, templates allowed; empty: null)",
             "json",
             default='{\n  "name": "{{ trigger.name }}"\n}',
+            omit="",
         ),
         FlowField(
             "script_timeout",
@@ -345,6 +346,7 @@ FLOW_FIELDS: dict[str, tuple[FlowField, ...]] = {
             "Params (JSON object, templates allowed)",
             "json",
             default='{\n  "id": "{{ trigger.id }}"\n}',
+            omit="",
         ),
         FlowField(
             "db_write",
@@ -391,6 +393,8 @@ def flow_config(form: Mapping[str, Any], prefix: str, problems: list[Problem]) -
             continue
         if f.omit is not None and text.strip() == f.omit:
             continue
+        if f.omit is not None and text.strip() == f.omit:
+            continue
         try:
             config[f.config_key] = json.loads(text) if text.strip() else {}
         except json.JSONDecodeError as exc:
@@ -414,6 +418,8 @@ def flow_form(kind: str, config: Mapping[str, Any]) -> dict[str, str]:
     for f in FLOW_FIELDS.get(kind, ()):
         value = config.get(f.config_key)
         if value is None:
+            if f.kind == "json" and f.omit is not None:
+                fields[f.key] = f.omit  # a stored step without it: not the new step's example
             continue
         if f.kind == "list" and isinstance(value, list):
             fields[f.key] = ", ".join(str(v) for v in value)

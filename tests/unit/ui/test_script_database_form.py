@@ -41,6 +41,8 @@ def test_a_blank_script_step_is_a_valid_one() -> None:
         ("database", {"connection": "reports", "query": "SELECT * FROM t WHERE id = :id",
                       "params": {"id": "{{ trigger.id }}"}, "write": True, "max_rows": 5}),
         ("database", {"connection": 3, "query": "SELECT 1", "params": {}}),
+        ("script", {"code": "print(1)"}),
+        ("database", {"connection": "c", "query": "SELECT 1"}),
     ],
 )  # fmt: skip
 def test_a_stored_config_round_trips_through_the_form(kind: str, config: dict) -> None:
