@@ -140,3 +140,26 @@ async def test_members_run_script_steps_but_may_not_write_them(
     started = await executions.execute_workflow(member, workflow_id)
     await engine.drain()
     assert executions.get_execution(member, started["id"])["status"] == "succeeded"
+
+
+async def test_the_steps_own_timeout_also_kills_the_child(admin: Actor, engine: Engine) -> None:
+    code = "import os, time\nprint(os.getpid(), flush=True)\ntime.sleep(60)"
+    actions = [{**_script(code, timeout_s=60)[0], "timeout_s": 1}]
+    started = time.monotonic()
+    result, step = await _run(admin, engine, actions)
+    assert time.monotonic() - started < 15
+    assert result["status"] == "failed" and "timed out after 1 s" in step["error"]
+    leftovers = [p for p in os.listdir("/proc") if p.isdigit() and _is_script_child(p)]
+    assert leftovers == []
+
+
+def _is_script_child(pid: str) -> bool:
+    """A `script_child.py` process started by this test process."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as handle:
+            cmdline = handle.read()
+        with open(f"/proc/{pid}/stat") as handle:
+            parent = int(handle.read().rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return False
+    return b"script_child.py" in cmdline and parent == os.getpid()
