@@ -172,7 +172,7 @@ def check(url: str) -> tuple[bool, str]:
     """A connection check: `SELECT 1` read-only."""
     try:
         run_statement(url, "SELECT 1", {}, write=False, max_rows=1, timeout_s=10)
-    except (DatabaseError, sa.exc.SQLAlchemyError, OSError) as exc:
-        message = exc.message if isinstance(exc, DatabaseError) else str(exc).split("\n")[0]
+    except (IntegrationError, sa.exc.SQLAlchemyError, OSError) as exc:
+        message = exc.message if isinstance(exc, IntegrationError) else str(exc).split("\n")[0]
         return False, message
     return True, f"{database_kind(url)} database answered"

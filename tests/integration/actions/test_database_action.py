@@ -155,3 +155,18 @@ async def test_saving_checks_the_config(root: Path, member: Actor) -> None:
         workflow(member, _query("SELECT 1", max_rows=0, write="maybe"))
     paths = {p.path for p in info.value.problems}
     assert {"actions[0].config.max_rows", "actions[0].config.write"} <= paths
+
+
+async def test_network_databases_pass_the_outbound_guard(
+    root: Path, member: Actor, engine: Engine
+) -> None:
+    for name, url in (("meta", "postgresql+psycopg://u:pw-Secret-9@169.254.169.254/x"),
+                      ("private", "mysql+pymysql://u:pw-Secret-9@10.1.2.3/x")):  # fmt: skip
+        connections.create_connection(
+            member, {"name": name, "platform": "database", "credentials": {"url": url}}
+        )
+    result = await run(member, engine, _query("SELECT 1", connection="meta"))
+    assert "outbound request to 169.254.169.254 blocked" in result["steps"][0]["error"]
+    result = await run(member, engine, _query("SELECT 1", connection="private"))
+    assert "blocked: a private address" in result["steps"][0]["error"]
+    assert "pw-Secret-9" not in stored_text()
