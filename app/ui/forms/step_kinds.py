@@ -369,7 +369,7 @@ FLOW_FIELDS: dict[str, tuple[FlowField, ...]] = {
     ),
 }
 #: Columns of a step's fields on a wide screen when not one per field.
-FLOW_COLUMNS: dict[str, int] = {"send_email": 4, "api_call": 2, "script": 3, "database": 3}
+FLOW_COLUMNS: dict[str, int] = {"send_email": 4, "api_call": 2, "script": 4, "database": 3}
 #: Types whose `FLOW_FIELDS` are only part of their card (placed by the card, not a case of
 #: their own in the form's match).
 PARTIAL_FLOW_TYPES = frozenset({"api_call"})
