@@ -12,10 +12,12 @@ from app.lifespan import startup
 from app.services.approval_notices import approval_notices
 from app.ui.bell import bell_push
 from app.ui.live import live_push
+from app.ui.pages.registry import add_pages
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 app = rx.App(api_transformer=create_api())
+add_pages(app)
 # Approvers' notices listen before the engine starts: runs it recovers may reach an approval.
 app.register_lifespan_task(approval_notices)
 app.register_lifespan_task(startup)

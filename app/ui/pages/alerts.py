@@ -8,6 +8,7 @@ from app.ui.components.editor_fields import field_label
 from app.ui.components.layout import admin_page
 from app.ui.components.status_badge import status_badge
 from app.ui.components.tables import data_table, delete_dialog, toolbar
+from app.ui.pages.registry import page
 from app.ui.states.alerts import (
     ANY_SEVERITY,
     EVENTS,
@@ -337,7 +338,7 @@ def _deliveries_dialog() -> rx.Component:
     )
 
 
-@rx.page(route="/admin/alerts", title="Alerts · Flowdeck", on_load=S.load)
+@page(route="/admin/alerts", title="Alerts · Flowdeck", on_load=S.load)
 def alerts_page() -> rx.Component:
     return admin_page(
         "Alerts",

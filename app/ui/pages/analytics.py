@@ -16,6 +16,7 @@ from app.ui.components.analytics_views import (
     totals,
 )
 from app.ui.components.layout import admin_page
+from app.ui.pages.registry import page
 from app.ui.states.analytics import AnalyticsState as S
 
 
@@ -123,7 +124,7 @@ def _rankings() -> rx.Component:
     )  # fmt: skip
 
 
-@rx.page(route="/admin/analytics", title="Analytics · Flowdeck", on_load=S.load)
+@page(route="/admin/analytics", title="Analytics · Flowdeck", on_load=S.load)
 def analytics_page() -> rx.Component:
     return admin_page(
         "Analytics",

@@ -6,6 +6,7 @@ import reflex as rx
 
 from app.core.approvers import MAX_COMMENT
 from app.ui.components.layout import admin_page, empty_state
+from app.ui.pages.registry import page
 from app.ui.states.approvals import FILTERS, ApprovalRow
 from app.ui.states.approvals import ApprovalsState as S
 
@@ -183,7 +184,7 @@ def _dialog() -> rx.Component:
     )
 
 
-@rx.page(route="/admin/approvals", title="Approvals · Flowdeck", on_load=S.load)
+@page(route="/admin/approvals", title="Approvals · Flowdeck", on_load=S.load)
 def approvals_page() -> rx.Component:
     return admin_page(
         "Approvals",

@@ -6,6 +6,7 @@ import reflex as rx
 
 from app.ui.components.layout import admin_page
 from app.ui.components.metric_chart import metric_chart
+from app.ui.pages.registry import page
 from app.ui.states.article_metrics import ArticleMetricsState as S
 
 
@@ -35,7 +36,7 @@ def _latest() -> rx.Component:
     )
 
 
-@rx.page(route="/admin/articles/[article_id]", title="Article · Flowdeck", on_load=S.load)
+@page(route="/admin/articles/[article_id]", title="Article · Flowdeck", on_load=S.load)
 def article_detail_page() -> rx.Component:
     return admin_page(
         "Article",

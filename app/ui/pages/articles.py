@@ -6,6 +6,7 @@ import reflex as rx
 
 from app.ui.components.layout import admin_page
 from app.ui.components.tables import data_table, delete_dialog
+from app.ui.pages.registry import page
 from app.ui.states.articles import ArticleRow
 from app.ui.states.articles import ArticlesState as S
 
@@ -169,7 +170,7 @@ def _row(row: ArticleRow) -> rx.Component:
     )
 
 
-@rx.page(route="/admin/articles", title="Articles · Flowdeck", on_load=S.load)
+@page(route="/admin/articles", title="Articles · Flowdeck", on_load=S.load)
 def articles_page() -> rx.Component:
     return admin_page(
         "Articles",

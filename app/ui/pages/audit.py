@@ -6,6 +6,7 @@ import reflex as rx
 
 from app.ui.components.audit_reports import audit_reports_panel
 from app.ui.components.layout import admin_page, empty_state
+from app.ui.pages.registry import page
 from app.ui.states.audit import ALL, EXPORT_CAP, TARGET_TYPES, AuditRow
 from app.ui.states.audit import AuditState as S
 from app.ui.states.audit_reports import AuditReportsState as R
@@ -248,7 +249,7 @@ def _content() -> rx.Component:
     )
 
 
-@rx.page(
+@page(
     route="/admin/audit",
     title="Audit · Flowdeck",
     on_load=[SessionState.guard_admin_area, S.load, R.refresh],

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from app.ui.components.forms import field, form_alert
+from app.ui.pages.registry import page
 from app.ui.states.auth_forms import LoginState, SetupState
 
 
@@ -34,7 +35,7 @@ def _card(title: str, subtitle: str, *children: rx.Component) -> rx.Component:
     )
 
 
-@rx.page(route="/login", title="Sign in · Flowdeck", on_load=LoginState.open_login)
+@page(route="/login", title="Sign in · Flowdeck", on_load=LoginState.open_login)
 def login_page() -> rx.Component:
     return _card(
         "Sign in",
@@ -76,7 +77,7 @@ def login_page() -> rx.Component:
     )
 
 
-@rx.page(route="/setup", title="Set up · Flowdeck", on_load=SetupState.open_setup)
+@page(route="/setup", title="Set up · Flowdeck", on_load=SetupState.open_setup)
 def setup_page() -> rx.Component:
     errors = SetupState.errors
     return _card(

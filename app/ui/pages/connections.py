@@ -11,6 +11,7 @@ from pydantic.fields import FieldInfo
 from app.integrations.platforms import CONNECTION_TYPES, SPECS
 from app.ui.components.layout import admin_page
 from app.ui.components.tables import data_table, delete_dialog, toolbar
+from app.ui.pages.registry import page
 from app.ui.states.connections import ConnectionRow
 from app.ui.states.connections import ConnectionsState as S
 
@@ -243,7 +244,7 @@ def _row(row: ConnectionRow) -> rx.Component:
     )
 
 
-@rx.page(route="/admin/connections", title="Connections · Flowdeck", on_load=S.load)
+@page(route="/admin/connections", title="Connections · Flowdeck", on_load=S.load)
 def connections_page() -> rx.Component:
     return admin_page(
         "Connections",

@@ -7,6 +7,7 @@ import reflex as rx
 
 from app.ui.components.layout import admin_page, empty_state
 from app.ui.components.stat_card import stat_card
+from app.ui.pages.registry import page
 from app.ui.states.data import DataState as S
 
 _SETTINGS = [
@@ -236,7 +237,7 @@ def _last() -> rx.Component:
     )  # fmt: skip
 
 
-@rx.page(route="/admin/data", title="Data · Flowdeck", on_load=S.load)
+@page(route="/admin/data", title="Data · Flowdeck", on_load=S.load)
 def data_page() -> rx.Component:
     return admin_page(
         "Data",

@@ -13,6 +13,7 @@ from app.ui.components.flow_canvas import flow_canvas
 from app.ui.components.flow_canvas_keys import SHORTCUTS
 from app.ui.components.layout import admin_page
 from app.ui.components.workflow_steps import step_card
+from app.ui.pages.registry import page
 from app.ui.states.designer import PALETTE
 from app.ui.states.designer import DesignerState as S
 
@@ -306,7 +307,7 @@ def _phone_note() -> rx.Component:
     )
 
 
-@rx.page(
+@page(
     route="/admin/workflows/[workflow_id]/designer",
     title="Designer · Flowdeck",
     on_load=S.load_designer,

@@ -18,6 +18,7 @@ from app.ui.components.layout import admin_page
 from app.ui.pages.execution_steps import step_panel, steps_accordion
 from app.ui.pages.execution_waits import decision_dialog, waits_section
 from app.ui.pages.executions import testid_badge
+from app.ui.pages.registry import page
 from app.ui.states.execution_detail import ExecutionCanvasState, ExecutionDetailState
 from app.ui.states.session import SessionState
 
@@ -336,7 +337,7 @@ def skeleton() -> rx.Component:
     )
 
 
-@rx.page(
+@page(
     route="/admin/executions/[execution_id]",
     title="Execution · Flowdeck",
     on_load=[SessionState.guard_admin_area, ExecutionDetailState.load],

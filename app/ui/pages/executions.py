@@ -17,6 +17,7 @@ from app.ui.components.bulk_bar import (
 from app.ui.components.layout import admin_page, empty_state
 from app.ui.components.status_badge import status_badge
 from app.ui.live import ExecRow, LiveOps
+from app.ui.pages.registry import page
 from app.ui.states.executions import ALL, PAGE_SIZE, ExecutionsState
 from app.ui.states.session import SessionState
 
@@ -278,7 +279,7 @@ def listing(rows: rx.Var, has_older: rx.Var, ready: rx.Var) -> rx.Component:
     )
 
 
-@rx.page(
+@page(
     route="/admin/executions",
     title="Executions · Flowdeck",
     on_load=[SessionState.guard_admin_area, LiveOps.link, ExecutionsState.load],

@@ -7,6 +7,7 @@ import reflex as rx
 from app.ui.components.layout import admin_page, empty_state
 from app.ui.components.orchestration_status import run_badge
 from app.ui.components.tables import delete_dialog
+from app.ui.pages.registry import page
 from app.ui.states.orchestrations import ALL_MODES
 from app.ui.states.orchestrations import OrchestrationsState as S
 from app.ui.states.orchestrations_form import MODE_HINTS, MODES
@@ -242,7 +243,7 @@ def _table() -> rx.Component:
     )
 
 
-@rx.page(
+@page(
     route="/admin/orchestrations",
     title="Orchestrations · Flowdeck",
     on_load=[SessionState.guard_admin_area, S.load],

@@ -10,6 +10,7 @@ from app.ui.components.orchestration_calls import calls_section, error
 from app.ui.components.orchestration_form import basics_section, graph_section
 from app.ui.components.orchestration_history import history_section
 from app.ui.components.orchestration_status import run_badge
+from app.ui.pages.registry import page
 from app.ui.states.orchestrations_detail import OrchestrationDetailState as S
 from app.ui.states.orchestrations_history import OrchestrationHistoryState as H
 from app.ui.states.orchestrations_views import RunRow
@@ -302,7 +303,7 @@ def _editor() -> rx.Component:
     )
 
 
-@rx.page(
+@page(
     route="/admin/orchestrations/new",
     title="New orchestration · Flowdeck",
     on_load=S.load_new,
@@ -311,7 +312,7 @@ def new_orchestration_page() -> rx.Component:
     return admin_page("New orchestration", _editor())
 
 
-@rx.page(
+@page(
     route="/admin/orchestrations/[orchestration_id]",
     title="Orchestration · Flowdeck",
     on_load=S.load_edit,

@@ -11,6 +11,7 @@ from app.ui.components.json_view import json_view
 from app.ui.components.layout import admin_page
 from app.ui.components.orchestration_status import run_badge
 from app.ui.components.status_badge import status_badge
+from app.ui.pages.registry import page
 from app.ui.states.orchestrations_run import OrchestrationRunState as S
 from app.ui.states.orchestrations_views import AttemptView, CallView
 from app.ui.states.session import SessionState
@@ -264,7 +265,7 @@ def _body() -> rx.Component:
     )
 
 
-@rx.page(
+@page(
     route="/admin/orchestrations/runs/[run_id]",
     title="Orchestration run · Flowdeck",
     on_load=[SessionState.guard_admin_area, S.load],

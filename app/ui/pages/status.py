@@ -7,6 +7,7 @@ import reflex as rx
 from app.ui.components.stat_card import stat_card
 from app.ui.components.status_badge import status_badge
 from app.ui.live import LiveStatus, RecentRow
+from app.ui.pages.registry import page
 from app.ui.states.session import SessionState
 
 
@@ -111,7 +112,7 @@ def status_widget() -> rx.Component:
     )
 
 
-@rx.page(
+@page(
     route="/status",
     title="Status · Flowdeck",
     on_load=[SessionState.guard_signed_in, LiveStatus.link],

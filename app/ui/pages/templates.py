@@ -7,6 +7,7 @@ import reflex as rx
 from app.ui.components.flow_canvas import flow_canvas
 from app.ui.components.layout import admin_page, empty_state
 from app.ui.components.template_use import use_dialog
+from app.ui.pages.registry import page
 from app.ui.states.template_views import TemplateCard
 from app.ui.states.templates import TemplatesState as S
 
@@ -254,7 +255,7 @@ def _import_dialog() -> rx.Component:
     )
 
 
-@rx.page(route="/admin/templates", title="Templates · Flowdeck", on_load=S.load)
+@page(route="/admin/templates", title="Templates · Flowdeck", on_load=S.load)
 def templates_page() -> rx.Component:
     return admin_page(
         "Templates",

@@ -6,6 +6,7 @@ import reflex as rx
 
 from app.ui.components.forms import field, form_alert
 from app.ui.components.layout import admin_page
+from app.ui.pages.registry import page
 from app.ui.states.users import KeyRow, UserRow, UsersState
 
 ROLES = ["admin", "member", "viewer"]
@@ -291,7 +292,7 @@ def _key_row(key: KeyRow) -> rx.Component:
     )
 
 
-@rx.page(route="/admin/users", title="Users · Flowdeck", on_load=UsersState.load)
+@page(route="/admin/users", title="Users · Flowdeck", on_load=UsersState.load)
 def users_page() -> rx.Component:
     return admin_page(
         "Users",

@@ -8,6 +8,7 @@ from app.ui.components.change_report import change_report
 from app.ui.components.diff_view import change_words, field_changes, inline_diff, side_by_side
 from app.ui.components.layout import admin_page, empty_state
 from app.ui.components.version_canvas import version_canvas
+from app.ui.pages.registry import page
 from app.ui.states.change_report import ChangeReportState
 from app.ui.states.session import SessionState
 from app.ui.states.versions import ItemOption, VersionRow
@@ -348,7 +349,7 @@ def _content() -> rx.Component:
     )
 
 
-@rx.page(
+@page(
     route="/admin/versions",
     title="Versions · Flowdeck",
     on_load=[SessionState.guard_admin_area, S.load, ChangeReportState.load],

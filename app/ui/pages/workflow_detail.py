@@ -11,6 +11,7 @@ from app.ui.components.template_save import save_template_button, save_template_
 from app.ui.components.workflow_performance import performance_panel
 from app.ui.components.workflow_transfer import export_button
 from app.ui.live import ExecRow
+from app.ui.pages.registry import page
 from app.ui.pages.workflows import run_dialog
 from app.ui.states.workflow_detail import StepSummary
 from app.ui.states.workflow_detail import WorkflowDetailState as S
@@ -189,7 +190,7 @@ def _tabs() -> rx.Component:
     )
 
 
-@rx.page(
+@page(
     route="/admin/workflows/[workflow_id]",
     title="Workflow · Flowdeck",
     on_load=[S.load_detail, Perf.load],

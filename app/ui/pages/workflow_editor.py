@@ -10,6 +10,7 @@ from app.ui.components.template_help import sample_section
 from app.ui.components.workflow_retention import retention_section
 from app.ui.components.workflow_steps import steps_section
 from app.ui.components.workflow_trigger import trigger_section
+from app.ui.pages.registry import page
 from app.ui.states.workflow_editor import WorkflowEditorErrors as S
 
 
@@ -170,12 +171,12 @@ def editor(title: str) -> rx.Component:
     )
 
 
-@rx.page(route="/admin/workflows/new", title="New workflow · Flowdeck", on_load=S.load_new)
+@page(route="/admin/workflows/new", title="New workflow · Flowdeck", on_load=S.load_new)
 def new_workflow_page() -> rx.Component:
     return editor("New workflow")
 
 
-@rx.page(
+@page(
     route="/admin/workflows/[workflow_id]/edit",
     title="Edit workflow · Flowdeck",
     on_load=S.load_edit,

@@ -18,6 +18,7 @@ from app.ui.components.status_badge import status_badge
 from app.ui.components.tables import delete_dialog
 from app.ui.components.workflow_transfer import import_button, import_dialog
 from app.ui.live import LiveOps
+from app.ui.pages.registry import page
 from app.ui.states.session import SessionState
 from app.ui.states.workflows import WorkflowRow
 from app.ui.states.workflows import WorkflowsState as S
@@ -326,7 +327,7 @@ def _table() -> rx.Component:
     )
 
 
-@rx.page(
+@page(
     route="/admin/workflows",
     title="Workflows · Flowdeck",
     on_load=[SessionState.guard_admin_area, LiveOps.link, S.load],
