@@ -28,7 +28,7 @@ from app.services import audit
 from app.services.actor import Actor
 from app.services.template_catalog import builtins, check_document
 from app.services.workflow_defs import definition_from_row
-from app.services.workflows import get_row
+from app.services.workflows import check_script_steps, get_row
 
 #: Ids no template gets (`/templates/import` is the import, not a template).
 RESERVED = frozenset({"import"})
@@ -162,6 +162,8 @@ def _save(actor: Actor, data: Any, action: str) -> dict[str, Any]:
             if "workflow_id" in data and MARKER not in data:
                 data, source = _from_workflow(session, data)
             doc = parse_template(data)
+            # a template with a script step is code an admin may later instantiate
+            check_script_steps(actor, [], doc.workflow.get("actions"))
             problems = check_document(doc)
             if problems:
                 raise ValidationFailed(problems)

@@ -163,3 +163,22 @@ def _is_script_child(pid: str) -> bool:
     except (OSError, ValueError, IndexError):
         return False
     return b"script_child.py" in cmdline and parent == os.getpid()
+
+
+def test_imports_and_templates_with_script_steps_are_for_admins(
+    admin: Actor, member: Actor
+) -> None:
+    from app.services import templates, workflow_transfer
+
+    workflow_id = workflow(admin, _script("print(1)"))
+    exported = workflow_transfer.export_workflow(admin, workflow_id)
+    with pytest.raises(PermissionDenied, match="script steps"):
+        workflow_transfer.import_workflow(member, exported)
+    assert workflow_transfer.import_workflow(admin, exported)["actions"][0]["type"] == "script"
+    with pytest.raises(PermissionDenied, match="script steps"):
+        templates.save_template(member, {"workflow_id": workflow_id, "category": "development"})
+    saved = templates.save_template(admin, {"workflow_id": workflow_id, "category": "development"})
+    with pytest.raises(PermissionDenied, match="script steps"):
+        templates.create_from_template(member, saved["saved_id"], {}, name="From a template")
+    made = templates.create_from_template(admin, saved["saved_id"], {}, name="By the admin")
+    assert made.workflow["actions"][0]["type"] == "script"
