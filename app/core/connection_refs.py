@@ -18,6 +18,7 @@ from app.core.redact import MIN_SECRET_CHARS, is_secret_key
 #: Step type → the config fields holding a connection reference (a list for the plural ones).
 CONNECTION_FIELDS: dict[str, tuple[str, ...]] = {
     "api_call": ("connection",),
+    "database": ("connection",),
     "notify": ("connection",),
     "publish": ("connection",),
     "git_commit": ("connection",),
