@@ -102,3 +102,29 @@ def test_pick_a_path_test_the_step_and_read_a_named_error(
     result.scroll_into_view_if_needed()
     _shot(page, "3-named-error")
     assert len(api.get("/executions", params={"workflow_id": workflow_id}).json()["items"]) == 1
+
+
+def test_the_designer_panel_has_the_picker_and_test_step(
+    admin_page: Page, api: httpx.Client
+) -> None:
+    page = admin_page
+    workflow_id = _workflow(api)
+    page.goto(f"/admin/workflows/{workflow_id}/designer")
+    page.locator('[data-testid="canvas-node"][data-step="shape"]').click()
+    panel = page.get_by_test_id("designer-panel")
+    expect(panel).to_be_visible(timeout=20_000)
+    values = panel.get_by_test_id("action-values_json")
+    values.fill('{"line": ""}')
+    values.click()
+    page.keyboard.press("End")
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("ArrowLeft")
+    panel.get_by_test_id("picker-values_json").click()
+    picker = page.get_by_test_id("picker")
+    expect(picker).to_contain_text("From the last run's payload")
+    picker.locator('[data-path="steps.fetch.output.body.city"]').click()
+    expect(values).to_have_value('{"line": "{{ steps.fetch.output.body.city }}"}')
+    panel.get_by_test_id("test-step").click()
+    result = panel.get_by_test_id("test-step-result")
+    expect(result.get_by_test_id("test-step-output")).to_contain_text('"line": "Oslo"')
+    _shot(page, "4-designer-panel")
