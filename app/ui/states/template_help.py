@@ -54,6 +54,15 @@ class Trial(TypedDict):
     source: str
 
 
+#: Fields holding an expression, not a template: a path goes in bare (`trigger.n > 1`).
+EXPRESSION_FIELDS = frozenset({"condition", "branch_condition"})
+
+
+def insertion(key: str, path: str) -> str:
+    """What the picker inserts into field `key` for `path`."""
+    return path if key in EXPRESSION_FIELDS else "{{ " + path + " }}"
+
+
 def field_id(index: Any, key: str) -> Any:
     """The DOM id of a step card's template field (the picker inserts there)."""
     return f"tpl-{index}-{key}"
@@ -191,7 +200,7 @@ class TemplateHelpState(WorkflowEditorErrors):
     @rx.event
     def insert_path(self, index: int, key: str, path: str) -> Any:
         """Insert `{{ path }}` at the field's cursor (the browser fires the field's change)."""
-        text = "{{ " + path + " }}"
+        text = insertion(key, path)
         return rx.call_script(_INSERT_JS % (json.dumps(field_id(index, key)), json.dumps(text)))
 
     # -- "Test step" --------------------------------------------------------------------
