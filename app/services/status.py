@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlmodel import func, select
+from sqlmodel import Session, func, select
 
+from app.core import run_health
 from app.core.stats import success_rate
 from app.core.statuses import ExecutionStatus, Role
 from app.db.engine import check_database, session_scope
@@ -35,6 +36,7 @@ class StatusSnapshot:
     database: str
     scheduler: str
     recent: list[RecentRun] = field(default_factory=list)
+    failing: str = ""  # "4 of the last 5 runs of X failed", or ""
 
     @property
     def degraded(self) -> bool:
@@ -77,6 +79,7 @@ def current_snapshot(*, recent: int = 8) -> StatusSnapshot:
             .order_by(Execution.id.desc())  # type: ignore[union-attr]
             .limit(recent)
         ).all()
+        failing = run_health.banner(run_health.failing(_latest_outcomes(session, since)))
     done = sum(by_status.get(s, 0) for s in finished)
     return StatusSnapshot(
         active_workflows=active,
@@ -88,4 +91,41 @@ def current_snapshot(*, recent: int = 8) -> StatusSnapshot:
         database="ok",
         scheduler=health.scheduler_state(),
         recent=[RecentRun(e.id or 0, name, e.status, e.started_at) for e, name in rows],
+        failing=failing,
     )
+
+
+#: Workflows looked at for the banner: those with a failed run in the last 24 hours, at most.
+MAX_FAILING_LOOKED_AT = 20
+_ENDED = ("succeeded", "failed", "partial", "interrupted")
+
+
+def _latest_outcomes(session: Session, since: datetime) -> dict[str, list[str]]:
+    """The last few ended runs (newest first) of each workflow that failed since `since`.
+
+    Bounded and indexed: failed runs by (status, started_at), then per workflow its latest
+    runs by (workflow_id, started_at)."""
+    names = session.exec(
+        select(Workflow.id, Workflow.name)
+        .where(
+            Workflow.id.in_(  # type: ignore[union-attr]
+                select(Execution.workflow_id)
+                .where(Execution.status == ExecutionStatus.FAILED)
+                .where(Execution.started_at >= since)  # type: ignore[operator]
+                .distinct()
+            )
+        )
+        .limit(MAX_FAILING_LOOKED_AT)
+    ).all()
+    outcomes: dict[str, list[str]] = {}
+    for workflow_id, name in names:
+        outcomes[name] = list(
+            session.exec(
+                select(Execution.status)
+                .where(Execution.workflow_id == workflow_id)
+                .where(Execution.status.in_(_ENDED))  # type: ignore[attr-defined]
+                .order_by(Execution.started_at.desc())  # type: ignore[union-attr]
+                .limit(run_health.WINDOW)
+            ).all()
+        )
+    return outcomes

@@ -114,6 +114,7 @@ class LiveStatus(rx.State):
     database: str = ""
     scheduler: str = ""
     degraded: bool = False
+    failing: str = ""
     recent: list[RecentRow] = []
     pushed_at: float = 0.0
 
@@ -139,6 +140,7 @@ def fill_status(state: LiveStatus, snap: status.StatusSnapshot) -> None:
     state.last_activity_day = moment.strftime("%Y-%m-%d UTC") if moment else ""
     state.queue_depth, state.running = snap.queue_depth, snap.running
     state.database, state.scheduler, state.degraded = snap.database, snap.scheduler, snap.degraded
+    state.failing = snap.failing
     state.recent = [
         RecentRow(
             id=r.id,

@@ -21,16 +21,22 @@ def _system_line() -> rx.Component:
                 ", scheduler: ",
                 LiveStatus.scheduler,
             ),
-            rx.text(
-                "All systems operational — database ok, scheduler running, ",
-                LiveStatus.queue_depth,
-                " queued, ",
-                LiveStatus.running,
-                " running",
+            rx.cond(
+                LiveStatus.failing != "",
+                rx.text("Runs are failing — ", LiveStatus.failing, "."),
+                rx.text(
+                    "All systems operational — database ok, scheduler running, ",
+                    LiveStatus.queue_depth,
+                    " queued, ",
+                    LiveStatus.running,
+                    " running",
+                ),
             ),
         ),
-        icon=rx.cond(LiveStatus.degraded, "triangle-alert", "circle-check"),
-        color_scheme=rx.cond(LiveStatus.degraded, "amber", "green"),
+        icon=rx.cond(
+            LiveStatus.degraded | (LiveStatus.failing != ""), "triangle-alert", "circle-check"
+        ),
+        color_scheme=rx.cond(LiveStatus.degraded | (LiveStatus.failing != ""), "amber", "green"),
         width="100%",
         data_testid="system-status",
     )
@@ -39,7 +45,15 @@ def _system_line() -> rx.Component:
 def _recent(row: RecentRow) -> rx.Component:
     return rx.hstack(
         status_badge(row["status"]),
-        rx.text(row["workflow"], weight="medium", size="2"),
+        rx.cond(
+            SessionState.user_role == "viewer",  # viewers have no execution pages to open
+            rx.text(row["workflow"], weight="medium", size="2"),
+            rx.link(
+                rx.text(row["workflow"], weight="medium", size="2"),
+                href="/admin/executions/" + row["id"].to_string(),
+                data_testid="status-run-link",
+            ),
+        ),
         rx.spacer(),
         rx.text(row["started"], size="1", color=rx.color("gray", 11)),
         width="100%",
