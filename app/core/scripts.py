@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 
 from pydantic import Field
 
-from app.core.config_models import ActionConfig
+from app.core.config_models import ActionConfig, register_action_config
 
 MAX_CODE_CHARS = 100_000
 MAX_INPUT_BYTES = 1_048_576
@@ -60,6 +60,9 @@ class ScriptConfig(ActionConfig):
 
     #: Keys that are code, not templates: neither rendered nor checked as templates.
     VERBATIM: ClassVar[tuple[str, ...]] = ("code",)
+
+
+register_action_config(SCRIPT_TYPE, ScriptConfig)  # core validation knows it without the engine
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import Field, field_validator
 
-from app.core.config_models import ActionConfig
+from app.core.config_models import ActionConfig, register_action_config
 
 MAX_QUERY_CHARS = 100_000
 MAX_ROWS = 10_000
@@ -68,6 +68,9 @@ class DatabaseConfig(ActionConfig):
         if len(value) > MAX_PARAMS:
             raise ValueError(f"at most {MAX_PARAMS} parameters")
         return value
+
+
+register_action_config("database", DatabaseConfig)  # core validation knows it without the engine
 
 
 def database_kind(url: str) -> DatabaseKind:

@@ -235,10 +235,15 @@ def _action_problems(actions: list[Any], allowed: set[str]) -> list[Problem]:
 
 def _templated_part(model: type[BaseModel] | None, config: Any) -> Any:
     """`config` without the keys its model keeps as written (`VERBATIM`: a script's code)."""
-    verbatim = getattr(model, "VERBATIM", ())
-    if not verbatim or not isinstance(config, Mapping):
+    if not isinstance(config, Mapping):
         return config
-    return {k: v for k, v in config.items() if k not in verbatim}
+    verbatim = getattr(model, "VERBATIM", ())
+    part = {k: v for k, v in config.items() if k not in verbatim}
+    inner = part.get("step")  # a for_each's inner step: its own verbatim keys too
+    if isinstance(inner, Mapping) and isinstance(inner.get("config"), Mapping):
+        inner_model = action_config_models.get(str(inner.get("type")))
+        part["step"] = {**inner, "config": _templated_part(inner_model, inner["config"])}
+    return part
 
 
 def _inner_step_problems(step: Any, at: str, allowed: set[str]) -> list[Problem]:

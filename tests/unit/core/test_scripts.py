@@ -125,3 +125,19 @@ OTHER = {"id": "t", "type": "transform", "config": {"values": {}}}
 )
 def test_which_script_steps_a_change_touches(before: list, after: list, changed: list) -> None:
     assert script_changes(before, after) == changed
+
+
+def test_script_code_is_never_checked_as_a_template_also_per_item() -> None:
+    from app.core.workflow import validate_workflow
+
+    code = "print('{% not a template')"
+    script = {"type": "script", "config": {"code": code}}
+    for actions in (
+        [{"id": "s", **script}],
+        [{"id": "each", "type": "for_each", "config": {"items": [1], "step": script}}],
+    ):
+        flow = {"name": "f", "trigger": {"type": "manual"}, "actions": actions}
+        assert validate_workflow(flow, {"script", "for_each"}).actions[0].config
+    bad = {"id": "s", "type": "script", "config": {"code": "x", "input": "{{ oops"}}
+    with pytest.raises(Exception, match="actions.0..config.input"):
+        validate_workflow({"name": "f", "trigger": {"type": "manual"}, "actions": [bad]})
