@@ -152,7 +152,8 @@ def main() -> None:
     )
     print(
         f"  longest batch: {result['longest_batch_ms']:.1f} ms (target < 50 ms),"
-        f" p95 {result['batch_ms_p95']:.1f} ms; longest WAL checkpoint after a batch"
+        f" p95 {result['batch_ms_p95']:.1f} ms, {result['batches_over_50ms']} over 50 ms;"
+        f" longest WAL checkpoint after a batch"
         f" {result['longest_checkpoint_ms']:.1f} ms (no write lock held)"
     )
     print(

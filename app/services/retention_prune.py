@@ -5,7 +5,7 @@ How it stays out of the way of the app:
 - Executions are swept by id (the primary key) in windows of `SCAN` rows, read without any
   write lock (WAL readers never block the writer); `app.core.retention` decides per row.
 - The rows it decided on are deleted (or their data emptied) in batches, each in its own short
-  transaction, sized from the last one's time and cut short before 40 ms
+  transaction, sized from the last one's time and cut short before 30 ms
   (`app.services.retention_batches`), so no transaction holds the write lock anywhere near
   the 50 ms the issue allows; the thread sleeps between batches.
 - Every write re-checks, inside its own statement, that the execution is still final and that
@@ -345,6 +345,7 @@ def _prune(
         "batches": outcome.batches,
         "longest_batch_ms": round(outcome.longest_batch_ms, 2),
         "batch_ms_p95": _p95(outcome.batch_ms),
+        "batches_over_50ms": sum(1 for ms in outcome.batch_ms if ms > 50),
         "longest_checkpoint_ms": round(outcome.longest_checkpoint_ms, 2),
         "duration_ms": round((time.monotonic() - started) * 1000, 1),
         "finished": deadline is None or time.monotonic() <= deadline,

@@ -201,11 +201,18 @@ def _preview() -> rx.Component:
             width="100%",
         ),
         rx.cond(
-            S.preview_rows.length() > 0,  # type: ignore[attr-defined]
+            S.preview_loading,
+            rx.hstack(rx.spinner(size="2"), rx.text("Counting what the next prune removes…",
+                      size="2", color=rx.color("gray", 10)), align="center",
+                      data_testid="preview-loading"),
+        ),
+        rx.cond(
+            ~S.preview_loading & (S.preview_rows.length() > 0),  # type: ignore[attr-defined]
             _table(["Workflow", "Executions", "Step data", "Rule"], S.preview_rows,
                    _preview_row, "preview-table"),
-            rx.text("Nothing to prune: history is within the settings.", size="2",
-                    color=rx.color("gray", 10), data_testid="preview-empty"),
+            rx.cond(~S.preview_loading,
+                    rx.text("Nothing to prune: history is within the settings.", size="2",
+                            color=rx.color("gray", 10), data_testid="preview-empty")),
         ),
         rx.text("The scheduler prunes every hour in short batches.", size="1",
                 color=rx.color("gray", 10)),

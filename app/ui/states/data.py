@@ -31,11 +31,10 @@ UI_PRUNE_SECONDS = 20.0
 
 
 def _overview(actor: Actor) -> dict[str, Any]:
-    """Everything the page shows, read in one thread."""
+    """The quick part of the page (sizes, rows, settings, last prune), read in one thread."""
     return {
         "info": retention.database_info(actor),
         "settings": retention.read_settings(actor),
-        "preview": retention_prune.preview(actor),
         "last": retention.last_prune(actor),
     }
 
@@ -55,21 +54,16 @@ class DataState(SessionState):
     confirm_open: bool = False
     pruning: bool = False
 
+    preview_loading: bool = False
+    _generation: int = 0
+
     def _show(self, answer: dict[str, Any]) -> None:
         self.sizes = size_cards(answer["info"])
         self.tables = table_rows(answer["info"])
         self.settings = settings_form(answer["settings"])
         self.overrides = len(answer["settings"].get("overrides") or [])
-        self.preview_totals, self.preview_rows = preview_view(answer["preview"])
         self.last_prune = last_prune_view(answer["last"])
         self.loaded = True
-
-    async def _refresh(self) -> None:
-        try:
-            self._show(await run_service(self, _overview))
-            self.problem = ""
-        except FlowdeckError as exc:
-            self.problem = error_text(exc)
 
     @rx.event
     async def load(self) -> Any:
@@ -77,7 +71,33 @@ class DataState(SessionState):
         if redirect is not None:
             return redirect
         self.errors, self.confirm_open = {}, False
-        await self._refresh()
+        return DataState.refresh
+
+    @rx.event(background=True)
+    async def refresh(self) -> Any:
+        """The quick numbers first, then the preview (a sweep: seconds over a big history)."""
+        async with self:
+            self._generation += 1
+            generation, token = self._generation, self.token
+            self.preview_loading = True
+        try:
+            actor = await run_in_threadpool(auth.authenticate, token)
+            answer = await run_in_threadpool(_overview, actor)
+            async with self:
+                if generation == self._generation:
+                    self._show(answer)
+                    self.problem = ""
+            preview = await run_in_threadpool(retention_prune.preview, actor)
+        except AuthenticationFailed:
+            return rx.redirect("/login")
+        except FlowdeckError as exc:
+            async with self:
+                self.problem, self.preview_loading = error_text(exc), False
+            return None
+        async with self:
+            if generation == self._generation:  # a later refresh wins
+                self.preview_totals, self.preview_rows = preview_view(preview)
+                self.preview_loading = False
         return None
 
     @rx.event
@@ -99,8 +119,7 @@ class DataState(SessionState):
             return rx.toast.error(error_text(exc))
         finally:
             self.saving = False
-        await self._refresh()
-        return rx.toast.success("Retention settings saved")
+        return [rx.toast.success("Retention settings saved"), DataState.refresh]
 
     @rx.event
     def open_confirm(self) -> None:
@@ -121,7 +140,6 @@ class DataState(SessionState):
             result = await run_in_threadpool(
                 lambda: retention_prune.prune(actor, max_seconds=UI_PRUNE_SECONDS, reason="manual")
             )
-            answer = await run_in_threadpool(_overview, actor)
         except AuthenticationFailed:
             return rx.redirect("/login")
         except FlowdeckError as exc:
@@ -129,9 +147,7 @@ class DataState(SessionState):
         finally:
             async with self:
                 self.pruning = False
-        async with self:
-            self._show(answer)
-        return rx.toast.success(prune_message(result))
+        return [rx.toast.success(prune_message(result)), DataState.refresh]
 
 
 def error_text_of(message: str) -> str:
