@@ -36,7 +36,7 @@ def _latest() -> rx.Component:
     )
 
 
-@page(route="/admin/articles/[article_id]", title="Article · Flowdeck", on_load=S.load)
+@page(route="/admin/articles/[article_id]", title=S.page_title, on_load=S.load)
 def article_detail_page() -> rx.Component:
     return admin_page(
         "Article",

@@ -192,7 +192,7 @@ def _tabs() -> rx.Component:
 
 @page(
     route="/admin/workflows/[workflow_id]",
-    title="Workflow · Flowdeck",
+    title=S.page_title,
     on_load=[S.load_detail, Perf.load],
 )
 def workflow_detail_page() -> rx.Component:

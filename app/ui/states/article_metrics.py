@@ -11,11 +11,18 @@ from app.core.errors import FlowdeckError
 from app.services.article_metrics import article_metrics
 from app.ui.components.metric_chart import metric_figure
 from app.ui.states.session import SessionState, error_text, run_service
+from app.ui.titles import page_title
 
 
 class ArticleMetricsState(SessionState):
     article_id: int = 0
     title: str = ""
+
+    @rx.var
+    def page_title(self) -> str:
+        """The browser tab names the article once it is loaded."""
+        return page_title(self.title, "Article")
+
     slug: str = ""
     status: str = ""
     figure: go.Figure = go.Figure()

@@ -12,6 +12,7 @@ from app.services.workflow_stats import workflow_stats
 from app.ui.live import ExecRow, duration_text, exec_row
 from app.ui.states.session import error_text, run_service
 from app.ui.states.workflows import WorkflowRow, WorkflowsState, next_runs_text, workflow_row
+from app.ui.titles import page_title
 
 
 class StepSummary(TypedDict):
@@ -35,6 +36,11 @@ class WorkflowDetailState(WorkflowsState):
     steps: list[StepSummary] = []
     recent: list[ExecRow] = []
     stats: dict[str, str] = {}
+
+    @rx.var
+    def page_title(self) -> str:
+        """The browser tab names the workflow once it is loaded."""
+        return page_title(self.workflow.get("name") if self.found else "", "Workflow")
 
     @rx.event
     async def load_detail(self) -> Any:
