@@ -4,7 +4,9 @@
 `resume_url` for people who may run the workflow (members and admins): the URL is the
 credential that resumes the step. `parent_execution_id` / `parent_step` / `depth`: where a
 sub-workflow's run was started from; `children`: the runs its `sub_workflow` steps started
-(`waited_children`: those it waits for, cancelled with it).
+(`waited_children`: those it waits for, cancelled with it). `retries`: the runs that retried
+this one (`retry_of` is its id; indexed, at most `RETRIES_SHOWN`, oldest first), each with its
+status, so the page links both ways.
 """
 
 from __future__ import annotations
@@ -39,6 +41,20 @@ _CHILDREN = (
     .order_by(_EX.c.id)
 )
 
+RETRIES_SHOWN = 20  # a run retried more often than this lists its first ones
+_RETRIES = (
+    sa.select(_EX.c.id, _EX.c.status)
+    .where(_EX.c.retry_of == sa.bindparam("p_execution_id"))
+    .order_by(_EX.c.id)
+    .limit(RETRIES_SHOWN)
+)
+
+
+def retries_of(conn: sa.Connection, execution_id: int) -> list[dict[str, Any]]:
+    """The runs that retried `execution_id` (`id`, `status`), oldest first, bounded."""
+    rows = conn.execute(_RETRIES, {"p_execution_id": execution_id}).mappings()
+    return [dict(row) for row in rows]
+
 
 def resume_url(wait_id: int) -> str:
     return f"{get_settings().base_url}/api/hooks/resume/{waits.resume_token(wait_id)}"
@@ -60,13 +76,15 @@ def waits_shown(actor: Actor, execution_id: int) -> list[dict[str, Any]]:
 
 
 def links_of(conn: sa.Connection, actor: Actor, execution: Any) -> dict[str, Any]:
-    """The detail's `parent_execution_id`, `parent_step`, `depth`, `children` and `waits`."""
+    """The detail's `parent_execution_id`, `parent_step`, `depth`, `children`, `retries` and
+    `waits`."""
     children = conn.execute(_CHILDREN, {"p_execution_id": execution.id}).mappings()
     return {
         "parent_execution_id": execution.parent_execution_id,
         "parent_step": execution.parent_step,
         "depth": execution.depth,
         "children": [{key: _plain(value) for key, value in c.items()} for c in children],
+        "retries": retries_of(conn, execution.id),
         "waits": waits_shown(actor, execution.id),
     }
 

@@ -50,6 +50,7 @@ class ExecRow(TypedDict):
     duration: str
     steps: str
     error: str
+    retry_of: int  # 0: not a retry
 
 
 class WorkflowCounters(TypedDict):
@@ -99,6 +100,7 @@ def exec_row(item: dict[str, Any]) -> ExecRow:
         duration=duration_text(item["duration_ms"]),
         steps=f"{item['steps_completed']}/{item['steps_total']}",
         error=(item["error"] or "")[:140],
+        retry_of=item.get("retry_of") or 0,
     )
 
 

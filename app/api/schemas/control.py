@@ -28,6 +28,11 @@ class ExecutionWait(Out):
     )
 
 
+class RetryLink(Out):
+    id: int
+    status: str
+
+
 class ChildExecution(Out):
     id: int
     workflow_id: int | None

@@ -8,7 +8,7 @@ from pydantic import Field
 
 from app.api.schemas import JsonObject, Num, Out, Time
 from app.api.schemas.analytics import SeriesPoint
-from app.api.schemas.control import ChildExecution, ExecutionWait
+from app.api.schemas.control import ChildExecution, ExecutionWait, RetryLink
 from app.api.schemas.step_items import StepItems
 
 
@@ -114,6 +114,10 @@ class Execution(ExecutionSummary):
     depth: int = Field(0, description="0 for a top-level run, 1 for its child, …")
     children: list[ChildExecution] = Field(
         default_factory=list, description="The runs its `sub_workflow` steps started"
+    )
+    retries: list[RetryLink] = Field(
+        default_factory=list,
+        description="The runs that retried this one (their `retry_of`), oldest first, at most 20",
     )
     waits: list[ExecutionWait] = Field(
         default_factory=list, description="Its steps' waits (timers, webhooks, approvals, …)"

@@ -178,8 +178,29 @@ def header_card() -> rx.Component:
                         rx.link("#", E["parent_id"], href=f"/admin/executions/{E['parent_id']}"),
                         rx.cond(
                             E["retry_of"] != 0,
-                            rx.link("#", E["retry_of"], href=f"/admin/executions/{E['retry_of']}"),
+                            rx.link(
+                                "#",
+                                E["retry_of"],
+                                href=f"/admin/executions/{E['retry_of']}",
+                                data_testid="execution-retry-of",
+                            ),
                             "—",
+                        ),
+                    ),
+                ),
+                rx.cond(
+                    E["retried_as"].length() > 0,  # type: ignore[attr-defined]
+                    _fact(
+                        "Retried as",
+                        rx.foreach(
+                            E["retried_as"],
+                            lambda rid: rx.link(
+                                "#",
+                                rid,
+                                href=f"/admin/executions/{rid}",
+                                margin_right="0.5em",
+                                data_testid="execution-retried-as",
+                            ),
                         ),
                     ),
                 ),

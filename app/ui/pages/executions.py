@@ -134,7 +134,20 @@ def execution_row(row: ExecRow) -> rx.Component:
         rx.table.cell(row_checkbox(State, row["id"])),
         rx.table.cell(testid_badge(row["status"], "execution-status")),
         rx.table.cell(
-            rx.link(f"#{row['id']}", href=detail, weight="medium", on_click=rx.stop_propagation)
+            rx.link(f"#{row['id']}", href=detail, weight="medium", on_click=rx.stop_propagation),
+            rx.cond(
+                row["retry_of"] != 0,
+                rx.link(
+                    f"retry of #{row['retry_of']}",
+                    href=f"/admin/executions/{row['retry_of']}",
+                    on_click=rx.stop_propagation,
+                    size="1",
+                    color=muted,
+                    display="block",
+                    white_space="nowrap",
+                    data_testid="execution-retry-of",
+                ),
+            ),
         ),
         rx.table.cell(
             rx.link(

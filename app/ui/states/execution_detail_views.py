@@ -36,6 +36,7 @@ class ExecutionView(TypedDict):
     error: str
     failed_step: str
     retry_of: int  # 0: not a retry
+    retried_as: list[int]  # the runs that retried this one (bounded by the service)
     parent_id: int  # 0: not a sub-workflow's run
     payload: str
 
@@ -183,6 +184,7 @@ def execution_view(d: dict[str, Any]) -> ExecutionView:
         error=d["error"] or "",
         failed_step=d["failed_step"] or "",
         retry_of=d["retry_of"] or 0,
+        retried_as=[r["id"] for r in d.get("retries") or ()],
         parent_id=d.get("parent_execution_id") or 0,
         payload=pretty_json(d.get("trigger_payload")),
     )
