@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from app.api.deps import current_actor
 from app.api.errors import error_responses
-from app.api.schemas.type_catalog import StepTypeInfo, TypeInfo
+from app.api.schemas.type_catalog import StepTypeList, TriggerTypeList
 from app.services import type_catalog
 from app.services.actor import Actor
 
@@ -33,7 +33,7 @@ def add_routes(target: APIRouter) -> None:
         trigger_types,
         methods=["GET"],
         summary="Every trigger type, with its description and config fields",
-        response_model=list[TypeInfo],
+        response_model=TriggerTypeList,
         responses=error_responses(401),
         name=f"{target.prefix.strip('/')}_trigger_types",
     )
@@ -42,7 +42,7 @@ def add_routes(target: APIRouter) -> None:
         action_types,
         methods=["GET"],
         summary="Every step (action) type, with its description and config fields",
-        response_model=list[StepTypeInfo],
+        response_model=StepTypeList,
         responses=error_responses(401),
         name=f"{target.prefix.strip('/')}_action_types",
     )

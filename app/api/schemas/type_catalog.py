@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, RootModel
 
 
 class ConfigField(BaseModel):
@@ -30,3 +30,11 @@ class TypeInfo(BaseModel):
 
 class StepTypeInfo(TypeInfo):
     admin_only: bool = Field(description="only admins may add or change steps of this type")
+
+
+class TriggerTypeList(RootModel[list[TypeInfo]]):
+    """Every trigger type (a JSON array)."""
+
+
+class StepTypeList(RootModel[list[StepTypeInfo]]):
+    """Every step (action) type (a JSON array)."""
