@@ -360,7 +360,7 @@ def skeleton() -> rx.Component:
 
 @page(
     route="/admin/executions/[execution_id]",
-    title="Execution · Flowdeck",
+    title=ExecutionDetailState.page_title,
     on_load=[SessionState.guard_admin_area, ExecutionDetailState.load],
 )
 def execution_detail_page() -> rx.Component:

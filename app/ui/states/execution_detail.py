@@ -49,6 +49,7 @@ from app.ui.states.execution_follow import (
     throttle_for,
 )
 from app.ui.states.session import SessionState, error_text, run_service
+from app.ui.titles import page_title
 
 __all__ = ["ExecutionDetailState", "fetch_detail", "follow_execution", "throttle_for"]
 
@@ -121,6 +122,13 @@ class ExecutionDetailState(SessionState):
     _detail: dict[str, Any] = {}
     _follow_generation: int = 0
     _follower: int = 0
+
+    @rx.var
+    def page_title(self) -> str:
+        """The browser tab: "#42 · Weather digest · Flowdeck" once the run is loaded."""
+        if not self.loaded:
+            return page_title("", "Execution", self.exec_id or None)
+        return page_title(self.execution["workflow"], "Execution", self.exec_id)
 
     @rx.var
     def can_pause(self) -> bool:
