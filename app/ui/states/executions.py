@@ -7,12 +7,15 @@ for beyond that — a filter or an older page — and the cursors to walk back.
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Any, TypedDict
 
 import reflex as rx
 
+from app.core import list_query
 from app.core.errors import AuthenticationFailed, FlowdeckError
+from app.core.statuses import ExecutionStatus
 from app.db.types import utcnow
 from app.services import executions, workflows
 from app.services.executions import ExecutionFilter
@@ -22,12 +25,21 @@ from app.ui.states.execution_bulk import ExecutionBulk
 from app.ui.states.session import SessionState, error_text, run_service
 
 PAGE_SIZE = 25  # the same size as LiveOps.executions, so page one looks the same either way
-ALL = "all"  # Radix select items cannot have an empty value
+ALL = list_query.ALL  # Radix select items cannot have an empty value
 RANGES: dict[str, timedelta | None] = {
     "1h": timedelta(hours=1),
     "24h": timedelta(hours=24),
     "7d": timedelta(days=7),
     ALL: None,
+}
+
+
+# The filters in the address: `?workflow=3&status=failed&trigger=manual&range=24h`.
+URL_FILTERS: dict[str, tuple[str, ...] | None] = {
+    "workflow": None,
+    "status": tuple(s.value for s in ExecutionStatus),
+    "trigger": executions.TRIGGER_TYPES,
+    "range": tuple(RANGES),
 }
 
 
@@ -95,8 +107,32 @@ class ExecutionsState(ExecutionBulk, SessionState):
         except FlowdeckError as exc:
             return rx.toast.error(error_text(exc))
 
+    def _url_filters(self) -> dict[str, str]:
+        return {
+            "workflow": self.workflow_filter,
+            "status": self.status_filter,
+            "trigger": self.trigger_filter,
+            "range": self.range_filter,
+        }
+
+    def _write_url(self) -> Any:
+        """Put the filters in the address (replacing it: no history entry per change)."""
+        query = json.dumps(list_query.query_string(self._url_filters()))
+        return rx.call_script(
+            "window.history.replaceState(window.history.state, '', "
+            f"window.location.pathname + {query})"
+        )
+
     @rx.event
     async def load(self) -> Any:
+        query = self.router.url.query_parameters
+        chosen = list_query.read_filters(query, URL_FILTERS)
+        if chosen != self._url_filters():
+            self.cursors = []
+            self._clear_selection()
+        self.workflow_filter, self.status_filter = chosen["workflow"], chosen["status"]
+        self.trigger_filter, self.range_filter = chosen["trigger"], chosen["range"]
+
         async def work() -> None:
             listed, _total = await run_service(
                 self, lambda a: workflows.list_workflows(a, WorkflowFilter(limit=500))
@@ -116,7 +152,8 @@ class ExecutionsState(ExecutionBulk, SessionState):
         async def work() -> None:
             self._show(await self._fetch(None))
 
-        return await self._guarded(work)
+        failed = await self._guarded(work)
+        return failed if failed is not None else self._write_url()
 
     @rx.event
     async def set_workflow_filter(self, value: str) -> Any:
