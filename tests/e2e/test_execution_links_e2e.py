@@ -84,3 +84,8 @@ def test_a_run_and_its_retry_link_both_ways_and_filters_live_in_the_url(
     expect(rows).to_have_count(2)
     page.locator(f'[data-execution-id="{second}"]').get_by_test_id("execution-retry-of").click()
     expect(page).to_have_url(re.compile(rf"/admin/executions/{first}/?$"))
+    # Back returns to the filtered view.
+    page.go_back()
+    expect(page).to_have_url(re.compile(rf"\?workflow={wid}&status=failed$"))
+    expect(rows).to_have_count(2)
+    expect(page.get_by_role("combobox", name="Filter by status")).to_have_text("failed")

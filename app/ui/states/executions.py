@@ -118,20 +118,23 @@ class ExecutionsState(ExecutionBulk, SessionState):
     def _write_url(self) -> Any:
         """Put the filters in the address (replacing it: no history entry per change)."""
         query = json.dumps(list_query.query_string(self._url_filters()))
+        # Next's history entry carries its own url/as: keep them the same, so Back comes here.
         return rx.call_script(
-            "window.history.replaceState(window.history.state, '', "
-            f"window.location.pathname + {query})"
+            f"(() => {{ const u = window.location.pathname + {query}; "
+            "window.history.replaceState({...window.history.state, url: u, as: u}, '', u); })()"
         )
 
     @rx.event
     async def load(self) -> Any:
         query = self.router.url.query_parameters
-        chosen = list_query.read_filters(query, URL_FILTERS)
-        if chosen != self._url_filters():
-            self.cursors = []
-            self._clear_selection()
-        self.workflow_filter, self.status_filter = chosen["workflow"], chosen["status"]
-        self.trigger_filter, self.range_filter = chosen["trigger"], chosen["range"]
+        if any(key in query for key in URL_FILTERS):  # a shared or reloaded filtered view
+            chosen = list_query.read_filters(query, URL_FILTERS)
+            if chosen != self._url_filters():
+                self.cursors = []
+                self._clear_selection()
+            self.workflow_filter, self.status_filter = chosen["workflow"], chosen["status"]
+            self.trigger_filter, self.range_filter = chosen["trigger"], chosen["range"]
+        # else the tab's own filters stay (back from a run's page) and go into the address
 
         async def work() -> None:
             listed, _total = await run_service(
@@ -143,7 +146,10 @@ class ExecutionsState(ExecutionBulk, SessionState):
             ]
             self._show(page)
 
-        return await self._guarded(work)
+        failed = await self._guarded(work)
+        if failed is not None:
+            return failed
+        return self._write_url() if self.filtered else None
 
     async def _refilter(self) -> Any:
         self.cursors = []

@@ -60,7 +60,7 @@ async def test_the_list_reads_and_writes_its_filters_in_the_address(
     bad_wf, bad_run = ids["bad"]
 
     state = await tab_at(people.tokens["member"], f"?workflow={bad_wf}&status=failed&range=2y")
-    assert await call(state, "load") is None
+    assert "replaceState" in script_of(await call(state, "load"))
     assert (state.workflow_filter, state.status_filter, state.range_filter) == (
         str(bad_wf),
         "failed",
@@ -75,5 +75,12 @@ async def test_the_list_reads_and_writes_its_filters_in_the_address(
     assert "replaceState" in cleared and "?workflow" not in cleared and state.live
 
     plain = await tab_at(people.tokens["member"], "")
-    await call(plain, "load")
+    assert await call(plain, "load") is None
     assert not plain.filtered and len(plain.rows) == 2
+
+    # Back on the list without a query (the nav link, "All executions"): the tab's own filters
+    # stay, and go into the address.
+    await call(plain, "set_status_filter", "failed")
+    kept = script_of(await call(plain, "load"))
+    assert plain.status_filter == "failed" and "?status=failed" in kept
+    assert [r["id"] for r in plain.rows] == [bad_run]
