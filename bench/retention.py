@@ -136,6 +136,15 @@ def main() -> None:
         "preview (what the next prune removes)", lambda: retention_prune.preview(SYSTEM)
     )
     print(f"  preview says: {preview['executions']:,} executions")  # type: ignore[index]
+    baseline = Writer()  # the same writer with no prune running: what the disk alone costs
+    baseline.start()
+    time.sleep(10)
+    baseline.stop.set()
+    baseline.join()
+    print(
+        f"  the writer alone for 10 s: {baseline.writes} commits, longest wait"
+        f" {baseline.longest_ms:.1f} ms"
+    )
     writer = Writer()
     writer.start()
     t0 = time.perf_counter()

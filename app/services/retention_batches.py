@@ -158,6 +158,6 @@ def reclaim_space(*, target_s: float = TARGET_S, pause_s: float = PAUSE_S) -> di
             freed += min(pages, free)
             steps += 1
             longest = max(longest, elapsed * 1000)
-            pages = next_batch_size(pages, elapsed, target_s=target_s, low=16, high=4096)
+            pages = next_batch_size(pages, elapsed, target_s=target_s, low=16, high=1024)
             time.sleep(pause_s)
     return {"freed_pages": freed, "steps": steps, "longest_step_ms": round(longest, 2)}

@@ -59,6 +59,7 @@ def retention_section() -> rx.Component:
                     spacing="3",
                     width="100%",
                     padding_top="0.5rem",
+                    color=rx.color("gray", 12),  # the accordion tints its content otherwise
                 ),
                 value="retention",
                 data_testid="retention-section",
