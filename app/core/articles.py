@@ -28,6 +28,21 @@ ALLOWED_MOVES: dict[ArticleStatus, frozenset[ArticleStatus]] = {
     ArticleStatus.PUBLISHED: frozenset({ArticleStatus.ARCHIVED}),
     ArticleStatus.ARCHIVED: frozenset({ArticleStatus.DRAFT}),
 }
+#: The life cycle's order, for menus: draft → ready → published → archived.
+LIFECYCLE: tuple[ArticleStatus, ...] = tuple(ArticleStatus)
+
+
+def moves_in_order(current: ArticleStatus) -> list[ArticleStatus]:
+    """Where an article that is `current` may go, in the life cycle's order."""
+    return [s for s in LIFECYCLE if s in ALLOWED_MOVES[current]]
+
+
+def undo_of(previous: ArticleStatus, target: ArticleStatus) -> ArticleStatus | None:
+    """The status an undo returns to after `previous` → `target`, when that move is allowed
+    (publishing cannot be undone: its workflows have run; archived goes back to draft only)."""
+    return previous if previous in ALLOWED_MOVES[target] else None
+
+
 #: The original design's status names (any case) and what they mean here.
 STATUS_ALIASES: dict[str, ArticleStatus] = {
     "ready_to_publish": ArticleStatus.READY,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from app.ui.components.layout import admin_page
-from app.ui.components.tables import data_table, delete_dialog
+from app.ui.components.tables import confirm_dialog, data_table, delete_dialog
 from app.ui.pages.registry import page
 from app.ui.states.articles import ArticleRow
 from app.ui.states.articles import ArticlesState as S
@@ -215,6 +215,15 @@ def articles_page() -> rx.Component:
             ),
             _editor(),
             delete_dialog(S, "The article and its version history are removed."),
+            confirm_dialog(
+                rx.text("Archive ", S.archive_title, "?"),
+                "It leaves the published site's lists; it can be moved back to draft later.",
+                confirm="Archive",
+                on_confirm=S.move(S.archive_id, "archived"),
+                open=S.archive_id != 0,
+                on_open_change=S.close_archive,
+                testid="confirm-archive",
+            ),
             spacing="4",
             width="100%",
         ),

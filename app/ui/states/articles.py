@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any, TypedDict
 
 import reflex as rx
+from reflex_components_sonner.toast import ToastAction
 
-from app.core.articles import ALLOWED_MOVES, ArticleStatus
+from app.core.articles import ArticleStatus, moves_in_order, undo_of
 from app.core.errors import FlowdeckError, ValidationFailed
 from app.services import articles
 from app.ui.states.delete_confirm import DeleteConfirm
@@ -31,7 +32,7 @@ def article_row(item: dict[str, Any]) -> ArticleRow:
         status=item["status"],
         version=item["current_version"],
         updated=item["updated_at"][:16].replace("T", " "),
-        moves=sorted(m.value for m in ALLOWED_MOVES[ArticleStatus(item["status"])]),
+        moves=[m.value for m in moves_in_order(ArticleStatus(item["status"]))],
     )
 
 
@@ -44,6 +45,8 @@ class ArticlesState(DeleteConfirm, SessionState):
     editing_id: int = 0
     draft: dict[str, str] = {}
     errors: dict[str, str] = {}
+    archive_id: int = 0  # the article whose archiving waits for a confirmation
+    archive_title: str = ""
 
     async def _reload(self) -> None:
         status = None if self.status_filter == "any status" else self.status_filter
@@ -130,12 +133,37 @@ class ArticlesState(DeleteConfirm, SessionState):
 
     @rx.event
     async def move(self, article_id: int, status: str) -> Any:
+        """Move from the menu; archiving asks first (the dialog calls this again)."""
+        if status == ArticleStatus.ARCHIVED and self.archive_id != article_id:
+            row = next((r for r in self.rows if r["id"] == article_id), None)
+            self.archive_id = article_id
+            self.archive_title = row["title"] if row else f"#{article_id}"
+            return None
+        self.archive_id = 0
+        return await self._move(article_id, status, undoable=True)
+
+    @rx.event
+    def close_archive(self, open_: bool = False) -> None:
+        if not open_:
+            self.archive_id = 0
+
+    @rx.event
+    async def undo_move(self, article_id: int, status: str) -> Any:
+        return await self._move(article_id, status, undoable=False)
+
+    async def _move(self, article_id: int, status: str, *, undoable: bool) -> Any:
+        row = next((r for r in self.rows if r["id"] == article_id), None)
         try:
             await run_service(self, lambda a: articles.set_article_status(a, article_id, status))
             await self._reload()
         except FlowdeckError as exc:
             return rx.toast.error(error_text(exc))
-        return rx.toast.success(f"Article is now {status}")
+        name = row["title"] if row else f"Article #{article_id}"
+        back = undo_of(ArticleStatus(row["status"]), ArticleStatus(status)) if row else None
+        if not undoable or back is None:
+            return rx.toast.success(f"{name} is now {status}")
+        undo = ToastAction(label="Undo", on_click=ArticlesState.undo_move(article_id, back.value))
+        return rx.toast.success(f"{name} is now {status}", action=undo, duration=8000)
 
     async def _delete(self, target_id: int) -> None:
         await run_service(self, lambda a: articles.delete_article(a, target_id))
