@@ -89,3 +89,20 @@ def delete_dialog(state: Any, consequence: str) -> rx.Component:
         open=state.delete_id != 0,
         on_open_change=state.close_delete,
     )
+
+
+def small_table(
+    headers: list[str], rows: rx.Var, render: Callable[[Any], rx.Component], testid: str
+) -> rx.Component:
+    """A compact table of `rows` (each drawn by `render`) that scrolls sideways on its own."""
+    return rx.box(
+        rx.table.root(
+            rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in headers])),
+            rx.table.body(rx.foreach(rows, render)),
+            size="1",
+            width="100%",
+        ),
+        overflow_x="auto",
+        width="100%",
+        data_testid=testid,
+    )

@@ -13,23 +13,10 @@ from app.ui.components.analytics_views import (
     range_error,
     totals,
 )
+from app.ui.components.tables import small_table
 from app.ui.states.workflow_performance import WorkflowPerformanceState as S
 
 MUTED = rx.color("gray", 10)
-
-
-def _table(headers: list[str], rows: rx.Var, render, testid: str) -> rx.Component:  # noqa: ANN001
-    return rx.box(
-        rx.table.root(
-            rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in headers])),
-            rx.table.body(rx.foreach(rows, render)),
-            size="1",
-            width="100%",
-        ),
-        overflow_x="auto",
-        width="100%",
-        data_testid=testid,
-    )
 
 
 def _card(title: rx.Component | str, key: str, *body: rx.Component, testid: str) -> rx.Component:
@@ -147,11 +134,12 @@ def _step_errors() -> rx.Component:
         rx.cond(S.step_problem != "",
                 rx.callout(S.step_problem, icon="circle-x", color_scheme="red", size="1")),
         rx.cond(S.step_groups.length() > 0,
-                _table(ERROR_HEADERS, S.step_groups, lambda r: _error(r, False), "step-groups"),
+                small_table(ERROR_HEADERS, S.step_groups, lambda r: _error(r, False),
+                            "step-groups"),
                 rx.text("No errors of this step in the period.", size="2", color=MUTED)),
         rx.cond(S.step_recent.length() > 0,
                 rx.vstack(rx.text("Latest failures", size="2", weight="medium"),
-                          _table(["Run", "At (UTC)", "Error"], S.step_recent, _recent,
+                          small_table(["Run", "At (UTC)", "Error"], S.step_recent, _recent,
                                  "recent-failures"),
                           spacing="1", width="100%")),
         testid="step-errors",
@@ -172,12 +160,12 @@ def performance_panel() -> rx.Component:
                 _card("Steps", "steps",
                       rx.text("Sorted by p95 duration: the first is the bottleneck. Pick a step "
                               "to see its errors.", size="1", color=MUTED),
-                      _table(["Step", "Runs", "Failures", "Retries", "Average", "p95", ""],
+                      small_table(["Step", "Runs", "Failures", "Retries", "Average", "p95", ""],
                              S.steps, _step, "perf-steps"),
                       testid="perf-steps-card"),
                 _card("Most common errors", "errors",
                       rx.cond(S.errors.length() > 0,
-                              _table(["Step", *ERROR_HEADERS], S.errors,
+                              small_table(["Step", *ERROR_HEADERS], S.errors,
                                      lambda r: _error(r, True), "perf-errors"),
                               rx.text("No errors in this period.", size="2", color=MUTED)),
                       testid="perf-errors-card"),

@@ -7,6 +7,7 @@ import reflex as rx
 
 from app.ui.components.layout import admin_page, empty_state
 from app.ui.components.stat_card import stat_card
+from app.ui.components.tables import small_table
 from app.ui.pages.registry import page
 from app.ui.states.data import DataState as S
 
@@ -58,26 +59,12 @@ def _card(title: str, *children: rx.Component, testid: str) -> rx.Component:
     )
 
 
-def _table(headers: list[str], rows: rx.Var, render, testid: str) -> rx.Component:  # type: ignore[no-untyped-def]
-    return rx.box(
-        rx.table.root(
-            rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in headers])),
-            rx.table.body(rx.foreach(rows, render)),
-            size="1",
-            width="100%",
-        ),
-        overflow_x="auto",
-        width="100%",
-        data_testid=testid,
-    )
-
-
 def _rows() -> rx.Component:
     return _card(
         "Rows per table",
         rx.cond(
             S.tables.length() > 0,  # type: ignore[attr-defined]
-            _table(
+            small_table(
                 ["Table", "Rows"],
                 S.tables,
                 lambda r: rx.table.row(
@@ -208,7 +195,7 @@ def _preview() -> rx.Component:
         ),
         rx.cond(
             ~S.preview_loading & (S.preview_rows.length() > 0),  # type: ignore[attr-defined]
-            _table(["Workflow", "Executions", "Step data", "Rule"], S.preview_rows,
+            small_table(["Workflow", "Executions", "Step data", "Rule"], S.preview_rows,
                    _preview_row, "preview-table"),
             rx.cond(~S.preview_loading,
                     rx.text("Nothing to prune: history is within the settings.", size="2",
