@@ -27,7 +27,12 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from apscheduler.events import EVENT_JOB_MISSED, JobExecutionEvent
+from apscheduler.events import (
+    EVENT_JOB_MAX_INSTANCES,
+    EVENT_JOB_MISSED,
+    JobEvent,
+    JobExecutionEvent,
+)
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
@@ -84,7 +89,11 @@ class ScheduleClock:
         self.events = events
         self._scheduler = AsyncIOScheduler(
             timezone=UTC,
-            job_defaults={"misfire_grace_time": GRACE_S, "coalesce": True, "max_instances": 1},
+            # A fire sets the next one (same job id) before its own coroutine returns; when a
+            # held write lock made it late, that next one is already due. Two instances let it
+            # start (the single worker thread still runs them one after the other); were it
+            # skipped, a one-shot date job would end the schedule (see _on_skipped).
+            job_defaults={"misfire_grace_time": GRACE_S, "coalesce": True, "max_instances": 2},
         )
         self._loop: asyncio.AbstractEventLoop | None = None
         self._worker: ThreadPoolExecutor | None = None
@@ -100,6 +109,7 @@ class ScheduleClock:
         self._loop = asyncio.get_running_loop()
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="flowdeck-clock")
         self._scheduler.add_listener(self._on_missed, EVENT_JOB_MISSED)
+        self._scheduler.add_listener(self._on_skipped, EVENT_JOB_MAX_INSTANCES)
         self._scheduler.start()
         for workflow_id in _known_ids():
             self._sync_logged(workflow_id, True)
@@ -237,6 +247,13 @@ class ScheduleClock:
                 event.job_id,
                 GRACE_S,
             )
+            self._in_worker(int(event.job_id.removeprefix(JOB_PREFIX)), True)
+
+    def _on_skipped(self, event: JobEvent) -> None:
+        """A fire APScheduler skipped (instances still running) is a missed fire: its date job
+        is gone, so set the schedule again under the workflow's misfire policy."""
+        if event.job_id.startswith(JOB_PREFIX):
+            log.warning("schedule job %s skipped while a fire was running", event.job_id)
             self._in_worker(int(event.job_id.removeprefix(JOB_PREFIX)), True)
 
     def _in_worker(self, workflow_id: int, recovering: bool) -> None:
