@@ -21,6 +21,7 @@ from typing import Any
 
 from app.core.errors import Problem, ValidationFailed
 from app.core.graph import (
+    FAILED_OUTPUT,
     Dependency,
     Graph,
     branch_outputs,
@@ -220,7 +221,7 @@ def connect(steps: Sequence[Step], source: str, output: str | None, target: str)
         )
     output = None if output in (None, "", OUT) else output
     outputs = branch_outputs(steps[origin])
-    if output is not None and output not in outputs:
+    if output is not None and output not in outputs and output != FAILED_OUTPUT:
         raise ValidationFailed(
             [Problem(f"actions[{at}].depends_on", f'"{source}" has no output "{output}"')]
         )

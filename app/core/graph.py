@@ -2,7 +2,8 @@
 
 A step without `depends_on` runs after the previous step in the list, so a plain list stays the
 chain it always was; `depends_on: []` starts at the beginning; `"<id>:<output>"` follows one
-output of a branch step (`if`, `switch`, `approval`). Which types offer which outputs is data
+output of a branch step (`if`, `switch`, `approval`), and `"<id>:failed"` the failure of any
+step (an error handler, see `app.core.planner`). Which types offer which outputs is data
 (`register_branch_outputs`), so a new branch type registers itself here in one line.
 
 `validate_graph` names every problem with its path (see `graph_checks`); `build_graph` turns a
@@ -21,6 +22,8 @@ from typing import Any
 from app.core.errors import Problem, ValidationFailed
 
 MAX_STEPS = 500
+#: The output every step offers: `"<id>:failed"` follows the step's failure (an error handler).
+FAILED_OUTPUT = "failed"
 
 
 class TriggerRule(StrEnum):

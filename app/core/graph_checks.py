@@ -24,6 +24,7 @@ from typing import Any
 
 from app.core.errors import Problem
 from app.core.graph import (
+    FAILED_OUTPUT,
     MAX_STEPS,
     TRIGGER_RULES,
     Node,
@@ -85,6 +86,14 @@ def _step_problems(steps: Sequence[Any], position: int, index: dict[str, int]) -
         problems.append(
             Problem(f"{at}.trigger_rule", f'unknown trigger rule "{rule}"; use one of {_RULES}')
         )
+    if FAILED_OUTPUT in branch_outputs(step):
+        problems.append(
+            Problem(
+                f"{at}.config.cases",
+                f'a case cannot be named "{FAILED_OUTPUT}": "<id>:{FAILED_OUTPUT}" follows a'
+                " step's failure (an error handler)",
+            )
+        )
     raw, chained = raw_dependencies(steps, position)
     if chained:
         previous = steps[position - 1] if position > 0 else None
@@ -123,14 +132,20 @@ def _dependency_problem(
     if str(dependency) in seen:
         return f'"{dependency}" is listed twice'
     seen.add(str(dependency))
-    if dependency.output is None:
+    if dependency.output is None or dependency.output == FAILED_OUTPUT:
         return None
     outputs = branch_outputs(steps[index[source]])
     if not outputs:
         kind = field_of(steps[index[source]], "type")
-        return f'"{source}" is a {kind} step and has no outputs; write "{source}"'
+        return (
+            f'"{source}" is a {kind} step and has no outputs; write "{source}"'
+            f' (or "{source}:{FAILED_OUTPUT}" to handle its failure)'
+        )
     if dependency.output not in outputs:
-        return f'"{source}" has no output "{dependency.output}"; its outputs are {_quoted(outputs)}'
+        return (
+            f'"{source}" has no output "{dependency.output}"; its outputs are'
+            f" {_quoted((*outputs, FAILED_OUTPUT))}"
+        )
     return None
 
 

@@ -22,6 +22,12 @@ Decisions, and why:
   (approvals, timed waits) hold no slot. Paused: running steps finish, nothing new starts.
 - A cancel request or a cancelled step ends the execution as cancelled; an interrupted step ends
   it as interrupted. In both cases nothing new starts and the outcome comes once none runs.
+- Error handlers: `"<id>:failed"` is an output every step offers. It is taken when the step
+  fails (with or without `continue_on_error`) and not taken when it succeeds or is skipped, so
+  the handler runs only after a failure while the step's other dependents are skipped. A
+  failure is *handled* once a step that follows its `failed` output succeeded: it no longer
+  fails the execution (the step stays `failed`, with its error, and `Plan.handled` names it
+  and its handler for the record). A handler that fails, or is skipped, handles nothing.
 """
 
 from __future__ import annotations
@@ -30,7 +36,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from app.core.graph import Dependency, Graph, Node, TriggerRule
+from app.core.graph import FAILED_OUTPUT, Dependency, Graph, Node, TriggerRule
 
 DEFAULT_MAX_PARALLEL = 8
 STEP_STATUSES = frozenset(
@@ -73,7 +79,8 @@ class Plan:
 
     `skip` maps step → reason, in topological order. `cancel` lists pending and waiting steps to
     mark cancelled (the runner cancels the tasks of running ones itself). `failed_step` is the
-    first step, in definition order, whose failure failed the execution.
+    first step, in definition order, whose failure failed the execution. `handled` maps each
+    failed step whose failure an error handler took care of to that handler (at the end only).
     """
 
     start: tuple[str, ...] = ()
@@ -81,6 +88,7 @@ class Plan:
     cancel: tuple[str, ...] = ()
     outcome: Outcome | None = None
     failed_step: str | None = None
+    handled: Mapping[str, str] = field(default_factory=dict)
 
 
 class _Edge(StrEnum):
@@ -132,7 +140,8 @@ def plan(
     slots = 0 if paused else max(0, max_parallel - running)
     start = tuple(node.id for node in sorted(ready, key=lambda n: n.index)[:slots])
     outcome, failed_step = _outcome(graph, current, busy=running + len(start), paused=paused)
-    return Plan(start=start, skip=skip, outcome=outcome, failed_step=failed_step)
+    handled = handled_failures(graph, current) if outcome is not None else {}
+    return Plan(start=start, skip=skip, outcome=outcome, failed_step=failed_step, handled=handled)
 
 
 def halt_of(statuses: set[str], cancel_requested: bool) -> Outcome | None:
@@ -158,12 +167,38 @@ def _outcome(
         if "waiting" in statuses:
             return Outcome.WAITING, None
         raise AssertionError("planner: pending steps with nothing running or waiting")
-    failed = [
-        step_id
-        for step_id, node in graph.nodes.items()
-        if current[step_id].status == "failed" and not node.continue_on_error
-    ]
-    return (Outcome.FAILED, failed[0]) if failed else (Outcome.SUCCEEDED, None)
+    return ended(graph, current)
+
+
+def ended(graph: Graph, current: Mapping[str, StepState]) -> tuple[Outcome, str | None]:
+    """The outcome once every step ended: failed at the first (in definition order) failure
+    neither tolerated (`continue_on_error`) nor handled by an error handler, else succeeded."""
+    handled = handled_failures(graph, current)
+    for step_id, node in graph.nodes.items():
+        if (
+            current[step_id].status == "failed"
+            and not node.continue_on_error
+            and step_id not in handled
+        ):
+            return Outcome.FAILED, step_id
+    return Outcome.SUCCEEDED, None
+
+
+def handled_failures(graph: Graph, current: Mapping[str, StepState]) -> dict[str, str]:
+    """Failed step → the first (in definition order) succeeded step following its `failed`
+    output: the failures an error handler took care of."""
+    handled: dict[str, str] = {}
+    for step_id, node in graph.nodes.items():
+        if current.get(step_id, PENDING).status != "succeeded":
+            continue
+        for dependency in node.depends_on:
+            source = dependency.source
+            if (
+                dependency.output == FAILED_OUTPUT
+                and current.get(source, PENDING).status == "failed"
+            ):
+                handled.setdefault(source, step_id)
+    return handled
 
 
 def decide(node: Node, graph: Graph, current: Mapping[str, StepState]) -> tuple[str, str]:
@@ -204,6 +239,8 @@ def _edge(dependency: Dependency, source: Node, state: StepState) -> tuple[_Edge
     status = state.status
     if status in UNFINISHED:
         return None
+    if wanted == FAILED_OUTPUT:
+        return _failure_edge(name, status)
     if status == "succeeded":
         if wanted is None or state.output == wanted:
             return _Edge.SUCCEEDED, ""
@@ -222,6 +259,17 @@ def _edge(dependency: Dependency, source: Node, state: StepState) -> tuple[_Edge
     if status == "skipped":
         return _Edge.SKIPPED, f"dependency {name} was skipped"
     return _Edge.FAILED, f"dependency {name} {'failed' if status == 'failed' else 'was ' + status}"
+
+
+def _failure_edge(name: str, status: str) -> tuple[_Edge, str]:
+    """What `"<id>:failed"` (an error handler's dependency) amounts to once the step ended."""
+    if status == "failed":
+        return _Edge.SUCCEEDED, ""
+    if status == "succeeded":
+        return _Edge.SKIPPED, f"{name} succeeded, so its error handler did not run"
+    if status == "skipped":
+        return _Edge.SKIPPED, f"{name} was skipped, so its error handler did not run"
+    return _Edge.FAILED, f"dependency {name} was {status}"
 
 
 def reusable_steps(graph: Graph, previous: Mapping[str, StepState]) -> frozenset[str]:

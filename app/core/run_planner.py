@@ -25,7 +25,9 @@ from app.core.planner import (
     Plan,
     StepState,
     decide,
+    ended,
     halt_of,
+    handled_failures,
     to_cancel,
 )
 
@@ -90,7 +92,10 @@ class RunPlanner:
         nodes = self.graph.nodes
         start = tuple(sorted(self._ready, key=lambda s: nodes[s].index)[:slots])
         outcome, failed_step = self._outcome(busy=running + len(start), paused=paused)
-        return Plan(start=start, skip=skip, outcome=outcome, failed_step=failed_step)
+        handled = handled_failures(self.graph, self._states) if outcome is not None else {}
+        return Plan(
+            start=start, skip=skip, outcome=outcome, failed_step=failed_step, handled=handled
+        )
 
     def _decide_changed(self) -> dict[str, str]:
         """Decide the pending steps whose dependencies changed; skips are taken in at once."""
@@ -125,10 +130,7 @@ class RunPlanner:
             if counts["waiting"]:
                 return Outcome.WAITING, None
             raise AssertionError("planner: pending steps with nothing running or waiting")
-        for step, node in self.graph.nodes.items():  # definition order: the first failure
-            if self._states[step].status == "failed" and not node.continue_on_error:
-                return Outcome.FAILED, step
-        return Outcome.SUCCEEDED, None
+        return ended(self.graph, self._states)
 
 
 def _check(state: StepState) -> None:

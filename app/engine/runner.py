@@ -314,6 +314,11 @@ class Engine(RunControl):
             if decision.failed_step is not None:
                 failed_step = decision.failed_step
                 error = f"step {failed_step} failed: {walk.errors.get(failed_step)}"
+            elif decision.handled:  # succeeded along error handlers: the failures recorded
+                error = "; ".join(
+                    f"step {step} failed (handled by {handler}): {walk.errors.get(step)}"
+                    for step, handler in decision.handled.items()
+                )
         except asyncio.CancelledError:
             if execution_id in self._cancel_requested:
                 status, error = ExecutionStatus.CANCELLED, "cancelled by request"

@@ -166,6 +166,9 @@ function FlowdeckStepNode({ data: given, selected }) {
         <Handle type="source" position={Position.Right} id="out" title="any output"
                 data-testid={`handle-${data.step_id}-out`} />
       ) : null}
+      <Handle type="source" position={Position.Left} id="failed" title="on failure (error handler)"
+              style={{background: "var(--red-9)"}}
+              data-testid={`handle-${data.step_id}-failed`} />
     </div>
   );
 }

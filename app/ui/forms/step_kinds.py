@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any, TypedDict
 
 from app.core.errors import Problem
-from app.core.graph import TriggerRule, branch_outputs
+from app.core.graph import FAILED_OUTPUT, TriggerRule, branch_outputs
 from app.engine.actions import action_types
 
 #: Where each type's "add" button goes; a registered type not named here is a content step.
@@ -481,6 +481,8 @@ def dependency_choices(actions: list[Mapping[str, Any]]) -> list[DepOption]:
         for output in _outputs(other):
             value = f"{step_id}:{output}"
             options.append(DepOption(value=value, label=f"{step_id}: {output}", source=step_id))
+        value = f"{step_id}:{FAILED_OUTPUT}"  # every step: the error handler's choice
+        options.append(DepOption(value=value, label=f"{step_id} failed", source=step_id))
     return options
 
 

@@ -113,7 +113,7 @@ def test_a_new_branch_type_registers_its_outputs_in_one_place() -> None:
         steps = [step("v", type="vote", config={"options": ["yes", "no"]}), step("y", "v:yes")]
         assert build_graph(steps).nodes["v"].outputs == ("yes", "no")
         assert [p.message for p in validate_graph([*steps, step("m", "v:maybe")])] == [
-            '"v" has no output "maybe"; its outputs are "yes", "no"'
+            '"v" has no output "maybe"; its outputs are "yes", "no", "failed"'
         ]
     finally:
         from app.core import graph
@@ -151,6 +151,7 @@ BOTH_SIDES = (
     " (a join after a branch wants trigger_rule none_failed)"
 )
 DEPS = "actions[{}].depends_on"
+NO_MAYBE = '"check" has no output "maybe"; its outputs are "true", "false", "failed"'
 PROBLEMS = [
     ("unknown", [step("a"), step("b", "nope")],
      [(DEPS.format(1) + "[0]", 'unknown step "nope"')]),
@@ -163,12 +164,15 @@ PROBLEMS = [
     ("not-a-string", [step("a"), step("b", after=[3])], [(DEPS.format(1) + "[0]", NOT_AN_ID)]),
     ("blank", [step("a"), step("b", after=[" "])], [(DEPS.format(1) + "[0]", NOT_AN_ID)]),
     ("no-such-output", [check(), step("b", "check:maybe")],
-     [(DEPS.format(1) + "[0]", '"check" has no output "maybe"; its outputs are "true", "false"')]),
+     [(DEPS.format(1) + "[0]", NO_MAYBE)]),
     ("output-of-plain-step", [step("a"), step("b", "a:true")],
-     [(DEPS.format(1) + "[0]", '"a" is a transform step and has no outputs; write "a"')]),
+     [(DEPS.format(1) + "[0]",
+       '"a" is a transform step and has no outputs; write "a" (or "a:failed" to handle its'
+       ' failure)')]),
     ("switch-output",
      [step("s", type="switch", config={"cases": {"big": 1}}), step("b", "s:small")],
-     [(DEPS.format(1) + "[0]", '"s" has no output "small"; its outputs are "big", "default"')]),
+     [(DEPS.format(1) + "[0]",
+       '"s" has no output "small"; its outputs are "big", "default", "failed"')]),
     ("trigger-rule", [step("a"), step("b", trigger_rule="one_success")],
      [("actions[1].trigger_rule",
        'unknown trigger rule "one_success"; use one of all_succeeded, none_failed, all_done,'
@@ -208,7 +212,7 @@ PROBLEMS = [
      [(DEPS.format(6), BOTH_SIDES.format("c1"))]),
     ("broken-edges-first",
      [check(), step("y", "check:maybe"), step("n", "check:false"), step("j", "y", "n")],
-     [(DEPS.format(1) + "[0]", '"check" has no output "maybe"; its outputs are "true", "false"')]),
+     [(DEPS.format(1) + "[0]", NO_MAYBE)]),
 ]  # fmt: skip
 
 
@@ -280,3 +284,19 @@ def test_junk_is_reported_not_raised() -> None:
             'must be a step id, or "<id>:<output>" to follow a branch output',
         ),
     ]
+
+
+ERROR_HANDLER_GRAPHS = [
+    ("handler-of-plain-step", [step("a"), step("h", "a:failed")], []),
+    ("handler-of-branch", [check(), step("h", "check:failed")], []),
+    ("case-named-failed",
+     [step("s", type="switch", config={"cases": {"failed": 1}})],
+     [("actions[0].config.cases",
+       'a case cannot be named "failed": "<id>:failed" follows a step\'s failure'
+       " (an error handler)")]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "steps", "expected"), ERROR_HANDLER_GRAPHS)
+def test_error_handler_dependencies(name: str, steps: list, expected: list) -> None:
+    assert [(p.path, p.message) for p in validate_graph(steps)] == expected

@@ -372,3 +372,75 @@ def test_retry_reuses_succeeded_steps_with_nothing_to_rerun_upstream(
     steps: list[dict[str, Any]], before: str, reused: set[str]
 ) -> None:
     assert reusable_steps(build_graph(steps), states(before)) == reused
+
+
+# -- error handlers: "<id>:failed" -----------------------------------------------------------------
+# a → b (normal path), h follows a's failure, c runs after h (the chain goes on along the handler).
+
+HANDLED = [
+    step("a"),
+    step("b", "a"),
+    step("h", "a:failed"),
+    step("c", "h"),
+]
+A_OK = '"a" succeeded, so its error handler did not run'
+HANDLERS = [
+    # a has not ended: nothing but a
+    (HANDLED, "a=running", (), {}, None, None, {}),
+    # a succeeded: the normal path runs, the handler and what follows it are skipped
+    (HANDLED, "a=succeeded", ("b",), {"h": A_OK, "c": 'dependency "h" was skipped'}, None, None,
+     {}),
+    (HANDLED, "a=succeeded b=succeeded h=skipped c=skipped", (), {}, Outcome.SUCCEEDED, None, {}),
+    # a failed: b is skipped, the handler starts
+    (HANDLED, "a=failed", ("h",), {"b": 'dependency "a" failed'}, None, None, {}),
+    # the handler succeeded: the run goes on along it and ends succeeded, the failure recorded
+    (HANDLED, "a=failed b=skipped h=succeeded", ("c",), {}, None, None, {}),
+    (HANDLED, "a=failed b=skipped h=succeeded c=succeeded", (), {}, Outcome.SUCCEEDED, None,
+     {"a": "h"}),
+    # after the handler, a later failure is not handled: the run fails there
+    (HANDLED, "a=failed b=skipped h=succeeded c=failed", (), {}, Outcome.FAILED, "c", {"a": "h"}),
+    # the handler failed: nothing is handled, the run fails at a
+    (HANDLED, "a=failed b=skipped h=failed", (), {"c": 'dependency "h" failed'}, Outcome.FAILED,
+     "a", {}),
+    # the handler skipped by its own condition handles nothing either
+    (HANDLED, "a=failed b=skipped h=condition c=succeeded", (), {}, Outcome.FAILED, "a", {}),
+    # a skipped: no failure to handle
+    (HANDLED, "a=skipped", (), {"b": 'dependency "a" was skipped',
+                                "h": '"a" was skipped, so its error handler did not run',
+                                "c": 'dependency "h" was skipped'}, Outcome.SUCCEEDED, None, {}),
+    # a tolerated failure (continue_on_error) still takes the handler path
+    ([step("a", continue_on_error=True), step("h", "a:failed")], "a=failed", ("h",), {}, None,
+     None, {}),
+    # a plain chain without handlers: unchanged
+    (CHAIN, "a=failed b=skipped c=skipped", (), {}, Outcome.FAILED, "a", {}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("steps", "now", "start", "skip", "outcome", "failed", "handled"), HANDLERS
+)
+def test_error_handlers(
+    steps: list[dict[str, Any]],
+    now: str,
+    start: tuple[str, ...],
+    skip: dict[str, str],
+    outcome: Outcome | None,
+    failed: str | None,
+    handled: dict[str, str],
+) -> None:
+    result = decide(build_graph(steps), now)
+    assert (result.start, dict(result.skip), result.outcome, result.failed_step) == (
+        start,
+        skip,
+        outcome,
+        failed,
+    )
+    assert dict(result.handled) == handled
+
+
+def test_a_branch_step_can_have_an_error_handler_too() -> None:
+    graph = build_graph([step("check", type="if"), step("h", "check:failed")])
+    assert decide(graph, "check=failed").start == ("h",)
+    assert decide(graph, "check=succeeded:true").skip == {
+        "h": '"check" succeeded, so its error handler did not run'
+    }

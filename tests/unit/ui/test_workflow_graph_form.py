@@ -85,14 +85,14 @@ async def test_runs_after_offers_other_steps_and_branch_outputs(people: People) 
     shown = await views(state)
     choices = shown.dependency_choices
     assert [o["value"] for o in choices] == [
-        "check", "check:true", "check:false", "yes", "no", "join", "route", "route:big",
-        "route:default",
+        "check", "check:true", "check:false", "check:failed", "yes", "yes:failed", "no",
+        "no:failed", "join", "join:failed", "route", "route:big", "route:default", "route:failed",
     ]  # fmt: skip
     labels = [o["label"] for o in choices]
-    assert "check: true" in labels and "route: default" in labels
+    assert "check: true" in labels and "route: default" in labels and "yes failed" in labels
     # A card leaves out its own entries (by `source`); the form offers the rest.
     own_of_join = [o["value"] for o in choices if o["source"] == "join"]
-    assert own_of_join == ["join"]
+    assert own_of_join == ["join", "join:failed"]
     assert {o["source"] for o in choices if o["value"].startswith("check")} == {"check"}
     assert shown.missing_dependencies == [[], [], [], [], []]
 
@@ -112,7 +112,8 @@ def test_the_choices_grow_with_the_steps_not_their_square() -> None:
         {"id": f"s{i}", "type": "if" if i % 2 else "transform", "depends_on": []}
         for i in range(200)
     ]
-    assert len(dependency_choices(actions)) == 100 + 100 * 3
+    # each step, its "failed" output, and an if's true and false
+    assert len(dependency_choices(actions)) == 100 * 2 + 100 * 4
     assert missing_dependencies(actions, dependency_choices(actions)) == [[]] * 200
 
 
