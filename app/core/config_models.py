@@ -4,7 +4,9 @@ Each action type validates its own config with a pydantic model. Core registers 
 ones (`delay`, `transform`, `api_call`); the engine registers domain actions (publish, share,
 monitor, optimize, notify, git_commit, send_email) from its own modules with
 `register_action_config`, so adding an action type never means editing core. Trigger types
-are a closed set, defined here.
+are registered the same way (`register_trigger_config`): the five first ones here, the others
+one module each in `app.core.trigger_configs` (imported at the end, so every importer of this
+module knows every trigger type).
 """
 
 from __future__ import annotations
@@ -268,6 +270,19 @@ trigger_config_models: dict[str, type[BaseModel]] = {
     "event": EventTriggerConfig,
     "publish": PublishTriggerConfig,
 }
+#: Trigger type names fit `workflow.trigger_type` / `execution.trigger_type` (16 characters).
+MAX_TRIGGER_NAME = 16
+
+
+def register_trigger_config(name: str, model: type[BaseModel]) -> type[BaseModel]:
+    """Register `model` as the config model of trigger type `name`; returns `model`."""
+    if len(name) > MAX_TRIGGER_NAME:
+        raise ValueError(f"trigger type {name!r} is longer than {MAX_TRIGGER_NAME} characters")
+    existing = trigger_config_models.get(name)
+    if existing is not None and existing is not model:
+        raise ValueError(f"trigger type {name!r} already has config model {existing.__name__}")
+    trigger_config_models[name] = model
+    return model
 
 
 def parse_trigger_config(trigger_type: str, config: Mapping[str, Any]) -> BaseModel:
@@ -276,3 +291,6 @@ def parse_trigger_config(trigger_type: str, config: Mapping[str, Any]) -> BaseMo
         return trigger_config_models[trigger_type].model_validate(config)
     except ValidationError as exc:
         raise ValidationFailed(problems_from(exc, "config")) from exc
+
+
+from app.core import trigger_configs  # noqa: E402,F401  (registers the other trigger types)

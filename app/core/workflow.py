@@ -58,14 +58,20 @@ __all__ = [  # the config models live in config_models; re-exported for one impo
     "validate_workflow",
 ]
 _ID_PATTERN = "^[a-z][a-z0-9_-]{0,62}$"
-TriggerType = Literal["manual", "schedule", "webhook", "event", "publish"]
 
 
 class TriggerSpec(SpecModel):
-    """What starts a workflow. `config` is checked against the model for `type`."""
+    """What starts a workflow. `config` is checked against the model registered for `type`."""
 
-    type: TriggerType
+    type: str
     config: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("type")
+    @classmethod
+    def _registered(cls, value: str) -> str:
+        if value not in trigger_config_models:
+            raise ValueError(f"must be one of {', '.join(trigger_config_models)}")
+        return value
 
 
 class StepPosition(SpecModel):

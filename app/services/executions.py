@@ -13,6 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import select
 
+from app.core.config_models import trigger_config_models
 from app.core.errors import Conflict, InvalidInput, NotFound, Problem, ValidationFailed
 from app.core.statuses import ExecutionStatus
 from app.db.engine import get_engine, session_scope
@@ -24,6 +25,9 @@ from app.services import audit, execution_links, step_items
 from app.services.actor import Actor
 
 TRIGGER_TYPES = ("manual", "schedule", "webhook", "event", "publish")
+#: What the executions list filters on: every registered trigger type, then runs that other
+#: runs started (a sub-workflow's child, an "on failure" workflow).
+LISTED_TRIGGERS = (*trigger_config_models, "sub_workflow")
 #: What may be retried: a run that ended without succeeding (a cancelled one too: its
 #: cancelled and skipped steps run again, the ones that succeeded are reused).
 RETRYABLE = (ExecutionStatus.FAILED, ExecutionStatus.INTERRUPTED, ExecutionStatus.CANCELLED)

@@ -145,6 +145,7 @@ def apply_spec(row: Workflow, parsed: Definition) -> None:
     row.schedule_timezone = config.get("timezone") if is_cron else None
     if spec.trigger.type == "webhook" and not row.hook_id:
         row.hook_id = secrets.token_urlsafe(24)
+    row.endpoint_slug = config.get("slug") if spec.trigger.type == "api_endpoint" else None
 
 
 def webhook_url(row: Workflow) -> str | None:
@@ -153,8 +154,17 @@ def webhook_url(row: Workflow) -> str | None:
     return f"{get_settings().base_url}/api/hooks/{row.hook_id}"
 
 
+def endpoint_url(row: Workflow) -> str | None:
+    """Where an `api_endpoint` workflow is called: `POST <base>/api/run/<slug>`."""
+    if row.trigger_type != "api_endpoint" or not row.endpoint_slug:
+        return None
+    return f"{get_settings().base_url}/api/run/{row.endpoint_slug}"
+
+
 def trigger_summary(row: Workflow) -> str:
     config = row.trigger_config
+    if row.trigger_type == "api_endpoint":
+        return f"API endpoint POST /api/run/{config.get('slug')}"
     if row.trigger_type == "schedule":
         if row.schedule_cron:
             return describe_cron(row.schedule_cron, row.schedule_timezone or "UTC")
@@ -176,6 +186,7 @@ def to_public(row: Workflow) -> dict[str, Any]:
         **definition_from_row(row),
         "trigger_summary": trigger_summary(row),
         "webhook_url": webhook_url(row),
+        "endpoint_url": endpoint_url(row),
         "has_webhook_secret": bool(row.webhook_secret_enc),
         "version": row.version,
         "runs": row.runs,

@@ -20,6 +20,7 @@ from app.integrations.secrets import encrypt
 from app.services import audit
 from app.services.actor import Actor
 from app.services.sub_workflows import check_no_loop
+from app.services.trigger_checks import check_trigger
 from app.services.workflow_defs import (
     apply_spec,
     definition_from_row,
@@ -87,6 +88,7 @@ def create_workflow(actor: Actor, data: dict[str, Any]) -> Saved:
     with session_scope() as session:
         row = Workflow(created_by=actor.user_id)
         apply_spec(row, parsed)
+        check_trigger(session, row)
         _plan_next_run(row)
         generated = _store_secret(row, parsed.secret)
         session.add(row)
@@ -134,6 +136,7 @@ def update_workflow(
         before = definition_from_row(row)
         check_script_steps(actor, before["actions"], definition_of(parsed)["actions"])
         apply_spec(row, parsed)
+        check_trigger(session, row)
         check_no_loop(session, workflow_id, row.name, row.actions)
         if before["trigger"] != definition_from_row(row)["trigger"] or (
             row.is_active and not before["is_active"]

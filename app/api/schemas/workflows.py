@@ -28,6 +28,9 @@ class Workflow(Out):
     actions: list[JsonObject]
     trigger_summary: str
     webhook_url: str | None = Field(description="The inbound URL of a webhook trigger")
+    endpoint_url: str | None = Field(
+        None, description="The URL of an API endpoint trigger: POST it with an API key"
+    )
     has_webhook_secret: bool
     version: int
     runs: int

@@ -28,6 +28,8 @@ class Workflow(SQLModel, table=True):
     schedule_timezone: str | None = Field(default=None, max_length=64)
     hook_id: str | None = Field(default=None, max_length=64, unique=True, index=True)
     webhook_secret_enc: str | None = Field(default=None, max_length=1000)
+    # The slug of an `api_endpoint` trigger (POST /api/run/<slug>); unique, null otherwise.
+    endpoint_slug: str | None = Field(default=None, max_length=64, unique=True, index=True)
     # What start-up recovery does with a run of this workflow that a dead process left
     # behind: "leave" it interrupted, or "retry" it once (see app.services.recovery).
     on_interrupted: str = Field(

@@ -5,6 +5,8 @@ from __future__ import annotations
 import reflex as rx
 
 from app.ui.components.editor_fields import error, field_label, select_field
+from app.ui.forms.step_kinds import FlowField
+from app.ui.forms.trigger_kinds import TRIGGER_FIELDS, TRIGGER_HINTS
 from app.ui.forms.workflow_form import CRON_PRESETS, TRIGGER_TYPES
 from app.ui.states.workflow_editor import WorkflowEditorErrors as S
 
@@ -120,6 +122,63 @@ def _webhook_fields() -> rx.Component:
     )
 
 
+def _described_input(f: FlowField) -> rx.Component:
+    """One field of a trigger type described in `TRIGGER_FIELDS`, its problem under it."""
+    html_id = f"wf-{f.key.replace('_', '-')}"
+    value, on_change = S.trigger[f.key], lambda v: S.set_trigger_field(f.key, v)
+    if f.kind == "select":
+        control = rx.select(list(f.options), value=value, on_change=on_change, width="100%")
+    elif f.kind in ("textarea", "json", "code"):
+        control = rx.text_area(
+            id=html_id, value=value, on_change=on_change, rows="4", width="100%",
+            font_family="monospace" if f.kind != "textarea" else None,
+        )  # fmt: skip
+    else:
+        control = rx.input(
+            id=html_id, value=value, on_change=on_change, placeholder=f.placeholder, width="100%"
+        )
+    return rx.vstack(
+        field_label(f.label, html_id),
+        control,
+        error(S.errors.get(f"trigger.config.{f.config_key}", ""), f"error-{html_id}"),
+        spacing="1",
+        width="100%",
+        data_testid=f"field-{html_id}",
+    )
+
+
+def _described_fields(kind: str) -> rx.Component:
+    """A registered trigger type's section, built from its `TRIGGER_FIELDS`."""
+    fields = TRIGGER_FIELDS[kind]
+    parts: list[rx.Component] = [
+        rx.grid(
+            *[_described_input(f) for f in fields],
+            columns=rx.breakpoints(initial="1", md=str(min(len(fields), 3))),
+            spacing="4",
+            width="100%",
+        )
+    ]
+    if kind == "api_endpoint":
+        parts.append(_endpoint_url())
+    if kind in TRIGGER_HINTS:
+        parts.append(rx.text(TRIGGER_HINTS[kind], size="1", color=rx.color("gray", 11)))
+    return rx.vstack(*parts, spacing="3", width="100%")
+
+
+def _endpoint_url() -> rx.Component:
+    return rx.cond(
+        S.endpoint_url != "",
+        rx.vstack(
+            rx.text("URL", size="2", weight="medium"),
+            rx.code(S.endpoint_url, data_testid="endpoint-url"),
+            rx.code_block(S.endpoint_curl, language="bash", wrap_long_lines=True),
+            spacing="1",
+            width="100%",
+        ),
+        rx.text("The URL appears here after the first save.", size="1", color=rx.color("gray", 11)),
+    )
+
+
 def _recovery_field() -> rx.Component:
     """The workflow's `on_interrupted` policy, in words."""
     return rx.vstack(
@@ -163,6 +222,7 @@ def trigger_section() -> rx.Component:
                 t["type"],
                 ("schedule", _schedule_fields()),
                 ("webhook", _webhook_fields()),
+                *[(kind, _described_fields(kind)) for kind in TRIGGER_FIELDS],
                 (
                     "event",
                     rx.grid(

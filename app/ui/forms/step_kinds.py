@@ -380,10 +380,16 @@ def flow_defaults() -> dict[str, str]:
     return {f.key: f.default for fields in FLOW_FIELDS.values() for f in fields}
 
 
-def flow_config(form: Mapping[str, Any], prefix: str, problems: list[Problem]) -> dict[str, Any]:
-    """The config of a flow step from its form fields (bad JSON reported at the config path)."""
+def flow_config(
+    form: Mapping[str, Any],
+    prefix: str,
+    problems: list[Problem],
+    described: Mapping[str, tuple[FlowField, ...]] = FLOW_FIELDS,
+) -> dict[str, Any]:
+    """The config of a flow step (or of a trigger: `described` = its fields) from its form
+    fields (bad JSON reported at the config path)."""
     config: dict[str, Any] = {}
-    for f in FLOW_FIELDS[form["type"]]:
+    for f in described[form["type"]]:
         text = str(form.get(f.key) or "")
         if f.kind != "json":
             value = text.strip() if f.kind == "select" else text
@@ -412,10 +418,14 @@ def _literal(text: str) -> Any:
     return value if isinstance(value, bool | int | float) else text
 
 
-def flow_form(kind: str, config: Mapping[str, Any]) -> dict[str, str]:
-    """The form fields of a stored flow step's config."""
+def flow_form(
+    kind: str,
+    config: Mapping[str, Any],
+    described: Mapping[str, tuple[FlowField, ...]] = FLOW_FIELDS,
+) -> dict[str, str]:
+    """The form fields of a stored flow step's (or trigger's) config."""
     fields: dict[str, str] = {}
-    for f in FLOW_FIELDS.get(kind, ()):
+    for f in described.get(kind, ()):
         value = config.get(f.config_key)
         if value is None:
             if f.kind == "json" and f.omit is not None:

@@ -24,9 +24,23 @@ from app.ui.forms.step_kinds import (
     graph_form,
     graph_spec,
 )
+from app.ui.forms.trigger_kinds import (
+    TRIGGER_FIELDS,
+    TRIGGER_KEYS,
+    TRIGGER_TYPES,
+    trigger_config,
+    trigger_field_defaults,
+    trigger_form,
+)
 
-__all__ = ["ACTION_TYPES", "ActionForm", "TriggerForm", "definition_to_form", "form_to_definition"]
-TRIGGER_TYPES = ["manual", "schedule", "webhook", "event", "publish"]
+__all__ = [
+    "ACTION_TYPES",
+    "TRIGGER_TYPES",
+    "ActionForm",
+    "TriggerForm",
+    "definition_to_form",
+    "form_to_definition",
+]
 CRON_PRESETS: list[tuple[str, str]] = [
     ("Every minute", "* * * * *"),
     ("Every 5 minutes", "*/5 * * * *"),
@@ -82,18 +96,25 @@ ActionForm = TypedDict(  # the call form: the flow keys come from FLOW_FIELDS
 )
 
 
-class TriggerForm(TypedDict):
-    type: str
-    schedule_kind: str  # "cron" or "interval"
-    cron: str
-    timezone: str
-    misfire: str
-    interval_seconds: str
-    signature: str
-    secret: str
-    event: str
-    filter: str
-    article_status: str
+#: The trigger's fields: those of the first five types, and every other type's (named once, in
+#: `trigger_kinds.TRIGGER_FIELDS`).
+TriggerForm = TypedDict(  # the call form: the other types' keys come from TRIGGER_FIELDS
+    "TriggerForm",
+    {
+        "type": str,
+        "schedule_kind": str,  # "cron" or "interval"
+        "cron": str,
+        "timezone": str,
+        "misfire": str,
+        "interval_seconds": str,
+        "signature": str,
+        "secret": str,
+        "event": str,
+        "filter": str,
+        "article_status": str,
+        **{key: str for key in TRIGGER_KEYS},
+    },
+)
 
 
 def blank_action(index: int, action_type: str = "transform") -> ActionForm:
@@ -149,6 +170,7 @@ def blank_trigger() -> TriggerForm:
         event="article.status_changed",
         filter="",
         article_status="ready",
+        **trigger_field_defaults(),  # type: ignore[typeddict-item]
     )
 
 
@@ -286,10 +308,12 @@ def action_to_spec(form: ActionForm, index: int, problems: list[Problem]) -> dic
     return spec
 
 
-def trigger_to_spec(form: TriggerForm) -> dict[str, Any]:
+def trigger_to_spec(form: TriggerForm, problems: list[Problem] | None = None) -> dict[str, Any]:
     kind = form["type"]
     config: dict[str, Any] = {}
-    if kind == "schedule":
+    if kind in TRIGGER_FIELDS:
+        config = trigger_config(form, [] if problems is None else problems)
+    elif kind == "schedule":
         config["misfire"] = form["misfire"] or "skip"
         if form["schedule_kind"] == "interval":
             config["interval_seconds"] = form["interval_seconds"].strip() or None
@@ -332,7 +356,7 @@ def form_to_definition(
         "max_parallel": _max_parallel(fields, problems),
         "is_active": fields.get("is_active", "true") != "false",
         "on_interrupted": fields.get("on_interrupted") or "leave",
-        "trigger": trigger_to_spec(trigger),
+        "trigger": trigger_to_spec(trigger, problems),
         "actions": [action_to_spec(a, i, problems) for i, a in enumerate(actions)],
         **retention_to_definition(fields),
     }
@@ -367,6 +391,7 @@ def definition_to_form(
     for key in ("cron", "timezone", "misfire", "signature", "event", "filter", "article_status"):
         if config.get(key):
             trigger[key] = str(config[key])  # type: ignore[literal-required]
+    trigger.update(trigger_form(trigger["type"], config))  # type: ignore[typeddict-item]
     if found := status_name(trigger.get("article_status", "").strip()):
         trigger["article_status"] = found.value  # READY_TO_PUBLISH (stored before 0006) → ready
     actions = []

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from app.core.statuses import ExecutionStatus
-from app.services.executions import TRIGGER_TYPES
+from app.services.executions import LISTED_TRIGGERS
 from app.ui.components.bulk_bar import EXECUTION_BULK as BULK
 from app.ui.components.bulk_bar import (
     bulk_bar,
@@ -61,7 +61,7 @@ def _items(pairs: list[tuple[str, str]]) -> rx.Component:
 
 def filters() -> rx.Component:
     statuses = [(ALL, "All statuses")] + [(s.value, s.value) for s in ExecutionStatus]
-    triggers = [(ALL, "All triggers")] + [(t, t) for t in TRIGGER_TYPES]
+    triggers = [(ALL, "All triggers")] + [(t, t) for t in LISTED_TRIGGERS]
     return rx.flex(
         _select(
             "Workflow",

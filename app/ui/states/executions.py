@@ -38,7 +38,7 @@ RANGES: dict[str, timedelta | None] = {
 URL_FILTERS: dict[str, tuple[str, ...] | None] = {
     "workflow": None,
     "status": tuple(s.value for s in ExecutionStatus),
-    "trigger": executions.TRIGGER_TYPES,
+    "trigger": executions.LISTED_TRIGGERS,
     "range": tuple(RANGES),
 }
 

@@ -22,6 +22,7 @@ from app.ui.forms.step_kinds import (
     missing_dependencies,
     rename_dependency,
 )
+from app.ui.forms.trigger_kinds import TRIGGER_FIELDS
 from app.ui.forms.workflow_form import (
     ActionForm,
     TriggerForm,
@@ -63,6 +64,7 @@ class WorkflowEditorState(SessionState):
     cron_words: str = ""
     next_runs: list[str] = []
     webhook_url: str = ""
+    endpoint_url: str = ""
     secret_once: str = ""
     saving: bool = False
     #: The designer's side panel: text typed into step `panel_at` waits in `panel_edit` (field
@@ -80,7 +82,7 @@ class WorkflowEditorState(SessionState):
         self.actions = [blank_action(0)]
         self.errors, self.form_error, self.json_mode, self.json_text = {}, "", False, ""
         self.warnings = {}
-        self.webhook_url = self.secret_once = ""
+        self.webhook_url = self.secret_once = self.endpoint_url = ""
         self.panel_at, self.panel_edit = -1, {}
         self._preview()
 
@@ -115,6 +117,7 @@ class WorkflowEditorState(SessionState):
         self.workflow_id = workflow_id
         self.fields, self.trigger, self.actions = definition_to_form(data)
         self.webhook_url = data.get("webhook_url") or ""
+        self.endpoint_url = data.get("endpoint_url") or ""
         self._preview()
         found = await run_service(self, lambda a: check_warnings(a, data.get("actions") or []))
         self.warnings = {w["path"]: w["message"] for w in found}
@@ -305,6 +308,7 @@ class WorkflowEditorState(SessionState):
             self.saving = False
         self.workflow_id = saved.workflow["id"]
         self.webhook_url = saved.workflow.get("webhook_url") or ""
+        self.endpoint_url = saved.workflow.get("endpoint_url") or ""
         self.warnings = {w["path"]: w["message"] for w in saved.warnings}
         if saved.webhook_secret:
             self.secret_once = saved.webhook_secret  # shown once in a dialog, then dropped
@@ -319,6 +323,15 @@ class WorkflowEditorState(SessionState):
     def close_secret(self, _open: bool = False) -> Any:
         self.secret_once = ""
         return rx.redirect(f"/admin/workflows/{self.workflow_id}")
+
+    @rx.var
+    def endpoint_curl(self) -> str:
+        if not self.endpoint_url:
+            return ""
+        return (
+            f"curl -X POST '{self.endpoint_url}' -H 'Authorization: Bearer fdk_…' "
+            "-H 'Content-Type: application/json' -d '{\"hello\": \"world\"}'"
+        )
 
     @rx.var
     def curl_example(self) -> str:
@@ -422,8 +435,12 @@ class WorkflowEditorErrors(WorkflowEditorState):
 
     @rx.var
     def trigger_error(self) -> str:
+        """The trigger's problems no field of its own shows."""
+        shown = {
+            f"trigger.config.{f.config_key}" for f in TRIGGER_FIELDS.get(self.trigger["type"], ())
+        }
         return "\n".join(
             f"{path.removeprefix('trigger.config.')}: {message}"
             for path, message in self.errors.items()
-            if path.startswith("trigger")
+            if path.startswith("trigger") and path not in shown
         )

@@ -118,7 +118,7 @@ BAD_INPUTS = [
     (workflow(colour="red"), "colour", "unknown field"),
     (workflow(actions=[]), "actions", "at least 1 item"),
     ({"name": "x", "actions": [{"id": "a", "type": "delay"}]}, "trigger", "required"),
-    (workflow(trigger={"type": "cron", "config": {}}), "trigger.type", "'manual'"),
+    (workflow(trigger={"type": "cron", "config": {}}), "trigger.type", "must be one of manual,"),
     (with_trigger("schedule", {}), "trigger.config", "exactly one of cron or interval"),
     (
         with_trigger("schedule", {"cron": "* * * * *", "intervalSeconds": 60}),

@@ -1,0 +1,32 @@
+"""Config models of the trigger types past the first five, one section each, registered by name.
+
+Pure, like every config model: what can only be checked against the machine (a watched
+directory under `FLOWDECK_WATCH_ROOTS`, an endpoint slug no other workflow has) is checked by the
+service that saves the workflow.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from app.core.config_models import SpecModel, register_trigger_config
+
+#: `POST /api/run/<slug>`: lowercase letters, digits and dashes, starting with a letter or digit.
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{0,62}$"
+
+
+class ApiEndpointTriggerConfig(SpecModel):
+    """An authenticated endpoint `POST /api/run/<slug>` (API key) that runs the workflow with the
+    request body as the payload and answers with its step outputs; a run still going after
+    `timeout_s` is answered 202 with its execution id."""
+
+    slug: str = Field(
+        pattern=SLUG_PATTERN,
+        description="the last part of POST /api/run/<slug>: a-z, 0-9 and -, unique",
+    )
+    timeout_s: float = Field(
+        30.0, ge=1, le=300, description="how long the call waits for the run to end"
+    )
+
+
+register_trigger_config("api_endpoint", ApiEndpointTriggerConfig)

@@ -1,0 +1,28 @@
+"""What a trigger's config can only be checked against once it meets the database: an API
+endpoint's slug that another workflow already answers on.
+
+Called by `create_workflow` / `update_workflow` inside their transaction, after the definition
+was applied to the row; the unique index on `workflow.endpoint_slug` is the last guard when two
+saves race.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from app.core.errors import Problem, ValidationFailed
+from app.db.models import Workflow
+
+
+def check_trigger(session: Session, row: Workflow) -> None:
+    """`ValidationFailed` at `trigger.config.*` when the row's trigger clashes with another's."""
+    if row.endpoint_slug is None:
+        return
+    taken = session.exec(
+        select(Workflow.id, Workflow.name).where(
+            Workflow.endpoint_slug == row.endpoint_slug, Workflow.id != row.id
+        )
+    ).first()
+    if taken is not None:
+        message = f'"{row.endpoint_slug}" is taken by workflow "{taken[1]}"; choose another slug'
+        raise ValidationFailed([Problem("trigger.config.slug", message)])

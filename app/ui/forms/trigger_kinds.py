@@ -1,0 +1,58 @@
+"""The form fields of the trigger types past the first five, described once as `FlowField`s.
+
+The same list builds the inputs of the trigger section, the trigger's config from the form
+and the form fields read back from a stored config (`flow_config` / `flow_form` of
+`step_kinds`, which treat a trigger's fields exactly like a step's). The type list itself comes
+from the registry (`trigger_config_models`), so a registered trigger type is offered by itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from app.core.config_models import trigger_config_models
+from app.core.errors import Problem
+from app.ui.forms.step_kinds import FlowField, flow_config, flow_form
+
+#: The first five types have hand-made sections; every other registered type is listed here.
+TRIGGER_FIELDS: dict[str, tuple[FlowField, ...]] = {
+    "api_endpoint": (
+        FlowField(
+            "endpoint_slug",
+            "slug",
+            "Slug (POST /api/run/<slug>; a-z, 0-9 and -)",
+            placeholder="new-order",
+        ),
+        FlowField(
+            "endpoint_timeout",
+            "timeout_s",
+            "Answer within (s, 1–300; later: 202 with the run's id)",
+            placeholder="30",
+            default="30",
+            omit="",
+            literal=True,
+        ),
+    ),
+}
+#: What each type's section says it does, under the type's fields.
+TRIGGER_HINTS: dict[str, str] = {
+    "api_endpoint": "Callers send an API key (Authorization: Bearer …); the JSON body is the "
+    "trigger payload, the answer the steps' outputs.",
+}
+TRIGGER_KEYS: tuple[str, ...] = tuple(f.key for fields in TRIGGER_FIELDS.values() for f in fields)
+TRIGGER_TYPES: list[str] = list(trigger_config_models)
+
+
+def trigger_field_defaults() -> dict[str, str]:
+    return {f.key: f.default for fields in TRIGGER_FIELDS.values() for f in fields}
+
+
+def trigger_config(form: Mapping[str, Any], problems: list[Problem]) -> dict[str, Any]:
+    """The config of a trigger described by `TRIGGER_FIELDS` (bad JSON at its config path)."""
+    return flow_config(form, "trigger", problems, TRIGGER_FIELDS)
+
+
+def trigger_form(kind: str, config: Mapping[str, Any]) -> dict[str, str]:
+    """The form fields of a stored trigger config of a type in `TRIGGER_FIELDS`."""
+    return flow_form(kind, config, TRIGGER_FIELDS)

@@ -1,0 +1,49 @@
+"""The trigger section of the workflow form: every registered trigger type is offered, and each
+type past the first five round-trips through its `TRIGGER_FIELDS`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from app.core.config_models import trigger_config_models
+from app.services.workflow_defs import parse_definition
+from app.ui.forms.trigger_kinds import TRIGGER_FIELDS
+from app.ui.forms.workflow_form import TRIGGER_TYPES, definition_to_form, form_to_definition
+
+HAND_MADE = {"manual", "schedule", "webhook", "event", "publish"}
+STEPS = [{"id": "a", "type": "transform", "config": {"values": {"x": 1}}}]
+
+#: A stored trigger of each described type, as the service normalises it (defaults filled).
+STORED: dict[str, dict[str, Any]] = {
+    "api_endpoint": {"slug": "new-order", "timeout_s": 12.5},
+}
+
+
+def test_every_registered_trigger_type_is_offered_with_a_section() -> None:
+    assert TRIGGER_TYPES == list(trigger_config_models)
+    assert set(TRIGGER_TYPES) == HAND_MADE | set(TRIGGER_FIELDS)
+    assert set(STORED) == set(TRIGGER_FIELDS)  # a new type gets a row in this table
+
+
+@pytest.mark.parametrize("kind", sorted(STORED))
+def test_a_described_trigger_round_trips_through_the_form(kind: str) -> None:
+    definition = {"name": "w", "trigger": {"type": kind, "config": STORED[kind]}, "actions": STEPS}
+    fields, trigger, actions = definition_to_form(definition)
+    again, problems = form_to_definition(fields, trigger, actions)
+    assert problems == []
+    spec = parse_definition(again).spec
+    assert spec.trigger.type == kind and spec.trigger.config == STORED[kind]
+
+
+def test_an_endpoint_without_a_timeout_gets_the_default() -> None:
+    definition = {"name": "w", "trigger": {"type": "manual"}, "actions": STEPS}
+    fields, trigger, actions = definition_to_form(definition)
+    trigger.update(type="api_endpoint", endpoint_slug="orders", endpoint_timeout="")
+    again, problems = form_to_definition(fields, trigger, actions)
+    assert problems == [] and again["trigger"] == {
+        "type": "api_endpoint",
+        "config": {"slug": "orders"},
+    }
+    assert parse_definition(again).spec.trigger.config == {"slug": "orders", "timeout_s": 30.0}
