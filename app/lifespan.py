@@ -17,6 +17,7 @@ from app.engine.bus import bus
 from app.engine.runner import Engine
 from app.engine.scheduler import ScheduleClock
 from app.engine.triggers.events import EventTriggers
+from app.engine.triggers.failures import FailureTriggers
 from app.integrations import keyring
 from app.services import audit_query, orchestration_runs, recovery
 from app.services.actor import SYSTEM
@@ -94,14 +95,16 @@ async def startup() -> AsyncIterator[None]:
         await orchestration_runs.end_interrupted_runs(utcnow())
         interrupted = await engine.start()
         await _retry_interrupted(interrupted or [])
-        clock, listeners = ScheduleClock(), EventTriggers()
+        clock, listeners, failures = ScheduleClock(), EventTriggers(), FailureTriggers()
         try:
             clock.start()
             clock.every("retention", SCHEDULE_EVERY_S, prune_scheduled)  # #16 pruning
             listeners.start()
+            failures.start()
             log.info("Flowdeck is serving on %s", settings.base_url)
             yield
         finally:
+            failures.stop()
             listeners.stop()
             await clock.stop()
             stopping_at = utcnow()

@@ -37,6 +37,38 @@ DEFAULT_POLICY = RetryPolicy(
 STOPPED = "Flowdeck stopped before this alert was delivered"
 
 
+#: Published on the bus once per alert that fires (a new delivery, not one a storm absorbed):
+#: what the `alert` trigger starts workflows from.
+FIRED = "alert.fired"
+
+
+def fired_data(job: Job) -> dict[str, Any]:
+    """`alert.fired`'s data: the alert, the execution it is about, the error (or None)."""
+    message = job.message
+    error = (
+        {"message": message.error, "step": message.step}
+        if message.error or message.event in ("workflow_fail", "step_fail")
+        else None
+    )
+    return {
+        "alert": {
+            "id": job.alert_id,
+            "name": job.alert_name,
+            "event": message.event,
+            "severity": message.severity,
+            "delivery_id": job.delivery_id,
+        },
+        "execution": {
+            "id": message.execution_id,
+            "workflow_id": message.workflow_id,
+            "workflow_name": message.workflow_name,
+            "status": message.status,
+            "link": message.link,
+        },
+        "error": error,
+    }
+
+
 class BusEvent(Protocol):
     """What the dispatcher reads of a bus event."""
 
@@ -159,6 +191,7 @@ class AlertDispatcher:
                 )
                 for job in jobs:
                     self._spawn(job)
+                    self.events.publish_nowait(FIRED, **fired_data(job))
             except Exception:
                 log.exception("could not plan alerts for a %s event", event.kind)
             finally:

@@ -41,6 +41,7 @@ class Job:
     delivery_id: int
     alert_id: int
     message: AlertMessage
+    alert_name: str = ""
 
 
 def _enrich(session: Session, event: AlertEvent) -> AlertEvent:
@@ -132,7 +133,8 @@ def plan(event: AlertEvent, *, now: datetime, window_s: float, base_url: str) ->
                 (alert.config or {}).get("message"),
             )
             delivery_id = insert_delivery(session, alert.id or 0, message, now)
-            jobs.append(Job(delivery_id, alert.id or 0, replace(message, delivery_id=delivery_id)))
+            message = replace(message, delivery_id=delivery_id)
+            jobs.append(Job(delivery_id, alert.id or 0, message, alert.name))
     return jobs
 
 

@@ -30,3 +30,16 @@ class ApiEndpointTriggerConfig(SpecModel):
 
 
 register_trigger_config("api_endpoint", ApiEndpointTriggerConfig)
+
+
+class AlertTriggerConfig(SpecModel):
+    """Runs when one of Flowdeck's alerts fires (an error workflow): the payload is the alert,
+    the execution it is about and the error. A run that a failure started never starts itself
+    again through its own failure (see `app.core.trigger_chains`)."""
+
+    alert_id: int | None = Field(
+        None, ge=1, description="the alert (Admin → Alerts) to follow; empty: any alert"
+    )
+
+
+register_trigger_config("alert", AlertTriggerConfig)

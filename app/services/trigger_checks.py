@@ -1,5 +1,6 @@
 """What a trigger's config can only be checked against once it meets the database: an API
-endpoint's slug that another workflow already answers on.
+endpoint's slug that another workflow already answers on, and the workflow a failure runs
+("on failure run workflow X": it must exist and be another one).
 
 Called by `create_workflow` / `update_workflow` inside their transaction, after the definition
 was applied to the row; the unique index on `workflow.endpoint_slug` is the last guard when two
@@ -15,7 +16,13 @@ from app.db.models import Workflow
 
 
 def check_trigger(session: Session, row: Workflow) -> None:
-    """`ValidationFailed` at `trigger.config.*` when the row's trigger clashes with another's."""
+    """`ValidationFailed` at `trigger.config.*` when the row's trigger clashes with another's,
+    or at `on_failure_workflow_id` when that names no other workflow."""
+    target = row.on_failure_workflow_id
+    if target is not None and (target == row.id or session.get(Workflow, target) is None):
+        why = "a workflow cannot handle its own failure" if target == row.id else "no such workflow"
+        message = f"{why}: choose the id of another workflow (or leave it empty)"
+        raise ValidationFailed([Problem("on_failure_workflow_id", message)])
     if row.endpoint_slug is None:
         return
     taken = session.exec(

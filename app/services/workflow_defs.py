@@ -36,6 +36,7 @@ _CAMEL = {
     "maxParallel": "max_parallel",
     "isActive": "is_active",
     "onInterrupted": "on_interrupted",
+    "onFailureWorkflowId": "on_failure_workflow_id",
     "keepDays": "keep_days",
     "keepLast": "keep_last",
     "keepDataDays": "keep_data_days",
@@ -54,6 +55,8 @@ class Definition:
     spec: WorkflowSpec
     on_interrupted: str = "leave"
     secret: str | None = None
+    #: The workflow to run when a run of this one fails (None: none).
+    on_failure: int | None = None
     #: Its own retention values (#16), None when the input named none of them (kept as is).
     retention: Policy | None = None
 
@@ -68,6 +71,18 @@ def _policy(data: dict[str, Any]) -> tuple[str, list[Problem]]:
     return "leave", [Problem("on_interrupted", message)]
 
 
+def _on_failure(data: dict[str, Any]) -> tuple[int | None, list[Problem]]:
+    value = data.get("on_failure_workflow_id")
+    if value is None or value == "":
+        return None, []
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 2**53:
+        message = f"must be the id of the workflow to run when a run fails, not {value!r}"
+        return None, [Problem("on_failure_workflow_id", message)]
+    return value, []
+
+
 def parse_definition(data: dict[str, Any]) -> Definition:
     """Validate a definition, reporting every problem at once.
 
@@ -77,6 +92,8 @@ def parse_definition(data: dict[str, Any]) -> Definition:
     """
     data = snake_keys(data)
     on_interrupted, problems = _policy(data)
+    on_failure, found = _on_failure(data)
+    problems.extend(found)
     retention = None
     if any(name in data for name in RETENTION_FIELDS):
         try:
@@ -93,7 +110,7 @@ def parse_definition(data: dict[str, Any]) -> Definition:
     secret = None
     if spec.trigger.type == "webhook":
         secret = spec.trigger.config.pop("secret", None)
-    return Definition(spec, on_interrupted, secret, retention)
+    return Definition(spec, on_interrupted, secret, on_failure, retention)
 
 
 def definition_of(parsed: Definition) -> dict[str, Any]:
@@ -102,6 +119,8 @@ def definition_of(parsed: Definition) -> dict[str, Any]:
     for action in definition["actions"]:
         action["config"] = normalize_action_config(action["type"], action["config"])
     definition["on_interrupted"] = parsed.on_interrupted
+    if parsed.on_failure is not None:  # left out when unset: older versions dump as they did
+        definition["on_failure_workflow_id"] = parsed.on_failure
     return definition
 
 
@@ -117,12 +136,14 @@ def definition_from_row(row: Workflow) -> dict[str, Any]:
         "trigger": {"type": row.trigger_type, "config": dict(row.trigger_config)},
         "actions": list(row.actions),
         "on_interrupted": row.on_interrupted,
+        "on_failure_workflow_id": row.on_failure_workflow_id,
     }
 
 
 def apply_spec(row: Workflow, parsed: Definition) -> None:
     spec = parsed.spec
     row.on_interrupted = parsed.on_interrupted
+    row.on_failure_workflow_id = parsed.on_failure
     row.name, row.description = spec.name, spec.description
     row.workflow_type, row.priority = spec.workflow_type, spec.priority
     row.concurrency_limit, row.is_active = spec.concurrency_limit, spec.is_active

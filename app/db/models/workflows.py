@@ -35,6 +35,10 @@ class Workflow(SQLModel, table=True):
     on_interrupted: str = Field(
         default="leave", max_length=8, sa_column_kwargs={"server_default": "leave"}
     )
+    # The workflow to run when a run of this one fails ("on failure run workflow X"). A plain
+    # number, like execution.parent_execution_id (see migration 0012): a deleted target is
+    # skipped when a failure would start it.
+    on_failure_workflow_id: int | None = Field(default=None, index=True)
     # How many steps of one execution may run at the same time (graph workflows).
     max_parallel: int = Field(default=8, sa_column_kwargs={"server_default": "8"})
     # Retention of this workflow's finished runs (null: the global setting "retention").

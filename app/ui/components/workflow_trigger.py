@@ -206,6 +206,31 @@ def _recovery_field() -> rx.Component:
     )
 
 
+def _on_failure_field() -> rx.Component:
+    """The workflow-level error handler: another workflow to run when a run fails."""
+    return rx.vstack(
+        field_label("If a run fails, run workflow (id, optional)", "wf-on-failure"),
+        rx.input(
+            id="wf-on-failure",
+            value=S.fields["on_failure_workflow_id"],
+            on_change=lambda v: S.set_field("on_failure_workflow_id", v),
+            placeholder="12",
+            width="100%",
+        ),
+        rx.text(
+            "That workflow starts with the failed run, its workflow and the error as its "
+            "trigger payload (like an alert trigger); it is never started again by its own "
+            "failure.",
+            size="1",
+            color=rx.color("gray", 11),
+        ),
+        error(S.errors.get("on_failure_workflow_id", ""), "error-on_failure_workflow_id"),
+        spacing="1",
+        width="100%",
+        data_testid="wf-on-failure",
+    )
+
+
 def trigger_section() -> rx.Component:
     t = S.trigger
     return rx.card(
@@ -256,6 +281,7 @@ def trigger_section() -> rx.Component:
             ),
             error(S.trigger_error, "error-trigger"),
             _recovery_field(),
+            _on_failure_field(),
             spacing="3",
             width="100%",
         ),

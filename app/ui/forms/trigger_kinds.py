@@ -34,9 +34,21 @@ TRIGGER_FIELDS: dict[str, tuple[FlowField, ...]] = {
             literal=True,
         ),
     ),
+    "alert": (
+        FlowField(
+            "alert_id",
+            "alert_id",
+            "Alert id (Admin → Alerts; empty: any alert)",
+            placeholder="3",
+            omit="",
+            literal=True,
+        ),
+    ),
 }
 #: What each type's section says it does, under the type's fields.
 TRIGGER_HINTS: dict[str, str] = {
+    "alert": "Runs when the alert fires, with trigger.alert, trigger.execution and "
+    "trigger.error; a run it starts that fails does not start it again.",
     "api_endpoint": "Callers send an API key (Authorization: Bearer …); the JSON body is the "
     "trigger payload, the answer the steps' outputs.",
 }

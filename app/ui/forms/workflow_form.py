@@ -356,6 +356,9 @@ def form_to_definition(
         "max_parallel": _max_parallel(fields, problems),
         "is_active": fields.get("is_active", "true") != "false",
         "on_interrupted": fields.get("on_interrupted") or "leave",
+        "on_failure_workflow_id": _number(
+            fields.get("on_failure_workflow_id", ""), "on_failure_workflow_id", problems, int
+        ),
         "trigger": trigger_to_spec(trigger, problems),
         "actions": [action_to_spec(a, i, problems) for i, a in enumerate(actions)],
         **retention_to_definition(fields),
@@ -379,6 +382,7 @@ def definition_to_form(
         "max_parallel": str(definition.get("max_parallel", 8)),
         "is_active": "true" if definition.get("is_active", True) else "false",
         "on_interrupted": definition.get("on_interrupted") or "leave",
+        "on_failure_workflow_id": str(definition.get("on_failure_workflow_id") or ""),
         **retention_to_form(definition),
     }
     trigger = blank_trigger()

@@ -42,6 +42,7 @@ _DEFAULT_FIELDS = {
     "max_parallel": "8",
     "is_active": "true",
     "on_interrupted": "leave",
+    "on_failure_workflow_id": "",
     **RETENTION_BLANK,
 }
 

@@ -18,11 +18,12 @@ STEPS = [{"id": "a", "type": "transform", "config": {"values": {"x": 1}}}]
 #: A stored trigger of each described type, as the service normalises it (defaults filled).
 STORED: dict[str, dict[str, Any]] = {
     "api_endpoint": {"slug": "new-order", "timeout_s": 12.5},
+    "alert": {"alert_id": 3},
 }
 
 
 def test_every_registered_trigger_type_is_offered_with_a_section() -> None:
-    assert TRIGGER_TYPES == list(trigger_config_models)
+    assert list(trigger_config_models) == TRIGGER_TYPES
     assert set(TRIGGER_TYPES) == HAND_MADE | set(TRIGGER_FIELDS)
     assert set(STORED) == set(TRIGGER_FIELDS)  # a new type gets a row in this table
 
@@ -47,3 +48,18 @@ def test_an_endpoint_without_a_timeout_gets_the_default() -> None:
         "config": {"slug": "orders"},
     }
     assert parse_definition(again).spec.trigger.config == {"slug": "orders", "timeout_s": 30.0}
+
+
+def test_the_failure_workflow_round_trips_and_bad_text_is_named() -> None:
+    definition = {"name": "w", "trigger": {"type": "manual"}, "actions": STEPS,
+                  "on_failure_workflow_id": 12}  # fmt: skip
+    fields, trigger, actions = definition_to_form(definition)
+    assert fields["on_failure_workflow_id"] == "12"
+    again, problems = form_to_definition(fields, trigger, actions)
+    assert problems == [] and again["on_failure_workflow_id"] == 12
+    fields["on_failure_workflow_id"] = ""
+    assert form_to_definition(fields, trigger, actions)[0]["on_failure_workflow_id"] is None
+    fields["on_failure_workflow_id"] = "twelve"
+    assert [p.path for p in form_to_definition(fields, trigger, actions)[1]] == [
+        "on_failure_workflow_id"
+    ]
