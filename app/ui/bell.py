@@ -15,6 +15,7 @@ from typing import Any, TypedDict
 import reflex as rx
 from starlette.concurrency import run_in_threadpool
 
+from app.core.dates import when_text
 from app.core.errors import AuthenticationFailed, FlowdeckError
 from app.core.statuses import Role
 from app.engine.bus import Event, bus
@@ -45,7 +46,7 @@ def _snapshot(actor: Actor) -> tuple[int, list[NotificationItem]]:
             severity=n["severity"],
             link=n["link"] or "",
             read=n["read"],
-            at=n["created_at"][11:19],
+            at=when_text(n["created_at"], "second"),
         )
         for n in page["items"]
     ]

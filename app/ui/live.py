@@ -20,6 +20,7 @@ from typing import Any, TypedDict
 import reflex as rx
 from starlette.concurrency import run_in_threadpool
 
+from app.core.dates import when_text
 from app.core.errors import AuthenticationFailed, PermissionDenied
 from app.core.statuses import Role
 from app.engine.bus import Event, bus
@@ -68,7 +69,7 @@ def counters_texts(item: dict[str, Any]) -> WorkflowCounters:
     rate = item["success_rate"]
     return WorkflowCounters(
         last_status=item["last_status"] or "",
-        last_run=(item["last_run_at"] or "")[:16].replace("T", " "),
+        last_run=when_text(item["last_run_at"], empty=""),
         runs=item["runs"],
         success_rate="–" if rate is None else f"{rate * 100:.0f}%",
         avg_duration=duration_text(item["avg_duration_ms"] if item["runs"] else None),
@@ -96,7 +97,7 @@ def exec_row(item: dict[str, Any]) -> ExecRow:
         workflow=item["workflow_name"],
         status=item["status"],
         trigger=item["trigger_type"],
-        started=(item["started_at"] or item["queued_at"] or "")[:19].replace("T", " "),
+        started=when_text(item["started_at"] or item["queued_at"], "second"),
         duration=duration_text(item["duration_ms"]),
         steps=f"{item['steps_completed']}/{item['steps_total']}",
         error=(item["error"] or "")[:140],

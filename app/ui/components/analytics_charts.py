@@ -12,6 +12,8 @@ from typing import Any
 
 import plotly.graph_objects as go
 
+from app.core import dates
+
 #: The status colours of the app (Radix step 9 of status_badge.STATUS_COLORS' scales).
 STATUS_HEX: dict[str, str] = {
     "succeeded": "#30a46c",  # green
@@ -55,10 +57,8 @@ def rate_text(rate: float | None) -> str:
 
 
 def when_text(iso: str | None, granularity: str = "hour") -> str:
-    """`2026-12-01T13:00:00+00:00` → `2026-12-01 13:00` (hours) or `2026-12-01` (days)."""
-    if not iso:
-        return "—"
-    return iso[:10] if granularity == "day" else iso[:16].replace("T", " ")
+    """`2026-12-01T13:00:00+00:00` → `2026-12-01 13:00 UTC` (hours) or `2026-12-01` (days)."""
+    return dates.day_text(iso) if granularity == "day" else dates.when_text(iso)
 
 
 def _layout(fig: go.Figure, y_title: str, *, stacked: bool = False) -> go.Figure:

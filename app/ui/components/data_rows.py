@@ -5,21 +5,16 @@ Pure (no Reflex, no database): unit-tested in tests/unit/ui/test_data_rows.py.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
+from app.core import dates
 from app.core.retention import FIELDS
 from app.core.stored_data import human_bytes
 
 
 def when_text(iso: str | None) -> str:
-    """`2026-12-02 01:05 UTC` from an ISO instant ("—" when missing or unreadable)."""
-    if not iso:
-        return "—"
-    try:
-        return datetime.fromisoformat(iso).strftime("%Y-%m-%d %H:%M UTC")
-    except ValueError:
-        return "—"
+    """`2026-12-02 01:05 UTC` from an ISO instant ("—" when missing)."""
+    return dates.when_text(iso)
 
 
 def size_cards(info: dict[str, Any]) -> dict[str, str]:

@@ -6,6 +6,7 @@ from typing import Any, TypedDict
 
 import reflex as rx
 
+from app.core.dates import when_text
 from app.core.errors import FlowdeckError, Problem, ValidationFailed
 from app.services import alerts, connections, users, workflows
 from app.ui.states.delete_confirm import DeleteConfirm
@@ -291,7 +292,7 @@ class AlertsState(DeleteConfirm, SessionState):
                 code=str(d.get("response_code") or "—"),
                 latency=f"{d['latency_ms']:.0f} ms" if d.get("latency_ms") else "—",
                 error=d.get("error") or "",
-                at=(d.get("created_at") or "")[:19],
+                at=when_text(d.get("created_at"), "second"),
             )
             for d in page["items"]
         ]

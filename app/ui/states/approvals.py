@@ -12,6 +12,7 @@ from typing import Any, TypedDict
 import reflex as rx
 
 from app.core.approvers import MAX_COMMENT
+from app.core.dates import when_text
 from app.core.errors import FlowdeckError
 from app.services import approvals
 from app.ui.states.session import SessionState, error_text, run_service
@@ -44,7 +45,7 @@ class ApprovalRow(TypedDict):
 
 def _when(iso: str | None) -> str:
     """`2026-12-01 00:22 UTC` from an ISO time; "" for none."""
-    return f"{iso[:10]} {iso[11:16]} UTC" if iso else ""
+    return when_text(iso, empty="")
 
 
 def _decision(item: dict[str, Any]) -> str:

@@ -7,6 +7,7 @@ from typing import Any
 import plotly.graph_objects as go
 import reflex as rx
 
+from app.core.dates import when_text
 from app.core.errors import FlowdeckError
 from app.services.article_metrics import article_metrics
 from app.ui.components.metric_chart import metric_figure
@@ -56,7 +57,7 @@ class ArticleMetricsState(SessionState):
         self.figure = metric_figure(series)
         self.latest = [
             {"name": name, "count": str(len(points)), "value": f"{points[-1]['value']:,.4g}",
-             "at": points[-1]["at"][:16].replace("T", " ")}
+             "at": when_text(points[-1]["at"])}
             for name, points in series.items()
         ]  # fmt: skip
         self.loaded = True

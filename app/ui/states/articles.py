@@ -8,6 +8,7 @@ import reflex as rx
 from reflex_components_sonner.toast import ToastAction
 
 from app.core.articles import ArticleStatus, moves_in_order, undo_of
+from app.core.dates import when_text
 from app.core.errors import FlowdeckError, ValidationFailed
 from app.services import articles
 from app.ui.states.delete_confirm import DeleteConfirm
@@ -31,7 +32,7 @@ def article_row(item: dict[str, Any]) -> ArticleRow:
         slug=item["slug"],
         status=item["status"],
         version=item["current_version"],
-        updated=item["updated_at"][:16].replace("T", " "),
+        updated=when_text(item["updated_at"]),
         moves=[m.value for m in moves_in_order(ArticleStatus(item["status"]))],
     )
 

@@ -18,6 +18,7 @@ from typing import Any, TypedDict
 import reflex as rx
 from starlette.concurrency import run_in_threadpool
 
+from app.core.dates import when_text
 from app.core.errors import (
     AuthenticationFailed,
     FlowdeckError,
@@ -100,7 +101,7 @@ def audit_row(event: dict[str, Any]) -> AuditRow:
         target = f"{target}:{event['target_id']}"
     return AuditRow(
         id=event["id"],
-        at=event["at"][:19].replace("T", " "),
+        at=when_text(event["at"], "second"),
         actor=event["actor_label"] or event["actor_type"],
         actor_type=event["actor_type"],
         action=event["action"],

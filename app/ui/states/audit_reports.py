@@ -13,6 +13,7 @@ from typing import Any, TypedDict
 import plotly.graph_objects as go
 import reflex as rx
 
+from app.core.dates import when_text
 from app.core.errors import AuthenticationFailed, FlowdeckError
 from app.core.statuses import Role
 from app.services import audit_reports
@@ -122,7 +123,7 @@ class ActorRow(TypedDict):
 
 
 def _when(iso: str) -> str:
-    return iso[:16].replace("T", " ")
+    return when_text(iso)
 
 
 def _counts(items: list[dict[str, Any]], key: str, label: str | None = None) -> list[CountRow]:

@@ -6,6 +6,7 @@ from typing import Any, TypedDict
 
 import reflex as rx
 
+from app.core.dates import when_text
 from app.core.errors import FlowdeckError, ValidationFailed
 from app.integrations.platforms import SPECS
 from app.services import connections
@@ -27,7 +28,7 @@ class ConnectionRow(TypedDict):
 
 
 def _when(value: str | None) -> str:
-    return value[:16].replace("T", " ") if value else "never"
+    return when_text(value, empty="never")
 
 
 def connection_row(item: dict[str, Any]) -> ConnectionRow:

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any, TypedDict
 
 from app.core.approvers import may_decide
+from app.core.dates import when_text
 from app.core.execution_canvas import run_map
 from app.core.statuses import ExecutionStatus
 from app.core.time_axis import axis, bar, ticks
@@ -153,11 +154,11 @@ class WaitView(TypedDict):
 
 
 def time_text(iso: str | None) -> str:
-    return iso[:23].replace("T", " ") + " UTC" if iso else "—"
+    return when_text(iso, "millisecond")
 
 
 def _clock(iso: str | None) -> str:
-    return iso[:19].replace("T", " ") + " UTC" if iso else "—"
+    return when_text(iso, "second")
 
 
 def _completed(d: dict[str, Any]) -> int:

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, TypedDict
 
+from app.core import dates
 from app.core.canvas import to_canvas
 from app.core.time_axis import axis, bar, ticks
 from app.ui.components.json_view import pretty_json
@@ -120,7 +121,7 @@ class GraphEdge(TypedDict):
 
 
 def when_text(iso: str | None) -> str:
-    return iso[:19].replace("T", " ") if iso else "—"
+    return dates.when_text(iso, "second")
 
 
 def _rate(value: float | None) -> str:
@@ -138,7 +139,7 @@ def orchestration_row(item: Mapping[str, Any]) -> OrchestrationRow:
         avg=duration_text(item["avg_ms"]),
         p95=duration_text(item["p95_ms"]),
         last_status=item["last_status"] or "",
-        last_run=when_text(item["last_run_at"])[:16] if item["last_run_at"] else "",
+        last_run=dates.when_text(item["last_run_at"], empty=""),
         last_run_id=item["last_run_id"] or 0,
         active=bool(item["is_active"]),
         problems=len(item.get("problems") or ()),

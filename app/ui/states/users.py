@@ -6,6 +6,7 @@ from typing import Any, TypedDict
 
 import reflex as rx
 
+from app.core.dates import when_text
 from app.core.errors import FlowdeckError, ValidationFailed
 from app.services import api_keys, users
 from app.ui.states.session import SessionState, error_text, run_service
@@ -32,7 +33,7 @@ class KeyRow(TypedDict):
 
 
 def _when(value: Any) -> str:
-    return value.strftime("%Y-%m-%d %H:%M UTC") if value else "never"
+    return when_text(value, empty="never")
 
 
 class UsersState(SessionState):

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypedDict
 
 from app.core.canvas_diff import CanvasDiff, diff_canvas, field_changes, is_secret_path
+from app.core.dates import when_text
 from app.core.redact import REDACTED, redact
 from app.ui.components.diff_view import FieldChange, flatten_diff, readable_path, value_text
 from app.ui.components.flow_nodes import CHANGE_COLORS
@@ -110,7 +111,7 @@ def bounded_number(value: Any) -> int:
 
 
 def _when(iso: str) -> str:
-    return iso[:19].replace("T", " ")
+    return when_text(iso)
 
 
 def version_row(item: dict[str, Any], emails: dict[int, str], current: int) -> VersionRow:

@@ -9,6 +9,7 @@ from typing import Any
 import reflex as rx
 
 from app.core.cron import describe_cron, next_fire_times, validate_cron, validate_timezone
+from app.core.dates import zoned_text
 from app.core.errors import FlowdeckError, Problem, ValidationFailed
 from app.services import retention, workflows
 from app.services.workflow_warnings import check_warnings
@@ -235,8 +236,7 @@ class WorkflowEditorState(SessionState):
             return
         self.cron_words = describe_cron(cron, tz)
         self.next_runs = [
-            moment.strftime("%a %Y-%m-%d %H:%M %Z")
-            for moment in next_fire_times(cron, tz, datetime.now(UTC), 3)
+            zoned_text(moment) for moment in next_fire_times(cron, tz, datetime.now(UTC), 3)
         ]
 
     # -- JSON view --------------------------------------------------------------------------

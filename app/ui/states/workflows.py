@@ -9,6 +9,7 @@ from typing import Any, TypedDict
 import reflex as rx
 
 from app.core.cron import next_fire_times
+from app.core.dates import zoned_text
 from app.core.errors import FlowdeckError
 from app.services import executions, workflows
 from app.ui.live import counters_texts
@@ -40,7 +41,7 @@ def next_runs_text(item: dict[str, Any]) -> str:
         return ""
     tz = config.get("timezone") or "UTC"
     moments = next_fire_times(config["cron"], tz, datetime.now(UTC), 3)
-    return "Next runs: " + ", ".join(m.strftime("%a %d %b %H:%M %Z") for m in moments)
+    return "Next runs: " + ", ".join(zoned_text(m) for m in moments)
 
 
 def workflow_row(item: dict[str, Any]) -> WorkflowRow:

@@ -61,7 +61,7 @@ def test_hover_labels_are_dark_with_white_text_on_a_transparent_figure() -> None
 
 def test_table_rows_are_text_and_csv_rows_are_numbers() -> None:
     rows = series_rows(SERIES, "hour")
-    assert rows[0]["t"] == "2026-12-01 10:00" and rows[0]["success_rate"] == "80.0%"
+    assert rows[0]["t"] == "2026-12-01 10:00 UTC" and rows[0]["success_rate"] == "80.0%"
     assert rows[0]["p99_ms"] == "2.5 s" and rows[1]["p95_ms"] == "—"
     assert series_rows(SERIES, "day")[0]["t"] == "2026-12-01"
     assert csv_rows(SERIES, "duration")[0] == {
@@ -109,5 +109,5 @@ def test_an_error_group_whose_example_is_gone_says_so() -> None:
     kept, pruned, gone = error_rows(
         [group, {**group, "example_exists": False}, {**group, "example_execution_id": None}]
     )
-    assert kept["example"] == "42" and kept["first_seen"] == "2026-12-01 10:05"
+    assert kept["example"] == "42" and kept["first_seen"] == "2026-12-01 10:05 UTC"
     assert pruned["example"] == "" and gone["example"] == ""

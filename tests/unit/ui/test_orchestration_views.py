@@ -162,7 +162,7 @@ def test_a_list_row_says_rates_and_times_in_words() -> None:
     }
     row = orchestration_row(item)
     assert (row["success_rate"], row["avg"], row["p95"]) == ("80%", "212 ms", "1.5 s")
-    assert row["last_run"] == "2026-12-01 03:04" and row["problems"] == 1
+    assert row["last_run"] == "2026-12-01 03:04 UTC" and row["problems"] == 1
     never = orchestration_row(
         {**item, "runs": 0, "success_rate": None, "avg_ms": None, "p95_ms": None}
         | {"last_status": None, "last_run_at": None, "last_run_id": None}
@@ -250,7 +250,7 @@ def test_a_run_and_its_calls_as_the_page_shows_them() -> None:
     detail = _run([_call("a", 0.0, 200.0), {**_call("c", None, None, "skipped"), "start_ms": 3.0}])
     view = run_view(detail)
     assert view["calls"] == "1/2 succeeded" and view["duration"] == "420 ms"
-    assert '"[redacted]"' in view["inputs"] and view["started"] == "2026-12-01 03:00:00"
+    assert '"[redacted]"' in view["inputs"] and view["started"] == "2026-12-01 03:00:00 UTC"
     a, c = call_views(detail)
     assert a["status_code"] == "200" and a["size"] == "2.0 KB" and a["started"] == "+0 ms"
     assert '"X-Session": "t-1"' in a["request"] and '"token": "t-1"' in a["extracted"]
