@@ -134,3 +134,28 @@ def clean_changes(changes: dict[str, Any]) -> dict[str, Any]:
     if problems:
         raise ValidationFailed(problems)
     return clean
+
+
+#: What a revert brings back from a version: the content. The status is the article's life
+#: cycle (draft → ready → published → archived), moved on purpose with "Move to…"; a revert
+#: never publishes, unpublishes or archives (as in git, a revert changes content, not where
+#: the work is released).
+RESTORED_BY_REVERT = ("title", "slug", "body", "meta_description", "tags")
+_FIELD_WORDS = "title, slug, body, meta description and tags"
+
+
+def revert_note(version: int, status: str, version_status: str | None = None) -> str:
+    """What a revert to `version` did, said plainly: the content came back, the status did not
+    (and, when `version` had another status, which one it had)."""
+    text = f"Restored the {_FIELD_WORDS} of version {version}. The status stays {status}"
+    if version_status and version_status != status:
+        return f"{text} (version {version} was {version_status}; use Move to… to change it)."
+    return f"{text}."
+
+
+def revert_promise(status: str) -> str:
+    """What a revert will do, said before it is done."""
+    return (
+        f"Brings back the {_FIELD_WORDS} of that version as a new version. The status stays "
+        f"{status}: a revert does not publish, unpublish or archive (use Move to… on Articles)."
+    )

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from app.core.articles import RESTORED_BY_REVERT, revert_note
 from app.core.errors import Conflict, NotFound, Problem, ValidationFailed
 from app.core.versioning import ChainLink, field_diff, line_diff, verify_chain
 from app.db.engine import session_scope
@@ -34,7 +35,7 @@ from app.services.actor import Actor
 
 __all__ = ["SNAPSHOT_FIELDS", "ChangeType", "hash_meta", "snapshot_of", "write_version"]
 
-RESTORED_FIELDS = ("title", "slug", "body", "meta_description", "tags")  # status stays
+RESTORED_FIELDS = RESTORED_BY_REVERT  # the content; the status stays (see `revert_note`)
 _MIN_HASH_PREFIX = 7
 
 
@@ -202,7 +203,8 @@ def revert(
     """Restore an article's content from a version, as a new `reverted` version.
 
     Title, slug, body, meta description and tags come back; the status stays what it is (a
-    revert restores content, it does not unpublish). Nothing is deleted.
+    revert restores content, it does not unpublish). Nothing is deleted. The answer is the new
+    version with a `note` that says so in words (`app.core.articles.revert_note`).
     """
     actor.require_member()
     with session_scope() as session:
@@ -211,7 +213,10 @@ def revert(
         restored = {k: source.snapshot.get(k) for k in RESTORED_FIELDS}
         current = {k: snapshot_of(article)[k] for k in RESTORED_FIELDS}
         if restored == current:
-            raise Conflict(f"article {article_id} already matches version {source.version_number}")
+            raise Conflict(
+                f"the content of article {article_id} already matches version "
+                f"{source.version_number} (a revert restores content, not the status)"
+            )
         slug = restored["slug"]
         if (
             slug != article.slug
@@ -245,5 +250,8 @@ def revert(
         )
         session.flush()
         public = to_public(version)
+        public["note"] = revert_note(
+            source.version_number, article.status, source.snapshot.get("status")
+        )
     bus.publish_nowait("article.updated", article_id=article_id, version=public["version_number"])
     return public

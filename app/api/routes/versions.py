@@ -195,6 +195,12 @@ async def article_version(
 @router.post(
     "/versions/{article_id}/revert",
     summary="Revert an article to a version",
+    description=(
+        "Restores the content of a version (title, slug, body, meta description, tags) as a "
+        "new `reverted` version. The status is not restored: it stays what it is (a revert "
+        "does not publish, unpublish or archive; change it with `status` in PUT "
+        "/articles/{id}). The answer says so in `status_kept` and `note`."
+    ),
     response_model=Reverted,
     responses=error_responses(400, 401, 403, 413, 415, 422, 404, 409),
 )
@@ -206,7 +212,13 @@ async def revert_article(
     description = str(data.get("change_description") or "")
     version = await run_in_threadpool(content_versions.revert, actor, article_id, ref, description)
     article = await run_in_threadpool(articles.get_article, actor, article_id)
-    return {"article": article, "version": version}
+    return {
+        "article": article,
+        "version": version,
+        "restored_fields": list(content_versions.RESTORED_FIELDS),
+        "status_kept": article["status"],
+        "note": version.pop("note"),
+    }
 
 
 @router.get(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import Field
+
 from app.api.schemas import JsonObject, Out, Time
 
 
@@ -73,3 +75,6 @@ class ArticleComparison(Out):
 class Reverted(Out):
     article: Article
     version: ContentVersion
+    restored_fields: list[str] = Field(description="What came back from the version")
+    status_kept: str = Field(description="The article's status, which a revert leaves as it is")
+    note: str = Field(description="What the revert did, in words")

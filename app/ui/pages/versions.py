@@ -250,6 +250,16 @@ def _restore_dialog() -> rx.Component:
                 size="2",
                 margin_bottom="0.75rem",
             ),
+            rx.cond(
+                S.restore_note != "",
+                rx.callout(
+                    S.restore_note,
+                    icon="info",
+                    size="1",
+                    margin_bottom="0.75rem",
+                    data_testid="restore-status-note",
+                ),
+            ),
             rx.el.label(
                 rx.cond(workflows, "Reason (required)", "Reason (optional)"),
                 html_for="restore-reason",

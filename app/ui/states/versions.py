@@ -13,6 +13,7 @@ from typing import Any
 
 import reflex as rx
 
+from app.core.articles import revert_promise
 from app.core.errors import (
     AuthenticationFailed,
     FlowdeckError,
@@ -58,6 +59,7 @@ class VersionsState(SessionState):
     items_total: int = 0
     item_id: int = 0
     item_label: str = ""
+    item_status: str = ""  # an article's status, which a revert leaves as it is
     versions: list[VersionRow] = []
     versions_total: int = 0
     current: int = 0
@@ -146,6 +148,7 @@ class VersionsState(SessionState):
             article = await run_service(self, lambda a: articles.get_article(a, item_id))
             data = await run_service(self, lambda a: content_versions.history(a, item_id))
             label, current = article["title"], article["current_version"]
+            self.item_status = article["status"]
             breaks = [f"v{p['version_number']}: {p['message']}" for p in data["problems"]]
             self.chain_note = "; ".join(breaks)
         else:
@@ -292,12 +295,12 @@ class VersionsState(SessionState):
                 version = await run_service(
                     self, lambda a: content_versions.revert(a, item_id, number, reason)
                 )
-                made = version["version_number"]
+                made, note = version["version_number"], version["note"]
             else:
                 result = await run_service(
                     self, lambda a: workflow_history.rollback(a, item_id, number, reason)
                 )
-                made = result["version"]["version_number"]
+                made, note = result["version"]["version_number"], ""
             await self._load_history(item_id)
         except AuthenticationFailed:
             return rx.redirect("/login")
@@ -312,7 +315,10 @@ class VersionsState(SessionState):
             return None
         self.restore_number = 0
         verb = "Reverted" if self.kind == "articles" else "Rolled back"
-        return rx.toast.success(f"{verb} to version {number}: now version {made}")
+        said = f"{verb} to version {number}: now version {made}"
+        if note:  # an article: say that the status stayed
+            return rx.toast.success(said, description=note, duration=8000)
+        return rx.toast.success(said)
 
     # -- what the page shows ----------------------------------------------------------------
 
@@ -338,6 +344,11 @@ class VersionsState(SessionState):
         if len(self.versions) < 2:
             return f"Only one version so far. Change the {self.noun} and come back to compare."
         return "Tick two versions to compare them."
+
+    @rx.var
+    def restore_note(self) -> str:
+        """Before an article's revert: what comes back, and that the status stays."""
+        return revert_promise(self.item_status) if self.kind == "articles" else ""
 
     @rx.var
     def restore_verb(self) -> str:

@@ -145,6 +145,11 @@ async def test_history_compare_revert(api: httpx.AsyncClient) -> None:
     response = await api.post(revert, json={"versionNumber": 1})
     assert response.status_code == 200, response.text
     assert response.json()["article"]["body"] == "a\nb\nc"
+    said = response.json()
+    assert said["status_kept"] == said["article"]["status"] == "draft"
+    assert said["restored_fields"] == ["title", "slug", "body", "meta_description", "tags"]
+    assert said["note"].endswith("The status stays draft.")
+    assert "note" not in said["version"]
     version = response.json()["version"]
     assert (version["change_type"], version["restored_from"], version["version_number"]) == (
         "reverted",

@@ -81,6 +81,11 @@ def test_create_edit_publish_revert_each_write_a_version(db: Path, member: Actor
     }
     now = articles.get_article(member, aid)
     assert now["title"] == "Launch notes" and now["current_version"] == 5
+    assert now["status"] == "published"  # version 1 was a draft: the status is not restored
+    assert reverted["note"] == (
+        "Restored the title, slug, body, meta description and tags of version 1. The status "
+        "stays published (version 1 was draft; use Move to… to change it)."
+    )
     assert _audit("article.reverted") == [
         {"target": str(aid), "title": "Launch notes", "restored_from": 1, "version": 5}
     ]
@@ -146,7 +151,7 @@ def test_bad_reverts_change_nothing(db: Path, member: Actor) -> None:
         content_versions.revert(member, aid, 7)
     with pytest.raises(NotFound):
         content_versions.revert(member, 999, 1)
-    with pytest.raises(Conflict, match="already matches"):
+    with pytest.raises(Conflict, match="already matches .* not the status"):
         content_versions.revert(member, aid, 1)
     viewer = Actor(kind="user", user_id=None, email="v@example.com", role=Role.VIEWER)
     articles.update_article(member, aid, body="y")

@@ -195,8 +195,11 @@ async def test_member_compares_and_reverts_an_article(people: People) -> None:
     assert ("delete", "two") in kinds and ("insert", "TWO") in kinds and ("insert", "four") in kinds
 
     await call(state, "ask_restore", 1)
+    status = articles.get_article(actor(people, "member"), article_id)["status"]
+    assert f"The status stays {status}" in state.restore_note  # said before the revert
     result = await call(state, "confirm_restore")  # a reason is optional for articles
     assert toasts(result) == [("success", "Reverted to version 1: now version 3")]
+    assert f"The status stays {status}" in str(result)  # and after it, in the toast
     assert state.versions[0]["change_type"] == "reverted"
     assert state.versions[0]["restored"] == "restored v1"
     assert articles.get_article(actor(people, "member"), article_id)["body"] == "one\ntwo\nthree"
