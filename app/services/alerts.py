@@ -257,7 +257,34 @@ def list_alerts(
                 select(Workflow.id, Workflow.name).where(col(Workflow.id).in_(wanted))
             ).all()
         )
-        return [to_public(row, names.get(row.workflow_id)) for row in rows]
+        tests = _test_counts(session, [row.id for row in rows if row.id is not None])
+        return [
+            {**to_public(row, names.get(row.workflow_id)), **tests.get(row.id, _NO_TESTS)}
+            for row in rows
+        ]
+
+
+_NO_TESTS = {"test_delivered": 0, "test_failed": 0}
+
+
+def _test_counts(session: Session, alert_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Per alert, its "Send test" deliveries still kept, by outcome. The alert's own counters
+    (`delivered_count`, `failed_count`) count what runs sent, never a test."""
+    found: dict[int, dict[str, int]] = {}
+    if not alert_ids:
+        return found
+    rows = session.exec(
+        select(AlertDelivery.alert_id, AlertDelivery.status, func.count())
+        .where(col(AlertDelivery.alert_id).in_(alert_ids), AlertDelivery.event == "test")
+        .group_by(AlertDelivery.alert_id, AlertDelivery.status)  # type: ignore[arg-type]
+    ).all()
+    for alert_id, status, count in rows:
+        counts = found.setdefault(alert_id, dict(_NO_TESTS))
+        if status == "delivered":
+            counts["test_delivered"] += count
+        elif status == "failed":
+            counts["test_failed"] += count
+    return found
 
 
 def list_deliveries(

@@ -20,12 +20,28 @@ from app.ui.states.alerts import (
 )
 from app.ui.states.alerts import AlertsState as S
 
+#: "Send to" is where a message goes; "Connection" is the stored credentials it is sent with.
 CHANNEL_HINTS = [
-    ("slack", "Slack incoming-webhook URL (https://hooks.slack.com/services/…)"),
-    ("telegram", "Chat id (needs a Telegram connection with the bot token)"),
-    ("email", "Address to mail (needs an SMTP connection)"),
-    ("webhook", "URL that receives a signed JSON POST"),
+    (
+        "slack",
+        "Where to post: a Slack incoming-webhook URL (https://hooks.slack.com/services/…). "
+        "Leave it empty when the connection below holds that URL.",
+    ),
+    ("telegram", "Where to post: a chat id (-100…) or @channel; empty: the connection's chat."),
+    ("email", "Who gets it: one or more addresses, separated by commas."),
+    (
+        "webhook",
+        "Where to POST the signed JSON: a URL, or with a connection a path under its "
+        "URL (/alerts) or nothing.",
+    ),
     ("in_app", ""),
+]
+CONNECTION_HINTS = [
+    ("slack", "Optional: a Slack connection whose stored webhook URL is used instead of Send to."),
+    ("telegram", "Required: the Telegram connection with the bot token that sends."),
+    ("email", "Required: the SMTP connection (server and login) that sends."),
+    ("webhook", "Optional: an n8n, Zapier or HTTP connection; its URL (and headers) are used."),
+    ("in_app", "Not used: in-app alerts go to people in Flowdeck."),
 ]
 _SEVERITY_COLORS = [("info", "blue"), ("warning", "amber"), ("error", "red"), ("critical", "red")]
 
@@ -142,7 +158,17 @@ def _dialog() -> rx.Component:
                     ),
                     rx.grid(
                         _select("Workflow", "workflow", S.workflow_names),
-                        _select("Connection", "connection", S.connection_names),
+                        rx.vstack(
+                            _select("Connection", "connection", S.connection_names),
+                            rx.text(
+                                rx.match(S.form.get("alert_type", ""), *CONNECTION_HINTS, ""),
+                                size="1",
+                                color=rx.color("gray", 10),
+                                data_testid="connection-hint",
+                            ),
+                            spacing="1",
+                            width="100%",
+                        ),
                         columns="2",
                         spacing="3",
                         width="100%",
@@ -179,6 +205,12 @@ def _dialog() -> rx.Component:
                         rx.hstack(
                             *[_event_box(event) for event in EVENTS], wrap="wrap", spacing="4"
                         ),
+                        rx.text(
+                            "A failed run sends one message. Tick step fail as well only to "
+                            "hear about each failing step too (also steps a run goes on after).",
+                            size="1",
+                            color=rx.color("gray", 10),
+                        ),
                         _error("events"),
                         spacing="1",
                         width="100%",
@@ -210,11 +242,24 @@ def _row(row: AlertRow) -> rx.Component:
         rx.table.cell(
             rx.vstack(
                 rx.text(row["name"], weight="medium"),
-                rx.text(row["channel"], size="1", color=rx.color("gray", 10)),
+                rx.text(
+                    row["watches"],
+                    size="1",
+                    color=rx.color("gray", 11),
+                    data_testid="alert-watches",
+                ),
                 spacing="0",
             )
         ),
-        rx.table.cell(rx.badge(row["alert_type"], variant="outline")),
+        rx.table.cell(
+            rx.vstack(
+                rx.badge(row["alert_type"], variant="outline"),
+                rx.text(
+                    row["channel"], size="1", color=rx.color("gray", 10), word_break="break-all"
+                ),
+                spacing="1",
+            )
+        ),
         rx.table.cell(row["workflow"]),
         rx.table.cell(rx.text(row["events"], size="2")),
         rx.table.cell(
@@ -230,7 +275,11 @@ def _row(row: AlertRow) -> rx.Component:
         ),
         rx.table.cell(
             rx.link(
-                row["counts"], on_click=S.show_deliveries(row["id"]), size="2", cursor="pointer"
+                row["counts"],
+                on_click=S.show_deliveries(row["id"]),
+                size="2",
+                cursor="pointer",
+                data_testid="alert-counts",
             )
         ),
         rx.table.cell(

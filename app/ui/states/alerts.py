@@ -6,6 +6,7 @@ from typing import Any, TypedDict
 
 import reflex as rx
 
+from app.core.alert_words import DEFAULT_EVENTS, sent_text, watches
 from app.core.dates import when_text
 from app.core.errors import FlowdeckError, Problem, ValidationFailed
 from app.services import alerts, connections, users, workflows
@@ -28,6 +29,7 @@ class AlertRow(TypedDict):
     channel: str
     workflow: str
     events: str
+    watches: str  # what it listens for, in words ("Failed runs of Nightly import")
     severity: str
     minimum: str
     active: bool
@@ -60,10 +62,16 @@ def alert_row(item: dict[str, Any]) -> AlertRow:
         channel=item["channel"] or "—",
         workflow=item["workflow_name"] or "All workflows",
         events=", ".join(e.replace("_", " ") for e in item["events"]),
+        watches=watches(item["events"], item["workflow_name"], item.get("min_severity")),
         severity=item["severity"],
         minimum=f"only ≥ {item['min_severity']}" if item.get("min_severity") else "",
         active=item["is_active"],
-        counts=f"{item['delivered_count']} sent · {item['failed_count']} failed",
+        counts=sent_text(
+            item["delivered_count"],
+            item["failed_count"],
+            item.get("test_delivered", 0),
+            item.get("test_failed", 0),
+        ),
         last_test="",
         last_test_ok=False,
     )
@@ -146,7 +154,7 @@ class AlertsState(DeleteConfirm, SessionState):
             "connection": NO_CONNECTION,
             "message": "",
         }
-        self.events = ["workflow_fail", "step_fail"]
+        self.events = list(DEFAULT_EVENTS)  # one message per failure
         self.recipients = []
         self.dialog_open = True
 

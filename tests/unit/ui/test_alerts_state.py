@@ -139,3 +139,22 @@ async def test_the_label_and_the_optional_minimum_are_two_fields(people: People)
     assert tab.rows[0]["severity"] == "error" and tab.rows[0]["minimum"] == ""
     await call(tab, "open_edit", saved["id"])
     assert (tab.form["severity"], tab.form["min_severity"]) == ("error", "any")
+
+
+async def test_a_new_alert_sends_once_per_failure_and_says_what_it_watches(
+    people: People,
+) -> None:
+    tab = await alerts_tab(people.tokens["member"])
+    await call(tab, "load")
+    await call(tab, "open_new")
+    assert tab.events == ["workflow_fail"]  # not step_fail too: one message per failure
+    await call(tab, "set_form", "alert_type", "in_app")
+    await call(tab, "set_form", "name", "Night shift")
+    await call(tab, "save", {"channel": ""})
+    [row] = tab.rows
+    assert row["watches"] == "Failed runs of every workflow"
+    assert row["counts"] == "0 sent · 0 failed"
+    await call(tab, "send_test", row["id"])
+    [row] = tab.rows
+    assert row["last_test"].startswith("Delivered"), row["last_test"]
+    assert row["counts"] == "0 sent · 0 failed · tests: 1 sent"  # a test is counted apart
