@@ -16,10 +16,15 @@ _MUTED = rx.color("gray", 11)
 _CHART_CONFIG = {"displayModeBar": False, "responsive": True}
 
 
-def _card(title: rx.Var | str, *children: rx.Component, testid: str) -> rx.Component:
+def _card(title: rx.Var | str | rx.Component, *children: rx.Component, testid: str) -> rx.Component:
+    heading = (  # a title that is a layout (words and a badge) is a div, not inside a <p>
+        rx.box(title, font_size="var(--font-size-2)", font_weight="bold")
+        if isinstance(title, rx.Component)
+        else rx.text(title, size="2", weight="bold")
+    )
     return rx.card(
         rx.vstack(
-            rx.text(title, size="2", weight="bold"),
+            heading,
             *children,
             spacing="2",
             width="100%",

@@ -47,7 +47,7 @@ def _control(item: VarField) -> rx.Component:
         (
             "missing",
             rx.callout(
-                rx.text(
+                rx.fragment(
                     "No ",
                     item["platform"],
                     " connection yet. ",

@@ -12,31 +12,35 @@ from app.ui.states.session import SessionState
 
 
 def _system_line() -> rx.Component:
-    return rx.callout(
-        rx.cond(
-            LiveStatus.degraded,
-            rx.text(
-                "Degraded — database: ",
-                LiveStatus.database,
-                ", scheduler: ",
-                LiveStatus.scheduler,
-            ),
+    """The health line. A callout's text is already a paragraph: the words inside are spans
+    (a paragraph in a paragraph is invalid HTML, which the browser re-nests, and React then
+    reports a hydration mismatch, error #418, on every direct load)."""
+    troubled = LiveStatus.degraded | (LiveStatus.failing != "")
+    return rx.callout.root(
+        rx.callout.icon(rx.cond(troubled, rx.icon("triangle-alert"), rx.icon("circle-check"))),
+        rx.callout.text(
             rx.cond(
-                LiveStatus.failing != "",
-                rx.text("Runs are failing — ", LiveStatus.failing, "."),
-                rx.text(
-                    "All systems operational — database ok, scheduler running, ",
-                    LiveStatus.queue_depth,
-                    " queued, ",
-                    LiveStatus.running,
-                    " running",
+                LiveStatus.degraded,
+                rx.el.span(
+                    "Degraded — database: ",
+                    LiveStatus.database,
+                    ", scheduler: ",
+                    LiveStatus.scheduler,
+                ),
+                rx.cond(
+                    LiveStatus.failing != "",
+                    rx.el.span("Runs are failing — ", LiveStatus.failing, "."),
+                    rx.el.span(
+                        "All systems operational — database ok, scheduler running, ",
+                        LiveStatus.queue_depth,
+                        " queued, ",
+                        LiveStatus.running,
+                        " running",
+                    ),
                 ),
             ),
         ),
-        icon=rx.cond(
-            LiveStatus.degraded | (LiveStatus.failing != ""), "triangle-alert", "circle-check"
-        ),
-        color_scheme=rx.cond(LiveStatus.degraded | (LiveStatus.failing != ""), "amber", "green"),
+        color_scheme=rx.cond(troubled, "amber", "green"),
         width="100%",
         data_testid="system-status",
     )
