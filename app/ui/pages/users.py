@@ -78,7 +78,15 @@ def _user_row(user: UserRow) -> rx.Component:
     return rx.table.row(
         rx.table.cell(
             rx.vstack(
-                rx.text(user["email"], weight="medium"),
+                rx.hstack(
+                    rx.text(user["email"], weight="medium"),
+                    rx.cond(
+                        user["is_self"],
+                        rx.badge("you", variant="outline", data_testid="own-row"),
+                    ),
+                    align="center",
+                    spacing="2",
+                ),
                 rx.text(user["name"], size="1", color=rx.color("gray", 11)),
                 spacing="0",
             )
@@ -123,20 +131,24 @@ def _user_row(user: UserRow) -> rx.Component:
                     ),
                 ),
                 rx.cond(
-                    user["is_active"],
-                    rx.button(
-                        "Deactivate",
-                        size="1",
-                        variant="soft",
-                        color_scheme="red",
-                        on_click=UsersState.set_active(user["id"], False),
-                    ),
-                    rx.button(
-                        "Activate",
-                        size="1",
-                        variant="soft",
-                        color_scheme="green",
-                        on_click=UsersState.set_active(user["id"], True),
+                    user["is_self"],
+                    rx.fragment(),  # nobody deactivates their own account (refused anyway)
+                    rx.cond(
+                        user["is_active"],
+                        rx.button(
+                            "Deactivate",
+                            size="1",
+                            variant="soft",
+                            color_scheme="red",
+                            on_click=UsersState.set_active(user["id"], False),
+                        ),
+                        rx.button(
+                            "Activate",
+                            size="1",
+                            variant="soft",
+                            color_scheme="green",
+                            on_click=UsersState.set_active(user["id"], True),
+                        ),
                     ),
                 ),
                 spacing="2",

@@ -20,6 +20,7 @@ class UserRow(TypedDict):
     is_active: bool
     locked: bool
     last_login: str
+    is_self: bool  # the signed-in admin's own row: no Deactivate (the service refuses it)
 
 
 class KeyRow(TypedDict):
@@ -50,6 +51,7 @@ class UsersState(SessionState):
 
     async def _reload(self) -> None:
         listed = await run_service(self, users.list_users)
+        me = (await self._actor()).user_id
         self.rows = [
             UserRow(
                 id=u.id,
@@ -59,6 +61,7 @@ class UsersState(SessionState):
                 is_active=u.is_active,
                 locked=u.locked,
                 last_login=_when(u.last_login_at),
+                is_self=u.id == me,
             )
             for u in listed
         ]
