@@ -28,18 +28,30 @@ def _build(page: Page, name: str) -> None:
     expect(page).to_have_url(re.compile(r"/admin/workflows/\d+/?$"))
 
 
-def test_bad_form_input_shows_the_field_error(admin_page: Page) -> None:
+def test_bad_form_input_shows_every_problem_at_once_under_its_field(admin_page: Page) -> None:
     page = admin_page
     page.goto("/admin/workflows/new")
+    page.get_by_label("Concurrency limit").fill("many")  # the form's own checks…
+    page.get_by_test_id("action-card").first.get_by_test_id("action-values_json").fill("{oops")
+    page.get_by_test_id("wf-trigger-type").get_by_role("combobox").click()
+    page.get_by_role("option", name="schedule").click()
+    page.locator("#wf-tz").fill("Mars/Olympus")  # …and the service's, in the same save
     page.get_by_test_id("save-workflow").click()
     expect(page.get_by_test_id("error-name")).to_contain_text("Required")
-    page.get_by_label("Name").fill("Broken")
-    page.get_by_label("Concurrency limit").fill("many")
-    page.get_by_test_id("action-card").first.get_by_test_id("action-values_json").fill("{oops")
-    page.get_by_test_id("save-workflow").click()
     expect(page.get_by_test_id("error-concurrency_limit")).to_contain_text("whole number")
-    expect(page.get_by_test_id("error-action").first).to_contain_text("Not valid JSON")
+    expect(page.get_by_test_id("error-action-values_json")).to_contain_text("Not valid JSON")
+    expect(page.get_by_test_id("error-trigger-timezone")).to_contain_text("Unknown time zone")
+    expect(page.get_by_test_id("error-action")).to_have_count(0)  # nothing left on the card
+    expect(page.locator("[data-sonner-toast]")).to_contain_text("4 fields need attention")
+    expect(page.get_by_test_id("error-name")).to_be_in_viewport()  # scrolled to the first
+    expect(page.locator("#wf-name")).to_be_focused()
     expect(page).to_have_url(re.compile(r"/admin/workflows/new/?$"))
+
+    page.locator("#wf-tz").fill("new york")  # the time zone is found by a part of its name
+    page.get_by_test_id("tz-option").filter(has_text="America/New_York").click()
+    expect(page.locator("#wf-tz")).to_have_value("America/New_York")
+    expect(page.get_by_test_id("error-trigger-timezone")).to_have_count(0)
+    expect(page.get_by_test_id("tz-option")).to_have_count(0)
 
 
 def test_build_run_and_watch_it_live(

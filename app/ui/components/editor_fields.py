@@ -24,6 +24,7 @@ def error(message: rx.Var, testid: str = "") -> rx.Component:
             size="1",
             white_space="pre-wrap",
             data_testid=testid or None,
+            data_problem="1",  # the form scrolls to the first of these after a failed save
         ),
     )
 

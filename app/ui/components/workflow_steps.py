@@ -15,6 +15,11 @@ from app.ui.states.workflow_editor import WorkflowEditorErrors as S
 RETRY_STRATEGIES = ["none", "immediate", "linear", "exponential"]
 
 
+def _input_error(index: rx.Var, key: str) -> rx.Component:
+    """The problems of the step's `key` input, right under it."""
+    return error(S.action_field_errors[index].get(key, ""), f"error-action-{key}")
+
+
 def _action_input(
     index: rx.Var,
     action: rx.Var,
@@ -35,6 +40,7 @@ def _action_input(
             id=field_id(index, key),
             data_testid=f"action-{key}",
         ),
+        _input_error(index, key),
         spacing="1",
         width="100%",
     )
@@ -55,6 +61,7 @@ def _action_json(
             id=field_id(index, key),
             data_testid=f"action-{key}",
         ),
+        _input_error(index, key),
         spacing="1",
         width="100%",
     )

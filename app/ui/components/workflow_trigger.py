@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from app.ui.components.editor_fields import error, field_label, select_field
+from app.ui.components.webhook_box import webhook_box
 from app.ui.forms.step_kinds import FlowField
 from app.ui.forms.trigger_kinds import TRIGGER_FIELDS, TRIGGER_HINTS
 from app.ui.forms.workflow_form import CRON_PRESETS, TRIGGER_TYPES
@@ -21,6 +22,43 @@ def _trigger_input(label: str, key: str, html_id: str, **props: str) -> rx.Compo
             on_change=lambda v: S.set_trigger_field(key, v),
             width="100%",
             **props,
+        ),
+        error(S.errors.get(f"trigger.config.{key}", ""), f"error-trigger-{key}"),
+        spacing="1",
+        width="100%",
+    )
+
+
+def _time_zone_field() -> rx.Component:
+    """The time zone: typing a part of a name (`berlin`, `new york`) lists the IANA names that
+    match; a click on one fills it in."""
+    return rx.vstack(
+        _trigger_input(
+            "Time zone (type to search)",
+            "timezone",
+            "wf-tz",
+            placeholder="Europe/Berlin",
+            auto_complete="off",
+        ),
+        rx.cond(
+            S.tz_matches.length() > 0,
+            rx.flex(
+                rx.foreach(
+                    S.tz_matches,
+                    lambda name: rx.button(
+                        name,
+                        size="1",
+                        variant="soft",
+                        type="button",
+                        on_click=S.set_trigger_field("timezone", name),
+                        data_testid="tz-option",
+                    ),
+                ),
+                gap="0.4rem",
+                wrap="wrap",
+                role="group",
+                aria_label="Matching time zones",
+            ),
         ),
         spacing="1",
         width="100%",
@@ -55,18 +93,18 @@ def _schedule_fields() -> rx.Component:
                 ),
                 rx.grid(
                     _trigger_input("Cron (5 fields)", "cron", "wf-cron", font_family="monospace"),
-                    _trigger_input("Time zone", "timezone", "wf-tz", placeholder="Europe/Berlin"),
+                    _time_zone_field(),
                     columns="2",
                     spacing="4",
                     width="100%",
                 ),
-                rx.callout(
+                rx.callout.root(  # root + icon: a callout's own text is a <p>, no <div> in it
+                    rx.callout.icon(rx.icon("calendar-clock")),
                     rx.vstack(
-                        rx.text(S.cron_words, weight="medium", data_testid="cron-words"),
+                        rx.text(S.cron_words, size="2", weight="medium", data_testid="cron-words"),
                         rx.foreach(S.next_runs, lambda r: rx.text("Next: ", r, size="1")),
                         spacing="1",
                     ),
-                    icon="calendar-clock",
                     size="1",
                     width="100%",
                 ),
@@ -97,22 +135,24 @@ def _webhook_fields() -> rx.Component:
             lambda v: S.set_trigger_field("signature", v),
             "wf-signature",
         ),
-        _trigger_input(
-            "Secret (leave empty to keep or to have one generated)",
-            "secret",
-            "wf-secret",
-            type="password",
+        rx.cond(  # an unsigned hook has no secret to set
+            t["signature"] != "none",
+            _trigger_input(
+                "Secret (leave empty to keep or to have one generated)",
+                "secret",
+                "wf-secret",
+                type="password",
+            ),
+            rx.text(
+                "Unsigned: anyone who knows the URL can start this workflow. Choose a "
+                "signature to require a secret.",
+                size="1",
+                color=rx.color("gray", 11),
+            ),
         ),
         rx.cond(
             S.webhook_url != "",
-            rx.vstack(
-                rx.text("URL", size="2", weight="medium"),
-                rx.code(S.webhook_url, data_testid="webhook-url"),
-                rx.text("Try it", size="2", weight="medium"),
-                rx.code_block(S.curl_example, language="bash", wrap_long_lines=True),
-                spacing="1",
-                width="100%",
-            ),
+            webhook_box(S.webhook_url, S.curl_example),
             rx.text(
                 "The URL appears here after the first save.", size="1", color=rx.color("gray", 11)
             ),

@@ -12,6 +12,7 @@ from typing import Any, TypedDict
 
 from app.core.articles import status_name
 from app.core.errors import Problem
+from app.core.webhook_examples import needs_secret
 from app.ui.forms.retention_fields import retention_to_definition, retention_to_form
 from app.ui.forms.step_kinds import (
     ACTION_TYPES,
@@ -322,7 +323,7 @@ def trigger_to_spec(form: TriggerForm, problems: list[Problem] | None = None) ->
             config["timezone"] = form["timezone"].strip() or "UTC"
     elif kind == "webhook":
         config["signature"] = form["signature"] or "none"
-        if form["secret"].strip():
+        if needs_secret(config["signature"]) and form["secret"].strip():  # unsigned: no secret
             config["secret"] = form["secret"].strip()
     elif kind == "event":
         config["event"] = form["event"].strip()
@@ -451,3 +452,50 @@ def definition_to_form(
             )
         actions.append(form)
     return fields, trigger, actions
+
+
+#: Where a step's problem shows: the path after `actions[i].` → the form field it belongs under.
+_COMMON_FIELDS: dict[str, str] = {
+    "id": "id",
+    "name": "name",
+    "condition": "condition",
+    "timeout_s": "timeout_s",
+    "retry.max_attempts": "retry_max",
+    "retry.delay_s": "retry_delay",
+}
+_CONFIG_FIELDS: dict[str, dict[str, str]] = {
+    "delay": {"seconds": "seconds"},
+    "transform": {"values": "values_json"},
+    "api_call": {"url": "url", "connection": "connection", "headers": "headers_json",
+                 "json": "body_json", "expected_status": "expected_status",
+                 "timeout_s": "timeout_call"},
+    "publish": {"article": "article", "connection": "connection"},
+    "share": {"article": "article", "message": "message", "connections": "list_text",
+              "platforms": "platforms"},
+    "monitor": {"article": "article", "metrics": "metrics", "sources": "connection",
+                "window_days": "window_days", "urls": "list_text", "json_paths": "paths_json",
+                "thresholds": "thresholds_json"},
+    "optimize": {"article": "article", "keywords": "list_text"},
+    "notify": {"alert": "alert", "connection": "connection", "message": "message"},
+    "git_commit": {"article": "article", "connection": "connection", "message": "message"},
+}  # fmt: skip
+
+
+def _under(rest: str, key: str) -> bool:
+    return rest == key or rest.startswith((f"{key}[", f"{key}."))
+
+
+def input_of(action_type: str, rest: str) -> str:
+    """The form input a step's problem belongs under (`config.url` → `url`), or "" when no
+    input of the card holds it. Types the form edits as raw JSON show config problems under
+    that JSON (`extra_json`)."""
+    for path, key in _COMMON_FIELDS.items():
+        if _under(rest, path):
+            return key
+    if not _under(rest, "config"):
+        return ""
+    inner = rest.removeprefix("config").lstrip(".")
+    fields = _CONFIG_FIELDS.get(action_type)
+    if fields is None:
+        return "" if action_type in FLOW_FIELDS else "extra_json"
+    return next((key for path, key in fields.items() if _under(inner, path)), "")

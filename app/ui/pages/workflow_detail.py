@@ -8,6 +8,7 @@ from app.ui.components.layout import admin_page
 from app.ui.components.stat_card import stat_card
 from app.ui.components.status_badge import status_badge
 from app.ui.components.template_save import save_template_button, save_template_dialog
+from app.ui.components.webhook_box import webhook_box
 from app.ui.components.workflow_performance import performance_panel
 from app.ui.components.workflow_transfer import export_button
 from app.ui.live import ExecRow
@@ -98,7 +99,7 @@ def _body() -> rx.Component:
                     S.stats.get("next_runs", "") != "",
                     rx.text(S.stats.get("next_runs", ""), size="1", color=rx.color("gray", 11)),
                 ),
-                rx.cond(S.webhook_url != "", rx.code(S.webhook_url)),
+                rx.cond(S.webhook_url != "", webhook_box(S.webhook_url)),
                 rx.text(
                     "Priority ",
                     S.priority,

@@ -5,13 +5,17 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import available_timezones
 
 import reflex as rx
 
 from app.core.cron import describe_cron, next_fire_times, validate_cron, validate_timezone
 from app.core.dates import zoned_text
 from app.core.errors import FlowdeckError, Problem, ValidationFailed
+from app.core.time_zones import find_zones
+from app.core.webhook_examples import curl_example
 from app.services import retention, workflows
+from app.services.workflow_defs import parse_definition
 from app.services.workflow_warnings import check_warnings
 from app.ui.forms.retention_fields import BLANK as RETENTION_BLANK
 from app.ui.forms.retention_fields import global_hints
@@ -31,8 +35,14 @@ from app.ui.forms.workflow_form import (
     blank_trigger,
     definition_to_form,
     form_to_definition,
+    input_of,
 )
 from app.ui.states.session import SessionState, error_text, run_service
+
+#: Every IANA time zone this host knows, UTC first: what the time zone field searches.
+TIME_ZONES = ("UTC", *sorted(z for z in available_timezones() if z != "UTC"))
+#: Trigger config keys with an input of their own in the form (a problem shows under it).
+TRIGGER_INPUTS = ("cron", "timezone", "interval_seconds", "secret", "event", "filter")
 
 _DEFAULT_FIELDS = {
     "name": "",
@@ -46,6 +56,34 @@ _DEFAULT_FIELDS = {
     "on_failure_workflow_id": "",
     **RETENTION_BLANK,
 }
+
+
+#: After a failed save: the first problem shown on the page in view, its input focused.
+SCROLL_TO_FIRST_PROBLEM = """
+setTimeout(() => {
+  const problem = document.querySelector('[data-problem]');
+  if (!problem) return;
+  problem.scrollIntoView({block: 'center'});
+  const box = problem.parentElement;
+  const input = box && box.querySelector('input:not([type=hidden]), textarea');
+  if (input) input.focus({preventScroll: true});
+}, 60);
+"""
+
+
+def others_of(definition: dict[str, Any], found: list[Problem]) -> list[Problem]:
+    """The service's problems with `definition` at paths the form has not already named (the
+    form's own say more: "not valid JSON" rather than "must be an object")."""
+    try:
+        parse_definition(definition)
+    except ValidationFailed as exc:
+        taken = {p.path for p in found}
+        return [p for p in exc.problems if p.path not in taken and not _inside(p.path, taken)]
+    return []
+
+
+def _inside(path: str, taken: set[str]) -> bool:
+    return any(path.startswith((f"{t}.", f"{t}[")) for t in taken if t)
 
 
 def _sentence(message: str) -> str:
@@ -134,8 +172,14 @@ class WorkflowEditorState(SessionState):
 
     @rx.event
     def set_trigger_field(self, name: str, value: str) -> None:
-        self.trigger = {**self.trigger, name: value}  # type: ignore[assignment]
+        self.trigger = {**self.trigger, name: str(value)[:2000]}  # type: ignore[assignment]
+        self.errors = {k: v for k, v in self.errors.items() if k != f"trigger.config.{name}"}
         self._preview()
+
+    @rx.var
+    def tz_matches(self) -> list[str]:
+        """IANA names matching what is typed in the time zone field (none once it is one)."""
+        return find_zones(self.trigger["timezone"], TIME_ZONES)
 
     @rx.event
     def apply_preset(self, cron: str) -> None:
@@ -268,7 +312,20 @@ class WorkflowEditorState(SessionState):
     # -- saving -----------------------------------------------------------------------------
 
     def _show(self, problems: list[Problem]) -> None:
-        self.errors = {p.path or "form": _sentence(p.message) for p in problems}
+        errors: dict[str, str] = {}
+        for p in problems:  # two problems at one path: both, one per line
+            key, text = p.path or "form", _sentence(p.message)
+            errors[key] = f"{errors[key]}\n{text}" if key in errors else text
+        self.errors = errors
+
+    def _problems(self, problems: list[Problem]) -> Any:
+        """Every problem under its field, the page scrolled to the first, a one-line toast."""
+        self._show(problems)
+        count = len(self.errors)
+        return [
+            rx.toast.error(f"{count} field{'s' if count != 1 else ''} need attention"),
+            rx.call_script(SCROLL_TO_FIRST_PROBLEM),
+        ]
 
     @rx.event
     async def save(self) -> Any:
@@ -284,8 +341,10 @@ class WorkflowEditorState(SessionState):
         else:
             definition, problems = form_to_definition(self.fields, self.trigger, self.actions)
         if problems:
-            self._show(problems)
-            return rx.toast.error("Some fields need attention")
+            # What the form caught (bad JSON, a word for a number) and, at the other fields,
+            # what the service would say: every problem at once, not one save at a time.
+            problems = [*problems, *others_of(definition, problems)]
+            return self._problems(problems)
         workflow_id = self.workflow_id
         self.saving = True
         try:
@@ -298,10 +357,10 @@ class WorkflowEditorState(SessionState):
                 ),
             )
         except ValidationFailed as exc:
-            self._show(exc.problems)
             if self.json_mode:
                 self.errors = {"json": exc.message}
-            return rx.toast.error("Some fields need attention")
+                return rx.toast.error("The definition needs attention")
+            return self._problems(exc.problems)
         except FlowdeckError as exc:
             self.form_error = error_text(exc)
             return None
@@ -336,12 +395,8 @@ class WorkflowEditorState(SessionState):
 
     @rx.var
     def curl_example(self) -> str:
-        if not self.webhook_url:
-            return ""
-        return (
-            f"curl -X POST '{self.webhook_url}' -H 'Content-Type: application/json' "
-            "-H 'Idempotency-Key: demo-1' -d '{\"hello\": \"world\"}'"
-        )
+        """A curl call of the saved hook, signed as its signature setting says."""
+        return curl_example(self.webhook_url, self.trigger["signature"])
 
 
 def _field_of(action: ActionForm, rest: str) -> str:
@@ -351,7 +406,7 @@ def _field_of(action: ActionForm, rest: str) -> str:
     for key in keys:
         if rest == key or rest.startswith((f"{key}[", f"{key}.")):
             return key
-    return ""
+    return input_of(action["type"], rest)
 
 
 def _dependency_line(action: ActionForm, rest: str, message: str) -> str:
@@ -436,10 +491,10 @@ class WorkflowEditorErrors(WorkflowEditorState):
 
     @rx.var
     def trigger_error(self) -> str:
-        """The trigger's problems no field of its own shows."""
+        """The trigger's problems no input of its own shows (those are under their input)."""
         shown = {
             f"trigger.config.{f.config_key}" for f in TRIGGER_FIELDS.get(self.trigger["type"], ())
-        }
+        } | {f"trigger.config.{key}" for key in TRIGGER_INPUTS}
         return "\n".join(
             f"{path.removeprefix('trigger.config.')}: {message}"
             for path, message in self.errors.items()
