@@ -93,6 +93,10 @@ def is_secret_path(path: str) -> bool:
     return any(part and not part.isdigit() and is_secret_key(part) for part in parts)
 
 
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str | dict | list) and not value)
+
+
 def _shown(path: str, value: Any, present: bool) -> str:
     if not present:
         return ""
@@ -117,13 +121,17 @@ def comparable(steps: Sequence[Any]) -> dict[str, dict[str, Any]]:
 def field_changes(
     before: Mapping[str, Any] | None, after: Mapping[str, Any] | None
 ) -> list[FieldChange]:
-    """The leaves that differ between two step bodies, sorted by path; secrets masked."""
+    """The leaves that differ between two step bodies, sorted by path; secrets masked. A
+    field that is empty (null, "", {} or []) on one side counts as absent there: from empty
+    to a value is "added", not "changed" from `null`."""
     old, new = leaves(before or {}), leaves(after or {})
     old.pop("", None)  # an empty body is no field
     new.pop("", None)
     rows: list[FieldChange] = []
     for path in sorted(old.keys() | new.keys()):
-        was, now = path in old, path in new
+        was, now = path in old and not _blank(old[path]), path in new and not _blank(new[path])
+        if not (was or now):
+            continue
         if was and now and old[path] == new[path] and type(old[path]) is type(new[path]):
             continue
         kind: Change = "changed" if was and now else ("added" if now else "removed")

@@ -1,33 +1,17 @@
 """A readable diff: changed fields as old → new, and a body's lines inline or side by side.
 
-The shaping is plain Python (a DeepDiff JSON or a `line_diff` becomes rows the page only
-draws); the drawing colours what was added green and what was removed red.
+The shaping is plain Python (field rows come from `app.core.doc_changes`, a `line_diff`
+becomes lines the page only draws); the drawing colours what was added green and what was
+removed red.
 """
 
 from __future__ import annotations
 
-import json
-import re
-from collections.abc import Mapping
 from typing import Any, TypedDict
 
 import reflex as rx
 
-MAX_VALUE = 400  # characters of one value; the API has the whole thing
 CONTEXT = 3  # unchanged lines kept around each change; longer runs fold into one gap row
-_PART = re.compile(r"\['((?:[^'\\]|\\.)*)'\]|\[(\d+)\]")
-_KINDS = {
-    "values_changed": "changed",
-    "type_changes": "changed",
-    "dictionary_item_added": "added",
-    "iterable_item_added": "added",
-    "attribute_added": "added",
-    "set_item_added": "added",
-    "dictionary_item_removed": "removed",
-    "iterable_item_removed": "removed",
-    "attribute_removed": "removed",
-    "set_item_removed": "removed",
-}
 
 
 class FieldChange(TypedDict):
@@ -51,56 +35,6 @@ class SideRow(TypedDict):
     right_no: str
     right: str
     right_kind: str  # equal, insert, empty, gap
-
-
-def value_text(value: Any) -> str:
-    """A value as a person reads it: strings bare, everything else as compact JSON."""
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
-    return text if len(text) <= MAX_VALUE else text[:MAX_VALUE] + "…"
-
-
-def readable_path(
-    path: str, before: Mapping[str, Any] | None = None, after: Mapping[str, Any] | None = None
-) -> str:
-    """`root['actions'][0]['config']['url']` → `actions.fetch.config.url` (the action's id
-    when the definitions name one, else `actions[0]`)."""
-    parts: list[str | int] = [
-        m.group(1) if m.group(2) is None else int(m.group(2)) for m in _PART.finditer(path)
-    ]
-    if len(parts) > 1 and parts[0] == "actions" and isinstance(parts[1], int):
-        for doc in (before, after):
-            actions = (doc or {}).get("actions") or []
-            if parts[1] < len(actions) and isinstance(actions[parts[1]], dict):
-                parts[1] = str(actions[parts[1]].get("id") or parts[1])
-                break
-    text = ""
-    for part in parts:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
-    return text or "(whole document)"
-
-
-def flatten_diff(
-    diff: Mapping[str, Any],
-    before: Mapping[str, Any] | None = None,
-    after: Mapping[str, Any] | None = None,
-) -> list[FieldChange]:
-    """One row per changed value of a DeepDiff JSON (`field_diff`), sorted by path."""
-    rows: list[FieldChange] = []
-    for key, entries in diff.items():
-        kind = _KINDS.get(key, "changed")
-        if not isinstance(entries, Mapping):
-            continue
-        for path, value in entries.items():
-            pair = value if isinstance(value, Mapping) else {}
-            if kind == "changed":
-                old, new = value_text(pair.get("old_value")), value_text(pair.get("new_value"))
-            elif kind == "added":
-                old, new = "", value_text(value)
-            else:
-                old, new = value_text(value), ""
-            where = readable_path(path, after if kind == "added" else before, after)
-            rows.append(FieldChange(path=where, kind=kind, old=old, new=new))
-    return sorted(rows, key=lambda r: r["path"])
 
 
 def _folded(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -216,16 +150,25 @@ def _field_row(change: FieldChange) -> rx.Component:
     changed = change["kind"] == "changed"
     return rx.flex(
         rx.flex(
-            rx.code(change["path"], size="1", variant="ghost"),
-            rx.badge(
+            rx.badge(  # first, and never shrunk: a long path wraps instead of hiding it
                 change["kind"],
                 color_scheme=rx.match(
                     change["kind"], ("added", "green"), ("removed", "red"), "blue"
                 ),
+                flex_shrink="0",
+                data_testid="diff-kind",
+            ),
+            rx.code(
+                change["path"],
+                size="1",
+                variant="ghost",
+                style={"word_break": "break-word", "overflow_wrap": "anywhere", "min_width": "0"},
+                data_testid="diff-path",
             ),
             gap="0.5rem",
-            align="center",
-            width=["100%", "240px"],
+            align="start",
+            width=["100%", "280px"],
+            min_width="0",
             flex_shrink="0",
         ),
         rx.flex(

@@ -14,16 +14,16 @@ from typing import Any
 
 import reflex as rx
 
+from app.core.doc_changes import document_changes, plain_words
 from app.core.errors import AuthenticationFailed, FlowdeckError, ValidationFailed
 from app.services import orchestration_history, users
-from app.ui.components.diff_view import FieldChange, flatten_diff
+from app.ui.components.diff_view import FieldChange
 from app.ui.states.orchestrations_detail import OrchestrationDetailState
 from app.ui.states.session import SessionState, error_text, run_service
 from app.ui.states.version_views import (
     VersionRow,
-    action_rows,
     bounded_number,
-    masked_diff,
+    field_rows,
     version_row,
 )
 
@@ -38,20 +38,10 @@ def _calls(definition: Mapping[str, Any]) -> dict[str, Any]:
 def orchestration_fields(
     diff: Mapping[str, Any], before: Mapping[str, Any], after: Mapping[str, Any]
 ) -> list[FieldChange]:
-    """The field list of a compare: DeepDiff's rows outside the calls (secrets masked), the
-    calls' rows matched by id (`calls.<id>.<field>`, a call added or removed as one row)."""
-    rest = [
-        r
-        for r in flatten_diff(masked_diff(diff), before, after)
-        if not (r["path"] == "calls" or r["path"].startswith(("calls.", "calls[")))
-    ]
-    calls = [
-        FieldChange(
-            path="calls" + r["path"][len("actions") :], kind=r["kind"], old=r["old"], new=r["new"]
-        )
-        for r in action_rows(_calls(before), _calls(after))
-    ]
-    return sorted([*rest, *calls], key=lambda r: r["path"])
+    """The field list of a compare: one row per value that differs, calls matched by id
+    (`calls.<id>.<field>`), secrets masked (`app.core.doc_changes`; `diff` is DeepDiff's
+    report the API answers)."""
+    return field_rows(document_changes(before, after, by_id=["calls"]))
 
 
 class OrchestrationHistoryState(SessionState):
@@ -98,7 +88,7 @@ class OrchestrationHistoryState(SessionState):
         orch_id = self.history_id
         data = await run_service(self, lambda s: orchestration_history.compare(s, orch_id, a, b))
         before, after = data["a"]["definition"], data["b"]["definition"]
-        self.words = list(data["summary"])
+        self.words = [plain_words(w) for w in data["summary"]]
         self.fields = orchestration_fields(data["diff"], before, after)
         self.compared = f"v{a} → v{b}"
 

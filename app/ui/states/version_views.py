@@ -10,10 +10,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypedDict
 
-from app.core.canvas_diff import CanvasDiff, diff_canvas, field_changes, is_secret_path
+from app.core.canvas_diff import CanvasDiff, diff_canvas
 from app.core.dates import when_text
-from app.core.redact import REDACTED, redact
-from app.ui.components.diff_view import FieldChange, flatten_diff, readable_path, value_text
+from app.core.doc_changes import document_changes, plain_words
+from app.ui.components.diff_view import FieldChange
 from app.ui.components.flow_nodes import CHANGE_COLORS
 
 MAX_LISTED = 40  # changed steps named above the canvas (a click on one selects it)
@@ -122,7 +122,7 @@ def version_row(item: dict[str, Any], emails: dict[int, str], current: int) -> V
     if restored is not None:
         restored_text = f"restored v{restored}" + (f" because “{reason}”" if reason else "")
     description = item.get("change_description") or ""
-    summary = "; ".join(item.get("change_summary") or [])
+    summary = plain_words("; ".join(item.get("change_summary") or []))
     change_type = item["change_type"].replace("_", " ")
     if description in (summary, item["change_type"]) or (
         restored is not None and description.endswith(f"to version {restored}")
@@ -141,67 +141,18 @@ def version_row(item: dict[str, Any], emails: dict[int, str], current: int) -> V
     )
 
 
-def masked_diff(diff: Mapping[str, Any]) -> dict[str, Any]:
-    """A DeepDiff JSON with every value under a secret-named key masked, for the text diff."""
-    masked: dict[str, Any] = {}
-    for kind, entries in diff.items():
-        if not isinstance(entries, Mapping):
-            masked[kind] = entries
-            continue
-        masked[kind] = {
-            path: _masked_entry(value) if is_secret_path(readable_path(path)) else redact(value)
-            for path, value in entries.items()
-        }
-    return masked
-
-
-def _masked_entry(value: Any) -> Any:
-    if isinstance(value, Mapping) and ("old_value" in value or "new_value" in value):
-        return {**value, "old_value": REDACTED, "new_value": REDACTED}
-    return REDACTED
-
-
-def _is_action_path(path: str) -> bool:
-    return path == "actions" or path.startswith(("actions.", "actions["))
-
-
-def _by_id(steps: Sequence[Any]) -> dict[str, Mapping[str, Any]]:
-    found: dict[str, Mapping[str, Any]] = {}
-    for step in steps:
-        if isinstance(step, Mapping) and isinstance(step.get("id"), str):
-            found.setdefault(step["id"], step)
-    return found
-
-
-def action_rows(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[FieldChange]:
-    """The steps' text changes matched by id: `actions.<id>.<field>` old → new, a step added
-    or removed as one row. (DeepDiff matches list items by position, so removing the second
-    of three steps read as "step 2 renamed to step 3, step 3 removed".)"""
-    old, new = _by_id(_steps(before)), _by_id(_steps(after))
-    rows: list[FieldChange] = []
-    for step_id in [*new, *(k for k in old if k not in new)]:
-        where = f"actions.{step_id}"
-        if step_id not in old or step_id not in new:
-            added = step_id in new
-            text = value_text(redact(dict(new[step_id] if added else old[step_id])))
-            kind = "added" if added else "removed"
-            old_text, new_text = ("", text) if added else (text, "")
-            rows.append(FieldChange(path=where, kind=kind, old=old_text, new=new_text))
-            continue
-        for f in field_changes(old[step_id], new[step_id]):
-            rows.append(FieldChange(path=f"{where}.{f.path}", kind=f.kind, old=f.old, new=f.new))
-    return rows
-
-
 def workflow_fields(
     diff: Mapping[str, Any], before: Mapping[str, Any], after: Mapping[str, Any]
 ) -> list[FieldChange]:
-    """The field list of a workflow compare: DeepDiff's rows outside the steps (secrets
-    masked), the steps' rows matched by id."""
-    rest = [
-        r for r in flatten_diff(masked_diff(diff), before, after) if not _is_action_path(r["path"])
-    ]
-    return sorted([*rest, *action_rows(before, after)], key=lambda r: r["path"])
+    """The field list of a workflow compare: one row per value that differs, steps matched
+    by id (`app.core.doc_changes`); secrets masked. (`diff`, DeepDiff's report, is what the
+    API answers; the rows are built from the two definitions so added and removed read right.)"""
+    return field_rows(document_changes(before, after, by_id=["actions"]))
+
+
+def field_rows(changes: Sequence[Any]) -> list[FieldChange]:
+    """`app.core.canvas_diff.FieldChange`s as the rows the diff view draws."""
+    return [FieldChange(path=c.path, kind=c.kind, old=c.old, new=c.new) for c in changes]
 
 
 def edge_style(change: str) -> dict[str, str]:

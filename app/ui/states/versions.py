@@ -14,6 +14,7 @@ from typing import Any
 import reflex as rx
 
 from app.core.articles import revert_promise
+from app.core.doc_changes import document_changes, plain_words
 from app.core.errors import (
     AuthenticationFailed,
     FlowdeckError,
@@ -26,10 +27,10 @@ from app.ui.components.diff_view import (
     DiffLine,
     FieldChange,
     SideRow,
-    flatten_diff,
     inline_lines,
     side_rows,
 )
+from app.ui.states.change_report import ChangeReportState
 from app.ui.states.session import SessionState, error_text, run_service
 from app.ui.states.version_views import (
     ChangedStep,
@@ -40,6 +41,7 @@ from app.ui.states.version_views import (
     NodeDetail,
     VersionRow,
     bounded_number,
+    field_rows,
     graph_view,
     version_row,
     workflow_fields,
@@ -177,13 +179,14 @@ class VersionsState(SessionState):
             data = await run_service(self, lambda s: content_versions.compare(s, item_id, a, b))
             changed = data["changed_fields"]
             self.words = [f"changed {', '.join(changed)}"] if changed else []
-            self.fields = flatten_diff(data["fields"])
+            before, after = data["a"]["snapshot"], data["b"]["snapshot"]
+            self.fields = field_rows(document_changes(before, after, skip=["body"]))
             self.body_lines = inline_lines(data["body"])
             self.body_rows = side_rows(data["body"])
         else:
             data = await run_service(self, lambda s: workflow_history.compare(s, item_id, a, b))
             before, after = data["a"]["definition"], data["b"]["definition"]
-            self.words = list(data["summary"])
+            self.words = [plain_words(w) for w in data["summary"]]
             self.fields = workflow_fields(data["diff"], before, after)
             self.body_lines, self.body_rows = [], []
             await self._show_graph(before, after)
@@ -302,6 +305,7 @@ class VersionsState(SessionState):
                 )
                 made, note = result["version"]["version_number"], ""
             await self._load_history(item_id)
+            await self._list_items()  # the list's "v5 · …" and order follow the new version
         except AuthenticationFailed:
             return rx.redirect("/login")
         except ValidationFailed as exc:
@@ -318,7 +322,7 @@ class VersionsState(SessionState):
         said = f"{verb} to version {number}: now version {made}"
         if note:  # an article: say that the status stayed
             return rx.toast.success(said, description=note, duration=8000)
-        return rx.toast.success(said)
+        return [rx.toast.success(said), ChangeReportState.load]  # the report counts it too
 
     # -- what the page shows ----------------------------------------------------------------
 

@@ -78,10 +78,7 @@ def test_steps_are_matched_by_id(before: list, after: list, expected: dict) -> N
         pytest.param(
             {"config": {}},
             {"config": {"timeout_s": 5}},
-            [
-                FieldChange("config", "removed", "{}", ""),
-                FieldChange("config.timeout_s", "added", "", "5"),
-            ],
+            [FieldChange("config.timeout_s", "added", "", "5")],  # not "config removed {}"
             id="a field added to an empty mapping",
         ),
         pytest.param(
@@ -120,8 +117,26 @@ def test_steps_are_matched_by_id(before: list, after: list, expected: dict) -> N
         pytest.param(
             {"config": {"api_key": ""}},
             {"config": {"api_key": "k-123456"}},
-            [FieldChange("config.api_key", "changed", "", REDACTED)],
+            [FieldChange("config.api_key", "added", "", REDACTED)],
             id="empty secret shown empty",
+        ),
+        pytest.param(
+            {"config": {"timeout": None, "tags": [], "note": ""}},
+            {"config": {"timeout": 5, "tags": ["a"], "note": None}},
+            [
+                FieldChange("config.tags[0]", "added", "", "a"),
+                FieldChange("config.timeout", "added", "", "5"),
+            ],
+            id="from empty to a value is added, empty to empty is nothing",
+        ),
+        pytest.param(
+            {"retry": {"strategy": "linear", "max": 3}},
+            {"retry": None},
+            [
+                FieldChange("retry.max", "removed", "3", ""),
+                FieldChange("retry.strategy", "removed", "linear", ""),
+            ],
+            id="a setting cleared is removed, leaf by leaf",
         ),
     ],
 )
@@ -135,7 +150,7 @@ def test_a_long_value_is_cut_and_many_fields_are_counted() -> None:
     assert len(row.new) == canvas_diff.MAX_VALUE + 1 and row.new.endswith("…")
     many = {"config": {f"k{i:03}": i for i in range(canvas_diff.MAX_FIELDS + 15)}}
     found = compare_steps([_step("a")], [{**_step("a"), **many}])["a"]
-    assert len(found.fields) == canvas_diff.MAX_FIELDS and found.more == 16  # + config.values
+    assert len(found.fields) == canvas_diff.MAX_FIELDS and found.more == 15
 
 
 def test_a_changed_dependency_is_a_field_of_its_step() -> None:

@@ -68,7 +68,7 @@ async def test_a_member_reads_the_timeline_and_compares(people: People) -> None:
     rows = [(r["number"], r["change_type"], r["current"]) for r in state.versions]
     assert rows == [(3, "edited", True), (2, "edited", False), (1, "created", False)]
     assert state.versions[0]["who"] == "member@example.com"
-    assert state.versions[1]["summary"] == "changed `calls.login.url`"
+    assert state.versions[1]["summary"] == "changed “calls.login.url”"
     assert state.compared == "v2 → v3" and state.words == ["mode sequential → parallel"]
     assert [f["path"] for f in state.fields] == ["mode"]
 
@@ -168,7 +168,7 @@ def test_calls_are_matched_by_id_and_secrets_masked() -> None:
         r["path"]: (r["kind"], r["old"], r["new"])
         for r in orchestration_fields(diff, before, after)
     }
-    assert rows["calls.a"][0] == "removed"
+    assert rows["calls.a.url"] == ("removed", "u1", "")  # a call removed: its fields
     assert rows["calls.b.headers.Authorization"] == ("added", "", "[redacted]")
     assert "s3cret" not in str(rows)
     assert "mode" in rows and not any(p.startswith("calls[") for p in rows)

@@ -16,7 +16,8 @@ from reflex.istate.data import PageData
 
 from app.services import articles, auth, workflow_history, workflows
 from app.services.actor import Actor
-from app.ui.components.diff_view import flatten_diff, inline_lines, side_rows
+from app.ui.components.diff_view import inline_lines, side_rows
+from app.ui.states.version_views import workflow_fields
 from app.ui.states.versions import VersionsState
 from tests.unit.ui import test_state_guards as guards
 from tests.unit.ui.tabs import sign_in_tab
@@ -133,7 +134,7 @@ async def test_admin_reads_the_timeline_and_compares(people: People) -> None:
         (1, "created", False),
     ]
     assert rows[0]["who"] == "member@example.com" and rows[0]["when"][:2] == "20"
-    assert rows[1]["summary"] == "changed `actions.fetch.config.url`"
+    assert rows[1]["summary"] == "changed “actions.fetch.config.url”"  # no backticks
     # The newest two are compared at once.
     assert state.compared == "v2 → v3" and state.words == ["schedule 0 9 * * * → 0 10 * * *"]
     assert [f["path"] for f in state.fields] == ["trigger.config.cron"]
@@ -169,6 +170,8 @@ async def test_admin_rolls_back_only_with_a_reason(people: People) -> None:
     assert newest["number"] == 4 and newest["change_type"] == "rolled back"
     assert newest["restored"] == "restored v1 because “the new feed returns 500s”"
     assert state.compared == "v3 → v4"
+    [listed] = [i for i in state.items if i["id"] == wf]
+    assert listed["detail"].startswith("v4 ·")  # the list follows the rollback too
     member = actor(people, "member")
     definition = workflow_history.get_version(member, wf, 4)["definition"]
     assert definition["actions"][0]["config"]["url"] == "https://a.example/feed"
@@ -202,6 +205,7 @@ async def test_member_compares_and_reverts_an_article(people: People) -> None:
     assert f"The status stays {status}" in str(result)  # and after it, in the toast
     assert state.versions[0]["change_type"] == "reverted"
     assert state.versions[0]["restored"] == "restored v1"
+    assert [i["detail"] for i in state.items if i["id"] == article_id][0].startswith("v3 ·")
     assert articles.get_article(actor(people, "member"), article_id)["body"] == "one\ntwo\nthree"
 
 
@@ -214,17 +218,13 @@ async def test_an_unknown_item_says_so(people: People) -> None:
 # --- the diff shaping ----------------------------------------------------------------------------
 
 
-def test_flatten_diff_names_actions_by_id() -> None:
-    diff = {
-        "values_changed": {"root['actions'][0]['config']['url']": {"old_value": 1, "new_value": 2}},
-        "iterable_item_added": {"root['actions'][1]": {"id": "notify"}},
-        "dictionary_item_removed": {"root['description']": "old words"},
-    }
-    before = {"actions": [{"id": "fetch"}]}
-    after = {"actions": [{"id": "fetch"}, {"id": "notify"}]}
-    assert flatten_diff(diff, before, after) == [
+def test_workflow_fields_name_actions_by_id_and_say_added_and_removed() -> None:
+    before = {"actions": [{"id": "fetch", "config": {"url": 1}}], "description": "old words"}
+    after = {"actions": [{"id": "fetch", "config": {"url": 2}}, {"id": "notify", "type": "x"}]}
+    assert workflow_fields({}, before, after) == [
         {"path": "actions.fetch.config.url", "kind": "changed", "old": "1", "new": "2"},
-        {"path": "actions.notify", "kind": "added", "old": "", "new": '{"id": "notify"}'},
+        {"path": "actions.notify.id", "kind": "added", "old": "", "new": "notify"},
+        {"path": "actions.notify.type", "kind": "added", "old": "", "new": "x"},
         {"path": "description", "kind": "removed", "old": "old words", "new": ""},
     ]
 
@@ -318,12 +318,11 @@ async def test_compare_draws_both_versions_and_a_click_lists_the_changes(people:
     assert "secret-token" not in sent
     # The field list matches steps by id (DeepDiff, by position, read "shape renamed to tell").
     fields = {f["path"]: (f["kind"], f["old"], f["new"]) for f in state.fields}
-    assert set(fields) == {
+    changed = {p for p in fields if not p.startswith(("actions.audit.", "actions.shape."))}
+    assert changed == {
         "actions.fetch.config.headers.Authorization",
         "actions.fetch.config.url",
         "actions.tell.depends_on[0]",
-        "actions.audit",
-        "actions.shape",
     }
     assert fields["actions.fetch.config.headers.Authorization"] == (
         "changed",
@@ -331,8 +330,12 @@ async def test_compare_draws_both_versions_and_a_click_lists_the_changes(people:
         "[redacted]",
     )
     assert fields["actions.tell.depends_on[0]"] == ("added", "", "fetch")
-    assert fields["actions.shape"][0] == "removed" and '"id": "shape"' in fields["actions.shape"][1]
-    assert fields["actions.audit"][0] == "added" and '"id": "audit"' in fields["actions.audit"][2]
+    # A step added or removed lists its fields, each read as added or removed (no raw JSON).
+    assert fields["actions.shape.id"] == ("removed", "shape", "")
+    assert fields["actions.audit.id"] == ("added", "", "audit")
+    assert {f[0] for p, f in fields.items() if p.startswith("actions.shape.")} == {"removed"}
+    assert {f[0] for p, f in fields.items() if p.startswith("actions.audit.")} == {"added"}
+    assert not [f for f in fields.values() if "{" in f[1] + f[2]]
 
 
 async def test_article_compare_draws_no_canvas_and_junk_picks_change_nothing(
