@@ -308,6 +308,28 @@ def execution_summary(e: Execution | sa.Row[Any], workflow_name: str) -> dict[st
     }
 
 
+#: How a step a retry took over from the run it retried is stored (`engine.steps.run_step`).
+REUSED_MARK = '%"reused_from_execution"%'
+
+
+def reused_counts(execution_ids: list[int]) -> dict[int, int]:
+    """Per retry, how many of its steps were reused from the run it retried (succeeded there,
+    not run again). One query over a page's retries, by the (execution_id, position) index;
+    a retry whose step data retention removed counts none."""
+    if not execution_ids:
+        return {}
+    query = (
+        sa.select(ExecutionStep.execution_id, sa.func.count())
+        .where(
+            ExecutionStep.execution_id.in_(execution_ids),  # type: ignore[attr-defined]
+            sa.cast(ExecutionStep.input, sa.Text).like(REUSED_MARK),
+        )
+        .group_by(ExecutionStep.execution_id)
+    )
+    with get_engine().connect() as conn:
+        return {int(eid): int(count) for eid, count in conn.execute(query).all()}
+
+
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
@@ -354,6 +376,9 @@ def list_executions(actor: Actor, flt: ExecutionFilter) -> dict[str, Any]:
             query.order_by(sa.desc(Execution.id)).limit(limit + 1)  # type: ignore[arg-type]
         ).all()
     items = [execution_summary(e, name) for e, name in rows[:limit]]
+    reused = reused_counts([i["id"] for i in items if i["retry_of"]])
+    for item in items:
+        item["steps_reused"] = reused.get(item["id"], 0)
     next_cursor = None
     if len(rows) > limit:
         token = json.dumps({"before": items[-1]["id"]}).encode()

@@ -52,6 +52,7 @@ class ExecRow(TypedDict):
     steps: str
     error: str
     retry_of: int  # 0: not a retry
+    reused: int  # steps a retry took over from the run it retried
 
 
 class WorkflowCounters(TypedDict):
@@ -102,6 +103,7 @@ def exec_row(item: dict[str, Any]) -> ExecRow:
         steps=f"{item['steps_completed']}/{item['steps_total']}",
         error=(item["error"] or "")[:140],
         retry_of=item.get("retry_of") or 0,
+        reused=item.get("steps_reused") or 0,
     )
 
 

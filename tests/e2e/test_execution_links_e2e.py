@@ -1,6 +1,6 @@
 """A run and its retry link both ways (detail: 'Retry of #n' / 'Retried as #m'), the list
-marks a retry's row 'retry of #n', and the list's filters live in the address (shared and
-reloaded). Made over REST, read and driven in Chromium."""
+marks a retry's row 'retry of #n' and the steps it reused, and the list's filters live in
+the address (shared and reloaded). Made over REST, read and driven in Chromium."""
 
 from __future__ import annotations
 
@@ -13,7 +13,10 @@ from playwright.sync_api import Page, expect
 FAILING = {
     "name": "E2E retried run",
     "trigger": {"type": "manual"},
-    "actions": [{"id": "divide", "type": "transform", "config": {"values": {"q": "{{ 1 / 0 }}"}}}],
+    "actions": [
+        {"id": "make", "type": "transform", "config": {"values": {"n": 1}}},  # reused by a retry
+        {"id": "divide", "type": "transform", "config": {"values": {"q": "{{ 1 / 0 }}"}}},
+    ],
 }
 
 
@@ -64,8 +67,10 @@ def test_a_run_and_its_retry_link_both_ways_and_filters_live_in_the_url(
     expect(page.get_by_test_id("clear-filters")).to_be_visible()
     retry_row = page.locator(f'[data-execution-id="{second}"]')
     expect(retry_row.get_by_test_id("execution-retry-of")).to_have_text(f"retry of #{first}")
+    expect(retry_row.get_by_test_id("execution-reused")).to_have_text("1 reused")
     first_row = page.locator(f'[data-execution-id="{first}"]')
     expect(first_row.get_by_test_id("execution-retry-of")).to_have_count(0)
+    expect(first_row.get_by_test_id("execution-reused")).to_have_count(0)
     page.screenshot(path="/tmp/execution_links_list.png", full_page=True)
 
     # A filter chosen on the page is written to the address, and a reload keeps it.

@@ -127,8 +127,14 @@ class Execution(ExecutionSummary):
     )
 
 
+class ExecutionListItem(ExecutionSummary):
+    steps_reused: int = Field(
+        description="Steps a retry took over from the run it retried (0 for a first run)"
+    )
+
+
 class ExecutionPage(Out):
-    items: list[ExecutionSummary]
+    items: list[ExecutionListItem]
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page")
 
 

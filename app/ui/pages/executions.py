@@ -162,7 +162,19 @@ def execution_row(row: ExecRow) -> rx.Component:
         rx.table.cell(rx.badge(row["trigger"], variant="outline", color_scheme="gray")),
         rx.table.cell(rx.text(row["started"], size="2", color=muted), white_space="nowrap"),
         rx.table.cell(rx.text(row["duration"], size="2"), white_space="nowrap"),
-        rx.table.cell(rx.text(row["steps"], size="2", data_testid="execution-steps")),
+        rx.table.cell(
+            rx.text(row["steps"], size="2", data_testid="execution-steps"),
+            rx.cond(
+                row["reused"] > 0,
+                rx.text(
+                    row["reused"].to_string() + " reused",
+                    size="1",
+                    color=rx.color("gray", 11),
+                    title="Steps this retry took over from the run it retried (not run again)",
+                    data_testid="execution-reused",
+                ),
+            ),
+        ),
         rx.table.cell(
             rx.cond(
                 row["error"] != "",

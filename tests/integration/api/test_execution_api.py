@@ -255,6 +255,9 @@ async def test_retry_a_failed_run_from_its_failed_step(api: httpx.AsyncClient, h
     make = done["steps"][0]
     assert make["input"] == {"reused_from_execution": failed["id"]}
     assert [json.loads(r["body"]) for r in script.requests] == [{"i": "abc"}] * 2
+    listed = (await api.get(f"{BASE}/executions", params={"workflow_id": wf})).json()["items"]
+    reused = {item["id"]: item["steps_reused"] for item in listed}
+    assert reused == {done["id"]: 1, failed["id"]: 0}  # the list marks the step taken over
 
     again = await api.post(f"{BASE}/executions/{done['id']}/retry")
     assert "succeeded" in error_of(again, 409, "conflict")["message"]

@@ -37,3 +37,11 @@ def test_a_list_row_of_a_retry_names_the_run_it_retried() -> None:
     }
     assert exec_row({**item, "retry_of": 7})["retry_of"] == 7
     assert exec_row({**item, "retry_of": None})["retry_of"] == 0
+
+
+def test_a_list_row_carries_the_reused_steps_of_a_retry() -> None:
+    item = {"id": 2, "workflow_id": 1, "workflow_name": "w", "status": "succeeded",
+            "trigger_type": "manual", "started_at": None, "queued_at": None,
+            "duration_ms": None, "steps_completed": 3, "steps_total": 3, "error": None}  # fmt: skip
+    assert exec_row({**item, "retry_of": 1, "steps_reused": 2})["reused"] == 2
+    assert exec_row(item)["reused"] == 0  # a first run, or a detail without the count
