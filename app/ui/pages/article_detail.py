@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.breadcrumbs import breadcrumbs
 from app.ui.components.layout import admin_page
 from app.ui.components.metric_chart import metric_chart
 from app.ui.pages.registry import page
@@ -44,11 +45,7 @@ def article_detail_page() -> rx.Component:
             S.error != "",
             rx.callout(S.error, icon="triangle-alert", color_scheme="red"),
             rx.vstack(
-                rx.hstack(
-                    rx.link(rx.icon("arrow-left", size=14), "Articles", href="/admin/articles"),
-                    spacing="2",
-                    align="center",
-                ),
+                breadcrumbs(("Articles", "/admin/articles"), (S.title, None)),
                 rx.heading(S.title, size="5", data_testid="article-title"),
                 rx.hstack(
                     rx.badge(S.status, variant="soft", radius="full"),

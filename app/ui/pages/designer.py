@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.breadcrumbs import breadcrumbs
 from app.ui.components.flow_canvas import flow_canvas
 from app.ui.components.flow_canvas_keys import SHORTCUTS
 from app.ui.components.layout import admin_page
@@ -316,6 +317,11 @@ def designer_page() -> rx.Component:
     return admin_page(
         "Designer",
         rx.vstack(
+            breadcrumbs(
+                ("Workflows", "/admin/workflows"),
+                (S.fields["name"], "/admin/workflows/" + S.workflow_id.to_string()),
+                ("Designer", None),
+            ),
             _toolbar(),
             rx.cond(S.form_error != "", rx.callout(S.form_error, color_scheme="red", width="100%")),
             _phone_note(),

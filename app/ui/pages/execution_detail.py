@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.breadcrumbs import breadcrumbs
 from app.ui.components.execution_graph import execution_canvas, status_legend
 from app.ui.components.execution_timeline import execution_timeline
 from app.ui.components.json_view import json_view
@@ -367,12 +368,13 @@ def execution_detail_page() -> rx.Component:
     return admin_page(
         "Executions",
         rx.vstack(
-            rx.link(
-                rx.hstack(
-                    rx.icon("arrow-left", size=14), "All executions", align="center", spacing="1"
+            breadcrumbs(
+                ("Executions", "/admin/executions"),
+                (
+                    State.execution["workflow"],
+                    "/admin/workflows/" + State.execution["workflow_id"].to_string(),
                 ),
-                href="/admin/executions",
-                size="2",
+                ("#" + State.exec_id.to_string(), None),
             ),
             rx.cond(
                 State.problem != "",

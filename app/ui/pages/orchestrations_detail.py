@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.breadcrumbs import breadcrumbs
 from app.ui.components.layout import admin_page
 from app.ui.components.orchestration_calls import calls_section, error
 from app.ui.components.orchestration_form import basics_section, graph_section
@@ -309,7 +310,11 @@ def _editor() -> rx.Component:
     on_load=S.load_new,
 )
 def new_orchestration_page() -> rx.Component:
-    return admin_page("New orchestration", _editor())
+    return admin_page(
+        "New orchestration",
+        breadcrumbs(("Orchestrations", "/admin/orchestrations"), ("New orchestration", None)),
+        _editor(),
+    )
 
 
 @page(
@@ -318,4 +323,8 @@ def new_orchestration_page() -> rx.Component:
     on_load=S.load_edit,
 )
 def orchestration_page() -> rx.Component:
-    return admin_page("Orchestration", _editor())
+    return admin_page(
+        "Orchestration",
+        breadcrumbs(("Orchestrations", "/admin/orchestrations"), (S.fields["name"], None)),
+        _editor(),
+    )

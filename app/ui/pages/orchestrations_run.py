@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.breadcrumbs import breadcrumbs
 from app.ui.components.execution_timeline import execution_timeline
 from app.ui.components.json_view import json_view
 from app.ui.components.layout import admin_page
@@ -274,15 +275,13 @@ def orchestration_run_page() -> rx.Component:
     return admin_page(
         "Orchestrations",
         rx.vstack(
-            rx.link(
-                rx.hstack(
-                    rx.icon("arrow-left", size=14),
-                    "All orchestrations",
-                    align="center",
-                    spacing="1",
+            breadcrumbs(
+                ("Orchestrations", "/admin/orchestrations"),
+                (
+                    S.run["orchestration"],
+                    "/admin/orchestrations/" + S.run["orchestration_id"].to_string(),
                 ),
-                href="/admin/orchestrations",
-                size="2",
+                ("Run #" + S.run["id"].to_string(), None),
             ),
             rx.cond(
                 S.problem != "",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.breadcrumbs import breadcrumbs
 from app.ui.components.layout import admin_page
 from app.ui.components.stat_card import stat_card
 from app.ui.components.status_badge import status_badge
@@ -199,6 +200,7 @@ def _tabs() -> rx.Component:
 def workflow_detail_page() -> rx.Component:
     return admin_page(
         "Workflow",
+        breadcrumbs(("Workflows", "/admin/workflows"), (S.workflow["name"], None)),
         rx.cond(
             S.error != "",
             rx.callout(S.error, icon="circle-x", color_scheme="red", width="100%"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.breadcrumbs import breadcrumbs
 from app.ui.components.editor_fields import error, field_label, select_field, text_field
 from app.ui.components.layout import admin_page
 from app.ui.components.template_help import sample_section
@@ -102,12 +103,14 @@ def editor(title: str) -> rx.Component:
                 ),
             ),
             rx.hstack(
-                rx.link(
-                    rx.hstack(
-                        rx.icon("arrow-left", size=14), "All workflows", align="center", spacing="1"
+                rx.cond(
+                    S.workflow_id != 0,
+                    breadcrumbs(
+                        ("Workflows", "/admin/workflows"),
+                        (S.fields["name"], "/admin/workflows/" + S.workflow_id.to_string()),
+                        ("Edit", None),
                     ),
-                    href="/admin/workflows",
-                    size="2",
+                    breadcrumbs(("Workflows", "/admin/workflows"), ("New workflow", None)),
                 ),
                 rx.spacer(),
                 rx.hstack(
