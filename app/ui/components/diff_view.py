@@ -159,10 +159,11 @@ def _field_row(change: FieldChange) -> rx.Component:
                 data_testid="diff-kind",
             ),
             rx.code(
-                change["path"],
+                # A long path may wrap after each dot (a zero-width space), not inside a word.
+                change["path"].to(str).replace(".", ".\u200b"),
                 size="1",
                 variant="ghost",
-                style={"word_break": "break-word", "overflow_wrap": "anywhere", "min_width": "0"},
+                style={"overflow_wrap": "anywhere", "min_width": "0"},
                 data_testid="diff-path",
             ),
             gap="0.5rem",

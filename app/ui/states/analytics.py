@@ -80,7 +80,7 @@ class AnalyticsCharts(rx.State, mixin=True):
             when_text(period["start"], self.granularity)
             + " → "
             + when_text(period["end"], self.granularity)
-            + " UTC"
+            + (" UTC" if self.granularity == "day" else "")  # hours carry their own "UTC"
         )
         series = answer.get("series") or []
         totals = answer.get("totals") or {}
