@@ -204,15 +204,71 @@ def next_batch_size(current: int, elapsed_s: float, *, target_s: float, low: int
 
 
 def batch_may_continue(
-    elapsed_s: float, chunks_done: int, last_chunk_s: float, *, budget_s: float
+    elapsed_s: float,
+    chunks_done: int,
+    last_chunk_s: float,
+    *,
+    budget_s: float,
+    commit_s: float = 0.0,
 ) -> bool:
     """Whether a write transaction may run one more chunk and still commit within `budget_s`.
 
     The next chunk is guessed to take as long as the slower of the last one and the average
-    so far (a chunk that hit a cold page or a busy CPU makes the guess cautious at once). The
-    first chunk always runs: a transaction that does nothing is no progress.
+    so far (a chunk that hit a cold page or a busy CPU makes the guess cautious at once), and
+    the commit as long as `commit_s` (what commits have taken lately: it writes the changed
+    pages out while the lock is still held). The first chunk always runs: a transaction that
+    does nothing is no progress.
     """
     if chunks_done <= 0:
         return True
     guess = max(last_chunk_s, elapsed_s / chunks_done)
-    return elapsed_s + guess <= budget_s
+    return elapsed_s + guess + commit_s <= budget_s
+
+
+def commit_estimate(previous_s: float, last_s: float) -> float:
+    """What the next commit is guessed to take: a slow one is believed at once, a fast one
+    lowers the guess by half at a time (one quick commit after a slow disk is not the norm)."""
+    return max(last_s, previous_s / 2)
+
+
+def pause_after(held_s: float, *, floor_s: float, ceiling_s: float) -> float:
+    """How long the prune leaves the write lock free after holding it for `held_s`.
+
+    At least as long as it held it (the app has the lock to itself at least half the time)
+    and at least `floor_s`: a writer that found the lock taken sleeps between its tries
+    (SQLite's busy handler: 1, 2, 5, 10, 15, 20, 25 ms ...), and a gap shorter than its sleep
+    lets the prune take the lock back before the next try, again and again; with 10 ms gaps
+    one writer waited 197 ms behind transactions of at most 140 ms. At most `ceiling_s`.
+    """
+    return min(ceiling_s, max(floor_s, held_s))
+
+
+def chunk_by_weight(weights: list[int], per_chunk: int) -> list[int]:
+    """Split a batch into consecutive chunks of about `per_chunk` rows: the chunks' lengths.
+
+    `weights` are the rows each execution's delete touches (the execution, its steps,
+    attempts and items). A chunk closes once it reaches `per_chunk`; an execution heavier than
+    that is a chunk of its own (an execution is deleted whole or not at all).
+    """
+    lengths: list[int] = []
+    count = total = 0
+    for weight in (max(1, w) for w in weights):
+        if count and total + weight > per_chunk:
+            lengths.append(count)
+            count = total = 0
+        count += 1
+        total += weight
+    if count:
+        lengths.append(count)
+    return lengths
+
+
+def take_by_weight(weights: list[int], budget: int) -> int:
+    """How many of the queued executions (in order) the next batch takes: as many as fit
+    within `budget` rows, at least one."""
+    total = 0
+    for n, weight in enumerate(weights):
+        total += max(1, weight)
+        if total > budget:
+            return max(1, n)
+    return len(weights)

@@ -5,9 +5,10 @@ How it stays out of the way of the app:
 - Executions are swept by id (the primary key) in windows of `SCAN` rows, read without any
   write lock (WAL readers never block the writer); `app.core.retention` decides per row.
 - The rows it decided on are deleted (or their data emptied) in batches, each in its own short
-  transaction, sized from the last one's time and cut short before 30 ms
-  (`app.services.retention_batches`), so no transaction holds the write lock anywhere near
-  the 50 ms the issue allows; the thread sleeps between batches.
+  transaction, sized in rows (an execution weighs its steps, attempts and items) from the
+  last one's hold of the write lock (~10 ms) and cut short before 25 ms, with a gap after
+  each that a waiting writer gets, and without the log rewinds that made commits sync to
+  disk under the lock (`app.services.retention_batches`).
 - Every write re-checks, inside its own statement, that the execution is still final and that
   no unfinished run is linked to it (a retry started meanwhile, a child run): a decision made
   on a read a moment ago never deletes a run that has come alive since.
@@ -15,7 +16,7 @@ How it stays out of the way of the app:
   the foreign keys (ON DELETE CASCADE); alert deliveries, notifications and metric samples
   that point at it keep their rows with the link emptied (ON DELETE SET NULL). Rollups have no
   foreign key to executions and are never touched.
-- SQLite: freed pages go back to the file with `PRAGMA incremental_vacuum(n)` in timed steps
+- SQLite: freed pages go back to the file with `PRAGMA incremental_vacuum` in timed steps
   (only when the database is in incremental auto-vacuum; otherwise the page says that
   `flowdeck db-compact` is needed once). PostgreSQL: autovacuum does it.
 
@@ -29,7 +30,7 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
@@ -56,6 +57,7 @@ from app.services.retention_batches import (
     TARGET_S,
     Batcher,
     Outcome,
+    WalKeeper,
     reclaim_space,
 )
 
@@ -74,6 +76,7 @@ EXECUTION = sa.table(
     sa.column("parent_execution_id", sa.Integer),
     sa.column("data_pruned_at", UTCDateTime()),
     sa.column("trigger_payload", sa.JSON),
+    sa.column("steps_total", sa.Integer),
 )
 STEP = sa.table(
     "execution_step",
@@ -83,6 +86,7 @@ STEP = sa.table(
     sa.column("output", sa.JSON),
 )
 ITEM = sa.table("step_item", sa.column("step_id", sa.Integer), sa.column("output", sa.JSON))
+ATTEMPT = sa.table("step_attempt", sa.column("step_id", sa.Integer))
 WAIT = sa.table("step_wait", sa.column("execution_id", sa.Integer), sa.column("output", sa.JSON))
 _FINAL = sorted(FINAL_STATUSES)
 _OPEN = sorted(str(s) for s in ExecutionStatus if str(s) not in FINAL_STATUSES)
@@ -209,8 +213,25 @@ def _prefilter(plan: Plan) -> list[Any]:
     return where
 
 
-def sweep(conn: sa.Connection, plan: Plan) -> Iterator[tuple[str, int, int]]:
-    """("rows" | "data", execution id, workflow id) for each execution the prune acts on."""
+def _item_rows(conn: sa.Connection, ids: list[int]) -> dict[int, int]:
+    """for_each item rows per execution (most have none; one may have thousands)."""
+    if not ids:
+        return {}
+    rows = conn.execute(
+        sa.select(STEP.c.execution_id, sa.func.count())
+        .select_from(STEP.join(ITEM, ITEM.c.step_id == STEP.c.id))
+        .where(STEP.c.execution_id.in_(ids))
+        .group_by(STEP.c.execution_id)
+    ).all()
+    return {execution_id: int(n) for execution_id, n in rows}
+
+
+def sweep(
+    conn: sa.Connection, plan: Plan, *, weigh: bool = False
+) -> Iterator[tuple[str, int, int, int]]:
+    """("rows" | "data", execution id, workflow id, weight) for each execution the prune acts
+    on. The weight is the rows its write touches (itself, its steps and their attempts, its
+    items), for sizing batches by cost; counted only when `weigh` (the preview needs none)."""
     last = 0
     prefilter = _prefilter(plan)
     while last < plan.upper_id:
@@ -221,6 +242,7 @@ def sweep(conn: sa.Connection, plan: Plan) -> Iterator[tuple[str, int, int]]:
                 EXECUTION.c.status,
                 _AGE_FROM.label("age_from"),
                 EXECUTION.c.data_pruned_at.is_not(None).label("pruned"),
+                EXECUTION.c.steps_total,
             )
             .where(EXECUTION.c.id > last, EXECUTION.c.id <= plan.upper_id, *prefilter)
             .order_by(EXECUTION.c.id)
@@ -229,47 +251,66 @@ def sweep(conn: sa.Connection, plan: Plan) -> Iterator[tuple[str, int, int]]:
         if not rows:
             return
         last = rows[-1].id
+        decided: list[tuple[str, Any]] = []
         for row in rows:
             cut = plan.cut.get(row.workflow_id)
             if cut is None:
                 continue
             facts = _facts(row, plan)
             if removes_row(facts, cut):
-                yield "rows", row.id, row.workflow_id
+                decided.append(("rows", row))
             elif removes_data(facts, cut):
-                yield "data", row.id, row.workflow_id
+                decided.append(("data", row))
+        items = _item_rows(conn, [row.id for _, row in decided]) if weigh else {}
+        for kind, row in decided:
+            weight = 1 + 2 * int(row.steps_total or 0) + items.get(row.id, 0)
+            yield kind, row.id, row.workflow_id, weight
+
+
+_IDS = sa.bindparam("ids", expanding=True)
+_MARKED = sa.bindparam("marked", expanding=True)
+# Built once: inside a batch (the write lock held) only the ids are bound, nothing compiled.
+_DELETE = (
+    EXECUTION.delete()
+    .where(EXECUTION.c.id.in_(_IDS), _guard())
+    .returning(EXECUTION.c.id, EXECUTION.c.workflow_id)
+)
+_MARK = (
+    EXECUTION.update()
+    .where(EXECUTION.c.id.in_(_IDS), EXECUTION.c.data_pruned_at.is_(None), _guard())
+    .values(data_pruned_at=sa.bindparam("stamp"), trigger_payload={})
+    .returning(EXECUTION.c.id)
+)
+_EMPTY = (
+    STEP.update().where(STEP.c.execution_id.in_(_MARKED)).values(input=sa.null(), output=sa.null()),
+    ITEM.update()
+    .where(ITEM.c.step_id.in_(sa.select(STEP.c.id).where(STEP.c.execution_id.in_(_MARKED))))
+    .values(output=sa.null()),
+    WAIT.update().where(WAIT.c.execution_id.in_(_MARKED)).values(output=sa.null()),
+)
 
 
 def delete_batch(conn: sa.Connection, ids: list[int]) -> list[int]:
     """Delete these executions (still final, nothing open linked); the ids really deleted."""
-    done = conn.execute(
-        EXECUTION.delete()
-        .where(EXECUTION.c.id.in_(ids), _guard())
-        .returning(EXECUTION.c.id, EXECUTION.c.workflow_id)
-    ).all()
-    return [r.id for r in done]
+    return [r.id for r in conn.execute(_DELETE, {"ids": ids}).all()]
 
 
 def empty_data_batch(conn: sa.Connection, ids: list[int], stamp: datetime) -> list[int]:
     """Empty these executions' step inputs/outputs and mark them; the ids really emptied."""
-    done = conn.execute(
-        EXECUTION.update()
-        .where(EXECUTION.c.id.in_(ids), EXECUTION.c.data_pruned_at.is_(None), _guard())
-        .values(data_pruned_at=stamp, trigger_payload={})
-        .returning(EXECUTION.c.id)
-    ).scalars()
-    marked = list(done)
+    marked = list(conn.execute(_MARK, {"ids": ids, "stamp": stamp}).scalars())
     if marked:
-        steps = sa.select(STEP.c.id).where(STEP.c.execution_id.in_(marked))
-        conn.execute(STEP.update().where(STEP.c.execution_id.in_(marked)).values(input=sa.null()))
-        conn.execute(STEP.update().where(STEP.c.execution_id.in_(marked)).values(output=sa.null()))
-        conn.execute(ITEM.update().where(ITEM.c.step_id.in_(steps)).values(output=sa.null()))
-        conn.execute(WAIT.update().where(WAIT.c.execution_id.in_(marked)).values(output=sa.null()))
+        for statement in _EMPTY:
+            conn.execute(statement, {"marked": marked})
     return marked
 
 
 def run_batches(
-    plan: Plan, *, target_s: float = TARGET_S, pause_s: float = PAUSE_S, deadline: float | None
+    plan: Plan,
+    *,
+    target_s: float = TARGET_S,
+    pause_s: float = PAUSE_S,
+    deadline: float | None,
+    keeper: WalKeeper | None = None,
 ) -> Outcome:
     """Sweep and act in bounded batches; stops early (the rest next time) past `deadline`."""
     outcome = Outcome()
@@ -279,10 +320,11 @@ def run_batches(
         outcome,
         target_s=target_s,
         pause_s=pause_s,
+        keeper=keeper,
     )
     with get_engine().connect() as reader:
-        for kind, execution_id, workflow_id in sweep(reader, plan):
-            if batcher.add(kind, execution_id, workflow_id):
+        for kind, execution_id, workflow_id, weight in sweep(reader, plan, weigh=True):
+            if batcher.add(kind, execution_id, workflow_id, weight):
                 reader.rollback()  # let go of the read snapshot while writing
                 batcher.flush(kind)
                 if deadline is not None and time.monotonic() > deadline:
@@ -311,11 +353,6 @@ def prune(
         _RUNNING.release()
 
 
-def _p95(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))] if ordered else 0.0
-
-
 def _prune(
     actor: Actor,
     now: datetime,
@@ -328,8 +365,11 @@ def _prune(
     deadline = started + max_seconds if max_seconds is not None else None
     with get_engine().connect() as conn:
         plan = make_plan(conn, now)
-    outcome = run_batches(plan, target_s=target_s, pause_s=pause_s, deadline=deadline)
-    space = reclaim_space(target_s=target_s, pause_s=pause_s)
+    with WalKeeper() as keeper:
+        outcome = run_batches(
+            plan, target_s=target_s, pause_s=pause_s, deadline=deadline, keeper=keeper
+        )
+        space = reclaim_space(outcome, target_s=target_s, pause_s=pause_s, keeper=keeper)
     result = {
         "executions_deleted": sum(outcome.executions.values()),
         "data_pruned": sum(outcome.data.values()),
@@ -343,10 +383,17 @@ def _prune(
             for wid in sorted(set(outcome.executions) | set(outcome.data))
         ],
         "batches": outcome.batches,
+        # every hold of the write lock (batches and vacuum steps): what the app may wait for
+        "holds": len(outcome.hold_ms),
         "longest_batch_ms": round(outcome.longest_batch_ms, 2),
-        "batch_ms_p95": _p95(outcome.batch_ms),
-        "batches_over_50ms": sum(1 for ms in outcome.batch_ms if ms > 50),
+        "batch_ms_p50": outcome.percentile(0.50),
+        "batch_ms_p95": outcome.percentile(0.95),
+        "batches_over_50ms": outcome.over(50),
+        "longest_commit_ms": round(outcome.longest_commit_ms, 2),
+        "longest_lock_wait_ms": round(outcome.longest_wait_ms, 2),
         "longest_checkpoint_ms": round(outcome.longest_checkpoint_ms, 2),
+        "longest_wal_frames": outcome.longest_wal_frames,
+        "slowest_holds": [asdict(h) for h in sorted(outcome.slowest, reverse=True)],
         "duration_ms": round((time.monotonic() - started) * 1000, 1),
         "finished": deadline is None or time.monotonic() <= deadline,
         "space": space,
@@ -378,7 +425,7 @@ def preview(actor: Actor, *, now: datetime | None = None) -> dict[str, Any]:
     data: dict[int, int] = defaultdict(int)
     with get_engine().connect() as conn:
         plan = make_plan(conn, now)
-        for kind, _, workflow_id in sweep(conn, plan):
+        for kind, _, workflow_id, _ in sweep(conn, plan):
             (rows if kind == "rows" else data)[workflow_id] += 1
     by_workflow = [
         {

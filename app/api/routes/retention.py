@@ -88,7 +88,11 @@ class Pruned(Out):
     data_pruned: int
     by_workflow: list[PrunedRow]
     batches: int
-    longest_batch_ms: Num
+    holds: int = Field(description="Transactions that held the write lock (batches, vacuum steps)")
+    longest_batch_ms: Num = Field(description="The longest hold of the write lock")
+    batch_ms_p50: Num
+    batch_ms_p95: Num
+    batches_over_50ms: int
     duration_ms: Num
     finished: bool = Field(description="False: stopped after the time limit; prune again")
     space: dict[str, Any]

@@ -12,12 +12,16 @@ from app.core.retention import (
     ExecutionFacts,
     Policy,
     batch_may_continue,
+    chunk_by_weight,
+    commit_estimate,
     cutoffs,
     effective,
     next_batch_size,
     parse_policy,
+    pause_after,
     removes_data,
     removes_row,
+    take_by_weight,
 )
 
 NOW = datetime(2026, 12, 1, 12, tzinfo=UTC)
@@ -206,3 +210,79 @@ def test_next_batch_size(current: int, elapsed: float, expected: int) -> None:
 )
 def test_batch_may_continue(elapsed: float, done: int, last: float, expected: bool) -> None:
     assert batch_may_continue(elapsed, done, last, budget_s=0.040) is expected
+
+
+@pytest.mark.parametrize(
+    ("elapsed", "done", "last", "commit", "expected"),
+    [
+        (0.0, 0, 0.0, 0.5, True),  # the first chunk runs whatever the commit costs
+        (0.020, 2, 0.010, 0.0, True),  # 20 + 10 = 30 <= 40
+        (0.020, 2, 0.010, 0.010, True),  # 20 + 10 + 10 = 40: just fits
+        (0.020, 2, 0.010, 0.011, False),  # a slow commit lately: no room for another chunk
+        (0.010, 5, 0.002, 0.030, False),  # 10 + 2 + 30 > 40
+    ],
+)
+def test_batch_may_continue_counts_the_commit(
+    elapsed: float, done: int, last: float, commit: float, expected: bool
+) -> None:
+    assert batch_may_continue(elapsed, done, last, budget_s=0.040, commit_s=commit) is expected
+
+
+@pytest.mark.parametrize(
+    ("previous", "last", "expected"),
+    [
+        (0.0, 0.001, 0.001),  # the first commit is believed
+        (0.001, 0.030, 0.030),  # a slow one at once
+        (0.030, 0.001, 0.015),  # a fast one halves the guess
+        (0.015, 0.001, 0.0075),
+        (0.002, 0.0015, 0.0015),  # down to what commits take
+    ],
+)
+def test_commit_estimate(previous: float, last: float, expected: float) -> None:
+    assert commit_estimate(previous, last) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("held", "expected"),
+    [
+        (0.001, 0.025),  # a short hold still leaves a gap a sleeping writer's try lands in
+        (0.025, 0.025),
+        (0.040, 0.040),  # as long as it held: the app gets at least half the time
+        (0.500, 0.100),  # at most the ceiling
+        (0.0, 0.025),
+    ],
+)
+def test_pause_after(held: float, expected: float) -> None:
+    assert pause_after(held, floor_s=0.025, ceiling_s=0.100) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("weights", "per_chunk", "expected"),
+    [
+        ([11] * 8, 22, [2, 2, 2, 2]),  # even executions: even chunks
+        ([11] * 8, 30, [2, 2, 2, 2]),  # a third would pass 30
+        ([11] * 3, 1000, [3]),  # all in one
+        ([11, 5000, 11, 11], 50, [1, 1, 2]),  # a heavy run is a chunk of its own
+        ([5000, 11], 50, [1, 1]),
+        ([0, 0, 0], 2, [2, 1]),  # a weight counts as at least 1
+        ([], 10, []),
+    ],
+)
+def test_chunk_by_weight(weights: list[int], per_chunk: int, expected: list[int]) -> None:
+    assert chunk_by_weight(weights, per_chunk) == expected
+    assert sum(expected) == len(weights)
+
+
+@pytest.mark.parametrize(
+    ("weights", "budget", "expected"),
+    [
+        ([11] * 10, 55, 5),  # exactly five fit
+        ([11] * 10, 60, 5),
+        ([11] * 10, 1000, 10),  # all of them
+        ([5000, 11], 100, 1),  # a heavy first one still goes (alone)
+        ([11, 5000, 11], 100, 1),  # stops before the heavy one
+        ([], 10, 0),
+    ],
+)
+def test_take_by_weight(weights: list[int], budget: int, expected: int) -> None:
+    assert take_by_weight(weights, budget) == expected
