@@ -24,6 +24,7 @@ from app.api.routes import (
     fallback,
     health,
     hooks,
+    incidents,
     me,
     notifications,
     orchestrations,
@@ -68,6 +69,7 @@ API_ROUTERS: list[APIRouter] = [
     notifications.router,
     approvals.router,
     approvals.links,
+    incidents.router,
     orchestrations.router,
     automation.router,
     original_002.router,  # the original documents' paths, served as written

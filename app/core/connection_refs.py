@@ -25,6 +25,9 @@ CONNECTION_FIELDS: dict[str, tuple[str, ...]] = {
     "send_email": ("connection",),
     "share": ("connections",),
     "monitor": ("sources",),
+    "incident_create": ("mirror",),
+    "sms_send": ("connection",),
+    "ticket_create": ("connection",),
 }
 Ref = int | str
 PLACEHOLDER_START = re.compile(r"\[\[[a-z][a-z0-9_]{0,39}\]\]")

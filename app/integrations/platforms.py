@@ -18,7 +18,7 @@ from pydantic.alias_generators import to_snake
 from app.core.config_models import problems_from
 from app.core.errors import Problem, ValidationFailed
 from app.core.sql_access import database_kind
-from app.integrations import metric_sources, social
+from app.integrations import metric_sources, ops, social
 from app.integrations.platform_fields import (
     HttpUrl,
     PlatformSpec,
@@ -180,6 +180,7 @@ SPECS: dict[str, PlatformSpec] = {
         ("database",), {"database": DatabaseSecrets}, DatabaseSettings, {"database": "url"}
     ),
     **social.SPECS,
+    **ops.SPECS,
     **metric_sources.SPECS,
 }
 PLATFORMS = tuple(SPECS)

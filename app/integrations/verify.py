@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 
 from app.core.redact import redact
-from app.integrations import databases, metric_sources, social
+from app.integrations import databases, metric_sources, ops, social
 from app.integrations.credentials import ResolvedConnection, join_url
 from app.integrations.delivery import VerifyResult
 from app.integrations.guard import OutboundBlocked
@@ -156,6 +156,7 @@ async def verify(conn: ResolvedConnection, *, timeout_s: float = 15.0) -> Verify
             check = (
                 CHECKS.get(conn.platform)
                 or social.VERIFIERS.get(conn.platform)
+                or ops.VERIFIERS.get(conn.platform)
                 or metric_sources.VERIFIERS[conn.platform]
             )
             result = await check(conn, client)

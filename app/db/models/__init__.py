@@ -12,6 +12,7 @@ from app.db.models.analytics import (
 )
 from app.db.models.audit import AuditEvent
 from app.db.models.content import Article, ContentVersion
+from app.db.models.incidents import Incident
 from app.db.models.integrations import (
     Connection,
     MetricSample,
@@ -43,6 +44,7 @@ __all__ = [
     "Connection",
     "ContentVersion",
     "Execution",
+    "Incident",
     "ExecutionStep",
     "MetricSample",
     "Notification",

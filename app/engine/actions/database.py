@@ -33,7 +33,7 @@ def _connection(ref: int | str) -> ResolvedConnection:
         return resolved(row)
 
 
-def _secrets(conn: ResolvedConnection) -> list[str]:
+def url_secrets(conn: ResolvedConnection) -> list[str]:
     url = conn.credentials.get("url", "")
     found = [url] if url else []
     try:
@@ -52,7 +52,7 @@ def _secrets(conn: ResolvedConnection) -> list[str]:
 )
 async def run(step: StepContext, config: DatabaseConfig) -> dict[str, Any]:
     conn = await asyncio.to_thread(_connection, config.connection)
-    step.secrets.extend(v for v in _secrets(conn) if v not in step.secrets)
+    step.secrets.extend(v for v in url_secrets(conn) if v not in step.secrets)
     try:
         return await asyncio.to_thread(
             databases.run_statement,

@@ -36,7 +36,7 @@ from app.engine.bus import Event, EventBus, bus
 from app.engine.runtime import start_run
 
 log = logging.getLogger("flowdeck.triggers")
-DOMAIN_PREFIXES = ("article.",)
+DOMAIN_PREFIXES = ("article.", "incident.")
 STATUS_CHANGED = "article.status_changed"
 
 

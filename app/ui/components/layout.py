@@ -17,6 +17,7 @@ SECTIONS: list[tuple[str, str, str]] = [
     ("Executions", "/admin/executions", "play"),
     ("Analytics", "/admin/analytics", "chart-column"),
     ("Approvals", "/admin/approvals", "circle-check"),
+    ("Incidents", "/admin/incidents", "siren"),
     ("Articles", "/admin/articles", "file-text"),
     ("Alerts", "/admin/alerts", "bell"),
     ("Versions", "/admin/versions", "git-branch"),

@@ -8,7 +8,13 @@ from app.core.article_links import DEFAULT_SHARE_HINT
 from app.ui.components.editor_fields import error, field_label
 from app.ui.components.template_help import labelled, test_button, trial_result
 from app.ui.components.workflow_graph_fields import flow_cases, flow_inputs, graph_fields
-from app.ui.forms.step_kinds import ACTION_TYPES, BASIC_TYPES, CONTENT_TYPES, FLOW_TYPES
+from app.ui.forms.step_kinds import (
+    ACTION_TYPES,
+    BASIC_TYPES,
+    CONTENT_TYPES,
+    FLOW_TYPES,
+    OPS_TYPES,
+)
 from app.ui.states.template_help import field_id
 from app.ui.states.workflow_editor import WorkflowEditorErrors as S
 
@@ -447,6 +453,7 @@ def steps_section() -> rx.Component:
                 for kind in BASIC_TYPES
             ],
             _add_menu("flow step", FLOW_TYPES),
+            _add_menu("operations step", OPS_TYPES),
             _add_menu("content step", CONTENT_TYPES),
             width="100%",
             align="center",

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any, TypedDict
 
 from app.core.errors import Problem
 from app.core.graph import FAILED_OUTPUT, TriggerRule, branch_outputs
 from app.engine.actions import action_types
+from app.ui.forms.flow_field import FlowField
+from app.ui.forms.ops_fields import OPS_COLUMNS, OPS_FIELDS
 
 #: Where each type's "add" button goes; a registered type not named here is a content step.
 GROUPS: dict[str, str] = {
@@ -35,8 +36,9 @@ GROUPS: dict[str, str] = {
     "sub_workflow": "flow",
     "for_each": "flow",
     "approval": "flow",
+    **{kind: "ops" for kind in OPS_FIELDS},
 }
-_GROUP_ORDER = ("basic", "flow", "content")
+_GROUP_ORDER = ("basic", "flow", "ops", "content")
 
 
 def _group(kind: str) -> str:
@@ -51,6 +53,7 @@ def _order(kind: str) -> tuple[int, int, str]:
 ACTION_TYPES: list[str] = sorted(action_types(), key=_order)
 BASIC_TYPES = [k for k in ACTION_TYPES if _group(k) == "basic"]
 FLOW_TYPES = [k for k in ACTION_TYPES if _group(k) == "flow"]
+OPS_TYPES = [k for k in ACTION_TYPES if _group(k) == "ops"]
 CONTENT_TYPES = [k for k in ACTION_TYPES if _group(k) == "content"]
 
 TRIGGER_RULES: list[str] = [rule.value for rule in TriggerRule]
@@ -61,27 +64,6 @@ TRIGGER_RULE_HINTS: dict[str, str] = {
     "any_succeeded": "As soon as one succeeded",
 }
 DEFAULT_RULE = TriggerRule.ALL_SUCCEEDED.value
-
-
-@dataclass(frozen=True)
-class FlowField:
-    """One input of a flow step: form key, config key, label, kind (text|textarea|code|list|
-    json|select; a `list` is text with commas, a stored list is shown joined by them; `code`
-    is kept as typed, in a monospace box across the card).
-
-    `omit`: the form value that means "not given" (the key is left out of the config).
-    `literal`: a number or true/false typed (or chosen) is stored as one, not as text.
-    """
-
-    key: str
-    config_key: str
-    label: str
-    kind: str = "text"
-    placeholder: str = ""
-    options: tuple[str, ...] = ()
-    default: str = ""
-    omit: str | None = None
-    literal: bool = False
 
 
 FLOW_FIELDS: dict[str, tuple[FlowField, ...]] = {
@@ -367,9 +349,16 @@ FLOW_FIELDS: dict[str, tuple[FlowField, ...]] = {
             literal=True,
         ),
     ),
+    **OPS_FIELDS,
 }
 #: Columns of a step's fields on a wide screen when not one per field.
-FLOW_COLUMNS: dict[str, int] = {"send_email": 4, "api_call": 2, "script": 4, "database": 3}
+FLOW_COLUMNS: dict[str, int] = {
+    "send_email": 4,
+    "api_call": 2,
+    "script": 4,
+    "database": 3,
+    **OPS_COLUMNS,
+}
 #: Types whose `FLOW_FIELDS` are only part of their card (placed by the card, not a case of
 #: their own in the form's match).
 PARTIAL_FLOW_TYPES = frozenset({"api_call"})

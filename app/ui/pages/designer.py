@@ -18,7 +18,7 @@ from app.ui.pages.registry import page
 from app.ui.states.designer import PALETTE
 from app.ui.states.designer import DesignerState as S
 
-ICONS = {"Basic": "box", "Flow": "git-branch", "Content": "file-text"}
+ICONS = {"Basic": "box", "Flow": "git-branch", "Operations": "siren", "Content": "file-text"}
 CANVAS_HEIGHT = "calc(100vh - 210px)"
 NARROW = 768  # px: below it (Radix's `sm` breakpoint) the canvas is read-only
 WIDE_ONLY = rx.breakpoints(initial="none", sm="flex")

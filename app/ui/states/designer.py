@@ -30,6 +30,7 @@ from app.ui.forms.step_kinds import (
     BASIC_TYPES,
     CONTENT_TYPES,
     FLOW_TYPES,
+    OPS_TYPES,
     graph_form,
 )
 from app.ui.forms.workflow_form import (
@@ -79,6 +80,7 @@ class CanvasEdge(TypedDict):
 PALETTE: list[tuple[str, list[str]]] = [
     ("Basic", BASIC_TYPES),
     ("Flow", FLOW_TYPES),
+    ("Operations", OPS_TYPES),
     ("Content", CONTENT_TYPES),
 ]
 

@@ -53,6 +53,7 @@ TABLES = {
     "step_day",
     "error_group",
     "app_setting",
+    "incident",
 }
 
 

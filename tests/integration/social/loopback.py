@@ -79,7 +79,7 @@ def serving(stand_in: StandIn) -> Iterator[StandIn]:
             self.end_headers()
             self.wfile.write(data)
 
-        do_GET = do_POST = _answer
+        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _answer
 
         def log_message(self, *args: object) -> None:
             pass
