@@ -25,8 +25,12 @@ def test_0013_adds_incidents_and_keeps_0012_data(tmp_path: Path) -> None:
     engine = sa.create_engine(url)
     with engine.begin() as conn:
         _fill(conn)  # workflows 9 and 10 with runs, steps and errors, user 3
-        conn.execute(sa.text("UPDATE workflow SET sample_payload = '{\"a\": 1}', "
-                             "endpoint_slug = 'orders', on_failure_workflow_id = 10 WHERE id = 9"))
+        conn.execute(
+            sa.text(
+                "UPDATE workflow SET sample_payload = '{\"a\": 1}', "
+                "endpoint_slug = 'orders', on_failure_workflow_id = 10 WHERE id = 9"
+            )
+        )
     with engine.begin() as conn:
         before = {t: _rows(conn, t) for t in TABLES}
     assert len(before["execution_step"]) == 9
