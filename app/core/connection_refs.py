@@ -28,6 +28,10 @@ CONNECTION_FIELDS: dict[str, tuple[str, ...]] = {
     "incident_create": ("mirror",),
     "sms_send": ("connection",),
     "ticket_create": ("connection",),
+    "deploy": ("connection",),
+    "rollback": ("connection",),
+    "ci_run": ("connection",),
+    "db_backup": ("connection",),
 }
 Ref = int | str
 PLACEHOLDER_START = re.compile(r"\[\[[a-z][a-z0-9_]{0,39}\]\]")

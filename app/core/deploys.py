@@ -46,13 +46,17 @@ def gitlab_trigger(token: str, ref: str, variables: dict[str, Any]) -> dict[str,
     return form
 
 
-def pick_github_run(runs: list[dict[str, Any]], *, ref: str, since: datetime) -> dict | None:
-    """The oldest `workflow_dispatch` run on `ref` created at or after `since` (GitHub's
-    `created_at` has whole seconds, so `since` is compared at that precision)."""
+def pick_github_run(
+    runs: list[dict[str, Any]], *, ref: str, since: datetime, known: frozenset[int] = frozenset()
+) -> dict | None:
+    """The oldest `workflow_dispatch` run on `ref` created at or after `since` that is not one
+    of the `known` runs listed before the dispatch (GitHub's `created_at` has whole seconds, so
+    `since` is compared at that precision, and a run of the same second is told apart by id)."""
     floor = since.replace(microsecond=0)
     found = [
         r for r in runs
         if r.get("event") == "workflow_dispatch" and r.get("head_branch") == ref
+        and r.get("id") not in known
         and _time(r.get("created_at")) is not None and _time(r["created_at"]) >= floor
     ]  # fmt: skip
     return min(found, key=lambda r: (_time(r["created_at"]), r.get("id", 0)), default=None)

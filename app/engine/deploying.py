@@ -121,18 +121,26 @@ async def dispatch(step: StepContext, config: Any, *, ref: str, action: str) -> 
             **found}  # fmt: skip
 
 
-async def _github_result(
-    client: httpx.AsyncClient, conn: ResolvedConnection, started: dict[str, Any], ref: str
-) -> dict[str, Any] | None:
-    path = github_runs_path(started["repo"], started["workflow"])
+async def _github_runs(
+    client: httpx.AsyncClient, conn: ResolvedConnection, repo: str, workflow: str, ref: str
+) -> list[dict[str, Any]]:
     params = {"event": "workflow_dispatch", "branch": ref, "per_page": "30"}
+    path = github_runs_path(repo, workflow)
     response = await client.get(conn.url_for(path), params=params, headers=conn.auth_headers())
     sent = delivered(response, "GitHub")
     if not sent.ok:
         raise _failed(conn, sent)
     runs = (json_of(response) or {}).get("workflow_runs") or []
+    return [r for r in runs if isinstance(r, dict)]
+
+
+async def _github_result(
+    client: httpx.AsyncClient, conn: ResolvedConnection, started: dict[str, Any], ref: str,
+    known: frozenset[int],
+) -> dict[str, Any] | None:  # fmt: skip
+    runs = await _github_runs(client, conn, started["repo"], started["workflow"], ref)
     since = datetime.fromisoformat(started["dispatched_at"])
-    run = pick_github_run([r for r in runs if isinstance(r, dict)], ref=ref, since=since)
+    run = pick_github_run(runs, ref=ref, since=since, known=known)
     if run is None or github_outcome(run) == "running":
         return None
     return {"outcome": github_outcome(run), "run_id": run.get("id"),
@@ -161,6 +169,17 @@ async def run_ci(step: StepContext, config: CiRunConfig) -> dict[str, Any]:
     if conn.platform == "gitlab" and not conn.credentials.get("access_token"):
         raise ActionFailed(f"connection {conn.name!r} has no access token to read the "
                            "pipeline's result", kind="validation")  # fmt: skip
+    known: frozenset[int] = frozenset()
+    if conn.platform == "github":  # the runs there already: the new one is told apart by id
+        repo = _need(conn.config.get("repo"), f"connection {conn.name!r} names no repository")
+        workflow = _need(config.workflow, "workflow: name the GitHub workflow (file or id)")
+        try:
+            async with outbound_client(timeout=REQUEST_TIMEOUT_S) as client:
+                before = await _github_runs(client, conn, repo, workflow, config.ref)
+        except httpx.HTTPError as exc:
+            raise ActionFailed(f"{conn.name} could not be reached: {exc.__class__.__name__}",
+                               kind="connection") from None  # fmt: skip
+        known = frozenset(r["id"] for r in before if isinstance(r.get("id"), int))
     started = await dispatch(step, config, ref=config.ref, action="test")
     deadline = time.monotonic() + config.timeout_s
     polls = 0
@@ -169,7 +188,7 @@ async def run_ci(step: StepContext, config: CiRunConfig) -> dict[str, Any]:
             polls += 1
             try:
                 if conn.platform == "github":
-                    result = await _github_result(client, conn, started, config.ref)
+                    result = await _github_result(client, conn, started, config.ref, known)
                 else:
                     result = await _gitlab_result(client, conn, started)
             except httpx.HTTPError:

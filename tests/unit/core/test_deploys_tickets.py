@@ -43,6 +43,13 @@ def test_pick_github_run(runs: list[dict], picked: int | None) -> None:
     assert (found or {}).get("id") == picked
 
 
+def test_a_run_listed_before_the_dispatch_is_not_the_new_one() -> None:
+    same_second = [_run(1, "2026-12-02T13:00:00Z"), _run(2, "2026-12-02T13:00:00Z")]
+    assert pick_github_run(same_second, ref="main", since=SINCE)["id"] == 1
+    found = pick_github_run(same_second, ref="main", since=SINCE, known=frozenset({1}))
+    assert found is not None and found["id"] == 2
+
+
 @pytest.mark.parametrize(
     ("run", "outcome"),
     [
