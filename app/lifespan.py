@@ -18,6 +18,7 @@ from app.engine.runner import Engine
 from app.engine.scheduler import ScheduleClock
 from app.engine.triggers.events import EventTriggers
 from app.engine.triggers.failures import FailureTriggers
+from app.engine.triggers.file_watch import FileWatchers
 from app.integrations import keyring
 from app.services import audit_query, orchestration_runs, recovery
 from app.services.actor import SYSTEM
@@ -96,14 +97,17 @@ async def startup() -> AsyncIterator[None]:
         interrupted = await engine.start()
         await _retry_interrupted(interrupted or [])
         clock, listeners, failures = ScheduleClock(), EventTriggers(), FailureTriggers()
+        watchers = FileWatchers()
         try:
             clock.start()
             clock.every("retention", SCHEDULE_EVERY_S, prune_scheduled)  # #16 pruning
             listeners.start()
             failures.start()
+            await watchers.start()
             log.info("Flowdeck is serving on %s", settings.base_url)
             yield
         finally:
+            await watchers.stop()
             failures.stop()
             listeners.stop()
             await clock.stop()

@@ -7,7 +7,9 @@ service that saves the workflow.
 
 from __future__ import annotations
 
-from pydantic import Field
+from typing import Annotated, Literal
+
+from pydantic import Field, StringConstraints, field_validator
 
 from app.core.config_models import SpecModel, register_trigger_config
 
@@ -43,3 +45,42 @@ class AlertTriggerConfig(SpecModel):
 
 
 register_trigger_config("alert", AlertTriggerConfig)
+
+
+class FileWatchTriggerConfig(SpecModel):
+    """Runs when a file in a directory (under FLOWDECK_WATCH_ROOTS) is created, modified or
+    deleted; the payload is the file's path, name, size and the event."""
+
+    path: str = Field(
+        min_length=1, max_length=1024, description="an absolute directory path to watch"
+    )
+    patterns: list[Annotated[str, StringConstraints(min_length=1, max_length=200)]] = Field(
+        default_factory=lambda: ["*"],
+        min_length=1,
+        max_length=20,
+        description="file name patterns (shell-style: *.csv); a file matching one counts",
+    )
+    events: list[Literal["created", "modified", "deleted"]] = Field(
+        default_factory=lambda: ["created", "modified", "deleted"],
+        min_length=1,
+        max_length=3,
+        description="which changes start a run",
+    )
+    debounce_ms: int = Field(
+        500, ge=50, le=60_000, description="changes within this time make one batch"
+    )
+
+    @field_validator("path")
+    @classmethod
+    def _absolute(cls, value: str) -> str:
+        if not value.startswith("/"):
+            raise ValueError("must be an absolute path (starting with /)")
+        return value
+
+    @field_validator("events")
+    @classmethod
+    def _once_each(cls, value: list[str]) -> list[str]:
+        return list(dict.fromkeys(value))
+
+
+register_trigger_config("file_watch", FileWatchTriggerConfig)

@@ -51,6 +51,9 @@ class Settings:
     #: Directories whose SQLite files `database` connections may open (`FLOWDECK_SQLITE_ROOTS`,
     #: colon-separated; none by default). Flowdeck's own database is refused even there.
     sqlite_roots: tuple[Path, ...] = ()
+    #: Directories under which `file_watch` triggers may watch (`FLOWDECK_WATCH_ROOTS`,
+    #: colon-separated; none by default).
+    watch_roots: tuple[Path, ...] = ()
 
     @property
     def secret_env_values(self) -> tuple[str, ...]:
@@ -201,19 +204,21 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         env_vars=env_vars,
         secret_env_names=_secret_env_names(env, env_vars),
         site_url=_site_url(env, base_url),
-        sqlite_roots=_sqlite_roots(env),
+        sqlite_roots=_roots(env, "FLOWDECK_SQLITE_ROOTS"),
+        watch_roots=_roots(env, "FLOWDECK_WATCH_ROOTS"),
     )
 
 
-def _sqlite_roots(env: dict[str, str]) -> tuple[Path, ...]:
-    """`FLOWDECK_SQLITE_ROOTS`: existing directories, colon-separated, resolved."""
+def _roots(env: dict[str, str], name: str) -> tuple[Path, ...]:
+    """`FLOWDECK_SQLITE_ROOTS` / `FLOWDECK_WATCH_ROOTS`: existing directories, colon-separated,
+    resolved."""
     roots = []
-    for entry in (e.strip() for e in env.get("FLOWDECK_SQLITE_ROOTS", "").split(":")):
+    for entry in (e.strip() for e in env.get(name, "").split(":")):
         if not entry:
             continue
         path = Path(entry).expanduser().resolve()
         if not path.is_dir():
-            raise SettingsError(f"FLOWDECK_SQLITE_ROOTS entry {entry!r} is not a directory")
+            raise SettingsError(f"{name} entry {entry!r} is not a directory")
         roots.append(path)
     return tuple(roots)
 

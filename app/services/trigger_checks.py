@@ -1,6 +1,7 @@
 """What a trigger's config can only be checked against once it meets the database: an API
-endpoint's slug that another workflow already answers on, and the workflow a failure runs
-("on failure run workflow X": it must exist and be another one).
+endpoint's slug that another workflow already answers on, a watched folder outside
+`FLOWDECK_WATCH_ROOTS` (or missing), and the workflow a failure runs ("on failure run workflow
+X": it must exist and be another one).
 
 Called by `create_workflow` / `update_workflow` inside their transaction, after the definition
 was applied to the row; the unique index on `workflow.endpoint_slug` is the last guard when two
@@ -13,6 +14,7 @@ from sqlmodel import Session, select
 
 from app.core.errors import Problem, ValidationFailed
 from app.db.models import Workflow
+from app.engine.triggers.file_watch import directory_problem
 
 
 def check_trigger(session: Session, row: Workflow) -> None:
@@ -23,6 +25,10 @@ def check_trigger(session: Session, row: Workflow) -> None:
         why = "a workflow cannot handle its own failure" if target == row.id else "no such workflow"
         message = f"{why}: choose the id of another workflow (or leave it empty)"
         raise ValidationFailed([Problem("on_failure_workflow_id", message)])
+    if row.trigger_type == "file_watch" and row.is_active:  # pausing works whatever the folder
+        _, problem = directory_problem(str(row.trigger_config.get("path")))
+        if problem is not None:
+            raise ValidationFailed([Problem("trigger.config.path", problem)])
     if row.endpoint_slug is None:
         return
     taken = session.exec(

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class FlowField:
     """One input of a flow step: form key, config key, label, kind (text|textarea|code|list|
-    json|select; a `list` is text with commas, a stored list is shown joined by them; `code`
-    is kept as typed, in a monospace box across the card).
+    items|json|select|secret; a `list` is text with commas, a stored list is shown joined by
+    them; `items` too, but stored as a list; `code` is kept as typed, in a monospace box across
+    the card; a trigger's `secret` is a password box).
 
     `omit`: the form value that means "not given" (the key is left out of the config).
     `literal`: a number or true/false typed (or chosen) is stored as one, not as text.

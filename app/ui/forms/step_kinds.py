@@ -380,6 +380,11 @@ def flow_config(
     config: dict[str, Any] = {}
     for f in described[form["type"]]:
         text = str(form.get(f.key) or "")
+        if f.kind == "items":  # commas between the items; stored as a list
+            items = [item.strip() for item in text.split(",") if item.strip()]
+            if items or f.omit is None:
+                config[f.config_key] = items
+            continue
         if f.kind != "json":
             value = text.strip() if f.kind == "select" else text
             if f.omit is not None and value.strip() == f.omit:
@@ -420,7 +425,7 @@ def flow_form(
             if f.kind == "json" and f.omit is not None:
                 fields[f.key] = f.omit  # a stored step without it: not the new step's example
             continue
-        if f.kind == "list" and isinstance(value, list):
+        if f.kind in ("list", "items") and isinstance(value, list):
             fields[f.key] = ", ".join(str(v) for v in value)
         elif f.kind == "json" or not isinstance(value, str):
             fields[f.key] = json.dumps(value, indent=2) if f.kind == "json" else json.dumps(value)

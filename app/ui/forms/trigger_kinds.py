@@ -44,9 +44,45 @@ TRIGGER_FIELDS: dict[str, tuple[FlowField, ...]] = {
             literal=True,
         ),
     ),
+    "file_watch": (
+        FlowField(
+            "watch_path",
+            "path",
+            "Folder (absolute, under FLOWDECK_WATCH_ROOTS)",
+            placeholder="/srv/incoming/orders",
+        ),
+        FlowField(
+            "watch_patterns",
+            "patterns",
+            "File names (commas: *.csv, report-*)",
+            "items",
+            placeholder="*",
+            default="*",
+            omit="",
+        ),
+        FlowField(
+            "watch_events",
+            "events",
+            "Events (commas: created, modified, deleted)",
+            "items",
+            default="created, modified, deleted",
+            omit="",
+        ),
+        FlowField(
+            "watch_debounce",
+            "debounce_ms",
+            "Debounce (ms, 50–60000)",
+            placeholder="500",
+            default="500",
+            omit="",
+            literal=True,
+        ),
+    ),
 }
 #: What each type's section says it does, under the type's fields.
 TRIGGER_HINTS: dict[str, str] = {
+    "file_watch": "Each created, modified or deleted file starts a run with trigger.path, "
+    "trigger.name, trigger.size and trigger.event; changes within the debounce time count once.",
     "alert": "Runs when the alert fires, with trigger.alert, trigger.execution and "
     "trigger.error; a run it starts that fails does not start it again.",
     "api_endpoint": "Callers send an API key (Authorization: Bearer …); the JSON body is the "

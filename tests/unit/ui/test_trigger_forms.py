@@ -19,6 +19,12 @@ STEPS = [{"id": "a", "type": "transform", "config": {"values": {"x": 1}}}]
 STORED: dict[str, dict[str, Any]] = {
     "api_endpoint": {"slug": "new-order", "timeout_s": 12.5},
     "alert": {"alert_id": 3},
+    "file_watch": {
+        "path": "/srv/in",
+        "patterns": ["*.csv", "report-*"],
+        "events": ["created", "deleted"],
+        "debounce_ms": 250,
+    },
 }
 
 
