@@ -21,6 +21,7 @@ from app.ui.forms.step_kinds import (
     BASIC_TYPES,
     CONTENT_TYPES,
     FLOW_TYPES,
+    OPS_TYPES,
     dependency_choices,
     missing_dependencies,
 )
@@ -71,7 +72,7 @@ async def build_branch(state: WorkflowEditorState) -> None:
 
 def test_every_registered_type_is_offered_once_in_a_group() -> None:
     assert sorted(ACTION_TYPES) == sorted(action_types())
-    assert BASIC_TYPES + FLOW_TYPES + CONTENT_TYPES == ACTION_TYPES
+    assert BASIC_TYPES + FLOW_TYPES + OPS_TYPES + CONTENT_TYPES == ACTION_TYPES
     assert FLOW_TYPES[:3] == ["if", "switch", "merge"]
     assert {"wait", "sub_workflow"} <= set(FLOW_TYPES)
     assert ACTION_TYPES[0] == "transform"
