@@ -231,16 +231,35 @@ def commit_estimate(previous_s: float, last_s: float) -> float:
     return max(last_s, previous_s / 2)
 
 
-def pause_after(held_s: float, *, floor_s: float, ceiling_s: float) -> float:
+#: SQLite's default busy handler (what `sqlite3_busy_timeout` installs, and so every Python
+#: connection with a `timeout`): how long a writer that found the lock taken sleeps before
+#: each next try (ms); past the table, 100 ms each.
+BUSY_SLEEPS_MS = (1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100)
+
+
+def busy_sleep(waited_s: float) -> float:
+    """The sleep (s) a writer that has waited `waited_s` for the lock is in the middle of."""
+    elapsed_ms = waited_s * 1000
+    total = 0
+    for sleep in BUSY_SLEEPS_MS:
+        total += sleep
+        if elapsed_ms < total:
+            return sleep / 1000
+    return BUSY_SLEEPS_MS[-1] / 1000
+
+
+def pause_after(held_s: float, *, floor_s: float, ceiling_s: float, margin: float = 1.5) -> float:
     """How long the prune leaves the write lock free after holding it for `held_s`.
 
-    At least as long as it held it (the app has the lock to itself at least half the time)
-    and at least `floor_s`: a writer that found the lock taken sleeps between its tries
-    (SQLite's busy handler: 1, 2, 5, 10, 15, 20, 25 ms ...), and a gap shorter than its sleep
-    lets the prune take the lock back before the next try, again and again; with 10 ms gaps
-    one writer waited 197 ms behind transactions of at most 140 ms. At most `ceiling_s`.
+    A writer that found the lock taken sleeps between its tries (`BUSY_SLEEPS_MS`); one that
+    came during this hold has waited at most `held_s`, so it is in a sleep no longer than
+    `busy_sleep(held_s)`. The gap is that sleep with a `margin` (a sleep overshoots on a busy
+    machine), so its next try lands in the gap and it gets the lock; with gaps shorter than
+    its sleep the prune took the lock back before each try, and one writer waited 197 ms
+    behind transactions of at most 140 ms. Also at least as long as the hold (the app has the
+    lock to itself at least half the time), at least `floor_s`, at most `ceiling_s`.
     """
-    return min(ceiling_s, max(floor_s, held_s))
+    return min(ceiling_s, max(floor_s, held_s, busy_sleep(held_s) * margin))
 
 
 def chunk_by_weight(weights: list[int], per_chunk: int) -> list[int]:

@@ -5,7 +5,8 @@ Periods are whole UTC calendar days: `days=7` is today and the six days before i
 
 Who may read what (checked here, so REST and the UI meet the same wall):
 - `system_stats`: admins only.
-- `workflow_summary`: admins and members (viewers 403); an unknown workflow is a 404.
+- `workflow_summary`: admins only (it names everyone who changed and ran the workflow; #16:
+  "admins only, members see their own activity"); an unknown workflow is a 404.
 - `user_activity`: admins any user (unknown user 404); anyone else only themselves (403 for
   another id, whether or not it exists, so a member cannot probe which ids are people).
 
@@ -301,14 +302,14 @@ def user_activity(
 def workflow_summary(
     actor: Actor, workflow_id: int, *, days: int = 30, now: datetime | None = None
 ) -> dict[str, Any]:
-    """Who changed and ran a workflow, how often, and its last changes (admins, members).
+    """Who changed and ran a workflow, how often, and its last changes (admins only).
 
     `changes` counts every `workflow.*` audit row on it except runs and exports; `runs` counts
     its executions started in the period, whatever started them (schedule, webhook, a person);
     `by_actor[].runs` are the runs a person started (audited as `workflow.run`), and
     `other_runs` the rest.
     """
-    actor.require_member()
+    actor.require_admin()
     days = check_days(days)
     start, end, _ = period_of(days, now)
     hi = end + timedelta(microseconds=1)

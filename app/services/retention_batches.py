@@ -11,10 +11,11 @@ How the prune keeps the app's wait for the write lock well under the 50 ms the i
 - Bound: a batch runs as chunks inside one transaction, and before each further chunk
   `batch_may_continue` checks that it, and the commit (guessed from recent commits), would
   still end within `BUDGET_S`; what is left goes back to the queue for the next transaction.
-- Gap: after each hold the lock is left free for `pause_after(held)` (at least `PAUSE_S`, at
-  least as long as it was held). SQLite's busy handler sleeps 20-25 ms between tries once a
-  writer has waited ~30 ms; with shorter gaps the prune took the lock back between two tries
-  and a writer waited 197 ms behind transactions of at most 140 ms.
+- Gap: after each hold the lock is left free for `pause_after(held)`: longer than the sleep
+  a writer that waited through that hold is in (SQLite's busy handler sleeps 1, 2, 5, 10,
+  15, 20 ms ... between tries), and at least as long as the hold. With 10 ms gaps the prune
+  took the lock back between a sleeping writer's tries, and one waited 197 ms behind
+  transactions of at most 140 ms.
 - Checkpoint apart: SQLite's automatic WAL checkpoint runs in the committing connection right
   after its commit; on the prune's connection it is turned off and run as a PASSIVE
   checkpoint after each commit, timed on its own (it holds no write lock), so the write-ahead
@@ -47,7 +48,7 @@ from app.db.engine import get_engine
 #: Aim of each hold, the bound past which no chunk is added, the least gap after a hold.
 TARGET_S = 0.010
 BUDGET_S = 0.025
-PAUSE_S = 0.025
+PAUSE_S = 0.005
 PAUSE_MAX_S = 0.100
 CHUNKS = 4
 #: Rows per batch (an execution weighs 1 + its steps and attempts + its items).

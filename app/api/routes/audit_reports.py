@@ -147,7 +147,7 @@ class WorkflowSummary(Out):
 
 @router.get(
     "/workflows/{workflow_id}/summary",
-    summary="Who changed and ran a workflow, how often, and its last changes",
+    summary="Who changed and ran a workflow, how often, and its last changes (admins)",
     response_model=WorkflowSummary,
     responses=error_responses(401, 403, 404, 422),
 )

@@ -207,7 +207,7 @@ class AuditReportsState(SessionState):
                 )
                 self._show_person(activity)
             self._clear_workflow()
-            if workflow and actor.role in (Role.ADMIN, Role.MEMBER):
+            if workflow and actor.role == Role.ADMIN:
                 wid = int(workflow)
                 try:
                     summary = await run_service(

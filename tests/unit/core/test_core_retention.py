@@ -8,10 +8,12 @@ import pytest
 
 from app.core.errors import ValidationFailed
 from app.core.retention import (
+    BUSY_SLEEPS_MS,
     Cutoffs,
     ExecutionFacts,
     Policy,
     batch_may_continue,
+    busy_sleep,
     chunk_by_weight,
     commit_estimate,
     cutoffs,
@@ -243,17 +245,51 @@ def test_commit_estimate(previous: float, last: float, expected: float) -> None:
 
 
 @pytest.mark.parametrize(
+    ("waited", "expected"),
+    [
+        (0.0, 0.001),  # the first sleep
+        (0.0009, 0.001),
+        (0.001, 0.002),  # 1 ms waited: in the 2 ms sleep (tries at 1, 3, 8, 18, 33 ms ...)
+        (0.005, 0.005),
+        (0.010, 0.010),
+        (0.020, 0.015),
+        (0.040, 0.020),
+        (0.060, 0.025),
+        (0.150, 0.050),
+        (5.0, 0.100),  # past the table: 100 ms each
+    ],
+)
+def test_busy_sleep_follows_sqlites_busy_handler(waited: float, expected: float) -> None:
+    assert busy_sleep(waited) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
     ("held", "expected"),
     [
-        (0.001, 0.025),  # a short hold still leaves a gap a sleeping writer's try lands in
-        (0.025, 0.025),
-        (0.040, 0.040),  # as long as it held: the app gets at least half the time
+        (0.001, 0.005),  # a short hold: the floor (the writer sleeps 2 ms)
+        (0.007, 0.0075),  # 7 ms held: a writer that came meanwhile sleeps 5 ms; 1.5 x
+        (0.010, 0.015),  # 10 ms: it sleeps 10 ms
+        (0.020, 0.0225),  # 20 ms: 15 ms sleeps
+        (0.030, 0.030),  # the hold itself is longer: the app gets at least half the time
+        (0.040, 0.040),
         (0.500, 0.100),  # at most the ceiling
-        (0.0, 0.025),
+        (0.0, 0.005),
     ],
 )
 def test_pause_after(held: float, expected: float) -> None:
-    assert pause_after(held, floor_s=0.025, ceiling_s=0.100) == pytest.approx(expected)
+    assert pause_after(held, floor_s=0.005, ceiling_s=0.100) == pytest.approx(expected)
+
+
+def test_every_gap_outlasts_the_sleep_of_a_writer_that_waited_through_the_hold() -> None:
+    """The point of the gap: for any hold up to 100 ms and any moment a writer came during
+    it, that writer's next try falls inside the gap (so it gets the lock then)."""
+    tries_ms = [sum(BUSY_SLEEPS_MS[:n]) for n in range(len(BUSY_SLEEPS_MS) + 1)]
+    for held_ms in range(0, 100):
+        gap_ms = pause_after(held_ms / 1000, floor_s=0.005, ceiling_s=0.100) * 1000
+        for came_ms in range(0, held_ms + 1):
+            waited = held_ms - came_ms
+            next_try = min(t for t in tries_ms if t >= waited)
+            assert next_try - waited <= gap_ms, (held_ms, came_ms, gap_ms)
 
 
 @pytest.mark.parametrize(
