@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from app.db.portable import dumps
 from app.db.settings import get_settings
 
 
@@ -30,14 +31,18 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 
 
 def make_engine(url: str) -> Engine:
-    """An engine for `url`; SQLite gets WAL, foreign keys and a busy timeout."""
+    """An engine for `url`; SQLite gets WAL, foreign keys and a busy timeout. JSON columns are
+    written as strict JSON on every database (`app.db.portable.dumps`)."""
     if url.startswith("sqlite"):
         engine = sa.create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": 10}, pool_size=10
+            url,
+            connect_args={"check_same_thread": False, "timeout": 10},
+            pool_size=10,
+            json_serializer=dumps,
         )
         sa.event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return sa.create_engine(url, pool_pre_ping=True)
+    return sa.create_engine(url, pool_pre_ping=True, json_serializer=dumps)
 
 
 @lru_cache(maxsize=1)

@@ -9,7 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.core.errors import PermissionDenied
+from app.core.portable import bounded_label
 from app.core.statuses import Role
+
+LABEL_MAX = 320  # audit_event.actor_label, approval.decided_by_label
 
 
 @dataclass(frozen=True)
@@ -24,9 +27,11 @@ class Actor:
 
     @property
     def label(self) -> str:
+        """Who this is, as the audit trail and approvals store it: within `LABEL_MAX`
+        characters (their columns' size); an API key's label keeps its `(API key N)`."""
         if self.kind == "api_key":
-            return f"{self.email} (API key {self.api_key_id})"
-        return self.email
+            return bounded_label(self.email, f" (API key {self.api_key_id})", LABEL_MAX)
+        return bounded_label(self.email, "", LABEL_MAX)
 
     def require(self, *roles: Role) -> None:
         """Raise PermissionDenied unless this actor has one of `roles`."""

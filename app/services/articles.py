@@ -26,6 +26,7 @@ from app.core.articles import (
 from app.core.errors import NotFound, Problem, ValidationFailed
 from app.db.engine import session_scope
 from app.db.models import Article
+from app.db.portable import contains_text
 from app.db.types import utcnow
 from app.engine.bus import bus
 from app.engine.content import ChangeType, article_public, free_slug
@@ -266,7 +267,7 @@ def list_articles(
     if status:
         query = query.where(Article.status == parse_status(status))
     if search:
-        query = query.where(Article.title.ilike(f"%{search}%"))  # type: ignore[attr-defined]
+        query = query.where(contains_text(Article.title, search))
     with session_scope() as session:
         total = session.exec(select(func.count()).select_from(query.subquery())).one()
         rows = session.exec(

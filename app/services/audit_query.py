@@ -24,6 +24,7 @@ from app.core.errors import Problem, ValidationFailed
 from app.core.ids import MAX_ID
 from app.db.engine import session_scope
 from app.db.models import AuditEvent
+from app.db.portable import contains_text
 from app.db.settings import get_settings
 from app.db.types import utcnow
 from app.services import audit
@@ -76,7 +77,7 @@ def _where(flt: AuditFilter) -> list[Any]:
         if text.isascii() and text.isdigit() and int(text) <= MAX_ID:  # not "²", not 2**64
             clauses.append(AuditEvent.actor_id == int(text))
         else:
-            clauses.append(AuditEvent.actor_label.ilike(f"%{text}%"))  # type: ignore[attr-defined]
+            clauses.append(contains_text(AuditEvent.actor_label, text))
     if flt.target_type:
         clauses.append(AuditEvent.target_type == flt.target_type)
     if flt.target_id:
@@ -84,7 +85,7 @@ def _where(flt: AuditFilter) -> list[Any]:
     if flt.action:
         if flt.action.endswith("*"):
             prefix = flt.action.rstrip("*")
-            clauses.append(AuditEvent.action.startswith(prefix))  # type: ignore[attr-defined]
+            clauses.append(AuditEvent.action.startswith(prefix, autoescape=True))  # type: ignore[attr-defined]
         else:
             clauses.append(AuditEvent.action == flt.action)
     if flt.actions:

@@ -21,6 +21,7 @@ from sqlmodel import Session, select
 from app.core.errors import Conflict, ValidationFailed
 from app.db.engine import session_scope
 from app.db.models import Connection
+from app.db.portable import order_by
 from app.db.types import utcnow
 from app.integrations.credentials import (
     decrypt_row,
@@ -100,7 +101,9 @@ def list_connections(
 ) -> list[dict[str, Any]]:
     """Every connection (secrets masked), by name; optionally one platform or status."""
     actor.require_member()
-    query = select(Connection).order_by(Connection.name, Connection.id)
+    query = select(Connection).order_by(
+        *order_by(Connection.name, descending=False, text=True, tie=Connection.id)
+    )
     if platform:
         query = query.where(Connection.platform == platform)
     if status:

@@ -27,6 +27,7 @@ from app.core.orchestration import OrchestrationSpec, validate_orchestration
 from app.core.redact import is_secret_key
 from app.db.engine import session_scope
 from app.db.models import Orchestration
+from app.db.portable import contains_text, order_by
 from app.db.types import utcnow
 from app.engine.bus import bus
 from app.services import audit
@@ -302,18 +303,21 @@ def list_orchestrations(
     flt = flt or OrchestrationFilter()
     query = select(Orchestration)
     if flt.search:
-        query = query.where(Orchestration.name.ilike(f"%{flt.search}%"))  # type: ignore[attr-defined]
+        query = query.where(contains_text(Orchestration.name, flt.search))
     if flt.mode:
         query = query.where(Orchestration.mode == flt.mode)
     if flt.is_active is not None:
         query = query.where(Orchestration.is_active == flt.is_active)
     column = _SORTS.get(flt.sort.lstrip("-"), Orchestration.name)
-    order = column.desc() if flt.sort.startswith("-") else column.asc()  # type: ignore[union-attr]
+    order = order_by(
+        column,
+        descending=flt.sort.startswith("-"),
+        text=column is Orchestration.name,
+        tie=Orchestration.id,
+    )
     with session_scope() as session:
         total = session.exec(select(func.count()).select_from(query.subquery())).one()
         rows = session.exec(
-            query.order_by(order, Orchestration.id)
-            .offset(max(0, flt.offset))
-            .limit(min(max(1, flt.limit), 500))
+            query.order_by(*order).offset(max(0, flt.offset)).limit(min(max(1, flt.limit), 500))
         ).all()
         return [to_public(row) for row in rows], total

@@ -13,6 +13,7 @@ from app.core.scripts import ADMIN_ONLY_MESSAGE, script_changes
 from app.core.statuses import Role
 from app.db.engine import session_scope
 from app.db.models import Workflow, WorkflowVersion
+from app.db.portable import contains_text, order_by
 from app.db.types import utcnow
 from app.engine.bus import bus
 from app.engine.triggers.schedule import next_fire, schedule_config
@@ -249,7 +250,7 @@ def list_workflows(actor: Actor, flt: WorkflowFilter | None = None) -> tuple[lis
     flt = flt or WorkflowFilter()
     query = select(Workflow)
     if flt.search:
-        query = query.where(Workflow.name.ilike(f"%{flt.search}%"))  # type: ignore[attr-defined]
+        query = query.where(contains_text(Workflow.name, flt.search))
     if flt.workflow_type:
         query = query.where(Workflow.workflow_type == flt.workflow_type)
     if flt.trigger_type:
@@ -257,13 +258,13 @@ def list_workflows(actor: Actor, flt: WorkflowFilter | None = None) -> tuple[lis
     if flt.is_active is not None:
         query = query.where(Workflow.is_active == flt.is_active)
     column = _SORTS.get(flt.sort.lstrip("-"), Workflow.name)
-    order = column.desc() if flt.sort.startswith("-") else column.asc()  # type: ignore[union-attr]
+    order = order_by(
+        column, descending=flt.sort.startswith("-"), text=column is Workflow.name, tie=Workflow.id
+    )
     with session_scope() as session:
         total = session.exec(select(func.count()).select_from(query.subquery())).one()
         rows = session.exec(
-            query.order_by(order, Workflow.id)
-            .offset(max(0, flt.offset))
-            .limit(min(max(1, flt.limit), 500))
+            query.order_by(*order).offset(max(0, flt.offset)).limit(min(max(1, flt.limit), 500))
         ).all()
         return [to_public(r) for r in rows], total
 
