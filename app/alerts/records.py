@@ -3,6 +3,12 @@
 Every function is one short transaction on the caller's thread (the dispatcher runs them in a
 worker thread). Counters are raised with `col = col + 1` so that concurrent deliveries never
 lose a count.
+
+Lock order: a transaction that writes both tables writes `alert` rows first (by id), then
+`alert_delivery` rows. Two transactions taking row locks in opposite orders deadlock on
+PostgreSQL (one of them is killed, and a message that was sent would be recorded as failed);
+in one order they only wait for each other. A deadlock or serialization failure all the same
+is tried again (`app.db.retry`).
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from app.alerts.storm import Previous, collapse_into, unreported
 from app.core.errors import NotFound
 from app.db.engine import get_engine, session_scope
 from app.db.models import Alert, AlertDelivery, Execution, ExecutionStep, Workflow
+from app.db.retry import with_retry
 from app.integrations.credentials import load_connection
 
 AL = Alert.__table__
@@ -94,6 +101,12 @@ def plan(event: AlertEvent, *, now: datetime, window_s: float, base_url: str) ->
     """
     if event.workflow_id is not None and not _any_wants(event):
         return []
+    return with_retry(
+        lambda: _plan(event, now=now, window_s=window_s, base_url=base_url), what="alert plan"
+    )
+
+
+def _plan(event: AlertEvent, *, now: datetime, window_s: float, base_url: str) -> list[Job]:
     jobs: list[Job] = []
     with session_scope() as session:
         if event.workflow_id is None:
@@ -110,12 +123,13 @@ def plan(event: AlertEvent, *, now: datetime, window_s: float, base_url: str) ->
         if not alerts:
             return []
         event = _enrich(session, event)
-        for alert in alerts:
+        for alert in alerts:  # every `alert` row first, in id order (see the lock order)
             session.execute(
                 AL.update()
                 .where(AL.c.id == alert.id)
                 .values(triggered_count=AL.c.triggered_count + 1, last_triggered_at=now)
             )
+        for alert in alerts:
             previous = _previous(session, alert.id or 0, event)
             absorbing = collapse_into(previous, now, window_s)
             if absorbing is not None:
@@ -198,18 +212,24 @@ def record_attempt(
 
 
 def finish(delivery_id: int, alert_id: int, *, ok: bool, now: datetime, count: bool = True) -> None:
-    """pending → delivered | failed, and the alert's counter (not for test sends)."""
-    with session_scope() as session:
-        session.execute(
-            DL.update()
-            .where(DL.c.id == delivery_id)
-            .values(status="delivered" if ok else "failed", delivered_at=now if ok else None)
-        )
-        if count:
-            counter = "delivered_count" if ok else "failed_count"
+    """pending → delivered | failed, and the alert's counter (not for test sends).
+
+    The alert's counter first, then the delivery (see the lock order)."""
+
+    def transaction() -> None:
+        with session_scope() as session:
+            if count:
+                counter = "delivered_count" if ok else "failed_count"
+                session.execute(
+                    AL.update().where(AL.c.id == alert_id).values({counter: AL.c[counter] + 1})
+                )
             session.execute(
-                AL.update().where(AL.c.id == alert_id).values({counter: AL.c[counter] + 1})
+                DL.update()
+                .where(DL.c.id == delivery_id)
+                .values(status="delivered" if ok else "failed", delivered_at=now if ok else None)
             )
+
+    with_retry(transaction, what="alert delivery end")
 
 
 def fail_unfinished(
