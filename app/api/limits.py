@@ -1,21 +1,14 @@
-"""Limits on requests: a size limit that answers 413 before reading an oversized body, a
-nesting limit that answers 422 before anything parses a JSON body nested too deeply, and a
-422 for text holding a NUL character (in the address, the query or a JSON body): PostgreSQL
-cannot store it, so it is refused the same way on every database (`app.core.portable`)."""
+"""Limits on request bodies: a size limit that answers 413 before reading an oversized body,
+and a nesting limit that answers 422 before anything parses a JSON body nested too deeply."""
 
 from __future__ import annotations
 
 import json
-from typing import Any
-from urllib.parse import parse_qsl
 
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.json_depth import MAX_JSON_DEPTH, nests_deeper_than
-from app.core.portable import NUL, nul_path
-
-_JSON_NUL = b"\\u0000"  # how a JSON text writes a NUL character inside a string
 
 
 class BodySizeLimit:
@@ -61,15 +54,12 @@ class JsonDepthLimit:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope.get("path", "").startswith("/api"):
-            await self.app(scope, receive, send)
-            return
-        where = _nul_in_address(scope)
-        if where is not None:
-            await _send_json(send, 422, _has_nul(where))
-            return
         content_type = dict(scope.get("headers", [])).get(b"content-type", b"")
-        if b"json" not in content_type.lower():
+        if (
+            scope["type"] != "http"
+            or not scope.get("path", "").startswith("/api")
+            or b"json" not in content_type.lower()
+        ):
             await self.app(scope, receive, send)
             return
         chunks: list[bytes] = []
@@ -84,9 +74,6 @@ class JsonDepthLimit:
         body = b"".join(chunks)
         if nests_deeper_than(body):
             await _send_json(send, 422, _too_deep())
-            return
-        if _JSON_NUL in body and (where := _nul_in_json(body)) is not None:
-            await _send_json(send, 422, _has_nul(where))
             return
         await self.app(scope, _replay([{"type": "http.request", "body": body}], receive), send)
 
@@ -103,40 +90,6 @@ def _replay(messages: list[Message], then: Receive | None = None) -> Receive:
         return await then()
 
     return replay
-
-
-def _nul_in_address(scope: Scope) -> str | None:
-    """ "path" or the query parameter's name if the address holds a NUL character."""
-    if NUL in scope.get("path", ""):
-        return "path"
-    query = scope.get("query_string", b"").decode("latin-1")
-    if "%00" not in query and NUL not in query:
-        return None
-    for key, value in parse_qsl(query, keep_blank_values=True):
-        if NUL in key or NUL in value:
-            return key.replace(NUL, "\\u0000")
-    return None
-
-
-def _nul_in_json(body: bytes) -> str | None:
-    """Where a JSON body holds text with a NUL character ("" for the body itself)."""
-    try:
-        value: Any = json.loads(body)
-    except ValueError:  # not JSON: the route answers that
-        return None
-    return nul_path(value)
-
-
-def _has_nul(path: str) -> dict:
-    problem = "must not contain the NUL character (\\u0000)"
-    where = f"{path}: " if path else ""
-    return {
-        "error": {
-            "code": "validation_failed",
-            "message": f"{where}{problem}",
-            "details": [{"path": path, "message": problem}],
-        }
-    }
 
 
 def _too_deep() -> dict:

@@ -5,7 +5,8 @@
   character explicitly (PostgreSQL's `ILIKE` treats `\\` as an escape by default, SQLite's
   `LIKE` has none by default).
 - Text with a NUL character: PostgreSQL's text type cannot hold it, SQLite can. It is refused
-  on the way in, naming where it was (`nul_path`).
+  where it would reach a text column, on every database (`has_nul`, `app.db.portable`); in a
+  JSON column it is written escaped (`\\u0000`), which both databases keep.
 - Numbers JSON cannot write: `Infinity`, `-Infinity` and `NaN` are not JSON, and PostgreSQL's
   JSON type (and a browser's `JSON.parse`) refuse them. Stored, they become the strings
   `"Infinity"`, `"-Infinity"` and `"NaN"` (`json_safe`).
@@ -20,7 +21,6 @@ from typing import Any
 
 LIKE_ESCAPE = "\\"
 NUL = "\x00"
-MAX_NUL_SCAN_DEPTH = 64  # bodies nest no deeper (app.core.json_depth)
 
 
 def escape_like(text: str) -> str:
@@ -63,28 +63,9 @@ def json_safe(value: Any) -> Any:
     return value
 
 
-def nul_path(value: Any, prefix: str = "", depth: int = 0) -> str | None:
-    """The path (`steps[2].name`, `name`, or "" for the value itself) of the first text —
-    key or value — that holds a NUL character, or None."""
-    if isinstance(value, str):
-        return prefix if NUL in value else None
-    if depth > MAX_NUL_SCAN_DEPTH:
-        return None
-    if isinstance(value, Mapping):
-        for key, item in value.items():
-            path = f"{prefix}.{key}" if prefix else str(key)
-            if isinstance(key, str) and NUL in key:
-                return path.replace(NUL, "\\u0000")
-            found = nul_path(item, path, depth + 1)
-            if found is not None:
-                return found
-        return None
-    if isinstance(value, list | tuple):
-        for index, item in enumerate(value):
-            found = nul_path(item, f"{prefix}[{index}]", depth + 1)
-            if found is not None:
-                return found
-    return None
+def has_nul(value: object) -> bool:
+    """Whether `value` is text holding a NUL character (what PostgreSQL's text refuses)."""
+    return isinstance(value, str) and NUL in value
 
 
 def bounded_label(name: str, suffix: str, limit: int) -> str:

@@ -103,7 +103,9 @@ def stored_value(value: Any, secrets: Iterable[str], limit: int) -> Any:
 
 
 def stored_error(error: str | None, secrets: Iterable[str], limit: int) -> str | None:
-    """What to store of an error: secrets masked, capped to `limit` and the error column."""
+    """What to store of an error: secrets masked, capped to `limit` and the error column; a
+    NUL character (a remote's answer may hold one; a text column cannot) written `\\u0000`."""
     if error is None:
         return None
-    return cap_text(str(redact(error, secrets)), min(limit, ERROR_CHARS))
+    text = str(redact(error, secrets)).replace("\x00", "\\u0000")
+    return cap_text(text, min(limit, ERROR_CHARS))

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from app.db.portable import dumps
+from app.db.portable import dumps, refuse_nul
 from app.db.settings import get_settings
 
 
@@ -32,7 +32,8 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 
 def make_engine(url: str) -> Engine:
     """An engine for `url`; SQLite gets WAL, foreign keys and a busy timeout. JSON columns are
-    written as strict JSON on every database (`app.db.portable.dumps`)."""
+    written as strict JSON and text with a NUL character is refused, on every database
+    (`app.db.portable`)."""
     if url.startswith("sqlite"):
         engine = sa.create_engine(
             url,
@@ -41,8 +42,10 @@ def make_engine(url: str) -> Engine:
             json_serializer=dumps,
         )
         sa.event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
-    return sa.create_engine(url, pool_pre_ping=True, json_serializer=dumps)
+    else:
+        engine = sa.create_engine(url, pool_pre_ping=True, json_serializer=dumps)
+    sa.event.listen(engine, "before_cursor_execute", refuse_nul)
+    return engine
 
 
 @lru_cache(maxsize=1)

@@ -6,6 +6,10 @@
   sort, SQLite last); text compared by `lower()` (no collation decides `Beta` against
   `alpha`), and the id last so equal keys keep one order across pages.
 - `dumps`: the JSON columns' writer; a float JSON cannot write is stored as its text.
+- `refuse_nul`: text with a NUL character bound to a statement (a text column, a search) is a
+  `ValidationFailed` (422) before the database sees it, on SQLite as on PostgreSQL (whose text
+  type cannot hold it: a 500 there otherwise). JSON columns are not concerned: `dumps`
+  writes a NUL as the escape `\\u0000`, which both keep.
 """
 
 from __future__ import annotations
@@ -15,7 +19,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from app.core.portable import LIKE_ESCAPE, contains_pattern, json_safe
+from app.core.errors import Problem, ValidationFailed
+from app.core.portable import LIKE_ESCAPE, contains_pattern, has_nul, json_safe
+
+NUL_PROBLEM = "text must not contain the NUL character (\\u0000)"
 
 
 def contains_text(column: Any, text: str) -> sa.ColumnElement[bool]:
@@ -33,6 +40,17 @@ def order_by(column: Any, *, descending: bool, text: bool = False, tie: Any = No
     if tie is not None:
         terms.append(tie)
     return terms
+
+
+def refuse_nul(
+    _conn: Any, _cursor: Any, _statement: str, parameters: Any, _context: Any, _many: bool
+) -> None:
+    """A `before_cursor_execute` listener: see the module docstring."""
+    rows = parameters if isinstance(parameters, list) else [parameters]
+    for row in rows:
+        values = row.values() if isinstance(row, dict) else row or ()
+        if any(has_nul(value) for value in values):
+            raise ValidationFailed([Problem("", NUL_PROBLEM)])
 
 
 def dumps(value: Any) -> str:

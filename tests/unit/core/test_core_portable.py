@@ -10,9 +10,9 @@ from app.core.portable import (
     bounded_label,
     contains_pattern,
     escape_like,
+    has_nul,
     json_safe,
     non_finite_text,
-    nul_path,
 )
 
 
@@ -65,18 +65,11 @@ def test_json_safe_returns_unchanged_containers_as_they_are() -> None:
 
 
 @pytest.mark.parametrize(
-    ("value", "path"),
-    [
-        ("ok", None),
-        ("a\x00b", ""),
-        ({"name": "x\x00"}, "name"),
-        ({"steps": [{"id": "a"}, {"id": "b", "name": "\x00"}]}, "steps[1].name"),
-        ({"ke\x00y": 1}, "ke\\u0000y"),
-        ([1, 2, None, {"a": "fine"}], None),
-    ],
+    ("value", "found"),
+    [("ok", False), ("a\x00b", True), ("\\u0000", False), (b"\x00", False), (None, False)],
 )
-def test_nul_path(value: object, path: str | None) -> None:
-    assert nul_path(value) == path
+def test_has_nul(value: object, found: bool) -> None:
+    assert has_nul(value) is found
 
 
 @pytest.mark.parametrize(
@@ -91,3 +84,9 @@ def test_nul_path(value: object, path: str | None) -> None:
 def test_bounded_label(name: str, suffix: str, limit: int, label: str) -> None:
     assert bounded_label(name, suffix, limit) == label
     assert len(bounded_label(name, suffix, limit)) <= limit
+
+
+def test_a_nul_in_a_stored_error_is_written_as_its_escape() -> None:
+    from app.core.stored_data import stored_error
+
+    assert stored_error("bad\x00answer", [], 1000) == "bad\\u0000answer"
