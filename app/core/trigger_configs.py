@@ -84,3 +84,64 @@ class FileWatchTriggerConfig(SpecModel):
 
 
 register_trigger_config("file_watch", FileWatchTriggerConfig)
+
+
+class DeploymentTriggerConfig(SpecModel):
+    """Runs on deployment events: GitHub's deployment, deployment_status, release and
+    workflow_run webhooks (X-Hub-Signature-256 checked), or a generic deploy hook signed the
+    Flowdeck way; with event and branch filters."""
+
+    source: Literal["github", "generic"] = Field(
+        "github", description="github: GitHub's webhooks; generic: any tool, Flowdeck-signed"
+    )
+    events: list[Literal["deployment", "deployment_status", "release", "workflow_run"]] = Field(
+        default_factory=lambda: ["deployment", "deployment_status", "release", "workflow_run"],
+        min_length=1,
+        max_length=4,
+        description="the GitHub events that start a run (github only)",
+    )
+    branches: list[Annotated[str, StringConstraints(min_length=1, max_length=200)]] = Field(
+        default_factory=list,
+        max_length=20,
+        description="branch patterns (shell-style: main, release/*); empty: any branch",
+    )
+    secret: str | None = Field(
+        None,
+        min_length=8,
+        max_length=500,
+        repr=False,
+        description="the signing secret (write-only; generated and shown once when left out)",
+    )
+
+    @field_validator("events")
+    @classmethod
+    def _once_each(cls, value: list[str]) -> list[str]:
+        return list(dict.fromkeys(value))
+
+
+register_trigger_config("deployment", DeploymentTriggerConfig)
+
+
+class IncidentTriggerConfig(SpecModel):
+    """Runs when an incident is opened, escalated or resolved; the payload is the event and the
+    incident. A workflow is not started by incidents its own runs opened or changed."""
+
+    events: list[Literal["opened", "escalated", "resolved"]] = Field(
+        default_factory=lambda: ["opened", "escalated", "resolved"],
+        min_length=1,
+        max_length=3,
+        description="which incident events start a run",
+    )
+    filter: str | None = Field(
+        None,
+        max_length=2000,
+        description="a condition on `incident` (and `event`), e.g. incident.severity == 'critical'",
+    )
+
+    @field_validator("events")
+    @classmethod
+    def _once_each(cls, value: list[str]) -> list[str]:
+        return list(dict.fromkeys(value))
+
+
+register_trigger_config("incident", IncidentTriggerConfig)

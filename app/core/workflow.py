@@ -201,7 +201,8 @@ def _trigger_problems(trigger: Mapping[str, Any]) -> list[Problem]:
     if model is None or not isinstance(config, Mapping):
         return []  # the spec model already reports a bad type or config
     problems = _parse(model, config, "trigger.config", lenient=False)
-    event_filter = config.get("filter") if trigger.get("type") == "event" else None
+    filtered = trigger.get("type") in ("event", "incident")
+    event_filter = config.get("filter") if filtered else None
     if isinstance(event_filter, str) and (problem := check_condition(event_filter)):
         problems.append(Problem("trigger.config.filter", problem))
     return problems

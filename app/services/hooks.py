@@ -160,8 +160,8 @@ def _active_hook(hook_id: str) -> _Hook:
     return _Hook(**row._mapping)
 
 
-def _reject(
-    row: _Hook,
+def reject_delivery(
+    row: Any,  # a workflow row or `_Hook`: its `id` and `name`
     scheme: str,
     reason: str,
     headers: Mapping[str, str],
@@ -209,7 +209,7 @@ def receive_webhook(
     now = time.time() if now is None else now
     problem = signature_problem(scheme, secret, body, headers, now)
     if problem is not None:
-        raise _reject(row, scheme, problem, headers, ip, len(body))
+        raise reject_delivery(row, scheme, problem, headers, ip, len(body))
     execution_id, created = start_run(
         row,
         trigger_type="webhook",

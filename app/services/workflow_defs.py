@@ -17,6 +17,8 @@ from app.db.settings import get_settings
 from app.engine.actions import action_types
 
 PRIORITY_RANK = {"low": 0, "normal": 1, "high": 2}
+#: Trigger types called at a hook URL, with a write-only secret (`webhook_secret_enc`).
+SIGNED_HOOKS = ("webhook", "deployment")
 #: What start-up recovery does with a run that a dead process left `interrupted`.
 ON_INTERRUPTED = ("leave", "retry")
 _DEFINITION_FIELDS = (
@@ -108,7 +110,7 @@ def parse_definition(data: dict[str, Any]) -> Definition:
     if problems:
         raise ValidationFailed(problems)
     secret = None
-    if spec.trigger.type == "webhook":
+    if spec.trigger.type in SIGNED_HOOKS:
         secret = spec.trigger.config.pop("secret", None)
     return Definition(spec, on_interrupted, secret, on_failure, retention)
 
@@ -164,15 +166,17 @@ def apply_spec(row: Workflow, parsed: Definition) -> None:
     is_cron = spec.trigger.type == "schedule" and config.get("cron")
     row.schedule_cron = config["cron"] if is_cron else None
     row.schedule_timezone = config.get("timezone") if is_cron else None
-    if spec.trigger.type == "webhook" and not row.hook_id:
+    if spec.trigger.type in SIGNED_HOOKS and not row.hook_id:
         row.hook_id = secrets.token_urlsafe(24)
     row.endpoint_slug = config.get("slug") if spec.trigger.type == "api_endpoint" else None
 
 
 def webhook_url(row: Workflow) -> str | None:
-    if row.trigger_type != "webhook" or not row.hook_id:
+    """The address a webhook (or a deployment hook: `/api/hooks/deploy/…`) is called at."""
+    if row.trigger_type not in SIGNED_HOOKS or not row.hook_id:
         return None
-    return f"{get_settings().base_url}/api/hooks/{row.hook_id}"
+    kind = "deploy/" if row.trigger_type == "deployment" else ""
+    return f"{get_settings().base_url}/api/hooks/{kind}{row.hook_id}"
 
 
 def endpoint_url(row: Workflow) -> str | None:
@@ -184,6 +188,16 @@ def endpoint_url(row: Workflow) -> str | None:
 
 def trigger_summary(row: Workflow) -> str:
     config = row.trigger_config
+    if row.trigger_type == "alert":
+        alert_id = config.get("alert_id")
+        return f"When alert {alert_id} fires" if alert_id else "When any alert fires"
+    if row.trigger_type == "file_watch":
+        return f"Files in {config.get('path')} ({', '.join(config.get('patterns') or ['*'])})"
+    if row.trigger_type == "incident":
+        return f"When an incident is {' / '.join(config.get('events') or [])}"
+    if row.trigger_type == "deployment":
+        source = "GitHub deployment events" if config.get("source") == "github" else "Deploy hook"
+        return source + (f" on {', '.join(config['branches'])}" if config.get("branches") else "")
     if row.trigger_type == "api_endpoint":
         return f"API endpoint POST /api/run/{config.get('slug')}"
     if row.trigger_type == "schedule":

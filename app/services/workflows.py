@@ -23,6 +23,7 @@ from app.services.actor import Actor
 from app.services.sub_workflows import check_no_loop
 from app.services.trigger_checks import check_trigger
 from app.services.workflow_defs import (
+    SIGNED_HOOKS,
     apply_spec,
     definition_from_row,
     definition_of,
@@ -50,10 +51,13 @@ def get_row(session: Session, workflow_id: int) -> Workflow:
 
 def _store_secret(row: Workflow, given: str | None) -> str | None:
     """Keep or set the webhook secret; returns a generated one so it can be shown once."""
-    if row.trigger_type != "webhook":
+    if row.trigger_type not in SIGNED_HOOKS:
         row.webhook_secret_enc = None
         return None
-    signed = row.trigger_config.get("signature", "none") != "none"
+    # a deployment hook is always signed (GitHub's way or Flowdeck's)
+    signed = row.trigger_type == "deployment" or (
+        row.trigger_config.get("signature", "none") != "none"
+    )
     if given:
         row.webhook_secret_enc = encrypt(given)
         return None

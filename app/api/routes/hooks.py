@@ -17,11 +17,42 @@ from starlette.concurrency import run_in_threadpool
 from app.api.deps import client_ip
 from app.api.errors import ErrorEnvelope, error_responses
 from app.api.schemas.control import WaitResumed
-from app.api.schemas.ops import WebhookDelivery
-from app.services import hooks, resume_hooks
+from app.api.schemas.ops import DeployDelivery, WebhookDelivery
+from app.services import deploy_hooks, hooks, resume_hooks
 
 router = APIRouter(tags=["webhooks"])
 ResumeToken = Annotated[str, Path(max_length=512, description="The token of the resume URL")]
+HookId = Annotated[str, Path(max_length=64, description="The hook id of the workflow's URL")]
+
+
+@router.post(
+    "/hooks/deploy/{hook_id}",
+    status_code=202,
+    summary="Start a workflow on a deployment event (GitHub or a signed deploy hook)",
+    response_model=DeployDelivery,
+    responses={
+        200: {
+            "model": DeployDelivery,
+            "description": "Received, no new run: `ignored` says why (ping, a filtered event or "
+            "branch), or `duplicate` names the run of an earlier delivery",
+        },
+        **error_responses(413, 422, 503),
+        401: {"model": ErrorEnvelope, "description": "Missing or invalid signature"},
+        404: {"model": ErrorEnvelope, "description": "No active deployment hook here"},
+    },
+)
+async def receive_deploy(hook_id: HookId, request: Request) -> JSONResponse:
+    """202 `{"execution_id", "duplicate": false}` when a run started."""
+    body = await request.body()
+    answer = await run_in_threadpool(
+        lambda: deploy_hooks.receive_deploy(
+            hook_id, body=body, headers=request.headers, ip=client_ip(request)
+        )
+    )
+    if answer.ignored is not None:
+        return JSONResponse({"ignored": answer.ignored, "duplicate": False}, status_code=200)
+    content = {"execution_id": answer.execution_id, "duplicate": not answer.created}
+    return JSONResponse(content, status_code=202 if answer.created else 200)
 
 
 @router.post(

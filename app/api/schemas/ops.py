@@ -174,3 +174,13 @@ class WebhookDelivery(Out):
     retry_execution_id: int | None = Field(
         None, description="A replay of a failed or interrupted run: the retry's execution"
     )
+
+
+class DeployDelivery(Out):
+    """A deployment notification: the run it started (or its replay), or why it started none."""
+
+    execution_id: int | None = None
+    duplicate: bool = False
+    ignored: str | None = Field(
+        None, description="Why no run started (ping, an event or branch not followed)"
+    )

@@ -7,7 +7,9 @@ event, starts every active workflow whose trigger is
   that cannot be evaluated is logged and counts as false: one broken workflow must not keep
   the others from running;
 - `publish` when an article's status changes to the configured `article_status`, with
-  `{"article_id", "status", "title"}` as the payload.
+  `{"article_id", "status", "title"}` as the payload;
+- `incident` when an incident is opened, escalated or resolved (`incident.*`, published by the
+  incident actions and services), as `app.core.incident_trigger` decides.
 
 The engine's own events (`execution.*`, `step.*`, `workflow.*`) are not offered: a workflow
 triggered by its own runs would loop forever, and they are far too frequent to query for.
@@ -29,6 +31,7 @@ from typing import Any
 from sqlmodel import col, select
 
 from app.core.articles import status_name
+from app.core.incident_trigger import incident_payload
 from app.core.templates import evaluate_condition
 from app.db.engine import session_scope
 from app.db.models import Workflow
@@ -37,6 +40,7 @@ from app.engine.runtime import start_run
 
 log = logging.getLogger("flowdeck.triggers")
 DOMAIN_PREFIXES = ("article.", "incident.")
+WATCHED_TYPES = ("event", "publish", "incident")
 STATUS_CHANGED = "article.status_changed"
 
 
@@ -91,6 +95,17 @@ def publish_payload(
 
 
 def _payload(row: Workflow, event: Event) -> dict[str, Any] | None:
+    if row.trigger_type == "incident":
+        payload, why = incident_payload(
+            row.trigger_config,
+            event.name,
+            event.data,
+            workflow_id=row.id or 0,
+            evaluate=evaluate_condition,
+        )
+        if payload is None and why.startswith("the filter could not"):
+            log.warning("workflow %s: incident filter: %s; not started", row.id, why)
+        return payload
     if row.trigger_type == "event":
         return event_payload(row.trigger_config, event.name, event.data, workflow_id=row.id or 0)
     return publish_payload(row.trigger_config, event.name, event.data)
@@ -140,7 +155,7 @@ class EventTriggers:
             rows = session.exec(
                 select(Workflow).where(
                     col(Workflow.is_active).is_(True),
-                    col(Workflow.trigger_type).in_(("event", "publish")),
+                    col(Workflow.trigger_type).in_(WATCHED_TYPES),
                 )
             ).all()
         started: list[int] = []

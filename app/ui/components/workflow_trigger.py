@@ -175,7 +175,12 @@ def _described_input(f: FlowField) -> rx.Component:
         )  # fmt: skip
     else:
         control = rx.input(
-            id=html_id, value=value, on_change=on_change, placeholder=f.placeholder, width="100%"
+            id=html_id,
+            value=value,
+            on_change=on_change,
+            placeholder=f.placeholder,
+            width="100%",
+            type="password" if f.kind == "secret" else "text",
         )
     return rx.vstack(
         field_label(f.label, html_id),
@@ -200,9 +205,24 @@ def _described_fields(kind: str) -> rx.Component:
     ]
     if kind == "api_endpoint":
         parts.append(_endpoint_url())
+    if kind == "deployment":
+        parts.append(_hook_url())
     if kind in TRIGGER_HINTS:
         parts.append(rx.text(TRIGGER_HINTS[kind], size="1", color=rx.color("gray", 11)))
     return rx.vstack(*parts, spacing="3", width="100%")
+
+
+def _hook_url() -> rx.Component:
+    return rx.cond(
+        S.webhook_url != "",
+        rx.vstack(
+            rx.text("URL", size="2", weight="medium"),
+            rx.code(S.webhook_url, data_testid="deploy-url"),
+            spacing="1",
+            width="100%",
+        ),
+        rx.text("The URL appears here after the first save.", size="1", color=rx.color("gray", 11)),
+    )
 
 
 def _endpoint_url() -> rx.Component:

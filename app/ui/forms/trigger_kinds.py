@@ -78,9 +78,64 @@ TRIGGER_FIELDS: dict[str, tuple[FlowField, ...]] = {
             literal=True,
         ),
     ),
+    "deployment": (
+        FlowField(
+            "deploy_source",
+            "source",
+            "Source",
+            "select",
+            options=("github", "generic"),
+            default="github",
+        ),
+        FlowField(
+            "deploy_events",
+            "events",
+            "GitHub events (commas)",
+            "items",
+            default="deployment, deployment_status, release, workflow_run",
+            omit="",
+        ),
+        FlowField(
+            "deploy_branches",
+            "branches",
+            "Branches (commas, release/*; empty: any)",
+            "items",
+            placeholder="main, release/*",
+            omit="",
+        ),
+        FlowField(
+            "deploy_secret",
+            "secret",
+            "Secret (leave empty to keep or to have one generated)",
+            "secret",
+            omit="",
+        ),
+    ),
+    "incident": (
+        FlowField(
+            "incident_events",
+            "events",
+            "Incident events (commas: opened, escalated, resolved)",
+            "items",
+            default="opened, escalated, resolved",
+            omit="",
+        ),
+        FlowField(
+            "incident_filter",
+            "filter",
+            "Filter (condition on incident, optional)",
+            placeholder="incident.severity == 'critical'",
+            omit="",
+        ),
+    ),
 }
 #: What each type's section says it does, under the type's fields.
 TRIGGER_HINTS: dict[str, str] = {
+    "incident": "Runs with trigger.event and trigger.incident (title, severity, status, "
+    "assignee, …); incidents this workflow's own runs open or change do not start it.",
+    "deployment": "GitHub: add the URL as a webhook (content type application/json) with the "
+    "secret; pick Deployments, Deployment statuses, Releases or Workflow runs. Generic: sign "
+    "the JSON body with X-Flowdeck-Signature (t=…,v1=…).",
     "file_watch": "Each created, modified or deleted file starts a run with trigger.path, "
     "trigger.name, trigger.size and trigger.event; changes within the debounce time count once.",
     "alert": "Runs when the alert fires, with trigger.alert, trigger.execution and "

@@ -19,6 +19,8 @@ STEPS = [{"id": "a", "type": "transform", "config": {"values": {"x": 1}}}]
 STORED: dict[str, dict[str, Any]] = {
     "api_endpoint": {"slug": "new-order", "timeout_s": 12.5},
     "alert": {"alert_id": 3},
+    "deployment": {"source": "generic", "events": ["release"], "branches": ["main", "release/*"]},
+    "incident": {"events": ["opened", "escalated"], "filter": "incident.severity == 'critical'"},
     "file_watch": {
         "path": "/srv/in",
         "patterns": ["*.csv", "report-*"],
@@ -42,6 +44,15 @@ def test_a_described_trigger_round_trips_through_the_form(kind: str) -> None:
     assert problems == []
     spec = parse_definition(again).spec
     assert spec.trigger.type == kind and spec.trigger.config == STORED[kind]
+
+
+def test_a_deployment_secret_typed_in_the_form_is_sent_once() -> None:
+    definition = {"name": "w", "trigger": {"type": "deployment"}, "actions": STEPS}
+    fields, trigger, actions = definition_to_form(definition)
+    trigger["deploy_secret"] = "typed-secret-1"
+    again, problems = form_to_definition(fields, trigger, actions)
+    assert problems == [] and again["trigger"]["config"]["secret"] == "typed-secret-1"
+    assert parse_definition(again).secret == "typed-secret-1"
 
 
 def test_an_endpoint_without_a_timeout_gets_the_default() -> None:
@@ -69,3 +80,26 @@ def test_the_failure_workflow_round_trips_and_bad_text_is_named() -> None:
     assert [p.path for p in form_to_definition(fields, trigger, actions)[1]] == [
         "on_failure_workflow_id"
     ]
+
+
+@pytest.mark.parametrize(
+    ("kind", "config", "summary"),
+    [
+        ("alert", {"alert_id": 3}, "When alert 3 fires"),
+        ("alert", {}, "When any alert fires"),
+        ("file_watch", {"path": "/srv/in", "patterns": ["*.csv"]}, "Files in /srv/in (*.csv)"),
+        ("incident", {"events": ["opened", "resolved"]}, "When an incident is opened / resolved"),
+        (
+            "deployment",
+            {"source": "github", "branches": ["main"]},
+            "GitHub deployment events on main",
+        ),
+        ("deployment", {"source": "generic"}, "Deploy hook"),
+        ("api_endpoint", {"slug": "x"}, "API endpoint POST /api/run/x"),
+    ],
+)
+def test_each_trigger_type_says_what_starts_it(kind: str, config: dict, summary: str) -> None:
+    from app.db.models import Workflow
+    from app.services.workflow_defs import trigger_summary
+
+    assert trigger_summary(Workflow(name="w", trigger_type=kind, trigger_config=config)) == summary
