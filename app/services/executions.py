@@ -27,7 +27,7 @@ from app.services.actor import Actor
 TRIGGER_TYPES = ("manual", "schedule", "webhook", "event", "publish")
 #: What the executions list filters on: every registered trigger type, then runs that other
 #: runs started (a sub-workflow's child, an "on failure" workflow).
-LISTED_TRIGGERS = (*trigger_config_models, "sub_workflow")
+LISTED_TRIGGERS = (*trigger_config_models, "sub_workflow", "on_failure")
 #: What may be retried: a run that ended without succeeding (a cancelled one too: its
 #: cancelled and skipped steps run again, the ones that succeeded are reused).
 RETRYABLE = (ExecutionStatus.FAILED, ExecutionStatus.INTERRUPTED, ExecutionStatus.CANCELLED)
