@@ -1,4 +1,5 @@
-"""n8n trigger nodes as Flowdeck triggers: manual, webhook, schedule (cron or interval). Pure.
+"""n8n trigger nodes as Flowdeck triggers: manual, webhook, schedule (cron or interval), the
+Error Trigger (an `alert` trigger) and the Local File Trigger (`file_watch`). Pure.
 
 The Schedule Trigger's rule is a list of intervals (`{field: "cronExpression", expression}`,
 `{field: "minutes", minutesInterval}`, `{field: "days", triggerAtHour, …}`…); Flowdeck keeps
@@ -156,7 +157,36 @@ def _old_cron(node: N8nNode, context: Context) -> TriggerMapped | Unmapped:
     return TriggerMapped("schedule", {"cron": cron, "timezone": context.timezone})
 
 
+def _error_trigger(node: N8nNode, context: Context) -> TriggerMapped | Unmapped:
+    mapped = TriggerMapped("alert", {})
+    mapped.notes.append(
+        "n8n ran this for the workflows naming it as their error workflow: it now runs when any "
+        "Flowdeck alert fires (choose one in the trigger), or name it in those workflows' "
+        "'If a run fails, run workflow'"
+    )
+    return mapped
+
+
+_FILE_EVENTS = {"add": "created", "change": "modified", "unlink": "deleted"}
+
+
+def _local_file(node: N8nNode, context: Context) -> TriggerMapped | Unmapped:
+    params = node.parameters
+    path = params.get("path")
+    if not isinstance(path, str) or not path.startswith("/"):
+        return Unmapped("its path is not an absolute folder")
+    if params.get("triggerOn") == "file":
+        return Unmapped("it watches one file; Flowdeck watches folders (watch its folder)")
+    given = params.get("events") if isinstance(params.get("events"), list) else []
+    events = [_FILE_EVENTS[e] for e in given if e in _FILE_EVENTS] or list(_FILE_EVENTS.values())
+    mapped = TriggerMapped("file_watch", {"path": path, "events": events})
+    mapped.attention.append("the folder must lie under FLOWDECK_WATCH_ROOTS on this host")
+    return mapped
+
+
 TRIGGER_MAPPERS: dict[str, Callable[[N8nNode, Context], TriggerMapped | Unmapped]] = {
+    "errorTrigger": _error_trigger,
+    "localFileTrigger": _local_file,
     "manualTrigger": _manual,
     "start": _manual,
     "executeWorkflowTrigger": _sub_workflow_start,

@@ -17,6 +17,7 @@ from app.ui.components.stat_card import stat_card
 from app.ui.components.status_badge import status_badge
 from app.ui.components.tables import delete_dialog
 from app.ui.components.workflow_transfer import import_button, import_dialog
+from app.ui.forms.trigger_kinds import TRIGGER_TYPES
 from app.ui.live import LiveOps
 from app.ui.pages.registry import page
 from app.ui.states.session import SessionState
@@ -102,7 +103,7 @@ def _filters() -> rx.Component:
             on_change=lambda v: S.set_filter("active_filter", v),
         ),
         rx.select(
-            ["any trigger", "manual", "schedule", "webhook", "event", "publish"],
+            ["any trigger", *TRIGGER_TYPES],
             value=S.trigger_filter,
             on_change=lambda v: S.set_filter("trigger_filter", v),
         ),

@@ -622,3 +622,30 @@ def test_a_switch_to_every_matching_output_is_flagged() -> None:
     parameters = {"rules": {"values": [rule]}, "options": {"allMatchingOutputs": True}}
     imported = import_n8n(_export(_node("Route", "switch", parameters, version=3)))
     assert "first matching case" in imported.report.attention[0]["message"]
+
+
+@pytest.mark.parametrize(
+    ("node_type", "parameters", "trigger"),
+    [
+        ("errorTrigger", {}, {"type": "alert", "config": {}}),
+        (
+            "localFileTrigger",
+            {"triggerOn": "folder", "path": "/srv/in", "events": ["add", "unlink"]},
+            {"type": "file_watch", "config": {"path": "/srv/in", "events": ["created", "deleted"]}},
+        ),
+    ],
+)  # fmt: skip
+def test_error_and_local_file_triggers(node_type: str, parameters: dict, trigger: dict) -> None:
+    node = {"name": "T", "type": f"n8n-nodes-base.{node_type}", "parameters": parameters}
+    data = {"nodes": [node, _node("A", "noOp")], "connections": {"T": {"main": [[{"node": "A"}]]}}}
+    imported = import_n8n(data)
+    assert imported.definition["trigger"] == trigger
+
+
+def test_a_local_file_trigger_on_one_file_is_reported() -> None:
+    node = {"name": "T", "type": "n8n-nodes-base.localFileTrigger",
+            "parameters": {"triggerOn": "file", "path": "/srv/in/a.csv"}}  # fmt: skip
+    data = {"nodes": [node, _node("A", "noOp")], "connections": {"T": {"main": [[{"node": "A"}]]}}}
+    imported = import_n8n(data)
+    assert imported.definition["trigger"]["type"] == "manual"
+    assert "watches one file" in imported.report.unmapped[0]["reason"]
