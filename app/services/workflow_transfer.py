@@ -34,6 +34,7 @@ def export_workflow(actor: Actor, workflow_id: int) -> dict[str, Any]:
         row = get_row(session, workflow_id)
         names = dict(session.exec(select(Connection.id, Connection.name)).all())
         definition = refs_to_names(definition_from_row(row), names)  # ids mean nothing elsewhere
+        definition.pop("on_failure_workflow_id", None)  # another workflow's id: set it again there
         document = export_document(definition, workflow_id=workflow_id, version=row.version)
         audit.record(
             session,
