@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 REFLEX_ENV = PATH="$(abspath $(VENV))/bin:$$PATH" REFLEX_USE_NPM=1 \
 	REFLEX_CHECK_LATEST_VERSION=0 REFLEX_TELEMETRY_ENABLED=false
 
-.PHONY: run test install install-test chromium lint bench clean
+.PHONY: run test install install-test chromium sshd lint bench clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -37,11 +37,20 @@ chromium:
 		echo "error: the browser tests need /usr/bin/chromium: run 'sudo apt-get install chromium'" >&2; exit 1; \
 	fi
 
+sshd:
+	@if [ -x /usr/sbin/sshd ]; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		echo "Installing Debian's openssh-server for the SSH step tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssh-server >/dev/null; \
+	else \
+		echo "error: the SSH step tests need /usr/sbin/sshd: run 'sudo apt-get install openssh-server'" >&2; exit 1; \
+	fi
+
 lint: install-test
 	$(VENV)/bin/ruff check app tests bench
 	$(VENV)/bin/ruff format --check app tests bench
 
-test: install-test chromium lint
+test: install-test chromium sshd lint
 	$(REFLEX_ENV) $(VENV)/bin/pytest
 
 bench: install-test

@@ -32,6 +32,8 @@ CONNECTION_FIELDS: dict[str, tuple[str, ...]] = {
     "rollback": ("connection",),
     "ci_run": ("connection",),
     "db_backup": ("connection",),
+    "ssh_command": ("connection",),
+    "service_restart": ("connection",),
 }
 Ref = int | str
 PLACEHOLDER_START = re.compile(r"\[\[[a-z][a-z0-9_]{0,39}\]\]")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, field_validator
 
@@ -133,3 +133,28 @@ class BackupConfig(ActionConfig):
     connection: ConnectionRef
     keep: int = Field(7, ge=1, le=100)
     timeout_s: float = Field(600, ge=1, le=3600)
+
+
+class SshCommandConfig(ActionConfig):
+    """One command on a host of an `ssh` connection; output captured up to `max_output`."""
+
+    connection: ConnectionRef
+    command: str = Field(min_length=1, max_length=10_000)
+    timeout_s: float = Field(60, ge=1, le=3600)
+    max_output: int = Field(65_536, ge=1024, le=1_048_576, description="bytes kept per stream")
+    check: bool = Field(True, description="a non-zero exit status fails the step")
+
+
+SERVICE_NAME = r"^[A-Za-z0-9][A-Za-z0-9@._:-]{0,199}$"
+
+
+class ServiceRestartConfig(ActionConfig):
+    """Restart a service over SSH (`systemctl restart`, or `service … restart`) or with an
+    HTTP call through an `http` connection."""
+
+    connection: ConnectionRef
+    service: str = Field(pattern=SERVICE_NAME, description="the unit's name (never a command)")
+    manager: Literal["systemctl", "service"] = "systemctl"
+    sudo: bool = Field(False, description="prefix sudo -n (no password prompt)")
+    path: str = Field("", max_length=2000, description="HTTP: the path on the connection")
+    timeout_s: float = Field(60, ge=1, le=600)

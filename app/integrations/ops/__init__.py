@@ -24,7 +24,15 @@ if TYPE_CHECKING:
     from app.integrations.credentials import ResolvedConnection
     from app.integrations.delivery import VerifyResult
 
-_MODULES: tuple[str, ...] = ("pagerduty", "opsgenie", "twilio", "jira", "linear", "gitlab")
+_MODULES: tuple[str, ...] = (
+    "pagerduty",
+    "opsgenie",
+    "twilio",
+    "jira",
+    "linear",
+    "gitlab",
+    "ssh",
+)
 
 SPECS: dict[str, PlatformSpec] = {}
 LABELS: dict[str, str] = {}

@@ -222,8 +222,72 @@ OPS_FIELDS: dict[str, tuple[FlowField, ...]] = {
             "backup_keep", "keep", "Keep the newest (1–100)", placeholder="7", omit="", literal=True
         ),  # fmt: skip
     ),
+    "ssh_command": (
+        FlowField(
+            "ssh_connection", "connection", "SSH connection", placeholder="web-1", literal=True
+        ),  # fmt: skip
+        FlowField(
+            "ssh_command", "command", "Command (templates allowed)", "code", default="uptime"
+        ),  # fmt: skip
+        FlowField(
+            "ssh_timeout",
+            "timeout_s",
+            "Timeout (s, 1–3600)",
+            placeholder="60",
+            omit="",
+            literal=True,
+        ),  # fmt: skip
+        FlowField(
+            "ssh_max_output",
+            "max_output",
+            "Output kept (bytes per stream)",
+            placeholder="65536",
+            omit="",
+            literal=True,
+        ),  # fmt: skip
+        FlowField(
+            "ssh_check",
+            "check",
+            "Non-zero exit fails the step",
+            "select",
+            options=("true", "false"),
+            default="true",
+            omit="true",
+            literal=True,
+        ),  # fmt: skip
+    ),
+    "service_restart": (
+        FlowField(
+            "svc_connection",
+            "connection",
+            "SSH or HTTP connection",
+            placeholder="web-1",
+            literal=True,
+        ),  # fmt: skip
+        FlowField("svc_name", "service", "Service", placeholder="nginx.service"),
+        FlowField(
+            "svc_manager",
+            "manager",
+            "Over SSH with",
+            "select",
+            options=("systemctl", "service"),
+            default="systemctl",
+            omit="systemctl",
+        ),  # fmt: skip
+        FlowField(
+            "svc_sudo",
+            "sudo",
+            "sudo -n",
+            "select",
+            options=("false", "true"),
+            default="false",
+            omit="false",
+            literal=True,
+        ),  # fmt: skip
+        FlowField("svc_path", "path", "HTTP path", placeholder="/services/restart", omit=""),
+    ),
 }
 OPS_COLUMNS: dict[str, int] = {"incident_create": 3, "incident_update": 3, "incident_assign": 3,
                                "incident_escalate": 4, "incident_resolve": 2, "sms_send": 3,
                                "ticket_create": 3, "deploy": 3, "rollback": 3, "ci_run": 3,
-                               "db_backup": 2}  # fmt: skip
+                               "db_backup": 2, "ssh_command": 3, "service_restart": 5}  # fmt: skip

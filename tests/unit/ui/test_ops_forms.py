@@ -13,7 +13,7 @@ from app.ui.states.designer import PALETTE
 
 KINDS = ["incident_create", "incident_update", "incident_assign", "incident_escalate",
          "incident_resolve", "sms_send", "ticket_create", "deploy", "rollback", "ci_run",
-         "db_backup"]  # fmt: skip
+         "db_backup", "ssh_command", "service_restart"]  # fmt: skip
 
 
 def _definition(kind: str, config: dict) -> dict:
@@ -67,6 +67,12 @@ def test_a_blank_step_is_a_valid_one(kind: str) -> None:
         ("ci_run", {"connection": "gl", "ref": "main", "timeout_s": 600, "poll_s": 5}),
         ("db_backup", {"connection": "reports", "keep": 3}),
         ("db_backup", {"connection": "reports"}),
+        ("ssh_command", {"connection": "web-1", "command": "uptime"}),
+        ("ssh_command", {"connection": 3, "command": "df -h {{ trigger.dir }}", "timeout_s": 5,
+                         "max_output": 4096, "check": False}),
+        ("service_restart", {"connection": "web-1", "service": "nginx"}),
+        ("service_restart", {"connection": "api", "service": "worker", "manager": "service",
+                             "sudo": True, "path": "/restart"}),
     ],
 )  # fmt: skip
 def test_a_stored_config_round_trips_through_the_form(kind: str, config: dict) -> None:
