@@ -152,7 +152,7 @@ async def test_deleting_a_node_drops_its_edges(people: People) -> None:
 
 async def test_the_palette_search_keeps_groups_with_a_match(people: People) -> None:
     state, _ = await designer(people)
-    assert state.palette_groups == ["Basic", "Flow", "Content"]
+    assert state.palette_groups == ["Basic", "Flow", "Operations", "Content"]
     await call(state, "set_palette_query", "for ea")
     assert state.palette_matches == ["for_each"] and state.palette_groups == ["Flow"]
     await call(state, "set_palette_query", "zzz")
