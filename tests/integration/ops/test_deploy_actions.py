@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -188,3 +189,26 @@ async def test_sqlite_backups_keep_the_newest(
     refused = await run(member, engine, [{"id": "b", "type": "db_backup",
                                           "config": {"connection": own}}])  # fmt: skip
     assert refused["status"] == "failed" and "SQLite file refused" in refused["steps"][0]["error"]
+
+
+async def test_a_postgresql_backup_is_a_pg_dump_archive(member: Actor, engine: Engine) -> None:
+    from tests.integration.ops.postgres_server import running_postgres
+
+    with running_postgres() as url:
+        psql = ["psql", url, "-v", "ON_ERROR_STOP=1", "-c",
+                "CREATE TABLE invoices (id serial PRIMARY KEY, total numeric);"
+                "INSERT INTO invoices (total) SELECT g FROM generate_series(1, 50) g;"]  # fmt: skip
+        await asyncio.to_thread(subprocess.run, psql, check=True, capture_output=True)
+        connections.create_connection(
+            member, {"name": "pg", "platform": "database", "credentials": {"url": url}}
+        )
+        step = {"id": "backup", "type": "db_backup", "config": {"connection": "pg"}}
+        execution = await run(member, engine, [step])
+    assert execution["status"] == "succeeded", execution
+    output = execution["steps"][0]["output"]
+    assert output["kind"] == "postgresql" and output["file"].endswith(".dump")
+    listed = await asyncio.to_thread(
+        subprocess.run, ["pg_restore", "--list", output["file"]], capture_output=True, text=True,
+        check=True,
+    )  # fmt: skip
+    assert "TABLE DATA public invoices" in listed.stdout
