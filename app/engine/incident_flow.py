@@ -31,11 +31,22 @@ from app.integrations.ops._http import unreachable
 
 MIRROR_TIMEOUT_S = 15.0
 _KIND_STEPS = {"resolve": "resolve", "acknowledge": "acknowledge", "escalate": "escalate"}
-EVENT_FIELDS = ("title", "severity", "status", "assignee", "workflow_id", "execution_id", "url")
+EVENT_FIELDS = ("title", "severity", "status", "assignee", "url")
 
 
-def announce(name: str, incident: dict[str, Any], before: dict[str, Any] | None, by: str) -> None:
+def announce(
+    name: str,
+    incident: dict[str, Any],
+    before: dict[str, Any] | None,
+    by: str,
+    acting: tuple[int | None, int | None] = (None, None),
+) -> None:
+    """Publish `name` with the incident's fields. `workflow_id` / `execution_id` are the run
+    that made this change (None for a person), so that the Incident trigger never starts a
+    workflow for its own change; `opened_by_workflow_id` is the run that opened it."""
     data = {"incident_id": incident["id"], **{k: incident.get(k) for k in EVENT_FIELDS}}
+    data |= {"workflow_id": acting[0], "execution_id": acting[1],
+             "opened_by_workflow_id": incident.get("workflow_id")}  # fmt: skip
     if before is not None:
         data |= {"previous_severity": before["severity"], "previous_status": before["status"]}
     bus.publish_nowait(name, **data, by=by)
@@ -109,7 +120,8 @@ async def open_incident(
     """
     incident, created = await asyncio.to_thread(incidents.open_incident, new, by=by, **options)
     if created:
-        announce("incident.opened", incident, None, by)
+        acting = (options.get("workflow_id"), options.get("execution_id"))
+        announce("incident.opened", incident, None, by, acting)
     incident, mirrored = await mirror(
         incident, "open", by=by, secrets=secrets, only_failed=not created
     )
@@ -123,14 +135,15 @@ async def change_incident(
     by: str,
     secrets: SecretValues | None = None,
     on_write: incidents.OnWrite | None = None,
+    acting: tuple[int | None, int | None] = (None, None),
 ) -> dict[str, Any]:
     """Apply `change`, announce what it did and mirror it; the incident plus `changed`,
-    `events` and `mirrored`."""
+    `events` and `mirrored`. `acting`: the workflow and run making the change, if any."""
     before, after, plan = await asyncio.to_thread(
         incidents.change_incident, ref, change, by=by, on_write=on_write
     )
     for name in plan.events:
-        announce(name, after, before, by)
+        announce(name, after, before, by, acting)
     if plan.changed:
         step = mirror_step(plan.fields) or ("note" if change.note else None)
     else:  # asked again (a retried step): the mirrors that missed it last time get it now

@@ -27,11 +27,16 @@ def acting_as(step: StepContext) -> str:
 
 
 def incident_ref(step: StepContext, ref: int | str | None) -> int | str:
-    """`ref` as written, else the trigger's `incident_id`."""
+    """`ref` as written, else the trigger's `incident_id` (or `incident.incident_id`, as the
+    Incident trigger's payload has it)."""
     if ref is not None:
         return ref
     trigger = step.context.get("trigger") or {}
-    found = trigger.get("incident_id") if isinstance(trigger, dict) else None
+    trigger = trigger if isinstance(trigger, dict) else {}
+    nested = trigger.get("incident")  # the Incident trigger's payload: {"event", "incident"}
+    found = trigger.get("incident_id")
+    if found is None and isinstance(nested, dict):
+        found = nested.get("incident_id")
     if isinstance(found, int | str) and not isinstance(found, bool) and str(found).strip():
         return found
     raise ActionFailed(
@@ -58,7 +63,11 @@ def checked(result: dict[str, Any]) -> dict[str, Any]:
 async def change(step: StepContext, ref: int | str | None, asked: Change) -> dict[str, Any]:
     try:
         result = await incident_flow.change_incident(
-            incident_ref(step, ref), asked, by=acting_as(step), secrets=step.secrets
+            incident_ref(step, ref),
+            asked,
+            by=acting_as(step),
+            secrets=step.secrets,
+            acting=(step.workflow_id, step.execution_id),
         )
     except (NotFound, Conflict, InvalidInput) as exc:
         raise ActionFailed(exc.message, kind="validation") from None

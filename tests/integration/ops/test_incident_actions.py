@@ -4,6 +4,7 @@ a refused mirror fails the step and its retry sends only what was missed; no sec
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 
 import pytest
@@ -131,3 +132,52 @@ async def test_a_bad_reference_or_a_wrong_connection_fails_clearly(
     assert execution["status"] == "failed"
     assert "connection 'nope' does not exist" in execution["steps"][0]["error"]
     assert incidents.list_incidents(member)["total"] == 0  # nothing half-written
+
+
+async def test_an_incident_triggered_workflow_escalates_the_incident_once(
+    member: Actor, engine: Engine, announced: list[Event]
+) -> None:
+    """The Incident trigger's payload names the incident (`trigger.incident.incident_id`); the
+    workflow's own escalation is announced with its workflow id, so it does not start itself
+    again, while a person's later change does start it."""
+    from sqlmodel import select
+
+    from app.db.engine import session_scope
+    from app.db.models import Execution
+    from app.engine.triggers.events import EventTriggers
+    from app.services import workflows
+    from tests.integration.triggers.conftest import eventually
+
+    listening = EventTriggers()
+    listening.start()
+    try:
+        wf = workflows.create_workflow(member, {
+            "name": "escalate on open", "trigger": {"type": "incident", "config": {
+                "events": ["opened", "escalated"]}},
+            "actions": [{"id": "up", "type": "incident_escalate",
+                         "config": {"note": "paging {{ trigger.incident.assignee }}"}}],
+        }).workflow["id"]  # fmt: skip
+
+        def runs() -> list[Execution]:
+            with session_scope() as session:
+                return list(session.exec(select(Execution).where(Execution.workflow_id == wf)))
+
+        opened = await incidents.create_incident(member, title="Queue backlog", severity="low",
+                                                 assignee="bo")  # fmt: skip
+        await eventually(lambda: len(runs()) == 1, within=5)
+        await engine.drain()
+        await asyncio.sleep(0.3)  # its own escalation must not start a second run
+        await engine.drain()
+        assert [r.status for r in runs()] == ["succeeded"]
+        incident = incidents.get_incident(member, opened["id"])
+        assert incident["severity"] == "medium"
+        assert incident["timeline"][-1]["text"] == "severity low → medium: paging bo"
+        own = next(e for e in announced if e.name == "incident.escalated")
+        assert own.data["workflow_id"] == wf and own.data["opened_by_workflow_id"] is None
+
+        await incidents.change_incident(member, opened["id"], kind="escalate")  # by a person
+        await eventually(lambda: len(runs()) == 2, within=5)
+        await engine.drain()
+        assert incidents.get_incident(member, opened["id"])["severity"] == "critical"
+    finally:
+        listening.stop()
