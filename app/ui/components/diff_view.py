@@ -159,8 +159,12 @@ def _field_row(change: FieldChange) -> rx.Component:
                 data_testid="diff-kind",
             ),
             rx.code(
-                # A long path may wrap after each dot (a zero-width space), not inside a word.
-                change["path"].to(str).replace(".", ".\u200b"),
+                # A long path may wrap after a dot (<wbr>), not inside a word; copied, it is
+                # the path as it is.
+                rx.foreach(
+                    change["path"].to(str).split("."),
+                    lambda part, i: rx.fragment(rx.cond(i > 0, ".", ""), rx.el.wbr(), part),
+                ),
                 size="1",
                 variant="ghost",
                 style={"overflow_wrap": "anywhere", "min_width": "0"},
