@@ -151,7 +151,7 @@ def fill_status(state: LiveStatus, snap: status.StatusSnapshot) -> None:
             id=r.id,
             workflow=r.workflow,
             status=r.status,
-            started=r.started_at.strftime("%H:%M:%S") if r.started_at else "queued",
+            started=when_text(r.started_at, "second", empty="queued"),
         )
         for r in snap.recent
     ]
