@@ -68,6 +68,14 @@ def _store_secret(row: Workflow, given: str | None) -> str | None:
     return None
 
 
+def _same(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """Two definitions alike, a top-level key set to None counting as left out (a stored
+    definition leaves out an unset `on_failure_workflow_id`; the row has it as None)."""
+    return {k: v for k, v in a.items() if v is not None} == {
+        k: v for k, v in b.items() if v is not None
+    }
+
+
 def check_script_steps(actor: Actor, before: Any, after: Any) -> None:
     """Only admins add, change or remove script steps (code that runs on this host); a
     member may change the rest of such a workflow, pause it or run it."""
@@ -149,9 +157,9 @@ def update_workflow(
             _plan_next_run(row)
         generated = _store_secret(row, secret)
         after = definition_of(parsed)
-        if restored_from is not None and after == before and not secret:
+        if restored_from is not None and _same(after, before) and not secret:
             raise Conflict(f"workflow {workflow_id} already matches version {restored_from}")
-        if after != before or secret:
+        if not _same(after, before) or secret:
             row.updated_at = utcnow()
             write_version(
                 session,
