@@ -8,6 +8,7 @@ from app.ui.components.breadcrumbs import breadcrumbs
 from app.ui.components.layout import admin_page
 from app.ui.components.stat_card import stat_card
 from app.ui.components.status_badge import status_badge
+from app.ui.components.step_overview import step_overview
 from app.ui.components.template_save import save_template_button, save_template_dialog
 from app.ui.components.webhook_box import webhook_box
 from app.ui.components.workflow_performance import performance_panel
@@ -15,20 +16,8 @@ from app.ui.components.workflow_transfer import export_button
 from app.ui.live import ExecRow
 from app.ui.pages.registry import page
 from app.ui.pages.workflows import run_dialog
-from app.ui.states.workflow_detail import StepSummary
 from app.ui.states.workflow_detail import WorkflowDetailState as S
 from app.ui.states.workflow_performance import WorkflowPerformanceState as Perf
-
-
-def _step(step: StepSummary) -> rx.Component:
-    return rx.table.row(
-        rx.table.cell(step["position"]),
-        rx.table.cell(rx.code(step["id"])),
-        rx.table.cell(step["name"]),
-        rx.table.cell(rx.badge(step["type"], variant="outline")),
-        rx.table.cell(rx.cond(step["condition"] != "", rx.code(step["condition"]), "always")),
-        rx.table.cell(step["retry"]),
-    )
 
 
 def _run(row: ExecRow) -> rx.Component:
@@ -130,19 +119,7 @@ def _body() -> rx.Component:
             width="100%",
         ),
         rx.heading("Steps", size="3"),
-        rx.table.root(
-            rx.table.header(
-                rx.table.row(
-                    *[
-                        rx.table.column_header_cell(h)
-                        for h in ("#", "Id", "Name", "Type", "Runs if", "Retry")
-                    ]
-                )
-            ),
-            rx.table.body(rx.foreach(S.steps, _step)),
-            variant="surface",
-            width="100%",
-        ),
+        step_overview(S.steps),
         rx.heading("Recent executions", size="3"),
         rx.cond(
             S.recent.length() > 0,

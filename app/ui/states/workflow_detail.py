@@ -7,6 +7,7 @@ from typing import Any, TypedDict
 import reflex as rx
 
 from app.core.errors import FlowdeckError
+from app.core.step_summary import shown_config, summarise
 from app.services import executions, workflows
 from app.services.workflow_stats import workflow_stats
 from app.ui.live import ExecRow, duration_text, exec_row
@@ -22,6 +23,8 @@ class StepSummary(TypedDict):
     type: str
     condition: str
     retry: str
+    summary: str  # what it does, in one line (`app.core.step_summary`)
+    config: str  # its config as indented JSON, secrets masked
 
 
 class WorkflowDetailState(WorkflowsState):
@@ -73,6 +76,8 @@ class WorkflowDetailState(WorkflowsState):
                 type=a["type"],
                 condition=a.get("condition") or "",
                 retry=(a.get("retry") or {}).get("strategy", "none"),
+                summary=summarise(a["type"], a.get("config")),
+                config=shown_config(a.get("config") or {}),
             )
             for i, a in enumerate(data["actions"])
         ]
