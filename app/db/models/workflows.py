@@ -92,6 +92,8 @@ class Execution(SQLModel, table=True):
         sa.UniqueConstraint("workflow_id", "scheduled_for", name="uq_execution_schedule"),
         sa.UniqueConstraint("workflow_id", "dedupe_key", name="uq_execution_dedupe"),
         sa.Index("ix_execution_workflow_started", "workflow_id", "started_at"),
+        # A workflow's newest runs (run-history strips, the list filtered by workflow).
+        sa.Index("ix_execution_workflow_id", "workflow_id", "id"),
         sa.Index("ix_execution_status_started", "status", "started_at"),
         sa.Index("ix_execution_queue", "status", "priority_rank", "queued_at"),
         # Retention's data-only prune: the runs whose step data is still there.

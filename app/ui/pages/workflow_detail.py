@@ -6,6 +6,7 @@ import reflex as rx
 
 from app.ui.components.breadcrumbs import breadcrumbs
 from app.ui.components.layout import admin_page
+from app.ui.components.run_strip import run_strip
 from app.ui.components.stat_card import stat_card
 from app.ui.components.status_badge import status_badge
 from app.ui.components.step_overview import step_overview
@@ -29,6 +30,34 @@ def _run(row: ExecRow) -> rx.Component:
         rx.table.cell(row["duration"]),
         rx.table.cell(row["steps"]),
         rx.table.cell(rx.text(row["error"], size="1", color=rx.color("red", 11))),
+    )
+
+
+def _history(key: rx.Var[str]) -> rx.Component:
+    return rx.vstack(
+        rx.heading("Run history", size="3"),
+        rx.card(
+            rx.vstack(
+                run_strip(
+                    S.strips.get(key, []),
+                    S.strip_labels.get(key, ""),
+                    bar_width=10,
+                    height="56px",
+                    testid="detail-run-strip",
+                ),
+                rx.text(
+                    "The last 30 runs, newest on the right; a bar's height is the run's "
+                    "duration. Click one to open it.",
+                    size="1",
+                    color=rx.color("gray", 11),
+                ),
+                spacing="2",
+                width="100%",
+            ),
+            width="100%",
+        ),
+        spacing="3",
+        width="100%",
     )
 
 
@@ -120,6 +149,7 @@ def _body() -> rx.Component:
         ),
         rx.heading("Steps", size="3"),
         step_overview(S.steps),
+        _history(w["id"].to(str)),
         rx.heading("Recent executions", size="3"),
         rx.cond(
             S.recent.length() > 0,

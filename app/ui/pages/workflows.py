@@ -13,6 +13,7 @@ from app.ui.components.bulk_bar import (
     summary_dialog,
 )
 from app.ui.components.layout import admin_page, empty_state
+from app.ui.components.run_strip import run_strip
 from app.ui.components.stat_card import stat_card
 from app.ui.components.status_badge import status_badge
 from app.ui.components.tables import delete_dialog
@@ -174,6 +175,10 @@ def _row(row: WorkflowRow) -> rx.Component:
                 rx.text("never", size="2", color=rx.color("gray", 10)),
             )
         ),
+        rx.table.cell(
+            run_strip(S.strips[row["id"].to(str)], S.strip_labels[row["id"].to(str)]),
+            padding_top="0.9rem",
+        ),
         rx.table.cell(_live(row, "runs"), data_testid="workflow-runs"),
         rx.table.cell(_live(row, "success_rate")),
         rx.table.cell(_live(row, "avg_duration")),
@@ -280,6 +285,7 @@ def _table() -> rx.Component:
                             rx.table.column_header_cell("Trigger"),
                             rx.table.column_header_cell("State"),
                             _sortable("Last run", "last_run_at"),
+                            rx.table.column_header_cell("Last 30 runs", white_space="nowrap"),
                             _sortable("Runs", "runs"),
                             rx.table.column_header_cell("Success"),
                             _sortable("Avg time", "avg_duration_ms"),

@@ -9,6 +9,7 @@ import reflex as rx
 from app.core.errors import FlowdeckError
 from app.core.step_summary import shown_config, summarise
 from app.services import executions, workflows
+from app.services.run_history import run_strips
 from app.services.workflow_stats import workflow_stats
 from app.ui.live import ExecRow, duration_text, exec_row
 from app.ui.states.session import error_text, run_service
@@ -55,6 +56,7 @@ class WorkflowDetailState(WorkflowsState):
             workflow_id = int(self.rx_router_page.params.get("workflow_id", "0"))
             data = await run_service(self, lambda a: workflows.get_workflow(a, workflow_id))
             stats = await run_service(self, lambda a: workflow_stats(a, workflow_id))
+            strips = await run_service(self, lambda a: run_strips(a, [workflow_id]))
             recent = await run_service(
                 self,
                 lambda a: executions.list_executions(
@@ -91,6 +93,7 @@ class WorkflowDetailState(WorkflowsState):
             "next_runs": next_runs_text(data),
         }
         self.recent = [exec_row(i) for i in recent["items"]]
+        self._show_strips(strips)
         self.found = True
         return None
 

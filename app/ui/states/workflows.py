@@ -11,8 +11,11 @@ import reflex as rx
 from app.core.cron import next_fire_times
 from app.core.dates import zoned_text
 from app.core.errors import FlowdeckError
+from app.core.run_strip import Bar
 from app.services import executions, workflows
+from app.services.run_history import run_strips
 from app.ui.live import counters_texts
+from app.ui.run_strips import StripBar, strip_view
 from app.ui.states.delete_confirm import DeleteConfirm
 from app.ui.states.session import SessionState, error_text, run_service
 from app.ui.states.workflow_bulk import WorkflowBulk
@@ -59,6 +62,9 @@ def workflow_row(item: dict[str, Any]) -> WorkflowRow:
 
 class WorkflowsState(WorkflowBulk, DeleteConfirm, SessionState):
     rows: list[WorkflowRow] = []
+    #: each listed workflow's run-history strip and its spoken summary, by workflow id
+    strips: dict[str, list[StripBar]] = {}
+    strip_labels: dict[str, str] = {}
     total: int = 0
     loaded: bool = False
     search: str = ""
@@ -90,8 +96,15 @@ class WorkflowsState(WorkflowBulk, DeleteConfirm, SessionState):
     async def _reload(self) -> None:
         flt = self._filter()
         items, self.total = await run_service(self, lambda a: workflows.list_workflows(a, flt))
+        ids = [i["id"] for i in items]
+        self._show_strips(await run_service(self, lambda a: run_strips(a, ids)))
         self.rows = [workflow_row(i) for i in items]
         self.loaded = True
+
+    def _show_strips(self, found: dict[int, list[Bar]]) -> None:
+        views = {str(workflow_id): strip_view(strip) for workflow_id, strip in found.items()}
+        self.strips = {key: bars for key, (bars, _) in views.items()}
+        self.strip_labels = {key: label for key, (_, label) in views.items()}
 
     @rx.event
     async def load(self) -> Any:
