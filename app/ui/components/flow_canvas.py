@@ -12,7 +12,7 @@ ones; `fit_token` changing fits the view (after "Tidy up").
 With `on_select_nodes` (the designer) the selection is a list: shift-click and shift-drag
 (React Flow's own), Ctrl+A and Escape; the ids are sent once a selection settles, and the
 server's `selected_ids` are applied when they change. `shortcuts` turns on the keyboard
-(`flow_canvas_keys.py`: undo, redo, copy, paste, zoom, `?`), `dirty` the leave guard, and
+(`flow_canvas_keys.py`: undo, redo, copy, paste, zoom), `dirty` the leave guard, and
 `read_only_below` makes the canvas read-only in a window narrower than that many pixels.
 
 One node type, `step`, drawn by `flow_nodes.py`: what a node shows comes in its `data`.
@@ -253,7 +253,7 @@ class FlowCanvas(rx.Component):
     #: the least zoom a fit picks while `read_only_below` applies (a phone: readable nodes)
     narrow_fit_zoom: rx.Var[float]
     color_mode: rx.Var[str]
-    #: keyboard shortcuts on the page (undo, redo, copy, paste, select all, zoom, `?`)
+    #: keyboard shortcuts on the page (undo, redo, copy, paste, select all, zoom)
     shortcuts: rx.Var[bool]
     #: unsaved changes: leaving the page asks first
     dirty: rx.Var[bool]
@@ -278,7 +278,6 @@ class FlowCanvas(rx.Component):
     on_copy_nodes: rx.EventHandler[passthrough_event_spec(str)]
     #: the system clipboard's Flowdeck JSON, or "" for the tab's own copy (Ctrl+V)
     on_paste_steps: rx.EventHandler[passthrough_event_spec(str)]
-    on_show_shortcuts: rx.EventHandler[no_args_event_spec]
 
     def add_imports(self) -> ImportDict:
         names = [

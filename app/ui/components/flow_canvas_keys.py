@@ -8,7 +8,8 @@ fields keep their own Ctrl+Z, Ctrl+A and Ctrl+C). Copy and paste use the browser
 permission); a Ctrl+C or Ctrl+V whose event never comes (some browsers send none when nothing
 editable has the focus) still copies or pastes, from the tab's own clipboard.
 
-`SHORTCUTS` is the list the `?` dialog shows; keep it and `fdUseShortcuts` together.
+`SHORTCUTS` is the canvas's part of the `?` dialog (`app/ui/shortcuts.py`, which adds the
+page-wide keys: `?` itself, Ctrl+S, Ctrl+K, `/`); keep it and `fdUseShortcuts` together.
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ SHORTCUTS: list[tuple[str, str]] = [
     ("+ / -", "Zoom in / out"),
     ("0", "Zoom to 100%"),
     ("1", "Fit the whole workflow in view"),
-    ("?", "Show these shortcuts"),
 ]
 
 KEYS_JS = r"""
@@ -122,8 +122,6 @@ function fdUseShortcuts(enabled, live, setNodes, setEdges, view) {
         return;
       } else if (plain && key === "Escape") {
         select(false);
-      } else if (plain && key === "?") {
-        p.onShowShortcuts?.();
       } else if (plain && (key === "+" || key === "=")) {
         v.zoomIn({ duration: 150 });
       } else if (plain && key === "-") {

@@ -5,28 +5,12 @@ from __future__ import annotations
 import reflex as rx
 
 from app.ui.bell import LiveBell, bell
+from app.ui.components.command_palette import command_layer, palette_button
 from app.ui.components.forms import field, form_alert
+from app.ui.navigation import ADMIN_ONLY, SECTIONS
 from app.ui.states.account import AccountState
+from app.ui.states.command import CommandState
 from app.ui.states.session import SessionState
-
-#: Tabs only admins see (their pages redirect members anyway; the services check the role).
-ADMIN_ONLY = {"/admin/data"}
-SECTIONS: list[tuple[str, str, str]] = [
-    ("Workflows", "/admin/workflows", "workflow"),
-    ("Templates", "/admin/templates", "layout-template"),
-    ("Executions", "/admin/executions", "play"),
-    ("Analytics", "/admin/analytics", "chart-column"),
-    ("Approvals", "/admin/approvals", "circle-check"),
-    ("Incidents", "/admin/incidents", "siren"),
-    ("Articles", "/admin/articles", "file-text"),
-    ("Alerts", "/admin/alerts", "bell"),
-    ("Versions", "/admin/versions", "git-branch"),
-    ("Orchestrations", "/admin/orchestrations", "network"),
-    ("Connections", "/admin/connections", "plug"),
-    ("Audit", "/admin/audit", "scroll-text"),
-    ("Data", "/admin/data", "database"),
-    ("Users", "/admin/users", "users"),
-]
 
 
 def _nav_item(label: str, href: str, icon: str) -> rx.Component:
@@ -78,6 +62,7 @@ def sidebar() -> rx.Component:
             padding_x="0.75rem",
             padding_bottom="1rem",
         ),
+        rx.box(palette_button(), width="100%", padding_bottom="0.5rem"),
         *[_nav_item(*section) for section in SECTIONS],
         rx.spacer(),
         _nav_item("Status page", "/status", "activity"),
@@ -102,10 +87,15 @@ def _mobile_menu() -> rx.Component:
                 rx.icon_button(rx.icon("menu", size=18), variant="soft", aria_label="Menu")
             ),
             rx.dropdown_menu.content(
+                rx.dropdown_menu.item(
+                    rx.hstack(rx.icon("search", size=14), "Search or jump…", align="center"),
+                    on_click=CommandState.open_palette,
+                ),
+                rx.dropdown_menu.separator(),
                 *[
                     _menu_item(label, href, icon)
                     for label, href, icon in [*SECTIONS, ("Status page", "/status", "activity")]
-                ]
+                ],
             ),
         ),
         display=["block", "block", "none"],
@@ -203,6 +193,7 @@ def admin_page(title: str, *children: rx.Component) -> rx.Component:
         rx.box(
             header(title),
             *children,
+            command_layer(),
             padding=["1rem", "1.5rem 2rem"],
             min_width="0",
             width="100%",

@@ -183,6 +183,8 @@ def articles_page() -> rx.Component:
                     debounce_timeout=300,
                     on_change=lambda v: S.set_filter("search", v),
                     width="240px",
+                    aria_label="Search titles",
+                    custom_attrs={"data-page-search": ""},  # `/` focuses it
                 ),
                 rx.select(
                     ["any status", "draft", "ready", "published", "archived"],

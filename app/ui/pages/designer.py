@@ -11,10 +11,10 @@ import reflex as rx
 
 from app.ui.components.breadcrumbs import breadcrumbs
 from app.ui.components.flow_canvas import flow_canvas
-from app.ui.components.flow_canvas_keys import SHORTCUTS
 from app.ui.components.layout import admin_page
 from app.ui.components.workflow_steps import step_card
 from app.ui.pages.registry import page
+from app.ui.states.command import CommandState
 from app.ui.states.designer import PALETTE
 from app.ui.states.designer import DesignerState as S
 
@@ -54,6 +54,7 @@ def _palette() -> rx.Component:
                 on_change=S.set_palette_query,
                 size="1",
                 width="100%",
+                custom_attrs={"data-page-search": ""},  # `/` focuses it
                 data_testid="palette-search",
             ),
             *[
@@ -110,7 +111,6 @@ def _canvas() -> rx.Component:
             on_redo=S.redo,
             on_copy_nodes=S.copy_nodes,
             on_paste_steps=S.paste_nodes,
-            on_show_shortcuts=S.set_shortcuts_open(True),
         ),
         flex="1",
         min_width="0",
@@ -225,6 +225,8 @@ def _edit_tools() -> rx.Component:
             "Save",
             on_click=S.save_design,
             loading=S.saving,
+            title="Save (Ctrl+S)",
+            custom_attrs={"data-shortcut-save": ""},
             data_testid="designer-save",
         ),
         align="center",
@@ -248,7 +250,7 @@ def _toolbar() -> rx.Component:
             "keyboard",
             "Keyboard shortcuts (?)",
             "designer-shortcuts",
-            on_click=S.set_shortcuts_open(True),
+            on_click=CommandState.open_help,
         ),
         rx.link(
             rx.button(rx.icon("list", size=14), "Form", variant="soft"),
@@ -260,40 +262,6 @@ def _toolbar() -> rx.Component:
         align="center",
         spacing="3",
         wrap="wrap",
-    )
-
-
-def _shortcuts_dialog() -> rx.Component:
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.dialog.title("Keyboard shortcuts"),
-            rx.dialog.description(
-                "They work anywhere on the designer except while typing in a field.",
-                size="2",
-                color=rx.color("gray", 11),
-            ),
-            rx.table.root(
-                rx.table.body(
-                    *[
-                        rx.table.row(
-                            rx.table.cell(rx.code(keys, variant="soft"), white_space="nowrap"),
-                            rx.table.cell(what),
-                        )
-                        for keys, what in SHORTCUTS
-                    ]
-                ),
-                size="1",
-                margin_y="3",
-            ),
-            rx.flex(
-                rx.dialog.close(rx.button("Close", variant="soft")),
-                justify="end",
-            ),
-            max_width="520px",
-            data_testid="shortcuts-dialog",
-        ),
-        open=S.shortcuts_open,
-        on_open_change=S.set_shortcuts_open,
     )
 
 
@@ -326,7 +294,6 @@ def designer_page() -> rx.Component:
             rx.cond(S.form_error != "", rx.callout(S.form_error, color_scheme="red", width="100%")),
             _phone_note(),
             _problems(),
-            _shortcuts_dialog(),
             rx.hstack(_palette(), _canvas(), _panel(), spacing="3", width="100%", align="start"),
             spacing="3",
             width="100%",

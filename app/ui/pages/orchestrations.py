@@ -24,6 +24,7 @@ def _filters() -> rx.Component:
             on_change=lambda v: S.set_filter("search", v),
             debounce_timeout=300,
             width="240px",
+            custom_attrs={"data-page-search": ""},  # `/` focuses it
             data_testid="orchestration-search",
         ),
         rx.select(

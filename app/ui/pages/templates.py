@@ -21,6 +21,7 @@ def _filters() -> rx.Component:
             on_change=S.set_search,
             debounce_timeout=250,
             width=["100%", "260px"],
+            custom_attrs={"data-page-search": ""},  # `/` focuses it
             data_testid="template-search",
         ),
         rx.box(

@@ -43,6 +43,7 @@ def _toolbar() -> rx.Component:
             on_change=S.set_search,
             debounce_timeout=300,
             width=["100%", "260px"],
+            custom_attrs={"data-page-search": ""},  # `/` focuses it
             data_testid="versions-search",
         ),
         gap="0.75rem",

@@ -160,6 +160,8 @@ def editor(title: str) -> rx.Component:
                     "Save workflow",
                     on_click=S.save,
                     loading=S.saving,
+                    title="Save (Ctrl+S)",
+                    custom_attrs={"data-shortcut-save": ""},
                     data_testid="save-workflow",
                 ),
                 justify="end",

@@ -92,7 +92,6 @@ def _sentence(message: str) -> str:
 class DesignerState(DesignerSelection, DesignerHistory, DesignerClipboard, WorkflowEditorErrors):
     fit_token: int = 0
     palette_query: str = ""
-    shortcuts_open: bool = False
 
     # -- the form's steps as the canvas sees them -----------------------------------------------
 
@@ -142,7 +141,6 @@ class DesignerState(DesignerSelection, DesignerHistory, DesignerClipboard, Workf
     @rx.event
     async def load_designer(self) -> Any:
         self.selected_at, self.selected_ids, self.palette_query = -1, [], ""
-        self.shortcuts_open = False
         result = await self.load_edit()
         self._reset_history()
         self.fit_token += 1
@@ -253,10 +251,6 @@ class DesignerState(DesignerSelection, DesignerHistory, DesignerClipboard, Workf
     @rx.event
     def set_palette_query(self, value: str) -> None:
         self.palette_query = value[:60]
-
-    @rx.event
-    def set_shortcuts_open(self, value: bool) -> None:
-        self.shortcuts_open = bool(value)
 
     # -- saving ---------------------------------------------------------------------------------
 
