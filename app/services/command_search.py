@@ -25,7 +25,7 @@ MAX_ENTRIES = 6  # pages and actions shown for a query
 MAX_WORKFLOWS = 6
 MAX_RUN_ACTIONS = 3  # "Run <workflow>" offered for the best workflow matches
 MAX_ERRORS = 6  # runs found by their error text
-ERROR_WINDOW = 50_000  # the newest runs whose errors are searched
+ERROR_WINDOW = 20_000  # the newest runs whose errors are searched
 
 _EX = Execution.__table__  # type: ignore[attr-defined]
 _WF = Workflow.__table__  # type: ignore[attr-defined]

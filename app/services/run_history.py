@@ -10,6 +10,7 @@ bars. The bars themselves are decided in `app.core.run_strip`.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 
 import sqlalchemy as sa
 
@@ -34,14 +35,22 @@ _COLUMNS = (
 )
 
 
-def _newest_of(workflow_id: int, limit: int) -> sa.Subquery:
-    return (
-        sa.select(*_COLUMNS)
-        .where(_EX.c.workflow_id == workflow_id)
-        .order_by(_EX.c.id.desc())
-        .limit(limit)
-        .subquery()
-    )
+@lru_cache(maxsize=MAX_WORKFLOWS)
+def _statement(count: int) -> sa.Select | sa.CompoundSelect:
+    """The query for `count` workflows (`:w0`…, `:runs`), built once per count: building
+    the 20 subqueries of a page cost more than running them."""
+    parts = [
+        sa.select(
+            *sa.select(*_COLUMNS)
+            .where(_EX.c.workflow_id == sa.bindparam(f"w{i}"))
+            .order_by(_EX.c.id.desc())
+            .limit(sa.bindparam("runs", literal_execute=False))
+            .subquery()
+            .c
+        )
+        for i in range(count)
+    ]
+    return parts[0] if count == 1 else sa.union_all(*parts)
 
 
 def run_strips(
@@ -58,10 +67,9 @@ def run_strips(
     found: dict[int, list[Run]] = {i: [] for i in ids}
     if not ids:
         return {}
-    parts = [sa.select(*sub.c) for sub in (_newest_of(i, limit) for i in ids)]
-    query = parts[0] if len(parts) == 1 else sa.union_all(*parts)
+    params: dict[str, int] = {f"w{n}": workflow_id for n, workflow_id in enumerate(ids)}
     with get_engine().connect() as conn:
-        for row in conn.execute(query):
+        for row in conn.execute(_statement(len(ids)), {**params, "runs": limit}):
             found[row.workflow_id].append(
                 Run(row.id, row.status, row.duration_ms, row.started_at, row.queued_at)
             )

@@ -104,7 +104,7 @@ def test_the_error_search_reads_only_the_newest_runs(member: Actor) -> None:
     assert search(member, "needle", entries=ENTRIES, error_window=5) == []
     hits = search(member, "needle", entries=ENTRIES, error_window=6)
     assert [h.ref for h in hits] == [old]
-    assert command_search.ERROR_WINDOW == 50_000
+    assert command_search.ERROR_WINDOW == 20_000
 
 
 def test_pages_and_actions_by_role(member: Actor) -> None:
