@@ -177,7 +177,7 @@ def _row(row: WorkflowRow) -> rx.Component:
             )
         ),
         rx.table.cell(
-            run_strip(S.strips[row["id"].to(str)], S.strip_labels[row["id"].to(str)]),
+            run_strip(S.strips[row["id"].to(str)], S.strip_labels[row["id"].to(str)], bar_width=3),
             padding_top="0.9rem",
         ),
         rx.table.cell(_live(row, "runs"), data_testid="workflow-runs"),
