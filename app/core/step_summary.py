@@ -13,18 +13,25 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 from app.core.redact import REDACTED, is_secret_key, redact
+from app.core.step_summary_ops import OPS_DESCRIBERS
+from app.core.step_wording import (
+    Describer,
+    article_text,
+    clip,
+    name_list,
+    ref_text,
+    seconds_text,
+    timeout_text,
+    value_text,
+)
 
 MAX_LINE = 200  # characters of a summary line
-MAX_PART = 60  # characters of one value quoted inside it (a message, a query, a template)
-MAX_NAMES = 4  # names listed before "+N more"
 MAX_CONFIG_CHARS = 20_000  # characters of the expandable config
-
-Describer = Callable[[Mapping[str, Any]], str]
 
 
 def summarise(step_type: str, config: Any) -> str:
@@ -42,10 +49,6 @@ def shown_config(config: Any) -> str:
     if len(text) > MAX_CONFIG_CHARS:
         return text[:MAX_CONFIG_CHARS] + f"\n… [{len(text) - MAX_CONFIG_CHARS:,} more characters]"
     return text
-
-
-def clip(text: str, limit: int = MAX_PART) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def masked_url(url: str) -> str:
@@ -83,60 +86,6 @@ def _mask_urls(value: Any) -> Any:
 _URL = re.compile(r"https?://[^\s\"'<>]+")
 
 
-# -- small wording helpers --------------------------------------------------------------------
-
-
-def _text(value: Any, limit: int = MAX_PART) -> str:
-    """A value as it reads in a line: strings as written, others as compact JSON."""
-    if isinstance(value, str):
-        return clip(" ".join(value.split()), limit)
-    return clip(json.dumps(value, ensure_ascii=False, default=str), limit)
-
-
-def _names(values: Any, empty: str = "none") -> str:
-    names = [_text(v, 30) for v in values] if isinstance(values, list | tuple | dict) else []
-    if not names:
-        return empty
-    shown = ", ".join(names[:MAX_NAMES])
-    return shown + (f" +{len(names) - MAX_NAMES} more" if len(names) > MAX_NAMES else "")
-
-
-def _seconds(value: Any) -> str:
-    """`90` -> `1 min 30 s`; a template or anything else as written."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return _text(value, 40)
-    total = float(value)
-    if total < 60:
-        return f"{total:g} s"
-    parts = []
-    for size, unit in ((86_400, "d"), (3_600, "h"), (60, "min")):
-        if total >= size:
-            parts.append(f"{int(total // size)} {unit}")
-            total %= size
-    if total >= 1:
-        parts.append(f"{int(total)} s")
-    return " ".join(parts)
-
-
-def _ref(value: Any, noun: str) -> str:
-    """A connection, article or alert reference: `connection 3` or `connection “crm”`."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return f"{noun} {value}"
-    return f"{noun} “{_text(value, 40)}”"
-
-
-def _article(config: Mapping[str, Any]) -> str:
-    article = config.get("article")
-    return "the trigger's article" if article in (None, "") else f"article {_text(article, 20)}"
-
-
-def _timeout(config: Mapping[str, Any], default: float | None = 30.0) -> str:
-    value = config.get("timeout_s")
-    if value in (None, "") or value == default:
-        return ""
-    return f" · timeout {_seconds(value)}"
-
-
 # -- one describer per step type --------------------------------------------------------------
 
 
@@ -145,44 +94,44 @@ def _api_call(c: Mapping[str, Any]) -> str:
     url = masked_url(str(c.get("url") or "")) if isinstance(c.get("url"), str) else ""
     line = f"{method} {clip(url, 100) or '(no URL)'}"
     if c.get("connection") not in (None, ""):
-        line += f" on {_ref(c['connection'], 'connection')}"
+        line += f" on {ref_text(c['connection'], 'connection')}"
     if isinstance(c.get("query"), dict) and c["query"]:
-        line += f" · query {_names(list(c['query']))}"
+        line += f" · query {name_list(list(c['query']))}"
     if c.get("json") is not None:
         line += " · JSON body"
     elif c.get("body") not in (None, ""):
         line += " · text body"
     expected = c.get("expected_status")
     if isinstance(expected, list) and expected:
-        line += f" · expects {_names(expected)}"
-    return line + _timeout(c)
+        line += f" · expects {name_list(expected)}"
+    return line + timeout_text(c)
 
 
 def _transform(c: Mapping[str, Any]) -> str:
     values = c.get("values")
     if not isinstance(values, dict) or not values:
         return "Sets no values"
-    return f"Sets {_names(list(values))}"
+    return f"Sets {name_list(list(values))}"
 
 
 def _delay(c: Mapping[str, Any]) -> str:
-    return f"Waits {_seconds(c.get('seconds'))}"
+    return f"Waits {seconds_text(c.get('seconds'))}"
 
 
 def _wait(c: Mapping[str, Any]) -> str:
     if c.get("webhook") is True:
         limit = c.get("timeout_s")
         return "Waits for a call to its webhook" + (
-            f", at most {_seconds(limit)}" if limit not in (None, "") else ""
+            f", at most {seconds_text(limit)}" if limit not in (None, "") else ""
         )
     if c.get("until") not in (None, ""):
-        return f"Waits until {_text(c['until'])}"
-    return f"Waits {_seconds(c.get('seconds'))}"
+        return f"Waits until {value_text(c['until'])}"
+    return f"Waits {seconds_text(c.get('seconds'))}"
 
 
 def _for_each(c: Mapping[str, Any]) -> str:
     items = c.get("items")
-    source = f"{len(items)} items" if isinstance(items, list) else _text(items)
+    source = f"{len(items)} items" if isinstance(items, list) else value_text(items)
     inner = c.get("step") if isinstance(c.get("step"), Mapping) else {}
     kind = str(inner.get("type") or "?")
     what = summarise(kind, inner.get("config")) if kind in DESCRIBERS else f"{kind} step"
@@ -192,12 +141,12 @@ def _for_each(c: Mapping[str, Any]) -> str:
 
 
 def _if(c: Mapping[str, Any]) -> str:
-    return f"If {_text(c.get('condition'))} → true, else false"
+    return f"If {value_text(c.get('condition'))} → true, else false"
 
 
 def _switch(c: Mapping[str, Any]) -> str:
     cases = c.get("cases") if isinstance(c.get("cases"), dict) else {}
-    return f"Switch on {_text(c.get('value'))}: {_names(list(cases))}, else default"
+    return f"Switch on {value_text(c.get('value'))}: {name_list(list(cases))}, else default"
 
 
 def _merge(c: Mapping[str, Any]) -> str:
@@ -207,84 +156,87 @@ def _merge(c: Mapping[str, Any]) -> str:
 
 
 def _approval(c: Mapping[str, Any]) -> str:
-    line = f"Asks {_names(c.get('approvers'), 'nobody')} to approve “{_text(c.get('message'))}”"
+    who = name_list(c.get("approvers"), "nobody")
+    line = f"Asks {who} to approve “{value_text(c.get('message'))}”"
     if c.get("timeout_s") not in (None, ""):
         verdict = "approves" if c.get("on_timeout") == "approve" else "rejects"
-        line += f" · {verdict} after {_seconds(c['timeout_s'])}"
+        line += f" · {verdict} after {seconds_text(c['timeout_s'])}"
     return line
 
 
 def _notify(c: Mapping[str, Any]) -> str:
     if c.get("alert") not in (None, ""):
-        via = _ref(c["alert"], "alert")
+        via = ref_text(c["alert"], "alert")
     elif c.get("connection") not in (None, ""):
-        via = _ref(c["connection"], "connection")
+        via = ref_text(c["connection"], "connection")
     else:
         via = "(no alert or connection)"
     severity = c.get("severity") or "info"
-    return f"Sends {_text(severity, 10)} “{_text(c.get('message'))}” via {via}"
+    return f"Sends {value_text(severity, 10)} “{value_text(c.get('message'))}” via {via}"
 
 
 def _publish(c: Mapping[str, Any]) -> str:
-    line = f"Publishes {_article(c)}"
+    line = f"Publishes {article_text(c)}"
     if c.get("connection") not in (None, ""):
-        line += f" to {_ref(c['connection'], 'connection')}"
+        line += f" to {ref_text(c['connection'], 'connection')}"
         if c.get("path"):
-            line += f" at {_text(c['path'])}"
-    return line + _timeout(c)
+            line += f" at {value_text(c['path'])}"
+    return line + timeout_text(c)
 
 
 def _share(c: Mapping[str, Any]) -> str:
     targets = [*(c.get("platforms") or []), *(c.get("connections") or [])]
-    line = f"Shares {_article(c)} to {_names(targets, 'no target')}"
+    line = f"Shares {article_text(c)} to {name_list(targets, 'no target')}"
     if c.get("message"):
-        line += f": “{_text(c['message'])}”"
+        line += f": “{value_text(c['message'])}”"
     return line + (" · fails if any post fails" if c.get("fail_on_any") else "")
 
 
 def _optimize(c: Mapping[str, Any]) -> str:
     keywords = c.get("keywords")
-    line = f"Checks {_article(c)} for SEO"
+    line = f"Checks {article_text(c)} for SEO"
     if isinstance(keywords, list) and keywords:
-        line += f" (keywords {_names(keywords)})"
+        line += f" (keywords {name_list(keywords)})"
     return line + (" and applies the fixes" if c.get("apply") else ", suggests fixes")
 
 
 def _monitor(c: Mapping[str, Any]) -> str:
-    metrics = _names(c.get("metrics") or ["ranking", "traffic", "engagement"])
-    line = f"Measures {metrics} of {_article(c)} over {c.get('window_days') or 7} days"
+    metrics = name_list(c.get("metrics") or ["ranking", "traffic", "engagement"])
+    line = f"Measures {metrics} of {article_text(c)} over {c.get('window_days') or 7} days"
     if isinstance(c.get("urls"), list) and c["urls"]:
         line += f" · checks {len(c['urls'])} URL(s)"
     if isinstance(c.get("thresholds"), dict) and c["thresholds"]:
-        line += f" · thresholds on {_names(list(c['thresholds']))}"
+        line += f" · thresholds on {name_list(list(c['thresholds']))}"
     return line
 
 
 def _git_commit(c: Mapping[str, Any]) -> str:
-    line = f"Commits {_article(c)} to branch {_text(c.get('branch') or 'main', 40)}"
+    line = f"Commits {article_text(c)} to branch {value_text(c.get('branch') or 'main', 40)}"
     if c.get("connection") not in (None, ""):
-        line += f" of {_ref(c['connection'], 'connection')}"
+        line += f" of {ref_text(c['connection'], 'connection')}"
     return line
 
 
 def _send_email(c: Mapping[str, Any]) -> str:
     to = c.get("to")
-    line = f"Emails {_names(to) if isinstance(to, list) else _text(to)}"
+    line = f"Emails {name_list(to) if isinstance(to, list) else value_text(to)}"
     if c.get("template"):
-        line += f" with template {_text(c['template'], 40)}"
+        line += f" with template {value_text(c['template'], 40)}"
     if c.get("subject"):
-        line += f": “{_text(c['subject'])}”"
+        line += f": “{value_text(c['subject'])}”"
     return line
 
 
 def _orchestration(c: Mapping[str, Any]) -> str:
     inputs = c.get("inputs")
-    line = f"Runs orchestration {_text(c.get('orchestration_id'), 20)}"
-    return line + (f" with {_names(list(inputs))}" if isinstance(inputs, dict) and inputs else "")
+    line = f"Runs orchestration {value_text(c.get('orchestration_id'), 20)}"
+    return line + (
+        f" with {name_list(list(inputs))}" if isinstance(inputs, dict) and inputs else ""
+    )
 
 
 def _sub_workflow(c: Mapping[str, Any]) -> str:
-    target = f"workflow {_text(c.get('workflow_id'), 20)}"
+    target = f"workflow {value_text(c.get('workflow_id'), 20)}"
     if c.get("wait") is False:
         return f"Starts {target} and goes on without waiting"
     return f"Runs {target} and waits for its outputs"
@@ -293,15 +245,15 @@ def _sub_workflow(c: Mapping[str, Any]) -> str:
 def _script(c: Mapping[str, Any]) -> str:
     code = c.get("code") if isinstance(c.get("code"), str) else ""
     lines = len([line for line in code.splitlines() if line.strip()])
-    limits = f"{_seconds(c.get('timeout_s') or 30)}, {c.get('memory_mb') or 256} MB"
+    limits = f"{seconds_text(c.get('timeout_s') or 30)}, {c.get('memory_mb') or 256} MB"
     return f"Runs a Python script ({lines} line{'s' if lines != 1 else ''}; {limits})"
 
 
 def _database(c: Mapping[str, Any]) -> str:
     verb = "Reads or writes" if c.get("write") is True else "Reads"
-    line = f"{verb} {_ref(c.get('connection'), 'database')}: {_text(c.get('query'))}"
+    line = f"{verb} {ref_text(c.get('connection'), 'database')}: {value_text(c.get('query'))}"
     if isinstance(c.get("params"), dict) and c["params"]:
-        line += f" · params {_names(list(c['params']))}"
+        line += f" · params {name_list(list(c['params']))}"
     return line
 
 
@@ -326,4 +278,5 @@ DESCRIBERS: dict[str, Describer] = {
     "sub_workflow": _sub_workflow,
     "script": _script,
     "database": _database,
+    **OPS_DESCRIBERS,
 }

@@ -169,6 +169,49 @@ CASES = [
         {"connection": 2, "query": "UPDATE t SET x = 1", "write": True},
         "Reads or writes database 2: UPDATE t SET x = 1",
     ),
+    (
+        "sms_send",
+        {"connection": "twilio", "to": "+4915123456789", "body": "Disk full on db-1"},
+        "Texts +4915123456789 via connection “twilio”: “Disk full on db-1”",
+    ),
+    (
+        "ticket_create",
+        {"connection": 3, "title": "Fix login", "project": "acme/web", "labels": ["bug"]},
+        "Opens a ticket in acme/web on connection 3: “Fix login” · labels bug",
+    ),
+    (
+        "deploy",
+        {"connection": "gh", "ref": "v1.2.0", "environment": "production", "workflow": "d.yml"},
+        "Deploys v1.2.0 via connection “gh” (workflow d.yml) to production",
+    ),
+    (
+        "rollback",
+        {"connection": 2, "previous_ref": "v1.1.9", "inputs": {"reason": "x"}},
+        "Rolls back to v1.1.9 via connection 2 · inputs reason",
+    ),
+    ("ci_run", {"connection": 2, "ref": "main"}, "Runs CI on main via connection 2"),
+    ("db_backup", {"connection": "warehouse"}, "Backs up database “warehouse”, keeps the last 7"),
+    (
+        "incident_create",
+        {"title": "API down", "severity": "critical", "assignee": "ana", "mirror": ["pd"]},
+        "Opens a critical incident “API down” for ana · mirrored to pd",
+    ),
+    ("incident_create", {"title": "Slow"}, "Opens a high incident “Slow”"),
+    (
+        "incident_update",
+        {"incident": 4, "status": "acknowledged", "severity": "low"},
+        "Updates incident 4: severity, status",
+    ),
+    ("incident_update", {"note": "looking"}, "Adds a note to the trigger's incident"),
+    ("incident_assign", {"assignee": "bo@x.io"}, "Assigns the trigger's incident to bo@x.io"),
+    ("incident_assign", {"incident": "db-down", "assignee": ""}, "Unassigns incident db-down"),
+    ("incident_escalate", {}, "Escalates the trigger's incident one level"),
+    ("incident_escalate", {"severity": "critical"}, "Escalates the trigger's incident to critical"),
+    (
+        "incident_resolve",
+        {"incident": 7, "note": "restarted the pod"},
+        "Resolves incident 7: “restarted the pod”",
+    ),
     ("not_a_type", {"a": 1}, "not_a_type step"),
 ]
 
