@@ -57,7 +57,7 @@ def test_palette_jumps_to_a_workflow_a_run_by_number_and_by_error(
     assert failed["status"] == "failed" and f"marker_{tag}" in failed["error"]
 
     page.goto("/admin/executions")  # any admin page
-    expect(page.get_by_test_id("user-email")).to_be_visible()
+    expect(page.get_by_test_id("user-email")).to_be_visible(timeout=20_000)  # under load
     dialog, box = _palette(page)
     listbox = dialog.get_by_role("listbox")
     assert box.get_attribute("aria-controls") == listbox.get_attribute("id")
