@@ -1,4 +1,5 @@
-"""Summary lines of the operations step types: SMS, tickets, deploys, CI, backups, incidents.
+"""Summary lines of the operations step types: SMS, tickets, deploys, CI, backups, incidents,
+SSH commands and service restarts.
 
 Registered with the others in `step_summary.DESCRIBERS`. Pure.
 """
@@ -89,6 +90,21 @@ def _incident_resolve(c: Mapping[str, Any]) -> str:
     return f"Resolves {_incident(c)}" + (f": “{value_text(c['note'])}”" if c.get("note") else "")
 
 
+def _ssh_command(c: Mapping[str, Any]) -> str:
+    on = ref_text(c.get("connection"), "connection")
+    line = f"Runs “{value_text(c.get('command'))}” over SSH on {on}"
+    return line + (" · a non-zero exit does not fail it" if c.get("check") is False else "")
+
+
+def _service_restart(c: Mapping[str, Any]) -> str:
+    on = ref_text(c.get("connection"), "connection")
+    line = f"Restarts service {value_text(c.get('service'), 60)} on {on}"
+    if c.get("path"):
+        return line + f" (HTTP {value_text(c['path'])})"
+    manager = value_text(c.get("manager") or "systemctl", 20)
+    return line + f" ({'sudo ' if c.get('sudo') is True else ''}{manager})"
+
+
 OPS_DESCRIBERS: dict[str, Describer] = {
     "sms_send": _sms_send,
     "ticket_create": _ticket_create,
@@ -101,4 +117,6 @@ OPS_DESCRIBERS: dict[str, Describer] = {
     "incident_assign": _incident_assign,
     "incident_escalate": _incident_escalate,
     "incident_resolve": _incident_resolve,
+    "ssh_command": _ssh_command,
+    "service_restart": _service_restart,
 }

@@ -212,6 +212,21 @@ CASES = [
         {"incident": 7, "note": "restarted the pod"},
         "Resolves incident 7: “restarted the pod”",
     ),
+    (
+        "ssh_command",
+        {"connection": "web-1", "command": "df -h /", "check": False},
+        "Runs “df -h /” over SSH on connection “web-1” · a non-zero exit does not fail it",
+    ),
+    (
+        "service_restart",
+        {"connection": 5, "service": "nginx", "sudo": True},
+        "Restarts service nginx on connection 5 (sudo systemctl)",
+    ),
+    (
+        "service_restart",
+        {"connection": "api", "service": "worker", "path": "/admin/restart"},
+        "Restarts service worker on connection “api” (HTTP /admin/restart)",
+    ),
     ("not_a_type", {"a": 1}, "not_a_type step"),
 ]
 
