@@ -24,6 +24,7 @@ from app.core.graph import (
     FAILED_OUTPUT,
     Dependency,
     Graph,
+    Node,
     branch_outputs,
     dependents_of,
     field_of,
@@ -125,18 +126,7 @@ def to_canvas(
     for step_id, node in graph.nodes.items():
         step = steps[node.index]
         x, y = hint(step) or laid.get(step_id, (0.0, 0.0))
-        rule = node.trigger_rule.value
-        name = field_of(step, "name") or step_id
-        data = {
-            "step_id": step_id,
-            "label": str(name),
-            "kind": node.type,
-            "outputs": list(node.outputs),
-            "rule": "" if rule == "all_succeeded" else rule.replace("_", " "),
-            "error": "\n".join(errors[node.index]),
-            "status": "",
-            "index": node.index,
-        }
+        data = _node_data(step, node, "\n".join(errors[node.index]))
         nodes.append(
             {
                 "id": step_id,
@@ -150,6 +140,31 @@ def to_canvas(
             }
         )
     return nodes, edges_of(steps, graph)
+
+
+def _node_data(step: Step, node: Node, error: str) -> dict[str, Any]:
+    rule = node.trigger_rule.value
+    return {
+        "step_id": node.id,
+        "label": str(field_of(step, "name") or node.id),
+        "kind": node.type,
+        "outputs": list(node.outputs),
+        "rule": "" if rule == "all_succeeded" else rule.replace("_", " "),
+        "error": error,
+        "status": "",
+        "index": node.index,
+    }
+
+
+def node_look(step: Step) -> dict[str, Any]:
+    """What one step's node shows of the step itself (name, kind, outputs, trigger rule): the
+    same fields as its `data` in `to_canvas`, read from the step alone (no graph, no layout),
+    so a step being edited can be redrawn without mapping every other one again."""
+    node = next(iter(nodes_of([step]).values()), None)
+    if node is None:
+        return {}
+    data = _node_data(step, node, "")
+    return {key: data[key] for key in ("label", "kind", "outputs", "rule")}
 
 
 def edges_of(steps: Sequence[Any], graph: Graph | None = None) -> list[dict[str, Any]]:

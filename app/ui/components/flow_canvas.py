@@ -7,7 +7,9 @@ server sent in local state, lets React Flow move and select them there, and tell
 only what changes the definition: a connection made, nodes dropped somewhere, a selection,
 nodes or edges deleted. Each is sent as plain strings (ids, or JSON for a list), so the event
 specs stay simple. When the server sends new nodes (an edit, a save), they replace the local
-ones; `fit_token` changing fits the view (after "Tidy up").
+ones; `fit_token` changing fits the view (after "Tidy up"). `patch` ({id, data}) lays fields
+over one node's data: the designer's step whose name is being typed in the side panel is
+redrawn from it, without the server resending every node per keystroke.
 
 With `on_select_nodes` (the designer) the selection is a list: shift-click and shift-drag
 (React Flow's own), Ctrl+A and Escape; the ids are sent once a selection settles, and the
@@ -59,6 +61,11 @@ function fdSameIds(a, b) {
 function fdSameNode(old, n) {  // every field the server sent is as the node has it
   return !old.dragging && Object.keys(n).every((key) => key === "selected"
     || old[key] === n[key] || JSON.stringify(old[key]) === JSON.stringify(n[key]));
+}
+
+function fdHasAll(data, fields) {  // every field is as `data` has it already
+  return Object.keys(fields || {}).every((key) => data[key] === fields[key]
+    || JSON.stringify(data[key]) === JSON.stringify(fields[key]));
 }
 
 function fdKeepSame(edges, current) {  // an edge the update did not change: the same object
@@ -115,6 +122,12 @@ function FlowdeckCanvasInner(props) {
         ? n : { ...n, selected: chosen.has(n.id) })));
     }
   }, [props.nodes, props.selected, props.selectedIds]);
+  useEffect(() => {  // after the nodes: a step being edited shows what is typed (`patch`)
+    const patch = props.patch;
+    if (!patch || !patch.id) return;
+    setNodes((current) => current.map((n) => (n.id !== patch.id || fdHasAll(n.data, patch.data)
+      ? n : { ...n, data: { ...n.data, ...patch.data } })));
+  }, [props.nodes, props.patch]);
   useEffect(() => { setEdges((current) => fdKeepSame(props.edges || [], current)); },
             [props.edges]);
   useEffect(() => {
@@ -241,6 +254,9 @@ class FlowCanvas(rx.Component):
 
     nodes: rx.Var[list[dict[str, Any]]]
     edges: rx.Var[list[dict[str, Any]]]
+    #: {id, data}: fields laid over one node's `data` (the designer's step being typed into),
+    #: so a keystroke does not resend every node
+    patch: rx.Var[dict[str, Any]]
     #: an execution's run to lay over the nodes and edges (`execution_canvas.run_map`)
     run: rx.Var[dict[str, Any]]
     selected: rx.Var[str]

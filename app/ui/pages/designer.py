@@ -96,6 +96,7 @@ def _canvas() -> rx.Component:
         flow_canvas(
             nodes=S.canvas_nodes,
             edges=S.canvas_edges,
+            patch=S.canvas_patch,
             selected_ids=S.canvas_selection,
             fit_token=S.fit_token,
             read_only_below=NARROW,

@@ -78,7 +78,7 @@ class DesignerHistory(rx.State, mixin=True):
         return True
 
     def _restore(self, snapshot: Snapshot) -> None:
-        before = [a["id"] for a in self.actions]
+        before = [a["id"] for a in _raw(self.actions)]
         kept = self._selection()
         self.actions = restored(snapshot)
         self._seen = snapshot

@@ -16,6 +16,8 @@ from typing import Any
 
 import reflex as rx
 
+from app.ui.states.workflow_editor import plain
+
 
 def bounded_json(text: Any, limit: int) -> Any:
     """`text` parsed, or None when it is not a string, longer than `limit`, or not JSON."""
@@ -36,7 +38,7 @@ class DesignerSelection(rx.State, mixin=True):
 
     def _known_ids(self, ids_json: str) -> list[str]:
         """The ids of a JSON list that name steps, once each; nothing for an oversized list."""
-        ids = [a["id"] for a in self.actions]
+        ids = [a["id"] for a in plain(self.actions)]
         found = bounded_json(ids_json, sum(len(i) + 8 for i in ids) + 2)
         if not isinstance(found, list) or len(found) > len(ids):
             return []
@@ -46,18 +48,18 @@ class DesignerSelection(rx.State, mixin=True):
     def _select(self, ids: list[str]) -> None:
         self._flush_panel()  # type: ignore[attr-defined]  # the panel's text is its step's
         self.selected_ids = ids
-        at = [a["id"] for a in self.actions]
+        at = [a["id"] for a in plain(self.actions)]
         self.selected_at = at.index(ids[0]) if len(ids) == 1 and ids[0] in at else -1
         self.panel_at = self.selected_at
 
     def _selection(self) -> list[str]:
         if 0 <= self.selected_at < len(self.actions):
             return [self.actions[self.selected_at]["id"]]
-        known = {a["id"] for a in self.actions}
+        known = {a["id"] for a in plain(self.actions)}
         return [i for i in self.selected_ids if i in known]
 
     def _after_restore(self, ids_before: list[str], selected: list[str]) -> None:
-        ids = [a["id"] for a in self.actions]
+        ids = [a["id"] for a in plain(self.actions)]
         if ids != ids_before:
             self.errors = {}  # their paths name places in the list
         self._select([i for i in selected if i in ids])
@@ -66,7 +68,7 @@ class DesignerSelection(rx.State, mixin=True):
     def select_node(self, step_id: str) -> None:
         """One step selected ("" for none)."""
         self._commit()
-        known = {a["id"] for a in self.actions}
+        known = {a["id"] for a in plain(self.actions)}
         self._select([step_id] if step_id in known else [])
 
     @rx.event

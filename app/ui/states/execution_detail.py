@@ -2,7 +2,7 @@
 
 While the execution runs, a background event follows the bus and reloads the execution at
 most every 100 ms (`execution_follow`): the canvas at every reload, the rest of a big run's
-page at most twice a second (`PagePacer`), the canvas's delta sent first, on its own.
+page at most every 2 s (`PagePacer`), the canvas's delta sent first, on its own.
 
 The canvas is the version's steps (`to_canvas`, laid out once per execution: a version never
 changes): its nodes and edges are sent once, and each reload sends only the run to lay over

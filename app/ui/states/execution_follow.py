@@ -26,7 +26,10 @@ from app.services import auth, executions
 
 THROTTLE_S = 0.1  # at most ten reloads a second, however many steps finish
 BIG_RUN_STEPS = 100
-BIG_RUN_PAGE_S = 0.5  # a big run's page other than its canvas: at most twice a second
+# A big run's page other than its canvas: at most every 2 s. Each redraw of it holds the
+# browser's main thread (~60 ms quiet, 0.3-0.4 s on a loaded machine); twice a second, beside
+# ten canvas pushes, kept a loaded browser saturated and the canvas seconds behind the run.
+BIG_RUN_PAGE_S = 2.0
 SETTLE_S = 0.5  # after a reload, a quiet run's held page is drawn this soon
 FOLLOW_MAX_S = 3600.0
 IDLE_CHECK_S = 5.0  # with no events, look this often whether the page still wants them

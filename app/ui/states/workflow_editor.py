@@ -8,6 +8,8 @@ from typing import Any
 from zoneinfo import available_timezones
 
 import reflex as rx
+from reflex.state import _override_base_method
+from reflex_base.constants.state import FIELD_MARKER
 
 from app.core.cron import describe_cron, next_fire_times, validate_cron, validate_timezone
 from app.core.dates import zoned_text
@@ -43,6 +45,7 @@ from app.ui.states.session import SessionState, error_text, run_service
 TIME_ZONES = ("UTC", *sorted(z for z in available_timezones() if z != "UTC"))
 #: Trigger config keys with an input of their own in the form (a problem shows under it).
 TRIGGER_INPUTS = ("cron", "timezone", "interval_seconds", "secret", "event", "filter")
+ACTIONS_KEY = "actions" + FIELD_MARKER
 
 _DEFAULT_FIELDS = {
     "name": "",
@@ -90,6 +93,12 @@ def _sentence(message: str) -> str:
     return message[:1].upper() + message[1:]
 
 
+def plain(value: Any) -> Any:
+    """The value under Reflex's change-tracking proxy: for reading only (each item read through
+    the proxy wraps it again, which cost a 200-step designer more than its own work)."""
+    return getattr(value, "__wrapped__", value)
+
+
 class WorkflowEditorState(SessionState):
     workflow_id: int = 0
     fields: dict[str, str] = dict(_DEFAULT_FIELDS)
@@ -114,6 +123,30 @@ class WorkflowEditorState(SessionState):
     panel_edit: dict[str, str] = {}
     #: "History retention": the global value each blank field falls back to (placeholders).
     retention_hints: dict[str, str] = {}
+    #: The tab is on the designer, which draws the steps from its own vars (canvas nodes, the
+    #: panel's step): the form's whole list (~2 KB a step, ~0.4 MB at 200 steps) is kept out
+    #: of what the tab is sent (`get_delta`, `dict`). Every form page's load sends it again.
+    _steps_unsent: bool = False
+
+    # -- what the tab is sent -----------------------------------------------------------------
+
+    def _drop_steps(self, delta: dict[str, Any]) -> dict[str, Any]:
+        if self._steps_unsent:
+            delta.get(self.get_full_name(), {}).pop(ACTIONS_KEY, None)
+        return delta
+
+    # Overrides of Reflex's own (its build_delta calls each state's `get_delta`; hydration
+    # calls `dict`), marked as Reflex marks its own so they are not taken for event handlers.
+    @_override_base_method
+    def get_delta(self) -> Any:
+        """Reflex's delta of this state and its substates, without `actions` on the designer."""
+        return self._drop_steps(super().get_delta())
+
+    @_override_base_method
+    def dict(self, include_computed: bool = True, initial: bool = False, **kwargs: Any) -> Any:
+        """The whole state (a tab's hydration), without `actions` on the designer."""
+        found = super().dict(include_computed=include_computed, initial=initial, **kwargs)
+        return self._drop_steps(found)
 
     # -- loading ----------------------------------------------------------------------------
 
@@ -132,6 +165,7 @@ class WorkflowEditorState(SessionState):
         if redirect is not None:
             return redirect
         self._reset_form()
+        self._steps_unsent = False
         await self._load_retention_hints()
         return None
 
@@ -147,6 +181,7 @@ class WorkflowEditorState(SessionState):
         if redirect is not None:
             return redirect
         self._reset_form()
+        self._steps_unsent = False  # the designer's load sets it after this
         await self._load_retention_hints()
         try:
             workflow_id = int(self.rx_router_page.params.get("workflow_id", "0"))
@@ -188,10 +223,10 @@ class WorkflowEditorState(SessionState):
 
     def _form_actions(self) -> list[ActionForm]:
         """The steps with the side panel's pending text in place (what the person sees)."""
-        at, edit = self.panel_at, self.panel_edit
-        if not edit or not 0 <= at < len(self.actions):
-            return self.actions
-        actions = list(self.actions)
+        at, edit, actions = self.panel_at, plain(self.panel_edit), plain(self.actions)
+        if not edit or not 0 <= at < len(actions):
+            return list(actions)
+        actions = list(actions)
         actions[at] = {**actions[at], **edit}  # type: ignore[typeddict-item]
         return actions
 
@@ -453,7 +488,7 @@ class WorkflowEditorErrors(WorkflowEditorState):
     def action_errors(self) -> list[str]:
         """Per card, the problems no field of its own shows."""
         grouped = []
-        for index, action in enumerate(self.actions):
+        for index, action in enumerate(plain(self.actions)):
             lines = [
                 f"{rest or 'action'}: {message}"
                 for rest, message in self._card_problems(index)
@@ -466,7 +501,7 @@ class WorkflowEditorErrors(WorkflowEditorState):
     def action_field_errors(self) -> list[dict[str, str]]:
         """Per card, field → its problems ("depends_on", "trigger_rule", "config.cases"…)."""
         grouped = []
-        for index, action in enumerate(self.actions):
+        for index, action in enumerate(plain(self.actions)):
             fields: dict[str, list[str]] = {}
             for rest, message in self._card_problems(index):
                 if key := _field_of(action, rest):
@@ -481,12 +516,12 @@ class WorkflowEditorErrors(WorkflowEditorState):
     def dependency_choices(self) -> list[DepOption]:
         """What a step may run after: every step and its branch outputs (a card leaves out its
         own). One list for all cards, so a 200-step form does not send 200 lists of 200."""
-        return dependency_choices([dict(a) for a in self.actions])
+        return dependency_choices([dict(a) for a in plain(self.actions)])
 
     @rx.var
     def missing_dependencies(self) -> list[list[DepOption]]:
         """Per card, chosen dependencies no other step offers (usually none)."""
-        actions = [dict(a) for a in self.actions]
+        actions = [dict(a) for a in plain(self.actions)]
         return missing_dependencies(actions, dependency_choices(actions))
 
     @rx.var

@@ -44,6 +44,35 @@ def test_nodes_carry_type_label_outputs_and_rule():
     assert data["join"]["rule"] == "none failed" and data["yes"]["rule"] == ""
 
 
+@pytest.mark.parametrize("step_id", ["fetch", "check", "yes", "sw", "join"])
+def test_a_steps_look_alone_is_its_nodes_look_in_the_graph(step_id):
+    """`node_look` (the designer's step being typed into) reads the step alone and draws
+    what `to_canvas` draws for it in the whole graph."""
+    steps = _branchy()
+    whole = {n["id"]: n["data"] for n in canvas.to_canvas(steps)[0]}[step_id]
+    alone = canvas.node_look(next(s for s in steps if s["id"] == step_id))
+    assert alone == {key: whole[key] for key in ("label", "kind", "outputs", "rule")}
+
+
+@pytest.mark.parametrize(
+    ("step", "expected"),
+    [
+        ({"id": "a", "type": "delay", "name": ""}, {"label": "a", "kind": "delay"}),
+        (
+            {"id": "a", "type": "if", "name": "Is it?"},
+            {"label": "Is it?", "outputs": ["true", "false"]},
+        ),
+        ({"id": "a", "type": "delay", "trigger_rule": "any_succeeded"}, {"rule": "any succeeded"}),
+        ({"id": "a", "type": "delay", "trigger_rule": "nonsense"}, {"rule": ""}),
+        ({"type": "delay"}, {}),
+    ],
+)
+def test_a_steps_look_alone(step, expected):
+    look = canvas.node_look(step)
+    assert {key: look[key] for key in expected} == expected
+    assert bool(look) == ("id" in step)
+
+
 def test_edges_leave_the_branch_output_they_follow():
     assert _edges(_branchy()) == {
         ("fetch", "out", "check"),  # implied: after the previous step
