@@ -389,7 +389,9 @@ def _action_card(
                     ),
                     spacing="1",
                 ),
-                columns=rx.breakpoints(initial="2", md="4"),
+                # By the card's own width, not the window's: four in the form, two in the
+                # designer's 400 px side panel (four there cut "continue" off).
+                columns="repeat(auto-fit, minmax(150px, 1fr))",
                 spacing="3",
                 width="100%",
             ),
