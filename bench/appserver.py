@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -59,15 +60,10 @@ def _wait_until_up(base: str, proc: subprocess.Popen, log: Path, timeout: float)
     raise RuntimeError(f"the app did not start in {timeout} s:\n{log.read_text()[-4000:]}")
 
 
-@contextmanager
-def running_app(env: dict[str, str], log: Path, timeout: float = 600) -> Iterator[str]:
-    """Migrate, start the app with `env`, yield its base URL, stop it afterwards."""
+def _start(env: dict[str, str], log: Path) -> subprocess.Popen:
     port = env["PORT"]
-    subprocess.run(
-        [str(BIN / "flowdeck"), "db-upgrade"], env=env, check=True, cwd=ROOT, capture_output=True
-    )
     with log.open("w") as out:
-        proc = subprocess.Popen(
+        return subprocess.Popen(
             [
                 str(BIN / "reflex"),
                 "run",
@@ -85,13 +81,41 @@ def running_app(env: dict[str, str], log: Path, timeout: float = 600) -> Iterato
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_up(base, proc, log, timeout)
-        yield base
-    finally:
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
+
+
+@contextmanager
+def running_app(env: dict[str, str], log: Path, timeout: float = 600) -> Iterator[str]:
+    """Migrate, start the app with `env`, yield its base URL, stop it afterwards.
+
+    A build whose prerender timed out (the build renders pages within a time limit, which a
+    loaded machine misses) is started once more before giving up."""
+    subprocess.run(
+        [str(BIN / "flowdeck"), "db-upgrade"], env=env, check=True, cwd=ROOT, capture_output=True
+    )
+    base = f"http://127.0.0.1:{env['PORT']}"
+    for attempt in (1, 2):
+        proc = _start(env, log)
+        try:
+            _wait_until_up(base, proc, log, timeout)
+        except RuntimeError as exc:
+            _stop(proc)
+            if attempt == 2 or "Prerender" not in str(exc):
+                raise
+            continue
+        try:
+            yield base
+        finally:
+            _stop(proc)
+        return
