@@ -115,6 +115,12 @@ def _db_compact(_: argparse.Namespace) -> int:
     return 0
 
 
+def _worker(args: argparse.Namespace) -> int:
+    from app.worker import main as run_worker
+
+    return run_worker(poll_s=args.poll)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="flowdeck", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -164,6 +170,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--since", type=_utc_moment, help="a UTC day (YYYY-MM-DD) to rebuild from; default all"
     )
     rebuild.set_defaults(func=_rollups_rebuild)
+
+    worker = sub.add_parser(
+        "worker", help="run the execution engine without the web server (several processes)"
+    )
+    worker.add_argument(
+        "--poll", type=float, default=1.0, help="seconds between looks at the queue (default 1)"
+    )
+    worker.set_defaults(func=_worker)
     return parser
 
 

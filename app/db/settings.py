@@ -16,6 +16,7 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet
 
+from app.core.leases import DEFAULT_HEARTBEAT_S, DEFAULT_TTL_S, check_timing
 from app.core.redact import is_secret_key
 
 log = logging.getLogger("flowdeck.settings")
@@ -54,6 +55,11 @@ class Settings:
     #: Directories under which `file_watch` triggers may watch (`FLOWDECK_WATCH_ROOTS`,
     #: colon-separated; none by default).
     watch_roots: tuple[Path, ...] = ()
+    #: Every process renews its lease this often (`FLOWDECK_LEASE_HEARTBEAT_S`) ...
+    lease_heartbeat_s: int = DEFAULT_HEARTBEAT_S
+    #: ... and it runs out this long after the last renewal (`FLOWDECK_LEASE_TTL_S`): then
+    #: another process interrupts the runs it left (see `app.core.leases`).
+    lease_ttl_s: int = DEFAULT_TTL_S
 
     @property
     def secret_env_values(self) -> tuple[str, ...]:
@@ -185,6 +191,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
     env_vars = {
         k.removeprefix("FLOWDECK_ENV_"): v for k, v in env.items() if k.startswith("FLOWDECK_ENV_")
     }
+    heartbeat_s, ttl_s = _lease_timing(env)
     return Settings(
         data_dir=data_dir,
         database_url=_database_url(env, data_dir),
@@ -206,7 +213,18 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         site_url=_site_url(env, base_url),
         sqlite_roots=_roots(env, "FLOWDECK_SQLITE_ROOTS"),
         watch_roots=_roots(env, "FLOWDECK_WATCH_ROOTS"),
+        lease_heartbeat_s=heartbeat_s,
+        lease_ttl_s=ttl_s,
     )
+
+
+def _lease_timing(env: dict[str, str]) -> tuple[int, int]:
+    heartbeat_s = _int(env, "FLOWDECK_LEASE_HEARTBEAT_S", DEFAULT_HEARTBEAT_S, low=1, high=300)
+    ttl_s = _int(env, "FLOWDECK_LEASE_TTL_S", DEFAULT_TTL_S, low=3, high=3600)
+    problem = check_timing(heartbeat_s, ttl_s)
+    if problem:
+        raise SettingsError(f"FLOWDECK_LEASE_TTL_S / FLOWDECK_LEASE_HEARTBEAT_S: {problem}")
+    return heartbeat_s, ttl_s
 
 
 def _roots(env: dict[str, str], name: str) -> tuple[Path, ...]:

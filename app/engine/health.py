@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-_state = {"scheduler": "not started"}
+_state = {"scheduler": "not started", "role": "none"}
 
 
 def set_scheduler_state(state: str) -> None:
@@ -12,3 +12,12 @@ def set_scheduler_state(state: str) -> None:
 
 def scheduler_state() -> str:
     return _state["scheduler"]
+
+
+def set_role(role: str) -> None:
+    """What this process is: "app" (web and engine) or "worker" (engine only)."""
+    _state["role"] = role
+
+
+def role() -> str:
+    return _state["role"]

@@ -32,7 +32,7 @@ from app.core.planner import (
 from app.core.statuses import ExecutionStatus
 from app.db.settings import get_settings
 from app.db.types import utcnow
-from app.engine import offload, records, run_setup, store, suspended
+from app.engine import leases, offload, records, run_setup, store, suspended
 from app.engine.bus import EventBus, bus, call_on_loop
 from app.engine.graph_run import GraphRun
 from app.engine.run_control import RunControl
@@ -73,16 +73,29 @@ class Engine(RunControl):
         self.events.bind_loop(self._loop)
         self._stopping = False
         self._maybe_queued = True
-        interrupted = await offload.db(store.recover_interrupted)
+        interrupted = await self.recover()
+        self._fill()
+        self.clock.start(self._loop)
+        return interrupted
+
+    async def recover(self) -> list[int]:
+        """Mark `interrupted` what processes whose lease ran out left running (never a living
+        process's runs, nor this one's: `app.core.leases`); their ids."""
+        own = leases.current_id()
+        await offload.db(leases.end_dead_here, own)  # a crashed process on this machine
+        interrupted = await offload.db(store.recover_interrupted, own)
         for execution_id in interrupted:
             self.events.publish_nowait(
                 "execution.finished", execution_id=execution_id, status=ExecutionStatus.INTERRUPTED
             )
         if interrupted:
-            log.warning("marked %d execution(s) interrupted after a restart", len(interrupted))
-        self._fill()
-        self.clock.start(self._loop)
+            log.warning("marked %d execution(s) of a stopped process interrupted", len(interrupted))
         return interrupted
+
+    def look_at_queue(self) -> None:
+        """Look for queued runs again (another process may have queued some)."""
+        if self._loop is not None and not self._stopping:
+            self._fill_after_submit()
 
     async def stop(self) -> None:
         """Stop running work; unfinished runs are `interrupted`, as after a crash."""

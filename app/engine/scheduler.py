@@ -136,6 +136,22 @@ class ScheduleClock:
         if self._worker is not None:
             await asyncio.get_running_loop().run_in_executor(self._worker, lambda: None)
 
+    def resync(self) -> None:
+        """Look at every schedule row again (on the worker): with several processes, a
+        workflow edited in another one sends no `workflow.changed` here."""
+        worker = self._worker
+        if worker is None:
+            return
+
+        def all_rows() -> None:
+            scheduled = {int(job.id.removeprefix(JOB_PREFIX)) for job in self._scheduler.get_jobs()
+                         if job.id.startswith(JOB_PREFIX)}  # fmt: skip
+            for workflow_id in sorted(scheduled | set(_known_ids())):
+                self._sync_logged(workflow_id, False)
+
+        with contextlib.suppress(RuntimeError):  # shut down meanwhile
+            worker.submit(all_rows)
+
     def next_fire_time(self, workflow_id: int) -> datetime | None:
         """When the clock will next fire for `workflow_id` (None: no job)."""
         job = self._scheduler.get_job(f"{JOB_PREFIX}{workflow_id}")
@@ -231,7 +247,14 @@ class ScheduleClock:
         try:
             row = _load(workflow_id)
             if row is not None and _is_scheduled(row):
-                start_run(row, trigger_type="schedule", scheduled_for=fire_time)
+                run_id, created = start_run(row, trigger_type="schedule", scheduled_for=fire_time)
+                if not created:  # the unique (workflow, scheduled_for) key held: say so
+                    log.warning(
+                        "schedule slot %s of workflow %s already has run %s: not fired twice",
+                        fire_time.isoformat(),
+                        workflow_id,
+                        run_id,
+                    )
         finally:
             self._sync_logged(workflow_id, False, fire_time)
 

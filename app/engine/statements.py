@@ -75,7 +75,7 @@ FINISH_COLUMNS = (
     "attempts",
     "duration_ms",
 )
-STEP_STARTED = _step_update(StepStatus.RUNNING, "started_at", "input")
+STEP_STARTED = _step_update(StepStatus.RUNNING, "started_at", "input", "lease_id")
 STEP_ENDS = tuple(status for status in StepStatus if status.is_terminal and sources_of(status))
 #: (end status, whether the write replaces the input) → its statement
 STEP_FINISHED = {
@@ -124,6 +124,7 @@ CLAIM = (
         # A run that goes on after a wait or a pause keeps the time it first started.
         started_at=sa.func.coalesce(EX.c.started_at, bindparam("p_started_at")),
         steps_total=bindparam("p_steps_total"),
+        lease_id=bindparam("p_lease_id"),  # the claiming process (app.engine.leases)
     )
 )
 STEPS_OF = (

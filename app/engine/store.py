@@ -19,11 +19,13 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from app.core.errors import Conflict, InvalidInput
+from app.core.leases import live_leases, runs_to_recover
 from app.core.statuses import ExecutionStatus, StepStatus
 from app.db.engine import get_engine
 from app.db.types import utcnow
-from app.engine import rollups_sql
+from app.engine import leases, rollups_sql
 from app.engine import statements as q
+from app.engine.leases import LE
 from app.engine.statements import EX, ST, WF
 
 log = logging.getLogger("flowdeck.engine")
@@ -89,7 +91,12 @@ def claim(execution_id: int) -> dict[str, Any] | None:
             actions = conn.execute(q.WORKFLOW_ACTIONS, workflow_key).scalar() or []
         done = conn.execute(
             q.CLAIM,
-            {"p_execution_id": execution_id, "p_started_at": now, "p_steps_total": len(actions)},
+            {
+                "p_execution_id": execution_id,
+                "p_started_at": now,
+                "p_steps_total": len(actions),
+                "p_lease_id": leases.current_id(),
+            },
         )
         if done.rowcount != 1:
             return None
@@ -149,7 +156,12 @@ def step_started(step_id: int, rendered_input: Any, started_at: datetime) -> Non
     with get_engine().begin() as conn:
         done = conn.execute(
             q.STEP_STARTED,
-            {"step_id": step_id, "p_started_at": started_at, "p_input": rendered_input},
+            {
+                "step_id": step_id,
+                "p_started_at": started_at,
+                "p_input": rendered_input,
+                "p_lease_id": leases.current_id(),
+            },
         )
         if done.rowcount != 1:
             _refuse_step(conn, step_id, StepStatus.RUNNING)
@@ -280,25 +292,43 @@ def cancel_queued(execution_id: int) -> bool:
     return done.rowcount == 1
 
 
-def recover_interrupted() -> list[int]:
+def recover_interrupted(own_lease: str | None = None) -> list[int]:
     """Runs left `running` by a dead process become `interrupted`, so do their running steps;
     their pending and waiting steps (with their waits and approvals) and the pending items of
     their for_each steps are cancelled. Finished,
-    waiting, paused and queued runs are untouched."""
+    waiting, paused and queued runs are untouched.
+
+    A dead process is one whose lease ran out: the runs of a living process (and of this one,
+    `own_lease`) are never touched (`app.core.leases.runs_to_recover`). Two processes
+    recovering at once interrupt each run once: the write says which runs it changed.
+    """
     now = utcnow()
+    with get_engine().connect() as conn:
+        running = conn.execute(sa.select(EX.c.id, EX.c.lease_id).where(q.RECOVER_WHERE)).all()
+        if not running:
+            return []
+        held = dict(conn.execute(sa.select(LE.c.id, LE.c.expires_at)).all())
+    chosen = runs_to_recover([(r[0], r[1]) for r in running], live_leases(held, now), own_lease)
+    if not chosen:
+        return []
+    alive = sa.select(LE.c.id).where(LE.c.expires_at > now)  # checked again as it writes
+    not_alive = sa.or_(EX.c.lease_id.is_(None), EX.c.lease_id.not_in(alive))
     with get_engine().begin() as conn:
-        ids = list(conn.execute(sa.select(EX.c.id).where(q.RECOVER_WHERE)).scalars())
+        ids = list(
+            conn.execute(
+                EX.update()
+                .where(EX.c.id.in_(chosen), q.RECOVER_WHERE, not_alive)
+                .values(
+                    status=ExecutionStatus.INTERRUPTED,
+                    finished_at=now,
+                    error="interrupted: Flowdeck stopped while this execution ran",
+                )
+                .returning(EX.c.id)
+            ).scalars()
+        )
+        ids.sort()
         if not ids:
             return []
-        conn.execute(
-            EX.update()
-            .where(EX.c.id.in_(ids), q.RECOVER_WHERE)
-            .values(
-                status=ExecutionStatus.INTERRUPTED,
-                finished_at=now,
-                error="interrupted: Flowdeck stopped while this execution ran",
-            )
-        )
         conn.execute(
             ST.update()
             .where(ST.c.execution_id.in_(ids), q.RECOVER_STEP_RUNNING)

@@ -165,6 +165,12 @@ class Health(Out):
     scheduler: str
     secrets: str
     version: str
+    role: str = Field(description="This process: `app` (web and engine) or `worker`")
+    leader: str = Field(
+        description="Who fires schedules: `this process`, `another` process, or `none`"
+    )
+    processes: dict[str, int] = Field(description="Live processes (with a lease) by role")
+    queue_depth: int = Field(description="Runs waiting in the queue")
 
 
 class WebhookDelivery(Out):

@@ -11,6 +11,7 @@ from app.db.models.analytics import (
     step_hour,
 )
 from app.db.models.audit import AuditEvent
+from app.db.models.cluster import LeaderLease, WorkerLease
 from app.db.models.content import Article, ContentVersion
 from app.db.models.incidents import Incident
 from app.db.models.integrations import (
@@ -45,6 +46,7 @@ __all__ = [
     "ContentVersion",
     "Execution",
     "Incident",
+    "LeaderLease",
     "ExecutionStep",
     "MetricSample",
     "Notification",
@@ -58,6 +60,7 @@ __all__ = [
     "StepWait",
     "TemplateUse",
     "User",
+    "WorkerLease",
     "Workflow",
     "WorkflowTemplate",
     "WorkflowTemplateVersion",

@@ -139,6 +139,9 @@ class Execution(SQLModel, table=True):
     depth: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     # When retention removed its steps' inputs and outputs (null: they are all there).
     data_pruned_at: datetime | None = Field(default=None, sa_column=ts_column())
+    # The lease (`worker_lease.id`) of the process that runs (or last ran) it; null for runs
+    # from before leases, and for queued runs no process claimed yet.
+    lease_id: str | None = Field(default=None, max_length=32, index=True)
 
 
 class ExecutionStep(SQLModel, table=True):
@@ -166,6 +169,8 @@ class ExecutionStep(SQLModel, table=True):
     started_at: datetime | None = Field(default=None, sa_column=ts_column())
     finished_at: datetime | None = Field(default=None, sa_column=ts_column())
     duration_ms: float | None = None
+    # The lease of the process that started it running (see `Execution.lease_id`).
+    lease_id: str | None = Field(default=None, max_length=32)
 
 
 class StepAttempt(SQLModel, table=True):

@@ -22,6 +22,8 @@ from app.db.models import Execution, ExecutionStep, StepAttempt, User, Workflow
 
 TABLES = {
     "user",
+    "worker_lease",
+    "leader_lease",
     "session",
     "api_key",
     "workflow",
