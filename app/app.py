@@ -16,7 +16,7 @@ from app.ui.pages.registry import add_pages
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
-app = rx.App(api_transformer=create_api())
+app = rx.App(api_transformer=create_api(), stylesheets=["/flowdeck.css"])
 add_pages(app)
 # Approvers' notices listen before the engine starts: runs it recovers may reach an approval.
 app.register_lifespan_task(approval_notices)

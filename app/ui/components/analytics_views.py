@@ -11,6 +11,7 @@ import reflex as rx
 from app.ui.components.analytics_charts import PERIODS, SERIES_COLUMNS
 from app.ui.components.layout import empty_state
 from app.ui.components.stat_card import stat_card
+from app.ui.components.tables import phone_cards
 
 CHART_TITLES = {
     "executions": ("Executions", "Runs per bucket, stacked by how they ended."),
@@ -56,7 +57,7 @@ def period_bar(S: Any, testid: str) -> rx.Component:  # noqa: N803
         ),
         rx.cond(S.loading, rx.spinner(size="2", data_testid=f"{testid}-loading")),
         rx.spacer(),
-        rx.text(S.period_text, size="1", color=rx.color("gray", 10)),
+        rx.text(S.period_text, size="1", color=rx.color("gray", 11)),
         gap="0.75rem",
         align="center",
         wrap="wrap",
@@ -109,6 +110,7 @@ def _series_table(S: Any, chart: str) -> rx.Component:  # noqa: N803
             ),
             size="1",
             width="100%",
+            style=phone_cards([label for _, label in columns]),
         ),
         max_height="260px",
         overflow_y="auto",
@@ -138,7 +140,7 @@ def chart_card(S: Any, chart: str) -> rx.Component:  # noqa: N803
             rx.hstack(
                 rx.vstack(
                     rx.heading(title, size="3"),
-                    rx.text(hint, size="1", color=rx.color("gray", 10)),
+                    rx.text(hint, size="1", color=rx.color("gray", 11)),
                     spacing="0",
                 ),
                 rx.spacer(),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from app.ui.components.tables import phone_cards
 from app.ui.states.audit_reports import PERIODS
 from app.ui.states.audit_reports import AuditReportsState as R
 
@@ -51,6 +52,7 @@ def _table(headers: list[str], rows: rx.Var, render, testid: str) -> rx.Componen
             variant="ghost",
             size="1",
             width="100%",
+            style=phone_cards(headers),
         ),
         overflow_x="auto",
         width="100%",

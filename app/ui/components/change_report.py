@@ -38,7 +38,7 @@ def _column(title: str, rows: rx.Var, render, empty: str) -> rx.Component:
         rx.cond(
             rows.length() > 0,
             rx.vstack(rx.foreach(rows, render), spacing="1", width="100%"),
-            rx.text(empty, size="2", color=rx.color("gray", 10)),
+            rx.text(empty, size="2", color=rx.color("gray", 11)),
         ),
         spacing="2",
         width="100%",
@@ -57,6 +57,7 @@ def change_report() -> rx.Component:
                     on_change=R.set_period,
                     size="1",
                     data_testid="changes-period",
+                    custom_attrs={"aria-label": "Period"},
                 ),
                 width="100%",
                 align="center",

@@ -209,7 +209,12 @@ def field_changes(changes: rx.Var) -> rx.Component:
 def _number(text: rx.Var) -> rx.Component:
     return rx.el.span(
         text,
-        style={**_MONO, "color": rx.color("gray", 9), "min_width": "2.2rem", "text_align": "right"},
+        style={
+            **_MONO,
+            "color": rx.color("gray", 11),
+            "min_width": "2.2rem",
+            "text_align": "right",
+        },
     )
 
 

@@ -50,7 +50,13 @@ def select_field(
 ) -> rx.Component:
     return rx.vstack(
         field_label(label),
-        rx.select(options, value=value, on_change=on_change, width="100%"),
+        rx.select(
+            options,
+            value=value,
+            on_change=on_change,
+            width="100%",
+            custom_attrs={"aria-label": label},
+        ),
         spacing="1",
         width="100%",
         data_testid=testid,

@@ -47,7 +47,7 @@ def _axis(ticks: rx.Var) -> rx.Component:
                 lambda t: rx.text(
                     t["label"],
                     size="1",
-                    color=rx.color("gray", 10),
+                    color=rx.color("gray", 11),
                     position="absolute",
                     left=t["left"],
                     transform=rx.match(

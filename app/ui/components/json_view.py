@@ -60,7 +60,7 @@ def json_view(label: str, text: rx.Var, *, empty: str = "—") -> rx.Component:
                     "border_radius": "var(--radius-2)",
                 },
             ),
-            rx.text(empty, size="2", color=rx.color("gray", 10)),
+            rx.text(empty, size="2", color=rx.color("gray", 11)),
         ),
         spacing="1",
         width="100%",

@@ -12,6 +12,9 @@ from app.ui.states.account import AccountState
 from app.ui.states.command import CommandState
 from app.ui.states.session import SessionState
 
+#: The id of the page's main content, the target of "Skip to content".
+MAIN_ID = "main-content"
+
 
 def _nav_item(label: str, href: str, icon: str) -> rx.Component:
     active = rx.State.router.page.path.startswith(href)  # type: ignore[attr-defined]
@@ -47,27 +50,32 @@ def _nav_item(label: str, href: str, icon: str) -> rx.Component:
         padding_y="0.5rem",
         width="100%",
         _hover={"background": rx.color("accent", 3)},
+        custom_attrs={"aria-current": rx.cond(active, "page", "false")},
         data_testid=f"nav-{label.lower()}",
     )
     return rx.cond(SessionState.is_admin, link) if href in ADMIN_ONLY else link
 
 
 def sidebar() -> rx.Component:
-    return rx.vstack(
-        rx.hstack(
-            rx.icon("layers", size=22, color=rx.color("accent", 9)),
-            rx.heading("Flowdeck", size="5", weight="bold"),
-            align="center",
-            spacing="2",
-            padding_x="0.75rem",
-            padding_bottom="1rem",
+    return rx.el.nav(
+        rx.vstack(
+            rx.hstack(
+                rx.icon("layers", size=22, color=rx.color("accent", 9)),
+                rx.heading("Flowdeck", size="5", weight="bold", as_="div"),
+                align="center",
+                spacing="2",
+                padding_x="0.75rem",
+                padding_bottom="1rem",
+            ),
+            rx.box(palette_button(), width="100%", padding_bottom="0.5rem"),
+            *[_nav_item(*section) for section in SECTIONS],
+            rx.spacer(),
+            _nav_item("Status page", "/status", "activity"),
+            spacing="1",
+            padding="1rem",
+            height="100%",
         ),
-        rx.box(palette_button(), width="100%", padding_bottom="0.5rem"),
-        *[_nav_item(*section) for section in SECTIONS],
-        rx.spacer(),
-        _nav_item("Status page", "/status", "activity"),
-        spacing="1",
-        padding="1rem",
+        aria_label="Sections",
         width="220px",
         min_width="220px",
         height="100vh",
@@ -75,7 +83,7 @@ def sidebar() -> rx.Component:
         top="0",
         border_right=f"1px solid {rx.color('gray', 4)}",
         background=rx.color("gray", 2),
-        display=["none", "none", "flex"],
+        display=["none", "none", "block"],
     )
 
 
@@ -156,12 +164,31 @@ def _password_dialog() -> rx.Component:
 def header(title: str) -> rx.Component:
     return rx.hstack(
         _mobile_menu(),
-        rx.heading(title, size=rx.breakpoints(initial="5", sm="6")),
-        rx.spacer(),
-        rx.color_mode.button(size="2", variant="ghost"),
+        rx.heading(
+            title,
+            size=rx.breakpoints(initial="4", sm="6"),
+            trim="both",
+            min_width="0",
+            flex="1",
+            # a long title gives way (an ellipsis) before the icons do
+            white_space="nowrap",
+            overflow="hidden",
+            text_overflow="ellipsis",
+        ),
+        rx.color_mode.button(
+            size="2",
+            variant="ghost",
+            aria_label=rx.color_mode_cond("Switch to dark mode", "Switch to light mode"),
+            title=rx.color_mode_cond("Switch to dark mode", "Switch to light mode"),
+        ),
         _password_dialog(),
         bell(),
-        rx.badge(SessionState.user_role, variant="soft", data_testid="user-role"),
+        rx.badge(
+            SessionState.user_role,
+            variant="soft",
+            display=["none", "inline-flex"],  # a phone needs the room for the title
+            data_testid="user-role",
+        ),
         rx.text(
             SessionState.user_email,
             size="2",
@@ -186,18 +213,48 @@ def header(title: str) -> rx.Component:
     )
 
 
+def skip_link(target: str = MAIN_ID) -> rx.Component:
+    """The first stop of the Tab key: "Skip to content", shown only while it has the focus."""
+    return rx.el.a(
+        "Skip to content",
+        href=f"#{target}",
+        class_name="fd-skip-link",
+        style={
+            "position": "absolute",
+            "left": "0.5rem",
+            "top": "-3rem",
+            "z_index": "1000",
+            "padding": "0.5rem 0.75rem",
+            "border_radius": "var(--radius-2)",
+            "background": rx.color("accent", 9),
+            "color": "var(--accent-contrast)",
+            "font_size": "var(--font-size-2)",
+            "&:focus": {"top": "0.5rem"},
+        },
+        data_testid="skip-link",
+    )
+
+
 def admin_page(title: str, *children: rx.Component) -> rx.Component:
-    """A page inside the admin shell."""
+    """A page inside the admin shell: the skip link, the sidebar (before the page in the
+    Tab order), then the header and the page itself as the main landmark."""
     return rx.hstack(
+        skip_link(),
         sidebar(),
-        rx.box(
+        rx.el.main(
             header(title),
             *children,
             command_layer(),
-            padding=["1rem", "1.5rem 2rem"],
-            min_width="0",
-            width="100%",
-            max_width="1400px",
+            id=MAIN_ID,
+            tab_index=-1,  # the skip link moves the focus here
+            style={
+                "padding": "1rem",
+                "min_width": "0",
+                "width": "100%",
+                "max_width": "1400px",
+                "outline": "none",
+                "@media (min-width: 30em)": {"padding": "1.5rem 2rem"},
+            },
         ),
         spacing="0",
         align="start",

@@ -42,6 +42,7 @@ def _input(
             width="100%",
             font_family=MONO if mono else None,
             on_change=lambda v: S.set_call_field(index, key, v),
+            aria_label=title,
             data_testid=f"call-{key}",
         ),
         _field_error(index, key),
@@ -106,7 +107,9 @@ def _request(index: rx.Var, call: rx.Var) -> rx.Component:
             rx.vstack(
                 label("Connection (auth)"),
                 rx.select.root(
-                    rx.select.trigger(width="100%", data_testid="call-connection"),
+                    rx.select.trigger(
+                        width="100%", aria_label="Connection (auth)", data_testid="call-connection"
+                    ),
                     rx.select.content(
                         rx.foreach(
                             S.connection_choices,
@@ -133,6 +136,7 @@ def _request(index: rx.Var, call: rx.Var) -> rx.Component:
                         METHODS,
                         value=call["method"],
                         on_change=lambda v: S.set_call_field(index, "method", v),
+                        custom_attrs={"aria-label": "Method"},
                     ),
                     data_testid="call-method",
                 ),
@@ -172,7 +176,7 @@ def _dependencies(index: rx.Var, call: rx.Var) -> rx.Component:
     return rx.vstack(
         rx.hstack(
             label("Runs after"),
-            rx.text(S.depends_hint, size="1", color=rx.color("gray", 10)),
+            rx.text(S.depends_hint, size="1", color=rx.color("gray", 11)),
             align="baseline",
             spacing="2",
         ),
@@ -230,6 +234,7 @@ def _behaviour(index: rx.Var, call: rx.Var) -> rx.Component:
                     rx.switch(
                         checked=call["continue_on_error"],
                         on_change=lambda v: S.set_call_field(index, "continue_on_error", v),
+                        aria_label="On error: continue",
                         data_testid="call-continue",
                     ),
                     rx.text("continue", size="2"),
@@ -270,7 +275,7 @@ def calls_section() -> rx.Component:
             rx.text(
                 "Templates see inputs, calls.<id>.<name>, calls.<id>.response, prev, env, now",
                 size="1",
-                color=rx.color("gray", 10),
+                color=rx.color("gray", 11),
             ),
             rx.spacer(),
             rx.button(

@@ -47,6 +47,7 @@ def basics_section() -> rx.Component:
                             value=S.fields["mode"],
                             on_change=lambda v: S.set_field("mode", v),
                             width="100%",
+                            custom_attrs={"aria-label": "Mode"},
                         ),
                         data_testid="orch-mode",
                         width="100%",
@@ -86,6 +87,7 @@ def basics_section() -> rx.Component:
                         RETRY_STRATEGIES,
                         value=S.fields["retry_strategy"],
                         on_change=lambda v: S.set_field("retry_strategy", v),
+                        custom_attrs={"aria-label": "Default retry"},
                     ),
                     error(S.errors.get("retry", ""), "error-retry"),
                     spacing="1",
@@ -98,6 +100,7 @@ def basics_section() -> rx.Component:
                         on_change=lambda v: S.set_field("retry_max", v),
                         disabled=S.fields["retry_strategy"] == "none",
                         width="100%",
+                        aria_label="Max attempts",
                     ),
                     error(S.errors.get("retry.max_attempts", ""), "error-retry-max"),
                     spacing="1",
@@ -110,6 +113,7 @@ def basics_section() -> rx.Component:
                         on_change=lambda v: S.set_field("retry_delay", v),
                         disabled=S.fields["retry_strategy"] == "none",
                         width="100%",
+                        aria_label="Delay (s)",
                     ),
                     error(S.errors.get("retry.delay_s", ""), "error-retry-delay"),
                     spacing="1",
@@ -121,6 +125,7 @@ def basics_section() -> rx.Component:
                         rx.switch(
                             checked=S.fields["is_active"] == "true",
                             on_change=lambda v: S.set_field("is_active", v),
+                            aria_label="Active",
                             data_testid="orch-active",
                         ),
                         rx.text(
@@ -150,7 +155,7 @@ def graph_section() -> rx.Component:
                 rx.heading("Dependency graph", size="3"),
                 rx.spacer(),
                 rx.text(
-                    "drawn from the calls as you edit them", size="1", color=rx.color("gray", 10)
+                    "drawn from the calls as you edit them", size="1", color=rx.color("gray", 11)
                 ),
                 width="100%",
                 align="center",

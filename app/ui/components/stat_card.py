@@ -22,7 +22,7 @@ def stat_card(
                     rx.heading(value, size="6", data_testid=testid or None),
                     rx.skeleton(rx.heading("0000", size="6")),
                 ),
-                rx.cond(hint != "", rx.text(hint, size="1", color=rx.color("gray", 10))),
+                rx.cond(hint != "", rx.text(hint, size="1", color=rx.color("gray", 11))),
                 spacing="1",
             ),
             rx.spacer(),

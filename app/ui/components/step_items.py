@@ -15,6 +15,7 @@ from typing import Any, TypedDict
 import reflex as rx
 
 from app.ui.components.status_badge import status_badge
+from app.ui.components.tables import phone_cards
 from app.ui.live import duration_text
 
 _ONE_LINE = {"overflow": "hidden", "text_overflow": "ellipsis", "white_space": "nowrap"}
@@ -104,7 +105,7 @@ def _row(item: ItemView) -> rx.Component:
                     max_width="420px",
                     title=item["error"],
                 ),
-                rx.text("—", color=rx.color("gray", 10)),
+                rx.text("—", color=rx.color("gray", 11)),
             )
         ),
         rx.table.cell(item["duration"], white_space="nowrap"),
@@ -138,6 +139,7 @@ def step_items(view: rx.Var) -> rx.Component:
                 variant="surface",
                 width="100%",
                 min_width="560px",
+                style=phone_cards(("Item", "Status", "Attempts", "Error", "Duration")),
             ),
             width="100%",
             max_height="420px",

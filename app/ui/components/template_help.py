@@ -19,7 +19,7 @@ def _row(index: rx.Var, key: str, row: rx.Var) -> rx.Component:
             rx.text(
                 row["preview"],
                 size="1",
-                color=rx.color("gray", 10),
+                color=rx.color("gray", 11),
                 truncate=True,
                 white_space="nowrap",
                 min_width="0",
@@ -55,7 +55,7 @@ def picker(index: rx.Var, key: str) -> rx.Component:
         rx.popover.content(
             rx.vstack(
                 rx.text("Insert a variable", size="2", weight="medium"),
-                rx.text("From " + T.picker_source, size="1", color=rx.color("gray", 10)),
+                rx.text("From " + T.picker_source, size="1", color=rx.color("gray", 11)),
                 rx.input(
                     value=T.picker_query,
                     placeholder="Filter paths",
@@ -170,7 +170,7 @@ def trial_result(index: rx.Var) -> rx.Component:
                             ),
                             data_testid="test-step-status",
                         ),
-                        rx.text(trial["source"], size="1", color=rx.color("gray", 10)),
+                        rx.text(trial["source"], size="1", color=rx.color("gray", 11)),
                         rx.spacer(),
                         rx.icon_button(
                             rx.icon("x", size=12),

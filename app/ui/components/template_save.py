@@ -27,7 +27,7 @@ def _labelled(label: str, key: str, control: rx.Component, hint: str = "") -> rx
             style={"font_size": "var(--font-size-2)", "font_weight": "500"},
         ),
         control,
-        rx.text(hint, size="1", color=rx.color("gray", 10)) if hint else rx.fragment(),
+        rx.text(hint, size="1", color=rx.color("gray", 11)) if hint else rx.fragment(),
         rx.cond(
             message != "",
             rx.text(message, size="1", color=rx.color("red", 11), data_testid=f"error-{key}"),

@@ -38,11 +38,16 @@ def _control(item: VarField) -> rx.Component:
                 placeholder="Choose…",
                 name=item["name"],
                 width="100%",
+                custom_attrs={"aria-label": item["label"]},
             ),
         ),
         (
             "switch",
-            rx.switch(name=item["name"], default_checked=item["default"] == "true"),
+            rx.switch(
+                name=item["name"],
+                default_checked=item["default"] == "true",
+                aria_label=item["label"],
+            ),
         ),
         (
             "missing",
@@ -82,7 +87,7 @@ def _field(item: VarField) -> rx.Component:
         _control(item),
         rx.cond(
             item["help"] != "",
-            rx.text(item["help"], size="1", color=rx.color("gray", 10)),
+            rx.text(item["help"], size="1", color=rx.color("gray", 11)),
         ),
         _error(item["name"]),
         spacing="1",

@@ -61,7 +61,7 @@ def _value(text: rx.Var, color: str, strike: bool = False) -> rx.Component:
             style={"white_space": "pre-wrap", "word_break": "break-word"},
             text_decoration="line-through" if strike else "none",
         ),
-        rx.text("—", size="1", color=rx.color("gray", 9), as_="span"),
+        rx.text("—", size="1", color=rx.color("gray", 11), as_="span"),
     )
 
 

@@ -86,6 +86,7 @@ def trigger_rule(index: rx.Var, action: rx.Var) -> rx.Component:
             value=rule,
             width="100%",
             on_change=lambda v: S.set_action_field(index, "trigger_rule", v),
+            custom_attrs={"aria-label": "Trigger rule"},
         ),
         rx.text(
             rx.match(rule, *TRIGGER_RULE_HINTS.items(), ""),
@@ -117,7 +118,7 @@ def _flow_input(index: rx.Var, action: rx.Var, f: FlowField) -> rx.Component:
         "on_change": lambda v: S.set_action_field(index, f.key, v),
     }
     if f.kind == "select":  # a select's test id goes on its box (see the return)
-        control = rx.select(list(f.options), **common)
+        control = rx.select(list(f.options), **common, custom_attrs={"aria-label": f.label})
     else:
         common["id"] = field_id(index, f.key)
     if f.kind == "textarea":

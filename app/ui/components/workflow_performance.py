@@ -16,7 +16,7 @@ from app.ui.components.analytics_views import (
 from app.ui.components.tables import small_table
 from app.ui.states.workflow_performance import WorkflowPerformanceState as S
 
-MUTED = rx.color("gray", 10)
+MUTED = rx.color("gray", 11)
 
 
 def _card(title: rx.Component | str, key: str, *body: rx.Component, testid: str) -> rx.Component:

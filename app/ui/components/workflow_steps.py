@@ -36,7 +36,7 @@ def _action_input(
     picker: bool = False,
 ) -> rx.Component:
     return rx.vstack(
-        labelled(index, key, label) if picker else field_label(label),
+        labelled(index, key, label) if picker else field_label(label, field_id(index, key)),
         rx.input(
             value=action[key],
             placeholder=placeholder,
@@ -93,6 +93,7 @@ def _action_config(index: rx.Var, action: rx.Var) -> rx.Component:
                             ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"],
                             value=action["method"],
                             on_change=lambda v: S.set_action_field(index, "method", v),
+                            custom_attrs={"aria-label": "Method"},
                         ),
                         spacing="1",
                     ),
@@ -139,7 +140,11 @@ def _action_config(index: rx.Var, action: rx.Var) -> rx.Component:
 
 def _switch(index: rx.Var, action: rx.Var, label: str) -> rx.Component:
     return rx.hstack(
-        rx.switch(checked=action["flag"], on_change=lambda v: S.set_action_field(index, "flag", v)),
+        rx.switch(
+            checked=action["flag"],
+            on_change=lambda v: S.set_action_field(index, "flag", v),
+            aria_label=label,
+        ),
         rx.text(label, size="2"),
         align="center",
     )
@@ -271,6 +276,7 @@ def _domain_cases(index: rx.Var, action: rx.Var) -> list[tuple[str, rx.Component
                             ["info", "warning", "error", "critical"],
                             value=action["severity"],
                             on_change=lambda v: S.set_action_field(index, "severity", v),
+                            custom_attrs={"aria-label": "Severity"},
                         ),
                         spacing="1",
                     ),
@@ -307,6 +313,7 @@ def _action_card(
                     value=action["type"],
                     size="2",
                     on_change=lambda v: S.set_action_field(index, "type", v),
+                    custom_attrs={"aria-label": "Step type"},
                 ),
                 rx.spacer(),
                 test_button(index),
@@ -371,6 +378,7 @@ def _action_card(
                         RETRY_STRATEGIES,
                         value=action["retry_strategy"],
                         on_change=lambda v: S.set_action_field(index, "retry_strategy", v),
+                        custom_attrs={"aria-label": "Retry"},
                     ),
                     spacing="1",
                 ),
@@ -382,6 +390,7 @@ def _action_card(
                         rx.switch(
                             checked=action["continue_on_error"],
                             on_change=lambda v: S.set_action_field(index, "continue_on_error", v),
+                            aria_label="On error: continue",
                         ),
                         rx.text("continue", size="2"),
                         align="center",
@@ -459,6 +468,7 @@ def steps_section() -> rx.Component:
             _add_menu("content step", CONTENT_TYPES),
             width="100%",
             align="center",
+            wrap="wrap",  # a phone puts the add buttons on more lines, not off-screen
         ),
         rx.foreach(S.actions, lambda action, index: _action_card(action, index)),
         error(S.errors.get("actions", ""), "error-actions"),

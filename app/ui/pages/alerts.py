@@ -7,7 +7,7 @@ import reflex as rx
 from app.ui.components.editor_fields import field_label
 from app.ui.components.layout import admin_page
 from app.ui.components.status_badge import status_badge
-from app.ui.components.tables import data_table, delete_dialog, toolbar
+from app.ui.components.tables import data_table, delete_dialog, phone_cards, toolbar
 from app.ui.pages.registry import page
 from app.ui.states.alerts import (
     ANY_SEVERITY,
@@ -61,7 +61,7 @@ def _field(
     return rx.vstack(
         field_label(label, html_for),
         control,
-        rx.text(hint, size="1", color=rx.color("gray", 10)),
+        rx.text(hint, size="1", color=rx.color("gray", 11)),
         _error(key),
         spacing="1",
         width="100%",
@@ -73,7 +73,11 @@ def _select(label: str, key: str, options: list[str] | rx.Var) -> rx.Component:
     return rx.vstack(
         field_label(label),
         rx.select(
-            options, value=S.form.get(key, ""), on_change=lambda v: S.set_form(key, v), width="100%"
+            options,
+            value=S.form.get(key, ""),
+            on_change=lambda v: S.set_form(key, v),
+            width="100%",
+            custom_attrs={"aria-label": label},
         ),
         _error(key if key not in ("workflow", "connection") else f"{key}_id"),
         spacing="1",
@@ -163,7 +167,7 @@ def _dialog() -> rx.Component:
                             rx.text(
                                 rx.match(S.form.get("alert_type", ""), *CONNECTION_HINTS, ""),
                                 size="1",
-                                color=rx.color("gray", 10),
+                                color=rx.color("gray", 11),
                                 data_testid="connection-hint",
                             ),
                             spacing="1",
@@ -209,7 +213,7 @@ def _dialog() -> rx.Component:
                             "A failed run sends one message. Tick step fail as well only to "
                             "hear about each failing step too (also steps a run goes on after).",
                             size="1",
-                            color=rx.color("gray", 10),
+                            color=rx.color("gray", 11),
                         ),
                         _error("events"),
                         spacing="1",
@@ -255,7 +259,7 @@ def _row(row: AlertRow) -> rx.Component:
             rx.vstack(
                 rx.badge(row["alert_type"], variant="outline"),
                 rx.text(
-                    row["channel"], size="1", color=rx.color("gray", 10), word_break="break-all"
+                    row["channel"], size="1", color=rx.color("gray", 11), word_break="break-all"
                 ),
                 spacing="1",
             )
@@ -271,7 +275,11 @@ def _row(row: AlertRow) -> rx.Component:
             rx.cond(row["minimum"] != "", rx.text(row["minimum"], size="1")),
         ),
         rx.table.cell(
-            rx.switch(checked=row["active"], on_change=lambda on: S.toggle_active(row["id"], on))
+            rx.switch(
+                checked=row["active"],
+                on_change=lambda on: S.toggle_active(row["id"], on),
+                aria_label="Active",
+            )
         ),
         rx.table.cell(
             rx.link(
@@ -370,6 +378,9 @@ def _deliveries_dialog() -> rx.Component:
                         rx.table.body(rx.foreach(S.deliveries, _delivery)),
                         size="1",
                         width="100%",
+                        style=phone_cards(
+                            ("When (UTC)", "Event", "Status", "Tries", "Code", "Latency", "Error")
+                        ),
                     ),
                     overflow_x="auto",
                 ),

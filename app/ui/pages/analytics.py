@@ -16,6 +16,7 @@ from app.ui.components.analytics_views import (
     totals,
 )
 from app.ui.components.layout import admin_page
+from app.ui.components.tables import phone_cards
 from app.ui.pages.registry import page
 from app.ui.states.analytics import AnalyticsState as S
 
@@ -59,7 +60,7 @@ def _failing(row: rx.Var) -> rx.Component:
                     title="This step's errors",
                     data_testid="drill-step",
                 ),
-                rx.text("run error", size="1", color=rx.color("gray", 10)),
+                rx.text("run error", size="1", color=rx.color("gray", 11)),
             )
         ),
         rx.table.cell(rx.text(row["first"], size="1")),
@@ -90,11 +91,12 @@ def _ranking(
                         rx.table.body(rx.foreach(rows, render)),
                         size="1",
                         width="100%",
+                        style=phone_cards(headers),
                     ),
                     overflow_x="auto",
                     width="100%",
                 ),
-                rx.text(empty, size="2", color=rx.color("gray", 10)),
+                rx.text(empty, size="2", color=rx.color("gray", 11)),
             ),
             spacing="2",
             width="100%",

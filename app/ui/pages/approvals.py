@@ -49,7 +49,7 @@ def _filters() -> rx.Component:
             )
         ),
         rx.spacer(),
-        rx.text(S.total, " in all", size="2", color=rx.color("gray", 10)),
+        rx.text(S.total, " in all", size="2", color=rx.color("gray", 11)),
         rx.button(
             rx.icon("refresh-cw", size=14),
             "Refresh",
@@ -65,7 +65,7 @@ def _filters() -> rx.Component:
 
 
 def _fact(label: str, value: rx.Var) -> rx.Component:
-    return rx.text(rx.text.span(label, color=rx.color("gray", 10)), " ", value, size="1", as_="div")
+    return rx.text(rx.text.span(label, color=rx.color("gray", 11)), " ", value, size="1", as_="div")
 
 
 def _actions(row: ApprovalRow) -> rx.Component:
@@ -91,7 +91,7 @@ def _actions(row: ApprovalRow) -> rx.Component:
         ),
         rx.cond(
             row["status"] == "pending",
-            rx.text("Waiting for: ", row["approvers"], size="2", color=rx.color("gray", 10)),
+            rx.text("Waiting for: ", row["approvers"], size="2", color=rx.color("gray", 11)),
             rx.text(row["decision"], size="2", data_testid="approval-decision"),
         ),
     )
@@ -103,7 +103,7 @@ def _card(row: ApprovalRow) -> rx.Component:
             rx.hstack(
                 _badge(row["status"]),
                 rx.text(row["workflow"], weight="bold"),
-                rx.text("· step ", row["step"], size="2", color=rx.color("gray", 10)),
+                rx.text("· step ", row["step"], size="2", color=rx.color("gray", 11)),
                 rx.spacer(),
                 rx.link("Execution #", row["execution_id"], href=row["execution_href"], size="2"),
                 align="center",

@@ -7,6 +7,7 @@ import reflex as rx
 from app.ui.components.breadcrumbs import breadcrumbs
 from app.ui.components.layout import admin_page
 from app.ui.components.metric_chart import metric_chart
+from app.ui.components.tables import phone_cards
 from app.ui.pages.registry import page
 from app.ui.states.article_metrics import ArticleMetricsState as S
 
@@ -33,6 +34,7 @@ def _latest() -> rx.Component:
         rx.table.body(rx.foreach(S.latest, _latest_row)),
         size="1",
         width="100%",
+        style=phone_cards(("Value", "Latest", "At (UTC)", "Samples")),
         data_testid="metric-latest",
     )
 
@@ -49,7 +51,7 @@ def article_detail_page() -> rx.Component:
                 rx.heading(S.title, size="5", data_testid="article-title"),
                 rx.hstack(
                     rx.badge(S.status, variant="soft", radius="full"),
-                    rx.text("/" + S.slug, size="2", color=rx.color("gray", 10)),
+                    rx.text("/" + S.slug, size="2", color=rx.color("gray", 11)),
                     spacing="3",
                     align="center",
                 ),

@@ -130,7 +130,7 @@ def _row(row: ArticleRow) -> rx.Component:
                     href="/admin/articles/" + row["id"].to_string(),
                     data_testid="article-link",
                 ),
-                rx.text("/" + row["slug"], size="1", color=rx.color("gray", 10)),
+                rx.text("/" + row["slug"], size="1", color=rx.color("gray", 11)),
                 spacing="0",
             )
         ),
@@ -190,6 +190,7 @@ def articles_page() -> rx.Component:
                     ["any status", "draft", "ready", "published", "archived"],
                     value=S.status_filter,
                     on_change=lambda v: S.set_filter("status_filter", v),
+                    custom_attrs={"aria-label": "Status"},
                 ),
                 rx.spacer(),
                 rx.button(

@@ -44,6 +44,7 @@ def _date_range() -> rx.Component:
         day("until", "To", S.until),
         gap="0.4rem",
         align="center",
+        wrap="wrap",
     )
 
 
@@ -131,7 +132,7 @@ def _details(row: AuditRow) -> rx.Component:
             ),
             data_testid="audit-details",
         ),
-        rx.text("—", size="1", color=rx.color("gray", 10)),
+        rx.text("—", size="1", color=rx.color("gray", 11)),
     )
 
 

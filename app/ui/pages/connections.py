@@ -31,7 +31,13 @@ def _choice(name: str, info: FieldInfo) -> rx.Component:
     options = [str(v) for v in get_args(info.annotation)]
     default = str(info.default or options[0])
     return rx.box(
-        rx.select(options, name=name, default_value=S.edit_config.get(name, default), width="100%"),
+        rx.select(
+            options,
+            name=name,
+            default_value=S.edit_config.get(name, default),
+            width="100%",
+            custom_attrs={"aria-label": info.title or name.replace("_", " ").capitalize()},
+        ),
         data_testid=f"conn-{name}",
         width="100%",
     )
@@ -68,7 +74,7 @@ def _input(name: str, model: type[BaseModel], secret: bool) -> rx.Component:
             width="100%",
             auto_complete="off",
         ),
-        rx.cond(hint != "", rx.text(hint, size="1", color=rx.color("gray", 10))),
+        rx.cond(hint != "", rx.text(hint, size="1", color=rx.color("gray", 11))),
         _field_error(name),
         spacing="1",
         width="100%",
@@ -132,6 +138,7 @@ def _dialog() -> rx.Component:
                                 value=S.platform,
                                 on_change=S.set_platform,
                                 disabled=S.editing_id != 0,
+                                custom_attrs={"aria-label": "Platform"},
                             ),
                             spacing="1",
                             data_testid="conn-platform",
@@ -143,6 +150,7 @@ def _dialog() -> rx.Component:
                                 value=S.connection_type,
                                 on_change=S.set_connection_type,
                                 disabled=S.editing_id != 0,
+                                custom_attrs={"aria-label": "Type"},
                             ),
                             spacing="1",
                         ),

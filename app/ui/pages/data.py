@@ -44,7 +44,7 @@ def _sizes() -> rx.Component:
             width="100%",
         ),
         rx.hstack(status, rx.text("Checked " + z.get("checked_at", "—").to(str), size="1",
-                                  color=rx.color("gray", 10)), spacing="2", wrap="wrap"),
+                                  color=rx.color("gray", 11)), spacing="2", wrap="wrap"),
         spacing="2",
         width="100%",
     )  # fmt: skip
@@ -73,7 +73,7 @@ def _rows() -> rx.Component:
                 ),
                 "table-rows",
             ),
-            rx.text("No tables yet.", size="2", color=rx.color("gray", 10)),
+            rx.text("No tables yet.", size="2", color=rx.color("gray", 11)),
         ),
         testid="rows-card",
     )
@@ -117,7 +117,7 @@ def _settings() -> rx.Component:
                 rx.text(S.errors.get("form", ""), color=rx.color("red", 11), size="1")),
         rx.hstack(
             rx.cond(S.overrides > 0, rx.text(S.overrides.to(str) + " workflow(s) set their own",
-                                             size="1", color=rx.color("gray", 10))),
+                                             size="1", color=rx.color("gray", 11))),
             rx.spacer(),
             rx.button(rx.icon("save", size=14), "Save settings", on_click=S.save,
                       loading=S.saving, data_testid="save-retention"),
@@ -190,7 +190,7 @@ def _preview() -> rx.Component:
         rx.cond(
             S.preview_loading,
             rx.hstack(rx.spinner(size="2"), rx.text("Counting what the next prune removes…",
-                      size="2", color=rx.color("gray", 10)), align="center",
+                      size="2", color=rx.color("gray", 11)), align="center",
                       data_testid="preview-loading"),
         ),
         rx.cond(
@@ -199,10 +199,10 @@ def _preview() -> rx.Component:
                    _preview_row, "preview-table"),
             rx.cond(~S.preview_loading,
                     rx.text("Nothing to prune: history is within the settings.", size="2",
-                            color=rx.color("gray", 10), data_testid="preview-empty")),
+                            color=rx.color("gray", 11), data_testid="preview-empty")),
         ),
         rx.text("The scheduler prunes every hour in short batches.", size="1",
-                color=rx.color("gray", 10)),
+                color=rx.color("gray", 11)),
         _confirm(),
         testid="preview-card",
     )  # fmt: skip
@@ -224,7 +224,7 @@ def _last() -> rx.Component:
                         rx.badge(p.get("finished", ""), color_scheme="amber")),
                 spacing="1",
             ),
-            rx.text("Never pruned yet.", size="2", color=rx.color("gray", 10),
+            rx.text("Never pruned yet.", size="2", color=rx.color("gray", 11),
                     data_testid="last-prune-empty"),
         ),
         testid="last-prune",

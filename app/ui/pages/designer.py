@@ -12,6 +12,7 @@ import reflex as rx
 from app.ui.components.breadcrumbs import breadcrumbs
 from app.ui.components.flow_canvas import flow_canvas
 from app.ui.components.layout import admin_page
+from app.ui.components.link_button import link_button
 from app.ui.components.workflow_steps import step_card
 from app.ui.pages.registry import page
 from app.ui.states.command import CommandState
@@ -71,13 +72,13 @@ def _palette() -> rx.Component:
             ],
             rx.cond(
                 S.palette_matches.length() == 0,
-                rx.text("No step type matches", size="1", color=rx.color("gray", 10)),
+                rx.text("No step type matches", size="1", color=rx.color("gray", 11)),
             ),
             rx.text(
                 "Click to add after the selected step, or drag onto the canvas. Drag from a "
                 "handle to connect; Delete removes what is selected; ? lists every shortcut.",
                 size="1",
-                color=rx.color("gray", 10),
+                color=rx.color("gray", 11),
             ),
             spacing="3",
             width="100%",
@@ -150,7 +151,7 @@ def _panel() -> rx.Component:
                     rx.text(
                         "Delete removes them, Ctrl+C copies them, dragging one moves them all.",
                         size="1",
-                        color=rx.color("gray", 10),
+                        color=rx.color("gray", 11),
                     ),
                     spacing="1",
                 ),
@@ -253,9 +254,11 @@ def _toolbar() -> rx.Component:
             "designer-shortcuts",
             on_click=CommandState.open_help,
         ),
-        rx.link(
-            rx.button(rx.icon("list", size=14), "Form", variant="soft"),
+        link_button(
+            rx.icon("list", size=14),
+            "Form",
             href=base + "/edit",
+            variant="soft",
             data_testid="designer-form",
         ),
         _edit_tools(),

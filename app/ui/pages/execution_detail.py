@@ -241,7 +241,7 @@ def _canvas_card() -> rx.Component:
                 rx.heading("Workflow as run", size="3"),
                 rx.badge("v", E["version"], variant="soft", color_scheme="gray"),
                 rx.spacer(),
-                rx.text("click a step for its details", size="1", color=rx.color("gray", 10)),
+                rx.text("click a step for its details", size="1", color=rx.color("gray", 11)),
                 align="center",
                 width="100%",
             ),
@@ -273,7 +273,7 @@ def _timeline_card() -> rx.Component:
             rx.hstack(
                 rx.heading("Timeline", size="3"),
                 rx.spacer(),
-                rx.text("time since the run started", size="1", color=rx.color("gray", 10)),
+                rx.text("time since the run started", size="1", color=rx.color("gray", 11)),
                 align="center",
                 width="100%",
             ),

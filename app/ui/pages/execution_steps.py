@@ -14,6 +14,7 @@ import reflex as rx
 from app.ui.components.json_view import json_view
 from app.ui.components.status_badge import status_badge
 from app.ui.components.step_items import step_items
+from app.ui.components.tables import phone_cards
 from app.ui.pages.executions import ONE_LINE
 from app.ui.states.execution_detail import ExecutionDetailState
 from app.ui.states.execution_detail_views import AttemptView, StepView
@@ -90,6 +91,7 @@ def _step_content(step: StepView, columns: Any = "1") -> rx.Component:
                     variant="surface",
                     width="100%",
                     min_width="600px",
+                    style=phone_cards(("Attempt", "Started", "Duration", "Result", "Kind")),
                 ),
                 width="100%",
                 overflow_x="auto",

@@ -15,7 +15,9 @@ from app.ui.components.bulk_bar import (
     summary_dialog,
 )
 from app.ui.components.layout import admin_page, empty_state
+from app.ui.components.link_button import link_button
 from app.ui.components.status_badge import status_badge
+from app.ui.components.tables import phone_cards
 from app.ui.live import ExecRow, LiveOps
 from app.ui.pages.registry import page
 from app.ui.states.executions import ALL, PAGE_SIZE, ExecutionsState
@@ -189,7 +191,7 @@ def execution_row(row: ExecRow) -> rx.Component:
                     ),
                     content=row["error"],
                 ),
-                rx.text("—", size="2", color=rx.color("gray", 9)),
+                rx.text("—", size="2", color=rx.color("gray", 11)),
             ),
             max_width="300px",
         ),
@@ -233,6 +235,7 @@ def table(rows: rx.Var, ready: rx.Var) -> rx.Component:
             size="2",
             width="100%",
             min_width="900px",
+            style=phone_cards(["", "", *HEADERS[1:]]),  # the status beside the checkbox
         ),
         width="100%",
         overflow_x="auto",
@@ -260,9 +263,7 @@ def empty() -> rx.Component:
                 "Run a workflow from the Workflows tab (or let its schedule or webhook fire): "
                 "each run appears here the moment it starts, and updates live.",
             ),
-            rx.link(
-                rx.button(rx.icon("workflow", size=14), "Go to Workflows"), href="/admin/workflows"
-            ),
+            link_button(rx.icon("workflow", size=14), "Go to Workflows", href="/admin/workflows"),
             align="center",
             width="100%",
         ),

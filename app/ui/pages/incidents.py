@@ -122,7 +122,7 @@ def incidents_page() -> rx.Component:
                     value=S.status_filter,
                     on_change=S.set_status_filter,
                 ),
-                rx.text(S.total, " in all", size="2", color=rx.color("gray", 10)),
+                rx.text(S.total, " in all", size="2", color=rx.color("gray", 11)),
                 rx.spacer(),
                 _new_dialog(),
                 width="100%",
@@ -147,7 +147,7 @@ def incidents_page() -> rx.Component:
 
 def _fact(label: str, value: rx.Component | rx.Var | str) -> rx.Component:
     return rx.vstack(
-        rx.text(label, size="1", color=rx.color("gray", 10)),
+        rx.text(label, size="1", color=rx.color("gray", 11)),
         value if isinstance(value, rx.Component) else rx.text(value, size="2"),
         spacing="1",
     )
@@ -172,7 +172,7 @@ def _entry(entry: TimelineRow) -> rx.Component:
                 " · ",
                 entry["by"],
                 size="1",
-                color=rx.color("gray", 10),
+                color=rx.color("gray", 11),
             ),  # fmt: skip
             spacing="0",
         ),

@@ -6,12 +6,13 @@ from __future__ import annotations
 import reflex as rx
 
 from app.ui.components.layout import admin_page
+from app.ui.components.link_button import link_button
 from app.ui.pages.registry import page
 from app.ui.states.session import SessionState
 
 
 def _way(label: str, href: str, icon: str, variant: str) -> rx.Component:
-    return rx.link(rx.button(rx.icon(icon, size=14), label, variant=variant, size="2"), href=href)
+    return link_button(rx.icon(icon, size=14), label, href=href, variant=variant, size="2")
 
 
 @page(route="404", title="Page not found · Flowdeck", on_load=SessionState.guard_signed_in)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import reflex as rx
 
 from app.ui.components.layout import admin_page, empty_state
+from app.ui.components.link_button import link_button
 from app.ui.components.orchestration_status import run_badge
-from app.ui.components.tables import delete_dialog
+from app.ui.components.tables import delete_dialog, phone_cards, sort_header
 from app.ui.pages.registry import page
 from app.ui.states.orchestrations import ALL_MODES
 from app.ui.states.orchestrations import OrchestrationsState as S
@@ -31,13 +32,14 @@ def _filters() -> rx.Component:
             [ALL_MODES, *MODES],
             value=S.mode_filter,
             on_change=lambda v: S.set_filter("mode_filter", v),
+            custom_attrs={"aria-label": "Mode"},
         ),
         rx.spacer(),
-        rx.link(
-            rx.button(
-                rx.icon("plus", size=16), "New orchestration", data_testid="new-orchestration"
-            ),
+        link_button(
+            rx.icon("plus", size=16),
+            "New orchestration",
             href="/admin/orchestrations/new",
+            data_testid="new-orchestration",
         ),
         width="100%",
         align="center",
@@ -47,31 +49,20 @@ def _filters() -> rx.Component:
 
 
 def _sortable(label: str, column: str) -> rx.Component:
-    return rx.table.column_header_cell(
-        rx.hstack(
-            label,
-            rx.cond(
-                S.sort == column,
-                rx.icon("arrow-up", size=12),
-                rx.cond(S.sort == "-" + column, rx.icon("arrow-down", size=12)),
-            ),
-            align="center",
-            spacing="1",
-            cursor="pointer",
-        ),
-        on_click=S.set_sort(column),
-    )
+    return sort_header(label, column, S.sort, S.set_sort(column))
 
 
 def _row_menu(row: OrchestrationRow) -> rx.Component:
+    # The click stops at the box, not on the button: a trigger whose child has its own
+    # on_click is wrapped in a div that takes the menu's ARIA (and a second role).
+    return rx.box(_menu(row), on_click=rx.stop_propagation)
+
+
+def _menu(row: OrchestrationRow) -> rx.Component:
     return rx.dropdown_menu.root(
         rx.dropdown_menu.trigger(
             rx.icon_button(
-                rx.icon("ellipsis", size=14),
-                size="1",
-                variant="ghost",
-                aria_label="More",
-                on_click=rx.stop_propagation,
+                rx.icon("ellipsis", size=14), size="1", variant="ghost", aria_label="More"
             )
         ),
         rx.dropdown_menu.content(
@@ -123,7 +114,7 @@ def _row(row: OrchestrationRow) -> rx.Component:
                     rx.text(row["last_run"], size="1", color=muted, white_space="nowrap"),
                     spacing="1",
                 ),
-                rx.text("never", size="2", color=rx.color("gray", 10)),
+                rx.text("never", size="2", color=rx.color("gray", 11)),
             )
         ),
         rx.table.cell(
@@ -206,6 +197,9 @@ def _table() -> rx.Component:
                     rx.table.body(rx.foreach(S.rows, _row)),
                     variant="surface",
                     width="100%",
+                    style=phone_cards(
+                        ("", "Mode", "Calls", "Success", "Avg time", "p95", "Last run", "State", "")
+                    ),
                 ),
                 overflow_x="auto",
                 width="100%",

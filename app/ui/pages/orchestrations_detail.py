@@ -7,10 +7,12 @@ import reflex as rx
 
 from app.ui.components.breadcrumbs import breadcrumbs
 from app.ui.components.layout import admin_page
+from app.ui.components.link_button import link_button
 from app.ui.components.orchestration_calls import calls_section, error
 from app.ui.components.orchestration_form import basics_section, graph_section
 from app.ui.components.orchestration_history import history_section
 from app.ui.components.orchestration_status import run_badge
+from app.ui.components.tables import phone_cards
 from app.ui.pages.registry import page
 from app.ui.states.orchestrations_detail import OrchestrationDetailState as S
 from app.ui.states.orchestrations_history import OrchestrationHistoryState as H
@@ -117,6 +119,9 @@ def _runs() -> rx.Component:
                     variant="surface",
                     size="1",
                     width="100%",
+                    style=phone_cards(
+                        ("Run", "Status", "Trigger", "Started", "Duration", "Calls done", "Error")
+                    ),
                 ),
                 overflow_x="auto",
                 width="100%",
@@ -276,9 +281,11 @@ def _editor() -> rx.Component:
                 rx.cond(
                     (S.tab != "runs") & (S.tab != "history"),
                     rx.hstack(
-                        rx.link(
-                            rx.button("Back", variant="soft", color_scheme="gray", type="button"),
+                        link_button(
+                            "Back",
                             href="/admin/orchestrations",
+                            variant="soft",
+                            color_scheme="gray",
                         ),
                         rx.button(
                             rx.icon("save", size=14), "Save", on_click=S.save, loading=S.saving

@@ -12,6 +12,7 @@ from app.ui.components.json_view import json_view
 from app.ui.components.layout import admin_page
 from app.ui.components.orchestration_status import run_badge
 from app.ui.components.status_badge import status_badge
+from app.ui.components.tables import phone_cards
 from app.ui.pages.registry import page
 from app.ui.states.orchestrations_run import OrchestrationRunState as S
 from app.ui.states.orchestrations_views import AttemptView, CallView
@@ -105,7 +106,7 @@ def _timeline() -> rx.Component:
             rx.hstack(
                 rx.heading("Timeline", size="3"),
                 rx.spacer(),
-                rx.text("time since the run started", size="1", color=rx.color("gray", 10)),
+                rx.text("time since the run started", size="1", color=rx.color("gray", 11)),
                 align="center",
                 width="100%",
             ),
@@ -202,6 +203,7 @@ def _call_content(c: CallView) -> rx.Component:
                     variant="surface",
                     width="100%",
                     min_width="560px",
+                    style=phone_cards(("Attempt", "At", "Duration", "Status", "Result", "Kind")),
                 ),
                 width="100%",
                 overflow_x="auto",

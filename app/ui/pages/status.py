@@ -143,17 +143,23 @@ def status_page() -> rx.Component:
             rx.hstack(
                 rx.hstack(
                     rx.icon("layers", color=rx.color("accent", 9)),
-                    rx.heading("Flowdeck status", size="6"),
+                    rx.heading("Flowdeck status", size=rx.breakpoints(initial="5", sm="6")),
                     align="center",
                 ),
                 rx.spacer(),
-                rx.text(SessionState.user_email, size="2", color=rx.color("gray", 11)),
+                rx.text(
+                    SessionState.user_email,
+                    size="2",
+                    color=rx.color("gray", 11),
+                    display=["none", "block"],  # a phone has no room for it beside Log out
+                ),
                 rx.button(
                     "Log out",
                     on_click=SessionState.logout,
                     variant="soft",
                     color_scheme="gray",
                     size="2",
+                    data_testid="status-logout",
                 ),
                 width="100%",
                 align="center",
@@ -161,7 +167,7 @@ def status_page() -> rx.Component:
             ),
         ),
         status_widget(),
-        padding="1.5rem",
+        padding=["1rem", "1.5rem"],
         max_width="1100px",
         margin="0 auto",
     )

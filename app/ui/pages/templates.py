@@ -25,7 +25,12 @@ def _filters() -> rx.Component:
             data_testid="template-search",
         ),
         rx.box(
-            rx.select(S.categories, value=S.category, on_change=S.set_category),
+            rx.select(
+                S.categories,
+                value=S.category,
+                on_change=S.set_category,
+                custom_attrs={"aria-label": "Category"},
+            ),
             data_testid="template-category",
         ),
         rx.spacer(),
@@ -95,7 +100,7 @@ def _card(card: TemplateCard) -> rx.Component:
                 wrap="wrap",
             ),
             rx.spacer(),
-            rx.text(card["facts"], size="1", color=rx.color("gray", 10)),
+            rx.text(card["facts"], size="1", color=rx.color("gray", 11)),
             rx.hstack(
                 rx.button(
                     rx.icon("zap", size=14),

@@ -6,6 +6,7 @@ import reflex as rx
 
 from app.ui.components.forms import field, form_alert
 from app.ui.components.layout import admin_page
+from app.ui.components.tables import phone_cards
 from app.ui.pages.registry import page
 from app.ui.states.users import KeyRow, UserRow, UsersState
 
@@ -13,7 +14,14 @@ ROLES = ["admin", "member", "viewer"]
 
 
 def _role_select(name: str = "role", default: str = "member") -> rx.Component:
-    return rx.select(ROLES, name=name, default_value=default, size="3", width="100%")
+    return rx.select(
+        ROLES,
+        name=name,
+        default_value=default,
+        size="3",
+        width="100%",
+        custom_attrs={"aria-label": "Role"},
+    )
 
 
 def _create_dialog() -> rx.Component:
@@ -97,6 +105,7 @@ def _user_row(user: UserRow) -> rx.Component:
                 value=user["role"],
                 size="1",
                 on_change=lambda role: UsersState.change_role(user["id"], role),
+                custom_attrs={"aria-label": "Role of " + user["email"]},
             )
         ),
         rx.table.cell(
@@ -242,7 +251,9 @@ def _key_dialog() -> rx.Component:
                         rx.vstack(
                             rx.text("For user", size="2", weight="medium"),
                             rx.select.root(
-                                rx.select.trigger(placeholder="Pick a user", width="100%"),
+                                rx.select.trigger(
+                                    placeholder="Pick a user", width="100%", aria_label="For user"
+                                ),
                                 rx.select.content(
                                     rx.foreach(
                                         UsersState.rows,
@@ -330,6 +341,7 @@ def users_page() -> rx.Component:
                 rx.table.body(rx.foreach(UsersState.rows, _user_row)),
                 variant="surface",
                 width="100%",
+                style=phone_cards(("User", "Role", "Status", "Last sign-in", "")),
             ),
             rx.hstack(
                 rx.heading("API keys", size="4"),
@@ -353,6 +365,7 @@ def users_page() -> rx.Component:
                     rx.table.body(rx.foreach(UsersState.keys, _key_row)),
                     variant="surface",
                     width="100%",
+                    style=phone_cards(("Name", "Prefix", "User", "Created", "Last used", "")),
                 ),
                 rx.text(
                     "No API keys yet. Machines use them as 'Authorization: Bearer <key>'.",

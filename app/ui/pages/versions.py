@@ -146,7 +146,7 @@ def _entry(row: VersionRow) -> rx.Component:
                 data_testid="version-restored",
             ),
         ),
-        rx.text(row["who"], " · ", row["when"], size="1", color=rx.color("gray", 10)),
+        rx.text(row["who"], " · ", row["when"], size="1", color=rx.color("gray", 11)),
         padding="0.6rem 0.75rem",
         border_left=f"2px solid {rx.color('accent', 6)}",
         width="100%",

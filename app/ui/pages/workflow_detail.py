@@ -6,10 +6,12 @@ import reflex as rx
 
 from app.ui.components.breadcrumbs import breadcrumbs
 from app.ui.components.layout import admin_page
+from app.ui.components.link_button import link_button
 from app.ui.components.run_strip import run_strip
 from app.ui.components.stat_card import stat_card
 from app.ui.components.status_badge import status_badge
 from app.ui.components.step_overview import step_overview
+from app.ui.components.tables import phone_cards
 from app.ui.components.template_save import save_template_button, save_template_dialog
 from app.ui.components.webhook_box import webhook_box
 from app.ui.components.workflow_performance import performance_panel
@@ -73,13 +75,17 @@ def _body() -> rx.Component:
                 size="2",
             ),
             rx.spacer(),
-            rx.link(
-                rx.button(rx.icon("pencil", size=14), "Edit", variant="soft"),
+            link_button(
+                rx.icon("pencil", size=14),
+                "Edit",
                 href="/admin/workflows/" + w["id"].to(str) + "/edit",
+                variant="soft",
             ),
-            rx.link(
-                rx.button(rx.icon("workflow", size=14), "Designer", variant="soft"),
+            link_button(
+                rx.icon("workflow", size=14),
+                "Designer",
                 href="/admin/workflows/" + w["id"].to(str) + "/designer",
+                variant="soft",
                 data_testid="detail-designer",
             ),
             export_button(w["id"]),
@@ -94,6 +100,7 @@ def _body() -> rx.Component:
             width="100%",
             align="center",
             spacing="3",
+            wrap="wrap",  # a phone stacks the buttons instead of widening the page
         ),
         rx.card(
             rx.vstack(
@@ -111,6 +118,7 @@ def _body() -> rx.Component:
                         title="History of this workflow",
                     ),
                     align="center",
+                    wrap="wrap",
                 ),
                 rx.cond(S.description != "", rx.text(S.description, color=rx.color("gray", 11))),
                 rx.hstack(rx.icon("zap", size=14), rx.text(w["trigger"], size="2"), align="center"),
@@ -173,6 +181,9 @@ def _body() -> rx.Component:
                 rx.table.body(rx.foreach(S.recent, _run)),
                 variant="surface",
                 width="100%",
+                style=phone_cards(
+                    ("Run", "Status", "Trigger", "Started", "Duration", "Steps", "Error")
+                ),
             ),
             rx.text("It has not run yet. Press “Run now”.", color=rx.color("gray", 11), size="2"),
         ),

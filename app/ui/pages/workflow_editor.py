@@ -7,6 +7,7 @@ import reflex as rx
 from app.ui.components.breadcrumbs import breadcrumbs
 from app.ui.components.editor_fields import error, field_label, select_field, text_field
 from app.ui.components.layout import admin_page
+from app.ui.components.link_button import link_button
 from app.ui.components.template_help import sample_section
 from app.ui.components.workflow_retention import retention_section
 from app.ui.components.workflow_steps import steps_section
@@ -118,6 +119,7 @@ def editor(title: str) -> rx.Component:
                     rx.switch(
                         checked=S.json_mode,
                         on_change=lambda _v: S.toggle_json(),
+                        aria_label="Advanced: JSON",
                         data_testid="json-toggle",
                     ),
                     align="center",
@@ -151,10 +153,7 @@ def editor(title: str) -> rx.Component:
                 ),
             ),
             rx.hstack(
-                rx.link(
-                    rx.button("Cancel", variant="soft", color_scheme="gray", type="button"),
-                    href="/admin/workflows",
-                ),
+                link_button("Cancel", href="/admin/workflows", variant="soft", color_scheme="gray"),
                 rx.button(
                     rx.icon("save", size=14),
                     "Save workflow",

@@ -13,10 +13,11 @@ from app.ui.components.bulk_bar import (
     summary_dialog,
 )
 from app.ui.components.layout import admin_page, empty_state
+from app.ui.components.link_button import link_button
 from app.ui.components.run_strip import run_strip
 from app.ui.components.stat_card import stat_card
 from app.ui.components.status_badge import status_badge
-from app.ui.components.tables import delete_dialog
+from app.ui.components.tables import delete_dialog, phone_cards, sort_header
 from app.ui.components.workflow_transfer import import_button, import_dialog
 from app.ui.forms.trigger_kinds import TRIGGER_TYPES
 from app.ui.live import LiveOps
@@ -98,22 +99,27 @@ def _filters() -> rx.Component:
             ["all types", "custom", "n8n", "zapier", "git", "api"],
             value=S.type_filter,
             on_change=lambda v: S.set_filter("type_filter", v),
+            custom_attrs={"aria-label": "Type"},
         ),
         rx.select(
             ["active or paused", "active", "paused"],
             value=S.active_filter,
             on_change=lambda v: S.set_filter("active_filter", v),
+            custom_attrs={"aria-label": "State"},
         ),
         rx.select(
             ["any trigger", *TRIGGER_TYPES],
             value=S.trigger_filter,
             on_change=lambda v: S.set_filter("trigger_filter", v),
+            custom_attrs={"aria-label": "Trigger"},
         ),
         rx.spacer(),
         import_button(),
-        rx.link(
-            rx.button(rx.icon("plus", size=16), "New workflow", data_testid="new-workflow"),
+        link_button(
+            rx.icon("plus", size=16),
+            "New workflow",
             href="/admin/workflows/new",
+            data_testid="new-workflow",
         ),
         width="100%",
         align="center",
@@ -123,20 +129,7 @@ def _filters() -> rx.Component:
 
 
 def _sortable(label: str, column: str) -> rx.Component:
-    return rx.table.column_header_cell(
-        rx.hstack(
-            label,
-            rx.cond(
-                S.sort == column,
-                rx.icon("arrow-up", size=12),
-                rx.cond(S.sort == "-" + column, rx.icon("arrow-down", size=12)),
-            ),
-            align="center",
-            spacing="1",
-            cursor="pointer",
-        ),
-        on_click=S.set_sort(column),
-    )
+    return sort_header(label, column, S.sort, S.set_sort(column))
 
 
 def _live(row: WorkflowRow, field: str) -> rx.Var:
@@ -173,7 +166,7 @@ def _row(row: WorkflowRow) -> rx.Component:
                     rx.text(_live(row, "last_run"), size="1", color=rx.color("gray", 11)),
                     spacing="1",
                 ),
-                rx.text("never", size="2", color=rx.color("gray", 10)),
+                rx.text("never", size="2", color=rx.color("gray", 11)),
             )
         ),
         rx.table.cell(
@@ -296,6 +289,20 @@ def _table() -> rx.Component:
                     rx.table.body(rx.foreach(S.rows, _row)),
                     variant="surface",
                     width="100%",
+                    style=phone_cards(
+                        (
+                            "",
+                            "",
+                            "Type",
+                            "Trigger",
+                            "State",
+                            "Last run",
+                            "Last 30 runs",
+                            "Runs",
+                            "Success",
+                        )
+                        + ("Avg time", "")
+                    ),
                 ),
                 overflow_x="auto",
                 width="100%",
