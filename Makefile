@@ -18,9 +18,16 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[test]"
 	touch $@
 
+# axe-core (pinned in tests/e2e/axe/package-lock.json) for the browser tests' accessibility
+# check, from the npm registry with the venv's npm; the tests inject it into each page.
+AXE_DIR := tests/e2e/axe
+$(AXE_DIR)/node_modules/.installed: $(AXE_DIR)/package-lock.json $(VENV)/.installed
+	cd $(AXE_DIR) && $(REFLEX_ENV) npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 install: $(VENV)/.installed
 
-install-test: $(VENV)/.installed-test
+install-test: $(VENV)/.installed-test $(AXE_DIR)/node_modules/.installed
 
 run: install
 	$(VENV)/bin/flowdeck db-upgrade

@@ -143,3 +143,11 @@ def api(
         timeout=60,
     ) as client:
         yield client
+
+
+@pytest.fixture(scope="session")
+def every_page_ids(api: httpx.Client) -> dict[str, str]:
+    """One of each object a detail page shows (see tests/e2e/every_page.py)."""
+    from tests.e2e import every_page  # imports every page module: only for the tests using it
+
+    return every_page.seed(api)
