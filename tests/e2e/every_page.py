@@ -46,8 +46,8 @@ def _ok(response: httpx.Response) -> dict:
 
 
 def seed(api: httpx.Client) -> dict[str, str]:
-    """One workflow (run once), an article, an orchestration (run once), a connection and an
-    alert; the value of each dynamic route segment."""
+    """One workflow (run once), an article, an orchestration (run once), a connection, an
+    alert and an incident; the value of each dynamic route segment."""
     body = {"name": "Every page digest", "trigger": {"type": "manual"}, "actions": [STEP]}
     workflow = _ok(api.post("/workflows", json=body))
     run = _ok(
@@ -94,7 +94,11 @@ def seed(api: httpx.Client) -> dict[str, str]:
             },
         )
     )
+    incident = _ok(
+        api.post("/incidents", json={"title": "Every page incident", "severity": "medium"})
+    )
     return {
+        "incident_id": str(incident["id"]),
         "workflow_id": str(workflow["id"]),
         "execution_id": str(run["id"]),
         "article_id": str(article["id"]),
