@@ -127,6 +127,7 @@ def incidents_page() -> rx.Component:
                 _new_dialog(),
                 width="100%",
                 align="center",
+                wrap="wrap",  # a phone puts the button on a line of its own
             ),
             data_table(
                 ["#", "Title", "Severity", "Status", "Assignee", "Opened", "From"],
