@@ -217,7 +217,7 @@ def palette_button() -> rx.Component:
         color_scheme="gray",
         width="100%",
         justify_content="flex-start",
-        aria_label="Command palette (Ctrl+K)",
+        aria_label="Search… Ctrl K (command palette)",  # the visible words first (axe)
         aria_keyshortcuts="Control+K Meta+K",
         data_testid="open-palette",
     )

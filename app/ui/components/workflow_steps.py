@@ -26,6 +26,11 @@ def _input_error(index: rx.Var, key: str) -> rx.Component:
     return error(S.action_field_errors[index].get(key, ""), f"error-action-{key}")
 
 
+#: Fields whose label is tied to the input (the others carry a placeholder that names them;
+#: tying "Name" too would make the workflow's own Name field ambiguous by its label).
+_TIED = {"retry_max", "retry_delay", "timeout_s", "timeout_call", "seconds", "window_days"}
+
+
 def _action_input(
     index: rx.Var,
     action: rx.Var,
@@ -36,7 +41,9 @@ def _action_input(
     picker: bool = False,
 ) -> rx.Component:
     return rx.vstack(
-        labelled(index, key, label) if picker else field_label(label, field_id(index, key)),
+        labelled(index, key, label)
+        if picker
+        else field_label(label, field_id(index, key) if key in _TIED else ""),
         rx.input(
             value=action[key],
             placeholder=placeholder,
