@@ -17,6 +17,11 @@ from app.core.ids import MAX_ID
 
 MAX_OFFSET = 2**31 - 1
 
+#: Text kept in text columns holds no NUL character (refused with a 422 on every database, see
+#: `app.db.portable`); a name or title also needs something visible.
+NO_NUL = r"^[^\x00]*$"
+TITLE_PATTERN = r"^[^\x00]*[^\s\x00][^\x00]*$"
+
 
 def id_path(what: str) -> Any:
     return Path(ge=1, le=MAX_ID, description=f"The {what}'s id")

@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from app.api.bodies import CamelBody
 from app.api.deps import current_actor
 from app.api.errors import error_responses
-from app.api.params import ArticleId, Offset, limit_query
+from app.api.params import NO_NUL, TITLE_PATTERN, ArticleId, Offset, limit_query
 from app.api.schemas.content import Article, ArticlePage
 from app.core.articles import STATUS_PATTERN
 from app.services import articles
@@ -46,12 +46,6 @@ Status = Annotated[
         "READY_TO_PUBLISH, PUBLISHED and ARCHIVED (any case) mean the same",
     ),
 ]
-
-
-#: Text kept in text columns holds no NUL character (refused with a 422 on every database, see
-#: `app.db.portable`); a title also needs something visible.
-NO_NUL = r"^[^\x00]*$"
-TITLE_PATTERN = r"^[^\x00]*[^\s\x00][^\x00]*$"
 
 
 class ArticleBody(CamelBody):

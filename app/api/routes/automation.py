@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 
 from app.api.deps import current_actor
 from app.api.errors import error_responses
-from app.api.params import ExecutionId, WorkflowId
+from app.api.params import NO_NUL, TITLE_PATTERN, ExecutionId, WorkflowId
 from app.api.routes import type_catalog
 from app.api.routes.workflows import ExecuteBody, execute_workflow
 from app.api.schemas.workflows import Execution, SavedWorkflow
@@ -37,9 +37,9 @@ class DraftBody(BaseModel):
     """A new workflow: a draft with no steps yet; `category` is kept in the description."""
 
     model_config = ConfigDict(extra="ignore")
-    name: str = Field(min_length=1, max_length=200, pattern=r"\S")
-    description: str = Field("", max_length=5000)
-    category: str | None = Field(None, max_length=100)
+    name: str = Field(min_length=1, max_length=200, pattern=TITLE_PATTERN)
+    description: str = Field("", max_length=5000, pattern=NO_NUL)
+    category: str | None = Field(None, max_length=100, pattern=NO_NUL)
 
 
 class NodeBody(BaseModel):
