@@ -131,7 +131,7 @@ def _palette() -> rx.Component:
                 rx.text("↑ ↓ choose · Enter opens · Esc closes", size="1"),
                 rx.spacer(),
                 rx.text("? shortcuts", size="1"),
-                color=rx.color("gray", 10),
+                color=rx.color("gray", 11),
                 padding_top="0.5rem",
                 width="100%",
             ),

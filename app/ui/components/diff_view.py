@@ -232,7 +232,7 @@ def _code_line(text: rx.Var, kind: rx.Var) -> rx.Component:
                 kind,
                 ("insert", rx.color("green", 11)),
                 ("delete", rx.color("red", 11)),
-                ("gap", rx.color("gray", 10)),
+                ("gap", rx.color("gray", 11)),
                 rx.color("gray", 12),
             ),
         },

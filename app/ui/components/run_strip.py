@@ -92,5 +92,5 @@ def run_strip(
             flex_shrink="0",
             data_testid=testid,
         ),
-        rx.text("no runs yet", size="1", color=rx.color("gray", 10), data_testid=testid),
+        rx.text("no runs yet", size="1", color=rx.color("gray", 11), data_testid=testid),
     )
