@@ -108,7 +108,7 @@ def test_a_two_call_pipeline_built_in_the_form_runs_and_shows_its_calls(
     assert remote.seen("/profile")[0].headers.get("X-Session") == TOKEN
     _shot(page, "orchestration-run")
 
-    page.get_by_role("link", name="E2E sign in and fetch").click()
+    page.get_by_test_id("breadcrumbs").get_by_role("link", name="E2E sign in and fetch").click()
     expect(page).to_have_url(re.compile(r"/admin/orchestrations/\d+/?$"))
     page.get_by_test_id("tab-runs").click()
     expect(page.get_by_test_id("run-row")).to_have_count(1)

@@ -35,14 +35,14 @@ def _run(row: ExecRow) -> rx.Component:
     )
 
 
-def _history(key: rx.Var[str]) -> rx.Component:
+def _history() -> rx.Component:
     return rx.vstack(
         rx.heading("Run history", size="3"),
         rx.card(
             rx.vstack(
                 run_strip(
-                    S.strips.get(key, []),
-                    S.strip_labels.get(key, ""),
+                    S.strip,
+                    S.strip_label,
                     bar_width=10,
                     height="56px",
                     testid="detail-run-strip",
@@ -157,7 +157,7 @@ def _body() -> rx.Component:
         ),
         rx.heading("Steps", size="3"),
         step_overview(S.steps),
-        _history(w["id"].to(str)),
+        _history(),
         rx.heading("Recent executions", size="3"),
         rx.cond(
             S.recent.length() > 0,

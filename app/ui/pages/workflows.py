@@ -170,7 +170,12 @@ def _row(row: WorkflowRow) -> rx.Component:
             )
         ),
         rx.table.cell(
-            run_strip(S.strips[row["id"].to(str)], S.strip_labels[row["id"].to(str)], bar_width=3),
+            # `get`: rows kept from an earlier visit may be drawn before their strips arrive.
+            run_strip(
+                S.strips.get(row["id"].to(str), []),
+                S.strip_labels.get(row["id"].to(str), ""),
+                bar_width=3,
+            ),
             padding_top="0.9rem",
         ),
         rx.table.cell(_live(row, "runs"), data_testid="workflow-runs"),

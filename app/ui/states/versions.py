@@ -8,7 +8,7 @@ checks (member or admin) apply to a forged event exactly as to a click. Errors l
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import reflex as rx
@@ -213,13 +213,16 @@ class VersionsState(SessionState):
     # -- loading and picking ----------------------------------------------------------------
 
     @rx.event
-    async def load(self) -> Any:
+    async def load(self) -> AsyncIterator[Any]:
         """on_load: the list, and the item named by `?workflow=` or `?article=` if any."""
         params = self.rx_router_page.params
         for kind in KINDS:
             wanted = str(params.get(kind[:-1], ""))
             if wanted.isdigit():
                 self.kind = kind
+        if self.item_id:  # the history of an earlier visit is not shown while this one loads
+            self._forget_item()
+            yield
 
         async def work() -> None:
             self._forget_item()
@@ -228,7 +231,7 @@ class VersionsState(SessionState):
             if wanted.isdigit():
                 await self._load_history(int(wanted))
 
-        return await self._guarded(work)
+        yield await self._guarded(work)
 
     @rx.event
     async def set_kind(self, kind: str | list[str]) -> Any:

@@ -12,6 +12,7 @@ from app.services import executions, workflows
 from app.services.run_history import run_strips
 from app.services.workflow_stats import workflow_stats
 from app.ui.live import ExecRow, duration_text, exec_row
+from app.ui.run_strips import StripBar, strip_view
 from app.ui.states.session import error_text, run_service
 from app.ui.states.workflows import WorkflowRow, WorkflowsState, next_runs_text, workflow_row
 from app.ui.titles import page_title
@@ -40,6 +41,9 @@ class WorkflowDetailState(WorkflowsState):
     steps: list[StepSummary] = []
     recent: list[ExecRow] = []
     stats: dict[str, str] = {}
+    # Its own, not the list's `strips`: the list keeps its rows' strips while a detail is open.
+    strip: list[StripBar] = []
+    strip_label: str = ""
 
     @rx.var
     def page_title(self) -> str:
@@ -93,7 +97,7 @@ class WorkflowDetailState(WorkflowsState):
             "next_runs": next_runs_text(data),
         }
         self.recent = [exec_row(i) for i in recent["items"]]
-        self._show_strips(strips)
+        self.strip, self.strip_label = strip_view(strips.get(workflow_id, []))
         self.found = True
         return None
 

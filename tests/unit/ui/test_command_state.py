@@ -149,11 +149,12 @@ async def test_the_workflow_page_holds_each_steps_line_its_masked_config_and_its
         "POST https://api.example.com/v1/report?token=[redacted]",
     ]
     assert "s3cr3t" not in state.steps[1]["config"] and "t0k3n" not in state.steps[1]["config"]
-    bars = state.strips[str(made)]
+    bars = state.strip
     assert [b["id"] for b in bars] == [run["id"]]
     assert bars[0]["tip"].startswith(f"#{run['id']} · succeeded · ")
     assert bars[0]["color"] == "var(--green-9)" and bars[0]["height"] == "100%"
-    assert state.strip_labels[str(made)] == "Last run: 1 succeeded"
+    assert state.strip_label == "Last run: 1 succeeded"
+    assert state.strips == {}  # the list's strips are the list's: a detail leaves them be
 
 
 async def test_the_list_holds_a_strip_per_listed_workflow(people: People) -> None:

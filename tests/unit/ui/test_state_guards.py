@@ -48,11 +48,14 @@ async def call(state: rx.State, name: str, *args: Any) -> Any:
 
     In reflex 0.10 the class attribute is an `EventHandler` (calling it only builds an
     `EventSpec` for the frontend); the processor runs `handler.fn(state, *args)` and awaits
-    it when it is a coroutine. Going through the `EventHandler` also proves that `name` is a
+    it when it is a coroutine (a generator is run through). Going through the `EventHandler` also proves that `name` is a
     public handler, i.e. something a browser can trigger.
     """
     handler = type(state).event_handlers[name]
     result = handler.fn(state, *args)
+    if inspect.isasyncgen(result):  # a handler that yields: each step runs; the last event wins
+        events = [event async for event in result]
+        return next((e for e in reversed(events) if e is not None), None)
     return await result if inspect.isawaitable(result) else result
 
 
