@@ -1,9 +1,11 @@
 """A real OpenSSH server for the SSH steps' tests: Debian's `sshd` started on a free loopback
 port with its own host key, config and authorized key in a temporary directory.
 
-It runs as the user running the tests and lets only that user in, with the test's client key
-(no passwords: sshd checks those against the system's accounts). Sessions get `PATH` with the
-test's own `bin/` first (`SetEnv`), so a fake `systemctl` there records what it was asked.
+It runs as the user running the tests and lets that user in with the test's client key. For a
+password login (sshd checks passwords against the system's accounts) `password_account` makes
+a throwaway account with `useradd` (root only, as CI runs) and removes it after. Sessions get
+`PATH` with the test's own `bin/` first (`SetEnv`), so a fake `systemctl` there records what it
+was asked.
 `sshd` must be installed (`make test` installs Debian's openssh-server when run as root).
 """
 
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import secrets
 import socket
 import subprocess
 import time
@@ -32,6 +35,8 @@ class SshServer:
     host_key: str  # the server's public key, as a connection pins it
     client_key: str  # the private key the connection logs in with (OpenSSH format)
     bin_dir: Path
+    password_user: str = ""  # an account that logs in with `password`, if one was asked for
+    password: str = ""
 
 
 def _free_port() -> int:
@@ -53,7 +58,36 @@ def _wait_listening(port: int, proc: subprocess.Popen, log: Path) -> None:
 
 
 @contextmanager
-def running_sshd(root: Path) -> Iterator[SshServer]:
+def password_account() -> Iterator[tuple[str, str]]:
+    """(name, password) of a new system account without a home, deleted afterwards."""
+    if os.geteuid() != 0:
+        pytest.fail("a password login needs a system account: run the tests as root (CI does)")
+    name, password = f"fdssh{secrets.token_hex(4)}", secrets.token_urlsafe(18)
+    subprocess.run(  # noqa: S603 (fixed binaries, no shell)
+        ["/usr/sbin/useradd", "--no-create-home", "--home-dir", "/", "--shell", "/bin/sh", name],
+        check=True,
+    )
+    try:
+        subprocess.run(  # noqa: S603
+            ["/usr/sbin/chpasswd"], input=f"{name}:{password}\n", text=True, check=True
+        )
+        yield name, password
+    finally:
+        subprocess.run(["/usr/sbin/userdel", name], check=False)  # noqa: S603
+
+
+@contextmanager
+def running_sshd(root: Path, *, with_password: bool = False) -> Iterator[SshServer]:
+    if with_password:
+        with password_account() as (name, password), _sshd(root, name) as server:
+            yield SshServer(**{**server.__dict__, "password_user": name, "password": password})
+        return
+    with _sshd(root, "") as server:
+        yield server
+
+
+@contextmanager
+def _sshd(root: Path, password_user: str) -> Iterator[SshServer]:
     if not SSHD.exists():
         pytest.fail("sshd is missing: run 'make test' as root (it installs openssh-server)")
     root.mkdir(parents=True, exist_ok=True)
@@ -75,11 +109,11 @@ def running_sshd(root: Path) -> Iterator[SshServer]:
                 f"HostKey {root / 'host_key'}",
                 f"AuthorizedKeysFile {root / 'authorized_keys'}",
                 f"PidFile {root / 'sshd.pid'}",
-                "PasswordAuthentication no",
+                f"PasswordAuthentication {'yes' if password_user else 'no'}",
                 "KbdInteractiveAuthentication no",
                 "UsePAM no",
                 "StrictModes no",
-                f"AllowUsers {user}",
+                f"AllowUsers {user} {password_user}".strip(),
                 "PermitRootLogin prohibit-password",
                 f"SetEnv PATH={bin_dir}:/usr/local/bin:/usr/bin:/bin",
                 "LogLevel VERBOSE",

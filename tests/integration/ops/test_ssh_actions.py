@@ -87,6 +87,38 @@ async def test_a_host_showing_another_key_is_refused(
     assert "host's key is not the pinned one" in refused["steps"][0]["error"]
 
 
+async def test_a_password_logs_in_and_a_wrong_one_is_refused(
+    member: Actor, engine: Engine, tmp_path: Path
+) -> None:
+    with running_sshd(tmp_path / "sshd", with_password=True) as server:
+
+        def connect(name: str, password: str) -> int:
+            body = {"name": name, "platform": "ssh", "connectionType": "ssh",
+                    "credentials": {"password": password},
+                    "config": {"host": "127.0.0.1", "port": server.port,
+                               "username": server.password_user, "hostKey": server.host_key,
+                               "connectTimeoutS": 5}}  # fmt: skip
+            return connections.create_connection(member, body)["id"]
+
+        good = connect("box", server.password)
+        checked = await connections.verify_connection(member, good)
+        assert checked["status"] == "verified", checked
+        done = await run(member, engine, _ssh("id -un"))
+        assert done["status"] == "succeeded", done
+        assert done["steps"][0]["output"]["stdout"] == f"{server.password_user}\n"
+
+        bad = connect("wrong", server.password + "x")
+        refused = await connections.verify_connection(member, bad)
+        assert refused["status"] == "failed"
+        assert "authentication refused" in refused["verification"]["message"]
+        wrong = [{"id": "ssh", "type": "ssh_command",
+                  "config": {"connection": "wrong", "command": "id -un"}}]  # fmt: skip
+        failed = await run(member, engine, wrong)
+        assert failed["status"] == "failed"
+        assert "authentication refused" in failed["steps"][0]["error"]
+        assert server.password not in stored_text()
+
+
 def test_a_connection_needs_a_key_or_password_and_a_real_host_key(member: Actor) -> None:
     from app.core.errors import ValidationFailed
 
