@@ -33,7 +33,7 @@ PENDING = "pending"
 
 
 def duration_text(ms: float | None) -> str:
-    """The house way of saying a duration (as `app.ui.live.duration_text`)."""
+    """The house way of saying a duration; "" for none."""
     if ms is None:
         return ""
     if ms < 1000:

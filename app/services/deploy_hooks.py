@@ -16,30 +16,12 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-import sqlalchemy as sa
-
 from app.core.deployments import deployment_payload
-from app.core.errors import NotFound
-from app.db.engine import get_engine
-from app.db.models import Workflow
 from app.engine.runtime import start_run
 from app.integrations.secrets import decrypt
-from app.services.hooks import dedupe_key, reject_delivery, signature_problem
+from app.services.hooks import active_hook, dedupe_key, reject_delivery, signature_problem
 
 TRIGGER_TYPE = "deployment"
-_WF = Workflow.__table__  # type: ignore[attr-defined]
-_HOOK = sa.select(
-    _WF.c.id,
-    _WF.c.name,
-    _WF.c.version,
-    _WF.c.priority,
-    _WF.c.trigger_config,
-    _WF.c.webhook_secret_enc,
-).where(
-    _WF.c.hook_id == sa.bindparam("p_hook_id"),
-    _WF.c.is_active.is_(True),
-    _WF.c.trigger_type == TRIGGER_TYPE,
-)
 
 
 @dataclass(frozen=True)
@@ -67,10 +49,7 @@ def receive_deploy(
     now: float | None = None,
 ) -> DeployAnswer:
     """Check and maybe start one deployment notification (blocking: call it from a thread)."""
-    with get_engine().connect() as conn:
-        row = conn.execute(_HOOK, {"p_hook_id": hook_id}).first()
-    if row is None:
-        raise NotFound("no active deployment hook at this address")
+    row = active_hook(hook_id, TRIGGER_TYPE, "no active deployment hook at this address")
     config = dict(row.trigger_config or {})
     scheme = "github" if config.get("source", "github") == "github" else "flowdeck"
     secret = decrypt(row.webhook_secret_enc) if row.webhook_secret_enc else None

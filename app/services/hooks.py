@@ -138,7 +138,7 @@ _HOOK = sa.select(
 ).where(
     _WF.c.hook_id == sa.bindparam("p_hook_id"),
     _WF.c.is_active.is_(True),
-    _WF.c.trigger_type == "webhook",
+    _WF.c.trigger_type == sa.bindparam("p_trigger_type"),
 )
 
 
@@ -152,11 +152,15 @@ _LATEST_RETRY = (
 )
 
 
-def _active_hook(hook_id: str) -> _Hook:
+def active_hook(
+    hook_id: str, trigger_type: str = "webhook", missing: str = "no active webhook at this address"
+) -> _Hook:
+    """The active workflow of `trigger_type` behind `hook_id`, or `NotFound(missing)`."""
+    params = {"p_hook_id": hook_id, "p_trigger_type": trigger_type}
     with get_engine().connect() as conn:
-        row = conn.execute(_HOOK, {"p_hook_id": hook_id}).first()
+        row = conn.execute(_HOOK, params).first()
     if row is None:
-        raise NotFound("no active webhook at this address")
+        raise NotFound(missing)
     return _Hook(**row._mapping)
 
 
@@ -202,7 +206,7 @@ def receive_webhook(
     Raises `NotFound` for an unknown hook or a paused workflow and `SignatureRejected` (401,
     audited) for a bad signature.
     """
-    row = _active_hook(hook_id)
+    row = active_hook(hook_id)
     scheme = str((row.trigger_config or {}).get("signature") or "none")
     stored = row.webhook_secret_enc if scheme != "none" else None
     secret = decrypt(stored) if stored else None

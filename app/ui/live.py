@@ -22,6 +22,7 @@ from starlette.concurrency import run_in_threadpool
 
 from app.core.dates import when_text
 from app.core.errors import AuthenticationFailed, PermissionDenied
+from app.core.execution_canvas import duration_text as core_duration_text
 from app.core.statuses import Role
 from app.engine.bus import Event, bus
 from app.services import executions, status
@@ -82,13 +83,8 @@ def _clock(iso: str | None) -> str:
 
 
 def duration_text(ms: float | None) -> str:
-    if ms is None:
-        return "—"
-    if ms < 1000:
-        return f"{ms:.0f} ms"
-    if ms < 60_000:
-        return f"{ms / 1000:.1f} s"
-    return f"{ms / 60_000:.1f} min"
+    """The house way of saying a duration, "—" for none (a table cell is never blank)."""
+    return core_duration_text(ms) or "—"
 
 
 def exec_row(item: dict[str, Any]) -> ExecRow:
