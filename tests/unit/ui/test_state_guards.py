@@ -48,8 +48,8 @@ async def call(state: rx.State, name: str, *args: Any) -> Any:
 
     In reflex 0.10 the class attribute is an `EventHandler` (calling it only builds an
     `EventSpec` for the frontend); the processor runs `handler.fn(state, *args)` and awaits
-    it when it is a coroutine (a generator is run through). Going through the `EventHandler` also proves that `name` is a
-    public handler, i.e. something a browser can trigger.
+    it when it is a coroutine (a generator is run through). Going through the `EventHandler`
+    also proves that `name` is a public handler, i.e. something a browser can trigger.
     """
     handler = type(state).event_handlers[name]
     result = handler.fn(state, *args)
