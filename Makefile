@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 REFLEX_ENV = PATH="$(abspath $(VENV))/bin:$$PATH" REFLEX_USE_NPM=1 \
 	REFLEX_CHECK_LATEST_VERSION=0 REFLEX_TELEMETRY_ENABLED=false
 
-.PHONY: run test install install-test chromium sshd lint bench clean
+.PHONY: run test install install-test chromium sshd dovecot lint bench clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -53,11 +53,20 @@ sshd:
 		echo "error: the SSH step tests need /usr/sbin/sshd: run 'sudo apt-get install openssh-server'" >&2; exit 1; \
 	fi
 
+dovecot:
+	@if [ -x /usr/sbin/dovecot ]; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		echo "Installing Debian's dovecot-imapd for the email trigger tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd >/dev/null; \
+	else \
+		echo "error: the email trigger tests need /usr/sbin/dovecot: run 'sudo apt-get install dovecot-imapd'" >&2; exit 1; \
+	fi
+
 lint: install-test
 	$(VENV)/bin/ruff check app tests bench
 	$(VENV)/bin/ruff format --check app tests bench
 
-test: install-test chromium sshd lint
+test: install-test chromium sshd dovecot lint
 	$(REFLEX_ENV) $(VENV)/bin/pytest
 
 bench: install-test

@@ -15,6 +15,7 @@ from app.db.types import utcnow
 from app.engine import runtime
 from app.engine.bus import bus
 from app.engine.runner import Engine
+from app.engine.triggers.email import EmailWatchers
 from app.engine.triggers.events import EventTriggers
 from app.engine.triggers.failures import FailureTriggers
 from app.engine.triggers.file_watch import FileWatchers
@@ -61,14 +62,17 @@ async def startup() -> AsyncIterator[None]:
         interrupted = await engine.start()
         await retry_interrupted(interrupted or [])
         listeners, failures, watchers = EventTriggers(), FailureTriggers(), FileWatchers()
+        mailboxes = EmailWatchers()  # each process watches; Message-ID dedupe runs each once
         try:
             await member.run()  # the schedule clock and retention run here while it leads
             listeners.start()
             failures.start()
             await watchers.start()
+            await mailboxes.start()
             log.info("Flowdeck is serving on %s", settings.base_url)
             yield
         finally:
+            await mailboxes.stop()
             await watchers.stop()
             failures.stop()
             listeners.stop()

@@ -145,3 +145,6 @@ class IncidentTriggerConfig(SpecModel):
 
 
 register_trigger_config("incident", IncidentTriggerConfig)
+
+
+from app.core import email_trigger  # noqa: E402,F401  (registers the email trigger)

@@ -29,7 +29,7 @@ from app.integrations.platform_fields import (
 
 __all__ = ["HttpUrl", "PlatformSpec", "TestMethod", "_Fields"]
 
-CONNECTION_TYPES = ("api_key", "oauth", "webhook", "basic", "smtp", "database", "ssh")
+CONNECTION_TYPES = ("api_key", "oauth", "webhook", "basic", "smtp", "database", "ssh", "imap")
 
 
 class WebhookSecrets(_Fields):

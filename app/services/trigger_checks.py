@@ -1,7 +1,7 @@
 """What a trigger's config can only be checked against once it meets the database: an API
 endpoint's slug that another workflow already answers on, a watched folder outside
 `FLOWDECK_WATCH_ROOTS` (or missing), and the workflow a failure runs ("on failure run workflow
-X": it must exist and be another one).
+X": it must exist and be another one), and an email trigger's connection (an existing imap one).
 
 Called by `create_workflow` / `update_workflow` inside their transaction, after the definition
 was applied to the row; the unique index on `workflow.endpoint_slug` is the last guard when two
@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from app.core.errors import Problem, ValidationFailed
+from app.core.errors import NotFound, Problem, ValidationFailed
 from app.db.models import Workflow
 from app.engine.triggers.file_watch import directory_problem
+from app.integrations.credentials import find_row
 
 
 def check_trigger(session: Session, row: Workflow) -> None:
@@ -29,6 +30,8 @@ def check_trigger(session: Session, row: Workflow) -> None:
         _, problem = directory_problem(str(row.trigger_config.get("path")))
         if problem is not None:
             raise ValidationFailed([Problem("trigger.config.path", problem)])
+    if row.trigger_type == "email" and row.is_active:
+        _check_mailbox_connection(session, row.trigger_config.get("connection"))
     if row.endpoint_slug is None:
         return
     taken = session.exec(
@@ -39,3 +42,17 @@ def check_trigger(session: Session, row: Workflow) -> None:
     if taken is not None:
         message = f'"{row.endpoint_slug}" is taken by workflow "{taken[1]}"; choose another slug'
         raise ValidationFailed([Problem("trigger.config.slug", message)])
+
+
+def _check_mailbox_connection(session: Session, ref: int | str | None) -> None:
+    try:
+        conn = find_row(session, ref) if ref is not None else None
+    except NotFound:
+        conn = None
+    if conn is None:
+        message = f"no connection {ref!r}: create an imap connection first (Admin → Connections)"
+    elif conn.platform != "imap":
+        message = f"connection {conn.name!r} is {conn.platform}; choose an imap connection"
+    else:
+        return
+    raise ValidationFailed([Problem("trigger.config.connection", message)])

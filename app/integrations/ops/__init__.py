@@ -32,6 +32,7 @@ _MODULES: tuple[str, ...] = (
     "linear",
     "gitlab",
     "ssh",
+    "imap",
 )
 
 SPECS: dict[str, PlatformSpec] = {}

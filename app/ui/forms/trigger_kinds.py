@@ -78,6 +78,67 @@ TRIGGER_FIELDS: dict[str, tuple[FlowField, ...]] = {
             literal=True,
         ),
     ),
+    "email": (
+        FlowField(
+            "mail_connection",
+            "connection",
+            "IMAP connection (name or id; Admin → Connections)",
+            placeholder="support-inbox",
+            literal=True,
+        ),
+        FlowField("mail_mailbox", "mailbox", "Mailbox", placeholder="INBOX", default="INBOX"),
+        FlowField(
+            "mail_from",
+            "from_contains",
+            "From contains (optional)",
+            placeholder="@acme.com",
+            omit="",
+        ),
+        FlowField(
+            "mail_subject",
+            "subject_contains",
+            "Subject contains (optional)",
+            placeholder="invoice",
+            omit="",
+        ),
+        FlowField(
+            "mail_attachment",
+            "has_attachment",
+            "Has attachment (true, false or any)",
+            "select",
+            options=("any", "true", "false"),
+            default="any",
+            omit="any",
+            literal=True,
+        ),
+        FlowField(
+            "mail_after",
+            "after",
+            "Then (flag: mark seen and flagged; move: to the folder below)",
+            "select",
+            options=("flag", "move"),
+            default="flag",
+        ),
+        FlowField("mail_move_to", "move_to", "Move to folder", placeholder="Processed", omit=""),
+        FlowField(
+            "mail_idle",
+            "use_idle",
+            "Wait with IDLE when offered (false: poll)",
+            "select",
+            options=("true", "false"),
+            default="true",
+            literal=True,
+        ),
+        FlowField(
+            "mail_poll",
+            "poll_s",
+            "Poll every (s, 5–3600; without IDLE)",
+            placeholder="60",
+            default="60",
+            omit="",
+            literal=True,
+        ),
+    ),
     "deployment": (
         FlowField(
             "deploy_source",
@@ -131,6 +192,9 @@ TRIGGER_FIELDS: dict[str, tuple[FlowField, ...]] = {
 }
 #: What each type's section says it does, under the type's fields.
 TRIGGER_HINTS: dict[str, str] = {
+    "email": "Each new unseen message that passes the filters starts one run (once per "
+    "Message-ID) with trigger.subject, trigger.from, trigger.to, trigger.text, trigger.html, "
+    "trigger.headers and trigger.attachments (names and sizes); it is then flagged or moved.",
     "incident": "Runs with trigger.event and trigger.incident (title, severity, status, "
     "assignee, …); incidents this workflow's own runs open or change do not start it.",
     "deployment": "GitHub: add the URL as a webhook (content type application/json) with the "

@@ -10,7 +10,7 @@ import pytest
 
 from app.db.settings import get_settings
 from app.engine.runner import Engine
-from tests.integration.api.deployed import BASE
+from tests.integration.api.deployed import BASE, problems
 
 
 @pytest.mark.parametrize("base", [BASE, "/api/automation"])
@@ -46,6 +46,30 @@ async def test_trigger_types(api: httpx.AsyncClient, base: str) -> None:
     assert schedule["misfire"]["choices"] == ["skip", "run_once"]
     assert schedule["interval_seconds"]["bounds"] == {"minimum": 1}
     assert types["schedule"]["description"].startswith("A cron expression")
+    email = {f["name"]: f for f in types["email"]["fields"]}
+    assert email["connection"]["required"] and email["after"]["choices"] == ["flag", "move"]
+    assert email["poll_s"]["bounds"] == {"minimum": 5, "maximum": 3600}
+    assert email["mailbox"]["default"] == "INBOX" and "IMAP" in types["email"]["description"]
+
+
+async def test_an_email_trigger_is_checked_when_a_workflow_is_saved(api: httpx.AsyncClient) -> None:
+    def flow(**config: object) -> dict:
+        step = {"id": "a", "type": "transform", "config": {"values": {"x": 1}}}
+        return {"name": "mail", "trigger": {"type": "email", "config": config}, "actions": [step]}
+
+    bad = await api.post(f"{BASE}/workflows", json=flow(connection="inbox", poll_s=1))
+    assert set(problems(bad)) == {"trigger.config.poll_s"}
+    moved = await api.post(f"{BASE}/workflows", json=flow(connection="inbox", after="move"))
+    assert "move_to" in problems(moved)["trigger.config"]
+    missing = await api.post(f"{BASE}/workflows", json=flow(connection="inbox"))
+    assert "create an imap connection" in problems(missing)["trigger.config.connection"]
+    body = {"name": "inbox", "platform": "imap", "credentials": {"password": "pw-123456"},
+            "config": {"host": "127.0.0.1", "tls": "none", "username": "flow"}}  # fmt: skip
+    made = await api.post(f"{BASE}/connections", json=body)
+    assert made.status_code == 201, made.text
+    assert "pw-123456" not in made.text and made.json()["config"]["port"] == 143
+    saved = await api.post(f"{BASE}/workflows", json=flow(connection="inbox"))
+    assert saved.status_code == 201, saved.text
 
 
 async def test_the_lists_need_a_signed_in_caller(api: httpx.AsyncClient) -> None:

@@ -21,6 +21,17 @@ STORED: dict[str, dict[str, Any]] = {
     "alert": {"alert_id": 3},
     "deployment": {"source": "generic", "events": ["release"], "branches": ["main", "release/*"]},
     "incident": {"events": ["opened", "escalated"], "filter": "incident.severity == 'critical'"},
+    "email": {
+        "connection": "support-inbox",
+        "mailbox": "Orders",
+        "from_contains": "@acme.com",
+        "subject_contains": "invoice",
+        "has_attachment": True,
+        "after": "move",
+        "move_to": "Done",
+        "use_idle": False,
+        "poll_s": 30,
+    },
     "file_watch": {
         "path": "/srv/in",
         "patterns": ["*.csv", "report-*"],

@@ -1,0 +1,265 @@
+"""The `email` trigger: one IMAP watcher per active email workflow (`aioimaplib`, asyncio).
+
+Watchers start with the app and stop with it, and follow `workflow.changed` like the
+file_watch ones (pause stops, resume starts, an edit takes the new config). A watcher logs in
+with the workflow's imap connection, selects the mailbox and sweeps it: UID SEARCH for unseen
+mail (`app.core.email_trigger.search_criteria`), fetches each new message, shapes its payload
+(`app.core.email_messages`), and when it passes the filters starts one run deduplicated by its
+Message-ID (the execution's dedupe key: the same Message-ID twice, also in two copies or after
+a reconnect, runs once), then flags or moves it. Between sweeps it waits in IDLE when the
+server offers it (and `use_idle` is on), else `poll_s` seconds. Any error closes the connection
+and it tries again after a growing delay (2 s … 5 min); the last error is logged and kept in
+`problem(workflow_id)`. Messages that fail the filters are left alone, and only fetched once
+per connection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from typing import Any
+
+from sqlmodel import col, select
+
+from app.core.email_messages import (
+    fetched_message,
+    fetched_size,
+    message_payload,
+    uid_validity,
+)
+from app.core.email_trigger import (
+    after_commands,
+    dedupe_key,
+    matches,
+    quote_mailbox,
+    reconnect_delay,
+    search_criteria,
+)
+from app.db.engine import session_scope
+from app.db.models import Workflow
+from app.engine.bus import Event, EventBus, bus, call_on_loop
+from app.engine.runtime import start_run
+from app.integrations import credentials
+from app.integrations.ops import imap
+
+log = logging.getLogger("flowdeck.triggers")
+TRIGGER_TYPE = "email"
+IDLE_REFRESH_S = 300.0  # RFC 2177: re-issue IDLE well within 29 minutes
+MAX_MESSAGE_BYTES = 25_000_000  # bigger messages: headers only
+MAX_PER_SWEEP = 100
+MAX_REMEMBERED = 10_000
+
+
+@dataclass(frozen=True)
+class Watched:
+    """What a watcher needs of its workflow (a `RunTarget` for `start_run`)."""
+
+    id: int
+    version: int
+    priority: str
+    config: dict[str, Any]
+
+
+def _watched(workflow_id: int | None = None) -> list[Watched]:
+    query = select(Workflow).where(
+        col(Workflow.is_active).is_(True), Workflow.trigger_type == TRIGGER_TYPE
+    )
+    if workflow_id is not None:
+        query = query.where(Workflow.id == workflow_id)
+    with session_scope() as session:
+        return [
+            Watched(row.id or 0, row.version, row.priority, dict(row.trigger_config or {}))
+            for row in session.exec(query).all()
+        ]
+
+
+def _connection(ref: int | str) -> credentials.ResolvedConnection:
+    conn = credentials.load_connection(ref)
+    if conn.platform != "imap":
+        raise imap.ImapProblem(f"connection {conn.name!r} is {conn.platform}, not an imap one")
+    return conn
+
+
+def _parse(data: bytes) -> dict[str, Any]:
+    parsed = BytesParser(policy=policy.default).parsebytes(data)
+    assert isinstance(parsed, EmailMessage)
+    return message_payload(parsed)
+
+
+class EmailWatchers:
+    """Every email workflow's watcher, kept in step with the workflows."""
+
+    def __init__(self, events: EventBus = bus) -> None:
+        self.events = events
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._tasks: dict[int, asyncio.Task[None]] = {}
+        self._ready: dict[int, asyncio.Event] = {}
+        self._problems: dict[int, str] = {}
+        self._syncs: set[asyncio.Task[None]] = set()
+        self._handler = self._on_changed
+
+    async def start(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self.events.subscribe("workflow.changed", self._handler)
+        for watched in await asyncio.to_thread(_watched):
+            self._start_one(watched)
+
+    async def stop(self) -> None:
+        self.events.unsubscribe(self._handler)
+        for task in list(self._syncs):
+            task.cancel()
+        for workflow_id in list(self._tasks):
+            await self._stop_one(workflow_id)
+        self._loop = None
+
+    def watching(self) -> list[int]:
+        return sorted(self._tasks)
+
+    def problem(self, workflow_id: int) -> str | None:
+        """The last error of the workflow's watcher (None once it is connected again)."""
+        return self._problems.get(workflow_id)
+
+    async def ready(self, workflow_id: int, timeout_s: float = 15.0) -> None:
+        """Wait until the workflow's watcher has swept the mailbox once (for tests)."""
+        await self.settle()
+        async with asyncio.timeout(timeout_s):
+            await self._ready[workflow_id].wait()
+
+    async def settle(self) -> None:
+        while self._syncs:
+            await asyncio.gather(*list(self._syncs), return_exceptions=True)
+
+    # -- keeping in step with the workflows --------------------------------------------------
+
+    def _on_changed(self, event: Event) -> None:
+        workflow_id = event.data.get("workflow_id")
+        if self._loop is not None and isinstance(workflow_id, int):
+            call_on_loop(self._loop, self._resync_soon, workflow_id)
+
+    def _resync_soon(self, workflow_id: int) -> None:
+        task = asyncio.get_running_loop().create_task(self._resync(workflow_id))
+        self._syncs.add(task)
+        task.add_done_callback(self._syncs.discard)
+
+    async def _resync(self, workflow_id: int) -> None:
+        try:
+            found = await asyncio.to_thread(_watched, workflow_id)
+            await self._stop_one(workflow_id)
+            for watched in found:
+                self._start_one(watched)
+        except Exception:
+            log.exception("workflow %s: could not update its mailbox watcher", workflow_id)
+
+    def _start_one(self, watched: Watched) -> None:
+        self._ready[watched.id] = asyncio.Event()
+        self._problems.pop(watched.id, None)
+        task = asyncio.get_running_loop().create_task(self._watch(watched))
+        self._tasks[watched.id] = task
+
+    async def _stop_one(self, workflow_id: int) -> None:
+        task = self._tasks.pop(workflow_id, None)
+        self._ready.pop(workflow_id, None)
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await asyncio.wait_for(task, timeout=5)
+
+    # -- one watcher ---------------------------------------------------------------------------
+
+    async def _watch(self, watched: Watched) -> None:
+        failures = 0
+        while True:
+            conn: credentials.ResolvedConnection | None = None
+            try:
+                conn = await asyncio.to_thread(_connection, watched.config["connection"])
+                async with imap.session(conn) as (client, capabilities):
+                    failures = 0
+                    await self._serve(watched, client, capabilities)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                failures += 1
+                why = imap.describe_error(exc, conn) if conn else str(exc)
+                self._problems[watched.id] = why
+                delay = reconnect_delay(failures)
+                log.warning("workflow %s: mailbox watcher: %s (again in %.0f s)",
+                            watched.id, why, delay)  # fmt: skip
+                await asyncio.sleep(delay)
+
+    async def _serve(self, watched: Watched, client: Any, capabilities: frozenset[str]) -> None:
+        config = watched.config
+        mailbox = str(config.get("mailbox") or "INBOX")
+        selected = await client.select(quote_mailbox(mailbox))
+        imap.expect_ok(selected, f"selecting mailbox {mailbox!r}")
+        validity = uid_validity(selected.lines)
+        use_idle = bool(config.get("use_idle", True)) and "IDLE" in capabilities
+        poll_s = float(config.get("poll_s") or 60)
+        log.info("workflow %s: watching mailbox %s (%s)", watched.id, mailbox,
+                 "IDLE" if use_idle else f"every {poll_s:g} s")  # fmt: skip
+        handled: set[str] = set()
+        while True:
+            await self._sweep(watched, client, capabilities, validity, handled)
+            self._problems.pop(watched.id, None)
+            ready = self._ready.get(watched.id)
+            if ready is not None:
+                ready.set()
+            if use_idle:
+                await self._idle(client)
+            else:
+                await asyncio.sleep(poll_s)
+                await client.noop()  # also notices a dropped connection
+
+    @staticmethod
+    async def _idle(client: Any) -> None:
+        idle = await client.idle_start(timeout=IDLE_REFRESH_S)
+        try:
+            await client.wait_server_push(timeout=IDLE_REFRESH_S + 5)
+        finally:
+            client.idle_done()
+            await asyncio.wait_for(idle, client.timeout)
+
+    async def _sweep(self, watched: Watched, client: Any, capabilities: frozenset[str],
+                     validity: str, handled: set[str]) -> None:  # fmt: skip
+        config = watched.config
+        after = str(config.get("after") or "flag")
+        found = imap.expect_ok(
+            await client.uid_search(*search_criteria(after), charset=None), "SEARCH"
+        )
+        uids = [u for line in found.lines[:-1] for u in bytes(line).decode().split()
+                if u.isdigit() and u not in handled][:MAX_PER_SWEEP]  # fmt: skip
+        for uid in uids:
+            payload = await self._fetch(client, uid)
+            if len(handled) >= MAX_REMEMBERED:
+                handled.clear()
+            handled.add(uid)
+            if payload is None or not matches(
+                payload,
+                from_contains=config.get("from_contains"),
+                subject_contains=config.get("subject_contains"),
+                has_attachment=config.get("has_attachment"),
+            ):
+                continue
+            payload = {**payload, "mailbox": str(config.get("mailbox") or "INBOX"), "uid": int(uid)}
+            key = dedupe_key(payload.get("message_id"), validity, uid)
+            await asyncio.to_thread(start_run, watched, trigger_type=TRIGGER_TYPE,
+                                    payload=payload, dedupe_key=key)  # fmt: skip
+            for command, *args in after_commands(after, config.get("move_to"), uid, capabilities):
+                imap.expect_ok(await client.uid(command, *args), f"UID {command}")
+
+    @staticmethod
+    async def _fetch(client: Any, uid: str) -> dict[str, Any] | None:
+        sized = imap.expect_ok(await client.uid("fetch", uid, "(RFC822.SIZE)"), "FETCH")
+        size = fetched_size(sized.lines)
+        if size is None:
+            return None  # gone meanwhile
+        part = "BODY.PEEK[]" if size <= MAX_MESSAGE_BYTES else "BODY.PEEK[HEADER]"
+        answer = imap.expect_ok(await client.uid("fetch", uid, f"({part})"), "FETCH")
+        data = fetched_message(answer.lines)
+        if data is None:
+            return None
+        return {**await asyncio.to_thread(_parse, data), "size": size}

@@ -1,0 +1,173 @@
+"""A real IMAP server for the email trigger's tests: Debian's Dovecot started on a free loopback
+port with its own config, users, maildirs and a self-signed TLS certificate in a temporary
+directory, stopped after.
+
+It offers STARTTLS on its port (plain IMAP with `tls: none` works too: `ssl = yes`,
+`disable_plaintext_auth = no`), IDLE, MOVE and UIDPLUS. One user (`USER` / `PASSWORD`) from a
+passwd-file; mail in `<root>/mail/<user>` (maildir). The master runs as root (the tests' user); its
+login processes run as `dovenull` and mail is read and written as `dovecot` (Dovecot refuses both
+as root), the users Debian's package creates; so the server's directory is its own temporary one
+under /tmp, readable by them (pytest's are private to root).
+`/usr/sbin/dovecot` must be installed (`make test` installs Debian's dovecot-imapd as root).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+DOVECOT = Path("/usr/sbin/dovecot")
+USER, PASSWORD = "flow", "mailbox-password-1"
+MAIL_USER, LOGIN_USER = "dovecot", "dovenull"
+
+
+@dataclass(frozen=True)
+class ImapServer:
+    port: int
+    user: str
+    password: str
+    ca_pem: str  # the self-signed certificate (it is its own CA), issued to 127.0.0.1 / localhost
+    root: Path
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def self_signed() -> tuple[bytes, bytes]:
+    """(certificate PEM, key PEM) for localhost / 127.0.0.1."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = dt.datetime.now(dt.UTC)
+    alt = x509.SubjectAlternativeName(
+        [x509.DNSName("localhost"), x509.IPAddress(__import__("ipaddress").ip_address("127.0.0.1"))]
+    )
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(alt, critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    key_pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    return cert.public_bytes(serialization.Encoding.PEM), key_pem
+
+
+def _config(root: Path, port: int, *, idle: bool) -> str:
+    mail = pwd.getpwnam(MAIL_USER)
+    lines = [
+        f"base_dir = {root / 'run'}",
+        f"state_dir = {root / 'state'}",
+        "protocols = imap",
+        "listen = 127.0.0.1",
+        f"default_internal_user = {MAIL_USER}",
+        f"default_login_user = {LOGIN_USER}",
+        "ssl = yes",
+        f"ssl_cert = <{root / 'cert.pem'}",
+        f"ssl_key = <{root / 'key.pem'}",
+        "disable_plaintext_auth = no",
+        "auth_mechanisms = plain login",
+        f"log_path = {root / 'dovecot.log'}",
+        f"mail_location = maildir:{root / 'mail'}/%u",
+        f"first_valid_uid = {mail.pw_uid}",
+        "passdb {",
+        "  driver = passwd-file",
+        f"  args = scheme=PLAIN username_format=%u {root / 'users'}",
+        "}",
+        "userdb {",
+        "  driver = static",
+        f"  args = uid={mail.pw_uid} gid={mail.pw_gid} home={root / 'mail'}/%u",
+        "}",
+        "service imap-login {",
+        "  inet_listener imap {",
+        f"    port = {port}",
+        "  }",
+        "  inet_listener imaps {",
+        "    port = 0",
+        "  }",
+        "}",
+        "namespace inbox {",
+        "  inbox = yes",
+        "  separator = /",
+        "}",
+    ]
+    if not idle:  # a server without IDLE: the watcher must poll
+        lines.append("imap_capability = IMAP4rev1 SASL-IR LITERAL+ ID ENABLE UIDPLUS MOVE")
+    return "\n".join(lines) + "\n"
+
+
+def _wait_listening(port: int, proc: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        if proc.poll() not in (None, 0):
+            text = log.read_text() if log.exists() else ""
+            raise RuntimeError(f"dovecot exited: {text[-2000:]}")
+        time.sleep(0.05)
+    raise RuntimeError(f"dovecot did not listen on {port}: {log.read_text()[-2000:]}")
+
+
+@contextmanager
+def running_dovecot(*, idle: bool = True) -> Iterator[ImapServer]:
+    if not DOVECOT.exists():
+        pytest.fail("dovecot is missing: run 'make test' as root (it installs dovecot-imapd)")
+    root = Path(tempfile.mkdtemp(prefix="flowdeck-dovecot-"))
+    root.chmod(0o755)
+    for sub in ("run", "state", "mail"):
+        (root / sub).mkdir()
+    mail = pwd.getpwnam(MAIL_USER)
+    os.chown(root / "mail", mail.pw_uid, mail.pw_gid)
+    cert, key = self_signed()
+    (root / "cert.pem").write_bytes(cert)
+    (root / "key.pem").write_bytes(key)
+    (root / "key.pem").chmod(0o600)
+    (root / "users").write_text(f"{USER}:{{PLAIN}}{PASSWORD}::::::\n")
+    port = _free_port()
+    config = root / "dovecot.conf"
+    config.write_text(_config(root, port, idle=idle))
+    log = root / "dovecot.log"
+    proc = subprocess.Popen(  # noqa: S603 (a fixed binary, no shell)
+        [str(DOVECOT), "-F", "-c", str(config)],
+        stdout=(root / "stdout.log").open("w"),
+        stderr=subprocess.STDOUT,
+        env={"PATH": os.environ.get("PATH", "")},
+    )
+    try:
+        _wait_listening(port, proc, log)
+        yield ImapServer(port, USER, PASSWORD, cert.decode(), root)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        shutil.rmtree(root, ignore_errors=True)
