@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from app.core.config_models import SpecModel, register_trigger_config
 
@@ -59,7 +59,10 @@ class EmailTriggerConfig(SpecModel):
         "flag", description="flag: mark it \\Seen and \\Flagged; move: move it to move_to"
     )
     move_to: str | None = Field(
-        None, pattern=MAILBOX_PATTERN, description="the folder handled mail goes to (move only)"
+        None,
+        pattern=MAILBOX_PATTERN,
+        validate_default=True,
+        description="the folder handled mail goes to (move only)",
     )
     use_idle: bool = Field(
         True, description="wait with IDLE when the server offers it (false: always poll)"
@@ -80,13 +83,16 @@ class EmailTriggerConfig(SpecModel):
             raise ValueError("must not contain NUL")
         return value or None
 
-    @model_validator(mode="after")
-    def _move_needs_a_folder(self) -> EmailTriggerConfig:
-        if self.after == "move" and not self.move_to:
-            raise ValueError("move_to: give the folder to move handled mail to")
-        if self.after == "move" and self.move_to == self.mailbox:
-            raise ValueError("move_to: must be another folder than the watched mailbox")
-        return self
+    @field_validator("move_to")
+    @classmethod
+    def _move_needs_a_folder(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if info.data.get("after") != "move":
+            return value
+        if not value:
+            raise ValueError("give the folder to move handled mail to (after: move)")
+        if value == info.data.get("mailbox"):
+            raise ValueError("must be another folder than the watched mailbox")
+        return value
 
 
 register_trigger_config("email", EmailTriggerConfig)

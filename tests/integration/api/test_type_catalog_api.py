@@ -60,7 +60,7 @@ async def test_an_email_trigger_is_checked_when_a_workflow_is_saved(api: httpx.A
     bad = await api.post(f"{BASE}/workflows", json=flow(connection="inbox", poll_s=1))
     assert set(problems(bad)) == {"trigger.config.poll_s"}
     moved = await api.post(f"{BASE}/workflows", json=flow(connection="inbox", after="move"))
-    assert "move_to" in problems(moved)["trigger.config"]
+    assert "after: move" in problems(moved)["trigger.config.move_to"]
     missing = await api.post(f"{BASE}/workflows", json=flow(connection="inbox"))
     assert "create an imap connection" in problems(missing)["trigger.config.connection"]
     body = {"name": "inbox", "platform": "imap", "credentials": {"password": "pw-123456"},
