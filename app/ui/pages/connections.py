@@ -65,6 +65,16 @@ def _input(name: str, model: type[BaseModel], secret: bool) -> rx.Component:
         ),
         _choice(name, info)
         if get_origin(info.annotation) is Literal
+        else rx.text_area(  # a PEM keeps its lines
+            id=f"conn-{name}",
+            name=name,
+            default_value=default,
+            placeholder="-----BEGIN CERTIFICATE-----",
+            rows="4",
+            width="100%",
+            font_family="monospace",
+        )
+        if name == "ca_pem"
         else rx.input(
             id=f"conn-{name}",
             name=name,
@@ -93,7 +103,7 @@ def _fields_for(platform: str, connection_type: str) -> rx.Component:
         *[
             _input(name, spec.config, False)
             for name in spec.config.model_fields
-            if name not in ("test_body", "ca_pem")
+            if name != "test_body"
         ],
         spacing="3",
         width="100%",
