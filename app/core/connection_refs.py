@@ -2,8 +2,9 @@
 
 Steps name a connection by id or by name (`connection` of api_call, notify, publish and
 git_commit; `connections` of share; `sources` of monitor; the inner step of a for_each the
-same way). An export or a template must work on another install, where ids mean nothing, so
-ids are written as names there, and names are checked against the install on import.
+same way), and so do triggers (`connection` of email). An export or a template must work on
+another install, where ids mean nothing, so ids are written as names there, and names are
+checked against the install on import.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ CONNECTION_FIELDS: dict[str, tuple[str, ...]] = {
     "ssh_command": ("connection",),
     "service_restart": ("connection",),
 }
+#: Trigger type → the config fields holding a connection reference.
+TRIGGER_CONNECTION_FIELDS: dict[str, tuple[str, ...]] = {"email": ("connection",)}
 Ref = int | str
 PLACEHOLDER_START = re.compile(r"\[\[[a-z][a-z0-9_]{0,39}\]\]")
 
@@ -51,20 +54,32 @@ def _steps(definition: Mapping[str, Any]) -> Iterator[tuple[str, dict[str, Any]]
             path, step = f"{path}.config.step", config.get("step")
 
 
-def connection_refs(definition: Mapping[str, Any]) -> list[tuple[str, Any]]:
-    """Every connection reference of `definition`, with its path (`actions[1].config.connection`,
-    `actions[2].config.connections[0]`)."""
-    found: list[tuple[str, Any]] = []
+def _configs(
+    definition: Mapping[str, Any],
+) -> Iterator[tuple[str, dict[str, Any], tuple[str, ...]]]:
+    """`(path, config, fields naming connections)` of the trigger and of every step."""
+    trigger = definition.get("trigger")
+    if isinstance(trigger, dict) and isinstance(trigger.get("config"), dict):
+        names = TRIGGER_CONNECTION_FIELDS.get(str(trigger.get("type")), ())
+        if names:
+            yield "trigger.config", trigger["config"], names
     for path, step in _steps(definition):
         config = step.get("config")
-        if not isinstance(config, dict):
-            continue
-        for name in CONNECTION_FIELDS.get(str(step.get("type")), ()):
+        if isinstance(config, dict):
+            yield f"{path}.config", config, CONNECTION_FIELDS.get(str(step.get("type")), ())
+
+
+def connection_refs(definition: Mapping[str, Any]) -> list[tuple[str, Any]]:
+    """Every connection reference of `definition`, with its path (`actions[1].config.connection`,
+    `actions[2].config.connections[0]`, `trigger.config.connection`)."""
+    found: list[tuple[str, Any]] = []
+    for path, config, names in _configs(definition):
+        for name in names:
             value = config.get(name)
             if isinstance(value, list):
-                found += [(f"{path}.config.{name}[{i}]", v) for i, v in enumerate(value)]
+                found += [(f"{path}.{name}[{i}]", v) for i, v in enumerate(value)]
             elif value is not None:
-                found.append((f"{path}.config.{name}", value))
+                found.append((f"{path}.{name}", value))
     return found
 
 
@@ -73,11 +88,8 @@ def map_connection_refs(
 ) -> dict[str, Any]:
     """A copy of `definition` with each connection reference replaced by `change(ref)`."""
     out = copy.deepcopy(dict(definition))
-    for _path, step in _steps(out):
-        config = step.get("config")
-        if not isinstance(config, dict):
-            continue
-        for name in CONNECTION_FIELDS.get(str(step.get("type")), ()):
+    for _path, config, names in _configs(out):
+        for name in names:
             value = config.get(name)
             if isinstance(value, list):
                 config[name] = [change(v) for v in value]

@@ -193,6 +193,12 @@ def trigger_summary(row: Workflow) -> str:
         return f"When alert {alert_id} fires" if alert_id else "When any alert fires"
     if row.trigger_type == "file_watch":
         return f"Files in {config.get('path')} ({', '.join(config.get('patterns') or ['*'])})"
+    if row.trigger_type == "email":
+        subject = config.get("subject_contains")
+        about = f' about "{subject}"' if subject else ""
+        return (
+            f"New mail{about} in {config.get('mailbox') or 'INBOX'} of {config.get('connection')}"
+        )
     if row.trigger_type == "incident":
         return f"When an incident is {' / '.join(config.get('events') or [])}"
     if row.trigger_type == "deployment":

@@ -298,3 +298,18 @@ def test_literal_secrets_are_found_but_templates_and_placeholders_are_not():
         "actions[1].config.values.password",
         "actions[2].config.step.config.query.api_key",
     ]
+
+
+def test_an_email_triggers_connection_is_a_reference_too():
+    trigger = {"type": "email", "config": {"connection": 4, "mailbox": "INBOX"}}
+    step = {"id": "a", "type": "notify", "config": {"connection": 7}}
+    definition = {"trigger": trigger, "actions": [step]}
+    assert connection_refs(definition) == [
+        ("trigger.config.connection", 4),
+        ("actions[0].config.connection", 7),
+    ]
+    named = refs_to_names(definition, {4: "inbox", 7: "api"})
+    assert named["trigger"]["config"] == {"connection": "inbox", "mailbox": "INBOX"}
+    assert missing_connections(named, {"api"}) == [("trigger.config.connection", "inbox")]
+    other = {"trigger": {"type": "webhook", "config": {"connection": 4}}, "actions": []}
+    assert connection_refs(other) == []  # only the email trigger names a connection

@@ -107,6 +107,12 @@ def test_the_failure_workflow_round_trips_and_bad_text_is_named() -> None:
         ),
         ("deployment", {"source": "generic"}, "Deploy hook"),
         ("api_endpoint", {"slug": "x"}, "API endpoint POST /api/run/x"),
+        ("email", {"connection": "support"}, "New mail in INBOX of support"),
+        (
+            "email",
+            {"connection": 3, "mailbox": "Orders", "subject_contains": "invoice"},
+            'New mail about "invoice" in Orders of 3',
+        ),
     ],
 )
 def test_each_trigger_type_says_what_starts_it(kind: str, config: dict, summary: str) -> None:
