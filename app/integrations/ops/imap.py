@@ -144,7 +144,9 @@ async def open_client(conn: ResolvedConnection) -> tuple[_PinnedImap, frozenset[
     host, tls = str(cfg["host"]), str(cfg.get("tls") or "implicit")
     port = int(cfg.get("port") or DEFAULT_PORTS[tls])
     timeout = float(cfg.get("timeout_s") or 15)
-    context = _ca_context(cfg.get("ca_pem")) if tls != "none" else None
+    context = None  # reading the system's CA store is disk IO: off the loop
+    if tls != "none":
+        context = await asyncio.to_thread(_ca_context, cfg.get("ca_pem"))
     address = (await asyncio.to_thread(resolve_checked_sync, host, port))[0]
     client = _PinnedImap(address, host, port, timeout=timeout,
                          ssl_context=context if tls == "implicit" else None)  # fmt: skip

@@ -2,6 +2,7 @@
 port with its own config, users, maildirs and a self-signed TLS certificate in a temporary
 directory, stopped after.
 
+`idle=False` / `move=False` leave IDLE / MOVE out of its capabilities (an older server).
 It offers STARTTLS on its port (plain IMAP with `tls: none` works too: `ssl = yes`,
 `disable_plaintext_auth = no`), IDLE, MOVE and UIDPLUS. One user (`USER` / `PASSWORD`) from a
 passwd-file; mail in `<root>/mail/<user>` (maildir). The master runs as root (the tests' user); its
@@ -80,7 +81,7 @@ def self_signed() -> tuple[bytes, bytes]:
     return cert.public_bytes(serialization.Encoding.PEM), key_pem
 
 
-def _config(root: Path, port: int, *, idle: bool) -> str:
+def _config(root: Path, port: int, *, idle: bool, move: bool) -> str:
     mail = pwd.getpwnam(MAIL_USER)
     lines = [
         f"base_dir = {root / 'run'}",
@@ -118,8 +119,9 @@ def _config(root: Path, port: int, *, idle: bool) -> str:
         "  separator = /",
         "}",
     ]
-    if not idle:  # a server without IDLE: the watcher must poll
-        lines.append("imap_capability = IMAP4rev1 SASL-IR LITERAL+ ID ENABLE UIDPLUS MOVE")
+    if not (idle and move):  # an older server: the watcher polls, moves by COPY and EXPUNGE
+        extra = (" IDLE" if idle else "") + (" MOVE" if move else "")
+        lines.append(f"imap_capability = IMAP4rev1 SASL-IR LITERAL+ ID ENABLE UIDPLUS{extra}")
     return "\n".join(lines) + "\n"
 
 
@@ -137,7 +139,7 @@ def _wait_listening(port: int, proc: subprocess.Popen, log: Path) -> None:
 
 
 @contextmanager
-def running_dovecot(*, idle: bool = True) -> Iterator[ImapServer]:
+def running_dovecot(*, idle: bool = True, move: bool = True) -> Iterator[ImapServer]:
     if not DOVECOT.exists():
         pytest.fail("dovecot is missing: run 'make test' as root (it installs dovecot-imapd)")
     root = Path(tempfile.mkdtemp(prefix="flowdeck-dovecot-"))
@@ -153,7 +155,7 @@ def running_dovecot(*, idle: bool = True) -> Iterator[ImapServer]:
     (root / "users").write_text(f"{USER}:{{PLAIN}}{PASSWORD}::::::\n")
     port = _free_port()
     config = root / "dovecot.conf"
-    config.write_text(_config(root, port, idle=idle))
+    config.write_text(_config(root, port, idle=idle, move=move))
     log = root / "dovecot.log"
     proc = subprocess.Popen(  # noqa: S603 (a fixed binary, no shell)
         [str(DOVECOT), "-F", "-c", str(config)],

@@ -1,8 +1,9 @@
 """The `email` trigger against a real Dovecot on a loopback port (STARTTLS with a self-signed
 certificate the connection trusts): a matching message starts one run with the message as the
 payload, a non-matching one none, the same Message-ID runs once; after-flag and after-move
-are seen on the server; IDLE and polling both notice new mail; a bad connection is a clear
-error; a pause stops the watcher."""
+are seen on the server; IDLE and polling both notice new mail; a server without IDLE and MOVE
+is polled and mail moved by COPY + EXPUNGE; a bad connection is a clear error; a pause stops
+the watcher."""
 
 from __future__ import annotations
 
@@ -231,3 +232,22 @@ async def test_a_bad_connection_is_a_clear_error(
     with pytest.raises(ValidationFailed) as info:
         _create(member, connection="missing")
     assert "create an imap connection" in (info.value.for_path("trigger.config.connection") or "")
+
+
+async def test_a_server_without_idle_and_move_is_polled_and_mail_moved_by_copy(
+    member: Actor, engine: Engine, watchers: EmailWatchers
+) -> None:
+    with running_dovecot(idle=False, move=False) as older:
+        box = Mailbox(older)
+        await box.reset("Done")
+        conn = _connect(member, older)
+        checked = await connections.verify_connection(member, conn)
+        assert "polling (no IDLE)" in checked["verification"]["message"]
+        wf = _create(member, after="move", move_to="Done")  # use_idle on, but not offered
+        await watchers.ready(wf)
+        await box.deliver(_mail("Old server"))
+        [run] = await _runs(member, wf, 1, engine)
+        assert run["trigger_payload"]["subject"] == "Old server"
+        await _until(lambda: _empty(box))  # copied, marked deleted and expunged
+        [moved] = await box.flags("Done")
+        assert "\\Deleted" not in moved
