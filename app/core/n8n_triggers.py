@@ -1,5 +1,6 @@
 """n8n trigger nodes as Flowdeck triggers: manual, webhook, schedule (cron or interval), the
-Error Trigger (an `alert` trigger) and the Local File Trigger (`file_watch`). Pure.
+Error Trigger (an `alert` trigger), the Local File Trigger (`file_watch`) and the Email Trigger
+(IMAP) (`email`). Pure.
 
 The Schedule Trigger's rule is a list of intervals (`{field: "cronExpression", expression}`,
 `{field: "minutes", minutesInterval}`, `{field: "days", triggerAtHour, …}`…); Flowdeck keeps
@@ -9,10 +10,12 @@ and minutes with a stable random value; the import says midnight / minute 0 inst
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from app.core.cron import validate_cron
+from app.core.email_trigger import MAILBOX_PATTERN
 from app.core.n8n_model import Context, N8nNode, TriggerMapped, Unmapped
 
 _UNIT_SECONDS = {"seconds": 1, "minutes": 60, "hours": 3600}
@@ -184,9 +187,37 @@ def _local_file(node: N8nNode, context: Context) -> TriggerMapped | Unmapped:
     return mapped
 
 
+def _imap_email(node: N8nNode, context: Context) -> TriggerMapped | Unmapped:
+    params = node.parameters
+    mailbox = params.get("mailbox")
+    if not isinstance(mailbox, str) or not re.match(MAILBOX_PATTERN, mailbox):
+        mailbox = "INBOX"
+    known = list(context.connections.get("imap", ()))
+    connection = known[0] if len(known) == 1 else "imap"
+    mapped = TriggerMapped("email", {"connection": connection, "mailbox": mailbox})
+    if len(known) != 1:
+        mapped.attention.append(
+            "choose the imap connection to watch (placeholder name 'imap'; n8n credentials are "
+            "not imported)"
+        )
+    options = params.get("options") if isinstance(params.get("options"), Mapping) else {}
+    criteria = str(options.get("customEmailConfig") or '["UNSEEN"]').replace(" ", "")
+    if criteria != '["UNSEEN"]':
+        mapped.attention.append(
+            f"n8n searched with {criteria[:200]}: Flowdeck looks at unseen mail and filters with "
+            "from_contains, subject_contains and has_attachment"
+        )
+    mapped.notes.append(
+        "each message is then flagged (seen and flagged) or moved; attachments are listed by "
+        "name and size in trigger.attachments, not downloaded"
+    )
+    return mapped
+
+
 TRIGGER_MAPPERS: dict[str, Callable[[N8nNode, Context], TriggerMapped | Unmapped]] = {
     "errorTrigger": _error_trigger,
     "localFileTrigger": _local_file,
+    "emailReadImap": _imap_email,
     "manualTrigger": _manual,
     "start": _manual,
     "executeWorkflowTrigger": _sub_workflow_start,

@@ -642,6 +642,19 @@ def test_error_and_local_file_triggers(node_type: str, parameters: dict, trigger
     assert imported.definition["trigger"] == trigger
 
 
+def test_an_imap_email_trigger_becomes_an_email_trigger() -> None:
+    node = {"name": "T", "type": "n8n-nodes-base.emailReadImap", "parameters": {
+        "mailbox": "Orders", "postProcessAction": "read",
+        "options": {"customEmailConfig": '["UNSEEN", ["FROM", "a@b.c"]]'}}}  # fmt: skip
+    data = {"nodes": [node, _node("A", "noOp")], "connections": {"T": {"main": [[{"node": "A"}]]}}}
+    imported = import_n8n(data)
+    assert imported.definition["trigger"] == {
+        "type": "email", "config": {"connection": "imap", "mailbox": "Orders"}
+    }  # fmt: skip
+    said = " ".join(a["message"] for a in imported.report.attention)
+    assert "choose the imap connection" in said and "from_contains" in said
+
+
 def test_a_local_file_trigger_on_one_file_is_reported() -> None:
     node = {"name": "T", "type": "n8n-nodes-base.localFileTrigger",
             "parameters": {"triggerOn": "file", "path": "/srv/in/a.csv"}}  # fmt: skip
