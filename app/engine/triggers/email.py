@@ -9,8 +9,9 @@ Message-ID (the execution's dedupe key: the same Message-ID twice, also in two c
 a reconnect, runs once), then flags or moves it. Between sweeps it waits in IDLE when the
 server offers it (and `use_idle` is on), else `poll_s` seconds. Any error closes the connection
 and it tries again after a growing delay (2 s … 5 min); the last error is logged and kept in
-`problem(workflow_id)`. Messages that fail the filters are left alone, and only fetched once
-per connection.
+`problem(workflow_id)`. Messages that fail the filters are left alone (only their header is
+fetched when From or Subject already fails, once per connection); a big batch is handled 100
+messages at a time, one sweep after the other.
 """
 
 from __future__ import annotations
@@ -201,13 +202,15 @@ class EmailWatchers:
         poll_s = float(config.get("poll_s") or 60)
         log.info("workflow %s: watching mailbox %s (%s)", watched.id, mailbox,
                  "IDLE" if use_idle else f"every {poll_s:g} s")  # fmt: skip
-        handled: set[str] = set()
+        looked_at: set[str] = set()
         while True:
-            await self._sweep(watched, client, capabilities, validity, handled)
+            more = await self._sweep(watched, client, capabilities, validity, looked_at)
             self._problems.pop(watched.id, None)
             ready = self._ready.get(watched.id)
             if ready is not None:
                 ready.set()
+            if more:
+                continue  # the rest of a big batch first
             if use_idle:
                 await self._idle(client)
             else:
@@ -224,19 +227,20 @@ class EmailWatchers:
             await asyncio.wait_for(idle, client.timeout)
 
     async def _sweep(self, watched: Watched, client: Any, capabilities: frozenset[str],
-                     validity: str, handled: set[str]) -> None:  # fmt: skip
+                     validity: str, looked_at: set[str]) -> bool:  # fmt: skip
+        """Handle up to `MAX_PER_SWEEP` messages not looked at yet; True if more are waiting."""
         config = watched.config
         after = str(config.get("after") or "flag")
         found = imap.expect_ok(
             await client.uid_search(*search_criteria(after), charset=None), "SEARCH"
         )
-        uids = [u for line in found.lines[:-1] for u in bytes(line).decode().split()
-                if u.isdigit() and u not in handled][:MAX_PER_SWEEP]  # fmt: skip
-        for uid in uids:
-            payload = await self._fetch(client, uid)
-            if len(handled) >= MAX_REMEMBERED:
-                handled.clear()
-            handled.add(uid)
+        waiting = [u for line in found.lines[:-1] for u in bytes(line).decode().split()
+                   if u.isdigit() and u not in looked_at]  # fmt: skip
+        if len(looked_at) + len(waiting) > MAX_REMEMBERED:
+            looked_at.clear()  # (those left unseen are looked at once more)
+        for uid in waiting[:MAX_PER_SWEEP]:
+            looked_at.add(uid)
+            payload = await self._fetch(client, uid, config)
             if payload is None or not matches(
                 payload,
                 from_contains=config.get("from_contains"),
@@ -250,16 +254,27 @@ class EmailWatchers:
                                     payload=payload, dedupe_key=key)  # fmt: skip
             for command, *args in after_commands(after, config.get("move_to"), uid, capabilities):
                 imap.expect_ok(await client.uid(command, *args), f"UID {command}")
+        return len(waiting) > MAX_PER_SWEEP
 
     @staticmethod
-    async def _fetch(client: Any, uid: str) -> dict[str, Any] | None:
-        sized = imap.expect_ok(await client.uid("fetch", uid, "(RFC822.SIZE)"), "FETCH")
-        size = fetched_size(sized.lines)
-        if size is None:
+    async def _fetch(client: Any, uid: str, config: dict[str, Any]) -> dict[str, Any] | None:
+        """The message's payload; only its header when that already fails the From and
+        Subject filters (or when the message is over `MAX_MESSAGE_BYTES`). None: it is gone."""
+        head = imap.expect_ok(
+            await client.uid("fetch", uid, "(RFC822.SIZE BODY.PEEK[HEADER])"), "FETCH"
+        )
+        size, data = fetched_size(head.lines), fetched_message(head.lines)
+        if size is None or data is None:
             return None  # gone meanwhile
-        part = "BODY.PEEK[]" if size <= MAX_MESSAGE_BYTES else "BODY.PEEK[HEADER]"
-        answer = imap.expect_ok(await client.uid("fetch", uid, f"({part})"), "FETCH")
-        data = fetched_message(answer.lines)
-        if data is None:
-            return None
-        return {**await asyncio.to_thread(_parse, data), "size": size}
+        payload = await asyncio.to_thread(_parse, data)
+        header_filters = {
+            "from_contains": config.get("from_contains"),
+            "subject_contains": config.get("subject_contains"),
+        }
+        if size <= MAX_MESSAGE_BYTES and matches(payload, **header_filters, has_attachment=None):
+            whole = imap.expect_ok(await client.uid("fetch", uid, "(BODY.PEEK[])"), "FETCH")
+            data = fetched_message(whole.lines)
+            if data is None:
+                return None
+            payload = await asyncio.to_thread(_parse, data)
+        return {**payload, "size": size}

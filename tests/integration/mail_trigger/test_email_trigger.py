@@ -251,3 +251,15 @@ async def test_a_server_without_idle_and_move_is_polled_and_mail_moved_by_copy(
         await _until(lambda: _empty(box))  # copied, marked deleted and expunged
         [moved] = await box.flags("Done")
         assert "\\Deleted" not in moved
+
+
+async def test_a_big_batch_is_handled_a_hundred_at_a_time(
+    member: Actor, engine: Engine, dovecot: ImapServer, mailbox: Mailbox, watchers: EmailWatchers
+) -> None:
+    for n in range(104):  # more than one sweep takes; all fail the From filter
+        await mailbox.deliver(_mail(f"Bulk {n}", sender="list@example.com"))
+    await mailbox.deliver(_mail("Bulk last", sender="ada@example.com"))
+    _connect(member, dovecot)
+    wf = _create(member, from_contains="ada@")  # in IDLE: the second sweep must not wait
+    [run] = await _runs(member, wf, 1, engine)
+    assert run["trigger_payload"]["subject"] == "Bulk last"
