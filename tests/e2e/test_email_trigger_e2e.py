@@ -69,15 +69,19 @@ def test_an_imap_connection_and_an_email_trigger_through_the_forms(
     page.get_by_test_id("save-workflow").click()
     expect(page).to_have_url(re.compile(r"/admin/workflows/\d+/?$"))
     workflow_id = int(page.url.rstrip("/").rsplit("/", 1)[1])
-    trigger = api.get(f"/workflows/{workflow_id}").json()["trigger"]
-    assert trigger["type"] == "email" and trigger["config"]["move_to"] == "Done"
-    assert trigger["config"]["subject_contains"] == tag
+    try:
+        trigger = api.get(f"/workflows/{workflow_id}").json()["trigger"]
+        assert trigger["type"] == "email" and trigger["config"]["move_to"] == "Done"
+        assert trigger["config"]["subject_contains"] == tag
 
-    _deliver(dovecot, f"Order {tag}")
-    deadline = time.monotonic() + 30
-    while True:  # the app's watcher was started by the save (workflow.changed)
-        runs = api.get("/executions", params={"workflow_id": workflow_id}).json()["items"]
-        if runs or time.monotonic() > deadline:
-            break
-        time.sleep(0.5)
-    assert len(runs) == 1 and runs[0]["trigger_type"] == "email"
+        _deliver(dovecot, f"Order {tag}")
+        deadline = time.monotonic() + 30
+        while True:  # the app's watcher was started by the save (workflow.changed)
+            runs = api.get("/executions", params={"workflow_id": workflow_id}).json()["items"]
+            if runs or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
+        assert len(runs) == 1 and runs[0]["trigger_type"] == "email"
+    finally:  # the mail server stops with the test: so does the app's watcher
+        paused = api.put(f"/workflows/{workflow_id}", json={"is_active": False})
+        assert paused.status_code == 200, paused.text
