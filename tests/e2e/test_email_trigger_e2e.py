@@ -62,7 +62,8 @@ def test_an_imap_connection_and_an_email_trigger_through_the_forms(
     choose(page, page.get_by_test_id("wf-trigger-type"), "email")
     page.locator("#wf-mail-connection").fill(f"Inbox {tag}")
     page.locator("#wf-mail-subject").fill(tag)
-    choose(page, page.get_by_test_id("field-wf-mail-after"), "move")
+    page.get_by_label("Then (flag", exact=False).click()  # the select is named by its label
+    page.get_by_role("option", name="move", exact=True).click()
     page.get_by_test_id("save-workflow").click()
     expect(page.get_by_test_id("error-wf-mail-move-to")).to_contain_text("the folder to move")
     page.locator("#wf-mail-move-to").fill("Done")

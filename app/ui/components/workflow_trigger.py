@@ -167,7 +167,9 @@ def _described_input(f: FlowField) -> rx.Component:
     html_id = f"wf-{f.key.replace('_', '-')}"
     value, on_change = S.trigger[f.key], lambda v: S.set_trigger_field(f.key, v)
     if f.kind == "select":
-        control = rx.select(list(f.options), value=value, on_change=on_change, width="100%")
+        control = rx.select(  # the id goes to its button, so the label names it
+            list(f.options), value=value, on_change=on_change, width="100%", id=html_id
+        )
     elif f.kind in ("textarea", "json", "code"):
         control = rx.text_area(
             id=html_id, value=value, on_change=on_change, rows="4", width="100%",
