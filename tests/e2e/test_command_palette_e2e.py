@@ -79,6 +79,7 @@ def test_palette_jumps_to_a_workflow_a_run_by_number_and_by_error(
     expect(dialog.get_by_role("option", name=re.compile(f"^#{failed['id']} ·"))).to_be_visible()
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(rf"/admin/executions/{failed['id']}/?$"))
+    expect(dialog).to_have_count(0)  # closed: Ctrl+K now opens a new, empty palette
 
     dialog, box = _palette(page)
     box.fill(f"marker_{tag}")  # words from the run's error

@@ -81,6 +81,8 @@ class CommandState(SessionState):
     @rx.event
     async def open_palette(self) -> None:
         self.help_open = False
+        if self.palette_open:  # already open (Ctrl+K twice): what is typed there stays
+            return
         self.palette_open, self.query = True, ""
         await self._search()
 
