@@ -46,8 +46,10 @@ TWO_BRANCHES = [
         "trigger_rule": "none_failed",
     },
 ]
+# The delay outlasts what a busy machine takes between "running" and the page's Pause click:
+# a pause that lands after the last step cannot pause anything.
 PAUSABLE = [
-    {"id": "first", "type": "delay", "config": {"seconds": 0.4}},
+    {"id": "first", "type": "delay", "config": {"seconds": 2}},
     {"id": "second", "type": "transform", "config": {"values": {"a": 1}}},
 ]
 APPROVAL = [
