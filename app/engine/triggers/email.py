@@ -198,6 +198,7 @@ class EmailWatchers:
         selected = await client.select(quote_mailbox(mailbox))
         imap.expect_ok(selected, f"selecting mailbox {mailbox!r}")
         validity = uid_validity(selected.lines)
+        self._problems.pop(watched.id, None)  # connected (again)
         use_idle = bool(config.get("use_idle", True)) and "IDLE" in capabilities
         poll_s = float(config.get("poll_s") or 60)
         log.info("workflow %s: watching mailbox %s (%s)", watched.id, mailbox,
@@ -205,7 +206,6 @@ class EmailWatchers:
         looked_at: set[str] = set()
         while True:
             more = await self._sweep(watched, client, capabilities, validity, looked_at)
-            self._problems.pop(watched.id, None)
             ready = self._ready.get(watched.id)
             if ready is not None:
                 ready.set()
@@ -214,17 +214,27 @@ class EmailWatchers:
             if use_idle:
                 await self._idle(client)
             else:
-                await asyncio.sleep(poll_s)
-                await client.noop()  # also notices a dropped connection
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(client.lost.wait(), poll_s)
+            if client.lost.is_set():
+                raise imap.ImapProblem("the server closed the connection")
 
     @staticmethod
     async def _idle(client: Any) -> None:
-        idle = await client.idle_start(timeout=IDLE_REFRESH_S)
+        idle = await imap.unless_lost(client, client.idle_start(timeout=IDLE_REFRESH_S),
+                                      client.timeout)  # fmt: skip
+        push = asyncio.ensure_future(client.wait_server_push(timeout=IDLE_REFRESH_S + 5))
+        lost = asyncio.ensure_future(client.lost.wait())
         try:
-            await client.wait_server_push(timeout=IDLE_REFRESH_S + 5)
+            await asyncio.wait({push, lost}, return_when=asyncio.FIRST_COMPLETED)
         finally:
-            client.idle_done()
-            await asyncio.wait_for(idle, client.timeout)
+            for waiting in (push, lost):
+                waiting.cancel()
+        if client.lost.is_set():
+            idle.cancel()
+            return
+        client.idle_done()
+        await asyncio.wait_for(idle, client.timeout)
 
     async def _sweep(self, watched: Watched, client: Any, capabilities: frozenset[str],
                      validity: str, looked_at: set[str]) -> bool:  # fmt: skip

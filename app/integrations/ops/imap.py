@@ -14,8 +14,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ssl
-from collections.abc import AsyncIterator, Callable
-from typing import Any, Literal
+from asyncio import FIRST_COMPLETED
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any, Literal, TypeVar
 
 import aioimaplib
 import httpx
@@ -29,6 +30,7 @@ from app.integrations.guard import resolve_checked_sync
 from app.integrations.platform_fields import PlatformSpec, _Fields
 
 LABEL = "IMAP mailbox"
+T = TypeVar("T")
 DEFAULT_PORTS = {"implicit": 993, "starttls": 143, "none": 143}
 
 
@@ -90,12 +92,15 @@ SPEC = PlatformSpec(("imap",), {"imap": ImapSecrets}, ImapConfig, {"imap": "pass
 
 
 class _PinnedImap(aioimaplib.IMAP4):
-    """`aioimaplib.IMAP4` connected to a checked address; the host name stays the TLS name."""
+    """`aioimaplib.IMAP4` connected to a checked address; the host name stays the TLS name.
+    `lost` is set when the server closes the connection (a watcher in IDLE learns it at once)."""
 
     def __init__(self, address: str, host: str, port: int, *, timeout: float,
                  ssl_context: ssl.SSLContext | None) -> None:  # fmt: skip
         self.pinned_address = address
-        super().__init__(host=host, port=port, timeout=timeout, ssl_context=ssl_context)
+        self.lost = asyncio.Event()
+        super().__init__(host=host, port=port, timeout=timeout, ssl_context=ssl_context,
+                         conn_lost_cb=lambda _exc: self.lost.set())  # fmt: skip
 
     def create_client(
         self,
@@ -107,7 +112,7 @@ class _PinnedImap(aioimaplib.IMAP4):
     ) -> None:
         local_loop = loop or asyncio.get_running_loop()
         self.protocol = aioimaplib.IMAP4ClientProtocol(local_loop, conn_lost_cb)
-        self._client_task = local_loop.create_task(
+        self.connecting = self._client_task = local_loop.create_task(
             local_loop.create_connection(
                 lambda: self.protocol,
                 self.pinned_address,
@@ -166,12 +171,30 @@ async def open_client(conn: ResolvedConnection) -> tuple[_PinnedImap, frozenset[
         raise
 
 
+async def unless_lost(client: _PinnedImap, work: Awaitable[T], within_s: float) -> T:
+    """`work`'s result; `ImapProblem` as soon as the server closes the connection, and
+    `TimeoutError` after `within_s` (aioimaplib's commands wait on a dropped connection)."""
+    task = asyncio.ensure_future(work)
+    lost = asyncio.ensure_future(client.lost.wait())
+    try:
+        done, _ = await asyncio.wait({task, lost}, timeout=within_s, return_when=FIRST_COMPLETED)
+    finally:
+        lost.cancel()
+    if task in done:
+        return task.result()
+    task.cancel()
+    if client.lost.is_set():
+        raise ImapProblem("the server closed the connection")
+    raise TimeoutError
+
+
 def close(client: aioimaplib.IMAP4) -> None:
     """Drop the connection at once (no LOGOUT round trip)."""
     transport = getattr(client.protocol, "transport", None)
     if transport is not None:
         transport.close()
-    client._client_task.cancel()  # still connecting: stop that
+    if isinstance(client, _PinnedImap):
+        client.connecting.cancel()  # still connecting: stop that
 
 
 @contextlib.asynccontextmanager
@@ -180,8 +203,9 @@ async def session(conn: ResolvedConnection) -> AsyncIterator[tuple[_PinnedImap, 
     try:
         yield client, capabilities
     finally:
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(client.logout(), 2)
+        if not client.lost.is_set():
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(client.logout(), 2)
         close(client)
 
 

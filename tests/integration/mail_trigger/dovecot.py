@@ -45,6 +45,7 @@ class ImapServer:
     password: str
     ca_pem: str  # the self-signed certificate (it is its own CA), issued to 127.0.0.1 / localhost
     root: Path
+    key_pem: str = ""
 
 
 def _free_port() -> int:
@@ -139,7 +140,14 @@ def _wait_listening(port: int, proc: subprocess.Popen, log: Path) -> None:
 
 
 @contextmanager
-def running_dovecot(*, idle: bool = True, move: bool = True) -> Iterator[ImapServer]:
+def running_dovecot(
+    *,
+    idle: bool = True,
+    move: bool = True,
+    port: int | None = None,
+    like: ImapServer | None = None,
+) -> Iterator[ImapServer]:
+    """A Dovecot; `like`: with that one's certificate (a restart of the same server)."""
     if not DOVECOT.exists():
         pytest.fail("dovecot is missing: run 'make test' as root (it installs dovecot-imapd)")
     root = Path(tempfile.mkdtemp(prefix="flowdeck-dovecot-"))
@@ -148,12 +156,12 @@ def running_dovecot(*, idle: bool = True, move: bool = True) -> Iterator[ImapSer
         (root / sub).mkdir()
     mail = pwd.getpwnam(MAIL_USER)
     os.chown(root / "mail", mail.pw_uid, mail.pw_gid)
-    cert, key = self_signed()
+    cert, key = (like.ca_pem.encode(), like.key_pem.encode()) if like else self_signed()
     (root / "cert.pem").write_bytes(cert)
     (root / "key.pem").write_bytes(key)
     (root / "key.pem").chmod(0o600)
     (root / "users").write_text(f"{USER}:{{PLAIN}}{PASSWORD}::::::\n")
-    port = _free_port()
+    port = port or _free_port()
     config = root / "dovecot.conf"
     config.write_text(_config(root, port, idle=idle, move=move))
     log = root / "dovecot.log"
@@ -165,7 +173,7 @@ def running_dovecot(*, idle: bool = True, move: bool = True) -> Iterator[ImapSer
     )
     try:
         _wait_listening(port, proc, log)
-        yield ImapServer(port, USER, PASSWORD, cert.decode(), root)
+        yield ImapServer(port, USER, PASSWORD, cert.decode(), root, key.decode())
     finally:
         proc.terminate()
         try:

@@ -8,6 +8,7 @@ the watcher."""
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from email.message import EmailMessage
 
@@ -263,3 +264,21 @@ async def test_a_big_batch_is_handled_a_hundred_at_a_time(
     wf = _create(member, from_contains="ada@")  # in IDLE: the second sweep must not wait
     [run] = await _runs(member, wf, 1, engine)
     assert run["trigger_payload"]["subject"] == "Bulk last"
+
+
+async def test_a_lost_server_is_noticed_and_the_watcher_connects_again(
+    member: Actor, engine: Engine, watchers: EmailWatchers
+) -> None:
+    with running_dovecot() as first:
+        _connect(member, first)
+        wf = _create(member)  # in IDLE
+        await watchers.ready(wf)
+        port, was = first.port, first
+    await _until(lambda: _true(watchers.problem(wf) is not None))  # at once, not after IDLE
+    # (in IDLE it is 'closed the connection'; in the middle of a command, 'did not answer')
+    assert re.search("closed the connection|did not answer", watchers.problem(wf) or "")
+    with running_dovecot(port=port, like=was) as second:  # back (with an empty mailbox)
+        await Mailbox(second).deliver(_mail("After the restart"))
+        [run] = await _runs(member, wf, 1, engine)
+        assert run["trigger_payload"]["subject"] == "After the restart"
+        assert watchers.problem(wf) is None
