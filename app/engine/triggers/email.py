@@ -179,12 +179,12 @@ class EmailWatchers:
             try:
                 conn = await asyncio.to_thread(_connection, watched.config["connection"])
                 async with imap.session(conn) as (client, capabilities):
-                    failures = 0
                     await self._serve(watched, client, capabilities)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
-                failures += 1
+                # a problem still recorded: no sweep went through since the last failure
+                failures = failures + 1 if watched.id in self._problems else 1
                 why = imap.describe_error(exc, conn) if conn else str(exc)
                 self._problems[watched.id] = why
                 delay = reconnect_delay(failures)
@@ -198,7 +198,6 @@ class EmailWatchers:
         selected = await client.select(quote_mailbox(mailbox))
         imap.expect_ok(selected, f"selecting mailbox {mailbox!r}")
         validity = uid_validity(selected.lines)
-        self._problems.pop(watched.id, None)  # connected (again)
         use_idle = bool(config.get("use_idle", True)) and "IDLE" in capabilities
         poll_s = float(config.get("poll_s") or 60)
         log.info("workflow %s: watching mailbox %s (%s)", watched.id, mailbox,
@@ -206,6 +205,7 @@ class EmailWatchers:
         looked_at: set[str] = set()
         while True:
             more = await self._sweep(watched, client, capabilities, validity, looked_at)
+            self._problems.pop(watched.id, None)  # a whole sweep went through
             ready = self._ready.get(watched.id)
             if ready is not None:
                 ready.set()

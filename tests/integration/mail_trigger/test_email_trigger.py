@@ -281,4 +281,18 @@ async def test_a_lost_server_is_noticed_and_the_watcher_connects_again(
         await Mailbox(second).deliver(_mail("After the restart"))
         [run] = await _runs(member, wf, 1, engine)
         assert run["trigger_payload"]["subject"] == "After the restart"
-        assert watchers.problem(wf) is None
+        await _until(lambda: _true(watchers.problem(wf) is None))  # once the sweep is done
+
+
+async def test_a_move_the_server_refuses_is_an_error_and_runs_once(
+    member: Actor, engine: Engine, dovecot: ImapServer, mailbox: Mailbox, watchers: EmailWatchers
+) -> None:
+    _connect(member, dovecot)
+    wf = _create(member, after="move", move_to="Nowhere")  # no such folder on the server
+    await watchers.ready(wf)
+    await mailbox.deliver(_mail("Unmovable"))
+    await _until(lambda: _true(watchers.problem(wf) is not None))
+    assert "UID MOVE refused" in (watchers.problem(wf) or "")
+    await asyncio.sleep(3)  # it connected again (2 s) and met the message again: no new run
+    assert await _count(member, wf, engine) == 1
+    assert len(await mailbox.flags()) == 1  # still there, for the next try
