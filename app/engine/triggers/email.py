@@ -19,13 +19,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from dataclasses import dataclass
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
 from typing import Any
-
-from sqlmodel import col, select
 
 from app.core.email_messages import (
     fetched_message,
@@ -41,10 +38,9 @@ from app.core.email_trigger import (
     reconnect_delay,
     search_criteria,
 )
-from app.db.engine import session_scope
-from app.db.models import Workflow
-from app.engine.bus import Event, EventBus, bus, call_on_loop
+from app.engine.bus import EventBus, bus
 from app.engine.runtime import start_run
+from app.engine.triggers.watchers import Watched, WorkflowWatchers
 from app.integrations import credentials
 from app.integrations.ops import imap
 
@@ -54,29 +50,6 @@ IDLE_REFRESH_S = 300.0  # RFC 2177: re-issue IDLE well within 29 minutes
 MAX_MESSAGE_BYTES = 25_000_000  # bigger messages: headers only
 MAX_PER_SWEEP = 100
 MAX_REMEMBERED = 10_000
-
-
-@dataclass(frozen=True)
-class Watched:
-    """What a watcher needs of its workflow (a `RunTarget` for `start_run`)."""
-
-    id: int
-    version: int
-    priority: str
-    config: dict[str, Any]
-
-
-def _watched(workflow_id: int | None = None) -> list[Watched]:
-    query = select(Workflow).where(
-        col(Workflow.is_active).is_(True), Workflow.trigger_type == TRIGGER_TYPE
-    )
-    if workflow_id is not None:
-        query = query.where(Workflow.id == workflow_id)
-    with session_scope() as session:
-        return [
-            Watched(row.id or 0, row.version, row.priority, dict(row.trigger_config or {}))
-            for row in session.exec(query).all()
-        ]
 
 
 def _connection(ref: int | str) -> credentials.ResolvedConnection:
@@ -92,87 +65,28 @@ def _parse(data: bytes) -> dict[str, Any]:
     return message_payload(parsed)
 
 
-class EmailWatchers:
+class EmailWatchers(WorkflowWatchers):
     """Every email workflow's watcher, kept in step with the workflows."""
 
+    trigger_type = TRIGGER_TYPE
+    noun = "mailbox watcher"
+    ready_timeout_s = 15.0  # until it has swept the mailbox once
+    cancel_on_stop = True  # it may be waiting in IDLE or on the server
+
     def __init__(self, events: EventBus = bus) -> None:
-        self.events = events
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._tasks: dict[int, asyncio.Task[None]] = {}
-        self._ready: dict[int, asyncio.Event] = {}
+        super().__init__(events)
         self._problems: dict[int, str] = {}
-        self._syncs: set[asyncio.Task[None]] = set()
-        self._handler = self._on_changed
-
-    async def start(self) -> None:
-        self._loop = asyncio.get_running_loop()
-        self.events.subscribe("workflow.changed", self._handler)
-        for watched in await asyncio.to_thread(_watched):
-            self._start_one(watched)
-
-    async def stop(self) -> None:
-        self.events.unsubscribe(self._handler)
-        for task in list(self._syncs):
-            task.cancel()
-        for workflow_id in list(self._tasks):
-            await self._stop_one(workflow_id)
-        self._loop = None
-
-    def watching(self) -> list[int]:
-        return sorted(self._tasks)
 
     def problem(self, workflow_id: int) -> str | None:
         """The last error of the workflow's watcher (None once it is connected again)."""
         return self._problems.get(workflow_id)
 
-    async def ready(self, workflow_id: int, timeout_s: float = 15.0) -> None:
-        """Wait until the workflow's watcher has swept the mailbox once (for tests)."""
-        await self.settle()
-        async with asyncio.timeout(timeout_s):
-            await self._ready[workflow_id].wait()
-
-    async def settle(self) -> None:
-        while self._syncs:
-            await asyncio.gather(*list(self._syncs), return_exceptions=True)
-
-    # -- keeping in step with the workflows --------------------------------------------------
-
-    def _on_changed(self, event: Event) -> None:
-        workflow_id = event.data.get("workflow_id")
-        if self._loop is not None and isinstance(workflow_id, int):
-            call_on_loop(self._loop, self._resync_soon, workflow_id)
-
-    def _resync_soon(self, workflow_id: int) -> None:
-        task = asyncio.get_running_loop().create_task(self._resync(workflow_id))
-        self._syncs.add(task)
-        task.add_done_callback(self._syncs.discard)
-
-    async def _resync(self, workflow_id: int) -> None:
-        try:
-            found = await asyncio.to_thread(_watched, workflow_id)
-            await self._stop_one(workflow_id)
-            for watched in found:
-                self._start_one(watched)
-        except Exception:
-            log.exception("workflow %s: could not update its mailbox watcher", workflow_id)
-
-    def _start_one(self, watched: Watched) -> None:
-        self._ready[watched.id] = asyncio.Event()
+    def _starting(self, watched: Watched) -> None:
         self._problems.pop(watched.id, None)
-        task = asyncio.get_running_loop().create_task(self._watch(watched))
-        self._tasks[watched.id] = task
-
-    async def _stop_one(self, workflow_id: int) -> None:
-        task = self._tasks.pop(workflow_id, None)
-        self._ready.pop(workflow_id, None)
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await asyncio.wait_for(task, timeout=5)
 
     # -- one watcher ---------------------------------------------------------------------------
 
-    async def _watch(self, watched: Watched) -> None:
+    async def _watch(self, watched: Watched, _stop: asyncio.Event) -> None:
         failures = 0
         while True:
             conn: credentials.ResolvedConnection | None = None

@@ -16,22 +16,16 @@ deleted>}`.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import os
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import watchfiles
-from sqlmodel import col, select
 
 from app.core.file_watch import batch_events, watch_problem
-from app.db.engine import session_scope
-from app.db.models import Workflow
 from app.db.settings import get_settings
-from app.engine.bus import Event, EventBus, bus, call_on_loop
 from app.engine.runtime import start_run
+from app.engine.triggers.watchers import Watched, WorkflowWatchers
 
 log = logging.getLogger("flowdeck.triggers")
 TRIGGER_TYPE = "file_watch"
@@ -40,30 +34,6 @@ _KINDS = {
     watchfiles.Change.modified: "modified",
     watchfiles.Change.deleted: "deleted",
 }
-
-
-@dataclass(frozen=True)
-class Watched:
-    """What a watcher needs of its workflow (a `RunTarget` for `start_run`)."""
-
-    id: int
-    version: int
-    priority: str
-    config: dict[str, Any]
-
-
-def _watched(workflow_id: int | None = None) -> list[Watched]:
-    """Active file_watch workflows (all, or the one asked for)."""
-    query = select(Workflow).where(
-        col(Workflow.is_active).is_(True), Workflow.trigger_type == TRIGGER_TYPE
-    )
-    if workflow_id is not None:
-        query = query.where(Workflow.id == workflow_id)
-    with session_scope() as session:
-        return [
-            Watched(row.id or 0, row.version, row.priority, dict(row.trigger_config or {}))
-            for row in session.exec(query).all()
-        ]
 
 
 def directory_problem(path: str) -> tuple[Path, str | None]:
@@ -82,81 +52,11 @@ def _size(path: str) -> int | None:
         return None
 
 
-class FileWatchers:
+class FileWatchers(WorkflowWatchers):
     """Every file_watch workflow's watcher, kept in step with the workflows."""
 
-    def __init__(self, events: EventBus = bus) -> None:
-        self.events = events
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._watchers: dict[int, tuple[asyncio.Task[None], asyncio.Event]] = {}
-        self._ready: dict[int, asyncio.Event] = {}
-        self._syncs: set[asyncio.Task[None]] = set()
-        self._handler = self._on_changed
-
-    async def start(self) -> None:
-        self._loop = asyncio.get_running_loop()
-        self.events.subscribe("workflow.changed", self._handler)
-        for watched in await asyncio.to_thread(_watched):
-            self._start_one(watched)
-
-    async def stop(self) -> None:
-        self.events.unsubscribe(self._handler)
-        for task in list(self._syncs):
-            task.cancel()
-        for workflow_id in list(self._watchers):
-            await self._stop_one(workflow_id)
-        self._loop = None
-
-    def watching(self) -> list[int]:
-        return sorted(self._watchers)
-
-    async def ready(self, workflow_id: int, timeout_s: float = 10.0) -> None:
-        """Wait until the workflow's watcher is watching (for tests; resyncs asked for first)."""
-        await self.settle()
-        async with asyncio.timeout(timeout_s):
-            await self._ready[workflow_id].wait()
-
-    async def settle(self) -> None:
-        """Wait for the resyncs asked for so far."""
-        while self._syncs:
-            await asyncio.gather(*list(self._syncs), return_exceptions=True)
-
-    # -- keeping in step with the workflows --------------------------------------------------
-
-    def _on_changed(self, event: Event) -> None:
-        workflow_id = event.data.get("workflow_id")
-        if self._loop is not None and isinstance(workflow_id, int):
-            call_on_loop(self._loop, self._resync_soon, workflow_id)
-
-    def _resync_soon(self, workflow_id: int) -> None:
-        task = asyncio.get_running_loop().create_task(self._resync(workflow_id))
-        self._syncs.add(task)
-        task.add_done_callback(self._syncs.discard)
-
-    async def _resync(self, workflow_id: int) -> None:
-        try:
-            found = await asyncio.to_thread(_watched, workflow_id)
-            await self._stop_one(workflow_id)
-            for watched in found:
-                self._start_one(watched)
-        except Exception:
-            log.exception("workflow %s: could not update its folder watcher", workflow_id)
-
-    def _start_one(self, watched: Watched) -> None:
-        stop = asyncio.Event()
-        self._ready[watched.id] = asyncio.Event()
-        task = asyncio.get_running_loop().create_task(self._watch(watched, stop))
-        self._watchers[watched.id] = (task, stop)
-
-    async def _stop_one(self, workflow_id: int) -> None:
-        entry = self._watchers.pop(workflow_id, None)
-        self._ready.pop(workflow_id, None)
-        if entry is None:
-            return
-        task, stop = entry
-        stop.set()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await asyncio.wait_for(task, timeout=5)
+    trigger_type = TRIGGER_TYPE
+    noun = "folder watcher"
 
     # -- one watcher ---------------------------------------------------------------------------
 
