@@ -14,7 +14,6 @@ under /tmp, readable by them (pytest's are private to root).
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import pwd
 import shutil
@@ -28,10 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
+
+from tests.integration.smtp_servers import self_signed_cert
 
 DOVECOT = Path("/usr/sbin/dovecot")
 USER, PASSWORD = "flow", "mailbox-password-1"
@@ -52,34 +49,6 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def self_signed() -> tuple[bytes, bytes]:
-    """(certificate PEM, key PEM) for localhost / 127.0.0.1."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
-    now = dt.datetime.now(dt.UTC)
-    alt = x509.SubjectAlternativeName(
-        [x509.DNSName("localhost"), x509.IPAddress(__import__("ipaddress").ip_address("127.0.0.1"))]
-    )
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=5))
-        .not_valid_after(now + dt.timedelta(days=1))
-        .add_extension(alt, critical=False)
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    key_pem = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    )
-    return cert.public_bytes(serialization.Encoding.PEM), key_pem
 
 
 def _config(root: Path, port: int, *, idle: bool, move: bool) -> str:
@@ -156,9 +125,11 @@ def running_dovecot(
         (root / sub).mkdir()
     mail = pwd.getpwnam(MAIL_USER)
     os.chown(root / "mail", mail.pw_uid, mail.pw_gid)
-    cert, key = (like.ca_pem.encode(), like.key_pem.encode()) if like else self_signed()
-    (root / "cert.pem").write_bytes(cert)
-    (root / "key.pem").write_bytes(key)
+    if like:
+        (root / "cert.pem").write_text(like.ca_pem)
+        (root / "key.pem").write_text(like.key_pem)
+    else:
+        self_signed_cert(root, "localhost")  # writes cert.pem and key.pem
     (root / "key.pem").chmod(0o600)
     (root / "users").write_text(f"{USER}:{{PLAIN}}{PASSWORD}::::::\n")
     port = port or _free_port()
@@ -173,7 +144,8 @@ def running_dovecot(
     )
     try:
         _wait_listening(port, proc, log)
-        yield ImapServer(port, USER, PASSWORD, cert.decode(), root, key.decode())
+        cert, key = (root / "cert.pem").read_text(), (root / "key.pem").read_text()
+        yield ImapServer(port, USER, PASSWORD, cert, root, key)
     finally:
         proc.terminate()
         try:
